@@ -1,0 +1,74 @@
+// swift-tools-version: 6.0
+// memvault: personal memories as Markdown in git, with per-tier age encryption,
+// a local MiniLM embedder and a sidecar vector index.
+import PackageDescription
+
+let package = Package(
+    name: "memvault",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "memvault", targets: ["memvault"]),
+        .library(name: "Vault", targets: ["Vault"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries, through pkg-config. Installed by scripts/setup.
+        .systemLibrary(
+            name: "CGit2", path: "Sources/CGit2", pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(
+            name: "CCmarkGFM", path: "Sources/CCmarkGFM", pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+
+        // One library per concern.
+        .target(name: "MemvaultSupport"),
+        .target(name: "MarkdownCodec", dependencies: ["CCmarkGFM", "MemvaultSupport"]),
+        .target(
+            name: "AgeCrypto",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]),
+        .target(name: "GitStore", dependencies: ["CGit2", "MemvaultSupport"]),
+        .target(name: "Embedder", dependencies: ["COpenBLAS", "MemvaultSupport"]),
+        .target(name: "SearchIndex", dependencies: ["MemvaultSupport"]),
+        .target(
+            name: "Vault",
+            dependencies: [
+                "MemvaultSupport", "MarkdownCodec", "GitStore", "AgeCrypto", "Embedder",
+                "SearchIndex", "TOMLKit",
+            ]),
+        .target(name: "Digest", dependencies: ["Vault", "SearchIndex", "MarkdownCodec"]),
+
+        // The thin command line on top.
+        .executableTarget(
+            name: "memvault",
+            dependencies: [
+                "Vault", "Digest", "Embedder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Release-build benchmarks that print figures (see docs/benchmarks.md).
+        .executableTarget(
+            name: "memvault-bench", dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec"],
+            path: "Benchmarks/memvault-bench"),
+
+        .testTarget(name: "MemvaultSupportTests", dependencies: ["MemvaultSupport"]),
+        .testTarget(name: "MarkdownCodecTests", dependencies: ["MarkdownCodec"]),
+        .testTarget(name: "AgeCryptoTests", dependencies: ["AgeCrypto"]),
+        .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),
+        .testTarget(name: "EmbedderTests", dependencies: ["Embedder"]),
+        .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
+        .testTarget(name: "VaultTests", dependencies: ["Vault"]),
+        .testTarget(name: "DigestTests", dependencies: ["Digest"]),
+        .testTarget(name: "CLITests", dependencies: ["Vault"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// Placeholder: AgeCrypto is filled in by its issue.

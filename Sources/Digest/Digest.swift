@@ -1,0 +1,1 @@
+// Placeholder: Digest is filled in by its issue.

@@ -1,0 +1,1 @@
+// Placeholder: Embedder is filled in by its issue.

@@ -1,0 +1,1 @@
+// Placeholder: GitStore is filled in by its issue.

@@ -1,0 +1,1 @@
+// Placeholder: MarkdownCodec is filled in by its issue.

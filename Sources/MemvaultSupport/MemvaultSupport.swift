@@ -1,0 +1,1 @@
+// Placeholder: MemvaultSupport is filled in by its issue.

@@ -1,0 +1,1 @@
+// Placeholder: SearchIndex is filled in by its issue.

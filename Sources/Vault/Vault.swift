@@ -1,0 +1,1 @@
+// Placeholder: Vault is filled in by its issue.

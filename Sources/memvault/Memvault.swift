@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// The `memvault` command line: parses, calls the libraries, prints.
+@main
+struct Memvault: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "memvault",
+        abstract: "Keep your memories as plain Markdown in a git repository.",
+        discussion: """
+            Memories are filed per user and per tier (chronological, general, confidential, \
+            secret, ultrasecret). The vault is --vault, else $MEMVAULT_DIR, else found from the \
+            current directory upward; the user is --user, else $MEMVAULT_USER, else the vault's \
+            default user.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            Embed.self,
+        ]
+    )
+}
