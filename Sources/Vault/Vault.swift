@@ -1,1 +1,219 @@
-// Placeholder: Vault is filled in by its issue.
+import Foundation
+import GitStore
+import MarkdownCodec
+import MemvaultSupport
+
+/// An open vault: its folder, settings and git repository.
+///
+/// Every change goes through `transaction(_:_:)`, which holds the vault lock, writes files
+/// atomically, makes exactly one commit, and puts every file back if any step fails.
+public final class Vault {
+    public let root: URL
+    public internal(set) var config: VaultConfig
+    let repository: GitRepository
+    let environment: [String: String]
+
+    static let configFileName = "memvault.toml"
+    static let dataDirectoryName = ".memvault"
+
+    /// Opens the vault at `root`.
+    /// - Throws: `VaultError.badInput` when it is not a vault or its settings do not parse.
+    public init(at root: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws(VaultError) {
+        let root = root.standardizedFileURL
+        let configURL = root.appendingPathComponent(Self.configFileName)
+        let bytes: [UInt8]
+        do {
+            guard let read = try AtomicFile.read(configURL) else {
+                throw VaultError(.badInput, "not a memvault vault: no \(Self.configFileName)", at: root.path,
+                    hint: "create one with: memvault init \(root.path)")
+            }
+            bytes = read
+        } catch let error as VaultError {
+            throw error
+        } catch {
+            throw VaultError.wrap(error)
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw VaultError(.badInput, "settings are not valid UTF-8", at: configURL.path)
+        }
+        self.config = try VaultConfig(parsing: text, path: configURL.path)
+        do {
+            self.repository = try GitRepository(at: root)
+        } catch {
+            throw VaultError(.badInput, "not a git repository: \(error.message)", at: root.path)
+        }
+        self.root = root
+        self.environment = environment
+    }
+
+    /// Finds the vault: `explicit` (--vault), else `$MEMVAULT_DIR`, else the nearest folder
+    /// upward from `currentDirectory` holding `memvault.toml`.
+    /// - Throws: `VaultError.badInput` when none is found.
+    public static func locate(
+        explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    ) throws(VaultError) -> URL {
+        if let path = explicit ?? environment["MEMVAULT_DIR"], !path.isEmpty {
+            let url = URL(fileURLWithPath: path, relativeTo: currentDirectory).standardizedFileURL
+            guard FileManager.default.fileExists(atPath: url.appendingPathComponent(configFileName).path) else {
+                throw VaultError(.badInput, "not a memvault vault: no \(configFileName)", at: url.path,
+                    hint: "create one with: memvault init \(url.path)")
+            }
+            return url
+        }
+        var directory = currentDirectory.standardizedFileURL
+        while true {
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent(configFileName).path) {
+                return directory
+            }
+            let parent = directory.deletingLastPathComponent()
+            if parent.path == directory.path { break }
+            directory = parent
+        }
+        throw VaultError(.badInput, "no vault here or above", at: currentDirectory.path,
+            hint: "pass --vault PATH, set MEMVAULT_DIR, or create one with: memvault init PATH")
+    }
+
+    /// The user to work as: `explicit` (--user), else `$MEMVAULT_USER`, else the default user.
+    /// - Throws: `VaultError.badInput` for an invalid or unknown name.
+    public func resolveUser(_ explicit: String?) throws(VaultError) -> String {
+        let name = explicit ?? environment["MEMVAULT_USER"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? config.defaultUser ?? config.users.first
+        guard let name else {
+            throw VaultError(.badInput, "no user given and the vault has no default user",
+                at: Self.configFileName, hint: "pass --user NAME")
+        }
+        try UserName.validate(name)
+        guard config.users.contains(name) else {
+            throw VaultError(.badInput, "unknown user '\(name)'", at: Self.configFileName,
+                hint: "users of this vault: \(config.users.joined(separator: ", ")); add one with: memvault init --user \(name)")
+        }
+        return name
+    }
+
+    // MARK: Paths
+
+    var cacheDirectory: URL { root.appendingPathComponent(".memvault/cache", isDirectory: true) }
+    var lockURL: URL { cacheDirectory.appendingPathComponent("lock") }
+
+    /// `alice/general/2026-11.md`, relative to the vault.
+    func monthFilePath(user: String, tier: Tier, date: EntryDate) -> String {
+        "\(user)/\(tier.rawValue)/\(date.monthKey).md"
+    }
+
+    func url(_ relativePath: String) -> URL {
+        root.appendingPathComponent(relativePath)
+    }
+
+    /// Every Markdown file of a user's tier, relative to the vault, sorted.
+    func tierFiles(user: String, tier: Tier) -> [String] {
+        let prefix = "\(user)/\(tier.rawValue)"
+        let directory = url(prefix)
+        guard let enumerator = FileManager.default.enumerator(
+            at: directory, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+        else { return [] }
+        var paths: [String] = []
+        let base = directory.standardizedFileURL.path
+        for case let file as URL in enumerator where file.pathExtension == "md" {
+            let full = file.standardizedFileURL.path
+            guard full.hasPrefix(base + "/") else { continue }
+            paths.append(prefix + "/" + full.dropFirst(base.count + 1))
+        }
+        return paths.sorted()
+    }
+
+    /// The tiers a user has files in, and the tier of a vault-relative path, if it is a tier file.
+    func tierOf(path: String) -> (user: String, tier: Tier)? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 3, path.hasSuffix(".md"), config.users.contains(String(parts[0])),
+            let tier = Tier(rawValue: String(parts[1]))
+        else { return nil }
+        return (String(parts[0]), tier)
+    }
+
+    // MARK: Reading files
+
+    /// Reads and parses a vault file; an absent file is empty.
+    /// - Throws: `VaultError.badInput` for invalid UTF-8, naming the file and line.
+    func readEntryFile(_ relativePath: String) throws(VaultError) -> EntryFile {
+        let bytes: [UInt8]
+        do {
+            bytes = try AtomicFile.read(url(relativePath)) ?? []
+        } catch {
+            throw VaultError(.badInput, error.message, at: relativePath)
+        }
+        do {
+            return try EntryFile.parse(bytes)
+        } catch {
+            throw VaultError(.badInput, "file is not valid UTF-8", at: "\(relativePath):\(error.line)",
+                hint: "fix or remove the bad bytes; memvault never rewrites a file it cannot read")
+        }
+    }
+
+    // MARK: Changing files
+
+    /// The files a change writes, with their bytes from before, so a failure can put them back.
+    struct Changeset {
+        fileprivate(set) var writes: [(path: String, bytes: [UInt8]?)] = []
+
+        /// Sets the new content of `path` (nil removes the file).
+        mutating func write(_ path: String, _ bytes: [UInt8]?) {
+            if let index = writes.firstIndex(where: { $0.path == path }) {
+                writes[index].bytes = bytes
+            } else {
+                writes.append((path, bytes))
+            }
+        }
+    }
+
+    /// Runs one change under the vault lock: `body` reads what it needs and records writes;
+    /// they are applied atomically and committed as one commit with `message`.
+    ///
+    /// If writing or committing fails, every file is restored to its bytes from before and
+    /// the error is rethrown: a failed command writes nothing.
+    /// - Returns: the commit id, or nil when nothing changed.
+    @discardableResult
+    func transaction(
+        _ message: @autoclosure () -> String, _ body: (inout Changeset) throws(VaultError) -> Void
+    ) throws(VaultError) -> String? {
+        let lock: VaultLock
+        do {
+            lock = try VaultLock(at: lockURL)
+        } catch {
+            throw VaultError(.badInput, error.message, at: error.path)
+        }
+        defer { lock.unlock() }
+        var changes = Changeset()
+        try body(&changes)
+        if changes.writes.isEmpty { return nil }
+        var originals: [(path: String, bytes: [UInt8]?)] = []
+        do {
+            for (path, bytes) in changes.writes {
+                originals.append((path, try AtomicFile.read(url(path))))
+                if let bytes {
+                    try AtomicFile.write(bytes, to: url(path))
+                } else {
+                    try AtomicFile.remove(url(path))
+                }
+            }
+            let author = signature()
+            return try repository.commit(paths: changes.writes.map(\.path), message: message(), author: author)
+        } catch {
+            for (path, bytes) in originals.reversed() {
+                if let bytes {
+                    try? AtomicFile.write(bytes, to: url(path))
+                } else {
+                    try? AtomicFile.remove(url(path))
+                }
+            }
+            throw VaultError.wrap(error, "change not saved")
+        }
+    }
+
+    /// The commit author: git's user.name/user.email, else memvault.toml's, else memvault.
+    func signature() -> Signature {
+        repository.defaultSignature(
+            fallbackName: config.authorName ?? "memvault",
+            fallbackEmail: config.authorEmail ?? "memvault@localhost")
+    }
+}

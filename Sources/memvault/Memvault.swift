@@ -14,7 +14,8 @@ struct Memvault: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Embed.self,
+            Init.self, Add.self, Import.self, List.self, Show.self, Edit.self, Rm.self,
+            Check.self, Commit.self, Export.self, Status.self, Embed.self,
         ]
     )
 }

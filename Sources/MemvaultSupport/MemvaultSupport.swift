@@ -1,1 +1,0 @@
-// Placeholder: MemvaultSupport is filled in by its issue.

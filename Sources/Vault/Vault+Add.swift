@@ -1,0 +1,223 @@
+import Foundation
+import MarkdownCodec
+import MemvaultSupport
+
+/// A memory to be written by `add` or `import`.
+public struct NewMemory: Sendable {
+    public var text: String
+    public var tier: Tier?
+    /// Wall-clock date of the heading; nil means now.
+    public var date: EntryDate?
+    public var title: String?
+    public var tags: [String]
+    public var src: String?
+    /// Extra metadata, in order.
+    public var meta: [(key: String, value: String)]
+    /// An id to keep (from an export); nil means a new one.
+    public var id: String?
+
+    public init(
+        text: String, tier: Tier? = nil, date: EntryDate? = nil, title: String? = nil, tags: [String] = [],
+        src: String? = nil, meta: [(key: String, value: String)] = [], id: String? = nil
+    ) {
+        self.text = text
+        self.tier = tier
+        self.date = date
+        self.title = title
+        self.tags = tags
+        self.src = src
+        self.meta = meta
+        self.id = id
+    }
+}
+
+extension Vault {
+    /// The largest memory accepted, in bytes of UTF-8.
+    public static let maximumMemorySize = 1 << 20
+
+    /// Adds one memory and commits it (`memvault: add general 01JD3K9X2F7Q8R`).
+    /// - Returns: the memory as written, with its id, path and line.
+    /// - Throws: `VaultError.badInput` for empty or oversized text, bad tags or a text that would
+    ///   break the entry format; nothing is written then.
+    @discardableResult
+    public func add(_ new: NewMemory, user: String, now: Date = Date()) throws(VaultError) -> Memory {
+        let prepared = try prepare(new, now: now, location: nil)
+        let path = monthFilePath(user: user, tier: prepared.tier, date: prepared.date)
+        try transaction("memvault: add \(prepared.tier.rawValue) \(prepared.id)") { (changes) throws(VaultError) in
+            var file = try readEntryFile(path)
+            if file.entry(id: prepared.id) != nil {
+                throw VaultError(.badInput, "a memory with id \(prepared.id) exists already", at: path)
+            }
+            _ = file.assignMissingIDs(using: { MemoryID.generate(now: now) })
+            file.insert(prepared.rendered)
+            changes.write(path, file.bytes)
+        }
+        return try memory(id: prepared.id, user: user, in: path)
+    }
+
+    /// Adds many memories in one commit, validating every record before writing anything.
+    ///
+    /// - Parameters:
+    ///   - records: JSON Lines as DESIGN.md's import contract describes; blank lines are skipped.
+    ///   - progress: called with (done, total) while writing.
+    /// - Returns: the new ids, in input order.
+    /// - Throws: `VaultError.badInput` naming the first bad line; nothing is imported then.
+    public func importRecords(
+        _ records: [UInt8], user: String, now: Date = Date(), progress: ((Int, Int) -> Void)? = nil
+    ) throws(VaultError) -> [String] {
+        var prepared: [PreparedMemory] = []
+        var lineNumber = 0
+        var seen = Set<String>()
+        for rawLine in records.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine[...]
+            if line.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
+            let location = "line \(lineNumber)"
+            guard String(validating: line, as: UTF8.self) != nil else {
+                throw VaultError(.badInput, "invalid UTF-8", at: location)
+            }
+            let record: ImportRecord
+            do {
+                record = try JSONDecoder().decode(ImportRecord.self, from: Data(line))
+            } catch let DecodingError.keyNotFound(key, _) {
+                throw VaultError(.badInput, "missing \"\(key.stringValue)\"", at: location)
+            } catch let DecodingError.typeMismatch(_, context) {
+                throw VaultError(.badInput, "wrong type for \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\"", at: location,
+                    hint: "text, tier, date, title, src and meta values are strings; tags is a list of strings")
+            } catch {
+                throw VaultError(.badInput, "not a JSON object", at: location)
+            }
+            var memory = NewMemory(
+                text: record.text, tier: nil, date: nil, title: record.title, tags: record.tags ?? [],
+                src: record.src, meta: (record.meta ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                id: record.id)
+            if let tier = record.tier {
+                do { memory.tier = try Tier(parsing: tier) } catch { throw VaultError(error.exitStatus, error.message, at: location, hint: error.hint) }
+            }
+            if let date = record.date {
+                do { memory.date = try DateText.parseUserDate(date, timeZone: config.timeZone) } catch {
+                    throw VaultError(error.exitStatus, error.message, at: location, hint: error.hint)
+                }
+            }
+            let item = try prepare(memory, now: now, location: location)
+            guard seen.insert(item.id).inserted else {
+                throw VaultError(.badInput, "id \(item.id) appears twice", at: location)
+            }
+            prepared.append(item)
+        }
+        guard !prepared.isEmpty else { throw VaultError(.badInput, "no records to import") }
+        if prepared.contains(where: { $0.keptID }) {
+            let existing = Set(try allEntries().compactMap(\.id))
+            if let clash = prepared.first(where: { existing.contains($0.id) }) {
+                throw VaultError(.badInput, "a memory with id \(clash.id) exists already", at: clash.location)
+            }
+        }
+        var byFile: [String: [PreparedMemory]] = [:]
+        for item in prepared {
+            byFile[monthFilePath(user: user, tier: item.tier, date: item.date), default: []].append(item)
+        }
+        let total = prepared.count
+        try transaction("memvault: import \(total) \(total == 1 ? "memory" : "memories")") { (changes) throws(VaultError) in
+            var done = 0
+            for path in byFile.keys.sorted() {
+                var file = try readEntryFile(path)
+                _ = file.assignMissingIDs(using: { MemoryID.generate(now: now) })
+                let items = byFile[path]!.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
+                let lastDate = file.entries.compactMap(\.date).max()
+                if lastDate.map({ $0 <= items[0].date }) ?? true {
+                    file.insert(items.map(\.rendered).joined(separator: file.lineEnding))
+                } else {
+                    for item in items { file.insert(item.rendered) }
+                }
+                changes.write(path, file.bytes)
+                done += items.count
+                progress?(done, total)
+            }
+        }
+        return prepared.map(\.id)
+    }
+
+    struct PreparedMemory {
+        var id: String
+        var keptID: Bool
+        var tier: Tier
+        var date: EntryDate
+        var rendered: String
+        var location: String?
+    }
+
+    private struct ImportRecord: Decodable {
+        var text: String
+        var tier: String?
+        var date: String?
+        var title: String?
+        var tags: [String]?
+        var src: String?
+        var meta: [String: String]?
+        var id: String?
+    }
+
+    /// Validates a new memory and renders its entry.
+    func prepare(_ memory: NewMemory, now: Date, location: String?) throws(VaultError) -> PreparedMemory {
+        let tier = memory.tier ?? config.defaultTier
+        if tier.isEncrypted {
+            throw VaultError(.badInput, "the \(tier.rawValue) tier is encrypted, and encryption is not available in this build yet",
+                at: location, hint: "nothing was written; use --tier general or chronological for plain text")
+        }
+        let body = memory.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !body.isEmpty else { throw VaultError(.badInput, "empty memory", at: location) }
+        let size = body.utf8.count
+        guard size <= Self.maximumMemorySize else {
+            throw VaultError(.badInput, "memory too large (\(size) bytes; the limit is \(Self.maximumMemorySize))", at: location,
+                hint: "split it, or keep the document as a file and link to it")
+        }
+        guard !body.unicodeScalars.contains(where: { $0.value == 0 }) else {
+            throw VaultError(.badInput, "memory contains a NUL character", at: location)
+        }
+        let title = memory.title?.trimmingCharacters(in: .whitespaces)
+        if let title, title.contains(where: \.isNewline) {
+            throw VaultError(.badInput, "a title is one line", at: location)
+        }
+        var tags: [String] = []
+        for tag in memory.tags {
+            let name = tag.hasPrefix("#") ? String(tag.dropFirst()) : tag
+            guard let first = name.unicodeScalars.first, CharacterSet.letters.contains(first),
+                name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "_-/".unicodeScalars.contains($0) })
+            else {
+                throw VaultError(.badInput, "invalid tag '\(tag.prefix(60))'", at: location,
+                    hint: "a tag starts with a letter and holds letters, digits, '_', '-' and '/'")
+            }
+            tags.append(name)
+        }
+        let id: String
+        if let given = memory.id {
+            guard MemoryID.isValid(given) else { throw VaultError(.badInput, "invalid id '\(given.prefix(40))'", at: location) }
+            id = given
+        } else {
+            id = MemoryID.generate(now: now)
+        }
+        var meta: [MetaField] = []
+        if let src = memory.src { meta.append(MetaField(key: "src", value: src)) }
+        for (key, value) in memory.meta {
+            guard !key.isEmpty, key != "id", key != "src" else {
+                throw VaultError(.badInput, "metadata key '\(key)' is reserved or empty", at: location)
+            }
+            meta.append(MetaField(key: key, value: value))
+        }
+        let date = memory.date ?? DateText.entryDate(now, timeZone: config.timeZone)
+        var text = body
+        let present = Set(EntryFile.parse("## 2000-01-01 00:00\n\n" + body).entries.first?.tags ?? [])
+        let missing = tags.filter { !present.contains($0) }
+        if !missing.isEmpty {
+            text += "\n\n" + missing.map { "#" + $0 }.joined(separator: " ")
+        }
+        let rendered = EntryRenderer.render(date: date, title: title?.isEmpty == true ? nil : title, id: id, meta: meta, body: text)
+        // The text must stay one entry: a "## " line or a setext heading inside it would start another.
+        let check = EntryFile.parse(rendered)
+        guard check.entries.count == 1, check.entries[0].id == id, check.problems.allSatisfy({ !$0.isError }) else {
+            throw VaultError(.badInput, "the text would not stay one memory (it holds a level-2 heading or breaks the entry format)",
+                at: location, hint: "use ### for headings inside a memory")
+        }
+        return PreparedMemory(id: id, keptID: memory.id != nil, tier: tier, date: date, rendered: rendered, location: location)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import GitStore
+import MarkdownCodec
+import MemvaultSupport
+
+/// What `check` found.
+public struct CheckReport: Sendable, Codable {
+    public struct Problem: Sendable, Codable, Equatable, CustomStringConvertible {
+        public var path: String
+        public var line: Int
+        public var severity: String  // "error" or "warning"
+        public var message: String
+        public var description: String { "\(path):\(line): \(severity): \(message)" }
+    }
+
+    public var filesChecked = 0
+    public var entriesChecked = 0
+    public var problems: [Problem] = []
+    /// Ids assigned by `--fix` (or that `--fix` would assign).
+    public var idsAssigned = 0
+    public var idsMissing = 0
+
+    public var hasErrors: Bool { problems.contains { $0.severity == "error" } }
+}
+
+extension Vault {
+    /// Validates every tier file of every user: UTF-8, entry format, duplicate ids, missing ids.
+    ///
+    /// - Parameter fix: give id-less entries an id (inserting only the comment line) and write
+    ///   the files atomically, under the vault lock. Does not commit: `memvault commit` records it.
+    public func check(fix: Bool) throws(VaultError) -> CheckReport {
+        var report = CheckReport()
+        let lock: VaultLock?
+        do {
+            lock = fix ? try VaultLock(at: lockURL) : nil
+        } catch {
+            throw VaultError(.badInput, error.message, at: error.path)
+        }
+        defer { lock?.unlock() }
+        var firstSeen: [String: String] = [:]
+        for user in config.users {
+            for tier in Tier.allCases {
+                for path in tierFiles(user: user, tier: tier) {
+                    report.filesChecked += 1
+                    var file: EntryFile
+                    do {
+                        file = try readEntryFile(path)
+                    } catch {
+                        report.problems.append(.init(path: path, line: lineNumber(of: error), severity: "error", message: error.message))
+                        continue
+                    }
+                    for problem in file.problems {
+                        report.problems.append(.init(path: path, line: problem.line, severity: problem.isError ? "error" : "warning", message: problem.message))
+                    }
+                    report.entriesChecked += file.entries.count
+                    for entry in file.entries {
+                        guard let id = entry.id else { continue }
+                        if let other = firstSeen[id], other != path {
+                            report.problems.append(.init(path: path, line: entry.line, severity: "error", message: "id \(id) is also used in \(other)"))
+                        } else {
+                            firstSeen[id] = path
+                        }
+                    }
+                    let missing = file.entries.filter { $0.id == nil && $0.date != nil }
+                    report.idsMissing += missing.count
+                    if fix && !missing.isEmpty {
+                        let assigned = file.assignMissingIDs(using: { MemoryID.generate() })
+                        do {
+                            try AtomicFile.write(file.bytes, to: url(path))
+                        } catch {
+                            throw VaultError(.badInput, error.message, at: path)
+                        }
+                        report.idsAssigned += assigned.count
+                    } else {
+                        for entry in missing {
+                            report.problems.append(.init(path: path, line: entry.line, severity: "warning", message: "memory has no id (memvault check --fix gives it one)"))
+                        }
+                    }
+                }
+            }
+        }
+        return report
+    }
+
+    private func lineNumber(of error: VaultError) -> Int {
+        guard let location = error.location, let colon = location.lastIndex(of: ":") else { return 1 }
+        return Int(location[location.index(after: colon)...]) ?? 1
+    }
+
+    /// Records direct edits: gives id-less entries their ids, refuses files memvault cannot
+    /// read, and commits every change in the vault (`git add -A` without the cache) as one commit.
+    /// - Parameter only: record only these vault-relative paths.
+    /// - Returns: the commit id and the paths recorded, or nil when nothing changed.
+    public func commitDirectEdits(message: String? = nil, only: Set<String>? = nil) throws(VaultError) -> (commit: String, paths: [String])? {
+        let lock: VaultLock
+        do {
+            lock = try VaultLock(at: lockURL)
+        } catch {
+            throw VaultError(.badInput, error.message, at: error.path)
+        }
+        defer { lock.unlock() }
+        let changes: [FileChange]
+        do {
+            changes = try repository.changedPaths()
+        } catch {
+            throw VaultError(.badInput, "cannot read git status: \(error.message)")
+        }
+        var paths: [String] = []
+        for change in changes {
+            switch change {
+            case .added(let p), .modified(let p): paths.append(p)
+            case .deleted(let p): paths.append(p)
+            case .renamed(let from, let to): paths += [from, to]
+            }
+        }
+        paths = paths.filter { !$0.hasPrefix(".memvault/cache/") && (only?.contains($0) ?? true) }
+        guard !paths.isEmpty else { return nil }
+        for path in paths where tierOf(path: path) != nil && FileManager.default.fileExists(atPath: url(path).path) {
+            var file = try readEntryFile(path)
+            if file.entries.contains(where: { $0.id == nil && $0.date != nil }) {
+                _ = file.assignMissingIDs(using: { MemoryID.generate() })
+                do {
+                    try AtomicFile.write(file.bytes, to: url(path))
+                } catch {
+                    throw VaultError(.badInput, error.message, at: path)
+                }
+            }
+        }
+        let summary = message ?? "memvault: commit direct edits (\(paths.count) \(paths.count == 1 ? "file" : "files"))"
+        let body = paths.sorted().map { "- \($0)" }.joined(separator: "\n")
+        do {
+            guard let commit = try repository.commit(paths: paths, message: summary + "\n\n" + body + "\n", author: signature()) else {
+                return nil
+            }
+            return (commit, paths.sorted())
+        } catch {
+            throw VaultError(.badInput, "commit failed: \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import GitStore
+import MemvaultSupport
+
+/// The vault summary `status` prints.
+public struct VaultStatus: Sendable, Codable {
+    public struct Git: Sendable, Codable {
+        public var branch: String?
+        public var head: String?
+        public var uncommitted: [String]
+    }
+
+    public struct Index: Sendable, Codable {
+        public var indexed: Int
+        public var total: Int
+        public var staleFiles: [String]
+        enum CodingKeys: String, CodingKey { case indexed, total, staleFiles = "stale_files" }
+    }
+
+    public var vault: String
+    public var user: String
+    /// Memories per user and tier.
+    public var users: [String: [String: Int]]
+    /// Tiers that are locked (their text cannot be read now).
+    public var locked: [String]
+    public var index: Index?
+    public var git: Git
+    public var problems: Int
+}
+
+extension Vault {
+    /// Counts per user and tier, locked tiers, git state and format problems.
+    public func status(user: String) throws(VaultError) -> VaultStatus {
+        var users: [String: [String: Int]] = [:]
+        for located in try allLocated() {
+            users[located.user, default: [:]][located.tier.rawValue, default: 0] += 1
+        }
+        for name in config.users where users[name] == nil { users[name] = [:] }
+        let report = try check(fix: false)
+        var git = VaultStatus.Git(branch: nil, head: nil, uncommitted: [])
+        do {
+            git.branch = try repository.currentBranch()
+            git.head = try repository.head()
+            git.uncommitted = try repository.changedPaths().map { change in
+                switch change {
+                case .added(let p), .modified(let p), .deleted(let p): p
+                case .renamed(_, let to): to
+                }
+            }.filter { !$0.hasPrefix(".memvault/cache/") }.sorted()
+        } catch {
+            throw VaultError(.badInput, "cannot read git state: \(error.message)")
+        }
+        return VaultStatus(
+            vault: root.path, user: user, users: users,
+            locked: Tier.allCases.filter(\.isEncrypted).map(\.rawValue),
+            index: nil, git: git, problems: report.problems.filter { $0.severity == "error" }.count)
+    }
+
+    /// Every memory of `user` (or every user), oldest first, for `export`.
+    public func exportMemories(user: String?) throws(VaultError) -> [Memory] {
+        try allLocated(user: user).map(memory).sorted { ($0.date ?? "", $0.id) < ($1.date ?? "", $1.id) }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import MemvaultSupport
+import TOMLKit
+
+/// The settings in `memvault.toml`.
+public struct VaultConfig: Sendable, Equatable {
+    public var users: [String]
+    public var defaultUser: String?
+    public var defaultTier: Tier
+    /// IANA time zone name; nil means the machine's.
+    public var timeZoneName: String?
+    public var modelName: String
+    public var authorName: String?
+    public var authorEmail: String?
+    public var digestSkipSections: [String]
+
+    public var timeZone: TimeZone {
+        timeZoneName.flatMap(TimeZone.init(identifier:)) ?? .current
+    }
+
+    /// Parses the TOML text of `memvault.toml`.
+    /// - Throws: `VaultError.badInput` naming the file and line.
+    public init(parsing text: String, path: String = "memvault.toml") throws(VaultError) {
+        let file: File
+        do {
+            file = try TOMLDecoder().decode(File.self, from: text)
+        } catch let error as TOMLParseError {
+            throw VaultError(.badInput, "invalid settings: \(error.description)", at: "\(path):\(error.source.begin.line)")
+        } catch {
+            throw VaultError(.badInput, "invalid settings: \(error)", at: path)
+        }
+        users = file.users ?? []
+        defaultUser = file.default_user.flatMap { $0.isEmpty ? nil : $0 }
+        defaultTier = try Tier(parsing: file.default_tier ?? "chronological")
+        timeZoneName = file.timezone.flatMap { $0.isEmpty ? nil : $0 }
+        if let name = timeZoneName, TimeZone(identifier: name) == nil {
+            throw VaultError(.badInput, "unknown time zone '\(name)'", at: path)
+        }
+        modelName = file.model?.name ?? "all-MiniLM-L6-v2"
+        authorName = file.git?.author_name.flatMap { $0.isEmpty ? nil : $0 }
+        authorEmail = file.git?.author_email.flatMap { $0.isEmpty ? nil : $0 }
+        digestSkipSections = file.digest?.skip_sections ?? []
+        for user in users {
+            try UserName.validate(user)
+        }
+    }
+
+    // The file's shape, as TOMLDecoder reads it.
+    private struct File: Decodable {
+        var users: [String]?
+        var default_user: String?
+        var default_tier: String?
+        var timezone: String?
+        var model: Model?
+        var git: Git?
+        var digest: Digest?
+        struct Model: Decodable { var name: String? }
+        struct Git: Decodable { var author_name: String?; var author_email: String? }
+        struct Digest: Decodable { var skip_sections: [String]? }
+    }
+}
+
+/// User names become folder names, so they are checked strictly.
+public enum UserName {
+    /// - Throws: `VaultError.badInput` for path separators, `..`, hidden names, reserved or odd characters.
+    public static func validate(_ name: String) throws(VaultError) {
+        let allowed = name.unicodeScalars.allSatisfy {
+            CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" || $0 == "."
+        }
+        guard !name.isEmpty, name.count <= 64, allowed, !name.hasPrefix("."), !name.hasPrefix("-") else {
+            throw VaultError(.badInput, "invalid user name '\(name.prefix(80))'",
+                hint: "a user name is letters, digits, '-', '_' and '.', not starting with '.' or '-'")
+        }
+        guard !["digests", "memvault", "cache"].contains(name.lowercased()) else {
+            throw VaultError(.badInput, "reserved user name '\(name)'")
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import MemvaultSupport
+
+/// An error of a vault operation: one readable line naming what and where, an exit status, an optional hint.
+///
+/// Never carries plaintext of an encrypted tier.
+public struct VaultError: ReportableError, Sendable {
+    public var exitStatus: ExitStatus
+    public var message: String
+    /// The file (and line) the error applies to, if any: `alice/general/2026-11.md:12`.
+    public var location: String?
+    public var hint: String?
+
+    public init(_ status: ExitStatus, _ message: String, at location: String? = nil, hint: String? = nil) {
+        self.exitStatus = status
+        self.message = message
+        self.location = location
+        self.hint = hint
+    }
+
+    public var description: String {
+        if let location { "\(message) (\(location))" } else { message }
+    }
+
+    /// Wraps any lower-level error; keeps its exit status when it has one.
+    static func wrap(_ error: any Error, _ what: String? = nil) -> VaultError {
+        if let error = error as? VaultError { return error }
+        if let error = error as? any ReportableError {
+            return VaultError(error.exitStatus, what.map { "\($0): \(error.description)" } ?? error.description, hint: error.hint)
+        }
+        return VaultError(.badInput, what.map { "\($0): \(error)" } ?? "\(error)")
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Vault
+
+extension Memvault {
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add one memory and commit it; prints its id.",
+            discussion: """
+                The text comes from the argument, or from standard input when it is - or absent. \
+                Without --tier the vault's default tier is used (chronological unless memvault.toml \
+                says otherwise); without --date, now.
+
+                Examples:
+                  memvault add "Had coffee with Maria. #friends @maria"
+                  echo "Allergic to penicillin" | memvault add - --tier general --title Health
+                  memvault add "Moved to Berlin" --date 2019-04-01 --tag life
+                """)
+
+        @OptionGroup var vaultOptions: VaultOptions
+
+        @Argument(help: "The memory's text, or - to read standard input.")
+        var text: String?
+
+        @Option(help: "The tier: chronological, general (plain text), confidential, secret, ultrasecret (encrypted).")
+        var tier: String?
+
+        @Option(help: "When it happened: YYYY-MM-DD, 'YYYY-MM-DD HH:MM' or ISO 8601 with an offset. Default: now.")
+        var date: String?
+
+        @Option(help: "A one-line title for the heading.")
+        var title: String?
+
+        @Option(name: .customLong("tag"), help: "A tag to add (repeatable); written as #tag in the text.")
+        var tags: [String] = []
+
+        @Option(help: "Where the memory came from (kept in its metadata). Default: cli.")
+        var src: String = "cli"
+
+        @Flag(help: "Print the memory as JSON.")
+        var json = false
+
+        func run() async throws {
+            try await Output.run {
+                let (vault, user) = try vaultOptions.open()
+                let body = (text == nil || text == "-") ? try Output.readStandardInput() : text!
+                var memory = NewMemory(text: body, title: title, tags: tags, src: src)
+                if let tier { memory.tier = try Tier(parsing: tier) }
+                if let date { memory.date = try DateText.parseUserDate(date, timeZone: vault.config.timeZone) }
+                let added = try vault.add(memory, user: user)
+                if json { try Output.printJSON(added) } else { print(added.id) }
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Vault
+
+extension Memvault {
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate every memory file; with --fix, give id-less memories an id.",
+            discussion: """
+                Reports invalid UTF-8, text outside entries, headings without dates, malformed \
+                metadata and duplicate ids as path:line lines. --fix inserts only the missing \
+                "<!-- id: ... -->" lines, touching no other byte; run memvault commit afterwards. \
+                Exits 1 when errors remain.
+
+                Examples:
+                  memvault check
+                  memvault check --fix && memvault commit
+                """)
+
+        @OptionGroup var vaultOptions: VaultOptions
+
+        @Flag(help: "Assign ids to memories that have none (writes files, does not commit).")
+        var fix = false
+
+        @Flag(help: "Print the report as JSON.")
+        var json = false
+
+        func run() async throws {
+            try await Output.run {
+                let (vault, _) = try vaultOptions.open()
+                let report = try vault.check(fix: fix)
+                if json {
+                    try Output.printJSON(report)
+                } else {
+                    for problem in report.problems {
+                        print(problem.severity == "error" ? Output.style(problem.description, "31") : problem.description)
+                    }
+                    var summary = "checked \(report.entriesChecked) memories in \(report.filesChecked) files"
+                    if report.idsAssigned > 0 { summary += "; assigned \(report.idsAssigned) ids (run memvault commit to record them)" }
+                    let errors = report.problems.filter { $0.severity == "error" }.count
+                    if errors > 0 { summary += "; \(errors) \(errors == 1 ? "error" : "errors")" }
+                    FileHandle.standardError.write(Data((summary + "\n").utf8))
+                }
+                if report.hasErrors { throw ExitCode(1) }
+            }
+        }
+    }
+}

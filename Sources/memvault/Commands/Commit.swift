@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import Vault
+
+extension Memvault {
+    struct Commit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record direct edits to the vault's files as one commit.",
+            discussion: """
+                Gives id-less memories their ids first (inserting only the id line). Files that are \
+                not valid UTF-8 are refused. The cache under .memvault/cache is never committed.
+
+                Example:
+                  vim alice/general/2026-11.md && memvault commit -m "notes from the trip"
+                """)
+
+        @OptionGroup var vaultOptions: VaultOptions
+
+        @Option(name: .shortAndLong, help: "The commit message. Default: memvault: commit direct edits (N files).")
+        var message: String?
+
+        func run() async throws {
+            try await Output.run {
+                let (vault, _) = try vaultOptions.open()
+                if let (commit, paths) = try vault.commitDirectEdits(message: message) {
+                    print("committed \(paths.count) \(paths.count == 1 ? "file" : "files") as \(commit.prefix(12))")
+                } else {
+                    print("nothing to commit")
+                }
+            }
+        }
+    }
+}

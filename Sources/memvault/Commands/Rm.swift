@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import Vault
+
+extension Memvault {
+    struct Rm: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a memory and commit; its text stays in git history.",
+            discussion: "Example:\n  memvault rm 01JD3K9X2F7Q8R3M")
+
+        @OptionGroup var vaultOptions: VaultOptions
+
+        @Argument(help: "The memory's id.")
+        var id: String
+
+        func run() async throws {
+            try await Output.run {
+                let (vault, _) = try vaultOptions.open()
+                let removed = try vault.remove(id: id)
+                print("removed \(removed.id) from \(removed.path)")
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+/// Runs the built `memvault` binary, as a person would, and captures what it prints.
+struct CLI {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: URL {
+        packageRoot.appendingPathComponent(".build/debug/memvault")
+    }
+
+    /// A private temporary folder that is removed by `cleanup()`.
+    let home: URL
+    let vault: URL
+
+    init() throws {
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("memvault-cli-\(UUID().uuidString)")
+        vault = home.appendingPathComponent("vault")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    }
+
+    func cleanup() {
+        try? FileManager.default.removeItem(at: home)
+    }
+
+    var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = home.path
+        env["MEMVAULT_DIR"] = nil
+        env["MEMVAULT_USER"] = nil
+        env["GIT_CONFIG_NOSYSTEM"] = "1"
+        env["TZ"] = "Europe/Berlin"
+        env["NO_COLOR"] = "1"
+        return env
+    }
+
+    /// Runs `memvault args...` in `directory` (default: the vault) with optional standard input.
+    @discardableResult
+    func run(_ args: [String], stdin: [UInt8]? = nil, in directory: URL? = nil, env extra: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = args
+        var env = environment
+        for (k, v) in extra { env[k] = v }
+        process.environment = env
+        let dir = directory ?? (FileManager.default.fileExists(atPath: vault.path) ? vault : home)
+        process.currentDirectoryURL = dir
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        let writer = Thread {
+            if let stdin { input.fileHandleForWriting.write(Data(stdin)) }
+            try? input.fileHandleForWriting.close()
+        }
+        writer.start()
+        var outData = Data(), errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            outData = out.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs memvault and requires success; returns stdout.
+    @discardableResult
+    func ok(_ args: [String], stdin: [UInt8]? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let result = try run(args, stdin: stdin)
+        #expect(result.status == 0, "memvault \(args.joined(separator: " ")) failed: \(result.stderr)", sourceLocation: sourceLocation)
+        return result.stdout
+    }
+
+    /// Runs stock git in the vault.
+    @discardableResult
+    func git(_ args: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        process.arguments = args
+        process.currentDirectoryURL = vault
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// A snapshot of every file in the vault (outside .git and the cache), for "nothing written" checks.
+    func snapshot() throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let base = vault.standardizedFileURL.path
+        guard let e = FileManager.default.enumerator(at: vault, includingPropertiesForKeys: nil) else { return [:] }
+        for case let url as URL in e {
+            let path = String(url.standardizedFileURL.path.dropFirst(base.count + 1))
+            if path.hasPrefix(".git/") || path == ".git" || path.hasPrefix(".memvault/cache") { continue }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                files[path] = try Data(contentsOf: url)
+            }
+        }
+        return files
+    }
+
+    func read(_ relativePath: String) throws -> String {
+        try String(contentsOf: vault.appendingPathComponent(relativePath), encoding: .utf8)
+    }
+
+    func write(_ relativePath: String, _ text: String) throws {
+        let url = vault.appendingPathComponent(relativePath)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    func commitCount() throws -> Int {
+        Int(try git(["rev-list", "--count", "HEAD"]).output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+@testable import Vault
+
+@Suite("Vault settings, names and dates")
+struct VaultUnitTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test("the template in the binary is byte for byte vault-template/")
+    func templateMatchesFolder() throws {
+        let folder = Self.packageRoot.appendingPathComponent("vault-template")
+        var onDisk: [String: String] = [:]
+        let base = folder.standardizedFileURL.path
+        let e = try #require(FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil))
+        for case let url as URL in e {
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+            if isDirectory.boolValue { continue }
+            onDisk[String(url.standardizedFileURL.path.dropFirst(base.count + 1))] = try String(contentsOf: url, encoding: .utf8)
+        }
+        var embedded: [String: String] = [:]
+        for (path, lines) in VaultTemplate.files { embedded[path] = VaultTemplate.contents(of: lines) }
+        #expect(embedded == onDisk)
+    }
+
+    @Test("the template's settings parse", arguments: ["alice", "bob-2"])
+    func templateSettingsParse(user: String) throws {
+        let text = VaultTemplate.contents(of: try #require(VaultTemplate.files.first { $0.path == "memvault.toml" }).lines)
+            .replacingOccurrences(of: "{{user}}", with: user)
+        let config = try VaultConfig(parsing: text)
+        #expect(config.users == [user])
+        #expect(config.defaultUser == user)
+        #expect(config.defaultTier == .chronological)
+        #expect(config.timeZoneName == nil)
+        #expect(config.modelName == "all-MiniLM-L6-v2")
+    }
+
+    @Test("bad settings name the file and line")
+    func badSettings() {
+        #expect {
+            try VaultConfig(parsing: "users = [\"a\"]\ndefault_tier = \"nope\"\n")
+        } throws: { ($0 as? VaultError)?.message.contains("unknown tier") == true }
+        #expect {
+            try VaultConfig(parsing: "users = [\"a\"\nbroken", path: "memvault.toml")
+        } throws: { ($0 as? VaultError)?.location?.hasPrefix("memvault.toml:") == true }
+        #expect {
+            try VaultConfig(parsing: "users = [\"../evil\"]\n")
+        } throws: { ($0 as? VaultError)?.message.contains("invalid user name") == true }
+    }
+
+    @Test("user names that would escape or hide are refused",
+          arguments: ["../x", "a/b", ".hidden", "", "-flag", "x\u{0}y", "digests", String(repeating: "a", count: 65), "a b"])
+    func invalidUserNames(name: String) {
+        #expect(throws: VaultError.self) { try UserName.validate(name) }
+    }
+
+    @Test("valid user names", arguments: ["alice", "Bob_2", "jean-luc", "zoë", "a.b"])
+    func validUserNames(name: String) throws {
+        try UserName.validate(name)
+    }
+
+    @Test("user dates: wall clock kept, instants converted to the vault's time zone")
+    func userDates() throws {
+        let berlin = TimeZone(identifier: "Europe/Berlin")!
+        #expect(try DateText.parseUserDate("2026-11-22", timeZone: berlin).headingText == "2026-11-22 00:00")
+        #expect(try DateText.parseUserDate("2026-11-22 14:03", timeZone: berlin).headingText == "2026-11-22 14:03")
+        #expect(try DateText.parseUserDate("2026-11-22T14:03:59", timeZone: berlin).headingText == "2026-11-22 14:03")
+        #expect(try DateText.parseUserDate("2023-05-08T13:56:00Z", timeZone: berlin).headingText == "2023-05-08 15:56")
+        #expect(try DateText.parseUserDate("2023-05-08T23:30:00.123-05:00", timeZone: berlin).headingText == "2023-05-09 06:30")
+        #expect(try DateText.parseUserDate("2024-02-29", timeZone: berlin).dayKey == "2024-02-29")
+        for bad in ["2023-02-29", "2026-13-01", "2026-11-22 25:00", "22.11.2026", "2026-11-22Tnoon", "", "2026-11-22 14:03 junk"] {
+            #expect(throws: VaultError.self, "\(bad)") { try DateText.parseUserDate(bad, timeZone: berlin) }
+        }
+    }
+
+    @Test("ISO output carries the offset of the vault's time zone, summer and winter")
+    func isoOutput() throws {
+        let berlin = TimeZone(identifier: "Europe/Berlin")!
+        let winter = try DateText.parseUserDate("2026-11-22 14:03", timeZone: berlin)
+        let summer = try DateText.parseUserDate("2026-07-01 09:00", timeZone: berlin)
+        #expect(DateText.iso8601(winter, timeZone: berlin) == "2026-11-22T14:03:00+01:00")
+        #expect(DateText.iso8601(summer, timeZone: berlin) == "2026-07-01T09:00:00+02:00")
+    }
+
+    @Test("--since and --until bounds for days and months")
+    func bounds() throws {
+        let utc = TimeZone(identifier: "UTC")!
+        let start = try DateBound.parse("2026-11", timeZone: utc, end: false)
+        let end = try DateBound.parse("2026-11", timeZone: utc, end: true)
+        #expect(start == ISO8601DateFormatter().date(from: "2026-11-01T00:00:00Z"))
+        #expect(end == ISO8601DateFormatter().date(from: "2026-11-30T23:59:59Z"))
+        #expect(try DateBound.parse("2026-11-22", timeZone: utc, end: true) == ISO8601DateFormatter().date(from: "2026-11-22T23:59:59Z"))
+    }
+}
