@@ -24,23 +24,16 @@ extension GitRepository {
 
         // The commit's tree comes from a private in-memory index holding HEAD's tree,
         // so entries staged earlier for other paths stay out of this commit.
-        var snapshot: OpaquePointer?
-        try check(git_index_new(&snapshot), "git_index_new")
+        let snapshot = try snapshotIndex(of: parent)
         defer { git_index_free(snapshot) }
-        if let parent {
-            var tree: OpaquePointer?
-            try check(git_commit_tree(&tree, parent), "git_commit_tree")
-            defer { git_tree_free(tree) }
-            try check(git_index_read_tree(snapshot, tree), "git_index_read_tree")
-        }
         for path in paths.map({ normalizedRelativePath($0, workdir: workdir) }) where !path.isEmpty {
-            try stage(path, in: index, copyingInto: snapshot!)
+            try stage(path, in: index, copyingInto: snapshot)
         }
         try check(git_index_write(index), "git_index_write", path: gitDirectory.path)
 
         var treeID = git_oid()
         try check(git_index_write_tree_to(&treeID, snapshot, pointer), "git_index_write_tree_to")
-        if try treeIsUnchanged(treeID, parent: parent, isEmpty: git_index_entrycount(snapshot) == 0) {
+        if treeIsUnchanged(treeID, parent: parent, isEmpty: git_index_entrycount(snapshot) == 0) {
             return nil
         }
         return try createCommit(
@@ -68,7 +61,7 @@ extension GitRepository {
         var treeID = git_oid()
         try check(git_index_write_tree(&treeID, index), "git_index_write_tree")
         try check(git_index_write(index), "git_index_write", path: gitDirectory.path)
-        if try treeIsUnchanged(treeID, parent: parent, isEmpty: git_index_entrycount(index) == 0) {
+        if treeIsUnchanged(treeID, parent: parent, isEmpty: git_index_entrycount(index) == 0) {
             return nil
         }
         return try createCommit(
@@ -112,6 +105,25 @@ extension GitRepository {
             throw error
         }
         return index!
+    }
+
+    /// A new in-memory index holding `commit`'s tree (empty for nil). Caller frees.
+    func snapshotIndex(of commit: OpaquePointer?) throws(GitError) -> OpaquePointer {
+        var snapshot: OpaquePointer?
+        try check(git_index_new(&snapshot), "git_index_new")
+        guard let commit else { return snapshot! }
+        var tree: OpaquePointer?
+        var result = git_commit_tree(&tree, commit)
+        if result >= 0 {
+            result = git_index_read_tree(snapshot, tree)
+            git_tree_free(tree)
+        }
+        if result < 0 {
+            let error = GitError.last(result, "git_index_read_tree")
+            git_index_free(snapshot)
+            throw error
+        }
+        return snapshot!
     }
 
     /// Stages one path in `index` and mirrors the resulting entries into `snapshot`.
@@ -162,9 +174,7 @@ extension GitRepository {
     }
 
     /// True when `treeID` is the parent's tree, or empty with no parent: nothing to commit.
-    private func treeIsUnchanged(_ treeID: git_oid, parent: OpaquePointer?, isEmpty: Bool) throws(GitError)
-        -> Bool
-    {
+    private func treeIsUnchanged(_ treeID: git_oid, parent: OpaquePointer?, isEmpty: Bool) -> Bool {
         guard let parent else { return isEmpty }
         var treeID = treeID
         return git_oid_equal(&treeID, git_commit_tree_id(parent)) != 0

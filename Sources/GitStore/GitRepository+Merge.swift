@@ -43,19 +43,12 @@ extension GitRepository {
         let head = try headCommitPointer()
         defer { git_commit_free(head) }
 
-        var snapshot: OpaquePointer?
-        try check(git_index_new(&snapshot), "git_index_new")
+        let snapshot = try snapshotIndex(of: head)
         defer { git_index_free(snapshot) }
-        if let head {
-            var tree: OpaquePointer?
-            try check(git_commit_tree(&tree, head), "git_commit_tree")
-            defer { git_tree_free(tree) }
-            try check(git_index_read_tree(snapshot, tree), "git_index_read_tree")
-        }
         for (path, content) in files.sorted(by: { $0.key < $1.key }) {
             let path = normalizedRelativePath(path, workdir: workdir)
             if let content {
-                try write(content, at: path, into: snapshot!)
+                try write(content, at: path, into: snapshot)
             } else {
                 try check(git_index_remove_bypath(snapshot, path), "git_index_remove_bypath", path: path)
             }
@@ -105,8 +98,10 @@ extension GitRepository {
     /// Writes `content` as a blob and points `path` at it in `index`, keeping an existing mode.
     private func write(_ content: [UInt8], at path: String, into index: OpaquePointer) throws(GitError) {
         var blobID = git_oid()
-        let result = content.withUnsafeBytes { bytes in
-            git_blob_create_from_buffer(&blobID, pointer, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), bytes.count)
+        // An empty array may have no storage; libgit2 wants a valid pointer even for 0 bytes.
+        let storage = content.isEmpty ? [0] : content
+        let result = storage.withUnsafeBytes { bytes in
+            git_blob_create_from_buffer(&blobID, pointer, bytes.baseAddress, content.count)
         }
         try check(result, "git_blob_create_from_buffer", path: path)
         var entry = git_index_entry()
