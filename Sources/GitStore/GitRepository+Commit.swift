@@ -113,13 +113,14 @@ extension GitRepository {
         try check(git_index_new(&snapshot), "git_index_new")
         guard let commit else { return snapshot! }
         var tree: OpaquePointer?
-        var result = git_commit_tree(&tree, commit)
-        if result >= 0 {
-            result = git_index_read_tree(snapshot, tree)
-            git_tree_free(tree)
+        var error: GitError?
+        if case let result = git_commit_tree(&tree, commit), result < 0 {
+            error = GitError.last(result, "git_commit_tree")
+        } else if case let result = git_index_read_tree(snapshot, tree), result < 0 {
+            error = GitError.last(result, "git_index_read_tree")
         }
-        if result < 0 {
-            let error = GitError.last(result, "git_index_read_tree")
+        git_tree_free(tree)
+        if let error {
             git_index_free(snapshot)
             throw error
         }

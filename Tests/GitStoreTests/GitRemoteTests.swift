@@ -161,6 +161,46 @@ struct GitRemoteTests {
         #expect(try alice.head() == alices)
     }
 
+    @Test func fastForwardFromAnUnbornBranch() throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let remote = root.appendingPathComponent("remote.git")
+        try GitRepository.initializeBare(at: remote)
+        let early = try GitRepository.clone(url: remote.path, to: root.appendingPathComponent("early"))
+        let late = try GitRepository.initialize(at: root.appendingPathComponent("late"))
+        try late.addRemote(name: "origin", url: remote.path)
+        try write("hello\n", to: "notes/hello.md", in: late.workdir)
+        let id = try #require(try late.commitAll(message: "hello", author: tester))
+        try late.push(remote: "origin", branch: "main")
+
+        try early.fetch(remote: "origin")
+        try early.fastForward(to: "origin/main")
+        #expect(try early.head() == id)
+        #expect(try early.currentBranch() == "main")
+        #expect(try early.fileContents(path: "notes/hello.md", at: "HEAD") == bytes("hello\n"))
+        #expect(FileManager.default.fileExists(atPath: early.workdir.appendingPathComponent("notes/hello.md").path))
+        #expect(try stockGit(["status", "--porcelain"], in: early.workdir).output == "")
+    }
+
+    @Test func unrelatedHistoriesMergeWithTwoRoots() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let other = try GitRepository.initialize(at: fixture.root.appendingPathComponent("other"))
+        try write("other\n", to: "other.md", in: other.workdir)
+        let otherRoot = try #require(try other.commitAll(message: "other root", author: tester))
+        try other.addRemote(name: "origin", url: fixture.remote.path)
+        try other.fetch(remote: "origin")
+        #expect(try other.mergeBase("HEAD", "origin/main") == nil)
+        let merge = try other.commitMerge(
+            parents: ["HEAD", "origin/main"], files: ["shared.md": bytes("shared\n")], message: "join", author: tester)
+        #expect(try other.log(limit: 1, paths: nil).first?.parents == [otherRoot, fixture.first])
+        try other.push(remote: "origin", branch: "main")
+        try fixture.alice.fetch(remote: "origin")
+        try fixture.alice.fastForward(to: "origin/main")
+        #expect(try fixture.alice.head() == merge)
+        try expectFsckClean(fixture.remote)
+    }
+
     @Test func cloneFileURLAndEmptyRemote() throws {
         let fixture = try Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.root) }
