@@ -1,0 +1,72 @@
+// GitStore: a small libgit2 wrapper for the vault and sync.
+internal import CGit2
+
+/// A failed libgit2 call (or a GitStore precondition), with the library's own message.
+///
+/// `message` is read from `git_error_last()` right after the failing call, on the
+/// same thread, because libgit2 keeps it thread-local.
+public struct GitError: Error, Sendable, CustomStringConvertible {
+    /// The libgit2 return code (`git_error_code`), e.g. -3 for "not found".
+    public var code: Int32
+    /// The C function (or GitStore operation) that failed.
+    public var function: String
+    /// What libgit2 said.
+    public var message: String
+    /// The repository path or file the error applies to, when known.
+    public var path: String?
+
+    public init(code: Int32, function: String, message: String, path: String? = nil) {
+        self.code = code
+        self.function = function
+        self.message = message
+        self.path = path
+    }
+
+    public var description: String {
+        let location = path.map { "\($0): " } ?? ""
+        return "\(location)\(function) failed (\(code)): \(message)"
+    }
+
+    /// The object, reference, revision or path does not exist.
+    public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
+    /// A push was refused because the remote branch moved on (fetch and merge first).
+    public var isRejectedNonFastForward: Bool { code == GIT_ENONFASTFORWARD.rawValue }
+    /// A checkout would have overwritten local changes.
+    public var isCheckoutConflict: Bool { code == GIT_ECONFLICT.rawValue }
+    /// The remote refused every credential we could offer.
+    public var isAuthenticationFailure: Bool { code == GIT_EAUTH.rawValue }
+
+    /// Builds an error from the thread's last libgit2 error; call it right after the failure.
+    static func last(_ code: Int32, _ function: String, path: String? = nil) -> GitError {
+        var message = "unknown libgit2 error"
+        if let last = git_error_last(), let text = last.pointee.message {
+            message = String(cString: text)
+        }
+        return GitError(code: code, function: function, message: message, path: path)
+    }
+}
+
+/// Throws the thread's last libgit2 error when `result` is negative.
+///
+/// - Returns: `result` unchanged when it is zero or positive.
+@discardableResult
+func check(_ result: Int32, _ function: String, path: String? = nil) throws(GitError) -> Int32 {
+    if result < 0 { throw GitError.last(result, function, path: path) }
+    return result
+}
+
+/// libgit2 is initialized once per process; a global `let` is lazily and atomically set up.
+private let libgit2Setup: GitError? = {
+    if git_libgit2_init() < 0 { return GitError.last(-1, "git_libgit2_init") }
+    // Vaults and CI checkouts may belong to another uid; git's "dubious ownership"
+    // check would refuse them, and memvault opens only paths the user named.
+    if memvault_git_set_owner_validation(0) < 0 {
+        return GitError.last(-1, "git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION)")
+    }
+    return nil
+}()
+
+/// Makes sure libgit2 is initialized before any other call.
+func ensureLibgit2() throws(GitError) {
+    if let error = libgit2Setup { throw error }
+}

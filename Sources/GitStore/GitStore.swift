@@ -1,1 +1,0 @@
-// Placeholder: GitStore is filled in by its issue.
