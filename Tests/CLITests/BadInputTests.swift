@@ -21,7 +21,7 @@ struct BadInputTests {
         ("empty text", ["add", "   "], nil, 1, "empty memory"),
         ("empty stdin", ["add", "-"], "", 1, "empty memory"),
         ("a level-2 heading in the text", ["add", "first\n\n## 2026-01-01 sneaky second entry"], nil, 1, "would not stay one memory"),
-        ("a setext heading in the text", ["add", "Title\n---\nbody"], nil, 1, "would not stay one memory"),
+        ("an undated level-2 heading in the text", ["add", "list\n\n## Shopping\n- milk"], nil, 1, "would not stay one memory"),
         ("bad tag", ["add", "x", "--tag", "two words"], nil, 1, "invalid tag"),
         ("unknown id", ["show", "01JD3K9X2F7Q8R3M"], nil, 1, "no memory with id 01JD3K9X2F7Q8R3M"),
         ("not an id", ["rm", "../../etc/passwd"], nil, 1, "is not a memory id"),

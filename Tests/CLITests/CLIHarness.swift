@@ -52,26 +52,28 @@ struct CLI {
         process.environment = env
         let dir = directory ?? (FileManager.default.fileExists(atPath: vault.path) ? vault : home)
         process.currentDirectoryURL = dir
-        let out = Pipe(), err = Pipe(), input = Pipe()
+        // Files rather than pipes: no deadlock on large output, no threads to coordinate.
+        let tag = UUID().uuidString
+        let outURL = home.appendingPathComponent(".stdout-\(tag)")
+        let errURL = home.appendingPathComponent(".stderr-\(tag)")
+        let inURL = home.appendingPathComponent(".stdin-\(tag)")
+        defer {
+            for url in [outURL, errURL, inURL] { try? FileManager.default.removeItem(at: url) }
+        }
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: inURL.path, contents: Data(stdin ?? []))
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        let input = try FileHandle(forReadingFrom: inURL)
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
         try process.run()
-        let writer = Thread {
-            if let stdin { input.fileHandleForWriting.write(Data(stdin)) }
-            try? input.fileHandleForWriting.close()
-        }
-        writer.start()
-        var outData = Data(), errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            outData = out.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
         process.waitUntilExit()
+        try? out.close()
+        try? err.close()
+        try? input.close()
+        let outData = try Data(contentsOf: outURL), errData = try Data(contentsOf: errURL)
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))

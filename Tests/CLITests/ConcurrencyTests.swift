@@ -8,7 +8,7 @@ struct ConcurrencyTests {
         let cli = try CLI()
         defer { cli.cleanup() }
         try cli.ok(["init", cli.vault.path, "--user", "alice"])
-        func records(_ who: String) -> [UInt8] {
+        @Sendable func records(_ who: String) -> [UInt8] {
             Array((0..<500).map { i in
                 "{\"text\": \"\(who) memory \(i)\", \"tier\": \"general\", \"date\": \"2026-11-\(String(format: "%02d", i % 28 + 1)) 10:00\"}\n"
             }.joined().utf8)

@@ -15,7 +15,7 @@ struct VaultUnitTests {
         let e = try #require(FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil))
         for case let url as URL in e {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
             if isDirectory.boolValue { continue }
             onDisk[String(url.standardizedFileURL.path.dropFirst(base.count + 1))] = try String(contentsOf: url, encoding: .utf8)
         }

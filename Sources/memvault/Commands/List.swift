@@ -15,7 +15,7 @@ extension Memvault {
         @OptionGroup var vaultOptions: VaultOptions
         @OptionGroup var filters: FilterOptions
 
-        @Option(name: .shortAndLong, help: "Show at most this many.")
+        @Option(name: [.customShort("n"), .long], help: "Show at most this many.")
         var limit: Int?
 
         @Flag(help: "Print {\"memories\": [...]} as JSON.")
