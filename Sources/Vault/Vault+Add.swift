@@ -206,10 +206,12 @@ extension Vault {
         }
         let date = memory.date ?? DateText.entryDate(now, timeZone: config.timeZone)
         var text = body
-        let present = Set(EntryFile.parse("## 2000-01-01 00:00\n\n" + body).entries.first?.tags ?? [])
-        let missing = tags.filter { !present.contains($0) }
-        if !missing.isEmpty {
-            text += "\n\n" + missing.map { "#" + $0 }.joined(separator: " ")
+        if !tags.isEmpty {
+            let present = Set(EntryFile.parse("## 2000-01-01 00:00\n\n" + body).entries.first?.tags ?? [])
+            let missing = tags.filter { !present.contains($0) }
+            if !missing.isEmpty {
+                text += "\n\n" + missing.map { "#" + $0 }.joined(separator: " ")
+            }
         }
         let rendered = EntryRenderer.render(date: date, title: title?.isEmpty == true ? nil : title, id: id, meta: meta, body: text)
         // The text must stay one entry: a "## " line or a setext heading inside it would start another.
