@@ -1,1 +1,21 @@
-print("memvault-bench")
+// memvault-bench: release-build benchmarks that print figures (docs/benchmarks.md).
+// Usage: memvault-bench <benchmark> [options]; each benchmark is one subcommand.
+import Foundation
+
+let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)] = [
+    ("embed", "embedder: model load, one-text latency, batch throughput", EmbedBenchmark.run),
+]
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let name = arguments.first, let benchmark = benchmarks.first(where: { $0.name == name }) else {
+    var usage = "usage: memvault-bench <benchmark> [options]\n"
+    for benchmark in benchmarks { usage += "  \(benchmark.name)\t\(benchmark.summary)\n" }
+    FileHandle.standardError.write(Data(usage.utf8))
+    exit(64)
+}
+do {
+    try benchmark.run(Array(arguments.dropFirst()))
+} catch {
+    FileHandle.standardError.write(Data("memvault-bench: error: \(error)\n".utf8))
+    exit(1)
+}

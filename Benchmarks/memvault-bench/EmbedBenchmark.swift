@@ -1,0 +1,106 @@
+import Embedder
+import Foundation
+
+/// `memvault-bench embed [--texts FILE] [--runs N]`: how fast the embedder is.
+///
+/// Prints the model load time, one-text latency (a short query and the first 200
+/// texts of the file, one at a time), batch throughput over the whole file, and
+/// how close that is to the machine's FLOP limit for this model.
+enum EmbedBenchmark {
+    /// Multiply-adds of all-MiniLM-L6-v2 per token, times two: about 21 MFLOP.
+    static let flopsPerToken = Double(6 * 2 * (4 * 384 * 384 + 2 * 384 * 1536) as Int)
+    /// OpenBLAS sgemm on both cores of the reference machine (DESIGN.md).
+    static let machineFlops = 165e9
+
+    static func run(_ arguments: [String]) throws {
+        var textsFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../texts/conversational.txt").standardized
+        var runs = 300
+        var index = 0
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--texts" where index + 1 < arguments.count:
+                textsFile = URL(fileURLWithPath: arguments[index + 1])
+                index += 1
+            case "--runs" where index + 1 < arguments.count:
+                runs = max(Int(arguments[index + 1]) ?? runs, 1)
+                index += 1
+            default:
+                throw BenchmarkError("unknown option \(arguments[index]); usage: memvault-bench embed [--texts FILE] [--runs N]")
+            }
+            index += 1
+        }
+        let texts = try String(contentsOf: textsFile, encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+        let directory = Embedder.defaultModelDirectory()
+
+        var loads: [Double] = []
+        var loaded: Embedder?
+        for _ in 0..<5 {
+            let start = ContinuousClock.now
+            loaded = try Embedder(modelDirectory: directory)
+            loads.append(milliseconds(since: start))
+        }
+        let embedder = loaded!
+        let tokens = texts.reduce(0) { $0 + embedder.tokenizer.encode($1).count }
+        print("model: \(Embedder.modelID) from \(directory.path)")
+        print("texts: \(texts.count) from \(textsFile.path), \(format(Double(tokens) / Double(texts.count))) tokens on average")
+        print("model load: first \(format(loads[0])) ms, median of 5 \(format(median(loads))) ms")
+
+        _ = embedder.embedMatrix(Array(texts.prefix(64)))
+        let query = "had coffee with Maria"
+        var short: [Double] = []
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            _ = embedder.embedMatrix([query])
+            short.append(milliseconds(since: start))
+        }
+        print(
+            "one short query (\(embedder.tokenizer.encode(query).count) tokens, \(runs) runs): "
+                + "p50 \(format(percentile(short, 0.5))) ms, p95 \(format(percentile(short, 0.95))) ms")
+        var single: [Double] = []
+        for text in texts.prefix(200) {
+            let start = ContinuousClock.now
+            _ = embedder.embedMatrix([text])
+            single.append(milliseconds(since: start))
+        }
+        print(
+            "one text of the file (first \(single.count), one at a time): "
+                + "p50 \(format(percentile(single, 0.5))) ms, p95 \(format(percentile(single, 0.95))) ms")
+
+        var passes: [Double] = []
+        for _ in 0..<3 {
+            let start = ContinuousClock.now
+            _ = embedder.embedMatrix(texts)
+            passes.append(milliseconds(since: start) / 1000)
+        }
+        let seconds = median(passes)
+        let tokensPerSecond = Double(tokens) / seconds
+        let limit = machineFlops / flopsPerToken
+        print(
+            "batch (32 per pass, all \(texts.count) texts, median of 3): \(format(Double(texts.count) / seconds)) texts/s, "
+                + "\(format(tokensPerSecond)) tokens/s = \(format(100 * tokensPerSecond / limit))% of the "
+                + "\(format(limit)) tokens/s FLOP limit (\(format(flopsPerToken / 1e6)) MFLOP/token)")
+    }
+
+    struct BenchmarkError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+
+    static func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
+
+    static func percentile(_ values: [Double], _ fraction: Double) -> Double {
+        let sorted = values.sorted()
+        return sorted[min(Int(Double(sorted.count) * fraction), sorted.count - 1)]
+    }
+
+    static func format(_ value: Double) -> String {
+        String(format: value >= 100 ? "%.0f" : value >= 10 ? "%.1f" : "%.2f", value)
+    }
+}

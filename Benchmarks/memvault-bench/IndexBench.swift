@@ -1,0 +1,206 @@
+import Foundation
+import SearchIndex
+
+/// Index benchmarks: exact vector top-10, lexical BM25 and the entry map at 100k.
+///
+/// `memvault-bench index [--n 100000] [--queries 200] [--peer DIR]`, release build.
+/// `--peer DIR` searches the vectors saved by
+/// `vector-baseline.py N --save DIR` and checks recall against its exact top-10.
+enum IndexBench {
+    static func run(arguments: [String]) {
+        var n = 100_000, queries = 200, peer: String? = nil
+        var i = 0
+        while i < arguments.count {
+            switch arguments[i] {
+            case "--n": n = Int(arguments[i + 1]) ?? n; i += 1
+            case "--queries": queries = Int(arguments[i + 1]) ?? queries; i += 1
+            case "--peer": peer = arguments[i + 1]; i += 1
+            default: break
+            }
+            i += 1
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("memvault-indexbench-\(getpid())")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let d = 384
+        if let peer {
+            let x = readFloats("\(peer)/vectors.f32")
+            let q = readFloats("\(peer)/queries.f32")
+            var expected: [[Int]]? = nil
+            if let data = FileManager.default.contents(atPath: "\(peer)/exact-top10.json") {
+                expected = try? JSONDecoder().decode([[Int]].self, from: data)
+            }
+            vectorBench(name: "peer vectors", vectors: x, queries: q, dimension: d, expected: expected, dir: dir)
+        } else {
+            var rng = SplitMix64(seed: 1)
+            vectorBench(name: "random unit", vectors: unitVectors(n, d, &rng), queries: unitVectors(queries, d, &rng),
+                        dimension: d, expected: nil, dir: dir)
+        }
+        var rng = SplitMix64(seed: 2)
+        let (cx, cq) = clustered(n, queries, d, &rng)
+        vectorBench(name: "clustered", vectors: cx, queries: cq, dimension: d, expected: nil, dir: dir)
+        lexicalBench(n: n, queries: queries)
+        entryMapBench(n: n, dir: dir)
+        print("peak RSS: \(peakRSSMB()) MB")
+    }
+
+    static func vectorBench(name: String, vectors: [Float], queries: [Float], dimension d: Int, expected: [[Int]]?, dir: URL) {
+        let n = vectors.count / d
+        let url = dir.appendingPathComponent("vectors-\(name.replacingOccurrences(of: " ", with: "-")).bin")
+        let ids = (0..<n).map { String($0) }
+        let t0 = now()
+        do {
+            try VectorStore.create(at: url, modelID: "bench", dimension: d, ids: ids, vectors: vectors)
+        } catch { print("create failed: \(error)"); return }
+        let build = now() - t0
+        let t1 = now()
+        guard let store = try? VectorStore(contentsOf: url, expectedModelID: "bench", expectedDimension: d) else {
+            print("load failed"); return
+        }
+        let load = now() - t1
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        let nq = queries.count / d
+        var times: [Double] = [], bruteTimes: [Double] = []
+        var exact = 0, hits = 0
+        for qi in 0..<nq {
+            let q = Array(queries[qi * d..<(qi + 1) * d])
+            let t = now()
+            let got = store.search(q, k: 10, allowed: nil)
+            times.append(now() - t)
+            let tb = now()
+            let want = store.bruteForceSearch(q, k: 10, allowed: nil)
+            bruteTimes.append(now() - tb)
+            if got.map(\.row) == want.map(\.row) && got.map(\.score) == want.map(\.score) { exact += 1 }
+            if let expected { hits += Set(got.map(\.row)).intersection(expected[qi]).count }
+        }
+        times.sort()
+        bruteTimes.sort()
+        let recall = expected == nil ? "" : String(format: ", recall@10 vs numpy %.4f", Double(hits) / Double(10 * nq))
+        print(String(format: "vectors (%@, n=%d, d=%d): build %.0f ms (%.0f vectors/s), load+verify %.1f ms, file %.1f MB",
+                     name, n, d, build, Double(n) / build * 1000, load, Double(size) / 1e6))
+        print(String(format: "  exact top-10 p50 %.3f ms, p95 %.3f ms over %d queries; identical to fp32 brute force: %d/%d%@; brute force p50 %.2f ms",
+                     times[nq / 2], times[nq * 95 / 100], nq, exact, nq, recall, bruteTimes[nq / 2]))
+    }
+
+    static func lexicalBench(n: Int, queries: Int) {
+        var rng = SplitMix64(seed: 3)
+        let vocabulary = (0..<20_000).map { i in syllables(i) }
+        func word() -> String {
+            // Zipf-like: small indices are common.
+            let u = Double(rng.next() >> 11) / Double(1 << 53)
+            return vocabulary[min(vocabulary.count - 1, Int(pow(Double(vocabulary.count), u)) - 1)]
+        }
+        var index = LexicalIndex()
+        let t0 = now()
+        for i in 0..<n {
+            let body = (0..<40).map { _ in word() }.joined(separator: " ")
+            let title = (0..<4).map { _ in word() }.joined(separator: " ")
+            index.add(id: "e\(i)", fields: LexicalFields(title: title, body: body, tags: [word()], mentions: []))
+        }
+        let build = now() - t0
+        let t1 = now()
+        let bytes = index.serialized()
+        let save = now() - t1
+        let t2 = now()
+        let loaded = try? LexicalIndex(serialized: bytes)
+        let load = now() - t2
+        var times: [Double] = []
+        for _ in 0..<queries {
+            let q = (0..<3).map { _ in word() }.joined(separator: " ")
+            let t = now()
+            _ = loaded?.search(q, k: 10, allowed: nil)
+            times.append(now() - t)
+        }
+        times.sort()
+        print(String(format: "lexical (n=%d, 40-word bodies): build %.0f ms, serialize %.0f ms (%.1f MB), load %.0f ms, 3-term query p50 %.3f ms, p95 %.3f ms",
+                     n, build, save, Double(bytes.count) / 1e6, load, times[queries / 2], times[queries * 95 / 100]))
+    }
+
+    static func entryMapBench(n: Int, dir: URL) {
+        let base = Date(timeIntervalSince1970: 1_700_000_000)
+        let entries = (0..<n).map { i in
+            IndexedEntry(id: String(format: "01JD%010d", i), user: "alice", tier: i % 3 == 0 ? "general" : "chronological",
+                         path: "alice/chronological/2026-\(i % 12 + 1).md", line: i % 500 + 1,
+                         date: base.addingTimeInterval(Double(i) * 600), title: "Entry number \(i)",
+                         contentHash: String(format: "%016llx%016llx", UInt64(i) &* 0x9E37_79B9, UInt64(i)),
+                         tags: ["tag\(i % 20)"], mentions: i % 5 == 0 ? ["maria"] : [], src: "cli")
+        }
+        let url = dir.appendingPathComponent("entries.bin")
+        let t0 = now()
+        try? EntryMap(entries: entries).write(to: url)
+        let save = now() - t0
+        let t1 = now()
+        let loaded = try? EntryMap(contentsOf: url)
+        let load = now() - t1
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        print(String(format: "entry map (n=%d): write %.1f ms, load %.1f ms (%d rows), file %.1f MB",
+                     n, save, load, loaded?.count ?? 0, Double(size) / 1e6))
+    }
+
+    // MARK: Data
+
+    static func unitVectors(_ n: Int, _ d: Int, _ rng: inout SplitMix64) -> [Float] {
+        var out = [Float](repeating: 0, count: n * d)
+        for r in 0..<n {
+            var s: Float = 0
+            for j in 0..<d { let g = rng.gaussian(); out[r * d + j] = g; s += g * g }
+            let inv = 1 / s.squareRoot()
+            for j in 0..<d { out[r * d + j] *= inv }
+        }
+        return out
+    }
+
+    /// 100 cluster centres, points at noise 0.3 around them: many near-ties, like real embeddings.
+    static func clustered(_ n: Int, _ nq: Int, _ d: Int, _ rng: inout SplitMix64) -> ([Float], [Float]) {
+        let centres = unitVectors(100, d, &rng)
+        func around(_ count: Int) -> [Float] {
+            var out = unitVectors(count, d, &rng)
+            for r in 0..<count {
+                let c = Int(rng.next() % 100)
+                var s: Float = 0
+                for j in 0..<d { out[r * d + j] = centres[c * d + j] + 0.3 * out[r * d + j]; s += out[r * d + j] * out[r * d + j] }
+                let inv = 1 / s.squareRoot()
+                for j in 0..<d { out[r * d + j] *= inv }
+            }
+            return out
+        }
+        return (around(n), around(nq))
+    }
+
+    static func syllables(_ i: Int) -> String {
+        let parts = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "si", "pe", "da", "go", "bu", "fe", "hi", "jo", "zu"]
+        var i = i, s = ""
+        repeat { s += parts[i % 16]; i /= 16 } while i > 0
+        return s + "x"
+    }
+
+    static func readFloats(_ path: String) -> [Float] {
+        guard let data = FileManager.default.contents(atPath: path) else { print("cannot read \(path)"); return [] }
+        return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e6 }
+
+    static func peakRSSMB() -> Int {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        return (Int(line.split(separator: " ")[1]) ?? 0) / 1024
+    }
+}
+
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func gaussian() -> Float {
+        let u1 = (Double(next() >> 11) + 1) / Double(1 << 53)
+        let u2 = Double(next() >> 11) / Double(1 << 53)
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+internal import COpenBLAS
+
+/// Working memory for forward passes on one thread: grown on demand, then reused
+/// across layers, batches and calls.
+final class Scratch {
+    private(set) var rowCapacity = 0
+    private(set) var sequenceCapacity = 0
+    private(set) var hidden = UnsafeMutablePointer<Float>.allocate(capacity: 0)
+    private(set) var query = UnsafeMutablePointer<Float>.allocate(capacity: 0)
+    private(set) var key = UnsafeMutablePointer<Float>.allocate(capacity: 0)
+    private(set) var value = UnsafeMutablePointer<Float>.allocate(capacity: 0)
+    private(set) var context = UnsafeMutablePointer<Float>.allocate(capacity: 0)
+    private(set) var projected = UnsafeMutablePointer<Float>.allocate(capacity: 0)
+    private(set) var intermediate = UnsafeMutablePointer<Float>.allocate(capacity: 0)
+    private(set) var scores = UnsafeMutablePointer<Float>.allocate(capacity: 0)
+
+    /// Makes room for `rows` tokens in all and sequences of up to `longest` tokens.
+    func reserve(rows: Int, longest: Int) {
+        if rows > rowCapacity {
+            let capacity = max(rows, rowCapacity * 3 / 2)
+            for buffer in [hidden, query, key, value, context, projected, intermediate] { buffer.deallocate() }
+            hidden = .allocate(capacity: capacity * BertShape.hidden)
+            query = .allocate(capacity: capacity * BertShape.hidden)
+            key = .allocate(capacity: capacity * BertShape.hidden)
+            value = .allocate(capacity: capacity * BertShape.hidden)
+            context = .allocate(capacity: capacity * BertShape.hidden)
+            projected = .allocate(capacity: capacity * BertShape.hidden)
+            intermediate = .allocate(capacity: capacity * BertShape.intermediate)
+            rowCapacity = capacity
+        }
+        if longest > sequenceCapacity {
+            scores.deallocate()
+            scores = .allocate(capacity: longest * longest)
+            sequenceCapacity = longest
+        }
+    }
+
+    deinit {
+        for buffer in [hidden, query, key, value, context, projected, intermediate, scores] { buffer.deallocate() }
+    }
+}
+
+extension BertWeights {
+    /// Runs the encoder on `sequences` and writes each one's mean-pooled,
+    /// L2-normalized embedding to `output(index)`.
+    ///
+    /// The sequences are packed back to back with no padding: every step but
+    /// attention treats tokens independently, and attention runs per sequence on
+    /// its own tokens, which is exactly what a padding mask computes.
+    ///
+    /// - Complexity: O(t·(d² + d·i) + Σ n²·d) for t tokens in all, sequences of n.
+    func encode(
+        _ sequences: [[Int32]], scratch: Scratch, output: (Int) -> UnsafeMutablePointer<Float>
+    ) {
+        typealias S = BertShape
+        let rows = sequences.reduce(0) { $0 + $1.count }
+        let longest = sequences.map(\.count).max() ?? 0
+        guard rows > 0 else { return }
+        scratch.reserve(rows: rows, longest: longest)
+        let hidden = scratch.hidden
+
+        // Embeddings: word + position + token type 0, then LayerNorm.
+        var row = 0
+        for sequence in sequences {
+            for (position, token) in sequence.enumerated() {
+                let target = scratch.projected + row * S.hidden
+                let word = wordEmbeddings + Int(token) * S.hidden
+                let place = positionEmbeddings + position * S.hidden
+                for index in 0..<S.hidden {
+                    target[index] = word[index] + place[index] + tokenTypeEmbeddings[index]
+                }
+                row += 1
+            }
+        }
+        Kernels.addAndNormalize(
+            scratch.projected, residual: nil, rows: rows, width: S.hidden,
+            scale: embeddingNormScale, bias: embeddingNormBias, epsilon: S.layerNormEpsilon, into: hidden)
+
+        for layer in layers {
+            Kernels.linear(
+                hidden, rows: rows, inputSize: S.hidden, weight: layer.query, bias: layer.queryBias,
+                outputSize: S.hidden, into: scratch.query)
+            Kernels.linear(
+                hidden, rows: rows, inputSize: S.hidden, weight: layer.key, bias: layer.keyBias,
+                outputSize: S.hidden, into: scratch.key)
+            Kernels.linear(
+                hidden, rows: rows, inputSize: S.hidden, weight: layer.value, bias: layer.valueBias,
+                outputSize: S.hidden, into: scratch.value)
+            attention(sequences, scratch: scratch)
+            Kernels.linear(
+                scratch.context, rows: rows, inputSize: S.hidden, weight: layer.attentionOutput,
+                bias: layer.attentionOutputBias, outputSize: S.hidden, into: scratch.projected)
+            Kernels.addAndNormalize(
+                scratch.projected, residual: hidden, rows: rows, width: S.hidden,
+                scale: layer.attentionNormScale, bias: layer.attentionNormBias, epsilon: S.layerNormEpsilon,
+                into: hidden)
+            Kernels.linear(
+                hidden, rows: rows, inputSize: S.hidden, weight: layer.intermediate, bias: layer.intermediateBias,
+                outputSize: S.intermediate, into: scratch.intermediate)
+            Kernels.gelu(scratch.intermediate, count: rows * S.intermediate)
+            Kernels.linear(
+                scratch.intermediate, rows: rows, inputSize: S.intermediate, weight: layer.output,
+                bias: layer.outputBias, outputSize: S.hidden, into: scratch.projected)
+            Kernels.addAndNormalize(
+                scratch.projected, residual: hidden, rows: rows, width: S.hidden,
+                scale: layer.outputNormScale, bias: layer.outputNormBias, epsilon: S.layerNormEpsilon,
+                into: hidden)
+        }
+
+        // Mean pooling over each sequence's tokens, then L2 normalization.
+        row = 0
+        for (index, sequence) in sequences.enumerated() {
+            let target = output(index)
+            target.initialize(repeating: 0, count: S.hidden)
+            for token in 0..<sequence.count {
+                let source = hidden + (row + token) * S.hidden
+                for lane in 0..<S.hidden { target[lane] += source[lane] }
+            }
+            row += sequence.count
+            var squares: Float = 0
+            for lane in 0..<S.hidden { squares += target[lane] * target[lane] }
+            // The mean's 1/n cancels in the normalization; F.normalize's eps 1e-12 applies to the mean.
+            let norm = squares.squareRoot() / Float(max(sequence.count, 1))
+            let scale = 1 / (max(norm, 1e-12) * Float(max(sequence.count, 1)))
+            for lane in 0..<S.hidden { target[lane] *= scale }
+        }
+    }
+
+    /// Multi-head self-attention of every sequence over its own tokens: reads
+    /// `query`, `key`, `value`, writes `context`.
+    private func attention(_ sequences: [[Int32]], scratch: Scratch) {
+        typealias S = BertShape
+        let scale = 1 / Float(S.headSize).squareRoot()
+        let stride = Int32(S.hidden)
+        var start = 0
+        for sequence in sequences {
+            let n = sequence.count
+            let count = Int32(n)
+            for head in 0..<S.heads {
+                let offset = start * S.hidden + head * S.headSize
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasTrans, count, count, Int32(S.headSize),
+                    scale, scratch.query + offset, stride, scratch.key + offset, stride, 0, scratch.scores, count)
+                Kernels.softmaxRows(scratch.scores, rows: n, width: n)
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasNoTrans, count, Int32(S.headSize), count,
+                    1, scratch.scores, count, scratch.value + offset, stride, 0, scratch.context + offset, stride)
+            }
+            start += n
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+internal import COpenBLAS
+
+/// The element-wise and row-wise pieces of the forward pass, on raw pointers.
+///
+/// Plain loops without calls or `min`/`max` in their bodies: the optimizer
+/// vectorizes them, and debug builds (the tests) stay quick, which generic
+/// `SIMD` types would not be.
+enum Kernels {
+    /// `output[rows × outputSize] = input[rows × inputSize] · weightᵀ + bias`, where
+    /// `weight` is `outputSize × inputSize` row-major (PyTorch's `Linear` layout).
+    static func linear(
+        _ input: UnsafePointer<Float>, rows: Int, inputSize: Int,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, outputSize: Int,
+        into output: UnsafeMutablePointer<Float>
+    ) {
+        for row in 0..<rows {
+            (output + row * outputSize).update(from: bias, count: outputSize)
+        }
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputSize), Int32(inputSize),
+            1, input, Int32(inputSize), weight, Int32(inputSize), 1, output, Int32(outputSize))
+    }
+
+    /// `output[row] = LayerNorm(values[row] + residual[row])` for every row of `width`.
+    static func addAndNormalize(
+        _ values: UnsafePointer<Float>, residual: UnsafePointer<Float>?, rows: Int, width: Int,
+        scale: UnsafePointer<Float>, bias: UnsafePointer<Float>, epsilon: Float,
+        into output: UnsafeMutablePointer<Float>
+    ) {
+        let count = Float(width)
+        for row in 0..<rows {
+            let source = values + row * width
+            let target = output + row * width
+            if let residual {
+                let added = residual + row * width
+                for index in 0..<width { target[index] = source[index] + added[index] }
+            } else if source != UnsafePointer(target) {
+                target.update(from: source, count: width)
+            }
+            var sum: Float = 0
+            for index in 0..<width { sum += target[index] }
+            let mean = sum / count
+            var squares: Float = 0
+            for index in 0..<width {
+                let centred = target[index] - mean
+                squares += centred * centred
+            }
+            let inverse = 1 / (squares / count + epsilon).squareRoot()
+            for index in 0..<width {
+                target[index] = (target[index] - mean) * inverse * scale[index] + bias[index]
+            }
+        }
+    }
+
+    /// GELU with the exact error function: `x · (1 + erf(x / √2)) / 2`, in place.
+    static func gelu(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        for index in 0..<count {
+            let x = values[index]
+            values[index] = x * 0.5 * (1 + erf(x * 0.70710678118654752))
+        }
+    }
+
+    /// erf(x) in single precision: a rational approximation (the one Eigen and XLA
+    /// use), within 1e-7 of the true value, so GELU vectorizes without libm calls.
+    @inline(__always)
+    static func erf(_ input: Float) -> Float {
+        let x = input < -4 ? -4 : input > 4 ? 4 : input
+        let x2 = x * x
+        var p: Float = -2.72614225801306e-10
+        p = p * x2 + 2.77068142495902e-08
+        p = p * x2 - 2.10102402082508e-06
+        p = p * x2 - 5.69250639462346e-05
+        p = p * x2 - 7.34990630326855e-04
+        p = p * x2 - 2.95459980854025e-03
+        p = p * x2 - 1.60960333262415e-02
+        var q: Float = -1.45660718464996e-05
+        q = q * x2 - 2.13374055278905e-04
+        q = q * x2 - 1.68282697438203e-03
+        q = q * x2 - 7.37332916720468e-03
+        q = q * x2 - 1.42647390514189e-02
+        return x * p / q
+    }
+
+    /// Softmax of each row of a `rows × width` matrix, in place.
+    static func softmaxRows(_ values: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+        for row in 0..<rows {
+            let start = values + row * width
+            var largest = -Float.infinity
+            for index in 0..<width { largest = max(largest, start[index]) }
+            var sum: Float = 0
+            for index in 0..<width {
+                let e = Foundation.exp(start[index] - largest)
+                start[index] = e
+                sum += e
+            }
+            let inverse = 1 / sum
+            for index in 0..<width { start[index] *= inverse }
+        }
+    }
+}

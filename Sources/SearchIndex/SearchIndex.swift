@@ -1,1 +1,0 @@
-// Placeholder: SearchIndex is filled in by its issue.
