@@ -230,7 +230,7 @@ final class VaultIndex {
         let mainLive = main.map { $0.count } ?? 0
         var ids: [String] = []
         var vectors: [Float] = []
-        if deltaLive.count + newIDs.count > max(1000, mainLive / 8) {
+        if main == nil || deltaLive.count + newIDs.count > max(1000, mainLive / 8) {
             // Compact: every live vector into a new main store, delta emptied.
             var newSet = Set(newIDs)
             for store in [main, delta].compactMap({ $0 }) {
