@@ -53,7 +53,7 @@ extension Vault {
         return VaultStatus(
             vault: root.path, user: user, users: users,
             locked: Tier.allCases.filter(\.isEncrypted).map(\.rawValue),
-            index: nil, git: git, problems: report.problems.filter { $0.severity == "error" }.count)
+            index: try indexCoverage(), git: git, problems: report.problems.filter { $0.severity == "error" }.count)
     }
 
     /// Every memory of `user` (or every user), oldest first, for `export`.

@@ -15,7 +15,7 @@ struct Memvault: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Add.self, Import.self, List.self, Show.self, Edit.self, Rm.self,
-            Check.self, Commit.self, Export.self, Status.self, Embed.self,
+            Check.self, Commit.self, Export.self, Status.self, Search.self, Reindex.self, Embed.self,
         ]
     )
 }

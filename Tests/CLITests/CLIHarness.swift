@@ -32,6 +32,10 @@ struct CLI {
 
     var environment: [String: String] {
         var env = ProcessInfo.processInfo.environment
+        // The model stays where setup put it, whatever HOME the test gives memvault.
+        let realHome = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        env["MEMVAULT_MODEL_DIR"] = ProcessInfo.processInfo.environment["MEMVAULT_MODEL_DIR"]
+            ?? realHome + "/.cache/memvault/models/all-MiniLM-L6-v2"
         env["HOME"] = home.path
         env["MEMVAULT_DIR"] = nil
         env["MEMVAULT_USER"] = nil

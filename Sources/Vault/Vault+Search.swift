@@ -1,0 +1,207 @@
+import Embedder
+import Foundation
+import MarkdownCodec
+import MemvaultSupport
+import SearchIndex
+
+/// A search as the command line asks for it.
+public struct SearchRequest: Sendable {
+    public var query: String
+    public var k: Int
+    public var mode: SearchMode
+    public var tiers: Set<Tier>?
+    public var since: Date?
+    public var until: Date?
+    public var tags: Set<String>?
+    public var mentions: Set<String>?
+    /// Whose memories; nil means the current user's.
+    public var users: Set<String>?
+
+    public init(query: String, k: Int = 10, mode: SearchMode = .hybrid) {
+        self.query = query
+        self.k = k
+        self.mode = mode
+    }
+}
+
+/// `search --json`, exactly as DESIGN.md's contract.
+public struct SearchResponse: Sendable, Codable {
+    public var query: String
+    public var mode: String
+    public var tookMs: Double
+    public var locked: [String]
+    public var results: [SearchResult]
+    /// One-line notices for stderr (index rebuilt, model missing); not part of the JSON.
+    public var notices: [String] = []
+
+    enum CodingKeys: String, CodingKey {
+        case query, mode, tookMs = "took_ms", locked, results
+    }
+}
+
+public struct SearchResult: Sendable, Codable {
+    public var id: String
+    public var score: Float
+    public var user: String
+    public var tier: String
+    public var date: String?
+    public var path: String
+    public var line: Int
+    public var title: String?
+    public var snippet: String
+    public var tags: [String]
+    public var src: String?
+}
+
+/// What `reindex` and `status` report about the index.
+public struct IndexReport: Sendable, Codable {
+    public var filesRead: Int
+    public var embedded: Int
+    public var removed: Int
+    public var entries: Int
+    public var withVectors: Int
+    public var notices: [String]
+}
+
+extension Vault {
+    var indexDirectory: URL { cacheDirectory.appendingPathComponent("index", isDirectory: true) }
+
+    /// The plain-text tier files of every user, the ones the index covers.
+    /// (Encrypted tiers are not indexed until their sealed index lands.)
+    func indexedSources() -> [String: (user: String, tier: Tier)] {
+        var sources: [String: (user: String, tier: Tier)] = [:]
+        for user in config.users {
+            for tier in Tier.allCases where !tier.isEncrypted {
+                for path in tierFiles(user: user, tier: tier) { sources[path] = (user, tier) }
+            }
+        }
+        return sources
+    }
+
+    /// Loads the index and brings it up to date with the files.
+    func refreshedIndex(embedder: Embedder?, full: Bool, update: inout VaultIndex.Update) throws(VaultError) -> VaultIndex {
+        let index = VaultIndex.load(directory: indexDirectory, notices: &update.notices)
+        try index.refresh(
+            sources: indexedSources(), root: root, timeZone: config.timeZone, full: full, embedder: embedder,
+            read: { (path) throws(VaultError) in try readEntryFile(path) }, update: &update)
+        return index
+    }
+
+    /// Updates the index (only what changed, or everything with `full`).
+    public func reindex(full: Bool, embedder: Embedder?) throws(VaultError) -> IndexReport {
+        var update = VaultIndex.Update()
+        let index = try refreshedIndex(embedder: embedder, full: full, update: &update)
+        if embedder == nil { update.notices.append("embedding model missing: only the lexical index was updated") }
+        return IndexReport(
+            filesRead: update.filesRead, embedded: update.embedded, removed: update.removed, entries: index.map.count,
+            withVectors: index.map.entries.filter(index.hasVector).count, notices: update.notices)
+    }
+
+    /// Index coverage without changing anything: entries indexed with vectors, total memories, stale files.
+    func indexCoverage() throws(VaultError) -> VaultStatus.Index {
+        var notices: [String] = []
+        let index = VaultIndex.load(directory: indexDirectory, notices: &notices)
+        let sources = indexedSources()
+        var stale: [String] = []
+        for path in sources.keys.sorted() where index.files[path] != VaultIndex.stat(url(path)) { stale.append(path) }
+        stale += index.files.keys.filter { sources[$0] == nil }.sorted()
+        let total = try allLocated().filter { !$0.tier.isEncrypted && ($0.entry.date != nil || $0.entry.id != nil) }.count
+        let indexed = stale.isEmpty ? index.map.entries.filter(index.hasVector).count : index.map.entries.filter { index.hasVector($0) && !stale.contains($0.path) }.count
+        return VaultStatus.Index(indexed: indexed, total: total, staleFiles: stale)
+    }
+
+    /// Ranked memories for a query: lexical (BM25), semantic (cosine) or both fused.
+    ///
+    /// The index is brought up to date first, so results are never stale. Encrypted tiers are
+    /// not searched; `locked` names those that hold memories.
+    /// - Parameter embedder: nil when the model is missing: hybrid falls back to lexical with a
+    ///   notice, semantic is an error.
+    public func search(_ request: SearchRequest, user: String, embedder: Embedder?) throws(VaultError) -> SearchResponse {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !query.isEmpty else { throw VaultError(.badInput, "empty query") }
+        guard request.k > 0 else { throw VaultError(.badInput, "-k must be at least 1") }
+        if request.mode == .semantic && embedder == nil {
+            throw VaultError(.badInput, "semantic search needs the embedding model, which is missing",
+                hint: "fetch it with scripts/fetch-model, or use --mode lexical")
+        }
+        var update = VaultIndex.Update()
+        let index = try refreshedIndex(embedder: embedder, full: false, update: &update)
+        var notices = update.notices
+        var mode = request.mode
+        if mode == .hybrid && embedder == nil {
+            notices.append("embedding model missing: lexical results only (fetch it with scripts/fetch-model)")
+            mode = .lexical
+        }
+        let filter = SearchFilter(
+            users: request.users ?? [user], tiers: request.tiers.map { Set($0.map(\.rawValue)) }, since: request.since,
+            until: request.until, tags: request.tags, mentions: request.mentions)
+        let candidates = max(request.k * 4, 40)
+        var lexicalHits: [(id: String, score: Float)] = []
+        var semanticHits: [(id: String, score: Float)] = []
+        var matched: [String: [String]] = [:]
+        if mode != .semantic {
+            let map = index.map
+            for hit in index.lexical.search(query, k: candidates, allowed: { map[$0].map(filter.matches) ?? false }) {
+                lexicalHits.append((hit.id, hit.score))
+                matched[hit.id] = hit.matchedTerms
+            }
+        }
+        if mode != .lexical, let embedder {
+            let vector = embedder.embed([query])[0]
+            semanticHits = index.semanticSearch(vector, k: candidates, allowed: filter.matches)
+        }
+        let ranked: [(id: String, score: Float)]
+        switch mode {
+        case .lexical: ranked = Array(lexicalHits.prefix(request.k))
+        case .semantic: ranked = Array(semanticHits.prefix(request.k))
+        case .hybrid:
+            let map = index.map
+            ranked = HybridFusion.fuse(lexical: lexicalHits, semantic: semanticHits, k: request.k, recency: { map[$0]?.date })
+        }
+        let results = try searchResults(ranked, index: index, query: query)
+        let locked = Tier.allCases.filter { tier in
+            tier.isEncrypted && (request.tiers?.contains(tier) ?? true)
+                && (request.users ?? [user]).contains { !tierFiles(user: $0, tier: tier).isEmpty }
+        }.map(\.rawValue)
+        let elapsed = clock.now - start
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return SearchResponse(
+            query: request.query, mode: request.mode.rawValue, tookMs: (ms * 10).rounded() / 10, locked: locked,
+            results: results, notices: notices)
+    }
+
+    /// Results with snippets read from the files themselves (parsed once per file).
+    private func searchResults(_ ranked: [(id: String, score: Float)], index: VaultIndex, query: String) throws(VaultError) -> [SearchResult] {
+        var files: [String: EntryFile] = [:]
+        var results: [SearchResult] = []
+        let words = Set(query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
+        for (key, score) in ranked {
+            guard let indexed = index.map[key] else { continue }
+            if files[indexed.path] == nil { files[indexed.path] = try readEntryFile(indexed.path) }
+            let entry = files[indexed.path]!.entries.first { ($0.id ?? "~\(indexed.path)#\($0.contentHash)") == key }
+            let date = entry?.date.map { DateText.iso8601($0, timeZone: config.timeZone) }
+            results.append(SearchResult(
+                id: key.hasPrefix("~") ? "" : key, score: score, user: indexed.user, tier: indexed.tier, date: date,
+                path: indexed.path, line: entry?.line ?? indexed.line, title: entry?.title,
+                snippet: Self.snippet(entry?.body ?? "", words: words), tags: entry?.tags ?? indexed.tags, src: entry?.src))
+        }
+        return results
+    }
+
+    /// About 160 characters of the body on one line, around the first query word it contains.
+    static func snippet(_ body: String, words: Set<String>) -> String {
+        let flat = body.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard flat.count > 160 else { return flat }
+        let lower = flat.lowercased()
+        var start = lower.startIndex
+        if let hit = words.compactMap({ lower.range(of: $0)?.lowerBound }).min() {
+            start = lower.index(hit, offsetBy: -40, limitedBy: lower.startIndex) ?? lower.startIndex
+        }
+        let offset = lower.distance(from: lower.startIndex, to: start)
+        let from = flat.index(flat.startIndex, offsetBy: min(offset, flat.count))
+        let to = flat.index(from, offsetBy: 160, limitedBy: flat.endIndex) ?? flat.endIndex
+        return (from > flat.startIndex ? "…" : "") + flat[from..<to] + (to < flat.endIndex ? "…" : "")
+    }
+}

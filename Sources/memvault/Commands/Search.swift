@@ -1,0 +1,112 @@
+import ArgumentParser
+import Embedder
+import Foundation
+import SearchIndex
+import Vault
+
+extension SearchMode: ExpressibleByArgument {}
+
+extension Memvault {
+    struct Search: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Search memories by meaning and by words.",
+            discussion: """
+                Hybrid by default: BM25 over titles, text, tags and mentions, fused with cosine \
+                similarity of all-MiniLM-L6-v2 embeddings. The index under .memvault/cache is brought \
+                up to date first. Dates take YYYY-MM-DD, YYYY-MM, 7d, 2w, today, yesterday, last week, \
+                last month, last year. Encrypted tiers are not searched; the output says which.
+
+                Examples:
+                  memvault search "when did I last see Maria"
+                  memvault search penicillin --mode lexical --tier general
+                  memvault search "trip to the Alps" --since 2023-05 --until "last week" -k 20 --json
+                """)
+
+        @OptionGroup var vaultOptions: VaultOptions
+
+        @Argument(help: "What to look for.")
+        var query: [String]
+
+        @Option(name: .short, help: "How many results.")
+        var k: Int = 10
+
+        @Option(help: "semantic, lexical or hybrid.")
+        var mode: SearchMode = .hybrid
+
+        @Option(name: .customLong("tier"), help: "Only this tier (repeatable).")
+        var tiers: [String] = []
+
+        @Option(help: "Only memories on or after this date.")
+        var since: String?
+
+        @Option(help: "Only memories on or before this date.")
+        var until: String?
+
+        @Option(name: .customLong("tag"), help: "Only memories with this #tag (repeatable: any of them).")
+        var tags: [String] = []
+
+        @Option(name: .customLong("mention"), help: "Only memories that mention this @name (repeatable: any of them).")
+        var mentions: [String] = []
+
+        @Flag(help: "Search every user's memories, not only the current user's.")
+        var allUsers = false
+
+        @Flag(help: "Print results as JSON.")
+        var json = false
+
+        func validate() throws {
+            guard k >= 1 else { throw ValidationError("-k must be at least 1") }
+        }
+
+        func run() async throws {
+            try await Output.run {
+                let (vault, user) = try vaultOptions.open()
+                var request = SearchRequest(query: query.joined(separator: " "), k: k, mode: mode)
+                let timeZone = vault.config.timeZone
+                if !tiers.isEmpty { request.tiers = Set(try tiers.map { try Tier(parsing: $0) }) }
+                if let since { request.since = try DatePhrases.parse(since, timeZone: timeZone, end: false) }
+                if let until { request.until = try DatePhrases.parse(until, timeZone: timeZone, end: true) }
+                if !tags.isEmpty { request.tags = Set(tags.map { $0.hasPrefix("#") ? String($0.dropFirst()) : $0 }) }
+                if !mentions.isEmpty { request.mentions = Set(mentions.map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }) }
+                if allUsers { request.users = Set(vault.config.users) }
+                let embedder = mode == .lexical ? nil : try? Embedder(modelDirectory: Embedder.defaultModelDirectory())
+                let response = try vault.search(request, user: user, embedder: embedder)
+                for notice in response.notices { Output.printError("memvault: notice: \(notice)") }
+                if json {
+                    try Output.printJSON(response)
+                    return
+                }
+                let words = Set(request.query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
+                for (rank, result) in response.results.enumerated() {
+                    let date = result.date.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "(sealed)"
+                    print("\(Output.style(String(format: "%2d.", rank + 1), "1")) \(Output.style(date, "2"))  \(result.tier)  \(Output.style("\(result.path):\(result.line)", "36"))")
+                    if let title = result.title { print("    " + Output.style(title, "1")) }
+                    if !result.snippet.isEmpty { print("    " + highlight(result.snippet, words)) }
+                }
+                if response.results.isEmpty { print("no results") }
+                if !response.locked.isEmpty {
+                    print("not searched: \(response.locked.map { "\($0) (locked)" }.joined(separator: ", "))")
+                }
+            }
+        }
+
+        /// Bold for the query's words, on a terminal only.
+        private func highlight(_ text: String, _ words: Set<String>) -> String {
+            guard Output.stdoutIsTerminal, !words.isEmpty else { return text }
+            return text.split(separator: " ", omittingEmptySubsequences: false).map { word in
+                let bare = word.lowercased().trimmingCharacters(in: .punctuationCharacters)
+                return words.contains(where: { bare.hasPrefix($0) }) ? Output.style(String(word), "1;33") : String(word)
+            }.joined(separator: " ")
+        }
+    }
+}
+
+/// `--since` / `--until` values: ISO dates and months, or phrases like "last week".
+enum DatePhrases {
+    static func parse(_ text: String, timeZone: TimeZone, end: Bool) throws -> Date {
+        if let date = try? DateBound.parse(text, timeZone: timeZone, end: end) { return date }
+        if let date = DatePhrase.parse(text, now: Date(), timeZone: timeZone, endOfRange: end) { return date }
+        throw VaultError(.badInput, "cannot read the date '\(text.prefix(60))'",
+            hint: "use YYYY-MM-DD, YYYY-MM, 7d, 2w, today, yesterday, last week, last month or last year")
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+
+@Suite("Search and the sidecar index, end to end")
+struct SearchTests {
+    static let examples = CLI.packageRoot.appendingPathComponent("examples/alice.jsonl")
+
+    /// A vault with the bundled example memories.
+    static func exampleVault() throws -> CLI {
+        let cli = try CLI()
+        try cli.ok(["init", cli.vault.path, "--user", "alice"])
+        try cli.ok(["import", Self.examples.path])
+        return cli
+    }
+
+    static func ids(_ cli: CLI, _ args: [String]) throws -> [String] {
+        let response = try cli.json(try cli.ok(["search", "--json"] + args))
+        return try #require(response["results"] as? [[String: Any]]).compactMap { $0["id"] as? String }
+    }
+
+    static func reindex(_ cli: CLI, _ args: [String] = []) throws -> [String: Int] {
+        let report = try cli.json(try cli.ok(["reindex", "--json"] + args))
+        return report.compactMapValues { $0 as? Int }
+    }
+
+    static func memoryID(_ cli: CLI, title: String) throws -> String {
+        let list = try #require(try cli.json(try cli.ok(["list", "--json"]))["memories"] as? [[String: Any]])
+        return try #require(list.first { $0["title"] as? String == title }?["id"] as? String)
+    }
+
+    @Test("search --json follows the contract; meaning is found without shared words")
+    func contractAndMeaning() throws {
+        let cli = try Self.exampleVault()
+        defer { cli.cleanup() }
+        let response = try cli.json(try cli.ok(["search", "feeling sick at home", "--json", "-k", "3"]))
+        #expect(response["query"] as? String == "feeling sick at home")
+        #expect(response["mode"] as? String == "hybrid")
+        #expect(response["took_ms"] is Double)
+        #expect(response["locked"] as? [String] == [])
+        let results = try #require(response["results"] as? [[String: Any]])
+        #expect(results.count == 3)
+        let first = results[0]
+        for key in ["id", "score", "user", "tier", "date", "path", "line", "title", "snippet", "tags", "src"] {
+            #expect(first[key] != nil, "missing \(key)")
+        }
+        let flu = try Self.memoryID(cli, title: "Flu")
+        let semantic = try Self.ids(cli, ["under the weather, stayed in bed", "--mode", "semantic", "-k", "3"])
+        #expect(semantic.contains(flu))
+        let lexical = try Self.ids(cli, ["penicillin", "--mode", "lexical"])
+        #expect(lexical == [try Self.memoryID(cli, title: "Penicillin allergy")])
+        let human = try cli.ok(["search", "penicillin", "--mode", "lexical"])
+        #expect(human.contains("alice/general/2026-01.md:1"))
+    }
+
+    @Test("filters: tier, dates, tag, mention")
+    func filters() throws {
+        let cli = try Self.exampleVault()
+        defer { cli.cleanup() }
+        let general = try Self.ids(cli, ["coffee", "--tier", "general", "--mode", "lexical"])
+        #expect(general == [try Self.memoryID(cli, title: "Coffee")])
+        let maria = try Self.ids(cli, ["maria", "--mode", "lexical", "--since", "2026-03", "--until", "2026-03-31", "-k", "20"])
+        #expect(maria == [try Self.memoryID(cli, title: "Maria's first week")])
+        let running = Set(try Self.ids(cli, ["run", "--mode", "lexical", "--tag", "running", "-k", "20"]))
+        #expect(running == Set(try ["Running again", "Half marathon", "Morning run"].map { try Self.memoryID(cli, title: $0) }))
+        let jonas = Set(try Self.ids(cli, ["hike", "--mention", "jonas", "-k", "20"]))
+        #expect(jonas.isSubset(of: Set(try ["Dinner with Jonas", "Alps trip", "Zugspitze"].map { try Self.memoryID(cli, title: $0) })))
+        #expect(!jonas.isEmpty)
+        let bad = try cli.run(["search", "x", "--since", "the other day"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.hasPrefix("memvault: error: cannot read the date"))
+    }
+
+    @Test("incremental: a hand edit, a deletion, a rename and a git pull re-embed only what changed")
+    func freshness() throws {
+        let cli = try Self.exampleVault()
+        defer { cli.cleanup() }
+        let first = try Self.reindex(cli)
+        #expect(first["embedded"] == 26)
+        #expect(try Self.reindex(cli)["embedded"] == 0)
+
+        // A hand edit of one entry.
+        let path = "alice/chronological/2026-11.md"
+        let text = try cli.read(path)
+        try cli.write(path, text.replacingOccurrences(of: "Tea with honey and ginger.", with: "Soup with lentils and a thermometer."))
+        let edited = try Self.reindex(cli)
+        #expect(edited["embedded"] == 1)
+        #expect(edited["filesRead"] == 1)
+        #expect(try Self.ids(cli, ["thermometer", "--mode", "lexical"]) == [try Self.memoryID(cli, title: "Flu")])
+
+        // Deleting an entry by hand.
+        let book = try Self.memoryID(cli, title: "Book club")
+        try cli.ok(["rm", book])
+        let removed = try Self.reindex(cli)
+        #expect(removed["removed"] == 1)
+        #expect(removed["embedded"] == 0)
+        #expect(try Self.ids(cli, ["Stoner ending", "--mode", "lexical"]).contains(book) == false)
+
+        // Renaming a file: nothing to embed again, paths follow.
+        let from = cli.vault.appendingPathComponent("alice/general/2026-03.md")
+        try FileManager.default.moveItem(at: from, to: cli.vault.appendingPathComponent("alice/general/car-and-books.md"))
+        let renamed = try Self.reindex(cli)
+        #expect(renamed["embedded"] == 0)
+        let car = try cli.json(try cli.ok(["search", "inspection Golf", "--mode", "lexical", "--json"]))
+        let carPaths = try #require(car["results"] as? [[String: Any]]).compactMap { $0["path"] as? String }
+        #expect(carPaths.first == "alice/general/car-and-books.md")
+
+        // A pull done with stock git: another clone adds a memory.
+        try cli.ok(["commit"])
+        let other = cli.home.appendingPathComponent("other")
+        let clone = try cli.git(["clone", "-q", cli.vault.path, other.path])
+        #expect(clone.status == 0, "\(clone.output)")
+        let added = try cli.run(["add", "Bought a sourdough starter from the bakery on the corner", "--vault", other.path, "--tier", "general"])
+        #expect(added.status == 0, "\(added.stderr)")
+        let pull = try cli.git(["pull", "-q", other.path, "main"])
+        #expect(pull.status == 0, "\(pull.output)")
+        let pulled = try Self.reindex(cli)
+        #expect(pulled["embedded"] == 1)
+        #expect(try Self.ids(cli, ["sourdough", "--mode", "lexical"]).count == 1)
+    }
+
+    static let damages: [(name: String, file: String, damage: (inout Data) -> Void)] = [
+        ("truncated map", "entries.map", { $0 = $0.prefix($0.count / 2) }),
+        ("bit flip in the lexical index", "lexical.idx", { $0[$0.count / 2] ^= 0x10 }),
+        ("bit flip in the vectors", "vectors.main", { $0[$0.count - 100] ^= 0x01 }),
+        ("truncated vectors", "vectors.main", { $0 = $0.prefix(100) }),
+        ("wrong version", "files.json", { $0 = Data(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "\"version\":1", with: "\"version\":99").utf8) }),
+        ("wrong model id", "vectors.main", { data in
+            if let range = data.range(of: Data("all-MiniLM-L6-v2".utf8)) { data.replaceSubrange(range, with: Data("all-MiniLM-L6-v9".utf8)) }
+        }),
+    ]
+
+    @Test("a damaged index is rebuilt with a notice and gives the same results", arguments: damages.indices)
+    func corruption(index: Int) throws {
+        let damage = Self.damages[index]
+        let cli = try Self.exampleVault()
+        defer { cli.cleanup() }
+        _ = try Self.reindex(cli, ["--full"])
+        let query = ["museum and textiles", "-k", "5"]
+        let before = try Self.ids(cli, query)
+        let url = cli.vault.appendingPathComponent(".memvault/cache/index/\(damage.file)")
+        var data = try Data(contentsOf: url)
+        let original = data
+        damage.damage(&data)
+        #expect(data != original, "\(damage.name) changed nothing")
+        try data.write(to: url)
+        let result = try cli.run(["search", "--json"] + query)
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("memvault: notice: index rebuilt"), "\(damage.name): \(result.stderr)")
+        let after = try #require(try cli.json(result.stdout)["results"] as? [[String: Any]]).compactMap { $0["id"] as? String }
+        #expect(after == before, "\(damage.name)")
+        // And the rebuilt index is whole again: no second notice.
+        #expect(!(try cli.run(["search"] + query).stderr.contains("rebuilt")))
+    }
+
+    @Test("a process killed during reindex leaves an index the next command repairs")
+    func killedReindex() throws {
+        let cli = try Self.exampleVault()
+        defer { cli.cleanup() }
+        let before = try Self.ids(cli, ["mountains", "-k", "5"])
+        try cli.ok(["add", "Climbed the Watzmann with Jonas, a long day in the mountains", "--tier", "general"])
+        let killed = try cli.run(["reindex"], env: ["MEMVAULT_TEST_CRASH": "index-before-save"])
+        #expect(killed.status == 9)
+        let after = try Self.ids(cli, ["mountains", "-k", "5"])
+        #expect(after.count == 5)
+        #expect(after.first != nil && !before.isEmpty)
+        let report = try Self.reindex(cli)
+        #expect(report["embedded"] == 0)
+        #expect(report["entries"] == 27)
+        #expect(report["withVectors"] == 27)
+    }
+
+    @Test("status reports index coverage and stale files")
+    func statusCoverage() throws {
+        let cli = try Self.exampleVault()
+        defer { cli.cleanup() }
+        var index = try #require(try cli.json(try cli.ok(["status", "--json"]))["index"] as? [String: Any])
+        #expect(index["indexed"] as? Int == 0)
+        #expect(index["total"] as? Int == 26)
+        _ = try Self.reindex(cli)
+        try cli.ok(["add", "one more", "--tier", "general", "--date", "2026-11-23 10:00"])
+        index = try #require(try cli.json(try cli.ok(["status", "--json"]))["index"] as? [String: Any])
+        #expect(index["total"] as? Int == 27)
+        #expect(index["stale_files"] as? [String] == ["alice/general/2026-11.md"])
+    }
+}
