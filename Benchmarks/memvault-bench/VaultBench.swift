@@ -1,8 +1,12 @@
+import Embedder
 import Foundation
 import MarkdownCodec
+import SearchIndex
 import Vault
 
-/// `memvault-bench vault [N]`: import rate, `add` wall time and parse rate on an N-memory vault (default 100,000).
+/// `memvault-bench vault [N] [--search]`: import rate, `add` wall time and parse rate on an
+/// N-memory vault (default 100,000); with `--search` also the index build, warm hybrid query,
+/// whole-CLI search, incremental update, index size and peak RSS.
 ///
 /// The peer for `add` is stock git committing one changed file in the same vault, measured in the same run.
 enum VaultBench {
@@ -53,6 +57,58 @@ enum VaultBench {
         let addP50 = addTimes.sorted()[addTimes.count / 2] * 1000, gitP50 = gitTimes.sorted()[gitTimes.count / 2] * 1000
         print(String(format: "add (whole CLI, %d-memory vault): p50 %.1f ms; stock git add+commit of one file: p50 %.1f ms; ratio %.2f",
                      ids.count, addP50, gitP50, addP50 / gitP50))
+        if arguments.contains("--search") { try searchBench(vault: vault, vaultURL: vaultURL, binary: binary, count: ids.count) }
+    }
+
+    static func searchBench(vault: Vault, vaultURL: URL, binary: URL, count: Int) throws {
+        let embedder = try Embedder(modelDirectory: Embedder.defaultModelDirectory())
+        var start = Date()
+        let report = try vault.reindex(full: true, embedder: embedder)
+        let buildSeconds = Date().timeIntervalSince(start)
+        print(String(format: "index build: %d memories embedded and indexed in %.1f s = %.0f memories/s", report.embedded, buildSeconds, Double(report.embedded) / buildSeconds))
+        let indexDirectory = vaultURL.appendingPathComponent(".memvault/cache/index")
+        var size = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: indexDirectory.path) {
+            size += (try FileManager.default.attributesOfItem(atPath: indexDirectory.appendingPathComponent(name).path)[.size] as? Int) ?? 0
+        }
+        print(String(format: "index size on disk: %.1f MB (%d memories)", Double(size) / 1e6, count))
+
+        let queries = ["coffee with Maria at the museum", "running along the river", "trip to the Alps", "dinner with family",
+                       "concert last summer", "work on the garden", "book about a museum", "Jonas and Tom"]
+        var warm: [Double] = []
+        _ = try vault.search(SearchRequest(query: "warm up"), user: "alice", embedder: embedder)
+        for i in 0..<200 {
+            start = Date()
+            _ = try vault.search(SearchRequest(query: queries[i % queries.count]), user: "alice", embedder: embedder)
+            warm.append(Date().timeIntervalSince(start) * 1000)
+        }
+        warm.sort()
+        print(String(format: "hybrid query, warm process: p50 %.1f ms, p95 %.1f ms", warm[100], warm[190]))
+
+        var cli: [Double] = []
+        for i in 0..<21 { cli.append(try time(binary.path, ["search", queries[i % queries.count], "--vault", vaultURL.path]) * 1000) }
+        cli.sort()
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN, &usage)
+        print(String(format: "search, whole CLI run: p50 %.0f ms; peak RSS of a CLI run %.0f MB", cli[10], Double(usage.ru_maxrss) / 1024))
+
+        // One edited entry, then the next refresh (in process, and as a whole `reindex` CLI run).
+        var incremental: [Double] = [], incrementalCLI: [Double] = []
+        let file = vaultURL.appendingPathComponent("alice/general/2020-05.md")
+        for i in 0..<10 {
+            var text = try String(contentsOf: file, encoding: .utf8)
+            text = text.replacingOccurrences(of: "Memory ", with: "Memory\(i) ", options: [], range: text.range(of: "Memory "))
+            try Data(text.utf8).write(to: file)
+            start = Date()
+            let update = try vault.reindex(full: false, embedder: embedder)
+            incremental.append(Date().timeIntervalSince(start) * 1000)
+            precondition(update.embedded == 1, "expected one re-embedded entry, got \(update.embedded)")
+            try Data(text.replacingOccurrences(of: "Memory\(i) ", with: "Memory \(i)x ").utf8).write(to: file)
+            incrementalCLI.append(try time(binary.path, ["reindex", "--vault", vaultURL.path]) * 1000)
+        }
+        incremental.sort()
+        incrementalCLI.sort()
+        print(String(format: "incremental update after one edited entry: p50 %.0f ms in process, %.0f ms as a whole reindex CLI run", incremental[5], incrementalCLI[5]))
     }
 
     /// Wall time of one process run, in seconds; fails if it fails.

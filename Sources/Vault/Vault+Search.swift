@@ -80,7 +80,9 @@ extension Vault {
 
     /// Loads the index and brings it up to date with the files.
     func refreshedIndex(embedder: Embedder?, full: Bool, update: inout VaultIndex.Update) throws(VaultError) -> VaultIndex {
-        let index = VaultIndex.load(directory: indexDirectory, notices: &update.notices)
+        let index = full ? VaultIndex.load(directory: indexDirectory, notices: &update.notices)
+            : loadedIndex ?? VaultIndex.load(directory: indexDirectory, notices: &update.notices)
+        loadedIndex = index
         try index.refresh(
             sources: indexedSources(), root: root, timeZone: config.timeZone, full: full, embedder: embedder,
             read: { (path) throws(VaultError) in try readEntryFile(path) }, update: &update)

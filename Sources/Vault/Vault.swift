@@ -12,6 +12,8 @@ public final class Vault {
     public internal(set) var config: VaultConfig
     let repository: GitRepository
     let environment: [String: String]
+    /// The search index once loaded; later searches in this process only check freshness.
+    var loadedIndex: VaultIndex?
 
     static let configFileName = "memvault.toml"
     static let dataDirectoryName = ".memvault"

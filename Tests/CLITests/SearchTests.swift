@@ -118,7 +118,7 @@ struct SearchTests {
         #expect(try Self.ids(cli, ["sourdough", "--mode", "lexical"]).count == 1)
     }
 
-    static let damages: [(name: String, file: String, damage: (inout Data) -> Void)] = [
+    static let damages: [(name: String, file: String, damage: @Sendable (inout Data) -> Void)] = [
         ("truncated map", "entries.map", { $0 = $0.prefix($0.count / 2) }),
         ("bit flip in the lexical index", "lexical.idx", { $0[$0.count / 2] ^= 0x10 }),
         ("bit flip in the vectors", "vectors.main", { $0[$0.count - 100] ^= 0x01 }),
