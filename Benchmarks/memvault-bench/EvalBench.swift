@@ -8,7 +8,8 @@ import Vault
 /// Imports `Benchmarks/eval/memories.jsonl` into a temporary vault, runs every question of
 /// `questions.jsonl` in each search mode and prints recall@5, recall@10 and MRR as Markdown,
 /// overall and per question kind. `--misses` also lists, per mode, the questions whose answers
-/// are all outside the top 10, with what came first instead.
+/// are all outside the top 10, with what came first instead. `--fusion` also scores other ways
+/// of fusing the lexical and semantic top-40 lists, to tune `HybridFusion` against.
 enum EvalBench {
     /// One labelled question: the ids of every memory that answers it.
     struct Question: Decodable {
@@ -47,6 +48,7 @@ enum EvalBench {
             data = URL(fileURLWithPath: arguments[flag + 1], isDirectory: true)
         }
         let showMisses = arguments.contains("--misses")
+        let compareFusion = arguments.contains("--fusion")
 
         let records = Array(try Data(contentsOf: data.appendingPathComponent("memories.jsonl")))
         let questions = try String(decoding: Data(contentsOf: data.appendingPathComponent("questions.jsonl")), as: UTF8.self)
@@ -102,6 +104,7 @@ enum EvalBench {
             }
             print("| \(kind) | \(row[.hybrid]?.count ?? 0) | " + cells.joined(separator: " | ") + " |")
         }
+        if compareFusion { try fusionTable(vault: vault, embedder: embedder, questions: questions) }
         if showMisses {
             for mode in modes {
                 let list = misses[mode, default: []]
@@ -109,6 +112,62 @@ enum EvalBench {
                 for line in list { print("- " + line) }
             }
         }
+    }
+
+    /// Fusion candidates, each a function of the lexical and semantic lists (best first, with their
+    /// BM25 and cosine scores) to a fused ranking.
+    static let fusions: [(name: String, fuse: @Sendable ([(id: String, score: Float)], [(id: String, score: Float)]) -> [String])] = [
+        ("RRF k=60, equal weights (as hybrid)", { rrf($0, $1, lexicalWeight: 1, constant: 60) }),
+        ("RRF k=60, lexical weight 0.5", { rrf($0, $1, lexicalWeight: 0.5, constant: 60) }),
+        ("RRF k=10, lexical weight 0.5", { rrf($0, $1, lexicalWeight: 0.5, constant: 10) }),
+        ("RRF k=10, lexical weight 0.25", { rrf($0, $1, lexicalWeight: 0.25, constant: 10) }),
+        ("scores: cosine + 0.3 x BM25/max BM25", { convex($0, $1, lexicalWeight: 0.3) }),
+        ("scores: cosine + 0.2 x BM25/max BM25", { convex($0, $1, lexicalWeight: 0.2) }),
+        ("scores: cosine + 0.1 x BM25/max BM25", { convex($0, $1, lexicalWeight: 0.1) }),
+        ("semantic only", { _, semantic in semantic.map(\.id) }),
+    ]
+
+    /// Prints recall@10 and MRR of each fusion candidate, overall and on the no-overlap questions.
+    static func fusionTable(vault: Vault, embedder: Embedder, questions: [Question]) throws {
+        var totals = Array(repeating: Scores(), count: fusions.count)
+        var noOverlap = Array(repeating: Scores(), count: fusions.count)
+        for question in questions {
+            let lists = try [SearchMode.lexical, .semantic].map { mode in
+                try vault.search(SearchRequest(query: question.question, k: 40, mode: mode), user: user, embedder: embedder)
+                    .results.map { (id: $0.id, score: $0.score) }
+            }
+            for (i, fusion) in fusions.enumerated() {
+                let scores = score(ranked: fusion.fuse(lists[0], lists[1]), answers: Set(question.answers))
+                totals[i].add(scores)
+                if question.kind == "no-overlap" { noOverlap[i].add(scores) }
+            }
+        }
+        print("\nFusion of the lexical and semantic top-40 lists (recall@10 / MRR):\n")
+        print("| fusion | all | no-overlap |")
+        print("|---|---|---|")
+        for (i, fusion) in fusions.enumerated() {
+            let all = totals[i].mean, pure = noOverlap[i].mean
+            print("| \(fusion.name) | " + String(format: "%.3f / %.3f | %.3f / %.3f |", all.recall10, all.mrr, pure.recall10, pure.mrr))
+        }
+    }
+
+    /// Weighted reciprocal rank fusion: Σ weight / (constant + rank).
+    static func rrf(_ lexical: [(id: String, score: Float)], _ semantic: [(id: String, score: Float)],
+                    lexicalWeight: Double, constant: Double) -> [String] {
+        var fused: [String: Double] = [:]
+        for (rank, hit) in lexical.enumerated() { fused[hit.id, default: 0] += lexicalWeight / (constant + Double(rank + 1)) }
+        for (rank, hit) in semantic.enumerated() { fused[hit.id, default: 0] += 1 / (constant + Double(rank + 1)) }
+        return fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+    }
+
+    /// Score fusion: cosine plus the BM25 score scaled by the query's best BM25 score.
+    static func convex(_ lexical: [(id: String, score: Float)], _ semantic: [(id: String, score: Float)],
+                       lexicalWeight: Double) -> [String] {
+        var fused: [String: Double] = [:]
+        let best = Double(lexical.map(\.score).max() ?? 1)
+        for hit in semantic { fused[hit.id, default: 0] += Double(hit.score) }
+        for hit in lexical where best > 0 { fused[hit.id, default: 0] += lexicalWeight * Double(hit.score) / best }
+        return fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
     }
 
     /// Scores of one ranked list against the set of ids that answer the question.
