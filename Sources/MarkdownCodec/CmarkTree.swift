@@ -40,7 +40,9 @@ enum CmarkTree {
     /// - Complexity: O(n) in the length of `text`.
     static func parse<Visitor: TopBlockVisitor>(_ text: UnsafeBufferPointer<UInt8>, into visitor: inout Visitor) {
         precondition(coreExtensionsRegistered)
-        guard let parser = cmark_parser_new(CMARK_OPT_DEFAULT) else {
+        let arena = ParseArena.current
+        defer { arena.reset() }
+        guard let parser = cmark_parser_new_with_mem(CMARK_OPT_DEFAULT, arena.memory) else {
             preconditionFailure("cmark-gfm: cmark_parser_new failed (out of memory)")
         }
         defer { cmark_parser_free(parser) }
@@ -60,7 +62,7 @@ enum CmarkTree {
         guard let document = cmark_parser_finish(parser) else {
             preconditionFailure("cmark-gfm: cmark_parser_finish returned no document")
         }
-        defer { cmark_node_free(document) }
+        // No cmark_node_free: the tree lives in the arena, dropped whole by `arena.reset()`.
 
         var node = cmark_node_first_child(document)
         while let current = node {
@@ -162,10 +164,11 @@ enum CmarkTree {
 }
 
 extension String {
+    /// Without leading and trailing ASCII whitespace.
     func trimmingWhitespace() -> String {
-        var view = Substring(self)
-        while let first = view.first, first.isWhitespace { view = view.dropFirst() }
-        while let last = view.last, last.isWhitespace { view = view.dropLast() }
-        return String(view)
+        guard let first = utf8.firstIndex(where: { !$0.isASCIIWhitespace }),
+            let last = utf8.lastIndex(where: { !$0.isASCIIWhitespace })
+        else { return "" }
+        return String(self[first...last])
     }
 }

@@ -43,10 +43,7 @@ public struct EntryFile: Sendable {
         segments = result.segments
         problems = result.problems
         lineEnding = result.lineEnding
-        indexOfID = [:]
-        for (index, entry) in entries.enumerated() {
-            if let id = entry.id, indexOfID[id] == nil { indexOfID[id] = index }
-        }
+        indexOfID = result.indexOfID
     }
 
     /// The first entry with `id`.

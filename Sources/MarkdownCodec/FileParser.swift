@@ -8,6 +8,8 @@ struct FileParser: TopBlockVisitor {
         var segments: [Segment] = []
         var problems: [FormatProblem] = []
         var lineEnding = "\n"
+        /// Index in `entries` of the first entry with each id.
+        var indexOfID: [String: Int] = [:]
     }
 
     /// The entry being read; nil while in the preamble.
@@ -31,7 +33,6 @@ struct FileParser: TopBlockVisitor {
     private var pending: Pending?
     private var segmentStart = 0
     private var result = Result()
-    private var lineOfID: [String: Int] = [:]
     var scanner = TagScanner()
 
     /// Parses valid UTF-8 `bytes`.
@@ -150,15 +151,15 @@ struct FileParser: TopBlockVisitor {
             return
         }
         let commentEnd = close + 3
-        let endLine = lines.line(containing: close)
+        var endLine = line
+        while lines.start(ofLine: endLine + 1) <= close { endLine += 1 }
         pending!.bodyStartLine = endLine + 1
         let afterComment = bytes[commentEnd..<lines.contentEnd(ofLine: endLine)]
         guard afterComment.allSatisfy(\.isBlank) else {
             malformed("text after --> on the metadata comment's line", bodyStartLine: endLine + 1)
             return
         }
-        let comment = String(decoding: UnsafeBufferPointer(rebasing: bytes[open..<commentEnd]), as: UTF8.self)
-        switch MetadataCodec.parse(comment: Substring(comment)) {
+        switch MetadataCodec.parse(comment: UnsafeBufferPointer(rebasing: bytes[open..<commentEnd])) {
         case .failure(let error):
             malformed("malformed metadata comment: \(error.message)", bodyStartLine: endLine + 1)
         case .success(let fields):
@@ -233,13 +234,13 @@ struct FileParser: TopBlockVisitor {
             return
         }
         if let id {
-            if let first = lineOfID[id] {
+            if let first = result.indexOfID[id] {
                 result.problems.append(
                     FormatProblem(
-                        kind: .duplicateID, line: entry.line, message: "id \(id) is also used by the entry on line \(first)",
-                        isError: true))
+                        kind: .duplicateID, line: entry.line,
+                        message: "id \(id) is also used by the entry on line \(result.entries[first].line)", isError: true))
             } else {
-                lineOfID[id] = entry.line
+                result.indexOfID[id] = result.entries.count
             }
         }
         segment.kind = .entry
