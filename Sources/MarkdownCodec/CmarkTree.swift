@@ -41,8 +41,8 @@ enum CmarkTree {
     static func parse<Visitor: TopBlockVisitor>(_ text: UnsafeBufferPointer<UInt8>, into visitor: inout Visitor) {
         precondition(coreExtensionsRegistered)
         let arena = ParseArena.current
-        defer { arena.reset() }
-        guard let parser = cmark_parser_new_with_mem(CMARK_OPT_DEFAULT, arena.memory) else {
+        defer { arena.pointee.reset() }
+        guard let parser = cmark_parser_new_with_mem(CMARK_OPT_DEFAULT, arena.pointee.memory) else {
             preconditionFailure("cmark-gfm: cmark_parser_new failed (out of memory)")
         }
         defer { cmark_parser_free(parser) }
@@ -62,7 +62,7 @@ enum CmarkTree {
         guard let document = cmark_parser_finish(parser) else {
             preconditionFailure("cmark-gfm: cmark_parser_finish returned no document")
         }
-        // No cmark_node_free: the tree lives in the arena, dropped whole by `arena.reset()`.
+        // No cmark_node_free: the tree lives in the arena, dropped whole by `arena.pointee.reset()`.
 
         var node = cmark_node_first_child(document)
         while let current = node {
