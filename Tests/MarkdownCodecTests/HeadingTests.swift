@@ -122,4 +122,11 @@ struct HeadingTests {
             }
         #expect(entry.title == expected)
     }
+
+    @Test("a leading rule with a dated heading before the next rule is not front matter")
+    func ruleIsNotFrontMatter() {
+        let file = EntryFile.parse("---\n## 2026-01-01 10:00\ntext\n\n---\n## 2026-01-02 10:00\n")
+        #expect(file.entries.count == 2)
+        #expect(file.entries.first?.line == 2)
+    }
 }
