@@ -64,7 +64,9 @@ extension Vault {
                 throw VaultError(.badInput, "memory \(id) changed while you were editing it; nothing written", at: located.path)
             }
             var file = try readEntryFile(located.path)
-            _ = file.replace(id: id, with: String(decoding: parsed.bytes, as: UTF8.self))
+            guard file.replace(id: id, with: String(decoding: parsed.bytes, as: UTF8.self)) else {
+                throw VaultError(.badInput, "the edited memory does not fit back into its file; nothing written", at: located.path)
+            }
             changes.write(located.path, file.bytes)
         }
         return try memory(id: id, user: tierOf(path: path)?.user ?? "", in: path)
