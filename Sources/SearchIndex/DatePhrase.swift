@@ -50,7 +50,7 @@ public enum DatePhrase {
         }
 
         // Relative amounts: 7d, 2w, 3m, 1y.
-        if let unitChar = phrase.last, let amount = Int(phrase.dropLast()), amount >= 0, phrase.count >= 2 {
+        if let unitChar = phrase.last, unitChar.isLetter, let amount = Int(phrase.dropLast()), amount >= 0, phrase.count >= 2 {
             let unit: Calendar.Component
             var value = amount
             switch unitChar {
