@@ -18,7 +18,7 @@ import Foundation
 /// | 40 | 8 | count n |
 /// | 48 | 8×4 | offsets of the ids, fp32, int8 and bounds sections |
 /// | 80 | 4 + m | model id, length-prefixed UTF-8 |
-/// | ids | | n length-prefixed UTF-8 ids |
+/// | ids | | n length-prefixed UTF-8 ids, then u32 r and r removed ids (see ``VectorIndex``) |
 /// | fp32 | n·s·4 | vectors, row-major |
 /// | int8 | n·s | codes, row-major |
 /// | bounds | n·16 | per row: scale, residual bound, code norm bound, slack norm (4 × Float) |
@@ -33,6 +33,8 @@ public final class VectorStore: @unchecked Sendable {
     public let count: Int
     /// The id of each row, in row order.
     public let ids: [String]
+    /// Ids this file removes from the base file under it (only in a ``VectorIndex`` delta).
+    public let removedIDs: [String]
     /// The embedding model the vectors came from.
     public let modelID: String
     /// Components per vector.
@@ -57,9 +59,12 @@ public final class VectorStore: @unchecked Sendable {
     ///   - dimension: components per vector.
     ///   - ids: one id per vector.
     ///   - vectors: `ids.count × dimension` floats, row-major. Non-finite components are stored as 0.
+    ///   - removedIDs: for a ``VectorIndex`` delta, the base rows it deletes.
     /// - Throws: `IndexError` of kind `.io`.
     /// - Complexity: O(n·d); holds one file-sized buffer while writing.
-    public static func create(at url: URL, modelID: String, dimension: Int, ids: [String], vectors: [Float]) throws(IndexError) {
+    public static func create(
+        at url: URL, modelID: String, dimension: Int, ids: [String], vectors: [Float], removedIDs: [String] = []
+    ) throws(IndexError) {
         precondition(dimension > 0 && vectors.count == ids.count * dimension, "vectors must hold ids.count × dimension floats")
         let n = ids.count
         let stride = (dimension + 15) / 16 * 16
@@ -69,6 +74,8 @@ public final class VectorStore: @unchecked Sendable {
         head.pad(to: 64)
         let idsOffset = head.bytes.count
         for id in ids { head.string(id) }
+        head.u32(UInt32(removedIDs.count))
+        for id in removedIDs { head.string(id) }
         head.pad(to: 64)
         let fp32Offset = head.bytes.count
         let int8Offset = fp32Offset + n * stride * 4
@@ -153,10 +160,14 @@ public final class VectorStore: @unchecked Sendable {
         var ids: [String] = []
         ids.reserveCapacity(n)
         for _ in 0..<n { ids.append(try ir.string()) }
+        let removedCount = try ir.count(minBytesEach: 4)
+        var removedIDs: [String] = []
+        for _ in 0..<removedCount { removedIDs.append(try ir.string()) }
 
         self.file = file
         self.count = n
         self.ids = ids
+        self.removedIDs = removedIDs
         self.modelID = modelID
         self.dimension = dimension
         self.stride = stride
