@@ -118,12 +118,17 @@ enum IndexBench {
 
     static func entryMapBench(n: Int, dir: URL) {
         let base = Date(timeIntervalSince1970: 1_700_000_000)
-        let entries = (0..<n).map { i in
-            IndexedEntry(id: String(format: "01JD%010d", i), user: "alice", tier: i % 3 == 0 ? "general" : "chronological",
-                         path: "alice/chronological/2026-\(i % 12 + 1).md", line: i % 500 + 1,
-                         date: base.addingTimeInterval(Double(i) * 600), title: "Entry number \(i)",
-                         contentHash: String(format: "%016llx%016llx", UInt64(i) &* 0x9E37_79B9, UInt64(i)),
-                         tags: ["tag\(i % 20)"], mentions: i % 5 == 0 ? ["maria"] : [], src: "cli")
+        var entries: [IndexedEntry] = []
+        entries.reserveCapacity(n)
+        for i in 0..<n {
+            let tier = i % 3 == 0 ? "general" : "chronological"
+            let date = base.addingTimeInterval(Double(i) * 600)
+            let hash = String(format: "%016llx%016llx", UInt64(i) &* 0x9E37_79B9, UInt64(i))
+            let mentions = i % 5 == 0 ? ["maria"] : []
+            entries.append(IndexedEntry(
+                id: String(format: "01JD%010d", i), user: "alice", tier: tier, path: "alice/\(tier)/2026-\(i % 12 + 1).md",
+                line: i % 500 + 1, date: date, title: "Entry number \(i)", contentHash: hash,
+                tags: ["tag\(i % 20)"], mentions: mentions, src: "cli"))
         }
         let url = dir.appendingPathComponent("entries.bin")
         let t0 = now()
