@@ -4,6 +4,7 @@ import Foundation
 
 let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)] = [
     ("embed", "embedder: model load, one-text latency, batch throughput", EmbedBenchmark.run),
+    ("eval", "retrieval quality: recall@5, recall@10 and MRR per search mode", EvalBench.run),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
