@@ -32,11 +32,11 @@ enum IndexBench {
             }
             vectorBench(name: "peer vectors", vectors: x, queries: q, dimension: d, expected: expected, dir: dir)
         } else {
-            var rng = SplitMix64(seed: 1)
+            var rng = SeededGenerator(seed: 1)
             vectorBench(name: "random unit", vectors: unitVectors(n, d, &rng), queries: unitVectors(queries, d, &rng),
                         dimension: d, expected: nil, dir: dir)
         }
-        var rng = SplitMix64(seed: 2)
+        var rng = SeededGenerator(seed: 2)
         let (cx, cq) = clustered(n, queries, d, &rng)
         vectorBench(name: "clustered", vectors: cx, queries: cq, dimension: d, expected: nil, dir: dir)
         lexicalBench(n: n, queries: queries)
@@ -124,7 +124,7 @@ enum IndexBench {
     }
 
     static func lexicalBench(n: Int, queries: Int) {
-        var rng = SplitMix64(seed: 3)
+        var rng = SeededGenerator(seed: 3)
         let vocabulary = (0..<20_000).map { i in syllables(i) }
         func word() -> String {
             // Zipf-like: small indices are common.
@@ -185,7 +185,7 @@ enum IndexBench {
 
     // MARK: Data
 
-    static func unitVectors(_ n: Int, _ d: Int, _ rng: inout SplitMix64) -> [Float] {
+    static func unitVectors(_ n: Int, _ d: Int, _ rng: inout SeededGenerator) -> [Float] {
         var out = [Float](repeating: 0, count: n * d)
         for r in 0..<n {
             var s: Float = 0
@@ -197,7 +197,7 @@ enum IndexBench {
     }
 
     /// 100 cluster centres, points at noise 0.3 around them: many near-ties, like real embeddings.
-    static func clustered(_ n: Int, _ nq: Int, _ d: Int, _ rng: inout SplitMix64) -> ([Float], [Float]) {
+    static func clustered(_ n: Int, _ nq: Int, _ d: Int, _ rng: inout SeededGenerator) -> ([Float], [Float]) {
         let centres = unitVectors(100, d, &rng)
         func around(_ count: Int) -> [Float] {
             var out = unitVectors(count, d, &rng)
@@ -238,22 +238,5 @@ enum IndexBench {
         guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
         return (Int(line.split(separator: " ")[1]) ?? 0) / 1024
-    }
-}
-
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func gaussian() -> Float {
-        let u1 = (Double(next() >> 11) + 1) / Double(1 << 53)
-        let u2 = Double(next() >> 11) / Double(1 << 53)
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
     }
 }
