@@ -16,6 +16,13 @@ public final class VectorIndex: @unchecked Sendable {
     public static let baseName = "vectors.bin"
     public static let deltaName = "vectors-delta.bin"
 
+    /// The directory of the files.
+    public let directory: URL
+    /// The embedding model.
+    public let modelID: String
+    /// The vector length.
+    public let dimension: Int
+
     /// The base store, if the file exists.
     public let base: VectorStore?
     /// The delta store, if the file exists.
@@ -32,6 +39,9 @@ public final class VectorIndex: @unchecked Sendable {
             guard FileManager.default.fileExists(atPath: url.path) else { return nil }
             return try VectorStore(contentsOf: url, expectedModelID: modelID, expectedDimension: dimension)
         }
+        self.directory = directory
+        self.modelID = modelID
+        self.dimension = dimension
         base = try load(Self.baseName)
         delta = try load(Self.deltaName)
         if let base, let delta {
@@ -119,6 +129,15 @@ public final class VectorIndex: @unchecked Sendable {
         compactionRatio: Double = 0.05
     ) throws(IndexError) {
         let current = try VectorIndex(directory: directory, modelID: modelID, dimension: dimension)
+        try current.update(upserts: upserts, removals: removals, compactionRatio: compactionRatio)
+    }
+
+    /// Applies changes to the files this index was loaded from, without reading them
+    /// again; see ``update(directory:modelID:dimension:upserts:removals:compactionRatio:)``.
+    /// This instance keeps answering from the old files; load a new one to see the change.
+    /// - Throws: `IndexError` of kind `.io`.
+    public func update(upserts: [String: [Float]], removals: Set<String>, compactionRatio: Double = 0.05) throws(IndexError) {
+        let current = self
         var ids: [String] = [], vectors: [Float] = []
         if let delta = current.delta {
             for row in 0..<delta.count where upserts[delta.ids[row]] == nil && !removals.contains(delta.ids[row]) {
@@ -144,10 +163,10 @@ public final class VectorIndex: @unchecked Sendable {
                     all += base.vector(at: row)
                 }
             }
-            try rebuild(directory: directory, modelID: modelID, dimension: dimension, ids: allIDs + ids, vectors: all + vectors)
+            try Self.rebuild(directory: directory, modelID: modelID, dimension: dimension, ids: allIDs + ids, vectors: all + vectors)
         } else {
             try VectorStore.create(
-                at: directory.appendingPathComponent(deltaName), modelID: modelID, dimension: dimension,
+                at: directory.appendingPathComponent(Self.deltaName), modelID: modelID, dimension: dimension,
                 ids: ids, vectors: vectors, removedIDs: removed.sorted())
         }
     }

@@ -362,7 +362,9 @@ struct ScanKernel {
         var heap = MinHeap(capacity: k)
         for row in range {
             if let mask, mask[row >> 6] & (1 << UInt64(row & 63)) == 0 { continue }
-            let dot = Self.dot(UnsafeRawPointer(int8 + row &* stride), qEven, qOdd, stride &>> 4)
+            let x = UnsafeRawPointer(int8 + row &* stride)
+            let chunks = stride &>> 4
+            let dot = chunks <= Self.maxFastChunks ? Self.dot(x, qEven, qOdd, chunks) : Self.dotWide(x, qEven, qOdd, chunks)
             let b = bounds[row]
             let approx = qScale * b[0] * Float(dot)
             let err = qNorm * b[1] + qResidual * b[2] + qSlack * b[3]
@@ -372,7 +374,39 @@ struct ScanKernel {
         return heap.values
     }
 
-    /// Integer dot product of a row's int8 codes with the query's; exact.
+    /// Longest row (in 16-byte chunks) for which ``dot(_:_:_:_:)`` cannot overflow.
+    static let maxFastChunks = 256
+
+    /// Integer dot product of a row's int8 codes with the query's; exact for up to
+    /// ``maxFastChunks`` chunks (d ≤ 4096).
+    ///
+    /// Written for plain SSE2 (the default x86-64 target): each 16-byte chunk is
+    /// loaded as eight Int16 words. `w >> 8` is the odd code sign-extended; `w << 8`
+    /// is 256 × the even code. Each goes through one widening multiply-add (pmaddwd)
+    /// with the query's odd or even codes; the even sum is 256 times too large and is
+    /// divided back exactly at the end. A lane of that accumulator gains at most
+    /// 256 · 2 · 127² = 8,258,048 per chunk, so 256 chunks stay below 2³¹.
+    @inline(__always)
+    static func dot(
+        _ x: UnsafeRawPointer, _ qEven: UnsafePointer<SIMD8<Int16>>, _ qOdd: UnsafePointer<SIMD8<Int16>>, _ chunks: Int
+    ) -> Int32 {
+        var odd = SIMD4<Int32>(repeating: 0), even256 = SIMD4<Int32>(repeating: 0)
+        for c in 0..<chunks {
+            let w = x.loadUnaligned(fromByteOffset: c &* 16, as: SIMD8<Int16>.self)
+            odd &+= multiplyAddPairs(w &>> 8, qOdd[c])
+            even256 &+= multiplyAddPairs(w &<< 8, qEven[c])
+        }
+        return (odd &+ (even256 &>> 8)).wrappedSum()
+    }
+
+    /// a₀b₀ + a₁b₁, a₂b₂ + a₃b₃, … in Int32: LLVM lowers this to one pmaddwd.
+    @inline(__always)
+    static func multiplyAddPairs(_ a: SIMD8<Int16>, _ b: SIMD8<Int16>) -> SIMD4<Int32> {
+        let products = SIMD8<Int32>(truncatingIfNeeded: a) &* SIMD8<Int32>(truncatingIfNeeded: b)
+        return products.evenHalf &+ products.oddHalf
+    }
+
+    /// The same dot product for rows of any length, with narrower partial sums.
     ///
     /// Written for plain SSE2 (the default x86-64 target): each 16-byte chunk is
     /// loaded as eight Int16 words whose high and low bytes are the odd and even
@@ -380,7 +414,7 @@ struct ScanKernel {
     /// to at most 32258, so `odd·qOdd + even·qEven` cannot overflow Int16; its two
     /// halves are then widened into Int32 accumulators (at most 2³¹/32258 chunks).
     @inline(__always)
-    static func dot(
+    static func dotWide(
         _ x: UnsafeRawPointer, _ qEven: UnsafePointer<SIMD8<Int16>>, _ qOdd: UnsafePointer<SIMD8<Int16>>, _ chunks: Int
     ) -> Int32 {
         var a0 = SIMD4<Int32>(repeating: 0), a1 = SIMD4<Int32>(repeating: 0)

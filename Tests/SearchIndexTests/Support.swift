@@ -1,4 +1,5 @@
 import Foundation
+import SearchIndex
 
 /// A unique temporary directory; call `remove()` in a `defer`.
 struct TempDir {
@@ -14,23 +15,7 @@ struct TempDir {
     func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 }
 
-/// Deterministic random numbers for reproducible test data.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x1234_5678 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func gaussian() -> Float {
-        let u1 = Double.random(in: Double.leastNonzeroMagnitude..<1, using: &self)
-        let u2 = Double.random(in: 0..<1, using: &self)
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
-    }
-}
+typealias SeededRandom = SeededGenerator
 
 enum TestVectors {
     static func normalize(_ v: inout [Float], _ d: Int) {

@@ -191,3 +191,52 @@ import Testing
         #expect(h("abc") == 0x44BC_2CF5_AD77_0999)
     }
 }
+
+@Suite struct ScanKernelTests {
+    /// Both int8 kernels equal a scalar dot product, including all-±127 rows at the
+    /// longest length the fast kernel accepts, where its accumulators are fullest.
+    @Test(arguments: [1, 24, 256, 300])
+    func kernelsMatchScalar(chunks: Int) {
+        var rng = SeededRandom(seed: UInt64(chunks))
+        let n = chunks * 16
+        let cases: [([Int8], [Int8])] = [
+            ((0..<n).map { _ in Int8.random(in: -127...127, using: &rng) }, (0..<n).map { _ in Int8.random(in: -127...127, using: &rng) }),
+            ([Int8](repeating: 127, count: n), [Int8](repeating: 127, count: n)),
+            ([Int8](repeating: -127, count: n), [Int8](repeating: 127, count: n)),
+        ]
+        for (x, q) in cases {
+            let expected = zip(x, q).reduce(Int32(0)) { $0 + Int32($1.0) * Int32($1.1) }
+            var qEven = [SIMD8<Int16>](repeating: .zero, count: chunks), qOdd = qEven
+            for c in 0..<chunks {
+                for lane in 0..<8 {
+                    qEven[c][lane] = Int16(q[c * 16 + 2 * lane])
+                    qOdd[c][lane] = Int16(q[c * 16 + 2 * lane + 1])
+                }
+            }
+            x.withUnsafeBytes { xp in
+                qEven.withUnsafeBufferPointer { e in
+                    qOdd.withUnsafeBufferPointer { o in
+                        #expect(ScanKernel.dotWide(xp.baseAddress!, e.baseAddress!, o.baseAddress!, chunks) == expected)
+                        if chunks <= ScanKernel.maxFastChunks {
+                            #expect(ScanKernel.dot(xp.baseAddress!, e.baseAddress!, o.baseAddress!, chunks) == expected)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func exactBeyondTheFastKernelLength() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var rng = SeededRandom(seed: 77)
+        let d = 4200
+        let vectors = TestVectors.random(40, d, &rng)
+        let url = dir.file("wide.bin")
+        try VectorStore.create(at: url, modelID: "m", dimension: d, ids: (0..<40).map { "\($0)" }, vectors: vectors)
+        let store = try VectorStore(contentsOf: url, expectedModelID: "m", expectedDimension: d)
+        let q = TestVectors.random(1, d, &rng)
+        let got = store.search(q, k: 5, allowed: nil), brute = store.bruteForceSearch(q, k: 5, allowed: nil)
+        #expect(got.map(\.row) == brute.map(\.row) && got.map(\.score) == brute.map(\.score))
+    }
+}
