@@ -176,8 +176,20 @@ struct Inflate {
                 guard distanceSymbol < 30 else { throw Failure(description: "bad distance symbol") }
                 let distance = Self.distanceBase[distanceSymbol] + (try bits(Self.distanceExtra[distanceSymbol]))
                 guard distance <= output.count else { throw Failure(description: "distance too far back") }
-                let start = output.count - distance
-                for offset in 0..<length { output.append(output[start + offset]) }
+                // Grow, then copy in runs of at most `distance` bytes: each run's source
+                // ends where its destination starts, so overlapping matches repeat
+                // correctly and every run is a plain memory copy.
+                let start = output.count
+                output.append(contentsOf: repeatElement(0, count: length))
+                output.withUnsafeMutableBufferPointer { buffer in
+                    let base = buffer.baseAddress!
+                    var copied = 0
+                    while copied < length {
+                        let run = min(length - copied, distance)
+                        (base + start + copied).update(from: base + start + copied - distance, count: run)
+                        copied += run
+                    }
+                }
             }
         }
     }
