@@ -10,17 +10,56 @@ internal import COpenBLAS
 enum Kernels {
     /// `output[rows × outputSize] = input[rows × inputSize] · weightᵀ + bias`, where
     /// `weight` is `outputSize × inputSize` row-major (PyTorch's `Linear` layout).
+    ///
+    /// Up to `splitRowLimit` rows (one text), the output columns are split between
+    /// both cores: with few rows sgemm spends most of its time packing the weight
+    /// matrix, and each half packs only its half. Larger batches already keep both
+    /// cores busy with one batch each.
     static func linear(
         _ input: UnsafePointer<Float>, rows: Int, inputSize: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, outputSize: Int,
         into output: UnsafeMutablePointer<Float>
     ) {
-        for row in 0..<rows {
-            (output + row * outputSize).update(from: bias, count: outputSize)
+        let operands = LinearOperands(
+            input: input, rows: rows, inputSize: inputSize, weight: weight, bias: bias, outputSize: outputSize,
+            output: output)
+        if rows <= splitRowLimit {
+            DispatchQueue.concurrentPerform(iterations: 2) { half in
+                operands.compute(columns: half == 0 ? 0..<outputSize / 2 : outputSize / 2..<outputSize)
+            }
+        } else {
+            operands.compute(columns: 0..<outputSize)
         }
-        cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputSize), Int32(inputSize),
-            1, input, Int32(inputSize), weight, Int32(inputSize), 1, output, Int32(outputSize))
+    }
+
+    /// The most rows for which `linear` splits its columns between two threads.
+    static let splitRowLimit = 256
+
+    /// The operands of one `linear` call, shared by the threads that split its columns.
+    ///
+    /// `@unchecked Sendable`: the threads only read the inputs and write disjoint
+    /// columns of `output`, and the caller waits for them all.
+    struct LinearOperands: @unchecked Sendable {
+        let input: UnsafePointer<Float>
+        let rows: Int
+        let inputSize: Int
+        let weight: UnsafePointer<Float>
+        let bias: UnsafePointer<Float>
+        let outputSize: Int
+        let output: UnsafeMutablePointer<Float>
+
+        /// Computes the given output columns of every row with one sgemm.
+        func compute(columns: Range<Int>) {
+            let weights = weight + columns.lowerBound * inputSize
+            for row in 0..<rows {
+                (output + row * outputSize + columns.lowerBound).update(
+                    from: bias + columns.lowerBound, count: columns.count)
+            }
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(columns.count), Int32(inputSize),
+                1, input, Int32(inputSize), weights, Int32(inputSize),
+                1, output + columns.lowerBound, Int32(outputSize))
+        }
     }
 
     /// `output[row] = LayerNorm(values[row] + residual[row])` for every row of `width`.
