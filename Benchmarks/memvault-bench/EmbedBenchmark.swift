@@ -49,28 +49,11 @@ enum EmbedBenchmark {
 
         _ = embedder.embedMatrix(Array(texts.prefix(64)))
         let query = "had coffee with Maria"
-        var short: [Double] = []
-        let shortCPU = cpuMilliseconds()
-        for _ in 0..<runs {
-            let start = ContinuousClock.now
-            _ = embedder.embedMatrix([query])
-            short.append(milliseconds(since: start))
-        }
+        let short = latencies(embedder, Array(repeating: query, count: runs))
         print(
-            "one short query (\(embedder.tokenizer.encode(query).count) tokens, \(runs) runs): "
-                + "p50 \(format(percentile(short, 0.5))) ms, p95 \(format(percentile(short, 0.95))) ms, "
-                + "CPU \(format((cpuMilliseconds() - shortCPU) / Double(runs))) ms per query")
-        var single: [Double] = []
-        let singleCPU = cpuMilliseconds()
-        for text in texts.prefix(200) {
-            let start = ContinuousClock.now
-            _ = embedder.embedMatrix([text])
-            single.append(milliseconds(since: start))
-        }
-        print(
-            "one text of the file (first \(single.count), one at a time): "
-                + "p50 \(format(percentile(single, 0.5))) ms, p95 \(format(percentile(single, 0.95))) ms, "
-                + "CPU \(format((cpuMilliseconds() - singleCPU) / Double(single.count))) ms per text")
+            "one short query (\(embedder.tokenizer.encode(query).count) tokens, \(runs) runs): \(short)")
+        let single = latencies(embedder, Array(texts.prefix(200)))
+        print("one text of the file (first \(min(texts.count, 200)), one at a time): \(single)")
 
         var passes: [Double] = []
         let batchCPU = cpuMilliseconds()
@@ -91,6 +74,20 @@ enum EmbedBenchmark {
             "batch CPU time: \(format(cpuSeconds)) s per pass on \(format(cpuSeconds / seconds)) cores; "
                 + "\(format(Double(texts.count) / cpuSeconds * 2)) texts/s if both cores were ours")
         print("load average: \(loadAverage()) (other processes share the cores; compare with a peer run alongside)")
+    }
+
+    /// Embeds each text alone; returns "p50 …, p95 …, CPU … per text".
+    static func latencies(_ embedder: Embedder, _ texts: [String]) -> String {
+        var wall: [Double] = []
+        let cpu = cpuMilliseconds()
+        for text in texts {
+            let start = ContinuousClock.now
+            _ = embedder.embedMatrix([text])
+            wall.append(milliseconds(since: start))
+        }
+        let cpuPerText = (cpuMilliseconds() - cpu) / Double(texts.count)
+        return "p50 \(format(percentile(wall, 0.5))) ms, p95 \(format(percentile(wall, 0.95))) ms, "
+            + "CPU \(format(cpuPerText)) ms per text"
     }
 
     struct BenchmarkError: Error, CustomStringConvertible {

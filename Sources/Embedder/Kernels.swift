@@ -91,28 +91,23 @@ enum Kernels {
     /// the optimizer use vector adds, which one sum (a strict sequence) forbids.
     @inline(__always)
     static func sum(_ values: UnsafePointer<Float>, count: Int) -> Float {
-        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-        var s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
-        var index = 0
-        while index < count {
-            s0 += values[index]; s1 += values[index + 1]; s2 += values[index + 2]; s3 += values[index + 3]
-            s4 += values[index + 4]; s5 += values[index + 5]; s6 += values[index + 6]; s7 += values[index + 7]
-            index += 8
-        }
-        return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
+        unrolledSum(count: count) { values[$0] }
     }
 
     /// The sum of squares of `count` floats, `count` a multiple of 8; as `sum`.
     @inline(__always)
     static func sumOfSquares(_ values: UnsafePointer<Float>, count: Int) -> Float {
+        unrolledSum(count: count) { values[$0] * values[$0] }
+    }
+
+    @inline(__always)
+    private static func unrolledSum(count: Int, _ term: (Int) -> Float) -> Float {
         var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
         var s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
         var index = 0
         while index < count {
-            s0 += values[index] * values[index]; s1 += values[index + 1] * values[index + 1]
-            s2 += values[index + 2] * values[index + 2]; s3 += values[index + 3] * values[index + 3]
-            s4 += values[index + 4] * values[index + 4]; s5 += values[index + 5] * values[index + 5]
-            s6 += values[index + 6] * values[index + 6]; s7 += values[index + 7] * values[index + 7]
+            s0 += term(index); s1 += term(index + 1); s2 += term(index + 2); s3 += term(index + 3)
+            s4 += term(index + 4); s5 += term(index + 5); s6 += term(index + 6); s7 += term(index + 7)
             index += 8
         }
         return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
