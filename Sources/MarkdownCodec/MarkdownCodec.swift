@@ -1,1 +1,0 @@
-// Placeholder: MarkdownCodec is filled in by its issue.
