@@ -54,6 +54,10 @@ extension Vault {
                     }
                     report.entriesChecked += file.entries.count
                     for entry in file.entries {
+                        if let original = entry.meta.first(where: { $0.key == EntryMerge.conflictKey })?.value {
+                            report.problems.append(.init(path: path, line: entry.line, severity: "warning",
+                                message: "unresolved sync conflict: \(entry.id ?? "this memory") is a conflict copy of \(original) (merge the texts into \(original), then memvault rm \(entry.id ?? "the copy"))"))
+                        }
                         guard let id = entry.id else { continue }
                         if let other = firstSeen[id], other != path {
                             report.problems.append(.init(path: path, line: entry.line, severity: "error", message: "id \(id) is also used in \(other)"))
@@ -99,6 +103,11 @@ extension Vault {
             throw VaultError(.badInput, error.message, at: error.path)
         }
         defer { lock.unlock() }
+        return try recordDirectEdits(message: message, only: only)
+    }
+
+    /// `commitDirectEdits` for a caller that holds the vault lock already (sync).
+    func recordDirectEdits(message: String? = nil, only: Set<String>? = nil) throws(VaultError) -> (commit: String, paths: [String])? {
         let changes: [FileChange]
         do {
             changes = try repository.changedPaths()
