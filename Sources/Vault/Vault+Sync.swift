@@ -332,6 +332,7 @@ extension Vault {
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = [path]
         process.currentDirectoryURL = root
+        process.standardOutput = FileHandle.standardError  // keep stdout for the sync's own output
         try? process.run()
         process.waitUntilExit()
     }

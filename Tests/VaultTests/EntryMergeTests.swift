@@ -98,7 +98,7 @@ struct EntryMergeTests {
         let armor = "-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSBvdXJz\n-----END AGE ENCRYPTED FILE-----"
         let other = "-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCi0+IFgyNTUxOSB0aGVp\n-----END AGE ENCRYPTED FILE-----"
         let base = EntryRenderer.renderEncrypted(date: nil, id: "01EEEEEEEEEEEEEE", armored: armor)
-        let ours = EntryRenderer.renderEncrypted(date: nil, id: "01EEEEEEEEEEEEEE", armored: armor.replacingOccurrences(of: "b3Vy", with: "b3VZ"))
+        let ours = EntryRenderer.renderEncrypted(date: nil, id: "01EEEEEEEEEEEEEE", armored: armor.replacingOccurrences(of: "SBvdXJz", with: "SBvdXJZ"))
         let theirs = EntryRenderer.renderEncrypted(date: nil, id: "01EEEEEEEEEEEEEE", armored: other)
         let result = try Self.merge(Array(base.utf8), Array(ours.utf8), Array(theirs.utf8))
         #expect(result.conflicts == ["01EEEEEEEEEEEEEE"])
