@@ -213,3 +213,77 @@ extension String {
         return text
     }
 }
+
+extension EntryMerge {
+    /// A line-based three-way merge for files outside the entry format, as git merges text:
+    /// changes to different regions combine; overlapping different changes are a conflict.
+    ///
+    /// - Returns: the merged bytes, or nil on a conflict, for binary files (a NUL byte), or for
+    ///   files too large to compare line by line (more than 4 million line pairs).
+    /// - Complexity: O(n·m) time and space in lines, twice (base with ours, base with theirs).
+    public static func mergeLines(base: [UInt8], ours: [UInt8], theirs: [UInt8]) -> [UInt8]? {
+        guard !base.contains(0), !ours.contains(0), !theirs.contains(0) else { return nil }
+        let (old, mine, their) = (lines(base), lines(ours), lines(theirs))
+        guard let toOurs = matching(old, mine), let toTheirs = matching(old, their) else { return nil }
+        var merged: [UInt8] = []
+        var (b, o, t) = (0, 0, 0)
+        while true {
+            // The next base line both sides kept: everything before it is one chunk per side.
+            var anchor = b
+            while anchor < old.count && (toOurs[anchor] == nil || toTheirs[anchor] == nil) { anchor += 1 }
+            let oursEnd = anchor < old.count ? toOurs[anchor]! : mine.count
+            let theirsEnd = anchor < old.count ? toTheirs[anchor]! : their.count
+            let baseChunk = old[b..<anchor], oursChunk = mine[o..<oursEnd], theirsChunk = their[t..<theirsEnd]
+            if oursChunk.elementsEqual(baseChunk) {
+                for line in theirsChunk { merged += line }
+            } else if theirsChunk.elementsEqual(baseChunk) || oursChunk.elementsEqual(theirsChunk) {
+                for line in oursChunk { merged += line }
+            } else {
+                return nil
+            }
+            guard anchor < old.count else { return merged }
+            merged += old[anchor]
+            (b, o, t) = (anchor + 1, oursEnd + 1, theirsEnd + 1)
+        }
+    }
+
+    /// Lines with their line endings.
+    private static func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        var result: [ArraySlice<UInt8>] = []
+        var start = 0
+        for (index, byte) in bytes.enumerated() where byte == 10 {
+            result.append(bytes[start...index])
+            start = index + 1
+        }
+        if start < bytes.count { result.append(bytes[start...]) }
+        return result
+    }
+
+    /// For each line of `a`, the line of `b` it is matched to in a longest common subsequence.
+    private static func matching(_ a: [ArraySlice<UInt8>], _ b: [ArraySlice<UInt8>]) -> [Int?]? {
+        let (n, m) = (a.count, b.count)
+        guard n * m <= 4_000_000 else { return nil }
+        // lengths[i][j]: LCS length of a[i...] and b[j...], row-major with stride m + 1.
+        var lengths = [Int32](repeating: 0, count: (n + 1) * (m + 1))
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            for j in stride(from: m - 1, through: 0, by: -1) {
+                lengths[i * (m + 1) + j] = a[i].elementsEqual(b[j])
+                    ? lengths[(i + 1) * (m + 1) + j + 1] + 1
+                    : max(lengths[(i + 1) * (m + 1) + j], lengths[i * (m + 1) + j + 1])
+            }
+        }
+        var result = [Int?](repeating: nil, count: n)
+        var (i, j) = (0, 0)
+        while i < n && j < m {
+            if a[i].elementsEqual(b[j]) {
+                result[i] = j
+                (i, j) = (i + 1, j + 1)
+            } else if lengths[(i + 1) * (m + 1) + j] >= lengths[i * (m + 1) + j + 1] {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        return result
+    }
+}

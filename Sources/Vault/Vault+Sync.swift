@@ -262,11 +262,18 @@ extension Vault {
                     files.updateValue(try their.map { (blob) throws(GitError) in try repository.blob(blob) }, forKey: path)
                     continue
                 }
+                let baseBytes = try old.map { (blob) throws(GitError) in try repository.blob(blob) }
                 guard Self.isEntryFilePath(path) else {
-                    unmergeable.append(path)
+                    // Another file: git's line merge, or a conflict for a person.
+                    if let mine, let their,
+                        let merged = EntryMerge.mergeLines(base: baseBytes ?? [], ours: try repository.blob(mine), theirs: try repository.blob(their))
+                    {
+                        files.updateValue(merged, forKey: path)
+                    } else {
+                        unmergeable.append(path)
+                    }
                     continue
                 }
-                let baseBytes = try old.map { (blob) throws(GitError) in try repository.blob(blob) }
                 let ourBytes = try mine.map { (blob) throws(GitError) in try repository.blob(blob) } ?? []
                 let theirBytes = try their.map { (blob) throws(GitError) in try repository.blob(blob) } ?? []
                 do {

@@ -36,22 +36,26 @@ struct TwoDevices {
     /// Runs stock git in `directory`; requires success unless `check` is false.
     @discardableResult
     func git(_ args: [String], in directory: URL, check: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let (status, output) = try Self.git(args, in: directory, environment: cli.environment)
+        if check {
+            #expect(status == 0, "git \(args.joined(separator: " ")): \(output)", sourceLocation: sourceLocation)
+        }
+        return output
+    }
+
+    static func git(_ args: [String], in directory: URL, environment: [String: String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
         process.arguments = args
         process.currentDirectoryURL = directory
-        process.environment = cli.environment
+        process.environment = environment
         let out = Pipe()
         process.standardOutput = out
         process.standardError = out
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
-        if check {
-            #expect(process.terminationStatus == 0, "git \(args.joined(separator: " ")): \(output)", sourceLocation: sourceLocation)
-        }
-        return output
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     /// Imports `count` memories dated through November 2026, text prefixed by `label`.
@@ -124,18 +128,21 @@ struct SyncTests {
         #expect(try devices.ok(["sync"], in: devices.b).contains("up to date"))
     }
 
-    @Test("the same memory edited differently on both devices keeps both texts; delete versus edit keeps the edit")
+    @Test("the same memory edited differently on both devices keeps both texts; delete versus edit keeps the edit; other files merge by line")
     func conflictingEdits() throws {
         let devices = try TwoDevices()
         defer { devices.cleanup() }
         let shared = try devices.add("The museum opens at nine.", in: devices.a)
         let doomed = try devices.add("Maria's number is 555-0100.", in: devices.a)
+        try devices.write("notes.txt", "one\ntwo\nthree\n", in: devices.a)
         try devices.ok(["sync"], in: devices.a)
         try devices.ok(["sync"], in: devices.b)
         let path = "alice/general/2026-11.md"
         try devices.write(path, try devices.read(path, in: devices.a)
             .replacingOccurrences(of: "opens at nine", with: "opens at ten (device a)"), in: devices.a)
         try devices.ok(["rm", doomed], in: devices.a)
+        try devices.write("notes.txt", "ONE\ntwo\nthree\n", in: devices.a)
+        try devices.write("notes.txt", "one\ntwo\nTHREE\n", in: devices.b)
         try devices.write(path, try devices.read(path, in: devices.b)
             .replacingOccurrences(of: "opens at nine", with: "opens at half past nine (device b)")
             .replacingOccurrences(of: "555-0100", with: "555-0199"), in: devices.b)
@@ -150,6 +157,7 @@ struct SyncTests {
             #expect(text.contains("opens at half past nine (device b)"))
             #expect(text.contains("555-0199"), "the edit survives the deletion")
             #expect(text.contains("conflict-of: \(shared)"))
+            #expect(try devices.read("notes.txt", in: device) == "ONE\ntwo\nTHREE\n", "other files merge line by line")
             let status = try devices.ok(["status"], in: device)
             #expect(status.contains("1 unresolved conflict copy"))
             let check = try devices.run(["check"], in: device)
@@ -283,6 +291,53 @@ struct SyncTests {
         #expect((commits[0]["summary"] as? String)?.hasPrefix("memvault: restore") == true)
         #expect(try devices.run(["restore", id], in: a).status == 64)
         #expect(try devices.run(["show", "\(id)@nosuchrev"], in: a).status == 1)
+    }
+
+    @Test("sync through a git:// remote served by a local git daemon")
+    func gitDaemonRemote() throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        let served = cli.home.appendingPathComponent("served")
+        let bare = served.appendingPathComponent("vault.git")
+        try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
+        #expect(try TwoDevices.git(["init", "--bare", "--quiet", "--initial-branch=main", bare.path], in: cli.home, environment: cli.environment).status == 0)
+        let port = Int.random(in: 20_000..<60_000)
+        let daemon = Process()
+        // The daemon itself, not the `git` wrapper, so the kill below reaches it.
+        daemon.executableURL = URL(fileURLWithPath: "/usr/lib/git-core/git-daemon")
+        daemon.arguments = ["--reuseaddr", "--export-all", "--enable=receive-pack", "--listen=127.0.0.1",
+                            "--port=\(port)", "--base-path=\(served.path)", served.path]
+        daemon.environment = cli.environment
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        defer {
+            // SIGKILL: a child started by Process may have SIGTERM blocked.
+            kill(daemon.processIdentifier, SIGKILL)
+            daemon.waitUntilExit()
+        }
+        let url = "git://127.0.0.1:\(port)/vault.git"
+        var ready = false
+        for _ in 0..<50 where !ready {
+            ready = try TwoDevices.git(["ls-remote", url], in: cli.home, environment: cli.environment).status == 0
+            if !ready { usleep(100_000) }
+        }
+        try #require(ready, "git daemon did not start on port \(port)")
+
+        try cli.ok(["init", cli.vault.path, "--user", "alice", "--remote", url])
+        let id = try cli.ok(["add", "synced over git://", "--tier", "general"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try cli.ok(["sync"])
+        let second = cli.home.appendingPathComponent("second")
+        #expect(try cli.run(["clone", url, second.path], in: cli.home).status == 0)
+        #expect(try cli.run(["show", id], in: second).stdout.contains("synced over git://"))
+        _ = try cli.run(["add", "written on the second device", "--tier", "general"], in: second)
+        #expect(try cli.run(["sync"], in: second).status == 0)
+        try cli.ok(["sync"])
+        #expect(try cli.read("alice/general/\(try monthFile(cli))").contains("second device"))
+    }
+
+    private func monthFile(_ cli: CLI) throws -> String {
+        let files = try FileManager.default.contentsOfDirectory(atPath: cli.vault.appendingPathComponent("alice/general").path)
+        return try #require(files.first { $0.hasSuffix(".md") })
     }
 
     @Test("sync without a remote explains how to add one; init installs a pre-commit hook that runs check")

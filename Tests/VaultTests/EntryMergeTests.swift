@@ -109,6 +109,22 @@ struct EntryMergeTests {
         #expect(copy.meta.contains(MetaField(key: "conflict-of", value: "01EEEEEEEEEEEEEE")))
     }
 
+    @Test("other files merge line by line like git; overlapping changes are a conflict")
+    func lineMerge() {
+        func merge(_ base: String, _ ours: String, _ theirs: String) -> String? {
+            EntryMerge.mergeLines(base: Array(base.utf8), ours: Array(ours.utf8), theirs: Array(theirs.utf8))
+                .map { String(decoding: $0, as: UTF8.self) }
+        }
+        let base = "one\ntwo\nthree\nfour\n"
+        #expect(merge(base, "ONE\ntwo\nthree\nfour\n", "one\ntwo\nthree\nFOUR\n") == "ONE\ntwo\nthree\nFOUR\n")
+        #expect(merge(base, "one\ntwo\nthree\nfour\nfive\n", "zero\none\ntwo\nthree\nfour\n") == "zero\none\ntwo\nthree\nfour\nfive\n")
+        #expect(merge(base, "one\nthree\nfour\n", base) == "one\nthree\nfour\n")
+        #expect(merge(base, "one\nTWO\nthree\nfour\n", "one\nTWO\nthree\nfour\n") == "one\nTWO\nthree\nfour\n")
+        #expect(merge(base, "one\n2\nthree\nfour\n", "one\nzwei\nthree\nfour\n") == nil)
+        #expect(merge("", "mine\n", "theirs\n") == nil)
+        #expect(EntryMerge.mergeLines(base: [1, 0], ours: [1, 0, 2], theirs: [3, 1, 0]) == nil)
+    }
+
     @Test("invalid UTF-8 is refused so the caller can fall back to a file merge")
     func invalidUTF8() {
         #expect(throws: CodecError.self) {
