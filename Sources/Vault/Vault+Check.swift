@@ -96,12 +96,7 @@ extension Vault {
     /// - Parameter only: record only these vault-relative paths.
     /// - Returns: the commit id and the paths recorded, or nil when nothing changed.
     public func commitDirectEdits(message: String? = nil, only: Set<String>? = nil) throws(VaultError) -> (commit: String, paths: [String])? {
-        let lock: VaultLock
-        do {
-            lock = try VaultLock(at: lockURL)
-        } catch {
-            throw VaultError(.badInput, error.message, at: error.path)
-        }
+        let lock = try lockVault()
         defer { lock.unlock() }
         return try recordDirectEdits(message: message, only: only)
     }

@@ -161,12 +161,7 @@ extension Vault {
     ///   both sides (the working tree is left as it was); `VaultError.badInput` for a missing remote,
     ///   a network or credential failure, or a remote that kept moving.
     public func sync(remote remoteName: String? = nil) throws(VaultError) -> SyncReport {
-        let lock: VaultLock
-        do {
-            lock = try VaultLock(at: lockURL)
-        } catch {
-            throw VaultError(.badInput, error.message, at: error.path)
-        }
+        let lock = try lockVault()
         defer { lock.unlock() }
         let branch: String
         do {
@@ -302,6 +297,16 @@ extension Vault {
             try repository.commitMerge(parents: [ours, theirs], files: files, message: message + "\n", author: author)
         }
         return (commit, files.keys.sorted(), conflicts)
+    }
+
+    /// Waits for the vault lock (see `VaultLock`).
+    /// - Throws: `VaultError.badInput` when another process holds it too long.
+    func lockVault() throws(VaultError) -> VaultLock {
+        do {
+            return try VaultLock(at: lockURL)
+        } catch {
+            throw VaultError(.badInput, error.message, at: error.path)
+        }
     }
 
     /// Whether a vault-relative path is a memory file (`USER/TIER/....md`), for any user.
