@@ -124,10 +124,21 @@ extension Vault {
                 _ = file.assignMissingIDs(using: { MemoryID.generate(now: now) })
                 let items = byFile[path]!.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
                 let lastDate = file.entries.compactMap(\.date).max()
+                let before = file.entries.count
                 if lastDate.map({ $0 <= items[0].date }) ?? true {
-                    file.insert(items.map(\.rendered).joined(separator: file.lineEnding))
+                    // All after the last entry: append in one go (EntryFile.insert takes one entry).
+                    var bytes = file.bytes
+                    while let last = bytes.last, last == 10 || last == 13 || last == 32 || last == 9 { bytes.removeLast() }
+                    let separator = bytes.isEmpty ? "" : file.lineEnding + file.lineEnding
+                    let text = items.map { $0.rendered.trimmingCharacters(in: .whitespacesAndNewlines) }
+                        .joined(separator: file.lineEnding + file.lineEnding)
+                    bytes += Array((separator + text.replacingOccurrences(of: "\n", with: file.lineEnding) + file.lineEnding).utf8)
+                    file = EntryFile.parse(String(decoding: bytes, as: UTF8.self))
                 } else {
                     for item in items { file.insert(item.rendered) }
+                }
+                guard file.entries.count == before + items.count else {
+                    throw VaultError(.badInput, "the new memories would not read back as \(items.count) entries; nothing imported", at: path)
                 }
                 changes.write(path, file.bytes)
                 done += items.count

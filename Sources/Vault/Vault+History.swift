@@ -96,11 +96,15 @@ extension Vault {
                 path = current.path
                 guard current.entry.rawText.trimmedTrailingWhitespace() != old.entry.rawText.trimmedTrailingWhitespace() else { return }
                 var file = try readEntryFile(current.path)
-                _ = file.replace(id: id, with: old.entry.rawText)
+                guard file.replace(id: id, with: old.entry.rawText) else {
+                    throw VaultError(.badInput, "the text from \(short) would not read back as one memory here; nothing written", at: current.path)
+                }
                 changes.write(current.path, file.bytes)
             } else {
                 var file = try readEntryFile(old.path)
-                file.insert(old.entry.rawText)
+                guard file.insert(old.entry.rawText) else {
+                    throw VaultError(.badInput, "the text from \(short) would not read back as one memory here; nothing written", at: old.path)
+                }
                 changes.write(old.path, file.bytes)
             }
         }
