@@ -157,8 +157,8 @@ extension Vault {
     /// overwrites local changes, so a sync killed at any point leaves a repository the next
     /// sync completes.
     /// - Parameter remoteName: the remote; nil picks the upstream, else `origin`, else the only one.
-    /// - Throws: `VaultError.conflict` (exit 4) when a file outside the entry format changed on
-    ///   both sides (the working tree is left as it was); `VaultError.badInput` for a missing remote,
+    /// - Throws: `VaultError.conflict` (exit 4) when a file outside the entry format changed in
+    ///   the same lines on both sides (the working tree is left as it was); `VaultError.badInput` for a missing remote,
     ///   a network or credential failure, or a remote that kept moving.
     public func sync(remote remoteName: String? = nil) throws(VaultError) -> SyncReport {
         let lock = try lockVault()
@@ -236,8 +236,8 @@ extension Vault {
 
     /// Merges `theirs` into `ours` file by file and writes the merge commit.
     ///
-    /// Vault entry files changed on both sides are merged by `EntryMerge`; any other file changed
-    /// differently on both sides stops the merge before anything is written.
+    /// Vault entry files changed on both sides are merged by `EntryMerge`, other files line by line;
+    /// a file that cannot be merged stops the merge before anything is written.
     private func mergeCommit(ours: String, theirs: String, remote: String, branch: String) throws(VaultError)
         -> (commit: String, files: [String], conflicts: [String])
     {

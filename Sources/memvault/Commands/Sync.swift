@@ -10,8 +10,8 @@ extension Memvault {
                 Memory files are merged entry by entry: memories added on either side are all kept; \
                 a memory changed on one side takes that change; a memory changed differently on both \
                 sides keeps both texts, the other one as a new memory marked conflict-of (memvault \
-                status and memvault check list them). Any other file changed on both sides stops the \
-                sync with exit status 4 and leaves your files as they were. Never force-pushes; when \
+                status and memvault check list them). Other files merge line by line as git does; \
+                overlapping changes stop the sync with exit status 4 and leave your files as they were. Never force-pushes; when \
                 the remote moves meanwhile, sync fetches and merges again. See docs/sync.md.
 
                 Examples:
