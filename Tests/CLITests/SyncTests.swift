@@ -109,6 +109,8 @@ struct SyncTests {
         try devices.importMemories(200, label: "from a", in: devices.a)
         try devices.importMemories(200, label: "from b", in: devices.b)
         let (first, second) = aFirst ? (devices.a, devices.b) : (devices.b, devices.a)
+        try FileManager.default.createDirectory(at: first.appendingPathComponent(".memvault/cache"), withIntermediateDirectories: true)
+        try devices.write(".memvault/cache/index.bin", "derived, never synced", in: first)
         try devices.ok(["sync"], in: first)
         let merge = try devices.cli.json(try devices.ok(["sync", "--json"], in: second))
         #expect(merge["outcome"] as? String == "merged")
@@ -126,6 +128,8 @@ struct SyncTests {
         for device in [devices.a, devices.b, devices.remote] { try devices.fsckClean(device) }
         #expect(try devices.git(["status", "--porcelain"], in: devices.a).isEmpty)
         #expect(try devices.ok(["sync"], in: devices.b).contains("up to date"))
+        #expect(!FileManager.default.fileExists(atPath: second.appendingPathComponent(".memvault/cache/index.bin").path))
+        #expect(!(try devices.git(["ls-tree", "-r", "--name-only", "main"], in: devices.remote)).contains(".memvault/cache"))
     }
 
     @Test("the same memory edited differently on both devices keeps both texts; delete versus edit keeps the edit; other files merge by line")
