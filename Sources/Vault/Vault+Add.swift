@@ -127,6 +127,7 @@ extension Vault {
                 _ = file.assignMissingIDs(using: { MemoryID.generate(now: now) })
                 let items = byFile[path]!.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
                 let lastDate = file.entries.compactMap(\.date).max()
+                let before = file.entries.count
                 if lastDate.map({ $0 <= items[0].date }) ?? true {
                     file = try Self.appending(items.map(\.rendered), to: file, path: path)
                 } else {
@@ -134,6 +135,9 @@ extension Vault {
                         throw VaultError(.badInput, "cannot place memory \(item.id) in this file (an unclosed code fence?); nothing imported", at: path,
                             hint: "run memvault check and fix the file by hand")
                     }
+                }
+                guard file.entries.count == before + items.count else {
+                    throw VaultError(.badInput, "the new memories would not read back as \(items.count) entries; nothing imported", at: path)
                 }
                 changes.write(path, file.bytes)
                 done += items.count

@@ -54,6 +54,10 @@ extension Vault {
                     }
                     report.entriesChecked += file.entries.count
                     for entry in file.entries {
+                        if let original = entry.meta.first(where: { $0.key == EntryMerge.conflictKey })?.value {
+                            report.problems.append(.init(path: path, line: entry.line, severity: "warning",
+                                message: "unresolved sync conflict: \(entry.id ?? "this memory") is a conflict copy of \(original) (merge the texts into \(original), then memvault rm \(entry.id ?? "the copy"))"))
+                        }
                         guard let id = entry.id else { continue }
                         if let other = firstSeen[id], other != path {
                             report.problems.append(.init(path: path, line: entry.line, severity: "error", message: "id \(id) is also used in \(other)"))
@@ -92,13 +96,13 @@ extension Vault {
     /// - Parameter only: record only these vault-relative paths.
     /// - Returns: the commit id and the paths recorded, or nil when nothing changed.
     public func commitDirectEdits(message: String? = nil, only: Set<String>? = nil) throws(VaultError) -> (commit: String, paths: [String])? {
-        let lock: VaultLock
-        do {
-            lock = try VaultLock(at: lockURL)
-        } catch {
-            throw VaultError(.badInput, error.message, at: error.path)
-        }
+        let lock = try lockVault()
         defer { lock.unlock() }
+        return try recordDirectEdits(message: message, only: only)
+    }
+
+    /// `commitDirectEdits` for a caller that holds the vault lock already (sync).
+    func recordDirectEdits(message: String? = nil, only: Set<String>? = nil) throws(VaultError) -> (commit: String, paths: [String])? {
         let changes: [FileChange]
         do {
             changes = try repository.changedPaths()

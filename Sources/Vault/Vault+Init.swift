@@ -48,6 +48,7 @@ extension Vault {
             _ = try repository.commit(
                 paths: VaultTemplate.files.map(\.path), message: "memvault: init vault for \(user)",
                 author: vault.signature())
+            try vault.installHooks()
             return vault
         } catch {
             for file in written { try? fm.removeItem(at: file) }

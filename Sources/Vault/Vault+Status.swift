@@ -26,14 +26,20 @@ public struct VaultStatus: Sendable, Codable {
     public var index: Index?
     public var git: Git
     public var problems: Int
+    /// Unresolved sync conflict copies: `COPY (conflict copy of ORIGINAL)`.
+    public var conflicts: [String]
 }
 
 extension Vault {
     /// Counts per user and tier, locked tiers, git state and format problems.
     public func status(user: String) throws(VaultError) -> VaultStatus {
         var users: [String: [String: Int]] = [:]
+        var conflicts: [String] = []
         for located in try allLocated() {
             users[located.user, default: [:]][located.tier.rawValue, default: 0] += 1
+            if let original = located.entry.meta.first(where: { $0.key == EntryMerge.conflictKey })?.value {
+                conflicts.append("\(located.entry.id ?? "?") (conflict copy of \(original))")
+            }
         }
         for name in config.users where users[name] == nil { users[name] = [:] }
         let report = try check(fix: false)
@@ -53,7 +59,8 @@ extension Vault {
         return VaultStatus(
             vault: root.path, user: user, users: users,
             locked: Tier.allCases.filter(\.isEncrypted).map(\.rawValue),
-            index: try indexCoverage(), git: git, problems: report.problems.filter { $0.severity == "error" }.count)
+            index: try indexCoverage(), git: git, problems: report.problems.filter { $0.severity == "error" }.count,
+            conflicts: conflicts)
     }
 
     /// Every memory of `user` (or every user), oldest first, for `export`.

@@ -5,16 +5,17 @@ import Vault
 extension Memvault {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show one memory.",
+            abstract: "Show one memory, now or as it was in an earlier commit.",
             discussion: """
                 Examples:
                   memvault show 01JD3K9X2F7Q8R3M
+                  memvault show 01JD3K9X2F7Q8R3M@HEAD~3
                   memvault show 01JD3K9X2F7Q8R3M --json
                 """)
 
         @OptionGroup var vaultOptions: VaultOptions
 
-        @Argument(help: "The memory's id.")
+        @Argument(help: "The memory's id, or ID@REV for its text in a commit (a commit id, HEAD~N or a branch).")
         var id: String
 
         @Flag(help: "Print the memory as JSON.")
@@ -23,7 +24,9 @@ extension Memvault {
         func run() async throws {
             try await Output.run {
                 let (vault, _) = try vaultOptions.open()
-                let memory = try vault.show(id: id)
+                let (memoryID, revision) = Vault.splitRevision(id)
+                let memory = try revision.map { (revision) throws(VaultError) in try vault.show(id: memoryID, at: revision) }
+                    ?? vault.show(id: memoryID)
                 if json {
                     try Output.printJSON(memory)
                     return

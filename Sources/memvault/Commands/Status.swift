@@ -34,6 +34,9 @@ extension Memvault {
                 }
                 print("git    \(status.git.branch ?? "(no branch)") \(status.git.head.map { String($0.prefix(12)) } ?? "(no commits)")"
                     + (status.git.uncommitted.isEmpty ? ", clean" : ", \(status.git.uncommitted.count) uncommitted: \(status.git.uncommitted.prefix(5).joined(separator: ", "))"))
+                if !status.conflicts.isEmpty {
+                    print("sync   \(status.conflicts.count) unresolved conflict \(status.conflicts.count == 1 ? "copy" : "copies"): \(status.conflicts.joined(separator: ", "))")
+                }
                 if status.problems > 0 { print("check  \(status.problems) problems (run memvault check)") }
             }
         }

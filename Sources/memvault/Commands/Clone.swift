@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import Vault
+
+extension Memvault {
+    struct Clone: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a vault from a git remote to start a second device.",
+            discussion: """
+                Works with a path, file://, ssh:// (ssh-agent or ~/.ssh keys) or https:// URL \
+                (GIT_USERNAME and GIT_PASSWORD). The remote becomes origin, so memvault sync needs no \
+                arguments afterwards. Installs the same pre-commit hook as init.
+
+                Examples:
+                  memvault clone git@example.com:alice/memories.git ~/memories
+                  memvault clone /mnt/usb/memories.git ~/memories
+                """)
+
+        @Argument(help: "The remote vault's URL or path.")
+        var url: String
+
+        @Argument(help: "The new folder for the vault; it must be empty or absent.")
+        var path: String
+
+        func run() async throws {
+            try await Output.run {
+                let vault = try Vault.clone(from: url, to: URL(fileURLWithPath: path).standardizedFileURL)
+                print("vault cloned to \(vault.root.path) (users: \(vault.config.users.joined(separator: ", ")))")
+            }
+        }
+    }
+}
