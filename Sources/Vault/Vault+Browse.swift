@@ -107,8 +107,8 @@ extension Vault {
             let instant = entry.date.map { DateText.instant($0, timeZone: timeZone) }
             if let since = filter.since, (instant.map { $0 < since } ?? true) { continue }
             if let until = filter.until, (instant.map { $0 > until } ?? true) { continue }
-            if let tags = filter.tags, tags.isDisjoint(with: entry.tags) { continue }
-            if let mentions = filter.mentions, mentions.isDisjoint(with: entry.mentions) { continue }
+            if let tags = filter.tags, !tags.isSubset(of: entry.tags) { continue }
+            if let mentions = filter.mentions, !mentions.isSubset(of: entry.mentions) { continue }
             selected.append((instant ?? .distantPast, memory(located)))
         }
         return selected.sorted { ($0.0, $0.1.id) > ($1.0, $1.1.id) }.map(\.1)

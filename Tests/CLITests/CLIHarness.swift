@@ -94,10 +94,15 @@ struct CLI {
     /// Runs stock git in the vault.
     @discardableResult
     func git(_ args: [String]) throws -> (status: Int32, output: String) {
+        try Self.git(args, in: vault, environment: environment)
+    }
+
+    /// Runs stock git in `directory`.
+    static func git(_ args: [String], in directory: URL, environment: [String: String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
         process.arguments = args
-        process.currentDirectoryURL = vault
+        process.currentDirectoryURL = directory
         process.environment = environment
         let out = Pipe()
         process.standardOutput = out

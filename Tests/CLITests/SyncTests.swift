@@ -36,26 +36,11 @@ struct TwoDevices {
     /// Runs stock git in `directory`; requires success unless `check` is false.
     @discardableResult
     func git(_ args: [String], in directory: URL, check: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let (status, output) = try Self.git(args, in: directory, environment: cli.environment)
+        let (status, output) = try CLI.git(args, in: directory, environment: cli.environment)
         if check {
             #expect(status == 0, "git \(args.joined(separator: " ")): \(output)", sourceLocation: sourceLocation)
         }
         return output
-    }
-
-    static func git(_ args: [String], in directory: URL, environment: [String: String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = args
-        process.currentDirectoryURL = directory
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     /// Imports `count` memories dated through November 2026, text prefixed by `label`.
@@ -304,7 +289,7 @@ struct SyncTests {
         let served = cli.home.appendingPathComponent("served")
         let bare = served.appendingPathComponent("vault.git")
         try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
-        #expect(try TwoDevices.git(["init", "--bare", "--quiet", "--initial-branch=main", bare.path], in: cli.home, environment: cli.environment).status == 0)
+        #expect(try CLI.git(["init", "--bare", "--quiet", "--initial-branch=main", bare.path], in: cli.home, environment: cli.environment).status == 0)
         let port = Int.random(in: 20_000..<60_000)
         let daemon = Process()
         // The daemon itself, not the `git` wrapper, so the kill below reaches it.
@@ -322,7 +307,7 @@ struct SyncTests {
         let url = "git://127.0.0.1:\(port)/vault.git"
         var ready = false
         for _ in 0..<50 where !ready {
-            ready = try TwoDevices.git(["ls-remote", url], in: cli.home, environment: cli.environment).status == 0
+            ready = try CLI.git(["ls-remote", url], in: cli.home, environment: cli.environment).status == 0
             if !ready { usleep(100_000) }
         }
         try #require(ready, "git daemon did not start on port \(port)")

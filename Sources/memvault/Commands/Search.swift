@@ -33,20 +33,7 @@ extension Memvault {
         @Option(help: "semantic, lexical or hybrid.")
         var mode: SearchMode = .hybrid
 
-        @Option(name: .customLong("tier"), help: "Only this tier (repeatable).")
-        var tiers: [String] = []
-
-        @Option(help: "Only memories on or after this date.")
-        var since: String?
-
-        @Option(help: "Only memories on or before this date.")
-        var until: String?
-
-        @Option(name: .customLong("tag"), help: "Only memories with this #tag (repeatable: any of them).")
-        var tags: [String] = []
-
-        @Option(name: .customLong("mention"), help: "Only memories that mention this @name (repeatable: any of them).")
-        var mentions: [String] = []
+        @OptionGroup var filters: FilterOptions
 
         @Flag(help: "Search every user's memories, not only the current user's.")
         var allUsers = false
@@ -62,12 +49,12 @@ extension Memvault {
             try await Output.run {
                 let (vault, user) = try vaultOptions.open()
                 var request = SearchRequest(query: query.joined(separator: " "), k: k, mode: mode)
-                let timeZone = vault.config.timeZone
-                if !tiers.isEmpty { request.tiers = Set(try tiers.map { try Tier(parsing: $0) }) }
-                if let since { request.since = try DatePhrases.parse(since, timeZone: timeZone, end: false) }
-                if let until { request.until = try DatePhrases.parse(until, timeZone: timeZone, end: true) }
-                if !tags.isEmpty { request.tags = Set(tags.map { $0.hasPrefix("#") ? String($0.dropFirst()) : $0 }) }
-                if !mentions.isEmpty { request.mentions = Set(mentions.map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }) }
+                let filter = try filters.filter(timeZone: vault.config.timeZone)
+                request.tiers = filter.tiers
+                request.since = filter.since
+                request.until = filter.until
+                request.tags = filter.tags
+                request.mentions = filter.mentions
                 if allUsers { request.users = Set(vault.config.users) }
                 let embedder = mode == .lexical ? nil : try? Embedder(modelDirectory: Embedder.defaultModelDirectory())
                 let response = try vault.search(request, user: user, embedder: embedder)
