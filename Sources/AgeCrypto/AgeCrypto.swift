@@ -1,1 +1,0 @@
-// Placeholder: AgeCrypto is filled in by its issue.

@@ -1,0 +1,105 @@
+extension Age {
+    static let armorBegin: [UInt8] = Array("-----BEGIN AGE ENCRYPTED FILE-----".utf8)
+    static let armorEnd: [UInt8] = Array("-----END AGE ENCRYPTED FILE-----".utf8)
+
+    /// Encodes a binary age file as strict PEM: padded base64 in 64-column
+    /// lines between the BEGIN and END lines, ending with a newline.
+    ///
+    /// - Complexity: O(n).
+    public static func armor(_ binary: [UInt8]) -> String {
+        String(decoding: armoredBytes(binary), as: UTF8.self)
+    }
+
+    static func armoredBytes(_ binary: [UInt8]) -> [UInt8] {
+        let encoded = Base64.encode(binary, padded: true)
+        var out: [UInt8] = []
+        out.reserveCapacity(encoded.count + encoded.count / 64 + 80)
+        out += armorBegin
+        out.append(0x0A)
+        var start = 0
+        while start < encoded.count {
+            let end = min(start + 64, encoded.count)
+            out += encoded[start..<end]
+            out.append(0x0A)
+            start = end
+        }
+        out += armorEnd
+        out.append(0x0A)
+        return out
+    }
+
+    /// Decodes an armored age file, strictly: only whitespace may surround the
+    /// PEM block; no headers, no empty or whitespace-carrying lines; every line
+    /// but the last exactly 64 columns; canonical padded base64. Lines end in
+    /// LF or CRLF, the same throughout.
+    ///
+    /// - Throws: `.armorFailure` naming the armor line at fault.
+    /// - Complexity: O(n).
+    public static func dearmor(_ text: [UInt8]) throws(AgeError) -> [UInt8] {
+        var index = text.firstIndex(where: { !isWhitespace($0) }) ?? text.endIndex
+        var lineNumber = text[..<index].count(where: { $0 == 0x0A }) + 1
+        guard text[index...].starts(with: armorBegin) else {
+            throw AgeError(.armorFailure, "armor line \(lineNumber) is not \"-----BEGIN AGE ENCRYPTED FILE-----\"")
+        }
+        index += armorBegin.count
+        let crlf: Bool
+        if text[index...].starts(with: [0x0D, 0x0A]) {
+            crlf = true
+        } else if text[index...].starts(with: [0x0A]) {
+            crlf = false
+        } else {
+            throw AgeError(.armorFailure, "armor line \(lineNumber) has characters after the BEGIN marker")
+        }
+        index += crlf ? 2 : 1
+
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(text.count)
+        var previousLineWasShort = false
+        while true {
+            lineNumber += 1
+            let newline = text[index...].firstIndex(of: 0x0A)
+            var lineEnd = newline ?? text.endIndex
+            if newline != nil, crlf {
+                guard lineEnd > index, text[lineEnd - 1] == 0x0D else {
+                    throw AgeError(.armorFailure, "armor line \(lineNumber) ends in LF where the armor uses CRLF")
+                }
+                lineEnd -= 1
+            }
+            let line = text[index..<lineEnd]
+            if line.elementsEqual(armorEnd) {
+                let rest = newline.map { text[($0 + 1)...] } ?? []
+                guard rest.allSatisfy(isWhitespace) else {
+                    throw AgeError(.armorFailure, "data follows the END line (armor line \(lineNumber))")
+                }
+                break
+            }
+            guard let newline else {
+                throw AgeError(.armorFailure, "the armor ends at line \(lineNumber) without an END line")
+            }
+            guard !line.isEmpty else {
+                throw AgeError(.armorFailure, "armor line \(lineNumber) is empty")
+            }
+            guard line.count <= 64 else {
+                throw AgeError(.armorFailure, "armor line \(lineNumber) is longer than 64 columns")
+            }
+            guard !previousLineWasShort else {
+                throw AgeError(.armorFailure, "armor line \(lineNumber - 1) is shorter than 64 columns but not the last")
+            }
+            guard line.allSatisfy({ Base64.isAlphabet($0) || $0 == UInt8(ascii: "=") }) else {
+                throw AgeError(.armorFailure, "armor line \(lineNumber) has a character outside base64")
+            }
+            previousLineWasShort = line.count < 64
+            encoded += line
+            index = newline + 1
+        }
+        guard let binary = Base64.decode(encoded, padded: true) else {
+            throw AgeError(.armorFailure, "the armored data is not canonical padded base64")
+        }
+        return binary
+    }
+
+    @inline(__always)
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+}
