@@ -53,6 +53,12 @@ extension Vault {
                         report.problems.append(.init(path: path, line: problem.line, severity: problem.isError ? "error" : "warning", message: problem.message))
                     }
                     report.entriesChecked += file.entries.count
+                    if !tier.isEncrypted {
+                        for hit in SecretScanner.scan(String(decoding: file.bytes, as: UTF8.self)) {
+                            report.problems.append(.init(path: path, line: hit.line, severity: "warning",
+                                message: "looks like a \(hit.kind.label) in a plain-text tier; move it to an encrypted tier"))
+                        }
+                    }
                     for entry in file.entries {
                         guard let id = entry.id else { continue }
                         if let other = firstSeen[id], other != path {
@@ -91,7 +97,9 @@ extension Vault {
     /// read, and commits every change in the vault (`git add -A` without the cache) as one commit.
     /// - Parameter only: record only these vault-relative paths.
     /// - Returns: the commit id and the paths recorded, or nil when nothing changed.
-    public func commitDirectEdits(message: String? = nil, only: Set<String>? = nil) throws(VaultError) -> (commit: String, paths: [String])? {
+    /// - Parameter allowSecrets: record plain-text tier files even when they look like they hold credentials.
+    /// - Throws: `.badInput` naming file and line when a changed plain-text tier file holds a credential.
+    public func commitDirectEdits(message: String? = nil, only: Set<String>? = nil, allowSecrets: Bool = false) throws(VaultError) -> (commit: String, paths: [String])? {
         let lock: VaultLock
         do {
             lock = try VaultLock(at: lockURL)
@@ -117,6 +125,12 @@ extension Vault {
         guard !paths.isEmpty else { return nil }
         for path in paths where tierOf(path: path) != nil && FileManager.default.fileExists(atPath: url(path).path) {
             var file = try readEntryFile(path)
+            if !allowSecrets, let tier = tierOf(path: path)?.tier, !tier.isEncrypted,
+                let hit = SecretScanner.scan(String(decoding: file.bytes, as: UTF8.self)).first
+            {
+                throw VaultError(.badInput, "this looks like a \(hit.kind.label) in a plain-text tier; nothing committed", at: "\(path):\(hit.line)",
+                    hint: "move it to an encrypted tier (memvault add --tier secret) or pass --allow-secret")
+            }
             if file.entries.contains(where: { $0.id == nil && $0.date != nil }) {
                 _ = file.assignMissingIDs(using: { MemoryID.generate() })
                 do {

@@ -1,3 +1,4 @@
+import AgeCrypto
 import Foundation
 import GitStore
 import MarkdownCodec
@@ -14,6 +15,9 @@ public final class Vault {
     let environment: [String: String]
     /// The search index once loaded; later searches in this process only check freshness.
     var loadedIndex: VaultIndex?
+    /// Tier identities obtained in this process (from the agent or a passphrase), by "user/tier".
+    /// Held in memory only; see Vault+Keys.swift.
+    var unlockedKeys: [String: X25519Identity] = [:]
 
     static let configFileName = "memvault.toml"
     static let dataDirectoryName = ".memvault"

@@ -16,6 +16,7 @@ struct Memvault: AsyncParsableCommand {
         subcommands: [
             Init.self, Add.self, Import.self, List.self, Show.self, Edit.self, Rm.self,
             Check.self, Commit.self, Export.self, Status.self, Search.self, Reindex.self, Embed.self,
+            Unlock.self, Lock.self, Passwd.self, Rotate.self, Agent.self,
         ]
     )
 }
