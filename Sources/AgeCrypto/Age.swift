@@ -86,7 +86,7 @@ public enum Age {
     ) throws(AgeError) -> [UInt8] {
         var plaintext: [UInt8] = []
         plaintext.reserveCapacity(ciphertext.count)
-        try decrypt(ciphertext, with: identities) { chunk in plaintext += chunk }
+        try decrypt(ciphertext, with: identities, into: { plaintext.append(contentsOf: $0) })
         return plaintext
     }
 
@@ -105,6 +105,14 @@ public enum Age {
     public static func decrypt(
         _ ciphertext: [UInt8], with identities: [any AgeIdentity], onChunk: (ArraySlice<UInt8>) -> Void
     ) throws(AgeError) {
+        try decrypt(ciphertext, with: identities, into: { onChunk(Array($0)[...]) })
+    }
+
+    /// The decryption itself; `sink` sees each verified chunk in place, so the
+    /// whole-file path copies it only once, into its result.
+    private static func decrypt(
+        _ ciphertext: [UInt8], with identities: [any AgeIdentity], into sink: (UnsafeRawBufferPointer) -> Void
+    ) throws(AgeError) {
         let binary = try isArmored(ciphertext) ? dearmor(ciphertext) : ciphertext
         let header = try Header.parse(binary)
         if header.stanzas.count > 1, let scrypt = header.stanzas.first(where: { $0.type == "scrypt" }) {
@@ -119,7 +127,7 @@ public enum Age {
         else {
             throw AgeError(.hmacFailure, "the header MAC does not match: the header was modified")
         }
-        try decryptPayload(binary, from: header.payloadStart, fileKey: fileKey, onChunk: onChunk)
+        try decryptPayload(binary, from: header.payloadStart, fileKey: fileKey, sink: sink)
     }
 
     /// Binary age files start with the version line; anything that, past
@@ -166,7 +174,7 @@ public enum Age {
     }
 
     private static func decryptPayload(
-        _ binary: [UInt8], from start: Int, fileKey: SymmetricKey, onChunk: (ArraySlice<UInt8>) -> Void
+        _ binary: [UInt8], from start: Int, fileKey: SymmetricKey, sink: (UnsafeRawBufferPointer) -> Void
     ) throws(AgeError) {
         guard binary.count - start >= payloadNonceSize else {
             throw AgeError(.headerFailure, "the payload nonce is truncated (\(binary.count - start) of 16 bytes)")
@@ -190,7 +198,7 @@ public enum Age {
             if remaining >= sealedChunkSize {
                 let sealed = binary[offset..<offset + sealedChunkSize]
                 if let plaintext = openChunk(sealed, key: key, counter: chunk, last: false) {
-                    onChunk(plaintext[...])
+                    plaintext.withUnsafeBytes(sink)
                     offset += sealedChunkSize
                     chunk += 1
                     continue
@@ -198,7 +206,7 @@ public enum Age {
                 guard let plaintext = openChunk(sealed, key: key, counter: chunk, last: true) else {
                     throw AgeError(.payloadFailure, "payload chunk \(chunk) fails authentication (tampered)")
                 }
-                onChunk(plaintext[...])
+                plaintext.withUnsafeBytes(sink)
                 guard remaining == sealedChunkSize else {
                     throw AgeError(.payloadFailure, "\(remaining - sealedChunkSize) bytes of trailing data follow the final chunk \(chunk)")
                 }
@@ -215,20 +223,20 @@ public enum Age {
                     .payloadFailure,
                     "payload chunk \(chunk) fails authentication as the final chunk (tampered, truncated or trailing data)")
             }
-            onChunk(plaintext[...])
+            plaintext.withUnsafeBytes(sink)
             return
         }
     }
 
     /// Opens one sealed STREAM chunk (ciphertext then tag); nil if it does not verify.
-    private static func openChunk(_ sealed: ArraySlice<UInt8>, key: SymmetricKey, counter: Int, last: Bool) -> [UInt8]? {
+    private static func openChunk(_ sealed: ArraySlice<UInt8>, key: SymmetricKey, counter: Int, last: Bool) -> Data? {
         let tagStart = sealed.endIndex - tagSize
         guard
             let box = try? ChaChaPoly.SealedBox(
                 nonce: streamNonce(counter, last: last), ciphertext: sealed[..<tagStart], tag: sealed[tagStart...]),
             let plaintext = try? ChaChaPoly.open(box, using: key)
         else { return nil }
-        return plaintext.withUnsafeBytes { Array($0) }
+        return plaintext
     }
 
     // MARK: Key schedule

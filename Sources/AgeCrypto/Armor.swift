@@ -37,7 +37,7 @@ extension Age {
     /// - Complexity: O(n).
     public static func dearmor(_ text: [UInt8]) throws(AgeError) -> [UInt8] {
         var index = text.firstIndex(where: { !isWhitespace($0) }) ?? text.endIndex
-        var lineNumber = text[..<index].count(where: { $0 == 0x0A }) + 1
+        let lineNumber = text[..<index].count(where: { $0 == 0x0A }) + 1
         guard text[index...].starts(with: armorBegin) else {
             throw AgeError(.armorFailure, "armor line \(lineNumber) is not \"-----BEGIN AGE ENCRYPTED FILE-----\"")
         }
@@ -52,28 +52,45 @@ extension Age {
         }
         index += crlf ? 2 : 1
 
+        let encoded = try text.withUnsafeBufferPointer { buffer throws(AgeError) in
+            try collectArmorLines(buffer, from: index, firstLine: lineNumber, crlf: crlf)
+        }
+        guard let binary = Base64.decode(encoded, padded: true) else {
+            throw AgeError(.armorFailure, "the armored data is not canonical padded base64")
+        }
+        return binary
+    }
+
+    /// Validates the lines after the BEGIN line and returns their base64
+    /// text, joined. One pass over the bytes; no per-line allocation.
+    private static func collectArmorLines(
+        _ text: UnsafeBufferPointer<UInt8>, from start: Int, firstLine: Int, crlf: Bool
+    ) throws(AgeError) -> [UInt8] {
         var encoded: [UInt8] = []
-        encoded.reserveCapacity(text.count)
+        encoded.reserveCapacity(text.count - start)
+        var index = start
+        var lineNumber = firstLine
         var previousLineWasShort = false
         while true {
             lineNumber += 1
-            let newline = text[index...].firstIndex(of: 0x0A)
-            var lineEnd = newline ?? text.endIndex
-            if newline != nil, crlf {
+            var end = index
+            while end < text.count, text[end] != 0x0A { end += 1 }
+            let hasNewline = end < text.count
+            var lineEnd = end
+            if hasNewline, crlf {
                 guard lineEnd > index, text[lineEnd - 1] == 0x0D else {
                     throw AgeError(.armorFailure, "armor line \(lineNumber) ends in LF where the armor uses CRLF")
                 }
                 lineEnd -= 1
             }
-            let line = text[index..<lineEnd]
-            if line.elementsEqual(armorEnd) {
-                let rest = newline.map { text[($0 + 1)...] } ?? []
-                guard rest.allSatisfy(isWhitespace) else {
+            let line = UnsafeBufferPointer(rebasing: text[index..<lineEnd])
+            if line.count == armorEnd.count, line.elementsEqual(armorEnd) {
+                guard UnsafeBufferPointer(rebasing: text[min(end + 1, text.count)...]).allSatisfy(isWhitespace) else {
                     throw AgeError(.armorFailure, "data follows the END line (armor line \(lineNumber))")
                 }
-                break
+                return encoded
             }
-            guard let newline else {
+            guard hasNewline else {
                 throw AgeError(.armorFailure, "the armor ends at line \(lineNumber) without an END line")
             }
             guard !line.isEmpty else {
@@ -89,13 +106,9 @@ extension Age {
                 throw AgeError(.armorFailure, "armor line \(lineNumber) has a character outside base64")
             }
             previousLineWasShort = line.count < 64
-            encoded += line
-            index = newline + 1
+            encoded.append(contentsOf: line)
+            index = end + 1
         }
-        guard let binary = Base64.decode(encoded, padded: true) else {
-            throw AgeError(.armorFailure, "the armored data is not canonical padded base64")
-        }
-        return binary
     }
 
     @inline(__always)

@@ -18,27 +18,43 @@ enum Base64 {
     /// Encodes `bytes`, with `=` padding when `padded`.
     ///
     /// - Complexity: O(n).
-    static func encode<C: Collection>(_ bytes: C, padded: Bool) -> [UInt8] where C.Element == UInt8 {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var iterator = bytes.makeIterator()
-        while let b0 = iterator.next() {
-            let b1 = iterator.next()
-            let b2 = b1 == nil ? nil : iterator.next()
-            out.append(alphabet[Int(b0 >> 2)])
-            out.append(alphabet[Int((b0 & 0x03) << 4 | (b1 ?? 0) >> 4)])
-            if let b1 {
-                out.append(alphabet[Int((b1 & 0x0F) << 2 | (b2 ?? 0) >> 6)])
-            } else if padded {
-                out.append(UInt8(ascii: "="))
+    static func encode(_ bytes: [UInt8], padded: Bool) -> [UInt8] {
+        let full = bytes.count / 3
+        let rest = bytes.count % 3
+        let count = full * 4 + (rest == 0 ? 0 : padded ? 4 : rest + 1)
+        return [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
+            alphabet.withUnsafeBufferPointer { table in
+                bytes.withUnsafeBufferPointer { input in
+                    var o = 0
+                    var i = 0
+                    for _ in 0..<full {
+                        let word = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
+                        output[o] = table[Int(word >> 18)]
+                        output[o + 1] = table[Int(word >> 12 & 0x3F)]
+                        output[o + 2] = table[Int(word >> 6 & 0x3F)]
+                        output[o + 3] = table[Int(word & 0x3F)]
+                        i += 3
+                        o += 4
+                    }
+                    if rest > 0 {
+                        let b1 = rest == 2 ? UInt32(input[i + 1]) : 0
+                        let word = UInt32(input[i]) << 16 | b1 << 8
+                        output[o] = table[Int(word >> 18)]
+                        output[o + 1] = table[Int(word >> 12 & 0x3F)]
+                        o += 2
+                        if rest == 2 {
+                            output[o] = table[Int(word >> 6 & 0x3F)]
+                            o += 1
+                        }
+                        while padded, o < count {
+                            output[o] = UInt8(ascii: "=")
+                            o += 1
+                        }
+                    }
+                }
             }
-            if let b2 {
-                out.append(alphabet[Int(b2 & 0x3F)])
-            } else if padded {
-                out.append(UInt8(ascii: "="))
-            }
+            initialized = count
         }
-        return out
     }
 
     /// Decodes canonical base64: unpadded when `padded` is false (any `=` is an
@@ -59,22 +75,31 @@ enum Base64 {
             if padding > 0, symbols.count % 4 != 4 - padding { return nil }
         }
         guard symbols.count % 4 != 1 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(symbols.count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for symbol in symbols {
-            let value = values[Int(symbol)]
-            guard value != 0xFF else { return nil }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+        var out = [UInt8](repeating: 0, count: symbols.count * 3 / 4)
+        let valid = values.withUnsafeBufferPointer { table in
+            symbols.withUnsafeBufferPointer { input in
+                out.withUnsafeMutableBufferPointer { output in
+                    var accumulator: UInt32 = 0
+                    var bits: UInt32 = 0
+                    var written = 0
+                    var invalid: UInt8 = 0
+                    for symbol in input {
+                        let value = table[Int(symbol)]
+                        invalid |= value & 0x80
+                        accumulator = accumulator << 6 | UInt32(value & 0x3F)
+                        bits += 6
+                        if bits >= 8 {
+                            bits -= 8
+                            output[written] = UInt8(truncatingIfNeeded: accumulator >> bits)
+                            written += 1
+                        }
+                    }
+                    // Canonical encodings leave the unused low bits of the last symbol at zero.
+                    return invalid == 0 && accumulator & ((1 << bits) - 1) == 0
+                }
             }
         }
-        // Canonical encodings leave the unused low bits of the last symbol at zero.
-        guard accumulator & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
+        guard valid else { return nil }
         return out
     }
 }
