@@ -32,8 +32,10 @@ public enum KeyAgent {
     /// The uid of the process at the other end of a connected Unix socket.
     /// - Returns: nil if the kernel does not say.
     public static func peerUID(of socket: Int32) -> UInt32? {
-        var credentials = ucred()
-        var length = socklen_t(MemoryLayout<ucred>.size)
+        // struct ucred (pid, uid, gid); declared here because glibc hides it without _GNU_SOURCE.
+        struct PeerCredentials { var pid: Int32 = 0; var uid: UInt32 = 0; var gid: UInt32 = 0 }
+        var credentials = PeerCredentials()
+        var length = socklen_t(MemoryLayout<PeerCredentials>.size)
         guard getsockopt(socket, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0 else { return nil }
         return credentials.uid
     }
@@ -204,7 +206,7 @@ public enum KeyAgent {
     static func directoryIsPrivate(_ path: String) -> Bool {
         var info = stat()
         guard lstat(path, &info) == 0 else { return false }
-        return (info.st_mode & S_IFMT) == S_IFDIR && info.st_uid == getuid() && (info.st_mode & 0o077) == 0
+        return (info.st_mode & mode_t(S_IFMT)) == mode_t(S_IFDIR) && info.st_uid == getuid() && (info.st_mode & 0o077) == 0
     }
 
     private static func socketAddress(_ path: String) -> sockaddr_un? {

@@ -125,22 +125,33 @@ public enum SecretScanner {
         while i < scalars.count {
             guard isDigit(scalars[i]), i == 0 || !isAlnum(scalars[i - 1]) else { i += 1; continue }
             var digits: [Int] = []
+            var groups = [0]
             var j = i
             while j < scalars.count {
                 if isDigit(scalars[j]) {
                     digits.append(Int(scalars[j].value) - 48)
+                    groups[groups.count - 1] += 1
                     j += 1
                 } else if (scalars[j] == " " || scalars[j] == "-"), j + 1 < scalars.count, isDigit(scalars[j + 1]) {
+                    groups.append(0)
                     j += 1
                 } else {
                     break
                 }
             }
             let endsCleanly = j == scalars.count || !isAlnum(scalars[j])
-            if endsCleanly, (13...19).contains(digits.count), (2...6).contains(digits[0]), luhn(digits) { return true }
+            if endsCleanly, (13...19).contains(digits.count), (2...6).contains(digits[0]), isCardGrouping(groups), luhn(digits) {
+                return true
+            }
             i = j + 1
         }
         return false
+    }
+
+    /// One run of digits, groups of four with a final group of three or four, or Amex's 4-6-5.
+    private static func isCardGrouping(_ groups: [Int]) -> Bool {
+        if groups.count == 1 || groups == [4, 6, 5] { return true }
+        return groups.dropLast().allSatisfy { $0 == 4 } && (3...4).contains(groups.last!)
     }
 
     private static func isDigit(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) }

@@ -43,7 +43,7 @@ extension Vault {
                 throw VaultError(.locked, "this memory is not encrypted to the tier's current key", at: where_,
                     hint: "it may have been written with another key; decrypt it with that key's identity")
             default:
-                throw VaultError(.integrity, "encrypted block is damaged or was tampered with (\(error.kind.label))", at: where_)
+                throw VaultError(.integrity, "encrypted block is damaged or was tampered with (\(error))", at: where_)
             }
         }
         guard let text = String(validating: plaintext, as: UTF8.self) else {

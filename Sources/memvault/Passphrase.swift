@@ -75,7 +75,7 @@ enum Passphrase {
         _ = label.withCString { write(tty, $0, strlen($0)) }
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
-        while read(tty, &byte, 1) == 1, byte != 0x0A, bytes.count < 4096 {
+        while Glibc.read(tty, &byte, 1) == 1, byte != 0x0A, bytes.count < 4096 {
             bytes.append(byte)
         }
         defer { for index in bytes.indices { bytes[index] = 0 } }

@@ -61,16 +61,15 @@ final class ScratchFile {
 
     deinit { unlink(path) }
 
-    /// /dev/shm, else $XDG_RUNTIME_DIR, if it is a tmpfs we can write.
+    /// /dev/shm, else $XDG_RUNTIME_DIR, if it is a tmpfs mount point we can write (per /proc/mounts).
     static func memoryBackedFolder() -> String? {
-        let tmpfsMagic = 0x0102_1994
         var candidates = ["/dev/shm"]
         if let runtime = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"], !runtime.isEmpty { candidates.append(runtime) }
-        for folder in candidates {
-            var info = statfs()
-            guard statfs(folder, &info) == 0, Int(info.f_type) == tmpfsMagic, access(folder, W_OK) == 0 else { continue }
-            return folder
-        }
-        return nil
+        guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return nil }
+        let tmpfs = Set(mounts.split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: " ")
+            return fields.count >= 3 && (fields[2] == "tmpfs" || fields[2] == "ramfs") ? String(fields[1]) : nil
+        })
+        return candidates.first { tmpfs.contains($0) && access($0, W_OK) == 0 }
     }
 }

@@ -144,9 +144,10 @@ struct EncryptionTests {
         let path = "alice/secret/2026-11.md"
         var lines = try cli.read(path).components(separatedBy: "\n")
         let begin = try #require(lines.lastIndex { $0.hasPrefix("-----BEGIN AGE") })
-        let target = begin + 2
+        // The last base64 line carries the payload's tag: a flipped bit there is tampering, not a wrong key.
+        let target = try #require(lines.lastIndex { $0.hasPrefix("-----END AGE") }) - 1
         var chars = Array(lines[target])
-        chars[10] = chars[10] == "A" ? "B" : "A"
+        chars[2] = chars[2] == "A" ? "B" : "A"
         lines[target] = String(chars)
         try cli.write(path, lines.joined(separator: "\n"))
         let before = try cli.snapshot()
