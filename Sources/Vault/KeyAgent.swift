@@ -108,7 +108,11 @@ public enum KeyAgent {
         let folder = directory(environment: environment)
         let path = socketPath(environment: environment)
         try makePrivateDirectory(folder)
-        if isRunning(environment: environment) { return }
+        // One agent per folder: the lock is held for the agent's lifetime and released by exit.
+        let lockFD = open(folder + "/agent.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lockFD >= 0 else { throw VaultError(.badInput, "cannot open the agent lock (errno \(errno))", at: folder) }
+        defer { close(lockFD) }
+        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else { return }
         unlink(path)
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw VaultError(.badInput, "cannot create the agent socket", at: path) }

@@ -57,7 +57,7 @@ extension Vault {
     func recipient(user: String, tier: Tier) throws(VaultError) -> X25519Recipient {
         let path = recipientPath(user: user, tier: tier)
         guard let bytes = try? AtomicFile.read(url(path)) else {
-            throw VaultError(.badInput, "the \(tier.rawValue) tier of \(user) has no key yet", at: path,
+            throw VaultError(.badInput, "the encrypted \(tier.rawValue) tier of \(user) has no key yet", at: path,
                 hint: "create one with: memvault passwd \(tier.rawValue); nothing was written")
         }
         let line = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
@@ -76,7 +76,7 @@ extension Vault {
         let sealed: [UInt8]
         do {
             guard let read = try AtomicFile.read(url(path)) else {
-                throw VaultError(.badInput, "the \(tier.rawValue) tier of \(user) has no key yet", at: path,
+                throw VaultError(.badInput, "the encrypted \(tier.rawValue) tier of \(user) has no key yet", at: path,
                     hint: "create one with: memvault passwd \(tier.rawValue)")
             }
             sealed = read
@@ -112,14 +112,18 @@ extension Vault {
         return UnlockedKey(identity: identity)
     }
 
-    /// The identity of a tier if it can be had without asking: already unlocked in this process,
-    /// from `MEMVAULT_PASSPHRASE_<TIER>`, or (confidential, secret) from the running agent.
+    /// The identity of a tier: already unlocked in this process, from `MEMVAULT_PASSPHRASE_<TIER>`,
+    /// from the running agent (confidential, secret), or (ultrasecret) by `askPassphrase`.
     /// - Returns: nil when the tier is locked or has no key.
     /// - Throws: `.locked` when the environment's passphrase is wrong.
-    func identity(user: String, tier: Tier) throws(VaultError) -> X25519Identity? {
+    /// - Parameter ask: whether `askPassphrase` may be used (not for summaries such as `status`).
+    func identity(user: String, tier: Tier, ask: Bool = true) throws(VaultError) -> X25519Identity? {
         let slot = "\(user)/\(tier.rawValue)"
         if let known = unlockedKeys[slot] { return known }
-        guard hasKey(user: user, tier: tier) else { return nil }
+        guard hasKey(user: user, tier: tier) else {
+            unlockedKeys[slot] = .some(nil)
+            return nil
+        }
         if let passphrase = environment[tier.passphraseVariable], !passphrase.isEmpty {
             let identity = try openKeyFile(user: user, tier: tier, passphrase: passphrase)
             unlockedKeys[slot] = identity
@@ -133,17 +137,20 @@ extension Vault {
             unlockedKeys[slot] = identity
             return identity
         }
+        if !ask { return nil }
+        if !tier.isCacheable, let passphrase = askPassphrase?(tier), !passphrase.isEmpty {
+            let identity = try openKeyFile(user: user, tier: tier, passphrase: passphrase)
+            unlockedKeys[slot] = identity
+            return identity
+        }
+        unlockedKeys[slot] = .some(nil)
         return nil
     }
 
-    /// Tiers of `user` that hold encrypted memories and cannot be read now.
-    func lockedTiers(user: String?) -> [Tier] {
+    /// The encrypted tiers of `user` that cannot be read now (no key, or not unlocked), without asking anyone.
+    func lockedTiers(user: String) -> [Tier] {
         Tier.allCases.filter { tier in
-            guard tier.isEncrypted else { return false }
-            let users = user.map { [$0] } ?? config.users
-            return users.contains { name in
-                !tierFiles(user: name, tier: tier).isEmpty && ((try? identity(user: name, tier: tier)) ?? nil) == nil
-            }
+            tier.isEncrypted && ((try? identity(user: user, tier: tier, ask: false)) ?? nil) == nil
         }
     }
 

@@ -15,9 +15,12 @@ public final class Vault {
     let environment: [String: String]
     /// The search index once loaded; later searches in this process only check freshness.
     var loadedIndex: VaultIndex?
-    /// Tier identities obtained in this process (from the agent or a passphrase), by "user/tier".
-    /// Held in memory only; see Vault+Keys.swift.
-    var unlockedKeys: [String: X25519Identity] = [:]
+    /// Tier identities obtained in this process (from the agent or a passphrase), by "user/tier";
+    /// `.some(nil)` records a tier found locked, so it is not asked again. Memory only; see Vault+Keys.swift.
+    var unlockedKeys: [String: X25519Identity?] = [:]
+    /// Asks a person for a tier's passphrase (the command line sets it on a terminal); used for
+    /// ultrasecret, which the agent never caches. Nil or a nil answer: the tier stays locked.
+    public var askPassphrase: ((Tier) -> String?)?
 
     static let configFileName = "memvault.toml"
     static let dataDirectoryName = ".memvault"

@@ -50,7 +50,7 @@ extension Memvault {
                 let tier = try Tier(parsing: self.tier)
                 guard tier.isEncrypted else { throw VaultError(.badInput, "the \(tier.rawValue) tier is plain text; nothing to unlock") }
                 guard vault.hasKey(user: user, tier: tier) else {
-                    throw VaultError(.badInput, "the \(tier.rawValue) tier of \(user) has no key yet", hint: "create one with: memvault passwd \(tier.rawValue)")
+                    throw VaultError(.badInput, "the encrypted \(tier.rawValue) tier of \(user) has no key yet", hint: "create one with: memvault passwd \(tier.rawValue)")
                 }
                 let key = try vault.unlock(user: user, tier: tier, passphrase: try Passphrase.current(tier, file: passphraseFile))
                 guard tier.isCacheable else {
@@ -76,7 +76,8 @@ enum AgentProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["agent", "--serve"]
-        process.environment = environment
+        // The agent lives on: it must not carry passphrases in its environment.
+        process.environment = environment.filter { !$0.key.hasPrefix("MEMVAULT_PASSPHRASE_") && !$0.key.hasPrefix("MEMVAULT_NEW_PASSPHRASE_") }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
