@@ -58,6 +58,11 @@ extension Vault {
                             report.problems.append(.init(path: path, line: hit.line, severity: "warning",
                                 message: "looks like a \(hit.kind.label) in a plain-text tier; move it to an encrypted tier"))
                         }
+                    } else {
+                        for entry in file.entries where !entry.isEncrypted {
+                            report.problems.append(.init(path: path, line: entry.line, severity: "warning",
+                                message: "this memory of the encrypted \(tier.rawValue) tier is stored as plain text"))
+                        }
                     }
                     for entry in file.entries {
                         guard let id = entry.id else { continue }

@@ -87,14 +87,34 @@ extension Vault {
         }
         let identity: X25519Identity
         do {
-            identity = try AgeKeyFile.open(sealed, passphrase: passphrase)
-        } catch {
+            let outer = try Age.decrypt(sealed, with: [ScryptIdentity(passphrase: passphrase)])
+            if outer.starts(with: Array("-----BEGIN AGE".utf8)) || outer.starts(with: Array("age-encryption.org/".utf8)) {
+                // Two factors: the passphrase layer holds an age file to the key file's recipient.
+                guard let factor = try secondFactor() else {
+                    throw VaultError(.locked, "the \(tier.rawValue) key also needs its key file", at: path,
+                        hint: "pass --key-file FILE or set MEMVAULT_KEY_FILE_ULTRASECRET")
+                }
+                let inner: [UInt8]
+                do {
+                    inner = try Age.decrypt(outer, with: [factor])
+                } catch {
+                    throw VaultError(.locked, "the key file is not the \(tier.rawValue) tier's second factor", at: path)
+                }
+                identity = try AgeKeyFile.parseIdentityFile(inner)
+            } else {
+                identity = try AgeKeyFile.parseIdentityFile(outer)
+            }
+        } catch let error as VaultError {
+            throw error
+        } catch let error as AgeError {
             switch error.kind {
             case .wrongPassphrase:
                 throw VaultError(.locked, "wrong passphrase for the \(tier.rawValue) tier", at: path)
             default:
                 throw VaultError(.integrity, "the key file cannot be opened: \(error.message)", at: path)
             }
+        } catch {
+            throw VaultError.wrap(error)
         }
         let expected = try recipient(user: user, tier: tier)
         guard identity.recipient == expected else {
@@ -102,6 +122,23 @@ extension Vault {
         }
         SecureProcess.disableCoreDumps()
         return identity
+    }
+
+    /// The second-factor identity from `keyFile` or `$MEMVAULT_KEY_FILE_ULTRASECRET`, if one is given.
+    /// - Throws: `.badInput` when the file is unreadable or not an age identity file.
+    func secondFactor() throws(VaultError) -> X25519Identity? {
+        guard let path = keyFile ?? environment["MEMVAULT_KEY_FILE_ULTRASECRET"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            return nil
+        }
+        guard var bytes = FileManager.default.contents(atPath: path).map(Array.init) else {
+            throw VaultError(.badInput, "cannot read the key file", at: path)
+        }
+        defer { KeyAgent.wipe(&bytes) }
+        do {
+            return try AgeKeyFile.parseIdentityFile(bytes)
+        } catch {
+            throw VaultError(.badInput, "not an age identity file: \(error.message)", at: path)
+        }
     }
 
     /// Unlocks a tier with its passphrase and keeps the identity for this process.
@@ -188,12 +225,39 @@ extension Vault {
         return creating
     }
 
+    /// Seals `identity` under `passphrase`; for ultrasecret with a second factor (`keyFile`), the
+    /// identity file is first encrypted to the key file's recipient, then that age file to the passphrase:
+    /// `age -d ultrasecret.key.age | age -d -i KEYFILE` opens it with stock age.
     private func seal(_ identity: X25519Identity, tier: Tier, passphrase: String) throws(VaultError) -> [UInt8] {
         do {
+            if tier == .ultrasecret, let factor = try secondFactor() {
+                var text = Array("# public key: \(identity.recipient.encoded)\n\(identity.encoded)\n".utf8)
+                defer { KeyAgent.wipe(&text) }
+                let inner = try Age.encrypt(text, to: [factor.recipient], armor: true)
+                return try Age.encrypt(inner, to: [ScryptRecipient(passphrase: passphrase, workFactor: workFactor(for: tier))], armor: true)
+            }
             return try AgeKeyFile.seal(identity: identity, passphrase: passphrase, workFactor: workFactor(for: tier))
-        } catch {
+        } catch let error as VaultError {
+            throw error
+        } catch let error as AgeError {
             throw VaultError(.badInput, "cannot seal the key: \(error.message)")
+        } catch {
+            throw VaultError.wrap(error)
         }
+    }
+
+    /// Writes a new age identity file (mode 0600, never overwriting) to serve as the ultrasecret
+    /// second factor; keep it apart from the vault (a USB key).
+    /// - Throws: `.badInput` when the file exists or cannot be written.
+    public static func createKeyFile(at path: String) throws(VaultError) {
+        let identity = X25519Identity.generate()
+        var text = Array("# memvault ultrasecret key file\n# public key: \(identity.recipient.encoded)\n\(identity.encoded)\n".utf8)
+        defer { KeyAgent.wipe(&text) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw VaultError(.badInput, "cannot create the key file (errno \(errno))", at: path) }
+        defer { close(fd) }
+        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == text.count else { throw VaultError(.badInput, "cannot write the key file", at: path) }
     }
 
     /// Makes a new identity for the tier, re-encrypts every entry of the user's tier files to it and

@@ -21,6 +21,9 @@ public final class Vault {
     /// Asks a person for a tier's passphrase (the command line sets it on a terminal); used for
     /// ultrasecret, which the agent never caches. Nil or a nil answer: the tier stays locked.
     public var askPassphrase: ((Tier) -> String?)?
+    /// The ultrasecret second factor: an age identity file (`--key-file`, else
+    /// `$MEMVAULT_KEY_FILE_ULTRASECRET`). See Vault+Keys.swift.
+    public var keyFile: String?
 
     static let configFileName = "memvault.toml"
     static let dataDirectoryName = ".memvault"

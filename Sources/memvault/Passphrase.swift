@@ -10,6 +10,16 @@ import Glibc
 enum Passphrase {
     static var environment: [String: String] { ProcessInfo.processInfo.environment }
 
+    /// Parses a tier argument that must name an encrypted tier.
+    static func encryptedTier(_ text: String) throws -> Tier {
+        let tier = try Tier(parsing: text)
+        guard tier.isEncrypted else {
+            throw VaultError(.badInput, "the \(tier.rawValue) tier is plain text and has no key",
+                hint: "keys exist for confidential, secret and ultrasecret")
+        }
+        return tier
+    }
+
     /// The tier's current passphrase: `file`, else the environment variable, else a prompt.
     /// - Throws: `.locked` (exit 3) when none can be had.
     static func current(_ tier: Tier, file: String?) throws -> String {

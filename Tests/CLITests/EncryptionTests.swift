@@ -184,11 +184,11 @@ struct EncryptionTests {
         // The sibling's ciphertext is byte for byte the same.
         #expect(try Self.block(of: sibling, in: try cli.read(path)) == siblingBlock)
 
-        let objects = try Self.process("/usr/bin/git", ["-C", cli.vault.path, "cat-file", "--batch-all-objects", "--batch"])
+        let objects = try cli.git(["cat-file", "--batch-all-objects", "--batch"])
         #expect(objects.status == 0)
         #expect(!objects.output.contains(marker))
         #expect(objects.output.contains("memvault: edit"))
-        let log = try Self.process("/usr/bin/git", ["-C", cli.vault.path, "log", "-p", "--all"])
+        let log = try cli.git(["log", "-p", "--all"])
         #expect(!log.output.contains(marker))
         for folder in [cli.vault.path, "/tmp", "/dev/shm"] {
             #expect(Self.filesContaining(marker, under: folder).isEmpty, "plaintext found under \(folder)")
@@ -247,6 +247,30 @@ struct EncryptionTests {
         #expect(try cli.read(".memvault/keys/alice/confidential.pub") != recipient)
         #expect(try cli.read("alice/confidential/2026-11.md") != entries)
         #expect(try Self.ok(cli, ["show", id], env: fresh).contains("rotating"))
+    }
+
+    @Test("ultrasecret with a key file as second factor: the passphrase alone does not open it")
+    func keyFileSecondFactor() throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        try Self.ok(cli, ["init", cli.vault.path, "--user", "alice"])
+        let keyFile = cli.home.appendingPathComponent("usb.key").path
+        let created = try Self.ok(cli, ["passwd", "ultrasecret", "--key-file", keyFile], env: Self.secretEnv("ultrasecret"))
+        #expect(created.contains("created the ultrasecret key"))
+        let mode = try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let id = try Self.ok(cli, ["add", "two factors", "--tier", "ultrasecret"])
+        let passphraseOnly = try Self.run(cli, ["show", id], env: Self.secretEnv("ultrasecret"))
+        #expect(passphraseOnly.status == 3)
+        #expect(passphraseOnly.stderr.contains("key file"))
+        let both = Self.secretEnv("ultrasecret").merging(["MEMVAULT_KEY_FILE_ULTRASECRET": keyFile]) { $1 }
+        #expect(try Self.ok(cli, ["show", id], env: both).contains("two factors"))
+        // passwd keeps the second factor.
+        let change = both.merging(["MEMVAULT_NEW_PASSPHRASE_ULTRASECRET": "another ultra"]) { $1 }
+        try Self.ok(cli, ["passwd", "ultrasecret"], env: change)
+        #expect(try Self.run(cli, ["show", id], env: ["MEMVAULT_PASSPHRASE_ULTRASECRET": "another ultra"]).status == 3)
+        #expect(try Self.ok(cli, ["show", id], env: ["MEMVAULT_PASSPHRASE_ULTRASECRET": "another ultra", "MEMVAULT_KEY_FILE_ULTRASECRET": keyFile])
+            .contains("two factors"))
     }
 
     @Test("credentials in plain-text tiers: add refuses with exit 1 without echoing them, --allow-secret writes, check reports")

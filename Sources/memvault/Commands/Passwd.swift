@@ -14,6 +14,7 @@ extension Memvault {
 
                 Examples:
                   memvault passwd confidential
+                  memvault passwd ultrasecret --key-file /media/usb/memvault-ultrasecret.key
                   MEMVAULT_NEW_PASSPHRASE_SECRET=... memvault passwd secret --passphrase-file old.pass
                 """)
 
@@ -21,6 +22,9 @@ extension Memvault {
 
         @Argument(help: "The tier: confidential, secret or ultrasecret.")
         var tier: String
+
+        @Option(help: "Ultrasecret second factor: an age identity file (created when missing). Default: $MEMVAULT_KEY_FILE_ULTRASECRET.")
+        var keyFile: String?
 
         @Option(help: "Read the current passphrase from the first line of this file.")
         var passphraseFile: String?
@@ -31,8 +35,15 @@ extension Memvault {
         func run() async throws {
             try await Output.run {
                 let (vault, user) = try vaultOptions.open()
-                let tier = try Tier(parsing: self.tier)
-                guard tier.isEncrypted else { throw VaultError(.badInput, "the \(tier.rawValue) tier is plain text and has no key") }
+                vault.keyFile = keyFile
+                let tier = try Passphrase.encryptedTier(self.tier)
+                if let keyFile {
+                    guard tier == .ultrasecret else { throw VaultError(.badInput, "--key-file is for the ultrasecret tier") }
+                    if !FileManager.default.fileExists(atPath: keyFile) {
+                        try Vault.createKeyFile(at: keyFile)
+                        print("created the key file \(keyFile): keep it apart from the vault (it is needed with the passphrase)")
+                    }
+                }
                 let creating = !vault.hasKey(user: user, tier: tier)
                 let old = creating ? nil : try Passphrase.current(tier, file: passphraseFile)
                 if let old { _ = try vault.unlock(user: user, tier: tier, passphrase: old) }

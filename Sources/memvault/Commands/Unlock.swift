@@ -28,6 +28,9 @@ extension Memvault {
         @Argument(help: "The tier: confidential, secret or ultrasecret.")
         var tier: String
 
+        @Option(help: "The ultrasecret key file (second factor), if the key was made with one. Default: $MEMVAULT_KEY_FILE_ULTRASECRET.")
+        var keyFile: String?
+
         @Option(help: "Read the passphrase from the first line of this file.")
         var passphraseFile: String?
 
@@ -47,8 +50,8 @@ extension Memvault {
         func run() async throws {
             try await Output.run {
                 let (vault, user) = try vaultOptions.open()
-                let tier = try Tier(parsing: self.tier)
-                guard tier.isEncrypted else { throw VaultError(.badInput, "the \(tier.rawValue) tier is plain text; nothing to unlock") }
+                vault.keyFile = keyFile
+                let tier = try Passphrase.encryptedTier(self.tier)
                 guard vault.hasKey(user: user, tier: tier) else {
                     throw VaultError(.badInput, "the encrypted \(tier.rawValue) tier of \(user) has no key yet", hint: "create one with: memvault passwd \(tier.rawValue)")
                 }
