@@ -1,7 +1,9 @@
 import AgeCrypto
+import Embedder
 import Foundation
 import MarkdownCodec
 import MemvaultSupport
+import SearchIndex
 
 /// Rendering of encrypted entries: the heading keeps the date (confidential, secret) or shows
 /// only the id (ultrasecret); title, metadata and body are inside the armored block.
@@ -70,5 +72,82 @@ extension Vault {
     func sealedEntry(_ rendered: String, tier: Tier, user: String, date: EntryDate?, id: String) throws(VaultError) -> String {
         let armored = try encrypt(rendered, to: try recipient(user: user, tier: tier))
         return EntrySealing.render(tier: tier, date: date, id: id, armored: armored)
+    }
+}
+
+extension Vault {
+    /// Searches the unlocked encrypted tiers in memory only: their entries are decrypted, indexed
+    /// and embedded for this one query and dropped afterwards; nothing of them reaches the cache.
+    ///
+    /// - Returns: results ranked like the main search (same modes and fusion), and the tiers that
+    ///   hold memories but stayed locked.
+    /// - Complexity: decrypts and (for semantic and hybrid) embeds every entry of the unlocked tiers.
+    func searchEncrypted(
+        _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode, embedder: Embedder?
+    ) throws(VaultError) -> (results: [SearchResult], locked: [Tier]) {
+        var entries: [String: (indexed: IndexedEntry, entry: Entry)] = [:]
+        var lexical = LexicalIndex()
+        var locked: [Tier] = []
+        for tier in Tier.allCases where tier.isEncrypted && (request.tiers?.contains(tier) ?? true) {
+            for name in (request.users ?? [user]).sorted() {
+                let paths = tierFiles(user: name, tier: tier)
+                if paths.isEmpty { continue }
+                guard try identity(user: name, tier: tier) != nil else {
+                    if !locked.contains(tier) { locked.append(tier) }
+                    continue
+                }
+                for path in paths {
+                    for outer in try readEntryFile(path).entries {
+                        guard let id = outer.id else { continue }
+                        let located = Located(user: name, tier: tier, path: path, entry: outer)
+                        guard let inner = outer.isEncrypted ? try unsealed(located)?.entry : outer else { continue }
+                        let indexed = IndexedEntry(
+                            id: id, user: name, tier: tier.rawValue, path: path, line: outer.line,
+                            date: inner.date.map { DateText.instant($0, timeZone: config.timeZone) }, title: inner.title,
+                            contentHash: inner.contentHash, tags: inner.tags, mentions: inner.mentions, src: inner.src)
+                        guard filter.matches(indexed) else { continue }
+                        entries[id] = (indexed, inner)
+                        lexical.add(id: id, fields: LexicalFields(title: inner.title ?? "", body: inner.body, tags: inner.tags, mentions: inner.mentions))
+                    }
+                }
+            }
+        }
+        guard !entries.isEmpty else { return ([], locked) }
+        let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
+        let candidates = max(request.k * 4, 40)
+        var lexicalHits: [(id: String, score: Float)] = []
+        if mode != .semantic {
+            for hit in lexical.search(query, k: candidates, allowed: nil) { lexicalHits.append((hit.id, hit.score)) }
+        }
+        var semanticHits: [(id: String, score: Float)] = []
+        if mode != .lexical, let embedder {
+            let ids = entries.keys.sorted()
+            let vectors = embedder.embed(ids.map { VaultIndex.embeddingText(entries[$0]!.entry) })
+            let queryVector = embedder.embed([query])[0]
+            // Vectors are L2-normalized: the dot product is the cosine.
+            for (id, vector) in zip(ids, vectors) {
+                var dot: Float = 0
+                for i in 0..<min(vector.count, queryVector.count) { dot += vector[i] * queryVector[i] }
+                semanticHits.append((id, dot))
+            }
+            semanticHits.sort { $0.score > $1.score }
+            semanticHits = Array(semanticHits.prefix(candidates))
+        }
+        let ranked: [(id: String, score: Float)]
+        switch mode {
+        case .lexical: ranked = Array(lexicalHits.prefix(request.k))
+        case .semantic: ranked = Array(semanticHits.prefix(request.k))
+        case .hybrid:
+            ranked = HybridFusion.fuse(lexical: lexicalHits, semantic: semanticHits, k: request.k, recency: { entries[$0]?.indexed.date })
+        }
+        let words = Set(query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
+        let results = ranked.compactMap { (id, score) -> SearchResult? in
+            guard let (indexed, entry) = entries[id] else { return nil }
+            return SearchResult(
+                id: id, score: score, user: indexed.user, tier: indexed.tier,
+                date: entry.date.map { DateText.iso8601($0, timeZone: config.timeZone) }, path: indexed.path, line: indexed.line,
+                title: entry.title, snippet: Self.snippet(entry.body, words: words), tags: entry.tags, src: entry.src)
+        }
+        return (results, locked)
     }
 }

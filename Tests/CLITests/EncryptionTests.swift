@@ -160,7 +160,7 @@ struct EncryptionTests {
         #expect(try cli.snapshot() == before)
     }
 
-    @Test("after add, list, show, search and edit of secret memories, the marker is in no file of the vault, .git or /tmp")
+    @Test("after add, list, show, search (found while unlocked) and edit of secret memories, the marker is in no file of the vault, .git or /tmp")
     func noPlaintextOnDisk() throws {
         let cli = try Self.vaultWithKeys()
         defer { cli.cleanup() }
@@ -175,7 +175,14 @@ struct EncryptionTests {
 
         #expect(try Self.ok(cli, ["list", "--json"], env: env).contains(marker))
         #expect(try Self.ok(cli, ["show", id], env: env).contains(marker))
-        _ = try Self.run(cli, ["search", marker], env: env)
+        let found = try cli.json(try Self.ok(cli, ["search", "vault code \(marker)", "--json"], env: env))
+        #expect(found["locked"] as? [String] == [])
+        let hits = try #require(found["results"] as? [[String: Any]])
+        #expect(hits.first?["id"] as? String == id)
+        #expect(hits.first?["tier"] as? String == "secret")
+        let lockedSearch = try cli.json(try Self.ok(cli, ["search", marker, "--json"]))
+        #expect(lockedSearch["locked"] as? [String] == ["secret"])
+        #expect((lockedSearch["results"] as? [[String: Any]])?.contains { $0["tier"] as? String == "secret" } == false)
         _ = try Self.run(cli, ["export"], env: env)
         let edited = try Self.run(cli, ["edit", id], env: env.merging(["EDITOR": "sed -i s/alpha/beta/"]) { $1 })
         #expect(edited.status == 0, "\(edited.stderr)")
