@@ -49,26 +49,14 @@ enum EmbedBenchmark {
 
         _ = embedder.embedMatrix(Array(texts.prefix(64)))
         let query = "had coffee with Maria"
-        var short: [Double] = []
-        for _ in 0..<runs {
-            let start = ContinuousClock.now
-            _ = embedder.embedMatrix([query])
-            short.append(milliseconds(since: start))
-        }
+        let short = latencies(embedder, Array(repeating: query, count: runs))
         print(
-            "one short query (\(embedder.tokenizer.encode(query).count) tokens, \(runs) runs): "
-                + "p50 \(format(percentile(short, 0.5))) ms, p95 \(format(percentile(short, 0.95))) ms")
-        var single: [Double] = []
-        for text in texts.prefix(200) {
-            let start = ContinuousClock.now
-            _ = embedder.embedMatrix([text])
-            single.append(milliseconds(since: start))
-        }
-        print(
-            "one text of the file (first \(single.count), one at a time): "
-                + "p50 \(format(percentile(single, 0.5))) ms, p95 \(format(percentile(single, 0.95))) ms")
+            "one short query (\(embedder.tokenizer.encode(query).count) tokens, \(runs) runs): \(short)")
+        let single = latencies(embedder, Array(texts.prefix(200)))
+        print("one text of the file (first \(min(texts.count, 200)), one at a time): \(single)")
 
         var passes: [Double] = []
+        let batchCPU = cpuMilliseconds()
         for _ in 0..<3 {
             let start = ContinuousClock.now
             _ = embedder.embedMatrix(texts)
@@ -81,6 +69,25 @@ enum EmbedBenchmark {
             "batch (32 per pass, all \(texts.count) texts, median of 3): \(format(Double(texts.count) / seconds)) texts/s, "
                 + "\(format(tokensPerSecond)) tokens/s = \(format(100 * tokensPerSecond / limit))% of the "
                 + "\(format(limit)) tokens/s FLOP limit (\(format(flopsPerToken / 1e6)) MFLOP/token)")
+        let cpuSeconds = (cpuMilliseconds() - batchCPU) / 3000
+        print(
+            "batch CPU time: \(format(cpuSeconds)) s per pass on \(format(cpuSeconds / seconds)) cores; "
+                + "\(format(Double(texts.count) / cpuSeconds * 2)) texts/s if both cores were ours")
+        print("load average: \(loadAverage()) (other processes share the cores; compare with a peer run alongside)")
+    }
+
+    /// Embeds each text alone; returns "p50 …, p95 …, CPU … per text".
+    static func latencies(_ embedder: Embedder, _ texts: [String]) -> String {
+        var wall: [Double] = []
+        let cpu = cpuMilliseconds()
+        for text in texts {
+            let start = ContinuousClock.now
+            _ = embedder.embedMatrix([text])
+            wall.append(milliseconds(since: start))
+        }
+        let cpuPerText = (cpuMilliseconds() - cpu) / Double(texts.count)
+        return "p50 \(format(percentile(wall, 0.5))) ms, p95 \(format(percentile(wall, 0.95))) ms, "
+            + "CPU \(format(cpuPerText)) ms per text"
     }
 
     struct BenchmarkError: Error, CustomStringConvertible {
@@ -91,6 +98,18 @@ enum EmbedBenchmark {
     static func milliseconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+    }
+
+    /// CPU time of this process so far, all threads, in milliseconds.
+    static func cpuMilliseconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) * 1000 + Double(time.tv_nsec) / 1e6
+    }
+
+    static func loadAverage() -> String {
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
+            .joined(separator: " ") ?? "unknown"
     }
 
     static func median(_ values: [Double]) -> Double { percentile(values, 0.5) }

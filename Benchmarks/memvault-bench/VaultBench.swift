@@ -89,7 +89,7 @@ enum VaultBench {
         for i in 0..<21 { cli.append(try time(binary.path, ["search", queries[i % queries.count], "--vault", vaultURL.path]) * 1000) }
         cli.sort()
         var usage = rusage()
-        getrusage(RUSAGE_CHILDREN, &usage)
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
         print(String(format: "search, whole CLI run: p50 %.0f ms; peak RSS of a CLI run %.0f MB", cli[10], Double(usage.ru_maxrss) / 1024))
 
         // One edited entry, then the next refresh (in process, and as a whole `reindex` CLI run).

@@ -4,6 +4,9 @@ import Foundation
 
 let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)] = [
     ("embed", "embedder: model load, one-text latency, batch throughput", EmbedBenchmark.run),
+    ("eval", "retrieval quality: recall@5, recall@10 and MRR per search mode", EvalBench.run),
+    ("index", "vector and lexical index: build, exact top-10 latency, size", IndexBench.run),
+    ("vault", "vault: import, parse, add [N] [--search: index build, search, incremental]", VaultBench.run),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -56,7 +56,11 @@ extension Age {
             try collectArmorLines(buffer, from: index, firstLine: lineNumber, crlf: crlf)
         }
         guard let binary = Base64.decode(encoded, padded: true) else {
-            throw AgeError(.armorFailure, "the armored data is not canonical padded base64")
+            // Every line but the last has 64 columns, so an offset gives the line.
+            if let bad = encoded.firstIndex(where: { !Base64.isAlphabet($0) && $0 != UInt8(ascii: "=") }) {
+                throw AgeError(.armorFailure, "armor line \(lineNumber + 1 + bad / 64) has a character outside base64")
+            }
+            throw AgeError(.armorFailure, "the armored data is not canonical padded base64 (misplaced or missing padding)")
         }
         return binary
     }
@@ -101,9 +105,6 @@ extension Age {
             }
             guard !previousLineWasShort else {
                 throw AgeError(.armorFailure, "armor line \(lineNumber - 1) is shorter than 64 columns but not the last")
-            }
-            guard line.allSatisfy({ Base64.isAlphabet($0) || $0 == UInt8(ascii: "=") }) else {
-                throw AgeError(.armorFailure, "armor line \(lineNumber) has a character outside base64")
             }
             previousLineWasShort = line.count < 64
             encoded.append(contentsOf: line)

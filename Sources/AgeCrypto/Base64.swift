@@ -63,22 +63,24 @@ enum Base64 {
     ///
     /// - Complexity: O(n).
     static func decode<C: Collection>(_ text: C, padded: Bool) -> [UInt8]? where C.Element == UInt8 {
-        var symbols = Array(text)
+        let symbols = Array(text)
+        var count = symbols.count
         if padded {
-            guard symbols.count % 4 == 0 else { return nil }
+            guard count % 4 == 0 else { return nil }
             var padding = 0
-            while padding < 2, symbols.last == UInt8(ascii: "=") {
-                symbols.removeLast()
+            while padding < 2, count > 0, symbols[count - 1] == UInt8(ascii: "=") {
+                count -= 1
                 padding += 1
             }
             // After removing the padding the length must be exactly what the padding implies.
-            if padding > 0, symbols.count % 4 != 4 - padding { return nil }
+            if padding > 0, count % 4 != 4 - padding { return nil }
         }
-        guard symbols.count % 4 != 1 else { return nil }
-        var out = [UInt8](repeating: 0, count: symbols.count * 3 / 4)
+        guard count % 4 != 1 else { return nil }
+        var out = [UInt8](repeating: 0, count: count * 3 / 4)
         let valid = values.withUnsafeBufferPointer { table in
-            symbols.withUnsafeBufferPointer { input in
-                out.withUnsafeMutableBufferPointer { output in
+            symbols.withUnsafeBufferPointer { all in
+                let input = UnsafeBufferPointer(rebasing: all[..<count])
+                return out.withUnsafeMutableBufferPointer { output in
                     var accumulator: UInt32 = 0
                     var bits: UInt32 = 0
                     var written = 0

@@ -28,6 +28,27 @@ private func openFileKey(_ body: [UInt8], with wrapKey: SymmetricKey) -> Symmetr
     return SymmetricKey(data: fileKey)
 }
 
+extension Stanza {
+    /// Checks a native stanza's shape before any key is computed: the argument
+    /// count, the first argument after the type as canonical base64 of
+    /// `base64Bytes` bytes, and a 32-byte body (a wrapped 16-byte file key and
+    /// its tag), as the spec requires against partitioning oracles.
+    ///
+    /// - Returns: The decoded first argument.
+    /// - Throws: `.headerFailure` naming the stanza's header line.
+    func validated(argumentCount: Int, base64Bytes: Int, usage: String) throws(AgeError) -> [UInt8] {
+        guard arguments.count == argumentCount,
+            let value = Base64.decode(arguments[1].utf8, padded: false), value.count == base64Bytes
+        else {
+            throw AgeError(.headerFailure, "the \(type) stanza on header line \(line) needs \(usage)")
+        }
+        guard body.count == 32 else {
+            throw AgeError(.headerFailure, "the \(type) stanza on header line \(line) has a body of \(body.count) bytes, not 32")
+        }
+        return value
+    }
+}
+
 // MARK: X25519
 
 private let x25519Label = Array("age-encryption.org/v1/X25519".utf8)
@@ -67,16 +88,7 @@ extension X25519Identity {
     ///
     /// - Throws: `.headerFailure` for a malformed X25519 stanza.
     func unwrap(_ stanza: Stanza) throws(AgeError) -> SymmetricKey? {
-        guard stanza.arguments.count == 2,
-            let share = Base64.decode(stanza.arguments[1].utf8, padded: false), share.count == 32
-        else {
-            throw AgeError(
-                .headerFailure,
-                "the X25519 stanza on header line \(stanza.line) needs exactly one argument, a 32-byte base64 share")
-        }
-        guard stanza.body.count == 32 else {
-            throw AgeError(.headerFailure, "the X25519 stanza on header line \(stanza.line) has a body of \(stanza.body.count) bytes, not 32")
-        }
+        let share = try stanza.validated(argumentCount: 2, base64Bytes: 32, usage: "one argument, a 32-byte base64 share")
         let wrapKey: SymmetricKey
         do {
             let secret = try privateKey.sharedSecretFromKeyAgreement(
@@ -126,13 +138,8 @@ extension ScryptIdentity {
     /// - Throws: `.headerFailure` for a malformed stanza or a work factor above
     ///   `maxWorkFactor`.
     func unwrap(_ stanza: Stanza) throws(AgeError) -> SymmetricKey? {
-        guard stanza.arguments.count == 3,
-            let salt = Base64.decode(stanza.arguments[1].utf8, padded: false), salt.count == 16
-        else {
-            throw AgeError(
-                .headerFailure,
-                "the scrypt stanza on header line \(stanza.line) needs two arguments, a 16-byte base64 salt and a work factor")
-        }
+        let salt = try stanza.validated(
+            argumentCount: 3, base64Bytes: 16, usage: "two arguments, a 16-byte base64 salt and a work factor")
         // Decimal without sign or leading zero: ^[1-9][0-9]*$, and small enough to compute.
         let digits = Array(stanza.arguments[2].utf8)
         guard let first = digits.first, (0x31...0x39).contains(first), digits.count <= 2,
@@ -146,9 +153,6 @@ extension ScryptIdentity {
             throw AgeError(
                 .headerFailure,
                 "the scrypt work factor \(workFactor) on header line \(stanza.line) exceeds the accepted maximum \(maxWorkFactor)")
-        }
-        guard stanza.body.count == 32 else {
-            throw AgeError(.headerFailure, "the scrypt stanza on header line \(stanza.line) has a body of \(stanza.body.count) bytes, not 32")
         }
         let wrapKey = try scryptWrapKey(passphrase: passphrase, salt: salt, workFactor: workFactor)
         return openFileKey(stanza.body, with: wrapKey)

@@ -74,39 +74,19 @@ extension BertWeights {
                 row += 1
             }
         }
-        Kernels.addAndNormalize(
-            scratch.projected, residual: nil, rows: rows, width: S.hidden,
-            scale: embeddingNormScale, bias: embeddingNormBias, epsilon: S.layerNormEpsilon, into: hidden)
+        embeddingNorm.apply(scratch.projected, residual: nil, rows: rows, into: hidden)
 
         for layer in layers {
-            Kernels.linear(
-                hidden, rows: rows, inputSize: S.hidden, weight: layer.query, bias: layer.queryBias,
-                outputSize: S.hidden, into: scratch.query)
-            Kernels.linear(
-                hidden, rows: rows, inputSize: S.hidden, weight: layer.key, bias: layer.keyBias,
-                outputSize: S.hidden, into: scratch.key)
-            Kernels.linear(
-                hidden, rows: rows, inputSize: S.hidden, weight: layer.value, bias: layer.valueBias,
-                outputSize: S.hidden, into: scratch.value)
+            layer.query.apply(hidden, rows: rows, into: scratch.query)
+            layer.key.apply(hidden, rows: rows, into: scratch.key)
+            layer.value.apply(hidden, rows: rows, into: scratch.value)
             attention(sequences, scratch: scratch)
-            Kernels.linear(
-                scratch.context, rows: rows, inputSize: S.hidden, weight: layer.attentionOutput,
-                bias: layer.attentionOutputBias, outputSize: S.hidden, into: scratch.projected)
-            Kernels.addAndNormalize(
-                scratch.projected, residual: hidden, rows: rows, width: S.hidden,
-                scale: layer.attentionNormScale, bias: layer.attentionNormBias, epsilon: S.layerNormEpsilon,
-                into: hidden)
-            Kernels.linear(
-                hidden, rows: rows, inputSize: S.hidden, weight: layer.intermediate, bias: layer.intermediateBias,
-                outputSize: S.intermediate, into: scratch.intermediate)
+            layer.attentionOutput.apply(scratch.context, rows: rows, into: scratch.projected)
+            layer.attentionNorm.apply(scratch.projected, residual: hidden, rows: rows, into: hidden)
+            layer.intermediate.apply(hidden, rows: rows, into: scratch.intermediate)
             Kernels.gelu(scratch.intermediate, count: rows * S.intermediate)
-            Kernels.linear(
-                scratch.intermediate, rows: rows, inputSize: S.intermediate, weight: layer.output,
-                bias: layer.outputBias, outputSize: S.hidden, into: scratch.projected)
-            Kernels.addAndNormalize(
-                scratch.projected, residual: hidden, rows: rows, width: S.hidden,
-                scale: layer.outputNormScale, bias: layer.outputNormBias, epsilon: S.layerNormEpsilon,
-                into: hidden)
+            layer.output.apply(scratch.intermediate, rows: rows, into: scratch.projected)
+            layer.outputNorm.apply(scratch.projected, residual: hidden, rows: rows, into: hidden)
         }
 
         // Mean pooling over each sequence's tokens, then L2 normalization.

@@ -18,15 +18,41 @@ enum BertShape {
 /// `@unchecked Sendable`: the pointers address a read-only mapping that `file` keeps
 /// alive for as long as this value exists.
 struct BertWeights: @unchecked Sendable {
+    /// A dense layer: `output = input · weightᵀ + bias`, `weight` being `outputSize × inputSize`.
+    struct Linear {
+        let weight, bias: UnsafePointer<Float>
+        let inputSize, outputSize: Int
+
+        func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
+            Kernels.linear(
+                input, rows: rows, inputSize: inputSize, weight: weight, bias: bias, outputSize: outputSize,
+                into: output)
+        }
+    }
+
+    /// A LayerNorm over `BertShape.hidden` features.
+    struct Norm {
+        let scale, bias: UnsafePointer<Float>
+
+        /// `output = LayerNorm(values + residual)`, row by row.
+        func apply(
+            _ values: UnsafePointer<Float>, residual: UnsafePointer<Float>?, rows: Int,
+            into output: UnsafeMutablePointer<Float>
+        ) {
+            Kernels.addAndNormalize(
+                values, residual: residual, rows: rows, width: BertShape.hidden, scale: scale, bias: bias,
+                epsilon: BertShape.layerNormEpsilon, into: output)
+        }
+    }
+
     struct Layer {
-        let query, queryBias, key, keyBias, value, valueBias: UnsafePointer<Float>
-        let attentionOutput, attentionOutputBias, attentionNormScale, attentionNormBias: UnsafePointer<Float>
-        let intermediate, intermediateBias, output, outputBias, outputNormScale, outputNormBias: UnsafePointer<Float>
+        let query, key, value, attentionOutput, intermediate, output: Linear
+        let attentionNorm, outputNorm: Norm
     }
 
     let file: SafeTensorsFile
     let wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings: UnsafePointer<Float>
-    let embeddingNormScale, embeddingNormBias: UnsafePointer<Float>
+    let embeddingNorm: Norm
     let layers: [Layer]
 
     init(file: SafeTensorsFile) throws(EmbedderError) {
@@ -38,33 +64,29 @@ struct BertWeights: @unchecked Sendable {
             return buffer.baseAddress!
         }
         typealias S = BertShape
+        func linear(_ name: String, _ outputSize: Int, _ inputSize: Int) throws(EmbedderError) -> Linear {
+            Linear(
+                weight: try tensor(name + ".weight", outputSize, inputSize), bias: try tensor(name + ".bias", outputSize),
+                inputSize: inputSize, outputSize: outputSize)
+        }
+        func norm(_ name: String) throws(EmbedderError) -> Norm {
+            Norm(scale: try tensor(name + ".weight", S.hidden), bias: try tensor(name + ".bias", S.hidden))
+        }
         wordEmbeddings = try tensor("embeddings.word_embeddings.weight", S.vocabulary, S.hidden)
         positionEmbeddings = try tensor("embeddings.position_embeddings.weight", S.positions, S.hidden)
         tokenTypeEmbeddings = try tensor("embeddings.token_type_embeddings.weight", S.tokenTypes, S.hidden)
-        embeddingNormScale = try tensor("embeddings.LayerNorm.weight", S.hidden)
-        embeddingNormBias = try tensor("embeddings.LayerNorm.bias", S.hidden)
-        var layers: [Layer] = []
-        for index in 0..<S.layers {
+        embeddingNorm = try norm("embeddings.LayerNorm")
+        layers = try (0..<S.layers).map { (index) throws(EmbedderError) -> Layer in
             let p = "encoder.layer.\(index)."
-            layers.append(
-                Layer(
-                    query: try tensor(p + "attention.self.query.weight", S.hidden, S.hidden),
-                    queryBias: try tensor(p + "attention.self.query.bias", S.hidden),
-                    key: try tensor(p + "attention.self.key.weight", S.hidden, S.hidden),
-                    keyBias: try tensor(p + "attention.self.key.bias", S.hidden),
-                    value: try tensor(p + "attention.self.value.weight", S.hidden, S.hidden),
-                    valueBias: try tensor(p + "attention.self.value.bias", S.hidden),
-                    attentionOutput: try tensor(p + "attention.output.dense.weight", S.hidden, S.hidden),
-                    attentionOutputBias: try tensor(p + "attention.output.dense.bias", S.hidden),
-                    attentionNormScale: try tensor(p + "attention.output.LayerNorm.weight", S.hidden),
-                    attentionNormBias: try tensor(p + "attention.output.LayerNorm.bias", S.hidden),
-                    intermediate: try tensor(p + "intermediate.dense.weight", S.intermediate, S.hidden),
-                    intermediateBias: try tensor(p + "intermediate.dense.bias", S.intermediate),
-                    output: try tensor(p + "output.dense.weight", S.hidden, S.intermediate),
-                    outputBias: try tensor(p + "output.dense.bias", S.hidden),
-                    outputNormScale: try tensor(p + "output.LayerNorm.weight", S.hidden),
-                    outputNormBias: try tensor(p + "output.LayerNorm.bias", S.hidden)))
+            return Layer(
+                query: try linear(p + "attention.self.query", S.hidden, S.hidden),
+                key: try linear(p + "attention.self.key", S.hidden, S.hidden),
+                value: try linear(p + "attention.self.value", S.hidden, S.hidden),
+                attentionOutput: try linear(p + "attention.output.dense", S.hidden, S.hidden),
+                intermediate: try linear(p + "intermediate.dense", S.intermediate, S.hidden),
+                output: try linear(p + "output.dense", S.hidden, S.intermediate),
+                attentionNorm: try norm(p + "attention.output.LayerNorm"),
+                outputNorm: try norm(p + "output.LayerNorm"))
         }
-        self.layers = layers
     }
 }

@@ -48,25 +48,27 @@ public struct WordPieceTokenizer: Sendable {
                 kind: .vocabularyMissing, message: "cannot read the vocabulary", path: vocabularyFile.path,
                 hint: EmbedderError.fetchHint)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        if #available(macOS 15, *), String(validating: data, as: UTF8.self) == nil {
             throw .corrupt("vocabulary is not UTF-8", vocabularyFile)
         }
         var vocabulary: [String: Int32] = [:]
         vocabulary.reserveCapacity(32_768)
-        var id: Int32 = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            // Like the reference, a later duplicate wins and trailing whitespace is not part of the token.
-            var token = Substring(line)
-            while let last = token.unicodeScalars.last, last.properties.isWhitespace {
-                token = Substring(token.unicodeScalars.dropLast())
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var id: Int32 = 0
+            var start = 0
+            // Splitting bytes, not Characters: grapheme breaking of 230 kB would dominate loading.
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                var token = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                // Like the reference, trailing whitespace (a CR, say) is not part of the token.
+                while let last = token.unicodeScalars.last, last.properties.isWhitespace {
+                    token.unicodeScalars.removeLast()
+                }
+                vocabulary[token] = id
+                id += 1
+                start = end + 1
             }
-            vocabulary[String(token)] = id
-            id += 1
-        }
-        if text.hasSuffix("\n") {
-            // The split yields an empty last line that is not a token.
-            id -= 1
-            if vocabulary[""] == id { vocabulary[""] = nil }
         }
         func required(_ token: String) throws(EmbedderError) -> Int32 {
             guard let id = vocabulary[token] else {

@@ -1,11 +1,49 @@
 internal import CCmarkGFM
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The GFM extensions every parse attaches. Registering is not thread-safe in
 /// cmark-gfm, so it runs once, through Swift's lazy global initialization.
 private let coreExtensionsRegistered: Bool = {
     cmark_gfm_core_extensions_ensure_registered()
     return true
 }()
+
+/// cmark-gfm's `cmark_parser_finish` adds the extensions' special inline characters
+/// to one process-wide table, parses inlines, then removes them: two files finishing
+/// at once could make one of them miss strikethrough or autolinks. Finishing takes
+/// turns; reading lines and walking the tree still run in parallel.
+private let inlineParseLock = ProcessLock()
+
+/// A pthread mutex for code that cannot be made thread-safe otherwise.
+// @unchecked Sendable: the mutex serializes every access to what it guards; the
+// mutex itself lives at a fixed heap address for its whole life.
+private final class ProcessLock: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        let status = pthread_mutex_init(mutex, nil)
+        precondition(status == 0, "pthread_mutex_init failed: \(status)")
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func withLock<T>(_ body: () -> T) -> T {
+        let status = pthread_mutex_lock(mutex)
+        precondition(status == 0, "pthread_mutex_lock failed: \(status)")
+        defer { pthread_mutex_unlock(mutex) }
+        return body()
+    }
+}
 
 /// A top-level block of a parsed document, copied out of the C tree.
 struct TopBlock {
@@ -40,7 +78,9 @@ enum CmarkTree {
     /// - Complexity: O(n) in the length of `text`.
     static func parse<Visitor: TopBlockVisitor>(_ text: UnsafeBufferPointer<UInt8>, into visitor: inout Visitor) {
         precondition(coreExtensionsRegistered)
-        guard let parser = cmark_parser_new(CMARK_OPT_DEFAULT) else {
+        let arena = ParseArena.current
+        defer { arena.pointee.reset() }
+        guard let parser = cmark_parser_new_with_mem(CMARK_OPT_DEFAULT, arena.pointee.memory) else {
             preconditionFailure("cmark-gfm: cmark_parser_new failed (out of memory)")
         }
         defer { cmark_parser_free(parser) }
@@ -57,10 +97,11 @@ enum CmarkTree {
                 cmark_parser_feed(parser, $0, text.count)
             }
         }
-        guard let document = cmark_parser_finish(parser) else {
+        let finished = inlineParseLock.withLock { cmark_parser_finish(parser) }
+        guard let document = finished else {
             preconditionFailure("cmark-gfm: cmark_parser_finish returned no document")
         }
-        defer { cmark_node_free(document) }
+        // No cmark_node_free: the tree lives in the arena, dropped whole by `arena.pointee.reset()`.
 
         var node = cmark_node_first_child(document)
         while let current = node {
@@ -162,10 +203,11 @@ enum CmarkTree {
 }
 
 extension String {
+    /// Without leading and trailing ASCII whitespace.
     func trimmingWhitespace() -> String {
-        var view = Substring(self)
-        while let first = view.first, first.isWhitespace { view = view.dropFirst() }
-        while let last = view.last, last.isWhitespace { view = view.dropLast() }
-        return String(view)
+        guard let first = utf8.firstIndex(where: { !$0.isASCIIWhitespace }),
+            let last = utf8.lastIndex(where: { !$0.isASCIIWhitespace })
+        else { return "" }
+        return String(self[first...last])
     }
 }

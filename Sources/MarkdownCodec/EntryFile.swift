@@ -43,10 +43,7 @@ public struct EntryFile: Sendable {
         segments = result.segments
         problems = result.problems
         lineEnding = result.lineEnding
-        indexOfID = [:]
-        for (index, entry) in entries.enumerated() {
-            if let id = entry.id, indexOfID[id] == nil { indexOfID[id] = index }
-        }
+        indexOfID = result.indexOfID
     }
 
     /// The first entry with `id`.
@@ -62,6 +59,7 @@ public struct EntryFile: Sendable {
     ///
     /// - Parameter makeID: makes one new id per call.
     /// - Returns: the new ids in file order.
+    @discardableResult
     public mutating func assignMissingIDs(using makeID: () -> String) -> [String] {
         var insertions: [(offset: Int, text: String)] = []
         var newIDs: [String] = []
@@ -100,30 +98,39 @@ public struct EntryFile: Sendable {
     /// written in order. Exactly one blank line separates it from what precedes it (only
     /// line endings are added for that), and one follows it when another entry does.
     /// Line endings are converted to the file's.
-    public mutating func insert(_ renderedEntry: String) {
+    ///
+    /// - Returns: false, leaving the file unchanged, when the text is not one entry or
+    ///   the file would not read it as one (say, after an unclosed code fence).
+    @discardableResult
+    public mutating func insert(_ renderedEntry: String) -> Bool {
+        let rendered = EntryFile.parse(renderedEntry).entries
+        guard rendered.count == 1 else { return false }
         let text = Self.trimmedLines(renderedEntry, lineEnding: lineEnding)
-        guard !text.isEmpty else { return }
-        let position = insertionOffset(for: EntryFile.parse(renderedEntry).entries.first)
-        let prefix = bytes[..<position]
-        var insertion = Self.separation(after: prefix, lineEnding: lineEnding)
+        let position = insertionOffset(for: rendered[0])
+        var insertion = Self.separation(after: bytes[..<position], lineEnding: lineEnding)
         insertion += text + lineEnding
         if position < bytes.count { insertion += lineEnding }
-        bytes.insert(contentsOf: insertion.utf8, at: position)
-        reparse()
+        var changed = bytes
+        changed.insert(contentsOf: insertion.utf8, at: position)
+        return commit(changed, entryCountChange: 1, keeping: rendered[0].id)
     }
 
     /// Removes the entry's whole segment.
-    /// - Returns: false if no entry has `id`.
+    /// - Returns: false, leaving the file unchanged, if no entry has `id` (or, which
+    ///   should not happen, the rest would then read differently).
+    @discardableResult
     public mutating func remove(id: String) -> Bool {
         guard let entry = entry(id: id) else { return false }
-        bytes.removeSubrange(entry.byteRange)
-        reparse()
-        return true
+        var changed = bytes
+        changed.removeSubrange(entry.byteRange)
+        return commit(changed, entryCountChange: -1, keeping: nil)
     }
 
     /// Replaces the entry's text, keeping the blank lines that end its segment (and a
     /// missing final line ending stays missing).
-    /// - Returns: false if no entry has `id`.
+    /// - Returns: false, leaving the file unchanged, if no entry has `id` or the text is
+    ///   not read back as exactly one entry in its place.
+    @discardableResult
     public mutating func replace(id: String, with renderedEntry: String) -> Bool {
         guard let entry = entry(id: id) else { return false }
         let range = entry.byteRange
@@ -140,10 +147,25 @@ public struct EntryFile: Sendable {
             }
             contentEnd = index
         }
+        let rendered = EntryFile.parse(renderedEntry).entries
+        guard rendered.count == 1 else { return false }
         var text = Self.trimmedLines(renderedEntry, lineEnding: lineEnding)
         if hasLineEnding { text += lineEnding }
-        bytes.replaceSubrange(range.lowerBound..<contentEnd, with: text.utf8)
-        reparse()
+        var changed = bytes
+        changed.replaceSubrange(range.lowerBound..<contentEnd, with: text.utf8)
+        return commit(changed, entryCountChange: 0, keeping: rendered[0].id)
+    }
+
+    /// Takes `changed` if it reads as the same entries plus `entryCountChange`, with an
+    /// entry `id` when given; otherwise keeps the file as it was.
+    private mutating func commit(_ changed: [UInt8], entryCountChange: Int, keeping id: String?) -> Bool {
+        var candidate = self
+        candidate.bytes = changed
+        candidate.reparse()
+        guard candidate.entries.count == entries.count + entryCountChange,
+            id.map({ candidate.entry(id: $0) != nil }) ?? true
+        else { return false }
+        self = candidate
         return true
     }
 

@@ -8,6 +8,8 @@ struct FileParser: TopBlockVisitor {
         var segments: [Segment] = []
         var problems: [FormatProblem] = []
         var lineEnding = "\n"
+        /// Index in `entries` of the first entry with each id.
+        var indexOfID: [String: Int] = [:]
     }
 
     /// The entry being read; nil while in the preamble.
@@ -31,7 +33,6 @@ struct FileParser: TopBlockVisitor {
     private var pending: Pending?
     private var segmentStart = 0
     private var result = Result()
-    private var lineOfID: [String: Int] = [:]
     var scanner = TagScanner()
 
     /// Parses valid UTF-8 `bytes`.
@@ -56,21 +57,30 @@ struct FileParser: TopBlockVisitor {
         self.frontMatterLines = frontMatterLines
     }
 
-    /// Lines of YAML front matter: a first line `---` and a closing `---` or `...` line.
+    /// Lines of YAML front matter: a first line `---` and a closing `---` or `...` line,
+    /// with no dated entry heading between them (then the first `---` was a rule).
     private static func frontMatterLineCount(_ bytes: UnsafeBufferPointer<UInt8>, _ lines: LineTable) -> Int {
+        func content(_ line: Int) -> ArraySlice<UInt8> {
+            ArraySlice(UnsafeBufferPointer(rebasing: bytes[lines.start(ofLine: line)..<lines.contentEnd(ofLine: line)]))
+        }
         func lineIs(_ line: Int, _ marker: String) -> Bool {
-            var end = lines.contentEnd(ofLine: line)
-            let start = lines.start(ofLine: line)
-            while end > start, bytes[end - 1].isBlank { end -= 1 }
-            return end - start == 3 && marker.utf8.elementsEqual(bytes[start..<end])
+            var text = content(line)
+            while let last = text.last, last.isBlank { text = text.dropLast() }
+            return marker.utf8.elementsEqual(text)
         }
         guard lines.count >= 2, lineIs(1, "---") else { return 0 }
-        for line in 2...lines.count where lineIs(line, "---") || lineIs(line, "...") {
-            return line
+        for line in 2...lines.count {
+            if lineIs(line, "---") || lineIs(line, "...") { return line }
+            if let heading = HeadingParser.atxContent(content(line), level: 2),
+                case .dated = HeadingParser.parse(heading)
+            {
+                return 0
+            }
         }
         return 0
     }
 
+    /// The bytes of 1-based `line` without its line ending.
     private func lineBytes(_ line: Int) -> ArraySlice<UInt8> {
         ArraySlice(UnsafeBufferPointer(rebasing: bytes[lines.start(ofLine: line)..<lines.contentEnd(ofLine: line)]))
     }
@@ -82,8 +92,8 @@ struct FileParser: TopBlockVisitor {
         if block.kind == .heading(level: 2), let content = HeadingParser.atxContent(lineBytes(line), level: 2) {
             finishSegment(before: line)
             pending = Pending(
-                line: line, heading: HeadingParser.parse(content), slot: .settled, bodyStartLine: line + 1)
-            pending!.slot = absentSlot(headingLine: line)
+                line: line, heading: HeadingParser.parse(content), slot: absentSlot(headingLine: line),
+                bodyStartLine: line + 1)
             return false
         }
         guard pending != nil else { return false }  // preamble: kept, not analysed
@@ -150,15 +160,15 @@ struct FileParser: TopBlockVisitor {
             return
         }
         let commentEnd = close + 3
-        let endLine = lines.line(containing: close)
+        var endLine = line
+        while lines.start(ofLine: endLine + 1) <= close { endLine += 1 }
         pending!.bodyStartLine = endLine + 1
         let afterComment = bytes[commentEnd..<lines.contentEnd(ofLine: endLine)]
         guard afterComment.allSatisfy(\.isBlank) else {
             malformed("text after --> on the metadata comment's line", bodyStartLine: endLine + 1)
             return
         }
-        let comment = String(decoding: UnsafeBufferPointer(rebasing: bytes[open..<commentEnd]), as: UTF8.self)
-        switch MetadataCodec.parse(comment: Substring(comment)) {
+        switch MetadataCodec.parse(comment: UnsafeBufferPointer(rebasing: bytes[open..<commentEnd])) {
         case .failure(let error):
             malformed("malformed metadata comment: \(error.message)", bodyStartLine: endLine + 1)
         case .success(let fields):
@@ -233,13 +243,13 @@ struct FileParser: TopBlockVisitor {
             return
         }
         if let id {
-            if let first = lineOfID[id] {
+            if let first = result.indexOfID[id] {
                 result.problems.append(
                     FormatProblem(
-                        kind: .duplicateID, line: entry.line, message: "id \(id) is also used by the entry on line \(first)",
-                        isError: true))
+                        kind: .duplicateID, line: entry.line,
+                        message: "id \(id) is also used by the entry on line \(result.entries[first].line)", isError: true))
             } else {
-                lineOfID[id] = entry.line
+                result.indexOfID[id] = result.entries.count
             }
         }
         segment.kind = .entry

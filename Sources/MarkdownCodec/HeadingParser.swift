@@ -119,18 +119,25 @@ enum HeadingParser {
         return .dated(date, title: title(content[cursor..<end]))
     }
 
-    /// A title after the date: strips one separator (`·`, `-`, `—`, `–`, `:`, `|`) and blanks.
+    /// A title after the date: strips one `:`, then one separator (`·`, `-`, `—`, `–`, `|`)
+    /// followed by a blank, and the blanks around.
     private static func title(_ rest: ArraySlice<UInt8>) -> String? {
-        var text = Substring(String(decoding: rest, as: UTF8.self))
-        if text.first == ":" { text = text.dropFirst() }
-        text = text.drop(while: { $0.isWhitespace })
-        if let first = text.first, "·-—–|".contains(first) {
-            let after = text.dropFirst()
-            if after.isEmpty || after.first!.isWhitespace { text = after.drop(while: { $0.isWhitespace }) }
+        var start = rest.startIndex
+        let end = rest.endIndex
+        if start < end, rest[start] == .colon { start += 1 }
+        while start < end, rest[start].isBlank { start += 1 }
+        for separator in separators where rest[start...].starts(with: separator) {
+            let after = start + separator.count
+            if after == end || rest[after].isBlank {
+                start = after
+                while start < end, rest[start].isBlank { start += 1 }
+            }
+            break
         }
-        while let last = text.last, last.isWhitespace { text = text.dropLast() }
-        return text.isEmpty ? nil : String(text)
+        return start < end ? String(decoding: rest[start..<end], as: UTF8.self) : nil
     }
+
+    private static let separators: [[UInt8]] = ["·", "—", "–", "-", "|"].map { Array($0.utf8) }
 
     private static func atBoundaryOrOffset(_ content: ArraySlice<UInt8>, _ position: Int) -> Bool {
         guard position < content.endIndex else { return true }
@@ -182,6 +189,8 @@ extension UInt8 {
 
     var isBlank: Bool { self == .space || self == .tab }
     var isWhitespace: Bool { self == .space || self == .tab || self == .lineFeed || self == .carriageReturn }
+    /// JSON and HTML whitespace, plus vertical tab and form feed.
+    var isASCIIWhitespace: Bool { isWhitespace || self == 0x0B || self == 0x0C }
     var isDigit: Bool { self >= .zero && self <= UInt8(ascii: "9") }
     var isASCIILetter: Bool { (self | 0x20) >= UInt8(ascii: "a") && (self | 0x20) <= UInt8(ascii: "z") }
     var isASCIIAlphanumeric: Bool { isDigit || isASCIILetter }

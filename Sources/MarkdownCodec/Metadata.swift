@@ -17,45 +17,46 @@ public struct MetaField: Sendable, Hashable {
 enum MetadataCodec {
     /// The comment's fields in order, or a reason why it does not parse.
     ///
-    /// - Parameter comment: the whole comment text, from `<!--` through `-->`.
-    static func parse(comment: Substring) -> Result<[MetaField], MetadataError> {
-        guard comment.hasPrefix("<!--"), comment.hasSuffix("-->"), comment.count >= 7 else {
+    /// - Parameter comment: the whole comment's bytes, from `<!--` through `-->`.
+    static func parse(comment: UnsafeBufferPointer<UInt8>) -> Result<[MetaField], MetadataError> {
+        guard comment.count >= 7, "<!--".utf8.elementsEqual(comment.prefix(4)),
+            "-->".utf8.elementsEqual(comment.suffix(3))
+        else {
             return .failure(MetadataError(message: "metadata must be one HTML comment <!-- ... -->"))
         }
-        let inner = comment.unicodeScalars.dropFirst(4).dropLast(3)
-        var scanner = Scanner(scalars: Array(inner))
+        var scanner = Scanner(bytes: UnsafeBufferPointer(rebasing: comment[4..<comment.count - 3]))
         var fields: [MetaField] = []
         while true {
             scanner.skipWhitespace()
             if scanner.atEnd { return .success(fields) }
             let key: String
-            if scanner.peek == "\"" {
+            if scanner.peek == .quote {
                 guard let quoted = scanner.jsonString() else {
                     return .failure(MetadataError(message: "bad quoted key \(scanner.context)"))
                 }
                 key = quoted
             } else {
-                key = scanner.take(while: isBareKeyScalar)
+                key = scanner.take(while: { isBareKeyScalar(Unicode.Scalar($0)) })
                 if key.isEmpty {
                     return .failure(MetadataError(message: "expected 'key: value' \(scanner.context)"))
                 }
             }
-            guard scanner.peek == ":" else {
+            guard scanner.peek == .colon else {
                 return .failure(MetadataError(message: "expected ':' after key '\(key)' \(scanner.context)"))
             }
-            scanner.advance()
+            scanner.position += 1
             scanner.skipWhitespace()
             let value: String
-            if scanner.peek == "\"" {
+            if scanner.peek == .quote {
                 guard let quoted = scanner.jsonString() else {
                     return .failure(MetadataError(message: "bad quoted value for '\(key)' \(scanner.context)"))
                 }
                 value = quoted
-                if !scanner.atEnd, !scanner.peekIsWhitespace {
+                if let next = scanner.peek, !next.isASCIIWhitespace {
                     return .failure(MetadataError(message: "expected a blank after the value of '\(key)'"))
                 }
             } else {
-                value = scanner.take(while: { !$0.properties.isWhitespace })
+                value = scanner.take(while: { !$0.isASCIIWhitespace })
             }
             fields.append(MetaField(key: key, value: value))
         }
@@ -126,79 +127,77 @@ enum MetadataCodec {
         }
     }
 
+    /// Reads the comment's UTF-8 bytes; only ASCII whitespace separates fields.
     private struct Scanner {
-        let scalars: [Unicode.Scalar]
+        let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
 
-        var atEnd: Bool { position >= scalars.count }
-        var peek: Unicode.Scalar? { atEnd ? nil : scalars[position] }
-        var peekIsWhitespace: Bool { peek?.properties.isWhitespace ?? false }
-        var context: String { "at character \(position + 5) of the comment" }
-
-        mutating func advance() { position += 1 }
+        var atEnd: Bool { position >= bytes.count }
+        var peek: UInt8? { atEnd ? nil : bytes[position] }
+        var context: String { "at byte \(position + 5) of the comment" }
 
         mutating func skipWhitespace() {
-            while let scalar = peek, scalar.properties.isWhitespace { position += 1 }
+            while let byte = peek, byte.isASCIIWhitespace { position += 1 }
         }
 
-        mutating func take(while predicate: (Unicode.Scalar) -> Bool) -> String {
-            var text = String.UnicodeScalarView()
-            while let scalar = peek, predicate(scalar) {
-                text.append(scalar)
-                position += 1
-            }
-            return String(text)
+        mutating func take(while predicate: (UInt8) -> Bool) -> String {
+            let start = position
+            while let byte = peek, predicate(byte) { position += 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         }
 
         /// A JSON string literal starting at the current `"`; nil if malformed.
         mutating func jsonString() -> String? {
             position += 1
-            var text = String.UnicodeScalarView()
-            while let scalar = peek {
+            var text: [UInt8] = []
+            while let byte = peek {
                 position += 1
-                switch scalar {
-                case "\"":
-                    return String(text)
-                case "\\":
+                switch byte {
+                case .quote:
+                    return String(decoding: text, as: UTF8.self)
+                case .backslash:
                     guard let escape = peek else { return nil }
                     position += 1
                     switch escape {
-                    case "\"", "\\", "/": text.append(escape)
-                    case "n": text.append("\n")
-                    case "r": text.append("\r")
-                    case "t": text.append("\t")
-                    case "b": text.append("\u{8}")
-                    case "f": text.append("\u{C}")
-                    case "u":
+                    case .quote, .backslash, UInt8(ascii: "/"): text.append(escape)
+                    case UInt8(ascii: "n"): text.append(.lineFeed)
+                    case UInt8(ascii: "r"): text.append(.carriageReturn)
+                    case UInt8(ascii: "t"): text.append(.tab)
+                    case UInt8(ascii: "b"): text.append(0x08)
+                    case UInt8(ascii: "f"): text.append(0x0C)
+                    case UInt8(ascii: "u"):
                         guard let unit = hexUnit() else { return nil }
+                        var value = unit
                         if (0xD800..<0xDC00).contains(unit) {
-                            guard peek == "\\", position + 1 < scalars.count, scalars[position + 1] == "u" else {
-                                return nil
-                            }
+                            guard peek == .backslash, position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u")
+                            else { return nil }
                             position += 2
                             guard let low = hexUnit(), (0xDC00..<0xE000).contains(low) else { return nil }
-                            let combined = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                            guard let decoded = Unicode.Scalar(combined) else { return nil }
-                            text.append(decoded)
-                        } else {
-                            guard let decoded = Unicode.Scalar(unit) else { return nil }
-                            text.append(decoded)
+                            value = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
                         }
+                        guard let scalar = Unicode.Scalar(value) else { return nil }
+                        text.append(contentsOf: UTF8.encode(scalar)!)
                     default: return nil
                     }
                 default:
-                    if scalar.value < 0x20 && scalar != "\t" { return nil }
-                    text.append(scalar)
+                    if byte < 0x20 && byte != .tab { return nil }
+                    text.append(byte)
                 }
             }
             return nil
         }
 
         private mutating func hexUnit() -> UInt32? {
-            guard position + 4 <= scalars.count else { return nil }
+            guard position + 4 <= bytes.count else { return nil }
             var value: UInt32 = 0
-            for scalar in scalars[position..<position + 4] {
-                guard scalar.isASCII, let digit = Int(String(scalar), radix: 16) else { return nil }
+            for byte in bytes[position..<position + 4] {
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: return nil
+                }
                 value = value * 16 + UInt32(digit)
             }
             position += 4

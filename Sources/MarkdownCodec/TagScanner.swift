@@ -5,8 +5,6 @@
 struct TagScanner {
     private(set) var tags: [String] = []
     private(set) var mentions: [String] = []
-    private var seenTags: Set<String> = []
-    private var seenMentions: Set<String> = []
     /// Text of the current block; reused between blocks.
     var buffer: [UInt8] = []
 
@@ -34,10 +32,11 @@ struct TagScanner {
                 index += 1
             }
         }
+        // Entries hold few distinct tags: a linear search beats hashing here.
         for (isTag, name) in found {
             if isTag {
-                if seenTags.insert(name).inserted { tags.append(name) }
-            } else if seenMentions.insert(name).inserted {
+                if !tags.contains(name) { tags.append(name) }
+            } else if !mentions.contains(name) {
                 mentions.append(name)
             }
         }

@@ -66,6 +66,19 @@ struct BinaryReader {
         guard n <= (base.count - offset) / max(1, minBytesEach) else { throw fail("impossible count \(n)") }
         return n
     }
+    /// `n` little-endian 32-bit words, copied in bulk.
+    mutating func u32Array(_ n: Int) throws(IndexError) -> [UInt32] {
+        try need(n * 4)
+        defer { offset += n * 4 }
+        let source = base.baseAddress! + offset
+        return [UInt32](unsafeUninitializedCapacity: n) { buffer, initialized in
+            if n > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: source, byteCount: n * 4) }
+            #if _endian(big)
+            for i in 0..<n { buffer[i] = UInt32(littleEndian: buffer[i]) }
+            #endif
+            initialized = n
+        }
+    }
     mutating func string() throws(IndexError) -> String {
         let n = Int(try u32())
         try need(n)

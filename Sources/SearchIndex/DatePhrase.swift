@@ -50,7 +50,7 @@ public enum DatePhrase {
         }
 
         // Relative amounts: 7d, 2w, 3m, 1y.
-        if let unitChar = phrase.last, let amount = Int(phrase.dropLast()), amount >= 0, phrase.count >= 2 {
+        if let unitChar = phrase.last, unitChar.isLetter, let amount = Int(phrase.dropLast()), amount >= 0, phrase.count >= 2 {
             let unit: Calendar.Component
             var value = amount
             switch unitChar {
@@ -74,7 +74,7 @@ public enum DatePhrase {
         func separator(_ i: Int, _ allowed: Set<Character>) -> Bool { i < digits.count && allowed.contains(digits[i]) }
 
         guard let year = number(0..<4) else { return nil }
-        var components = DateComponents(calendar: calendar, timeZone: timeZone, year: year)
+        var components = DateComponents(calendar: calendar, timeZone: timeZone, year: year, month: 1, day: 1, hour: 0, minute: 0, second: 0)
         if digits.count == 4 { return period(valid(components, calendar), .year) }
         guard separator(4, ["-"]), let month = number(5..<7), (1...12).contains(month) else { return nil }
         components.month = month
@@ -96,7 +96,7 @@ public enum DatePhrase {
     private static func valid(_ components: DateComponents, _ calendar: Calendar) -> Date? {
         guard let date = calendar.date(from: components) else { return nil }
         let back = calendar.dateComponents([.year, .month, .day], from: date)
-        if back.year != components.year || back.month != (components.month ?? 1) || back.day != (components.day ?? 1) { return nil }
+        if back.year != components.year || back.month != components.month || back.day != components.day { return nil }
         return date
     }
 }

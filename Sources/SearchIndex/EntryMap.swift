@@ -134,8 +134,19 @@ public struct EntryMap: Sendable {
             guard Int(i) < strings.count else { throw reader.fail("string number \(i) out of range") }
             return strings[Int(i)]
         }
+        // One-element tag and mention lists repeat ("friends", "maria"): share one array each.
+        var singletons = [[String]?](repeating: nil, count: strings.count)
         func list(_ reader: inout BinaryReader) throws(IndexError) -> [String] {
             let n = try reader.count(minBytesEach: 4)
+            if n == 0 { return [] }
+            if n == 1 {
+                let i = try reader.u32()
+                guard Int(i) < strings.count else { throw reader.fail("string number \(i) out of range") }
+                if let shared = singletons[Int(i)] { return shared }
+                let made = [strings[Int(i)]]
+                singletons[Int(i)] = made
+                return made
+            }
             var out: [String] = []
             out.reserveCapacity(n)
             for _ in 0..<n { out.append(try string(&reader)) }

@@ -204,6 +204,19 @@ public struct LexicalIndex: Sendable {
         return bytes
     }
 
+    /// Writes the index to `url` crash-safely.
+    /// - Throws: `IndexError` of kind `.io`.
+    public func write(to url: URL) throws(IndexError) {
+        try SidecarFile.write(serialized(), to: url)
+    }
+
+    /// Reads the index file at `url`.
+    /// - Throws: `IndexError`: `.io`, `.corrupt` or `.versionMismatch`.
+    public init(contentsOf url: URL) throws(IndexError) {
+        let file = try MappedFile(url)
+        self = try LexicalIndex(file.bytes, path: file.path)
+    }
+
     /// Reads an index written by ``serialized()``.
     /// - Throws: `IndexError` of kind `.corrupt` or `.versionMismatch`, never traps.
     /// - Complexity: O(size of the index).
@@ -230,9 +243,7 @@ public struct LexicalIndex: Sendable {
             docLengths.append(length)
             totalLength += Double(length)
             let n = try r.count(minBytesEach: 4)
-            var list = [UInt32](repeating: 0, count: n)
-            for i in 0..<n { list[i] = try r.u32() }
-            docTerms.append(list)
+            docTerms.append(try r.u32Array(n))
         }
         let termCount = try r.count(minBytesEach: 8)
         terms.reserveCapacity(termCount)
@@ -243,14 +254,16 @@ public struct LexicalIndex: Sendable {
             guard termIDs.updateValue(UInt32(t), forKey: term) == nil else { throw r.fail("repeated term") }
             terms.append(term)
             let n = try r.count(minBytesEach: 8)
+            // Pairs of (document, weighted tf) words, read in bulk and then checked.
+            let words = try r.u32Array(2 * n)
             var list = [Posting]()
             list.reserveCapacity(n)
             var previous: Int64 = -1
-            for _ in 0..<n {
-                let doc = try r.u32()
+            for i in 0..<n {
+                let doc = words[2 * i]
                 guard Int(doc) < docCount, Int64(doc) > previous else { throw r.fail("posting out of order") }
                 previous = Int64(doc)
-                list.append(Posting(doc: doc, tf: try r.f32()))
+                list.append(Posting(doc: doc, tf: Float(bitPattern: words[2 * i + 1])))
             }
             postings.append(list)
         }

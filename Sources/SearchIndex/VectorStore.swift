@@ -18,7 +18,7 @@ import Foundation
 /// | 40 | 8 | count n |
 /// | 48 | 8×4 | offsets of the ids, fp32, int8 and bounds sections |
 /// | 80 | 4 + m | model id, length-prefixed UTF-8 |
-/// | ids | | n length-prefixed UTF-8 ids |
+/// | ids | | n length-prefixed UTF-8 ids, then u32 r and r removed ids (see ``VectorIndex``) |
 /// | fp32 | n·s·4 | vectors, row-major |
 /// | int8 | n·s | codes, row-major |
 /// | bounds | n·16 | per row: scale, residual bound, code norm bound, slack norm (4 × Float) |
@@ -33,6 +33,8 @@ public final class VectorStore: @unchecked Sendable {
     public let count: Int
     /// The id of each row, in row order.
     public let ids: [String]
+    /// Ids this file removes from the base file under it (only in a ``VectorIndex`` delta).
+    public let removedIDs: [String]
     /// The embedding model the vectors came from.
     public let modelID: String
     /// Components per vector.
@@ -57,9 +59,12 @@ public final class VectorStore: @unchecked Sendable {
     ///   - dimension: components per vector.
     ///   - ids: one id per vector.
     ///   - vectors: `ids.count × dimension` floats, row-major. Non-finite components are stored as 0.
+    ///   - removedIDs: for a ``VectorIndex`` delta, the base rows it deletes.
     /// - Throws: `IndexError` of kind `.io`.
     /// - Complexity: O(n·d); holds one file-sized buffer while writing.
-    public static func create(at url: URL, modelID: String, dimension: Int, ids: [String], vectors: [Float]) throws(IndexError) {
+    public static func create(
+        at url: URL, modelID: String, dimension: Int, ids: [String], vectors: [Float], removedIDs: [String] = []
+    ) throws(IndexError) {
         precondition(dimension > 0 && vectors.count == ids.count * dimension, "vectors must hold ids.count × dimension floats")
         let n = ids.count
         let stride = (dimension + 15) / 16 * 16
@@ -69,6 +74,8 @@ public final class VectorStore: @unchecked Sendable {
         head.pad(to: 64)
         let idsOffset = head.bytes.count
         for id in ids { head.string(id) }
+        head.u32(UInt32(removedIDs.count))
+        for id in removedIDs { head.string(id) }
         head.pad(to: 64)
         let fp32Offset = head.bytes.count
         let int8Offset = fp32Offset + n * stride * 4
@@ -153,10 +160,14 @@ public final class VectorStore: @unchecked Sendable {
         var ids: [String] = []
         ids.reserveCapacity(n)
         for _ in 0..<n { ids.append(try ir.string()) }
+        let removedCount = try ir.count(minBytesEach: 4)
+        var removedIDs: [String] = []
+        for _ in 0..<removedCount { removedIDs.append(try ir.string()) }
 
         self.file = file
         self.count = n
         self.ids = ids
+        self.removedIDs = removedIDs
         self.modelID = modelID
         self.dimension = dimension
         self.stride = stride
@@ -221,7 +232,15 @@ public final class VectorStore: @unchecked Sendable {
         let q = qf.withUnsafeMutableBufferPointer { p in
             codes.withUnsafeMutableBufferPointer { Quantized(p.baseAddress!, dimension: dimension, codes: $0.baseAddress!) }
         }
-        let q16 = codes.map { Int16($0) }
+        // Even and odd bytes of each 16-byte chunk of the query codes, widened to Int16,
+        // matching how ScanKernel splits the rows' codes.
+        var qEven = [SIMD8<Int16>](repeating: .zero, count: stride / 16), qOdd = qEven
+        for c in 0..<stride / 16 {
+            for lane in 0..<8 {
+                qEven[c][lane] = Int16(codes[c * 16 + 2 * lane])
+                qOdd[c][lane] = Int16(codes[c * 16 + 2 * lane + 1])
+            }
+        }
         let gamma = Double(Self.roundingSlack(dimension: dimension))
         let qNorm = Self.inflate(q.norm, gamma)
         let qResidual = Self.inflate(q.residualNorm, gamma)
@@ -231,11 +250,11 @@ public final class VectorStore: @unchecked Sendable {
         var upper = [Float](repeating: -.infinity, count: count)
         var thresholds = [[Float]](repeating: [], count: 2)
         upper.withUnsafeMutableBufferPointer { ub in
-            q16.withUnsafeBufferPointer { q16 in
+            qEven.withUnsafeBufferPointer { qEven in qOdd.withUnsafeBufferPointer { qOdd in
                 thresholds.withUnsafeMutableBufferPointer { thresholds in
                     let th = thresholds.baseAddress!
                     let scan = ScanKernel(
-                        int8: int8!, bounds: bounds!, stride: stride, q16: q16.baseAddress!, qScale: q.scale,
+                        int8: int8!, bounds: bounds!, stride: stride, qEven: qEven.baseAddress!, qOdd: qOdd.baseAddress!, qScale: q.scale,
                         qNorm: qNorm, qResidual: qResidual, qSlack: qSlack, upper: ub.baseAddress!)
                     let run = { (range: Range<Int>) in
                         let half = range.lowerBound == 0 ? 0 : 1
@@ -244,12 +263,14 @@ public final class VectorStore: @unchecked Sendable {
                     }
                     if count >= 4096 { Parallel.forEachHalf(count: count, run) } else { run(0..<count) }
                 }
-            }
+            } }
         }
         // T: the k-th largest lower bound among allowed rows (−∞ if fewer than k).
         var lows = thresholds[0] + thresholds[1]
         lows.sort(by: >)
-        let threshold = lows.count >= kk ? lows[kk - 1] : -.infinity
+        // Rows outside the filter keep an upper bound of −∞ and never pass; allowed
+        // rows have finite bounds.
+        let threshold = lows.count >= kk ? lows[kk - 1] : -.greatestFiniteMagnitude
 
         var candidates: [(row: Int, score: Float)] = []
         qf.withUnsafeBufferPointer { qp in
@@ -328,7 +349,8 @@ struct ScanKernel {
     let int8: UnsafePointer<Int8>
     let bounds: UnsafePointer<SIMD4<Float>>
     let stride: Int
-    let q16: UnsafePointer<Int16>
+    let qEven: UnsafePointer<SIMD8<Int16>>
+    let qOdd: UnsafePointer<SIMD8<Int16>>
     let qScale: Float
     let qNorm: Float
     let qResidual: Float
@@ -340,7 +362,9 @@ struct ScanKernel {
         var heap = MinHeap(capacity: k)
         for row in range {
             if let mask, mask[row >> 6] & (1 << UInt64(row & 63)) == 0 { continue }
-            let dot = Self.dot(int8 + row &* stride, q16, stride)
+            let x = UnsafeRawPointer(int8 + row &* stride)
+            let chunks = stride &>> 4
+            let dot = chunks <= Self.maxFastChunks ? Self.dot(x, qEven, qOdd, chunks) : Self.dotWide(x, qEven, qOdd, chunks)
             let b = bounds[row]
             let approx = qScale * b[0] * Float(dot)
             let err = qNorm * b[1] + qResidual * b[2] + qSlack * b[3]
@@ -350,12 +374,60 @@ struct ScanKernel {
         return heap.values
     }
 
-    /// Integer dot product of int8 codes with int16-widened query codes; exact.
+    /// Longest row (in 16-byte chunks) for which ``dot(_:_:_:_:)`` cannot overflow.
+    static let maxFastChunks = 256
+
+    /// Integer dot product of a row's int8 codes with the query's; exact for up to
+    /// ``maxFastChunks`` chunks (d ≤ 4096).
+    ///
+    /// Written for plain SSE2 (the default x86-64 target): each 16-byte chunk is
+    /// loaded as eight Int16 words. `w >> 8` is the odd code sign-extended; `w << 8`
+    /// is 256 × the even code. Each goes through one widening multiply-add (pmaddwd)
+    /// with the query's odd or even codes; the even sum is 256 times too large and is
+    /// divided back exactly at the end. A lane of that accumulator gains at most
+    /// 256 · 2 · 127² = 8,258,048 per chunk, so 256 chunks stay below 2³¹.
     @inline(__always)
-    static func dot(_ x: UnsafePointer<Int8>, _ q: UnsafePointer<Int16>, _ n: Int) -> Int32 {
-        var acc: Int32 = 0
-        for i in 0..<n { acc &+= Int32(truncatingIfNeeded: Int16(x[i])) &* Int32(truncatingIfNeeded: q[i]) }
-        return acc
+    static func dot(
+        _ x: UnsafeRawPointer, _ qEven: UnsafePointer<SIMD8<Int16>>, _ qOdd: UnsafePointer<SIMD8<Int16>>, _ chunks: Int
+    ) -> Int32 {
+        var odd = SIMD4<Int32>(repeating: 0), even256 = SIMD4<Int32>(repeating: 0)
+        for c in 0..<chunks {
+            let w = x.loadUnaligned(fromByteOffset: c &* 16, as: SIMD8<Int16>.self)
+            odd &+= multiplyAddPairs(w &>> 8, qOdd[c])
+            even256 &+= multiplyAddPairs(w &<< 8, qEven[c])
+        }
+        return (odd &+ (even256 &>> 8)).wrappedSum()
+    }
+
+    /// a₀b₀ + a₁b₁, a₂b₂ + a₃b₃, … in Int32: LLVM lowers this to one pmaddwd.
+    @inline(__always)
+    static func multiplyAddPairs(_ a: SIMD8<Int16>, _ b: SIMD8<Int16>) -> SIMD4<Int32> {
+        let products = SIMD8<Int32>(truncatingIfNeeded: a) &* SIMD8<Int32>(truncatingIfNeeded: b)
+        return products.evenHalf &+ products.oddHalf
+    }
+
+    /// The same dot product for rows of any length, with narrower partial sums.
+    ///
+    /// Written for plain SSE2 (the default x86-64 target): each 16-byte chunk is
+    /// loaded as eight Int16 words whose high and low bytes are the odd and even
+    /// codes, sign-extended with two shifts. Two products of codes within ±127 sum
+    /// to at most 32258, so `odd·qOdd + even·qEven` cannot overflow Int16; its two
+    /// halves are then widened into Int32 accumulators (at most 2³¹/32258 chunks).
+    @inline(__always)
+    static func dotWide(
+        _ x: UnsafeRawPointer, _ qEven: UnsafePointer<SIMD8<Int16>>, _ qOdd: UnsafePointer<SIMD8<Int16>>, _ chunks: Int
+    ) -> Int32 {
+        var a0 = SIMD4<Int32>(repeating: 0), a1 = SIMD4<Int32>(repeating: 0)
+        for c in 0..<chunks {
+            let w = x.loadUnaligned(fromByteOffset: c &* 16, as: SIMD8<Int16>.self)
+            let odd = w &>> 8
+            let even = (w &<< 8) &>> 8
+            let p = odd &* qOdd[c] &+ even &* qEven[c]
+            let s = unsafeBitCast(p, to: SIMD4<Int32>.self)
+            a0 &+= (s &<< 16) &>> 16
+            a1 &+= s &>> 16
+        }
+        return (a0 &+ a1).wrappedSum()
     }
 }
 

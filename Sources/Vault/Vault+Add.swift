@@ -49,7 +49,10 @@ extension Vault {
                 throw VaultError(.badInput, "a memory with id \(prepared.id) exists already", at: path)
             }
             _ = file.assignMissingIDs(using: { MemoryID.generate(now: now) })
-            file.insert(prepared.rendered)
+            guard file.insert(prepared.rendered) else {
+                throw VaultError(.badInput, "cannot place the new memory in this file (an unclosed code fence?); nothing written", at: path,
+                    hint: "run memvault check and fix the file by hand")
+            }
             changes.write(path, file.bytes)
         }
         return try memory(id: prepared.id, user: user, in: path)
@@ -127,9 +130,12 @@ extension Vault {
                 let items = byFile[path]!.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
                 let lastDate = file.entries.compactMap(\.date).max()
                 if lastDate.map({ $0 <= items[0].date }) ?? true {
-                    file.insert(items.map(\.rendered).joined(separator: file.lineEnding))
+                    file = try Self.appending(items.map(\.rendered), to: file, path: path)
                 } else {
-                    for item in items { file.insert(item.rendered) }
+                    for item in items where !file.insert(item.rendered) {
+                        throw VaultError(.badInput, "cannot place memory \(item.id) in this file (an unclosed code fence?); nothing imported", at: path,
+                            hint: "run memvault check and fix the file by hand")
+                    }
                 }
                 changes.write(path, file.bytes)
                 done += items.count
@@ -137,6 +143,26 @@ extension Vault {
             }
         }
         return prepared.map(\.id)
+    }
+
+    /// Appends many rendered entries at the end of a file in one step (import's common case),
+    /// separated by blank lines, in the file's line ending; checks that exactly they were added.
+    static func appending(_ rendered: [String], to file: EntryFile, path: String) throws(VaultError) -> EntryFile {
+        var bytes = file.bytes
+        let newline = Array(file.lineEnding.utf8)
+        if !bytes.isEmpty {
+            if bytes.last != UInt8(ascii: "\n") { bytes += newline }
+            if !(bytes.count >= 2 * newline.count && bytes.suffix(2 * newline.count).elementsEqual(newline + newline)) { bytes += newline }
+        }
+        var text = rendered.joined(separator: "\n")
+        if file.lineEnding != "\n" { text = text.replacingOccurrences(of: "\n", with: file.lineEnding) }
+        bytes += Array(text.utf8)
+        let result = EntryFile.parse(String(decoding: bytes, as: UTF8.self))
+        guard result.entries.count == file.entries.count + rendered.count, result.bytes == bytes else {
+            throw VaultError(.badInput, "cannot append the new memories to this file (an unclosed code fence?); nothing imported", at: path,
+                hint: "run memvault check and fix the file by hand")
+        }
+        return result
     }
 
     struct PreparedMemory {

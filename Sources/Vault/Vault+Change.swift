@@ -69,15 +69,19 @@ extension Vault {
             }
             let newEntry = String(decoding: parsed.bytes, as: UTF8.self)
             var file = try readEntryFile(located.path)
+            let replaced: Bool
             if located.tier.isEncrypted {
                 let sealed = try sealedEntry(newEntry, tier: located.tier, user: located.user, date: first.date, id: id)
-                _ = file.replace(id: id, with: sealed)
+                replaced = file.replace(id: id, with: sealed)
             } else {
                 if SecretScanner.scan(newEntry).count > SecretScanner.scan(current).count {
                     throw VaultError(.badInput, "the edited memory looks like it holds a credential; nothing written", at: located.path,
                         hint: "move it to an encrypted tier: memvault add --tier secret")
                 }
-                _ = file.replace(id: id, with: newEntry)
+                replaced = file.replace(id: id, with: newEntry)
+            }
+            guard replaced else {
+                throw VaultError(.badInput, "the edited memory does not fit back into its file; nothing written", at: located.path)
             }
             changes.write(located.path, file.bytes)
         }

@@ -92,7 +92,8 @@ extension Vault {
             for name in (request.users ?? [user]).sorted() {
                 let paths = tierFiles(user: name, tier: tier)
                 if paths.isEmpty { continue }
-                guard try identity(user: name, tier: tier) != nil else {
+                // Only a search naming the tier asks for a passphrase (ultrasecret at a terminal).
+                guard try identity(user: name, tier: tier, ask: request.tiers?.contains(tier) == true) != nil else {
                     if !locked.contains(tier) { locked.append(tier) }
                     continue
                 }
@@ -116,10 +117,14 @@ extension Vault {
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
         let candidates = max(request.k * 4, 40)
         var lexicalHits: [(id: String, score: Float)] = []
+        var matched: [String: Int] = [:]
         if mode != .semantic {
-            for hit in lexical.search(query, k: candidates, allowed: nil) { lexicalHits.append((hit.id, hit.score)) }
+            for hit in lexical.search(query, k: candidates, allowed: nil) {
+                lexicalHits.append((hit.id, hit.score))
+                matched[hit.id] = hit.matchedTerms.count
+            }
         }
-        var semanticHits: [(id: String, score: Float)] = []
+        var cosines: [String: Float] = [:]
         if mode != .lexical, let embedder {
             let ids = entries.keys.sorted()
             let vectors = embedder.embed(ids.map { VaultIndex.embeddingText(entries[$0]!.entry) })
@@ -128,18 +133,28 @@ extension Vault {
             for (id, vector) in zip(ids, vectors) {
                 var dot: Float = 0
                 for i in 0..<min(vector.count, queryVector.count) { dot += vector[i] * queryVector[i] }
-                semanticHits.append((id, dot))
+                cosines[id] = dot
             }
-            semanticHits.sort { $0.score > $1.score }
-            semanticHits = Array(semanticHits.prefix(candidates))
         }
-        let ranked: [(id: String, score: Float)]
+        // The same scoring as the main search: cosine, plus (hybrid) a coverage-scaled BM25 term.
+        var scores: [String: Float] = [:]
         switch mode {
-        case .lexical: ranked = Array(lexicalHits.prefix(request.k))
-        case .semantic: ranked = Array(semanticHits.prefix(request.k))
+        case .lexical: for hit in lexicalHits { scores[hit.id] = hit.score }
+        case .semantic: scores = cosines
         case .hybrid:
-            ranked = HybridFusion.fuse(lexical: lexicalHits, semantic: semanticHits, k: request.k, recency: { entries[$0]?.indexed.date })
+            for (id, cosine) in cosines.sorted(by: { $0.value > $1.value }).prefix(candidates) { scores[id] = cosine }
+            let best = lexicalHits.map(\.score).max() ?? 0
+            let queryTerms = Set(Analyzer.terms(query)).count
+            for hit in lexicalHits where best > 0 {
+                let coverage = queryTerms > 0 ? Float(matched[hit.id] ?? 0) / Float(queryTerms) : 1
+                scores[hit.id] = (scores[hit.id] ?? cosines[hit.id] ?? 0) + Self.lexicalWeight * coverage * hit.score / best
+            }
         }
+        let ranked = scores.sorted { a, b in
+            if a.value != b.value { return a.value > b.value }
+            let dateA = entries[a.key]?.indexed.date ?? .distantPast, dateB = entries[b.key]?.indexed.date ?? .distantPast
+            return dateA != dateB ? dateA > dateB : a.key < b.key
+        }.prefix(request.k).map { (id: $0.key, score: $0.value) }
         let words = Set(query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
         let results = ranked.compactMap { (id, score) -> SearchResult? in
             guard let (indexed, entry) = entries[id] else { return nil }

@@ -159,8 +159,9 @@ extension Vault {
         case .lexical: ranked = Array(lexicalHits.prefix(request.k))
         case .semantic: ranked = Array(semanticHits.prefix(request.k))
         case .hybrid:
-            let map = index.map
-            ranked = HybridFusion.fuse(lexical: lexicalHits, semantic: semanticHits, k: request.k, recency: { map[$0]?.date })
+            ranked = Self.fuse(lexical: lexicalHits, semantic: semanticHits, k: request.k, index: index,
+                               query: embedder.map { $0.embed([query])[0] } ?? [], matched: matched,
+                               queryTerms: Set(Analyzer.terms(query)).count)
         }
         var results = try searchResults(ranked, index: index, query: query)
         // Encrypted tiers are searched in memory while unlocked; the others are reported locked.
@@ -174,6 +175,42 @@ extension Vault {
         return SearchResponse(
             query: request.query, mode: request.mode.rawValue, tookMs: (ms * 10).rounded() / 10, locked: locked,
             results: results, notices: notices)
+    }
+
+    /// The weight of the normalized BM25 score added to the cosine in hybrid ranking.
+    static let lexicalWeight: Float = 0.1
+
+    /// Hybrid ranking: cosine similarity plus a tenth of the BM25 score relative to the best
+    /// one, scaled by the share of the query's terms the memory matches.
+    ///
+    /// Measured on the evaluation set (docs/benchmarks.md): reciprocal rank fusion with equal
+    /// weights let chance matches of one common word outrank the meaning on questions that
+    /// share no words with their answer (MRR 0.36 there); this keeps exact names and rare
+    /// words on top without that. Candidates are the union of both lists; equal scores go
+    /// newest first.
+    static func fuse(
+        lexical: [(id: String, score: Float)], semantic: [(id: String, score: Float)], k: Int, index: VaultIndex,
+        query: [Float], matched: [String: [String]], queryTerms: Int
+    ) -> [(id: String, score: Float)] {
+        let best = lexical.map(\.score).max() ?? 0
+        var scores: [String: Float] = [:]
+        for hit in semantic { scores[hit.id] = hit.score }
+        for hit in lexical where scores[hit.id] == nil {
+            scores[hit.id] = query.isEmpty ? 0 : index.cosine(query, key: hit.id) ?? 0
+        }
+        for hit in lexical where best > 0 {
+            let coverage = queryTerms > 0 ? Float(matched[hit.id]?.count ?? 0) / Float(queryTerms) : 1
+            scores[hit.id, default: 0] += lexicalWeight * coverage * hit.score / best
+        }
+        let map = index.map
+        var ranked: [(id: String, score: Float, date: Date)] = []
+        for (id, score) in scores { ranked.append((id, score, map[id]?.date ?? .distantPast)) }
+        ranked.sort { a, b in
+            if a.score != b.score { return a.score > b.score }
+            if a.date != b.date { return a.date > b.date }
+            return a.id < b.id
+        }
+        return ranked.prefix(k).map { (id: $0.id, score: $0.score) }
     }
 
     /// Results with snippets read from the files themselves (parsed once per file).

@@ -309,6 +309,17 @@ final class VaultIndex {
         }
     }
 
+    /// The cosine of `query` with the current vector of the entry `key`, if it has one.
+    func cosine(_ query: [Float], key: String) -> Float? {
+        guard let entry = map[key], let location = vectorRows[Self.vectorID(entry)],
+            let store = location.store == 0 ? main : delta
+        else { return nil }
+        let vector = store.vector(at: location.row)
+        var sum: Float = 0
+        for i in 0..<min(vector.count, query.count) { sum += vector[i] * query[i] }
+        return sum
+    }
+
     /// Semantic top-k over both vector stores, restricted to live entries that pass `allowed`.
     /// - Complexity: O(n) to build the row mask, then the store's exact int8-bounded scan.
     func semanticSearch(_ query: [Float], k: Int, allowed: (IndexedEntry) -> Bool) -> [(id: String, score: Float)] {

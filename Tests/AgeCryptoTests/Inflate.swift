@@ -36,12 +36,22 @@ struct Inflate {
         return inflater.output
     }
 
+    /// Adler-32, reducing modulo 65521 only every 5552 bytes (the most that cannot overflow).
     static func adler32(_ bytes: [UInt8]) -> UInt32 {
         var a: UInt32 = 1
         var b: UInt32 = 0
-        for byte in bytes {
-            a = (a + UInt32(byte)) % 65521
-            b = (b + a) % 65521
+        bytes.withUnsafeBufferPointer { buffer in
+            var start = 0
+            while start < buffer.count {
+                let end = min(start + 5552, buffer.count)
+                for byte in UnsafeBufferPointer(rebasing: buffer[start..<end]) {
+                    a &+= UInt32(byte)
+                    b &+= a
+                }
+                a %= 65521
+                b %= 65521
+                start = end
+            }
         }
         return b << 16 | a
     }
@@ -79,7 +89,10 @@ struct Inflate {
         var code = 0
         var first = 0
         var index = 0
-        for length in 1...15 {
+        var length = 0
+        // A while loop: range iteration costs generic-metadata lookups in debug builds.
+        while length < 15 {
+            length += 1
             code |= try bits(1)
             let count = huffman.counts[length]
             if code - count < first { return huffman.symbols[index + (code - first)] }
@@ -101,6 +114,7 @@ struct Inflate {
     private static let distanceExtra = [
         0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
     ]
+    private static let zeros = [UInt8](repeating: 0, count: 258)
     private static let codeLengthOrder = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
 
     private mutating func run() throws {
@@ -176,8 +190,20 @@ struct Inflate {
                 guard distanceSymbol < 30 else { throw Failure(description: "bad distance symbol") }
                 let distance = Self.distanceBase[distanceSymbol] + (try bits(Self.distanceExtra[distanceSymbol]))
                 guard distance <= output.count else { throw Failure(description: "distance too far back") }
-                let start = output.count - distance
-                for offset in 0..<length { output.append(output[start + offset]) }
+                // Grow, then copy in runs of at most `distance` bytes: each run's source
+                // ends where its destination starts, so overlapping matches repeat
+                // correctly and every run is a plain memory copy.
+                let start = output.count
+                output.append(contentsOf: Self.zeros[..<length])  // contiguous: a memcpy even in debug builds
+                output.withUnsafeMutableBufferPointer { buffer in
+                    let base = buffer.baseAddress!
+                    var copied = 0
+                    while copied < length {
+                        let run = min(length - copied, distance)
+                        (base + start + copied).update(from: base + start + copied - distance, count: run)
+                        copied += run
+                    }
+                }
             }
         }
     }

@@ -45,6 +45,31 @@ struct ReferenceTests {
         #expect(largest <= 1e-5)
     }
 
+    @Test("one embedder serves several threads at once")
+    func concurrentCalls() throws {
+        let embedder = try Model.embedder()
+        let texts = ["had coffee with Maria", "renew the passport before March", "東京で寿司を食べました"]
+        let expected = embedder.embedMatrix(texts)
+        let results = Results()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            results.append(embedder.embedMatrix(texts))
+        }
+        #expect(results.all.count == 4)
+        for result in results.all {
+            #expect(zip(result, expected).allSatisfy { abs($0 - $1) <= 1e-5 })
+        }
+    }
+
+    /// Matrices collected from several threads.
+    ///
+    /// `@unchecked Sendable`: `matrices` is only touched under `lock`.
+    final class Results: @unchecked Sendable {
+        private let lock = NSLock()
+        private var matrices: [[Float]] = []
+        func append(_ matrix: [Float]) { lock.withLock { matrices.append(matrix) } }
+        var all: [[Float]] { lock.withLock { matrices } }
+    }
+
     @Test("embedMatrix holds the rows of embed")
     func matrixMatchesArrays() throws {
         let embedder = try Model.embedder()

@@ -65,3 +65,54 @@ struct GoldenFileTests {
         #expect(file.bytes == again)
     }
 }
+
+@Suite("Concurrency")
+struct ConcurrencyTests {
+    /// Each thread parses into its own cmark arena; results must not depend on interleaving.
+    @Test("files parsed on many threads at once read the same")
+    func concurrentParses() async throws {
+        let inputs = try codecFixtureNames().map { try fixtureBytes($0) }
+        let expected = try inputs.map { summary(of: try EntryFile.parse($0)) }
+        try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for round in 0..<8 {
+                for (index, input) in inputs.enumerated() {
+                    group.addTask {
+                        _ = round
+                        return (index, summary(of: try EntryFile.parse(input)))
+                    }
+                }
+            }
+            for try await (index, actual) in group {
+                #expect(actual == expected[index])
+            }
+        }
+    }
+}
+
+@Suite("Large files")
+struct LargeFileTests {
+    /// Many entries and one huge body: the parse arena spans many chunks and large blocks.
+    @Test("a large file round-trips and reads every entry")
+    func largeFile() throws {
+        var text = ""
+        for index in 0..<3000 {
+            let date = EntryDate(year: 2026, month: 1 + index % 12, day: 1 + index % 28, hour: index % 24)
+            text += EntryRenderer.render(
+                date: date, title: "entry \(index)", id: "ID\(index)", meta: [],
+                body: "text #tag\(index % 7) @who\(index % 3)\n- [ ] task \(index)") + "\n"
+        }
+        let huge = String(repeating: "a long line of words #big\n", count: 40_000)
+        text += EntryRenderer.render(
+            date: EntryDate(year: 2027, month: 1, day: 1), title: "huge", id: "HUGE", meta: [], body: huge)
+        for _ in 0..<3 {
+            let file = EntryFile.parse(text)
+            #expect(file.bytes == Array(text.utf8))
+            #expect(file.entries.count == 3001)
+            #expect(file.problems.isEmpty)
+            #expect(file.entry(id: "ID2999")?.tasks == [TaskItem(text: "task 2999", checked: false, line: 2999 * 6 + 5)])
+            #expect(file.entry(id: "ID10")?.tags == ["tag3"])
+            #expect(file.entry(id: "HUGE")?.tags == ["big"])
+            #expect(file.entry(id: "HUGE")?.body.utf8.count == huge.utf8.count - 1)
+        }
+    }
+}

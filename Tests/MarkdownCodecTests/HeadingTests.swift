@@ -11,61 +11,37 @@ struct HeadingTests {
         var testDescription: String { heading }
     }
 
+    /// 2026-11-22 at `hour:minute`.
+    static func nov22(_ hour: Int = 0, _ minute: Int = 0, offset: Int? = nil) -> EntryDate {
+        EntryDate(year: 2026, month: 11, day: 22, hour: hour, minute: minute, utcOffsetMinutes: offset)
+    }
+
     static let acceptedCases: [Case] = [
-        Case(heading: "## 2026-11-22 14:03", date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3)),
-        Case(
-            heading: "## 2026-11-22 14:03 · Coffee with Maria",
-            date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3), title: "Coffee with Maria"),
-        Case(
-            heading: "## 2026-11-22 14:03 - dash", date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3),
-            title: "dash"),
-        Case(
-            heading: "## 2026-11-22 14:03 — em", date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3),
-            title: "em"),
-        Case(
-            heading: "## 2026-11-22 14:03: colon", date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3),
-            title: "colon"),
-        Case(
-            heading: "## 2026-11-22 14:03 plain words",
-            date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3), title: "plain words"),
-        Case(
-            heading: "## 2026-11-22 14:03 Z",
-            date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3, utcOffsetMinutes: 0)),
-        Case(
-            heading: "## 2026-11-22 14:03Z · zulu",
-            date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3, utcOffsetMinutes: 0), title: "zulu"),
-        Case(
-            heading: "## 2026-11-22 14:03 +01:00 · Berlin",
-            date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3, utcOffsetMinutes: 60), title: "Berlin"),
-        Case(
-            heading: "## 2026-11-22 14:03 -0530",
-            date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3, utcOffsetMinutes: -330)),
-        Case(
-            heading: "## 2026-11-22 14:03 Zoo trip",
-            date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3), title: "Zoo trip"),
-        Case(heading: "## 2026-11-22", date: EntryDate(year: 2026, month: 11, day: 22)),
-        Case(heading: "## 2026-11-22 Title", date: EntryDate(year: 2026, month: 11, day: 22), title: "Title"),
-        Case(
-            heading: "## 2026-11-22 7:05 · early", date: EntryDate(year: 2026, month: 11, day: 22, hour: 7, minute: 5),
-            title: "early"),
-        Case(
-            heading: "## 2026-11-22T14:03:59 · seconds",
-            date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3), title: "seconds"),
-        Case(
-            heading: "   ##    2026-11-22 14:03 ·   spaced   ##  ",
-            date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3), title: "spaced"),
+        Case(heading: "## 2026-11-22 14:03", date: nov22(14, 3)),
+        Case(heading: "## 2026-11-22 14:03 · Coffee with Maria", date: nov22(14, 3), title: "Coffee with Maria"),
+        Case(heading: "## 2026-11-22 14:03 - dash", date: nov22(14, 3), title: "dash"),
+        Case(heading: "## 2026-11-22 14:03 — em", date: nov22(14, 3), title: "em"),
+        Case(heading: "## 2026-11-22 14:03 | bar", date: nov22(14, 3), title: "bar"),
+        Case(heading: "## 2026-11-22 14:03: colon", date: nov22(14, 3), title: "colon"),
+        Case(heading: "## 2026-11-22 14:03 plain words", date: nov22(14, 3), title: "plain words"),
+        Case(heading: "## 2026-11-22 14:03 Z", date: nov22(14, 3, offset: 0)),
+        Case(heading: "## 2026-11-22 14:03Z · zulu", date: nov22(14, 3, offset: 0), title: "zulu"),
+        Case(heading: "## 2026-11-22 14:03 +01:00 · Berlin", date: nov22(14, 3, offset: 60), title: "Berlin"),
+        Case(heading: "## 2026-11-22 14:03 -0530", date: nov22(14, 3, offset: -330)),
+        Case(heading: "## 2026-11-22 14:03 Zoo trip", date: nov22(14, 3), title: "Zoo trip"),
+        Case(heading: "## 2026-11-22 14:03 -12 people", date: nov22(14, 3), title: "-12 people"),
+        Case(heading: "## 2026-11-22", date: nov22()),
+        Case(heading: "## 2026-11-22 Title", date: nov22(), title: "Title"),
+        Case(heading: "## 2026-11-22 7:05 · early", date: nov22(7, 5), title: "early"),
+        Case(heading: "## 2026-11-22T14:03:59 · seconds", date: nov22(14, 3), title: "seconds"),
+        Case(heading: "   ##    2026-11-22   14:03 ·   spaced   ##  ", date: nov22(14, 3), title: "spaced"),
+        Case(heading: "## 2026-11-22 14:03 · Learn C#", date: nov22(14, 3), title: "Learn C#"),
+        Case(heading: "## 2026-11-22 14:03 · - starts with a dash", date: nov22(14, 3), title: "- starts with a dash"),
+        Case(heading: "## 2026-11-22 14:03 · **bold** `raw`", date: nov22(14, 3), title: "**bold** `raw`"),
+        Case(heading: "## 2026-11-22 14:03 · 日本語 🎉", date: nov22(14, 3), title: "日本語 🎉"),
         Case(
             heading: "## 2024-02-29 12:00 · leap day", date: EntryDate(year: 2024, month: 2, day: 29, hour: 12),
             title: "leap day"),
-        Case(
-            heading: "## 2026-11-22 14:03 · Learn C#",
-            date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3), title: "Learn C#"),
-        Case(
-            heading: "## 2026-11-22 14:03 · - starts with a dash",
-            date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3), title: "- starts with a dash"),
-        Case(
-            heading: "## 2026-11-22 14:03 · **bold** `raw` title",
-            date: EntryDate(year: 2026, month: 11, day: 22, hour: 14, minute: 3), title: "**bold** `raw` title"),
     ]
 
     @Test("accepted headings", arguments: acceptedCases)
@@ -145,5 +121,12 @@ struct HeadingTests {
             default: title
             }
         #expect(entry.title == expected)
+    }
+
+    @Test("a leading rule with a dated heading before the next rule is not front matter")
+    func ruleIsNotFrontMatter() {
+        let file = EntryFile.parse("---\n## 2026-01-01 10:00\ntext\n\n---\n## 2026-01-02 10:00\n")
+        #expect(file.entries.count == 2)
+        #expect(file.entries.first?.line == 2)
     }
 }

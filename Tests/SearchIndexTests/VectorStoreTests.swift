@@ -1,0 +1,242 @@
+import Foundation
+import Testing
+@testable import SearchIndex
+
+@Suite struct VectorStoreTests {
+    static let model = "test-model"
+
+    func makeStore(_ dir: TempDir, vectors: [Float], d: Int, name: String = "vectors.bin") throws -> VectorStore {
+        let n = vectors.count / d
+        let url = dir.file(name)
+        try VectorStore.create(at: url, modelID: Self.model, dimension: d, ids: (0..<n).map { "id\($0)" }, vectors: vectors)
+        return try VectorStore(contentsOf: url, expectedModelID: Self.model, expectedDimension: d)
+    }
+
+    /// Scores in Double, independent of the store's code.
+    func reference(_ vectors: [Float], _ q: [Float], _ d: Int, allowed: (Int) -> Bool) -> [(row: Int, score: Double)] {
+        (0..<(vectors.count / d)).filter(allowed).map { r in
+            (r, (0..<d).reduce(0.0) { $0 + Double(vectors[r * d + $1]) * Double(q[$1]) })
+        }.sorted { $0.score != $1.score ? $0.score > $1.score : $0.row < $1.row }
+    }
+
+    func checkExact(_ store: VectorStore, _ vectors: [Float], _ q: [Float], d: Int, k: Int, allowed: ((Int) -> Bool)?) {
+        let got = store.search(q, k: k, allowed: allowed)
+        let brute = store.bruteForceSearch(q, k: k, allowed: allowed)
+        // The same rows and the same fp32 scores as a full scan...
+        #expect(got.map(\.row) == brute.map(\.row))
+        #expect(got.map(\.score) == brute.map(\.score))
+        // ...and the true top-k up to float rounding, by an independent Double computation.
+        let ref = reference(vectors, q, d, allowed: allowed ?? { _ in true })
+        #expect(got.count == min(k, ref.count))
+        for (i, hit) in got.enumerated() where i < ref.count {
+            #expect(abs(Double(hit.score) - ref[i].score) < 1e-5)
+        }
+    }
+
+    @Test(arguments: [0, 1, 2, 3, 4, 5], [0, 1, 7, 300, 3000])
+    func exactOnRandomVectors(seed: UInt64, n: Int) throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var rng = SeededRandom(seed: seed)
+        let d = seed % 2 == 0 ? 128 : 37
+        let vectors = TestVectors.random(n, d, &rng)
+        let store = try makeStore(dir, vectors: vectors, d: d)
+        #expect(store.count == n)
+        for k in [1, 10, n + 3] {
+            let q = TestVectors.random(1, d, &rng)
+            checkExact(store, vectors, q, d: d, k: k, allowed: nil)
+            checkExact(store, vectors, q, d: d, k: k, allowed: { $0 % 3 == 1 })
+        }
+    }
+
+    @Test(arguments: [10, 11, 12, 13, 14, 15])
+    func exactOnClusteredVectors(seed: UInt64) throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var rng = SeededRandom(seed: seed)
+        let d = 96
+        let vectors = TestVectors.clustered(3000, d, centres: 5, noise: seed % 2 == 0 ? 0.02 : 0.005, &rng)
+        let store = try makeStore(dir, vectors: vectors, d: d)
+        for i in 0..<5 {
+            // Queries near the data: the top scores are packed closely together.
+            let q = Array(vectors[(i * 97) * d..<(i * 97 + 1) * d])
+            checkExact(store, vectors, q, d: d, k: 10, allowed: nil)
+            checkExact(store, vectors, q, d: d, k: 50, allowed: { $0 % 2 == 0 })
+        }
+    }
+
+    @Test func exactWithDuplicatesAndZeroVectors() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var rng = SeededRandom(seed: 99)
+        let d = 64
+        var vectors = TestVectors.random(50, d, &rng)
+        vectors += vectors  // every vector twice: exact ties
+        vectors += [Float](repeating: 0, count: d * 3)
+        let store = try makeStore(dir, vectors: vectors, d: d)
+        let q = Array(vectors[0..<d])
+        checkExact(store, vectors, q, d: d, k: 10, allowed: nil)
+        let top = store.search(q, k: 2, allowed: nil)
+        #expect(top.map(\.row) == [0, 50])
+        checkExact(store, vectors, [Float](repeating: 0, count: d), d: d, k: 5, allowed: nil)
+    }
+
+    @Test func filterExcludingEverythingGivesNothing() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var rng = SeededRandom(seed: 5)
+        let vectors = TestVectors.random(200, 16, &rng)
+        let store = try makeStore(dir, vectors: vectors, d: 16)
+        #expect(store.search(Array(vectors[0..<16]), k: 10, allowed: { _ in false }).isEmpty)
+        #expect(store.search(Array(vectors[0..<16]), k: 0, allowed: nil).isEmpty)
+    }
+
+    @Test func roundTripKeepsIdsAndVectors() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var rng = SeededRandom(seed: 3)
+        let d = 20
+        let vectors = TestVectors.random(30, d, &rng)
+        let store = try makeStore(dir, vectors: vectors, d: d)
+        #expect(store.ids == (0..<30).map { "id\($0)" })
+        #expect(store.modelID == Self.model && store.dimension == d)
+        #expect(store.vector(at: 7) == Array(vectors[7 * d..<8 * d]))
+    }
+
+    // MARK: Damage
+
+    func writeSmallStore(_ dir: TempDir) throws -> URL {
+        var rng = SeededRandom(seed: 1)
+        let url = dir.file("v.bin")
+        try VectorStore.create(at: url, modelID: Self.model, dimension: 24, ids: (0..<40).map { "entry-\($0)" },
+                               vectors: TestVectors.random(40, 24, &rng))
+        return url
+    }
+
+    func loadError(_ url: URL, model: String = model, dimension: Int = 24) -> IndexError? {
+        do {
+            _ = try VectorStore(contentsOf: url, expectedModelID: model, expectedDimension: dimension)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func truncatedFileIsCorrupt() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let url = try writeSmallStore(dir)
+        let bytes = try Data(contentsOf: url)
+        for length in [0, 7, 31, 32, 100, bytes.count / 2, bytes.count - 1] {
+            try bytes.prefix(length).write(to: url)
+            #expect(loadError(url)?.kind == .corrupt, "truncated to \(length)")
+        }
+    }
+
+    @Test func everyBitFlipIsDetected() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let url = try writeSmallStore(dir)
+        let original = try Data(contentsOf: url)
+        for offset in Swift.stride(from: 0, to: original.count, by: max(1, original.count / 300)) {
+            var damaged = original
+            damaged[offset] ^= UInt8(1 << (offset % 8))
+            try damaged.write(to: url)
+            let error = try #require(loadError(url), "flip at \(offset)")
+            #expect(error.kind == ((16..<20).contains(offset) ? .versionMismatch : .corrupt), "flip at \(offset)")
+            #expect(error.description.contains(url.path))
+        }
+    }
+
+    @Test func otherVersionIsAVersionMismatch() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let url = try writeSmallStore(dir)
+        var bytes = try Data(contentsOf: url)
+        bytes[16] = 9
+        try bytes.write(to: url)
+        #expect(loadError(url)?.kind == .versionMismatch)
+    }
+
+    @Test func otherModelOrDimensionIsAModelMismatch() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let url = try writeSmallStore(dir)
+        #expect(loadError(url, model: "other-model")?.kind == .modelMismatch)
+        #expect(loadError(url, dimension: 384)?.kind == .modelMismatch)
+        #expect(loadError(url) == nil)
+    }
+
+    @Test func missingFileIsAnIOError() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        #expect(loadError(dir.file("absent.bin"))?.kind == .io)
+    }
+
+    @Test func writeLeavesNoTemporaryFiles() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let url = dir.file("x.bin")
+        try SidecarFile.write([1, 2, 3], to: url)
+        try SidecarFile.write([4, 5], to: url)
+        #expect(try SidecarFile.read(url) == [4, 5])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["x.bin"])
+        #expect(throws: IndexError.self) { try SidecarFile.write([1], to: dir.file("no/such/dir/x.bin")) }
+    }
+
+    @Test func xxh64KnownAnswers() {
+        func h(_ s: String) -> UInt64 { Array(s.utf8).withUnsafeBytes { XXH64.hash($0) } }
+        #expect(h("") == 0xEF46_DB37_51D8_E999)
+        #expect(h("a") == 0xD24E_C4F1_A98C_6E5B)
+        #expect(h("abc") == 0x44BC_2CF5_AD77_0999)
+    }
+}
+
+@Suite struct ScanKernelTests {
+    /// Both int8 kernels equal a scalar dot product, including all-±127 rows at the
+    /// longest length the fast kernel accepts, where its accumulators are fullest.
+    @Test(arguments: [1, 24, 256, 300])
+    func kernelsMatchScalar(chunks: Int) {
+        var rng = SeededRandom(seed: UInt64(chunks))
+        let n = chunks * 16
+        let cases: [([Int8], [Int8])] = [
+            ((0..<n).map { _ in Int8.random(in: -127...127, using: &rng) }, (0..<n).map { _ in Int8.random(in: -127...127, using: &rng) }),
+            ([Int8](repeating: 127, count: n), [Int8](repeating: 127, count: n)),
+            ([Int8](repeating: -127, count: n), [Int8](repeating: 127, count: n)),
+        ]
+        for (x, q) in cases {
+            let expected = zip(x, q).reduce(Int32(0)) { $0 + Int32($1.0) * Int32($1.1) }
+            var qEven = [SIMD8<Int16>](repeating: .zero, count: chunks), qOdd = qEven
+            for c in 0..<chunks {
+                for lane in 0..<8 {
+                    qEven[c][lane] = Int16(q[c * 16 + 2 * lane])
+                    qOdd[c][lane] = Int16(q[c * 16 + 2 * lane + 1])
+                }
+            }
+            x.withUnsafeBytes { xp in
+                qEven.withUnsafeBufferPointer { e in
+                    qOdd.withUnsafeBufferPointer { o in
+                        #expect(ScanKernel.dotWide(xp.baseAddress!, e.baseAddress!, o.baseAddress!, chunks) == expected)
+                        if chunks <= ScanKernel.maxFastChunks {
+                            #expect(ScanKernel.dot(xp.baseAddress!, e.baseAddress!, o.baseAddress!, chunks) == expected)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func exactBeyondTheFastKernelLength() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var rng = SeededRandom(seed: 77)
+        let d = 4200
+        let vectors = TestVectors.random(40, d, &rng)
+        let url = dir.file("wide.bin")
+        try VectorStore.create(at: url, modelID: "m", dimension: d, ids: (0..<40).map { "\($0)" }, vectors: vectors)
+        let store = try VectorStore(contentsOf: url, expectedModelID: "m", expectedDimension: d)
+        let q = TestVectors.random(1, d, &rng)
+        let got = store.search(q, k: 5, allowed: nil), brute = store.bruteForceSearch(q, k: 5, allowed: nil)
+        #expect(got.map(\.row) == brute.map(\.row) && got.map(\.score) == brute.map(\.score))
+    }
+}
