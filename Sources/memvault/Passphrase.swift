@@ -1,9 +1,22 @@
+import ArgumentParser
 import Foundation
 import Vault
 
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// The options of the key commands (unlock, passwd, rotate).
+struct TierKeyOptions: ParsableArguments {
+    @Argument(help: "The tier: confidential, secret or ultrasecret.")
+    var tier: String
+
+    @Option(help: "Read the (current) passphrase from the first line of this file.")
+    var passphraseFile: String?
+
+    @Option(help: "Ultrasecret second factor: an age identity file (passwd creates it when missing). Default: $MEMVAULT_KEY_FILE_ULTRASECRET.")
+    var keyFile: String?
+}
 
 /// Where passphrases come from: a file, `MEMVAULT_PASSPHRASE_<TIER>`, or a prompt on the terminal
 /// without echo. Passphrases are never printed or logged.

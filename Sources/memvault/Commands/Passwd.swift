@@ -20,14 +20,7 @@ extension Memvault {
 
         @OptionGroup var vaultOptions: VaultOptions
 
-        @Argument(help: "The tier: confidential, secret or ultrasecret.")
-        var tier: String
-
-        @Option(help: "Ultrasecret second factor: an age identity file (created when missing). Default: $MEMVAULT_KEY_FILE_ULTRASECRET.")
-        var keyFile: String?
-
-        @Option(help: "Read the current passphrase from the first line of this file.")
-        var passphraseFile: String?
+        @OptionGroup var key: TierKeyOptions
 
         @Option(help: "Read the new passphrase from the first line of this file.")
         var newPassphraseFile: String?
@@ -35,9 +28,9 @@ extension Memvault {
         func run() async throws {
             try await Output.run {
                 let (vault, user) = try vaultOptions.open()
-                vault.keyFile = keyFile
-                let tier = try Passphrase.encryptedTier(self.tier)
-                if let keyFile {
+                vault.keyFile = key.keyFile
+                let tier = try Passphrase.encryptedTier(key.tier)
+                if let keyFile = key.keyFile {
                     guard tier == .ultrasecret else { throw VaultError(.badInput, "--key-file is for the ultrasecret tier") }
                     if !FileManager.default.fileExists(atPath: keyFile) {
                         try Vault.createKeyFile(at: keyFile)
@@ -45,7 +38,7 @@ extension Memvault {
                     }
                 }
                 let creating = !vault.hasKey(user: user, tier: tier)
-                let old = creating ? nil : try Passphrase.current(tier, file: passphraseFile)
+                let old = creating ? nil : try Passphrase.current(tier, file: key.passphraseFile)
                 if let old { _ = try vault.unlock(user: user, tier: tier, passphrase: old) }
                 let new = try Passphrase.new(tier, file: newPassphraseFile, creating: creating)
                 try vault.setPassphrase(user: user, tier: tier, old: old, new: new)

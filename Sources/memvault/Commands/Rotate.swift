@@ -18,21 +18,14 @@ extension Memvault {
 
         @OptionGroup var vaultOptions: VaultOptions
 
-        @Argument(help: "The tier: confidential, secret or ultrasecret.")
-        var tier: String
-
-        @Option(help: "The ultrasecret key file (second factor), if the key was made with one. Default: $MEMVAULT_KEY_FILE_ULTRASECRET.")
-        var keyFile: String?
-
-        @Option(help: "Read the passphrase from the first line of this file.")
-        var passphraseFile: String?
+        @OptionGroup var key: TierKeyOptions
 
         func run() async throws {
             try await Output.run {
                 let (vault, user) = try vaultOptions.open()
-                vault.keyFile = keyFile
-                let tier = try Passphrase.encryptedTier(self.tier)
-                let count = try vault.rotate(user: user, tier: tier, passphrase: try Passphrase.current(tier, file: passphraseFile))
+                vault.keyFile = key.keyFile
+                let tier = try Passphrase.encryptedTier(key.tier)
+                let count = try vault.rotate(user: user, tier: tier, passphrase: try Passphrase.current(tier, file: key.passphraseFile))
                 print("new \(tier.rawValue) key; \(count) \(count == 1 ? "memory" : "memories") re-encrypted")
             }
         }

@@ -14,8 +14,9 @@ extension Memvault {
                 Asks for the tier's passphrase without echo on a terminal, or reads \
                 MEMVAULT_PASSPHRASE_<TIER> or --passphrase-file. A wrong passphrase exits with 3. \
                 Confidential and secret keys are then held in memory by a per-user agent for --ttl \
-                (default 15m); ultrasecret is never cached: commands reading it need \
-                MEMVAULT_PASSPHRASE_ULTRASECRET each time.
+                (default 15m); ultrasecret is never cached: commands reading it ask again on a \
+                terminal, or take MEMVAULT_PASSPHRASE_ULTRASECRET (and MEMVAULT_KEY_FILE_ULTRASECRET \
+                when the key was made with a key file).
 
                 Examples:
                   memvault unlock secret
@@ -25,14 +26,7 @@ extension Memvault {
 
         @OptionGroup var vaultOptions: VaultOptions
 
-        @Argument(help: "The tier: confidential, secret or ultrasecret.")
-        var tier: String
-
-        @Option(help: "The ultrasecret key file (second factor), if the key was made with one. Default: $MEMVAULT_KEY_FILE_ULTRASECRET.")
-        var keyFile: String?
-
-        @Option(help: "Read the passphrase from the first line of this file.")
-        var passphraseFile: String?
+        @OptionGroup var key: TierKeyOptions
 
         @Option(help: "How long the agent keeps the key: seconds, or a number with s, m or h. Default: 15m.")
         var ttl: String = "15m"
@@ -50,20 +44,20 @@ extension Memvault {
         func run() async throws {
             try await Output.run {
                 let (vault, user) = try vaultOptions.open()
-                vault.keyFile = keyFile
-                let tier = try Passphrase.encryptedTier(self.tier)
+                vault.keyFile = key.keyFile
+                let tier = try Passphrase.encryptedTier(key.tier)
                 guard vault.hasKey(user: user, tier: tier) else {
                     throw VaultError(.badInput, "the encrypted \(tier.rawValue) tier of \(user) has no key yet", hint: "create one with: memvault passwd \(tier.rawValue)")
                 }
-                let key = try vault.unlock(user: user, tier: tier, passphrase: try Passphrase.current(tier, file: passphraseFile))
+                let unlocked = try vault.unlock(user: user, tier: tier, passphrase: try Passphrase.current(tier, file: key.passphraseFile))
                 guard tier.isCacheable else {
-                    print("the \(tier.rawValue) passphrase is correct; \(tier.rawValue) is never cached (set \(tier.passphraseVariable) for commands that read it)")
+                    print("the \(tier.rawValue) passphrase is correct; \(tier.rawValue) is never cached: commands that read it ask again, or take \(tier.passphraseVariable)")
                     return
                 }
                 let environment = ProcessInfo.processInfo.environment
                 try AgentProcess.ensureRunning(environment: environment)
                 let seconds = Self.seconds(ttl)!
-                try KeyAgent.store(key, ttl: seconds, environment: environment)
+                try KeyAgent.store(unlocked, ttl: seconds, environment: environment)
                 print("\(tier.rawValue) unlocked for \(ttl)")
             }
         }
