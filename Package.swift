@@ -57,7 +57,7 @@ let package = Package(
 
         // Release-build benchmarks that print figures (see docs/benchmarks.md).
         .executableTarget(
-            name: "memvault-bench", dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec"],
+            name: "memvault-bench", dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto"],
             path: "Benchmarks/memvault-bench"),
 
         .testTarget(name: "MemvaultSupportTests", dependencies: ["MemvaultSupport"]),
@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),
         .testTarget(name: "EmbedderTests", dependencies: ["Embedder"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
-        .testTarget(name: "VaultTests", dependencies: ["Vault"]),
+        .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "CLITests", dependencies: ["Vault"]),
     ],

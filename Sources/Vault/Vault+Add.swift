@@ -40,8 +40,8 @@ extension Vault {
     /// - Throws: `VaultError.badInput` for empty or oversized text, bad tags or a text that would
     ///   break the entry format; nothing is written then.
     @discardableResult
-    public func add(_ new: NewMemory, user: String, now: Date = Date()) throws(VaultError) -> Memory {
-        let prepared = try prepare(new, now: now, location: nil)
+    public func add(_ new: NewMemory, user: String, now: Date = Date(), allowSecrets: Bool = false) throws(VaultError) -> Memory {
+        let prepared = try prepare(new, user: user, now: now, location: nil, allowSecrets: allowSecrets)
         let path = monthFilePath(user: user, tier: prepared.tier, date: prepared.date)
         try transaction("memvault: add \(prepared.tier.rawValue) \(prepared.id)") { (changes) throws(VaultError) in
             var file = try readEntryFile(path)
@@ -63,10 +63,12 @@ extension Vault {
     /// - Parameters:
     ///   - records: JSON Lines as DESIGN.md's import contract describes; blank lines are skipped.
     ///   - progress: called with (done, total) while writing.
+    ///   - allowSecrets: write records that look like credentials to plain-text tiers anyway.
     /// - Returns: the new ids, in input order.
     /// - Throws: `VaultError.badInput` naming the first bad line; nothing is imported then.
     public func importRecords(
-        _ records: [UInt8], user: String, now: Date = Date(), progress: ((Int, Int) -> Void)? = nil
+        _ records: [UInt8], user: String, now: Date = Date(), allowSecrets: Bool = false,
+        progress: ((Int, Int) -> Void)? = nil
     ) throws(VaultError) -> [String] {
         var prepared: [PreparedMemory] = []
         var lineNumber = 0
@@ -102,7 +104,7 @@ extension Vault {
                     throw VaultError(error.exitStatus, error.message, at: location, hint: error.hint)
                 }
             }
-            let item = try prepare(memory, now: now, location: location)
+            let item = try prepare(memory, user: user, now: now, location: location, allowSecrets: allowSecrets)
             guard seen.insert(item.id).inserted else {
                 throw VaultError(.badInput, "id \(item.id) appears twice", at: location)
             }
@@ -187,13 +189,12 @@ extension Vault {
         var id: String?
     }
 
-    /// Validates a new memory and renders its entry.
-    func prepare(_ memory: NewMemory, now: Date, location: String?) throws(VaultError) -> PreparedMemory {
+    /// Validates a new memory and renders its entry: encrypted to the tier's recipient for an
+    /// encrypted tier (no passphrase needed), scanned for credentials for a plain-text tier.
+    /// - Throws: `.badInput` for a plain-text tier when the text looks like a credential (unless
+    ///   `allowSecrets`), or for an encrypted tier without a key.
+    func prepare(_ memory: NewMemory, user: String, now: Date, location: String?, allowSecrets: Bool) throws(VaultError) -> PreparedMemory {
         let tier = memory.tier ?? config.defaultTier
-        if tier.isEncrypted {
-            throw VaultError(.badInput, "the \(tier.rawValue) tier is encrypted, and encryption is not available in this build yet",
-                at: location, hint: "nothing was written; use --tier general or chronological for plain text")
-        }
         let body = memory.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !body.isEmpty else { throw VaultError(.badInput, "empty memory", at: location) }
         let size = body.utf8.count
@@ -249,6 +250,14 @@ extension Vault {
         guard check.entries.count == 1, check.entries[0].id == id, check.problems.allSatisfy({ !$0.isError }) else {
             throw VaultError(.badInput, "the text would not stay one memory (it holds a level-2 heading or breaks the entry format)",
                 at: location, hint: "use ### for headings inside a memory")
+        }
+        if tier.isEncrypted {
+            let sealed = try sealedEntry(rendered, tier: tier, user: user, date: date, id: id)
+            return PreparedMemory(id: id, keptID: memory.id != nil, tier: tier, date: date, rendered: sealed, location: location)
+        }
+        if !allowSecrets, let hit = SecretScanner.scan(rendered).first {
+            throw VaultError(.badInput, "the memory looks like it holds a credential (\(hit.kind.label), line \(hit.line) of the entry); nothing was written",
+                at: location, hint: "store it encrypted with --tier secret, or pass --allow-secret if it is not a secret")
         }
         return PreparedMemory(id: id, keptID: memory.id != nil, tier: tier, date: date, rendered: rendered, location: location)
     }

@@ -73,10 +73,28 @@ extension Vault {
         throw VaultError(.badInput, "no memory with id \(id)", hint: "see memvault list")
     }
 
-    func memory(_ located: Located) -> Memory {
+    /// The memory of a located entry; an encrypted entry is decrypted when its tier is unlocked,
+    /// else its text and title are absent.
+    /// - Throws: `.integrity` for a tampered block, `.locked` for a block under another key.
+    func memory(_ located: Located) throws(VaultError) -> Memory {
+        let id = located.entry.id ?? ""
+        if located.entry.isEncrypted {
+            if let (_, inner) = try unsealed(located) {
+                var memory = Memory(entry: inner, id: id, user: located.user, tier: located.tier, path: located.path, timeZone: config.timeZone)
+                memory.line = located.entry.line
+                memory.tasks = []
+                return memory
+            }
+            return lockedMemory(located)
+        }
+        return Memory(entry: located.entry, id: id, user: located.user, tier: located.tier, path: located.path, timeZone: config.timeZone)
+    }
+
+    /// What can be shown of an entry without decrypting it: no title, no text.
+    func lockedMemory(_ located: Located) -> Memory {
         var memory = Memory(
-            entry: located.entry, id: located.entry.id ?? "", user: located.user, tier: located.tier,
-            path: located.path, timeZone: config.timeZone)
+            entry: located.entry, id: located.entry.id ?? "", user: located.user, tier: located.tier, path: located.path,
+            timeZone: config.timeZone)
         if located.entry.isEncrypted {
             memory.text = nil
             memory.title = nil
@@ -89,12 +107,12 @@ extension Vault {
         guard let entry = file.entry(id: id), let tier = tierOf(path: path)?.tier else {
             throw VaultError(.integrity, "memory \(id) missing after writing it", at: path)
         }
-        return memory(Located(user: user, tier: tier, path: path, entry: entry))
+        return try memory(Located(user: user, tier: tier, path: path, entry: entry))
     }
 
     /// The memory with `id`.
     public func show(id: String) throws(VaultError) -> Memory {
-        memory(try locate(id: id))
+        try memory(try locate(id: id))
     }
 
     /// A user's memories that pass `filter`, newest first. Entries without an id are included
@@ -103,13 +121,13 @@ extension Vault {
         let timeZone = config.timeZone
         var selected: [(Date, Memory)] = []
         for located in try allLocated(user: user, tiers: filter.tiers) {
-            let entry = located.entry
-            let instant = entry.date.map { DateText.instant($0, timeZone: timeZone) }
+            let memory = try memory(located)
+            let instant = memory.entryDate.map { DateText.instant($0, timeZone: timeZone) }
             if let since = filter.since, (instant.map { $0 < since } ?? true) { continue }
             if let until = filter.until, (instant.map { $0 > until } ?? true) { continue }
-            if let tags = filter.tags, !tags.isSubset(of: entry.tags) { continue }
-            if let mentions = filter.mentions, !mentions.isSubset(of: entry.mentions) { continue }
-            selected.append((instant ?? .distantPast, memory(located)))
+            if let tags = filter.tags, !tags.isSubset(of: memory.tags) { continue }
+            if let mentions = filter.mentions, !mentions.isSubset(of: memory.mentions) { continue }
+            selected.append((instant ?? .distantPast, memory))
         }
         return selected.sorted { ($0.0, $0.1.id) > ($1.0, $1.1.id) }.map(\.1)
     }

@@ -10,7 +10,7 @@ extension Vault {
         var removed: Memory?
         try transaction("memvault: rm \(removed?.tier.rawValue ?? "") \(id)") { (changes) throws(VaultError) in
             let located = try locate(id: id)
-            removed = memory(located)
+            removed = (try? memory(located)) ?? lockedMemory(located)
             var file = try readEntryFile(located.path)
             guard file.remove(id: id) else { throw VaultError(.badInput, "no memory with id \(id)", at: located.path) }
             changes.write(located.path, file.bytes)
@@ -22,10 +22,13 @@ extension Vault {
     public func entryText(id: String) throws(VaultError) -> (text: String, memory: Memory) {
         let located = try locate(id: id)
         if located.entry.isEncrypted {
-            throw VaultError(.locked, "memory \(id) is in the encrypted \(located.tier.rawValue) tier", at: located.path,
-                hint: "editing encrypted memories is not available in this build yet")
+            guard let (text, _) = try unsealed(located) else {
+                throw VaultError(.locked, "the \(located.tier.rawValue) tier is locked", at: located.path,
+                    hint: "unlock it first: memvault unlock \(located.tier.rawValue)")
+            }
+            return (text, try memory(located))
         }
-        return (located.entry.rawText, memory(located))
+        return (located.entry.rawText, try memory(located))
     }
 
     /// Replaces a memory's entry with `newText` (an edited copy of `entryText(id:)`) and commits.
@@ -58,13 +61,26 @@ extension Vault {
         try transaction("memvault: edit \(tierOf(path: path)?.tier.rawValue ?? "") \(id)") { (changes) throws(VaultError) in
             let located = try locate(id: id)
             path = located.path
-            guard located.entry.rawText.trimmingCharacters(in: .whitespacesAndNewlines)
+            let current = try located.entry.isEncrypted ? unsealed(located)?.text : located.entry.rawText
+            guard let current, current.trimmingCharacters(in: .whitespacesAndNewlines)
                 == original.trimmingCharacters(in: .whitespacesAndNewlines)
             else {
                 throw VaultError(.badInput, "memory \(id) changed while you were editing it; nothing written", at: located.path)
             }
+            let newEntry = String(decoding: parsed.bytes, as: UTF8.self)
             var file = try readEntryFile(located.path)
-            guard file.replace(id: id, with: String(decoding: parsed.bytes, as: UTF8.self)) else {
+            let replaced: Bool
+            if located.tier.isEncrypted {
+                let sealed = try sealedEntry(newEntry, tier: located.tier, user: located.user, date: first.date, id: id)
+                replaced = file.replace(id: id, with: sealed)
+            } else {
+                if SecretScanner.scan(newEntry).count > SecretScanner.scan(current).count {
+                    throw VaultError(.badInput, "the edited memory looks like it holds a credential; nothing written", at: located.path,
+                        hint: "move it to an encrypted tier: memvault add --tier secret")
+                }
+                replaced = file.replace(id: id, with: newEntry)
+            }
+            guard replaced else {
                 throw VaultError(.badInput, "the edited memory does not fit back into its file; nothing written", at: located.path)
             }
             changes.write(located.path, file.bytes)

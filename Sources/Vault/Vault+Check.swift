@@ -53,6 +53,17 @@ extension Vault {
                         report.problems.append(.init(path: path, line: problem.line, severity: problem.isError ? "error" : "warning", message: problem.message))
                     }
                     report.entriesChecked += file.entries.count
+                    if !tier.isEncrypted {
+                        for hit in SecretScanner.scan(String(decoding: file.bytes, as: UTF8.self)) {
+                            report.problems.append(.init(path: path, line: hit.line, severity: "warning",
+                                message: "looks like a \(hit.kind.label) in a plain-text tier; move it to an encrypted tier"))
+                        }
+                    } else {
+                        for entry in file.entries where !entry.isEncrypted {
+                            report.problems.append(.init(path: path, line: entry.line, severity: "warning",
+                                message: "this memory of the encrypted \(tier.rawValue) tier is stored as plain text"))
+                        }
+                    }
                     for entry in file.entries {
                         if let original = entry.meta.first(where: { $0.key == EntryMerge.conflictKey })?.value {
                             report.problems.append(.init(path: path, line: entry.line, severity: "warning",
@@ -95,14 +106,16 @@ extension Vault {
     /// read, and commits every change in the vault (`git add -A` without the cache) as one commit.
     /// - Parameter only: record only these vault-relative paths.
     /// - Returns: the commit id and the paths recorded, or nil when nothing changed.
-    public func commitDirectEdits(message: String? = nil, only: Set<String>? = nil) throws(VaultError) -> (commit: String, paths: [String])? {
+    /// - Parameter allowSecrets: record plain-text tier files even when they look like they hold credentials.
+    /// - Throws: `.badInput` naming file and line when a changed plain-text tier file holds a credential.
+    public func commitDirectEdits(message: String? = nil, only: Set<String>? = nil, allowSecrets: Bool = false) throws(VaultError) -> (commit: String, paths: [String])? {
         let lock = try lockVault()
         defer { lock.unlock() }
-        return try recordDirectEdits(message: message, only: only)
+        return try recordDirectEdits(message: message, only: only, allowSecrets: allowSecrets)
     }
 
     /// `commitDirectEdits` for a caller that holds the vault lock already (sync).
-    func recordDirectEdits(message: String? = nil, only: Set<String>? = nil) throws(VaultError) -> (commit: String, paths: [String])? {
+    func recordDirectEdits(message: String? = nil, only: Set<String>? = nil, allowSecrets: Bool = false) throws(VaultError) -> (commit: String, paths: [String])? {
         let changes: [FileChange]
         do {
             changes = try repository.changedPaths()
@@ -119,8 +132,19 @@ extension Vault {
         }
         paths = paths.filter { !$0.hasPrefix(".memvault/cache/") && (only?.contains($0) ?? true) }
         guard !paths.isEmpty else { return nil }
+        // Every file is read and checked before any is written, so a refusal leaves all as they were.
+        var files: [(path: String, file: EntryFile)] = []
         for path in paths where tierOf(path: path) != nil && FileManager.default.fileExists(atPath: url(path).path) {
-            var file = try readEntryFile(path)
+            let file = try readEntryFile(path)
+            if !allowSecrets, let tier = tierOf(path: path)?.tier, !tier.isEncrypted,
+                let hit = SecretScanner.scan(String(decoding: file.bytes, as: UTF8.self)).first
+            {
+                throw VaultError(.badInput, "this looks like a \(hit.kind.label) in a plain-text tier; nothing committed", at: "\(path):\(hit.line)",
+                    hint: "move it to an encrypted tier (memvault add --tier secret) or pass --allow-secret")
+            }
+            files.append((path, file))
+        }
+        for (path, var file) in files {
             if file.entries.contains(where: { $0.id == nil && $0.date != nil }) {
                 _ = file.assignMissingIDs(using: { MemoryID.generate() })
                 do {

@@ -69,7 +69,7 @@ extension Vault {
             throw VaultError(.badInput, "no memory with id \(id) in \(revision) (\(commit.prefix(7)))",
                 hint: "see its versions with: memvault history \(id)")
         }
-        return memory(found)
+        return try memory(found)
     }
 
     /// Puts back the text a memory had in `revision`, as one new commit
@@ -141,7 +141,7 @@ extension Vault {
             lastText = text
             versions.append(MemoryHistory.Version(
                 commit: commit.id, date: commitDateText(commit.date),
-                author: commit.author.name, memory: memory(found)))
+                author: commit.author.name, memory: try memory(found)))
         }
         guard !versions.isEmpty else {
             throw VaultError(.badInput, "no memory with id \(id) in the history", hint: "see memvault list")

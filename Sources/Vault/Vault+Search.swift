@@ -163,11 +163,13 @@ extension Vault {
                                query: embedder.map { $0.embed([query])[0] } ?? [], matched: matched,
                                queryTerms: Set(Analyzer.terms(query)).count)
         }
-        let results = try searchResults(ranked, index: index, query: query)
-        let locked = Tier.allCases.filter { tier in
-            tier.isEncrypted && (request.tiers?.contains(tier) ?? true)
-                && (request.users ?? [user]).contains { !tierFiles(user: $0, tier: tier).isEmpty }
-        }.map(\.rawValue)
+        var results = try searchResults(ranked, index: index, query: query)
+        // Encrypted tiers are searched in memory while unlocked; the others are reported locked.
+        let encrypted = try searchEncrypted(request, user: user, filter: filter, mode: mode, embedder: embedder)
+        if !encrypted.results.isEmpty {
+            results = Array((results + encrypted.results).sorted { $0.score > $1.score }.prefix(request.k))
+        }
+        let locked = encrypted.locked.map(\.rawValue)
         let elapsed = clock.now - start
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         return SearchResponse(

@@ -58,13 +58,13 @@ extension Vault {
         }
         return VaultStatus(
             vault: root.path, user: user, users: users,
-            locked: Tier.allCases.filter(\.isEncrypted).map(\.rawValue),
+            locked: lockedTiers(user: user).map(\.rawValue),
             index: try indexCoverage(), git: git, problems: report.problems.filter { $0.severity == "error" }.count,
             conflicts: conflicts)
     }
 
     /// Every memory of `user` (or every user), oldest first, for `export`.
     public func exportMemories(user: String?) throws(VaultError) -> [Memory] {
-        try allLocated(user: user).map(memory).sorted { ($0.date ?? "", $0.id) < ($1.date ?? "", $1.id) }
+        try allLocated(user: user).map { (located) throws(VaultError) in try memory(located) }.sorted { ($0.date ?? "", $0.id) < ($1.date ?? "", $1.id) }
     }
 }

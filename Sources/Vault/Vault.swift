@@ -1,3 +1,4 @@
+import AgeCrypto
 import Foundation
 import GitStore
 import MarkdownCodec
@@ -14,6 +15,15 @@ public final class Vault {
     let environment: [String: String]
     /// The search index once loaded; later searches in this process only check freshness.
     var loadedIndex: VaultIndex?
+    /// Tier identities obtained in this process (from the agent or a passphrase), by "user/tier";
+    /// `.some(nil)` records a tier found locked, so it is not asked again. Memory only; see Vault+Keys.swift.
+    var unlockedKeys: [String: X25519Identity?] = [:]
+    /// Asks a person for a tier's passphrase (the command line sets it on a terminal); used for
+    /// ultrasecret, which the agent never caches. Nil or a nil answer: the tier stays locked.
+    public var askPassphrase: ((Tier) -> String?)?
+    /// The ultrasecret second factor: an age identity file (`--key-file`, else
+    /// `$MEMVAULT_KEY_FILE_ULTRASECRET`). See Vault+Keys.swift.
+    public var keyFile: String?
 
     static let configFileName = "memvault.toml"
     static let dataDirectoryName = ".memvault"

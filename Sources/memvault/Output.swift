@@ -76,6 +76,10 @@ extension VaultOptions {
     /// Opens the vault these options name and resolves the user.
     func open() throws -> (vault: Vault, user: String) {
         let vault = try Vault(at: try Vault.locate(explicit: self.vault))
+        // Ultrasecret is never cached: a person at a terminal is asked each time it is read.
+        if isatty(STDIN_FILENO) == 1 {
+            vault.askPassphrase = { tier in Passphrase.prompt("Passphrase for the \(tier.rawValue) tier: ") }
+        }
         return (vault, try vault.resolveUser(user))
     }
 }

@@ -15,6 +15,7 @@ extension Memvault {
                   memvault add "Had coffee with Maria. #friends @maria"
                   echo "Allergic to penicillin" | memvault add - --tier general --title Health
                   memvault add "Moved to Berlin" --date 2019-04-01 --tag life
+                  memvault add "Bank PIN is in the blue notebook" --tier secret
                 """)
 
         @OptionGroup var vaultOptions: VaultOptions
@@ -37,6 +38,9 @@ extension Memvault {
         @Option(help: "Where the memory came from (kept in its metadata). Default: cli.")
         var src: String = "cli"
 
+        @Flag(help: "Write text that looks like a credential (API key, card number, password line) to a plain-text tier anyway.")
+        var allowSecret = false
+
         @Flag(help: "Print the memory as JSON.")
         var json = false
 
@@ -47,7 +51,7 @@ extension Memvault {
                 var memory = NewMemory(text: body, title: title, tags: tags, src: src)
                 if let tier { memory.tier = try Tier(parsing: tier) }
                 if let date { memory.date = try DateText.parseUserDate(date, timeZone: vault.config.timeZone) }
-                let added = try vault.add(memory, user: user)
+                let added = try vault.add(memory, user: user, allowSecrets: allowSecret)
                 if json { try Output.printJSON(added) } else { print(added.id) }
             }
         }

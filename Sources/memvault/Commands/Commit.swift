@@ -16,13 +16,17 @@ extension Memvault {
 
         @OptionGroup var vaultOptions: VaultOptions
 
+        @Flag(help: "Write text that looks like a credential (API key, card number, password line) to a plain-text tier anyway.")
+        var allowSecret = false
+
+
         @Option(name: .shortAndLong, help: "The commit message. Default: memvault: commit direct edits (N files).")
         var message: String?
 
         func run() async throws {
             try await Output.run {
                 let (vault, _) = try vaultOptions.open()
-                if let (commit, paths) = try vault.commitDirectEdits(message: message) {
+                if let (commit, paths) = try vault.commitDirectEdits(message: message, allowSecrets: allowSecret) {
                     print("committed \(paths.count) \(paths.count == 1 ? "file" : "files") as \(commit.prefix(12))")
                 } else {
                     print("nothing to commit")

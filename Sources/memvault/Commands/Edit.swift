@@ -34,14 +34,24 @@ extension Memvault {
                 let (vault, user) = try vaultOptions.open()
                 if let id {
                     let (original, memory) = try vault.entryText(id: id)
-                    let temp = FileManager.default.temporaryDirectory
-                        .appendingPathComponent("memvault-edit-\(getpid())-\(id).md")
-                    try Data(original.utf8).write(to: temp)
-                    defer { try? FileManager.default.removeItem(at: temp) }
-                    try runEditor(temp.path, line: 1)
-                    let data = try Data(contentsOf: temp)
-                    guard let edited = String(validating: data, as: UTF8.self) else {
-                        throw VaultError(.badInput, "the edited text is not valid UTF-8; nothing changed")
+                    let edited: String
+                    if memory.tier.isEncrypted {
+                        // The plaintext only ever lives in memory-backed storage.
+                        let scratch = try ScratchFile(text: original, name: id)
+                        defer { scratch.remove() }
+                        try runEditor(scratch.path, line: 1)
+                        edited = try scratch.read()
+                    } else {
+                        let temp = FileManager.default.temporaryDirectory
+                            .appendingPathComponent("memvault-edit-\(getpid())-\(id).md")
+                        try Data(original.utf8).write(to: temp)
+                        defer { try? FileManager.default.removeItem(at: temp) }
+                        try runEditor(temp.path, line: 1)
+                        let data = try Data(contentsOf: temp)
+                        guard let text = String(validating: data, as: UTF8.self) else {
+                            throw VaultError(.badInput, "the edited text is not valid UTF-8; nothing changed")
+                        }
+                        edited = text
                     }
                     if let updated = try vault.replaceEntry(id: id, original: original, newText: edited) {
                         print("updated \(updated.id) in \(updated.path)")
@@ -51,7 +61,8 @@ extension Memvault {
                 } else {
                     let tier = try tier.map { try Tier(parsing: $0) } ?? vault.config.defaultTier
                     guard !tier.isEncrypted else {
-                        throw VaultError(.badInput, "editing the encrypted \(tier.rawValue) tier's files is not available in this build yet")
+                        throw VaultError(.badInput, "the \(tier.rawValue) tier's files are encrypted per memory and cannot be opened whole",
+                            hint: "edit one memory: memvault edit ID")
                     }
                     let path = vault.currentFilePath(user: user, tier: tier)
                     let url = vault.fileURL(path)

@@ -21,6 +21,10 @@ extension Memvault {
 
         @OptionGroup var vaultOptions: VaultOptions
 
+        @Flag(help: "Write text that looks like a credential (API key, card number, password line) to a plain-text tier anyway.")
+        var allowSecret = false
+
+
         @Argument(help: "The JSON Lines file, or - for standard input.")
         var file: String
 
@@ -36,7 +40,7 @@ extension Memvault {
                     }
                     bytes = read
                 }
-                let ids = try vault.importRecords(bytes, user: user, progress: Output.progress("importing"))
+                let ids = try vault.importRecords(bytes, user: user, allowSecrets: allowSecret, progress: Output.progress("importing"))
                 print("imported \(ids.count) \(ids.count == 1 ? "memory" : "memories")")
             }
         }

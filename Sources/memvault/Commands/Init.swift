@@ -8,12 +8,16 @@ extension Memvault {
             abstract: "Create a vault from the template, as a git repository, with its first user.",
             discussion: """
                 Copies vault-template (memvault.toml, .gitignore, .memvault/), makes a git repository \
-                and commits. Run in an existing vault with a new --user to add that user.
+                and commits. Run in an existing vault with a new --user to add that user. With \
+                --passphrases, asks a passphrase for each encrypted tier (empty skips it; set it later \
+                with memvault passwd TIER); MEMVAULT_PASSPHRASE_<TIER> variables that are set create \
+                those tiers' keys without asking.
 
                 Examples:
                   memvault init ~/memories --user alice
                   memvault init --vault ~/memories --user bob
                   memvault init ~/memories --user alice --remote git@example.com:alice/memories.git
+                  memvault init ~/memories --user alice --passphrases
                 """)
 
         @OptionGroup var vaultOptions: VaultOptions
@@ -24,6 +28,9 @@ extension Memvault {
         @Option(help: "A git remote (URL or path) to sync with, added as origin. A second device starts with memvault clone instead.")
         var remote: String?
 
+        @Flag(help: "Ask a passphrase for each encrypted tier (confidential, secret, ultrasecret).")
+        var passphrases = false
+
         func run() async throws {
             try await Output.run {
                 let folder = path ?? vaultOptions.vault ?? ProcessInfo.processInfo.environment["MEMVAULT_DIR"] ?? "."
@@ -31,6 +38,14 @@ extension Memvault {
                 let user = vaultOptions.user ?? ProcessInfo.processInfo.environment["MEMVAULT_USER"]
                     ?? ProcessInfo.processInfo.environment["USER"] ?? "me"
                 let vault = try Vault.create(at: url, user: user)
+                for tier in Tier.allCases where tier.isEncrypted && !vault.hasKey(user: user, tier: tier) {
+                    let preset = ProcessInfo.processInfo.environment[tier.passphraseVariable].flatMap { $0.isEmpty ? nil : $0 }
+                    guard preset != nil || passphrases else { continue }
+                    let passphrase = try preset ?? Passphrase.optionalNew(tier)
+                    guard let passphrase else { continue }
+                    try vault.setPassphrase(user: user, tier: tier, old: nil, new: passphrase)
+                    print("created the \(tier.rawValue) key")
+                }
                 if let remote { try vault.addRemote(name: "origin", url: remote) }
                 print("vault ready at \(vault.root.path) (user \(user))")
             }

@@ -1,0 +1,168 @@
+import AgeCrypto
+import Embedder
+import Foundation
+import MarkdownCodec
+import MemvaultSupport
+import SearchIndex
+
+/// Rendering of encrypted entries: the heading keeps the date (confidential, secret) or shows
+/// only the id (ultrasecret); title, metadata and body are inside the armored block.
+enum EntrySealing {
+    static func render(tier: Tier, date: EntryDate?, id: String, armored: String) -> String {
+        EntryRenderer.renderEncrypted(date: tier == .ultrasecret ? nil : date, id: id, armored: armored)
+    }
+}
+
+extension Vault {
+    /// Encrypts a plaintext entry to one armored age block.
+    func encrypt(_ plaintext: String, to recipient: X25519Recipient) throws(VaultError) -> String {
+        do {
+            return String(decoding: try Age.encrypt(Array(plaintext.utf8), to: [recipient], armor: true), as: UTF8.self)
+        } catch {
+            throw VaultError(.badInput, "cannot encrypt: \(error.message)")
+        }
+    }
+
+    /// The line of `entry`'s armor, for error messages: `alice/secret/2026-11.md:14`.
+    func armorLocation(_ entry: Entry, path: String) -> String {
+        let lines = entry.rawText.split(separator: "\n", omittingEmptySubsequences: false)
+        let offset = lines.firstIndex { $0.hasPrefix("-----BEGIN") } ?? 0
+        return "\(path):\(entry.line + offset)"
+    }
+
+    /// Decrypts an encrypted entry's block to the plaintext entry inside.
+    /// - Throws: `.locked` (exit 3) when `identity` is not the block's key; `.integrity` (exit 5)
+    ///   for a tampered or damaged block, naming the file and line.
+    func decrypt(_ entry: Entry, path: String, with identity: X25519Identity) throws(VaultError) -> String {
+        guard let block = entry.armoredBlock else { return entry.rawText }
+        let where_ = armorLocation(entry, path: path)
+        let plaintext: [UInt8]
+        do {
+            plaintext = try Age.decrypt(Array(block.utf8), with: [identity])
+        } catch {
+            switch error.kind {
+            case .noMatch, .wrongPassphrase:
+                throw VaultError(.locked, "this memory is not encrypted to the tier's current key", at: where_,
+                    hint: "it may have been written with another key; decrypt it with that key's identity")
+            default:
+                throw VaultError(.integrity, "encrypted block is damaged or was tampered with (\(error))", at: where_)
+            }
+        }
+        guard let text = String(validating: plaintext, as: UTF8.self) else {
+            throw VaultError(.integrity, "decrypted memory is not valid UTF-8", at: where_)
+        }
+        return text
+    }
+
+    /// The plaintext entry inside an encrypted entry, when its tier is unlocked.
+    /// - Returns: nil when the tier is locked.
+    func unsealed(_ located: Located) throws(VaultError) -> (text: String, entry: Entry)? {
+        guard located.entry.isEncrypted,
+            let identity = try identity(user: located.user, tier: located.tier)
+        else { return nil }
+        let text = try decrypt(located.entry, path: located.path, with: identity)
+        let parsed = EntryFile.parse(text)
+        guard let inner = parsed.entries.first else {
+            throw VaultError(.integrity, "decrypted memory is not an entry", at: armorLocation(located.entry, path: located.path))
+        }
+        return (text, inner)
+    }
+
+    /// Encrypts a rendered plaintext entry of an encrypted tier for writing.
+    func sealedEntry(_ rendered: String, tier: Tier, user: String, date: EntryDate?, id: String) throws(VaultError) -> String {
+        let armored = try encrypt(rendered, to: try recipient(user: user, tier: tier))
+        return EntrySealing.render(tier: tier, date: date, id: id, armored: armored)
+    }
+}
+
+extension Vault {
+    /// Searches the unlocked encrypted tiers in memory only: their entries are decrypted, indexed
+    /// and embedded for this one query and dropped afterwards; nothing of them reaches the cache.
+    ///
+    /// - Returns: results ranked like the main search (same modes and fusion), and the tiers that
+    ///   hold memories but stayed locked.
+    /// - Complexity: decrypts and (for semantic and hybrid) embeds every entry of the unlocked tiers.
+    func searchEncrypted(
+        _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode, embedder: Embedder?
+    ) throws(VaultError) -> (results: [SearchResult], locked: [Tier]) {
+        var entries: [String: (indexed: IndexedEntry, entry: Entry)] = [:]
+        var lexical = LexicalIndex()
+        var locked: [Tier] = []
+        for tier in Tier.allCases where tier.isEncrypted && (request.tiers?.contains(tier) ?? true) {
+            for name in (request.users ?? [user]).sorted() {
+                let paths = tierFiles(user: name, tier: tier)
+                if paths.isEmpty { continue }
+                // Only a search naming the tier asks for a passphrase (ultrasecret at a terminal).
+                guard try identity(user: name, tier: tier, ask: request.tiers?.contains(tier) == true) != nil else {
+                    if !locked.contains(tier) { locked.append(tier) }
+                    continue
+                }
+                for path in paths {
+                    for outer in try readEntryFile(path).entries {
+                        guard let id = outer.id else { continue }
+                        let located = Located(user: name, tier: tier, path: path, entry: outer)
+                        guard let inner = outer.isEncrypted ? try unsealed(located)?.entry : outer else { continue }
+                        let indexed = IndexedEntry(
+                            id: id, user: name, tier: tier.rawValue, path: path, line: outer.line,
+                            date: inner.date.map { DateText.instant($0, timeZone: config.timeZone) }, title: inner.title,
+                            contentHash: inner.contentHash, tags: inner.tags, mentions: inner.mentions, src: inner.src)
+                        guard filter.matches(indexed) else { continue }
+                        entries[id] = (indexed, inner)
+                        lexical.add(id: id, fields: LexicalFields(title: inner.title ?? "", body: inner.body, tags: inner.tags, mentions: inner.mentions))
+                    }
+                }
+            }
+        }
+        guard !entries.isEmpty else { return ([], locked) }
+        let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
+        let candidates = max(request.k * 4, 40)
+        var lexicalHits: [(id: String, score: Float)] = []
+        var matched: [String: Int] = [:]
+        if mode != .semantic {
+            for hit in lexical.search(query, k: candidates, allowed: nil) {
+                lexicalHits.append((hit.id, hit.score))
+                matched[hit.id] = hit.matchedTerms.count
+            }
+        }
+        var cosines: [String: Float] = [:]
+        if mode != .lexical, let embedder {
+            let ids = entries.keys.sorted()
+            let vectors = embedder.embed(ids.map { VaultIndex.embeddingText(entries[$0]!.entry) })
+            let queryVector = embedder.embed([query])[0]
+            // Vectors are L2-normalized: the dot product is the cosine.
+            for (id, vector) in zip(ids, vectors) {
+                var dot: Float = 0
+                for i in 0..<min(vector.count, queryVector.count) { dot += vector[i] * queryVector[i] }
+                cosines[id] = dot
+            }
+        }
+        // The same scoring as the main search: cosine, plus (hybrid) a coverage-scaled BM25 term.
+        var scores: [String: Float] = [:]
+        switch mode {
+        case .lexical: for hit in lexicalHits { scores[hit.id] = hit.score }
+        case .semantic: scores = cosines
+        case .hybrid:
+            for (id, cosine) in cosines.sorted(by: { $0.value > $1.value }).prefix(candidates) { scores[id] = cosine }
+            let best = lexicalHits.map(\.score).max() ?? 0
+            let queryTerms = Set(Analyzer.terms(query)).count
+            for hit in lexicalHits where best > 0 {
+                let coverage = queryTerms > 0 ? Float(matched[hit.id] ?? 0) / Float(queryTerms) : 1
+                scores[hit.id] = (scores[hit.id] ?? cosines[hit.id] ?? 0) + Self.lexicalWeight * coverage * hit.score / best
+            }
+        }
+        let ranked = scores.sorted { a, b in
+            if a.value != b.value { return a.value > b.value }
+            let dateA = entries[a.key]?.indexed.date ?? .distantPast, dateB = entries[b.key]?.indexed.date ?? .distantPast
+            return dateA != dateB ? dateA > dateB : a.key < b.key
+        }.prefix(request.k).map { (id: $0.key, score: $0.value) }
+        let words = Set(query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
+        let results = ranked.compactMap { (id, score) -> SearchResult? in
+            guard let (indexed, entry) = entries[id] else { return nil }
+            return SearchResult(
+                id: id, score: score, user: indexed.user, tier: indexed.tier,
+                date: entry.date.map { DateText.iso8601($0, timeZone: config.timeZone) }, path: indexed.path, line: indexed.line,
+                title: entry.title, snippet: Self.snippet(entry.body, words: words), tags: entry.tags, src: entry.src)
+        }
+        return (results, locked)
+    }
+}

@@ -1,0 +1,317 @@
+import AgeCrypto
+import Foundation
+import MemvaultSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a tier identity came from, for `unlock` to report.
+public enum KeySource: String, Sendable {
+    case environment, agent, passphrase
+}
+
+extension Tier {
+    /// The environment variable scripts use for this tier's passphrase: `MEMVAULT_PASSPHRASE_SECRET`.
+    public var passphraseVariable: String { "MEMVAULT_PASSPHRASE_\(rawValue.uppercased())" }
+
+    /// log2 of scrypt's N for this tier's key file: 16, 18, 20 (confidential, secret, ultrasecret).
+    var defaultWorkFactor: Int {
+        switch self {
+        case .ultrasecret: 20
+        case .secret: 18
+        default: 16
+        }
+    }
+
+    /// Whether the agent may cache this tier's identity (never ultrasecret).
+    public var isCacheable: Bool { self == .confidential || self == .secret }
+}
+
+extension Vault {
+    /// Test-only: `MEMVAULT_TEST_SCRYPT_WORK_FACTOR=10` lowers every tier's scrypt work factor so
+    /// the test suite stays fast. Never set it for real vaults: it makes passphrases cheap to guess.
+    static let testWorkFactorVariable = "MEMVAULT_TEST_SCRYPT_WORK_FACTOR"
+
+    /// The scrypt work factor new key files of `tier` are sealed with.
+    public func workFactor(for tier: Tier) -> Int {
+        if let text = environment[Self.testWorkFactorVariable], let value = Int(text), (1...22).contains(value) {
+            return min(value, tier.defaultWorkFactor)
+        }
+        return tier.defaultWorkFactor
+    }
+
+    /// `.memvault/keys/alice/secret.pub`, relative to the vault.
+    func recipientPath(user: String, tier: Tier) -> String { ".memvault/keys/\(user)/\(tier.rawValue).pub" }
+    /// `.memvault/keys/alice/secret.key.age`, relative to the vault.
+    func keyFilePath(user: String, tier: Tier) -> String { ".memvault/keys/\(user)/\(tier.rawValue).key.age" }
+
+    /// Whether `user` has a key for `tier`.
+    public func hasKey(user: String, tier: Tier) -> Bool {
+        FileManager.default.fileExists(atPath: url(recipientPath(user: user, tier: tier)).path)
+            && FileManager.default.fileExists(atPath: url(keyFilePath(user: user, tier: tier)).path)
+    }
+
+    /// The public recipient entries of `tier` are encrypted to.
+    /// - Throws: `VaultError.badInput` with the `memvault passwd` hint when the tier has no key.
+    func recipient(user: String, tier: Tier) throws(VaultError) -> X25519Recipient {
+        let path = recipientPath(user: user, tier: tier)
+        guard let bytes = try? AtomicFile.read(url(path)) else {
+            throw VaultError(.badInput, "the encrypted \(tier.rawValue) tier of \(user) has no key yet", at: path,
+                hint: "create one with: memvault passwd \(tier.rawValue); nothing was written")
+        }
+        let line = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline)
+            .first { !$0.hasPrefix("#") && !$0.allSatisfy(\.isWhitespace) }
+        do {
+            return try X25519Recipient(parsing: String(line ?? ""))
+        } catch {
+            throw VaultError(.integrity, "not an age recipient: \(error.message)", at: path)
+        }
+    }
+
+    /// Opens the tier's key file with `passphrase`.
+    /// - Throws: `.locked` (exit 3) for a wrong passphrase; `.integrity` for a damaged key file.
+    func openKeyFile(user: String, tier: Tier, passphrase: String) throws(VaultError) -> X25519Identity {
+        let path = keyFilePath(user: user, tier: tier)
+        let sealed: [UInt8]
+        do {
+            guard let read = try AtomicFile.read(url(path)) else {
+                throw VaultError(.badInput, "the encrypted \(tier.rawValue) tier of \(user) has no key yet", at: path,
+                    hint: "create one with: memvault passwd \(tier.rawValue)")
+            }
+            sealed = read
+        } catch let error as VaultError {
+            throw error
+        } catch {
+            throw VaultError.wrap(error)
+        }
+        let identity: X25519Identity
+        do {
+            let outer = try Age.decrypt(sealed, with: [ScryptIdentity(passphrase: passphrase)])
+            if outer.starts(with: Array("-----BEGIN AGE".utf8)) || outer.starts(with: Array("age-encryption.org/".utf8)) {
+                // Two factors: the passphrase layer holds an age file to the key file's recipient.
+                guard let factor = try secondFactor() else {
+                    throw VaultError(.locked, "the \(tier.rawValue) key also needs its key file", at: path,
+                        hint: "pass --key-file FILE or set MEMVAULT_KEY_FILE_ULTRASECRET")
+                }
+                let inner: [UInt8]
+                do {
+                    inner = try Age.decrypt(outer, with: [factor])
+                } catch {
+                    throw VaultError(.locked, "the key file is not the \(tier.rawValue) tier's second factor", at: path)
+                }
+                identity = try AgeKeyFile.parseIdentityFile(inner)
+            } else {
+                identity = try AgeKeyFile.parseIdentityFile(outer)
+            }
+        } catch let error as VaultError {
+            throw error
+        } catch let error as AgeError {
+            switch error.kind {
+            case .wrongPassphrase:
+                throw VaultError(.locked, "wrong passphrase for the \(tier.rawValue) tier", at: path)
+            default:
+                throw VaultError(.integrity, "the key file cannot be opened: \(error.message)", at: path)
+            }
+        } catch {
+            throw VaultError.wrap(error)
+        }
+        let expected = try recipient(user: user, tier: tier)
+        guard identity.recipient == expected else {
+            throw VaultError(.integrity, "the key file does not match \(recipientPath(user: user, tier: tier))", at: path)
+        }
+        SecureProcess.disableCoreDumps()
+        return identity
+    }
+
+    /// The second-factor identity from `keyFile` or `$MEMVAULT_KEY_FILE_ULTRASECRET`, if one is given.
+    /// - Throws: `.badInput` when the file is unreadable or not an age identity file.
+    func secondFactor() throws(VaultError) -> X25519Identity? {
+        guard let path = keyFile ?? environment["MEMVAULT_KEY_FILE_ULTRASECRET"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            return nil
+        }
+        guard var bytes = FileManager.default.contents(atPath: path).map(Array.init) else {
+            throw VaultError(.badInput, "cannot read the key file", at: path)
+        }
+        defer { KeyAgent.wipe(&bytes) }
+        do {
+            return try AgeKeyFile.parseIdentityFile(bytes)
+        } catch {
+            throw VaultError(.badInput, "not an age identity file: \(error.message)", at: path)
+        }
+    }
+
+    /// Unlocks a tier with its passphrase and keeps the identity for this process.
+    /// - Throws: `.locked` (exit 3) for a wrong passphrase; `.badInput` when the tier has no key.
+    public func unlock(user: String, tier: Tier, passphrase: String) throws(VaultError) -> UnlockedKey {
+        let identity = try openKeyFile(user: user, tier: tier, passphrase: passphrase)
+        unlockedKeys["\(user)/\(tier.rawValue)"] = identity
+        return UnlockedKey(identity: identity)
+    }
+
+    /// The identity of a tier: already unlocked in this process, from `MEMVAULT_PASSPHRASE_<TIER>`,
+    /// from the running agent (confidential, secret), or (ultrasecret) by `askPassphrase`.
+    /// - Returns: nil when the tier is locked or has no key.
+    /// - Throws: `.locked` when the environment's passphrase is wrong.
+    /// - Parameter ask: whether `askPassphrase` may be used (not for summaries such as `status`).
+    func identity(user: String, tier: Tier, ask: Bool = true) throws(VaultError) -> X25519Identity? {
+        let slot = "\(user)/\(tier.rawValue)"
+        if let known = unlockedKeys[slot] { return known }
+        guard hasKey(user: user, tier: tier) else {
+            unlockedKeys[slot] = .some(nil)
+            return nil
+        }
+        if let passphrase = environment[tier.passphraseVariable], !passphrase.isEmpty {
+            let identity = try openKeyFile(user: user, tier: tier, passphrase: passphrase)
+            unlockedKeys[slot] = identity
+            return identity
+        }
+        if tier.isCacheable, let recipient = try? recipient(user: user, tier: tier),
+            let secret = KeyAgent.fetch(recipient: recipient.encoded, environment: environment),
+            let identity = try? X25519Identity(parsing: secret), identity.recipient == recipient
+        {
+            SecureProcess.disableCoreDumps()
+            unlockedKeys[slot] = identity
+            return identity
+        }
+        if !ask { return nil }
+        if !tier.isCacheable, let passphrase = askPassphrase?(tier), !passphrase.isEmpty {
+            let identity = try openKeyFile(user: user, tier: tier, passphrase: passphrase)
+            unlockedKeys[slot] = identity
+            return identity
+        }
+        unlockedKeys[slot] = .some(nil)
+        return nil
+    }
+
+    /// The encrypted tiers of `user` that cannot be read now (no key, or not unlocked), without asking anyone.
+    func lockedTiers(user: String) -> [Tier] {
+        Tier.allCases.filter { tier in
+            tier.isEncrypted && ((try? identity(user: user, tier: tier, ask: false)) ?? nil) == nil
+        }
+    }
+
+    /// Creates the tier's key (when missing) or re-wraps its identity under `newPassphrase`,
+    /// and commits `.pub` and `.key.age`. Entries are not re-encrypted.
+    ///
+    /// - Parameters:
+    ///   - oldPassphrase: the current passphrase; required when the tier already has a key.
+    ///   - newPassphrase: the new passphrase (not empty).
+    /// - Returns: true when a key was created, false when re-wrapped.
+    /// - Throws: `.locked` for a wrong old passphrase, `.badInput` for an empty new one.
+    @discardableResult
+    public func setPassphrase(user: String, tier: Tier, old oldPassphrase: String?, new newPassphrase: String) throws(VaultError) -> Bool {
+        guard tier.isEncrypted else {
+            throw VaultError(.badInput, "the \(tier.rawValue) tier is plain text and has no key",
+                hint: "keys exist for confidential, secret and ultrasecret")
+        }
+        guard !newPassphrase.isEmpty else { throw VaultError(.badInput, "the new passphrase is empty") }
+        let creating = !hasKey(user: user, tier: tier)
+        let identity: X25519Identity
+        if creating {
+            identity = X25519Identity.generate()
+        } else {
+            guard let oldPassphrase else {
+                throw VaultError(.locked, "the current passphrase of the \(tier.rawValue) tier is needed",
+                    hint: "set \(tier.passphraseVariable) or pass --passphrase-file")
+            }
+            identity = try openKeyFile(user: user, tier: tier, passphrase: oldPassphrase)
+        }
+        let sealed = try seal(identity, tier: tier, passphrase: newPassphrase)
+        try transaction("memvault: \(creating ? "create" : "change passphrase of") \(user) \(tier.rawValue) key") { (changes) throws(VaultError) in
+            changes.write(recipientPath(user: user, tier: tier), Array((identity.recipient.encoded + "\n").utf8))
+            changes.write(keyFilePath(user: user, tier: tier), sealed)
+        }
+        return creating
+    }
+
+    /// Seals `identity` under `passphrase`; for ultrasecret with a second factor (`keyFile`), the
+    /// identity file is first encrypted to the key file's recipient, then that age file to the passphrase:
+    /// `age -d ultrasecret.key.age | age -d -i KEYFILE` opens it with stock age.
+    private func seal(_ identity: X25519Identity, tier: Tier, passphrase: String) throws(VaultError) -> [UInt8] {
+        do {
+            if tier == .ultrasecret, let factor = try secondFactor() {
+                var text = Array("# public key: \(identity.recipient.encoded)\n\(identity.encoded)\n".utf8)
+                defer { KeyAgent.wipe(&text) }
+                let inner = try Age.encrypt(text, to: [factor.recipient], armor: true)
+                return try Age.encrypt(inner, to: [ScryptRecipient(passphrase: passphrase, workFactor: workFactor(for: tier))], armor: true)
+            }
+            return try AgeKeyFile.seal(identity: identity, passphrase: passphrase, workFactor: workFactor(for: tier))
+        } catch let error as VaultError {
+            throw error
+        } catch let error as AgeError {
+            throw VaultError(.badInput, "cannot seal the key: \(error.message)")
+        } catch {
+            throw VaultError.wrap(error)
+        }
+    }
+
+    /// Writes a new age identity file (mode 0600, never overwriting) to serve as the ultrasecret
+    /// second factor; keep it apart from the vault (a USB key).
+    /// - Throws: `.badInput` when the file exists or cannot be written.
+    public static func createKeyFile(at path: String) throws(VaultError) {
+        let identity = X25519Identity.generate()
+        var text = Array("# memvault ultrasecret key file\n# public key: \(identity.recipient.encoded)\n\(identity.encoded)\n".utf8)
+        defer { KeyAgent.wipe(&text) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw VaultError(.badInput, "cannot create the key file (errno \(errno))", at: path) }
+        defer { close(fd) }
+        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == text.count else { throw VaultError(.badInput, "cannot write the key file", at: path) }
+    }
+
+    /// Makes a new identity for the tier, re-encrypts every entry of the user's tier files to it and
+    /// commits the files and the new key in one commit.
+    ///
+    /// - Parameter passphrase: the tier's passphrase; it unlocks the old key and seals the new one.
+    /// - Returns: the number of entries re-encrypted.
+    /// - Throws: `.locked` for a wrong passphrase, `.integrity` for a tampered entry (nothing written).
+    public func rotate(user: String, tier: Tier, passphrase: String) throws(VaultError) -> Int {
+        guard tier.isEncrypted else { throw VaultError(.badInput, "the \(tier.rawValue) tier is plain text and has no key") }
+        let old = try openKeyFile(user: user, tier: tier, passphrase: passphrase)
+        let new = X25519Identity.generate()
+        let sealed = try seal(new, tier: tier, passphrase: passphrase)
+        var count = 0
+        try transaction("memvault: rotate \(user) \(tier.rawValue) key") { (changes) throws(VaultError) in
+            for path in tierFiles(user: user, tier: tier) {
+                var file = try readEntryFile(path)
+                for entry in file.entries where entry.isEncrypted {
+                    guard let id = entry.id else { continue }
+                    let plaintext = try decrypt(entry, path: path, with: old)
+                    let armored = try encrypt(plaintext, to: new.recipient)
+                    _ = file.replace(id: id, with: EntrySealing.render(tier: tier, date: entry.date, id: id, armored: armored))
+                    count += 1
+                }
+                changes.write(path, file.bytes)
+            }
+            changes.write(recipientPath(user: user, tier: tier), Array((new.recipient.encoded + "\n").utf8))
+            changes.write(keyFilePath(user: user, tier: tier), sealed)
+        }
+        unlockedKeys["\(user)/\(tier.rawValue)"] = new
+        return count
+    }
+}
+
+/// A tier identity handed to the command line so it can give it to the agent.
+public struct UnlockedKey: Sendable {
+    let identity: X25519Identity
+
+    /// The `age1...` recipient this identity decrypts for.
+    public var recipient: String { identity.recipient.encoded }
+
+    /// The identity as an `AGE-SECRET-KEY-1...` string, for the agent socket only.
+    var secret: String { identity.encoded }
+}
+
+/// Process hardening while keys are held.
+enum SecureProcess {
+    /// Turns core dumps off so a crash cannot write keys to disk.
+    static func disableCoreDumps() {
+        var limit = rlimit(rlim_cur: 0, rlim_max: 0)
+        #if os(Linux)
+        _ = setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &limit)
+        #else
+        _ = setrlimit(RLIMIT_CORE, &limit)
+        #endif
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import Vault
+
+extension Memvault {
+    struct Lock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Forget every cached key: wipes the agent's memory and stops it.",
+            discussion: """
+                Examples:
+                  memvault lock
+                """)
+
+        @OptionGroup var vaultOptions: VaultOptions
+
+        func run() async throws {
+            try await Output.run {
+                if KeyAgent.lock(environment: ProcessInfo.processInfo.environment) {
+                    print("locked: the agent forgot every key")
+                } else {
+                    print("nothing was unlocked")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Vault
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Memvault {
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Unlock an encrypted tier; the agent keeps confidential and secret keys for a while.",
+            discussion: """
+                Asks for the tier's passphrase without echo on a terminal, or reads \
+                MEMVAULT_PASSPHRASE_<TIER> or --passphrase-file. A wrong passphrase exits with 3. \
+                Confidential and secret keys are then held in memory by a per-user agent for --ttl \
+                (default 15m); ultrasecret is never cached: commands reading it ask again on a \
+                terminal, or take MEMVAULT_PASSPHRASE_ULTRASECRET (and MEMVAULT_KEY_FILE_ULTRASECRET \
+                when the key was made with a key file).
+
+                Examples:
+                  memvault unlock secret
+                  memvault unlock confidential --ttl 1h
+                  memvault unlock secret --passphrase-file ~/.config/memvault/secret.pass
+                """)
+
+        @OptionGroup var vaultOptions: VaultOptions
+
+        @OptionGroup var key: TierKeyOptions
+
+        @Option(help: "How long the agent keeps the key: seconds, or a number with s, m or h. Default: 15m.")
+        var ttl: String = "15m"
+
+        func validate() throws {
+            guard Self.seconds(ttl) != nil else { throw ValidationError("--ttl must look like 900, 90s, 15m or 2h") }
+        }
+
+        static func seconds(_ text: String) -> Int? {
+            let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
+            if let last = text.last, let unit = units[last] { return Int(text.dropLast()).flatMap { $0 > 0 ? $0 * unit : nil } }
+            return Int(text).flatMap { $0 > 0 ? $0 : nil }
+        }
+
+        func run() async throws {
+            try await Output.run {
+                let (vault, user) = try vaultOptions.open()
+                vault.keyFile = key.keyFile
+                let tier = try Passphrase.encryptedTier(key.tier)
+                guard vault.hasKey(user: user, tier: tier) else {
+                    throw VaultError(.badInput, "the encrypted \(tier.rawValue) tier of \(user) has no key yet", hint: "create one with: memvault passwd \(tier.rawValue)")
+                }
+                let unlocked = try vault.unlock(user: user, tier: tier, passphrase: try Passphrase.current(tier, file: key.passphraseFile))
+                guard tier.isCacheable else {
+                    print("the \(tier.rawValue) passphrase is correct; \(tier.rawValue) is never cached: commands that read it ask again, or take \(tier.passphraseVariable)")
+                    return
+                }
+                let environment = ProcessInfo.processInfo.environment
+                try AgentProcess.ensureRunning(environment: environment)
+                let seconds = Self.seconds(ttl)!
+                try KeyAgent.store(unlocked, ttl: seconds, environment: environment)
+                print("\(tier.rawValue) unlocked for \(ttl)")
+            }
+        }
+    }
+}
+
+/// Starting the background agent: this same binary, re-executed as `memvault agent --serve`.
+enum AgentProcess {
+    static func ensureRunning(environment: [String: String]) throws {
+        if KeyAgent.isRunning(environment: environment) { return }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["agent", "--serve"]
+        // The agent lives on: it must not carry passphrases in its environment.
+        process.environment = environment.filter { !$0.key.hasPrefix("MEMVAULT_PASSPHRASE_") && !$0.key.hasPrefix("MEMVAULT_NEW_PASSPHRASE_") }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<300 {
+            if KeyAgent.isRunning(environment: environment) { return }
+            usleep(10_000)
+        }
+        throw VaultError(.badInput, "the key agent did not start", at: KeyAgent.socketPath(environment: environment))
+    }
+}
