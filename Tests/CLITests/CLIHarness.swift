@@ -99,11 +99,18 @@ struct CLI {
 
     /// Runs stock git in `directory`.
     static func git(_ args: [String], in directory: URL, environment: [String: String]) throws -> (status: Int32, output: String) {
+        try process("/usr/bin/git", args, in: directory, environment: environment)
+    }
+
+    /// Runs a program and returns its exit status and its stdout and stderr together.
+    static func process(
+        _ executable: String, _ args: [String], in directory: URL? = nil, environment: [String: String]? = nil
+    ) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = args
-        process.currentDirectoryURL = directory
-        process.environment = environment
+        if let directory { process.currentDirectoryURL = directory }
+        if let environment { process.environment = environment }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = out

@@ -123,10 +123,10 @@ struct EncryptionTests {
             _, status = os.waitpid(pid, 0)
             sys.exit(os.waitstatus_to_exitcode(status))
             """
-        let py = try Self.process("/usr/bin/python3", ["-c", script, cli.vault.appendingPathComponent(".memvault/keys/alice/secret.key.age").path,
+        let py = try CLI.process("/usr/bin/python3", ["-c", script, cli.vault.appendingPathComponent(".memvault/keys/alice/secret.key.age").path,
                                                         identity.path, Self.passphrases["MEMVAULT_PASSPHRASE_SECRET"]!])
         #expect(py.status == 0, "age -d on the key file: \(py.output)")
-        let decrypted = try Self.process("/usr/bin/age", ["-d", "-i", identity.path, block.path])
+        let decrypted = try CLI.process("/usr/bin/age", ["-d", "-i", identity.path, block.path])
         #expect(decrypted.status == 0, "age -d on the entry: \(decrypted.output)")
         #expect(decrypted.output.hasPrefix("## 2026-11-22 14:03\n<!-- id: \(id) src: cli -->\n\nDecrypt me with age"))
     }
@@ -316,19 +316,6 @@ struct EncryptionTests {
         let rest = text[start.upperBound...]
         let end = try #require(rest.range(of: "```\n", range: rest.index(after: rest.firstRange(of: "```age")!.lowerBound)..<rest.endIndex))
         return String(rest[..<end.upperBound])
-    }
-
-    static func process(_ executable: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = args
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     /// Regular files under `folder` (not following links, skipping unreadable ones and files over 64 MiB)
