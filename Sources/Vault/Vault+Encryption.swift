@@ -83,7 +83,7 @@ extension Vault {
     ///   hold memories but stayed locked.
     /// - Complexity: decrypts and (for semantic and hybrid) embeds every entry of the unlocked tiers.
     func searchEncrypted(
-        _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode, embedder: Embedder?
+        _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode, embedder: (any SentenceEmbedding)?
     ) throws(VaultError) -> (results: [SearchResult], locked: [Tier]) {
         var entries: [String: (indexed: IndexedEntry, entry: Entry)] = [:]
         var lexical = LexicalIndex()

@@ -79,7 +79,7 @@ extension Vault {
     }
 
     /// Loads the index and brings it up to date with the files.
-    func refreshedIndex(embedder: Embedder?, full: Bool, update: inout VaultIndex.Update) throws(VaultError) -> VaultIndex {
+    func refreshedIndex(embedder: (any SentenceEmbedding)?, full: Bool, update: inout VaultIndex.Update) throws(VaultError) -> VaultIndex {
         let index = full ? VaultIndex.load(directory: indexDirectory, notices: &update.notices)
             : loadedIndex ?? VaultIndex.load(directory: indexDirectory, notices: &update.notices)
         loadedIndex = index
@@ -90,7 +90,7 @@ extension Vault {
     }
 
     /// Updates the index (only what changed, or everything with `full`).
-    public func reindex(full: Bool, embedder: Embedder?) throws(VaultError) -> IndexReport {
+    public func reindex(full: Bool, embedder: (any SentenceEmbedding)?) throws(VaultError) -> IndexReport {
         var update = VaultIndex.Update()
         let index = try refreshedIndex(embedder: embedder, full: full, update: &update)
         if embedder == nil { update.notices.append("embedding model missing: only the lexical index was updated") }
@@ -118,7 +118,7 @@ extension Vault {
     /// not searched; `locked` names those that hold memories.
     /// - Parameter embedder: nil when the model is missing: hybrid falls back to lexical with a
     ///   notice, semantic is an error.
-    public func search(_ request: SearchRequest, user: String, embedder: Embedder?) throws(VaultError) -> SearchResponse {
+    public func search(_ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> SearchResponse {
         let clock = ContinuousClock()
         let start = clock.now
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -150,9 +150,9 @@ extension Vault {
                 matched[hit.id] = hit.matchedTerms
             }
         }
-        if mode != .lexical, let embedder {
-            let vector = embedder.embed([query])[0]
-            semanticHits = index.semanticSearch(vector, k: candidates, allowed: filter.matches)
+        let queryVector = mode == .lexical ? nil : embedder.map { $0.embed([query])[0] }
+        if let queryVector {
+            semanticHits = index.semanticSearch(queryVector, k: candidates, allowed: filter.matches)
         }
         let ranked: [(id: String, score: Float)]
         switch mode {
@@ -160,7 +160,7 @@ extension Vault {
         case .semantic: ranked = Array(semanticHits.prefix(request.k))
         case .hybrid:
             ranked = Self.fuse(lexical: lexicalHits, semantic: semanticHits, k: request.k, index: index,
-                               query: embedder.map { $0.embed([query])[0] } ?? [], matched: matched,
+                               query: queryVector ?? [], matched: matched,
                                queryTerms: Set(Analyzer.terms(query)).count)
         }
         var results = try searchResults(ranked, index: index, query: query)

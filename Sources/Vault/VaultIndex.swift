@@ -33,6 +33,10 @@ final class VaultIndex {
     var main: VectorStore?
     var delta: VectorStore?
 
+    /// Whether every entry has been checked for a current vector since this index was loaded
+    /// (and nothing changed since), so an unchanged refresh skips that O(n) pass.
+    private var vectorsChecked = false
+
     /// Where each vector id is: (store 0 = main, 1 = delta, row).
     private var vectorRows: [String: (store: Int, row: Int)] = [:]
 
@@ -61,6 +65,7 @@ final class VaultIndex {
                 throw IndexError(.versionMismatch, path: index.filesURL.path, "format \(state.version), model \(state.model)")
             }
             index.files = state.files
+            index.vectorsChecked = state.vectorsComplete ?? false
             index.map = try EntryMap(contentsOf: index.mapURL)
             index.lexical = try LexicalIndex(serialized: try SidecarFile.read(index.lexicalURL), path: index.lexicalURL.path)
             if fm.fileExists(atPath: index.mainURL.path) {
@@ -92,6 +97,8 @@ final class VaultIndex {
         var version: Int
         var model: String
         var files: [String: FileState]
+        /// Every entry had its current vector when this was written.
+        var vectorsComplete: Bool?
     }
 
     private func rebuildVectorRows() {
@@ -123,9 +130,10 @@ final class VaultIndex {
     ///   - full: re-read every file and re-embed every entry.
     func refresh(
         sources: [String: (user: String, tier: Tier)], root: URL, timeZone: TimeZone, full: Bool,
-        embedder: Embedder?, read: (String) throws(VaultError) -> EntryFile, update: inout Update
+        embedder: (any SentenceEmbedding)?, read: (String) throws(VaultError) -> EntryFile, update: inout Update
     ) throws(VaultError) {
         if full {
+            vectorsChecked = false
             map = EntryMap()
             files = [:]
             lexical = LexicalIndex()
@@ -189,8 +197,10 @@ final class VaultIndex {
         }
         // Vectors for every entry that lacks one for its current text.
         var vectorsChanged = false
-        if let embedder {
+        if changed { vectorsChecked = false }
+        if let embedder, !vectorsChecked {
             let missing = map.entries.filter { !hasVector($0) }
+            vectorsChecked = true
             if !missing.isEmpty {
                 var texts: [String] = []
                 texts.reserveCapacity(missing.count)
@@ -275,7 +285,7 @@ final class VaultIndex {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try map.write(to: mapURL)
             try SidecarFile.write(lexical.serialized(), to: lexicalURL)
-            let state = FilesFile(version: Self.formatVersion, model: Embedder.modelID, files: files)
+            let state = FilesFile(version: Self.formatVersion, model: Embedder.modelID, files: files, vectorsComplete: vectorsChecked)
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             try SidecarFile.write(Array(try encoder.encode(state)), to: filesURL)
