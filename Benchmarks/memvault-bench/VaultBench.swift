@@ -149,3 +149,14 @@ enum VaultBench {
         return seconds
     }
 }
+
+/// `memvault-bench hash-index VAULT`: indexes an existing vault with hash vectors (for profiling search).
+enum HashIndexBench {
+    static func run(arguments: [String]) throws {
+        guard let path = arguments.first else { throw VaultError(.badInput, "usage: memvault-bench hash-index VAULT") }
+        let vault = try Vault(at: URL(fileURLWithPath: path))
+        let start = Date()
+        let report = try vault.reindex(full: true, embedder: VaultBench.HashVectors())
+        print(String(format: "indexed %d memories with hash vectors in %.1f s", report.entries, Date().timeIntervalSince(start)))
+    }
+}
