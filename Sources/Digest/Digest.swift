@@ -62,8 +62,8 @@ public struct DigestBuilder {
             out += "\nNothing recorded on this day.\n"
             return out
         }
-        let readable = today.filter { $0.memory.text != nil }
-        let older = all.filter { $0.instant.map { $0 < start } ?? false }
+        let readable = today.filter(\.isQuotable)
+        let older = all.filter { $0.isQuotable && ($0.instant.map { $0 < start } ?? false) }
         var links = LinkMaker(vault: vault, digestPath: path(for: day))
         let skip = Set(vault.config.digestSkipSections.map { $0.lowercased() })
         let vectors = self.vectors(readable)

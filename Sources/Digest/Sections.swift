@@ -24,6 +24,9 @@ struct DatedMemory {
         return (a.memory.path, a.memory.line) < (b.memory.path, b.memory.line)
     }
 
+    /// Whether the digest may quote it: never for an encrypted tier (counted only), nor without text.
+    var isQuotable: Bool { !memory.tier.isEncrypted && memory.text != nil }
+
     /// Title and body, the text that is embedded and scanned for words.
     var fullText: String { [memory.title, memory.text].compactMap { $0 }.joined(separator: "\n") }
 
@@ -154,9 +157,9 @@ extension DigestBuilder {
             return n == 0 ? nil : "\(n) \(tier.rawValue)"
         }
         lines.append("- \(today.count) \(today.count == 1 ? "memory" : "memories"): \(counts.joined(separator: ", "))")
-        let words = today.reduce(0) { $0 + Words.count($1.memory.text ?? "") }
+        let words = today.filter(\.isQuotable).reduce(0) { $0 + Words.count($1.memory.text ?? "") }
         lines.append("- \(words) words written")
-        let locked = today.filter { $0.memory.text == nil }.count
+        let locked = today.filter { !$0.isQuotable }.count
         if locked > 0 { lines.append("- \(locked) encrypted: counted, not quoted") }
         var perHour: [Int: Int] = [:]
         for memory in today { if let hour = memory.hour { perHour[hour, default: 0] += 1 } }
@@ -265,7 +268,7 @@ extension DigestBuilder {
 
     func onThisDay(_ all: [DatedMemory], _ day: DigestDay, _ links: inout LinkMaker) -> [String] {
         all.filter { memory in
-            guard let d = memory.day, memory.memory.text != nil else { return false }
+            guard let d = memory.day, memory.isQuotable else { return false }
             return d.month == day.month && d.day == day.day && d.year < day.year
         }
         .sorted { ($0.day!.year != $1.day!.year) ? $0.day!.year > $1.day!.year : DatedMemory.chronological($0, $1) }

@@ -56,6 +56,30 @@ let fixtureDay = [
         #expect(!digest.contains("Late night") && !digest.contains("Early morning"))
     }
 
+    @Test func encryptedTiersAreCountedNeverQuoted() throws {
+        let temp = try TempVault(records: fixtureDay)
+        defer { temp.remove() }
+        let secret = """
+            ## 2026-11-22 10:00 · Xyzzy plan
+            <!-- id: 01M85T4CE7C4KK9Z -->
+
+            -----BEGIN AGE ENCRYPTED FILE-----
+            xyzzy hidden plan @bob #plot
+            - [ ] steal the crown
+            -----END AGE ENCRYPTED FILE-----
+
+            """
+        let url = temp.vault.fileURL("alice/secret/2026-11.md")
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try secret.write(to: url, atomically: true, encoding: .utf8)
+        #expect(try temp.vault.memories(user: "alice").contains { $0.tier == .secret })
+        let digest = try #require(try temp.builder().render(DigestDay(year: 2026, month: 11, day: 22), explicit: true))
+        #expect(items(section(digest, "The day at a glance")).prefix(3) == [
+            "- 4 memories: 2 chronological, 1 general, 1 secret", "- 42 words written", "- 1 encrypted: counted, not quoted",
+        ])
+        for word in ["xyzzy", "Xyzzy", "crown", "bob", "plot", "AGE", "secret/"] { #expect(!digest.contains(word), "\(word) leaked") }
+    }
+
     @Test func twoRunsGiveIdenticalBytes() throws {
         let temp = try TempVault(records: fixtureDay)
         defer { temp.remove() }
