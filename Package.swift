@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "EmbedderTests", dependencies: ["Embedder"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
         .testTarget(name: "VaultTests", dependencies: ["Vault"]),
-        .testTarget(name: "DigestTests", dependencies: ["Digest", "Vault"]),
+        .testTarget(name: "DigestTests", dependencies: ["Digest", "Vault", "Embedder"]),
         .testTarget(name: "CLITests", dependencies: ["Vault"]),
     ],
     swiftLanguageModes: [.v6]
