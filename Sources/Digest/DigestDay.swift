@@ -18,11 +18,15 @@ public struct DigestDay: Sendable, Hashable, Comparable, CustomStringConvertible
     public init(parsing text: String) throws(VaultError) {
         let parts = text.split(separator: "-")
         guard text.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-            (1...12).contains(m), (1...31).contains(d)
+            (1...12).contains(m), (1...31).contains(d), y >= 1
         else {
             throw VaultError(.badInput, "cannot read the day '\(text.prefix(40))'", hint: "use YYYY-MM-DD")
         }
         self.init(year: y, month: m, day: d)
+        let utc = TimeZone(identifier: "UTC")!
+        guard DigestDay(containing: start(in: utc), timeZone: utc) == self else {
+            throw VaultError(.badInput, "there is no day '\(text)'", hint: "use YYYY-MM-DD")
+        }
     }
 
     /// The day that contains `instant` in `timeZone`.

@@ -9,12 +9,16 @@ struct DatedMemory {
     var instant: Date?
     var day: DigestDay?
     var hour: Int?
+    /// `HH:MM` in the vault's time zone.
+    var time: String?
 
     init(_ memory: Memory, timeZone: TimeZone) {
         self.memory = memory
         instant = memory.entryDate.map { DateText.instant($0, timeZone: timeZone) }
         day = instant.map { DigestDay(containing: $0, timeZone: timeZone) }
-        hour = instant.map { DigestDay.calendar(timeZone).component(.hour, from: $0) }
+        let clock = instant.map { DigestDay.calendar(timeZone).dateComponents([.hour, .minute], from: $0) }
+        hour = clock?.hour
+        time = clock.map { String(format: "%02d:%02d", $0.hour!, $0.minute!) }
     }
 
     /// Oldest first; ties by file and line.
@@ -178,9 +182,8 @@ extension DigestBuilder {
         }
         return chosen.map { i in
             let memory = memories[i]
-            let time = memory.hour.map { _ in String(format: "%02d:%02d", memory.memory.entryDate!.hour, memory.memory.entryDate!.minute) } ?? ""
             let snippet = Snippet.escape(Snippet.make(memory.memory.text ?? "", limit: 140))
-            return "- \(time) \(links.link(memory)) — \(snippet)"
+            return "- \(memory.time.map { $0 + " " } ?? "")\(links.link(memory)) — \(snippet)"
         }
     }
 

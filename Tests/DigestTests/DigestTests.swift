@@ -34,7 +34,7 @@ let fixtureDay = [
         ])
         let highlights = items(section(digest, "Highlights"))
         #expect(highlights.count == 3)
-        #expect(highlights.first?.contains("[Coffee with Maria]") == true)
+        #expect(highlights.first?.hasPrefix("- 09:15 [Coffee with Maria](../../chronological/2026-11.md#2026-11-22-0915--coffee-with-maria) — Had coffee") == true)
         let themes = items(section(digest, "Themes"))
         #expect(themes.count == 1)
         #expect(themes.first?.contains("[Coffee with Maria]") == true && themes.first?.contains("[Museum visit]") == true)
@@ -156,6 +156,13 @@ let fixtureDay = [
             let text = try #require(try? String(contentsOf: file, encoding: .utf8), "missing file for \(target)")
             #expect(parts.count == 2, "no anchor in \(target)")
             #expect(Set(HeadingAnchors.anchors(of: text).values).contains(parts.last!), "no heading for \(target)")
+        }
+    }
+
+    @Test func daysAreParsedStrictly() throws {
+        #expect(try DigestDay(parsing: "2028-02-29") == DigestDay(year: 2028, month: 2, day: 29))
+        for text in ["2026-02-29", "2026-13-01", "2026-11-2", "yesterday"] {
+            #expect(throws: VaultError.self) { try DigestDay(parsing: text) }
         }
     }
 
