@@ -54,7 +54,8 @@ public struct DigestBuilder {
     public func render(_ day: DigestDay, explicit: Bool) throws(VaultError) -> String? {
         let timeZone = vault.config.timeZone
         let start = day.start(in: timeZone)
-        let all = try vault.memories(user: user).map { DatedMemory($0, timeZone: timeZone) }
+        let calendar = DigestDay.calendar(timeZone)
+        let all = try vault.memories(user: user).map { DatedMemory($0, calendar: calendar) }
         let today = all.filter { $0.day == day }.sorted(by: DatedMemory.chronological)
         if today.isEmpty && !explicit { return nil }
         var out = "# Digest \(day) · \(day.weekday)\n"
@@ -63,7 +64,7 @@ public struct DigestBuilder {
             return out
         }
         let readable = today.filter(\.isQuotable)
-        let older = all.filter { $0.isQuotable && ($0.instant.map { $0 < start } ?? false) }
+        let older = all.filter { $0.isQuotable && ($0.day.map { $0 < day } ?? false) }
         var links = LinkMaker(vault: vault, digestPath: path(for: day))
         let skip = Set(vault.config.digestSkipSections.map { $0.lowercased() })
         let vectors = self.vectors(readable)
@@ -102,7 +103,8 @@ public struct DigestBuilder {
     public func missingDays(now: Date) throws(VaultError) -> [DigestDay] {
         let timeZone = vault.config.timeZone
         let today = DigestDay(containing: now, timeZone: timeZone)
-        let days = Set(try vault.memories(user: user).compactMap { DatedMemory($0, timeZone: timeZone).day })
+        let calendar = DigestDay.calendar(timeZone)
+        let days = Set(try vault.memories(user: user).compactMap { DatedMemory($0, calendar: calendar).day })
         guard var day = newestDigest().map({ $0.next(in: timeZone) }) ?? days.min() else { return [] }
         var result: [DigestDay] = []
         while day < today {

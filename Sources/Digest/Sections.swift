@@ -3,28 +3,38 @@ import MarkdownCodec
 import SearchIndex
 import Vault
 
-/// A memory with its instant and day in the vault's time zone.
+/// A memory with its day and time in the vault's time zone.
 struct DatedMemory {
     var memory: Memory
-    var instant: Date?
     var day: DigestDay?
     var hour: Int?
+    var minute = 0
     /// `HH:MM` in the vault's time zone.
-    var time: String?
+    var time: String? { hour.map { String(format: "%02d:%02d", $0, minute) } }
 
-    init(_ memory: Memory, timeZone: TimeZone) {
+    /// - Parameter calendar: a Gregorian calendar in the vault's time zone, shared so that a
+    ///   heading without an offset (the usual case) needs no date arithmetic at all.
+    init(_ memory: Memory, calendar: Calendar) {
         self.memory = memory
-        instant = memory.entryDate.map { DateText.instant($0, timeZone: timeZone) }
-        day = instant.map { DigestDay(containing: $0, timeZone: timeZone) }
-        let clock = instant.map { DigestDay.calendar(timeZone).dateComponents([.hour, .minute], from: $0) }
-        hour = clock?.hour
-        time = clock.map { String(format: "%02d:%02d", $0.hour!, $0.minute!) }
+        guard let date = memory.entryDate else { return }
+        if date.utcOffsetMinutes == nil {
+            day = DigestDay(year: date.year, month: date.month, day: date.day)
+            hour = date.hour
+            minute = date.minute
+        } else {
+            let c = calendar.dateComponents(
+                [.year, .month, .day, .hour, .minute], from: DateText.instant(date, timeZone: calendar.timeZone))
+            day = DigestDay(year: c.year!, month: c.month!, day: c.day!)
+            hour = c.hour
+            minute = c.minute!
+        }
     }
 
-    /// Oldest first; ties by file and line.
+    /// Oldest first (undated first); ties by file and line.
     static func chronological(_ a: DatedMemory, _ b: DatedMemory) -> Bool {
-        let ta = a.instant ?? .distantPast, tb = b.instant ?? .distantPast
-        if ta != tb { return ta < tb }
+        let ka = (a.day?.year ?? 0, a.day?.month ?? 0, a.day?.day ?? 0, a.hour ?? -1, a.minute)
+        let kb = (b.day?.year ?? 0, b.day?.month ?? 0, b.day?.day ?? 0, b.hour ?? -1, b.minute)
+        if ka != kb { return ka < kb }
         return (a.memory.path, a.memory.line) < (b.memory.path, b.memory.line)
     }
 
