@@ -55,7 +55,12 @@ public struct DigestBuilder {
         let timeZone = vault.config.timeZone
         let start = day.start(in: timeZone)
         let calendar = DigestDay.calendar(timeZone)
-        let all = try vault.memories(user: user).map { DatedMemory($0, calendar: calendar) }
+        // Only the day, this day in earlier years and older open tasks are ever shown.
+        let all = try vault.memories(user: user) { date, _, hasOpenTask in
+            guard let local = DatedMemory.local(date, calendar: calendar)?.day else { return false }
+            return local == day || (local.month == day.month && local.day == day.day && local.year < day.year)
+                || (hasOpenTask && local < day)
+        }.map { DatedMemory($0, calendar: calendar) }
         let today = all.filter { $0.day == day }.sorted(by: DatedMemory.chronological)
         if today.isEmpty && !explicit { return nil }
         var out = "# Digest \(day) · \(day.weekday)\n"
@@ -104,7 +109,11 @@ public struct DigestBuilder {
         let timeZone = vault.config.timeZone
         let today = DigestDay(containing: now, timeZone: timeZone)
         let calendar = DigestDay.calendar(timeZone)
-        let days = Set(try vault.memories(user: user).compactMap { DatedMemory($0, calendar: calendar).day })
+        var days = Set<DigestDay>()
+        _ = try vault.memories(user: user) { date, _, _ in
+            if let local = DatedMemory.local(date, calendar: calendar) { days.insert(local.day) }
+            return false
+        }
         guard var day = newestDigest().map({ $0.next(in: timeZone) }) ?? days.min() else { return [] }
         var result: [DigestDay] = []
         while day < today {

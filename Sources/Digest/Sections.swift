@@ -17,17 +17,18 @@ struct DatedMemory {
     init(_ memory: Memory, calendar: Calendar) {
         self.memory = memory
         guard let date = memory.entryDate else { return }
+        (day, hour, minute) = Self.local(date, calendar: calendar).map { ($0.day, $0.hour, $0.minute) } ?? (nil, nil, 0)
+    }
+
+    /// The day, hour and minute of a heading's date in the calendar's time zone.
+    static func local(_ date: EntryDate?, calendar: Calendar) -> (day: DigestDay, hour: Int, minute: Int)? {
+        guard let date else { return nil }
         if date.utcOffsetMinutes == nil {
-            day = DigestDay(year: date.year, month: date.month, day: date.day)
-            hour = date.hour
-            minute = date.minute
-        } else {
-            let c = calendar.dateComponents(
-                [.year, .month, .day, .hour, .minute], from: DateText.instant(date, timeZone: calendar.timeZone))
-            day = DigestDay(year: c.year!, month: c.month!, day: c.day!)
-            hour = c.hour
-            minute = c.minute!
+            return (DigestDay(year: date.year, month: date.month, day: date.day), date.hour, date.minute)
         }
+        let c = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute], from: DateText.instant(date, timeZone: calendar.timeZone))
+        return (DigestDay(year: c.year!, month: c.month!, day: c.day!), c.hour!, c.minute!)
     }
 
     /// Oldest first (undated first); ties by file and line.

@@ -1,4 +1,5 @@
 import Foundation
+import MarkdownCodec
 
 extension Vault {
     /// Writes one file (a daily digest) and commits it under the vault lock.
@@ -13,5 +14,23 @@ extension Vault {
     public func writeAndCommit(_ path: String, bytes: [UInt8], message: String) throws(VaultError) -> String? {
         if let existing = try? Data(contentsOf: url(path)), Array(existing) == bytes { return nil }
         return try transaction(message) { changes in changes.write(path, bytes) }
+    }
+}
+
+extension Vault {
+    /// A user's memories whose entry passes `include`, in file order.
+    ///
+    /// Cheaper than `memories(user:filter:)` when few pass: every file is parsed, but only the
+    /// entries that pass become `Memory` values.
+    /// - Parameter include: called with each entry's heading date (nil when sealed), tier and
+    ///   whether it has an unchecked task item.
+    /// - Throws: `VaultError.badInput` for a file that is not valid UTF-8.
+    /// - Complexity: O(n) in the user's entries.
+    public func memories(
+        user: String, where include: (_ date: EntryDate?, _ tier: Tier, _ hasOpenTask: Bool) -> Bool
+    ) throws(VaultError) -> [Memory] {
+        try allLocated(user: user)
+            .filter { include($0.entry.date, $0.tier, $0.entry.tasks.contains { !$0.checked }) }
+            .map { memory($0) }
     }
 }
