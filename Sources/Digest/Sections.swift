@@ -43,7 +43,11 @@ struct DatedMemory {
     var isQuotable: Bool { !memory.tier.isEncrypted && memory.text != nil }
 
     /// Title and body, the text that is embedded and scanned for words.
-    var fullText: String { [memory.title, memory.text].compactMap { $0 }.joined(separator: "\n") }
+    /// The same text the search index embeds, so stored and fresh vectors agree.
+    var fullText: String {
+        guard let title = memory.title, !title.isEmpty else { return memory.text ?? "" }
+        return title + ". " + (memory.text ?? "")
+    }
 
     /// The title, else the first words of the body.
     var label: String { memory.title ?? Snippet.make(memory.text ?? "", limit: 60) }
@@ -134,7 +138,15 @@ func cosine(_ a: [Float], _ b: [Float]) -> Float {
 extension DigestBuilder {
     /// Embeddings of the memories, or tf-idf vectors over the day's words without a model.
     func vectors(_ memories: [DatedMemory]) -> [[Float]] {
-        if let embedder { return embedder.embed(memories.map(\.fullText)) }
+        if let embedder {
+            // The index already holds most of them; embed only what it lacks.
+            let stored = (try? vault.indexedEmbeddings(ids: memories.map(\.memory.id), embedder: embedder)) ?? [:]
+            let missing = memories.indices.filter { stored[memories[$0].memory.id] == nil }
+            let fresh = embedder.embed(missing.map { memories[$0].fullText })
+            var vectors = memories.map { stored[$0.memory.id] ?? [] }
+            for (i, vector) in zip(missing, fresh) { vectors[i] = vector }
+            return vectors
+        }
         let documents = memories.map { Words.of($0.fullText) }
         let vocabulary = Array(Set(documents.joined())).sorted()
         let position = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })

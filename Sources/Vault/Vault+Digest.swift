@@ -1,4 +1,5 @@
 import Foundation
+import Embedder
 import MarkdownCodec
 
 extension Vault {
@@ -32,5 +33,21 @@ extension Vault {
         try allLocated(user: user)
             .filter { include($0.entry.date, $0.tier, $0.entry.tasks.contains { !$0.checked }) }
             .map { memory($0) }
+    }
+}
+
+extension Vault {
+    /// The search index's embeddings of the memories `ids`, by id, after bringing the index up to
+    /// date (which embeds what changed). Ids without a vector (encrypted tiers, no id) are left out.
+    /// - Throws: `VaultError` when the index cannot be read or written.
+    /// - Complexity: O(k) lookups for k ids once the index is loaded.
+    public func indexedEmbeddings(ids: [String], embedder: Embedder) throws(VaultError) -> [String: [Float]] {
+        var update = VaultIndex.Update()
+        let index = try refreshedIndex(embedder: embedder, full: false, update: &update)
+        var result: [String: [Float]] = [:]
+        for id in ids where !id.isEmpty {
+            if let vector = index.vector(key: id) { result[id] = vector }
+        }
+        return result
     }
 }
