@@ -45,7 +45,7 @@ let package = Package(
                 "MemvaultSupport", "MarkdownCodec", "GitStore", "AgeCrypto", "Embedder",
                 "SearchIndex", "TOMLKit",
             ]),
-        .target(name: "Digest", dependencies: ["Vault", "SearchIndex", "MarkdownCodec"]),
+        .target(name: "Digest", dependencies: ["Vault", "SearchIndex", "MarkdownCodec", "Embedder"]),
 
         // The thin command line on top.
         .executableTarget(
@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "EmbedderTests", dependencies: ["Embedder"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
         .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto"]),
-        .testTarget(name: "DigestTests", dependencies: ["Digest"]),
+        .testTarget(name: "DigestTests", dependencies: ["Digest", "Vault", "Embedder"]),
         .testTarget(name: "CLITests", dependencies: ["Vault"]),
     ],
     swiftLanguageModes: [.v6]

@@ -319,6 +319,14 @@ final class VaultIndex {
         }
     }
 
+    /// The current (unit-length) vector of the entry `key`, if it has one.
+    func vector(key: String) -> [Float]? {
+        guard let entry = map[key], let location = vectorRows[Self.vectorID(entry)],
+            let store = location.store == 0 ? main : delta
+        else { return nil }
+        return store.vector(at: location.row)
+    }
+
     /// The cosine of `query` with the current vector of the entry `key`, if it has one.
     func cosine(_ query: [Float], key: String) -> Float? {
         guard let entry = map[key], let location = vectorRows[Self.vectorID(entry)],

@@ -1,0 +1,303 @@
+import Foundation
+import MarkdownCodec
+import SearchIndex
+import Vault
+
+/// A memory with its day and time in the vault's time zone.
+struct DatedMemory {
+    var memory: Memory
+    var day: DigestDay?
+    var hour: Int?
+    var minute = 0
+    /// `HH:MM` in the vault's time zone.
+    var time: String? { hour.map { String(format: "%02d:%02d", $0, minute) } }
+
+    /// - Parameter calendar: a Gregorian calendar in the vault's time zone, shared so that a
+    ///   heading without an offset (the usual case) needs no date arithmetic at all.
+    init(_ memory: Memory, calendar: Calendar) {
+        self.memory = memory
+        guard let date = memory.entryDate else { return }
+        (day, hour, minute) = Self.local(date, calendar: calendar).map { ($0.day, $0.hour, $0.minute) } ?? (nil, nil, 0)
+    }
+
+    /// The day, hour and minute of a heading's date in the calendar's time zone.
+    static func local(_ date: EntryDate?, calendar: Calendar) -> (day: DigestDay, hour: Int, minute: Int)? {
+        guard let date else { return nil }
+        if date.utcOffsetMinutes == nil {
+            return (DigestDay(year: date.year, month: date.month, day: date.day), date.hour, date.minute)
+        }
+        let c = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute], from: DateText.instant(date, timeZone: calendar.timeZone))
+        return (DigestDay(year: c.year!, month: c.month!, day: c.day!), c.hour!, c.minute!)
+    }
+
+    /// Oldest first (undated first); ties by file and line.
+    static func chronological(_ a: DatedMemory, _ b: DatedMemory) -> Bool {
+        let ka = (a.day?.year ?? 0, a.day?.month ?? 0, a.day?.day ?? 0, a.hour ?? -1, a.minute)
+        let kb = (b.day?.year ?? 0, b.day?.month ?? 0, b.day?.day ?? 0, b.hour ?? -1, b.minute)
+        if ka != kb { return ka < kb }
+        return (a.memory.path, a.memory.line) < (b.memory.path, b.memory.line)
+    }
+
+    /// Whether the digest may quote it: never for an encrypted tier (counted only), nor without text.
+    var isQuotable: Bool { !memory.tier.isEncrypted && memory.text != nil }
+
+    /// Title and body, the text that is embedded and scanned for words.
+    /// The same text the search index embeds, so stored and fresh vectors agree.
+    var fullText: String {
+        guard let title = memory.title, !title.isEmpty else { return memory.text ?? "" }
+        return title + ". " + (memory.text ?? "")
+    }
+
+    /// The title, else the first words of the body.
+    var label: String { memory.title ?? Snippet.make(memory.text ?? "", limit: 60) }
+}
+
+/// Relative links from a digest to entries, with heading anchors read from the entries' files.
+struct LinkMaker {
+    let vault: Vault
+    let digestPath: String
+    private var anchors: [String: [Int: String]] = [:]
+
+    init(vault: Vault, digestPath: String) {
+        self.vault = vault
+        self.digestPath = digestPath
+    }
+
+    /// `[label](../../chronological/2026-11.md#anchor)`.
+    mutating func link(_ label: String, path: String, line: Int) -> String {
+        if anchors[path] == nil {
+            let text = (try? String(contentsOf: vault.fileURL(path), encoding: .utf8)) ?? ""
+            anchors[path] = HeadingAnchors.anchors(of: text)
+        }
+        let target = HeadingAnchors.relativePath(from: digestPath, to: path)
+            + (anchors[path]?[line].map { "#" + $0 } ?? "")
+        return "[\(Snippet.escape(label))](\(target.replacingOccurrences(of: " ", with: "%20")))"
+    }
+
+    mutating func link(_ memory: DatedMemory) -> String {
+        link(memory.label, path: memory.memory.path, line: memory.memory.line)
+    }
+}
+
+/// One-line excerpts safe to put inside a Markdown list item.
+enum Snippet {
+    static func make(_ text: String, limit: Int) -> String {
+        let words = text.split(whereSeparator: { $0.isWhitespace })
+        var result = ""
+        for word in words {
+            if result.count + word.count + 1 > limit {
+                return result + "…"
+            }
+            result += (result.isEmpty ? "" : " ") + word
+        }
+        return result
+    }
+
+    static func escape(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            if "[]\\<>`*_".contains(character) { result.append("\\") }
+            result.append(character)
+        }
+        return result
+    }
+}
+
+/// Words for tf-idf: lowercased letters and digits, at least three long, common words left out.
+enum Words {
+    static let stop: Set<String> = [
+        "the", "and", "for", "with", "that", "this", "was", "were", "are", "has", "had", "have", "her", "his",
+        "she", "him", "they", "them", "their", "you", "your", "our", "but", "not", "from", "out", "all", "about",
+        "into", "its", "then", "than", "there", "what", "when", "which", "who", "will", "would", "can", "did",
+        "just", "also", "been", "after", "again", "some", "very", "one", "two", "der", "die", "das", "und",
+    ]
+
+    /// Words written: whitespace-separated tokens with a letter or digit, task boxes not counted.
+    static func count(_ text: String) -> Int {
+        text.split(whereSeparator: { $0.isWhitespace })
+            .filter { $0.lowercased() != "[x]" && $0.contains(where: { $0.isLetter || $0.isNumber }) }.count
+    }
+
+    static func of(_ text: String) -> [String] {
+        text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+            .filter { $0.count >= 3 && !stop.contains($0) }
+    }
+}
+
+func cosine(_ a: [Float], _ b: [Float]) -> Float {
+    var dot: Float = 0, na: Float = 0, nb: Float = 0
+    for i in 0..<min(a.count, b.count) {
+        dot += a[i] * b[i]
+        na += a[i] * a[i]
+        nb += b[i] * b[i]
+    }
+    return na > 0 && nb > 0 ? dot / (na.squareRoot() * nb.squareRoot()) : 0
+}
+
+extension DigestBuilder {
+    /// Embeddings of the memories, or tf-idf vectors over the day's words without a model.
+    func vectors(_ memories: [DatedMemory]) -> [[Float]] {
+        if let embedder {
+            // The index already holds most of them; embed only what it lacks.
+            let stored = (try? vault.indexedEmbeddings(ids: memories.map(\.memory.id), embedder: embedder)) ?? [:]
+            let missing = memories.indices.filter { stored[memories[$0].memory.id] == nil }
+            let fresh = embedder.embed(missing.map { memories[$0].fullText })
+            var vectors = memories.map { stored[$0.memory.id] ?? [] }
+            for (i, vector) in zip(missing, fresh) { vectors[i] = vector }
+            return vectors
+        }
+        let documents = memories.map { Words.of($0.fullText) }
+        let vocabulary = Array(Set(documents.joined())).sorted()
+        let position = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
+        var df = [Float](repeating: 0, count: vocabulary.count)
+        for document in documents { for word in Set(document) { df[position[word]!] += 1 } }
+        let n = Float(documents.count)
+        return documents.map { document in
+            var vector = [Float](repeating: 0, count: vocabulary.count)
+            for word in document { vector[position[word]!] += 1 }
+            for i in vector.indices where vector[i] > 0 { vector[i] *= log((1 + n) / (1 + df[i])) + 1 }
+            return vector
+        }
+    }
+
+    /// Indices of the day's readable memories, most central first (mean cosine to the others);
+    /// without a model, longest first. Ties go to the earlier memory.
+    func centralityOrder(_ memories: [DatedMemory], _ vectors: [[Float]]) -> [Int] {
+        let scores: [Float]
+        if embedder != nil, memories.count > 1 {
+            scores = memories.indices.map { i in
+                var sum: Float = 0
+                for j in memories.indices where j != i { sum += cosine(vectors[i], vectors[j]) }
+                return sum / Float(memories.count - 1)
+            }
+        } else {
+            scores = memories.map { Float(Words.count($0.memory.text ?? "")) }
+        }
+        return memories.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+    }
+
+    func glance(_ today: [DatedMemory]) -> [String] {
+        var lines: [String] = []
+        let counts = Tier.allCases.compactMap { tier -> String? in
+            let n = today.filter { $0.memory.tier == tier }.count
+            return n == 0 ? nil : "\(n) \(tier.rawValue)"
+        }
+        lines.append("- \(today.count) \(today.count == 1 ? "memory" : "memories"): \(counts.joined(separator: ", "))")
+        let words = today.filter(\.isQuotable).reduce(0) { $0 + Words.count($1.memory.text ?? "") }
+        lines.append("- \(words) words written")
+        let locked = today.filter { !$0.isQuotable }.count
+        if locked > 0 { lines.append("- \(locked) encrypted: counted, not quoted") }
+        var perHour: [Int: Int] = [:]
+        for memory in today { if let hour = memory.hour { perHour[hour, default: 0] += 1 } }
+        let busiest = perHour.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(3)
+        if !busiest.isEmpty {
+            lines.append("- Busiest hours: " + busiest.map { String(format: "%02d:00 (%d)", $0.key, $0.value) }.joined(separator: ", "))
+        }
+        return lines
+    }
+
+    func highlights(_ order: [Int], _ memories: [DatedMemory], _ vectors: [[Float]], _ links: inout LinkMaker) -> [String] {
+        var chosen: [Int] = []
+        for i in order where chosen.count < highlightCount {
+            if chosen.contains(where: { cosine(vectors[$0], vectors[i]) > duplicateThreshold }) { continue }
+            chosen.append(i)
+        }
+        return chosen.map { i in
+            let memory = memories[i]
+            let snippet = Snippet.escape(Snippet.make(memory.memory.text ?? "", limit: 140))
+            return "- \(memory.time.map { $0 + " " } ?? "")\(links.link(memory)) — \(snippet)"
+        }
+    }
+
+    func themes(_ order: [Int], _ memories: [DatedMemory], _ vectors: [[Float]], _ links: inout LinkMaker) -> [String] {
+        guard memories.count >= 3 else { return [] }
+        var clusters: [[Int]] = []
+        for i in order {
+            var best: (cluster: Int, score: Float)?
+            for (c, members) in clusters.enumerated() {
+                let score = cosine(vectors[members[0]], vectors[i])
+                if score >= (embedder == nil ? wordThemeThreshold : themeThreshold), best.map({ score > $0.score }) ?? true { best = (c, score) }
+            }
+            if let best { clusters[best.cluster].append(i) } else { clusters.append([i]) }
+        }
+        let documents = memories.map { Words.of($0.fullText) }
+        var df: [String: Int] = [:]
+        for document in documents { for word in Set(document) { df[word, default: 0] += 1 } }
+        let n = Double(documents.count)
+        return clusters.filter { $0.count >= 2 }.map { members in
+            var tf: [String: Int] = [:]
+            for m in members { for word in documents[m] { tf[word, default: 0] += 1 } }
+            var scored: [(String, Double)] = []
+            for (word, count) in tf { scored.append((word, Double(count) * (log((1 + n) / (1 + Double(df[word]!))) + 1))) }
+            let label = scored.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(3).map(\.0)
+            let items = members.sorted().map { links.link(memories[$0]) }
+            return "- **\(label.joined(separator: ", "))** — " + items.joined(separator: ", ")
+        }
+    }
+
+    func openTasks(_ today: [DatedMemory], _ older: [DatedMemory], _ links: inout LinkMaker) -> [String] {
+        var lines: [String] = []
+        for memory in today {
+            for task in memory.memory.tasks where !task.checked {
+                lines.append("- [ ] \(Snippet.escape(task.text)) — \(links.link(memory))")
+            }
+        }
+        let earlier = older.sorted { DatedMemory.chronological($1, $0) }.flatMap { memory in
+            memory.memory.tasks.filter { !$0.checked }.map { (memory, $0) }
+        }
+        if !earlier.isEmpty {
+            if !lines.isEmpty { lines.append("") }
+            lines.append("Still open from earlier:")
+            lines.append("")
+            for (memory, task) in earlier.prefix(20) {
+                lines.append("- [ ] \(Snippet.escape(task.text)) — \(links.link(memory)) (\(memory.day.map(\.description) ?? "undated"))")
+            }
+            if earlier.count > 20 { lines.append("- … and \(earlier.count - 20) more") }
+        }
+        return lines
+    }
+
+    func peopleAndTags(_ today: [DatedMemory]) -> [String] {
+        func counted(_ lists: [[String]], prefix: Character) -> String? {
+            var counts: [String: Int] = [:]
+            for list in lists {
+                for name in Set(list.map { $0.first == prefix ? String($0.dropFirst()) : $0 }) { counts[name, default: 0] += 1 }
+            }
+            guard !counts.isEmpty else { return nil }
+            return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .map { "\(prefix)\($0.key) (\($0.value))" }.joined(separator: ", ")
+        }
+        var lines: [String] = []
+        if let people = counted(today.map(\.memory.mentions), prefix: "@") { lines.append("- People: " + people) }
+        if let tags = counted(today.map(\.memory.tags), prefix: "#") { lines.append("- Tags: " + tags) }
+        return lines
+    }
+
+    func connections(_ today: [DatedMemory], start: Date, _ links: inout LinkMaker) throws(VaultError) -> [String] {
+        var lines: [String] = []
+        for memory in today.prefix(connectionSources) {
+            var request = SearchRequest(
+                query: Snippet.make(memory.fullText, limit: 500), k: connectionsPerMemory,
+                mode: embedder == nil ? .lexical : .hybrid)
+            request.until = start.addingTimeInterval(-1)
+            let results = try vault.search(request, user: user, embedder: embedder).results
+            guard !results.isEmpty else { continue }
+            let related = results.map { result in
+                links.link(result.title ?? Snippet.make(result.snippet, limit: 60), path: result.path, line: result.line)
+                    + (result.date.map { " (\($0.prefix(10)))" } ?? "")
+            }
+            lines.append("- \(links.link(memory)) → " + related.joined(separator: ", "))
+        }
+        return lines
+    }
+
+    func onThisDay(_ all: [DatedMemory], _ day: DigestDay, _ links: inout LinkMaker) -> [String] {
+        all.filter { memory in
+            guard let d = memory.day, memory.isQuotable else { return false }
+            return d.month == day.month && d.day == day.day && d.year < day.year
+        }
+        .sorted { ($0.day!.year != $1.day!.year) ? $0.day!.year > $1.day!.year : DatedMemory.chronological($0, $1) }
+        .map { "- \($0.day!.year) · \(links.link($0)) — \(Snippet.escape(Snippet.make($0.memory.text ?? "", limit: 140)))" }
+    }
+}

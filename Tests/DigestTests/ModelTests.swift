@@ -1,0 +1,30 @@
+import Digest
+import Embedder
+import Foundation
+import Testing
+import Vault
+
+/// Highlights and themes with the real model (CI installs it first).
+@Suite struct ModelTests {
+    @Test func centralHighlightsWithoutNearDuplicates() throws {
+        let embedder = try Embedder(modelDirectory: Embedder.defaultModelDirectory())
+        let temp = try TempVault(records: [
+            record("2026-11-22T09:00", "Walk", "Long walk with @maria along the Isar river in the autumn sun."),
+            record("2026-11-22T09:05", "Walk", "Long walk with @maria along the Isar river in the autumn sun!"),
+            record("2026-11-22T12:00", "River", "Walked by the river Isar with Maria, the leaves were falling."),
+            record("2026-11-22T18:00", "Sink", "Fixed the kitchen sink leak with a new rubber washer."),
+        ])
+        defer { temp.remove() }
+        let builder = DigestBuilder(vault: temp.vault, user: "alice", embedder: embedder)
+        let day = DigestDay(year: 2026, month: 11, day: 22)
+        let digest = try #require(try builder.render(day, explicit: true))
+        let highlights = items(section(digest, "Highlights"))
+        #expect(highlights.count == 3)
+        #expect(highlights.filter { $0.contains("[Walk]") }.count == 1)
+        #expect(highlights.last?.contains("[Sink]") == true)
+        let themes = items(section(digest, "Themes"))
+        #expect(themes.count == 1)
+        #expect(themes.first.map { $0.contains("[River]") && !$0.contains("[Sink]") } == true)
+        #expect(try builder.render(day, explicit: true) == digest)
+    }
+}
