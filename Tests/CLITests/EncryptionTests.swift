@@ -160,7 +160,7 @@ struct EncryptionTests {
         #expect(try cli.snapshot() == before)
     }
 
-    @Test("after add, list, show, search (found while unlocked) and edit of secret memories, the marker is in no file of the vault, .git or /tmp")
+    @Test("after add, list, show, search (found while unlocked), edit and digest of secret memories, the marker is in no file of the vault, .git or /tmp")
     func noPlaintextOnDisk() throws {
         let cli = try Self.vaultWithKeys()
         defer { cli.cleanup() }
@@ -190,6 +190,11 @@ struct EncryptionTests {
         #expect(shown["text"] as? String == "The vault code is \(marker) beta")
         // The sibling's ciphertext is byte for byte the same.
         #expect(try Self.block(of: sibling, in: try cli.read(path)) == siblingBlock)
+        // A digest of the day, written and committed while the tier is unlocked, quotes none of it.
+        let day = String(try #require(shown["date"] as? String).prefix(10))
+        let digest = try Self.run(cli, ["digest", "--date", day], env: env)
+        #expect(digest.status == 0, "\(digest.stderr)")
+        #expect(try !cli.read("alice/digests/\(day.prefix(4))/\(day).md").contains(marker))
 
         let objects = try cli.git(["cat-file", "--batch-all-objects", "--batch"])
         #expect(objects.status == 0)
