@@ -23,7 +23,11 @@ enum Kernels {
         let operands = LinearOperands(
             input: input, rows: rows, inputSize: inputSize, weight: weight, bias: bias, outputSize: outputSize,
             output: output)
-        if rows <= splitRowLimit {
+        if rows <= vectorRowLimit {
+            DispatchQueue.concurrentPerform(iterations: 2) { half in
+                operands.computeByRows(columns: half == 0 ? 0..<outputSize / 2 : outputSize / 2..<outputSize)
+            }
+        } else if rows <= splitRowLimit {
             DispatchQueue.concurrentPerform(iterations: 2) { half in
                 operands.compute(columns: half == 0 ? 0..<outputSize / 2 : outputSize / 2..<outputSize)
             }
@@ -34,6 +38,15 @@ enum Kernels {
 
     /// The most rows for which `linear` splits its columns between two threads.
     static let splitRowLimit = 256
+
+    /// The most rows (a short query) for which `linear` uses matrix-vector products
+    /// instead of sgemm: sgemm packs the weights on every call, which costs more
+    /// than the arithmetic when there are this few rows.
+    static let vectorRowLimit = 16
+
+    /// The weight floats of one column block of `computeByRows`: 128 KB, so the
+    /// block read from memory for the first row stays in L2 for the others.
+    static let vectorBlockFloats = 32_768
 
     /// The operands of one `linear` call, shared by the threads that split its columns.
     ///
@@ -47,6 +60,28 @@ enum Kernels {
         let bias: UnsafePointer<Float>
         let outputSize: Int
         let output: UnsafeMutablePointer<Float>
+
+        /// Computes the given output columns of every row with one sgemv per row
+        /// and block of columns; the weights are read from memory once, unpacked.
+        ///
+        /// - Complexity: O(rows × columns × inputSize), reading each weight of the
+        ///   columns once from memory.
+        func computeByRows(columns: Range<Int>) {
+            let blockColumns = max(8, vectorBlockFloats / inputSize)
+            var start = columns.lowerBound
+            while start < columns.upperBound {
+                let count = min(blockColumns, columns.upperBound - start)
+                let weights = weight + start * inputSize
+                for row in 0..<rows {
+                    let target = output + row * outputSize + start
+                    target.update(from: bias + start, count: count)
+                    cblas_sgemv(
+                        CblasRowMajor, CblasNoTrans, Int32(count), Int32(inputSize),
+                        1, weights, Int32(inputSize), input + row * inputSize, 1, 1, target, 1)
+                }
+                start += count
+            }
+        }
 
         /// Computes the given output columns of every row with one sgemm.
         func compute(columns: Range<Int>) {

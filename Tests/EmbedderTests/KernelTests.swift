@@ -57,4 +57,52 @@ struct KernelTests {
             }
         }
     }
+
+    @Test(
+        "for short queries, a linear layer matches a plain sum of products",
+        arguments: [(384, 1536), (1536, 384), (384, 384), (100, 1000)])
+    func vectorLinear(inputSize: Int, outputSize: Int) {
+        var generator = SeededGenerator(seed: UInt64(inputSize * 10_007 + outputSize))
+        let weight = (0..<outputSize * inputSize).map { _ in Float.random(in: -0.1...0.1, using: &generator) }
+        let bias = (0..<outputSize).map { _ in Float.random(in: -1...1, using: &generator) }
+        for rows in 1...Kernels.vectorRowLimit {
+            let input = (0..<rows * inputSize).map { _ in Float.random(in: -2...2, using: &generator) }
+            var output = [Float](repeating: .nan, count: rows * outputSize)
+            output.withUnsafeMutableBufferPointer { out in
+                Kernels.linear(
+                    input, rows: rows, inputSize: inputSize, weight: weight, bias: bias, outputSize: outputSize,
+                    into: out.baseAddress!)
+            }
+            var worst: Double = 0
+            weight.withUnsafeBufferPointer { w in
+                input.withUnsafeBufferPointer { x in
+                    for row in 0..<rows {
+                        for column in 0..<outputSize {
+                            var expected = Double(bias[column])
+                            for k in 0..<inputSize {
+                                expected += Double(x[row * inputSize + k]) * Double(w[column * inputSize + k])
+                            }
+                            worst = max(worst, abs(Double(output[row * outputSize + column]) - expected))
+                        }
+                    }
+                }
+            }
+            #expect(worst < 1e-4, "rows \(rows): largest difference \(worst)")
+        }
+    }
+}
+
+/// SplitMix64: reproducible random test data.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
