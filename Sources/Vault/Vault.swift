@@ -154,10 +154,16 @@ public final class Vault {
         } catch {
             throw VaultError(.badInput, error.message, at: relativePath)
         }
+        return try parseEntryFile(bytes, path: relativePath)
+    }
+
+    /// Parses bytes already read from the vault file `path`.
+    /// - Throws: `VaultError.badInput` for invalid UTF-8, naming the file and line.
+    func parseEntryFile(_ bytes: [UInt8], path: String) throws(VaultError) -> EntryFile {
         do {
             return try EntryFile.parse(bytes)
         } catch {
-            throw VaultError(.badInput, "file is not valid UTF-8", at: "\(relativePath):\(error.line)",
+            throw VaultError(.badInput, "file is not valid UTF-8", at: "\(path):\(error.line)",
                 hint: "fix or remove the bad bytes; memvault never rewrites a file it cannot read")
         }
     }
