@@ -3,6 +3,15 @@
 // a local MiniLM embedder and a sidecar vector index.
 import PackageDescription
 
+// The embedder's and the index's numeric kernels are plain Swift loops over SIMD types; on x86-64
+// they are compiled for AVX2 and FMA (Haswell, 2013, and every AMD Zen), which every machine this
+// project runs on has. Other architectures use the compiler's default.
+#if arch(x86_64)
+let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let kernelSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "memvault",
     platforms: [.macOS(.v14)],
@@ -37,8 +46,8 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]),
         .target(name: "GitStore", dependencies: ["CGit2", "MemvaultSupport"]),
-        .target(name: "Embedder", dependencies: ["COpenBLAS", "MemvaultSupport"]),
-        .target(name: "SearchIndex", dependencies: ["MemvaultSupport"]),
+        .target(name: "Embedder", dependencies: ["COpenBLAS", "MemvaultSupport"], swiftSettings: kernelSettings),
+        .target(name: "SearchIndex", dependencies: ["MemvaultSupport"], swiftSettings: kernelSettings),
         .target(
             name: "Vault",
             dependencies: [
