@@ -187,8 +187,14 @@ extension Vault {
     /// The encrypted tiers of `user` that cannot be read now (no key, or not unlocked), without asking anyone.
     func lockedTiers(user: String) -> [Tier] {
         Tier.allCases.filter { tier in
-            tier.isEncrypted && ((try? identity(user: user, tier: tier, ask: false)) ?? nil) == nil
+            tier.isEncrypted && hasKey(user: user, tier: tier) && ((try? identity(user: user, tier: tier, ask: false)) ?? nil) == nil
         }
+    }
+
+    /// Encrypted tiers for which `user` has no key yet (nothing can be written there until
+    /// `memvault passwd --tier TIER` creates one); they are not "locked".
+    func tiersWithoutKey(user: String) -> [Tier] {
+        Tier.allCases.filter { $0.isEncrypted && !hasKey(user: user, tier: $0) }
     }
 
     /// Creates the tier's key (when missing) or re-wraps its identity under `newPassphrase`,

@@ -21,13 +21,19 @@ public struct VaultStatus: Sendable, Codable {
     public var user: String
     /// Memories per user and tier.
     public var users: [String: [String: Int]]
-    /// Tiers that are locked (their text cannot be read now).
+    /// Tiers that have a key but are locked (their text cannot be read now).
     public var locked: [String]
+    /// Encrypted tiers that have no key yet.
+    public var noKey: [String]
     public var index: Index?
     public var git: Git
     public var problems: Int
     /// Unresolved sync conflict copies: `COPY (conflict copy of ORIGINAL)`.
     public var conflicts: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case vault, user, users, locked, noKey = "no_key", index, git, problems, conflicts
+    }
 }
 
 extension Vault {
@@ -58,7 +64,7 @@ extension Vault {
         }
         return VaultStatus(
             vault: root.path, user: user, users: users,
-            locked: lockedTiers(user: user).map(\.rawValue),
+            locked: lockedTiers(user: user).map(\.rawValue), noKey: tiersWithoutKey(user: user).map(\.rawValue),
             index: try indexCoverage(), git: git, problems: report.problems.filter { $0.severity == "error" }.count,
             conflicts: conflicts)
     }

@@ -144,7 +144,9 @@ struct CoreCommandTests {
         let status = try cli.json(try cli.ok(["status", "--json"]))
         let users = try #require(status["users"] as? [String: [String: Int]])
         #expect(users["alice"] == ["general": 1, "chronological": 1])
-        #expect(status["locked"] as? [String] == ["confidential", "secret", "ultrasecret"])
+        // A fresh vault has no tier keys yet: those tiers are keyless, not locked.
+        #expect(status["locked"] as? [String] == [])
+        #expect(status["no_key"] as? [String] == ["confidential", "secret", "ultrasecret"])
         let git = try #require(status["git"] as? [String: Any])
         #expect(git["branch"] as? String == "main")
         #expect((git["uncommitted"] as? [String])?.isEmpty == true)

@@ -71,7 +71,9 @@ struct EncryptionTests {
         #expect(shown["line"] as? Int == 1)
 
         let all = ["confidential", "secret", "ultrasecret"]
-        #expect(try cli.json(try Self.ok(cli, ["status", "--json"]))["locked"] as? [String] == all)
+        let lockedStatus = try cli.json(try Self.ok(cli, ["status", "--json"]))
+        #expect(lockedStatus["locked"] as? [String] == all)
+        #expect(lockedStatus["no_key"] as? [String] == [])
         let status = try cli.json(try Self.ok(cli, ["status", "--json"], env: Self.secretEnv(tier)))
         #expect(status["locked"] as? [String] == all.filter { $0 != tier })
     }

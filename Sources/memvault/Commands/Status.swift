@@ -29,6 +29,7 @@ extension Memvault {
                     print("  \(name): \(total) memories\(parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")")")
                 }
                 if !status.locked.isEmpty { print("locked  \(status.locked.joined(separator: ", "))") }
+                if !status.noKey.isEmpty { print("no key  \(status.noKey.joined(separator: ", "))") }
                 if let index = status.index {
                     print("index  \(index.indexed)/\(index.total) memories indexed\(index.staleFiles.isEmpty ? "" : ", \(index.staleFiles.count) stale files")")
                 }
