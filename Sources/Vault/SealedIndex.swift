@@ -177,9 +177,7 @@ struct SealedIndex {
                 writer.strings(record.mentions)
                 writer.optional(record.src) { $0.string($1) }
                 writer.string(record.body)
-                let vector = record.vector ?? []
-                writer.u32(UInt32(vector.count))
-                for value in vector { writer.u32(value.bitPattern) }
+                writer.floats(record.vector ?? [])
             }
         }
         return writer.bytes
@@ -191,7 +189,7 @@ struct SealedIndex {
         guard let fileCount = reader.u32() else { return nil }
         for _ in 0..<fileCount {
             guard let path = reader.string(), let size = reader.u64(), let modified = reader.u64(),
-                let recordCount = reader.count(minBytesEach: 40)
+                let recordCount = reader.count(minBytesEach: 35)
             else { return nil }
             var records: [Record] = []
             records.reserveCapacity(recordCount)
@@ -204,12 +202,12 @@ struct SealedIndex {
                     }),
                     let title = reader.optional({ $0.string() }), let tags = reader.strings(), let mentions = reader.strings(),
                     let src = reader.optional({ $0.string() }), let body = reader.string(),
-                    let dimension = reader.count(minBytesEach: 4), let words = reader.u32Array(dimension)
+                    let vector = reader.floats()
                 else { return nil }
                 records.append(Record(
                     id: id, line: Int(line), storedDigest: digest, contentHash: contentHash, date: date, title: title,
                     tags: tags, mentions: mentions, src: src, body: body,
-                    vector: dimension == 0 ? nil : words.map(Float.init(bitPattern:))))
+                    vector: vector.isEmpty ? nil : vector))
             }
             index.files[path] = File(state: FileState(size: Int(size), modified: Int64(bitPattern: modified)), records: records)
         }
@@ -230,6 +228,15 @@ private struct PayloadWriter {
     mutating func strings(_ list: [String]) {
         u32(UInt32(list.count))
         for s in list { string(s) }
+    }
+    /// A count, then the IEEE 754 bit patterns.
+    mutating func floats(_ values: [Float]) {
+        u32(UInt32(values.count))
+        #if _endian(little)
+        values.withUnsafeBytes { bytes += $0 }
+        #else
+        for value in values { u32(value.bitPattern) }
+        #endif
     }
     /// A presence byte, then the value.
     mutating func optional<T>(_ value: T?, _ write: (inout PayloadWriter, T) -> Void) {
@@ -253,7 +260,7 @@ private struct PayloadReader {
     mutating func u32() -> UInt32? {
         guard bytes.count - offset >= 4 else { return nil }
         defer { offset += 4 }
-        return (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * $1) }
+        return bytes.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
     }
     mutating func u64() -> UInt64? {
         guard let low = u32(), let high = u32() else { return nil }
@@ -273,12 +280,12 @@ private struct PayloadReader {
         guard let n = u32(), Int(n) <= (bytes.count - offset) / minBytesEach else { return nil }
         return Int(n)
     }
-    mutating func u32Array(_ n: Int) -> [UInt32]? {
-        guard bytes.count - offset >= n * 4 else { return nil }
-        var values: [UInt32] = []
-        values.reserveCapacity(n)
-        for _ in 0..<n { values.append(u32()!) }
-        return values
+    mutating func floats() -> [Float]? {
+        guard let n = count(minBytesEach: 4) else { return nil }
+        defer { offset += 4 * n }
+        return bytes.withUnsafeBytes { raw in
+            (0..<n).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * $0, as: UInt32.self))) }
+        }
     }
     mutating func string() -> String? {
         guard let n = count(minBytesEach: 1), let utf8 = bytes(n) else { return nil }
