@@ -110,8 +110,10 @@ extension Vault {
                     if !locked.contains(tier) { locked.append(tier) }
                     continue
                 }
+                // A lexical search leaves missing vectors to the next search that needs them.
                 let index = try refreshedSealedIndex(
-                    user: name, tier: tier, paths: paths, identity: identity, embedder: embedder, update: &update)
+                    user: name, tier: tier, paths: paths, identity: identity, embedder: mode == .lexical ? nil : embedder,
+                    update: &update)
                 for path in paths {
                     for record in index.files[path]?.records ?? [] {
                         let indexed = IndexedEntry(

@@ -86,12 +86,15 @@ struct SecretVault {
 
     var sealedURL: URL { vault.sealedIndexURL(user: "alice", tier: .secret) }
 
-    static func search(
-        _ vault: Vault, _ query: String, mode: SearchMode = .hybrid, embedder: CountingEmbedder, update: inout SealedUpdate
-    ) throws -> (results: [SearchResult], locked: [Tier]) {
-        try vault.searchEncrypted(
+    /// The encrypted tiers searched as a new process would: in the vault opened again, unless `vault` is given.
+    func search(
+        _ query: String, mode: SearchMode = .hybrid, embedder: CountingEmbedder, in vault: Vault? = nil, unlocked: Bool = true
+    ) throws -> (results: [SearchResult], locked: [Tier], update: SealedUpdate) {
+        var update = SealedUpdate()
+        let found = try (vault ?? reopened(unlocked: unlocked)).searchEncrypted(
             SearchRequest(query: query, k: 5, mode: mode), user: "alice", filter: SearchFilter(users: ["alice"]),
             mode: mode, embedder: embedder, update: &update)
+        return (found.results, found.locked, update)
     }
 }
 
@@ -105,36 +108,35 @@ struct SealedIndexTests {
         let fixture = try SecretVault()
         defer { fixture.cleanup() }
         let embedder = CountingEmbedder()
-        var first = SealedUpdate()
-        let firstResults = try SecretVault.search(fixture.vault, "birthday dinner italian", embedder: embedder, update: &first)
-        #expect(first.embedded == SecretVault.topics.count)
-        #expect(first.decrypted == SecretVault.topics.count)
+        let first = try fixture.search("birthday dinner italian", embedder: embedder, in: fixture.vault)
+        #expect(first.update.embedded == SecretVault.topics.count)
+        #expect(first.update.decrypted == SecretVault.topics.count)
         #expect(embedder.count == SecretVault.topics.count + 1)  // the entries, then the query
-        #expect(first.notices.isEmpty)
-        #expect(firstResults.results.first?.id == fixture.ids[1])
-        #expect(firstResults.results.first?.title == "Note 1 \(SecretVault.marker)")
-        #expect(firstResults.results.first?.tags == ["t1", SecretVault.marker.lowercased()])
-        #expect(firstResults.results.first?.date?.hasPrefix("2026-11-02T09:01:00") == true)
-        #expect(firstResults.locked.isEmpty)
+        #expect(first.update.notices.isEmpty)
+        let best = try #require(first.results.first)
+        #expect(best.id == fixture.ids[1])
+        #expect(best.title == "Note 1 \(SecretVault.marker)")
+        #expect(best.tags == ["t1", SecretVault.marker.lowercased()])
+        #expect(best.date?.hasPrefix("2026-11-02T09:01:00") == true)
+        #expect(first.locked.isEmpty)
 
         for vault in [fixture.vault, try fixture.reopened()] {
-            var again = SealedUpdate()
             let before = embedder.count
-            let results = try SecretVault.search(vault, "birthday dinner italian", embedder: embedder, update: &again)
-            #expect(again.embedded == 0 && again.decrypted == 0 && again.filesRead == 0)
+            let again = try fixture.search("birthday dinner italian", embedder: embedder, in: vault)
+            #expect(again.update.embedded == 0 && again.update.decrypted == 0 && again.update.filesRead == 0)
             #expect(embedder.count == before + 1)  // the query only
-            #expect(again.notices.isEmpty)
-            #expect(ranking(results.results) == ranking(firstResults.results))
+            #expect(again.update.notices.isEmpty)
+            #expect(ranking(again.results) == ranking(first.results))
         }
         // Each mode ranks as a rebuild from the files does.
         for mode in SearchMode.allCases {
-            var cached = SealedUpdate(), rebuilt = SealedUpdate()
-            let fromCache = try SecretVault.search(try fixture.reopened(), "heating landlord week", mode: mode, embedder: embedder, update: &cached)
+            let cached = try fixture.search("heating landlord week", mode: mode, embedder: embedder)
             try FileManager.default.removeItem(at: fixture.sealedURL)
-            let fromFiles = try SecretVault.search(try fixture.reopened(), "heating landlord week", mode: mode, embedder: embedder, update: &rebuilt)
-            #expect(cached.embedded == 0 && rebuilt.embedded == SecretVault.topics.count)
-            #expect(!fromCache.results.isEmpty)
-            #expect(ranking(fromCache.results) == ranking(fromFiles.results), "\(mode)")
+            let rebuilt = try fixture.search("heating landlord week", mode: mode, embedder: embedder)
+            #expect(cached.update.decrypted == 0 && rebuilt.update.decrypted == SecretVault.topics.count)
+            #expect(rebuilt.update.embedded == (mode == .lexical ? 0 : SecretVault.topics.count))
+            #expect(!cached.results.isEmpty)
+            #expect(ranking(cached.results) == ranking(rebuilt.results), "\(mode)")
         }
         // The public search reports them too.
         let response = try fixture.reopened().search(SearchRequest(query: "spare house key", k: 3), user: "alice", embedder: embedder)
@@ -147,25 +149,25 @@ struct SealedIndexTests {
         let fixture = try SecretVault()
         defer { fixture.cleanup() }
         let embedder = CountingEmbedder()
-        var update = SealedUpdate()
-        _ = try SecretVault.search(fixture.vault, "anything", embedder: embedder, update: &update)
+        _ = try fixture.search("anything", embedder: embedder)
 
         let vault = try fixture.reopened()
         let (text, _) = try vault.entryText(id: fixture.ids[2])
         let edited = text.replacingOccurrences(of: "bank pin is in the blue notebook", with: "bank pin moved to the red suitcase")
         #expect(try vault.replaceEntry(id: fixture.ids[2], original: text, newText: edited) != nil)
-        var afterEdit = SealedUpdate()
-        let found = try SecretVault.search(try fixture.reopened(), "red suitcase", mode: .lexical, embedder: embedder, update: &afterEdit)
-        #expect(afterEdit.embedded == 1)
-        #expect(afterEdit.decrypted == 1)
-        #expect(afterEdit.filesRead == 1)
+        let found = try fixture.search("red suitcase", mode: .lexical, embedder: embedder)
+        #expect(found.update.embedded == 0)  // a lexical search does not need the vector
+        #expect(found.update.decrypted == 1)
+        #expect(found.update.filesRead == 1)
         #expect(found.results.map(\.id) == [fixture.ids[2]])
         #expect(found.results.first?.snippet.contains("red suitcase") == true)
+        let semantic = try fixture.search("red suitcase", mode: .semantic, embedder: embedder)
+        #expect(semantic.update.embedded == 1 && semantic.update.decrypted == 0)
+        #expect(semantic.results.first?.id == fixture.ids[2])
 
         try vault.remove(id: fixture.ids[2])
-        var afterRemove = SealedUpdate()
-        let gone = try SecretVault.search(try fixture.reopened(), "red suitcase", mode: .lexical, embedder: embedder, update: &afterRemove)
-        #expect(afterRemove.embedded == 0 && afterRemove.decrypted == 0 && afterRemove.removed == 1)
+        let gone = try fixture.search("red suitcase", mode: .lexical, embedder: embedder)
+        #expect(gone.update.embedded == 0 && gone.update.decrypted == 0 && gone.update.removed == 1)
         #expect(gone.results.isEmpty)
     }
 
@@ -173,12 +175,10 @@ struct SealedIndexTests {
     func noPlaintextOnDisk() throws {
         let fixture = try SecretVault()
         defer { fixture.cleanup() }
-        var update = SealedUpdate()
-        _ = try SecretVault.search(fixture.vault, "notebook", embedder: CountingEmbedder(), update: &update)
+        _ = try fixture.search("notebook", embedder: CountingEmbedder())
         let bytes = try #require(FileManager.default.contents(atPath: fixture.sealedURL.path))
         #expect(bytes.count > SecretVault.topics.count * Embedder.dimension * 4)
-        let cache = fixture.vault.cacheDirectory
-        let files = try #require(FileManager.default.enumerator(at: cache, includingPropertiesForKeys: nil))
+        let files = try #require(FileManager.default.enumerator(at: fixture.vault.cacheDirectory, includingPropertiesForKeys: nil))
         var scanned = 0
         for case let url as URL in files where !url.hasDirectoryPath {
             let content = try Data(contentsOf: url)
@@ -203,28 +203,26 @@ struct SealedIndexTests {
         let fixture = try SecretVault()
         defer { fixture.cleanup() }
         let embedder = CountingEmbedder()
-        var update = SealedUpdate()
-        let before = try SecretVault.search(fixture.vault, "doctor knee rest", embedder: embedder, update: &update)
+        let before = try fixture.search("doctor knee rest", embedder: embedder)
         var bytes = try #require(FileManager.default.contents(atPath: fixture.sealedURL.path).map(Array.init))
+        let notAuthentic = "sealed with another key, or tampered with"
         let expected: String
         switch damage {
         case .truncatedHeader: bytes = Array(bytes.prefix(10)); expected = "a damaged file"
-        case .truncatedBody: bytes = Array(bytes.prefix(bytes.count / 2)); expected = "sealed with another key, or tampered with"
-        case .bitFlip: bytes[bytes.count / 2] ^= 0x04; expected = "sealed with another key, or tampered with"
-        case .headerFlip: bytes[8 + 4 + 4 + 4 + 20] ^= 0x01; expected = "sealed with another key, or tampered with"  // in the nonce
+        case .truncatedBody: bytes = Array(bytes.prefix(bytes.count / 2)); expected = notAuthentic
+        case .bitFlip: bytes[bytes.count / 2] ^= 0x04; expected = notAuthentic
+        case .headerFlip: bytes[8 + 4 + 4 + 4 + 20] ^= 0x01; expected = notAuthentic  // in the nonce
         case .oldVersion: bytes[8] = 0; expected = "an old format"
         case .otherModel: bytes[8 + 4 + 4 + 4] ^= 0x20; expected = "another model"
         }
         try Data(bytes).write(to: fixture.sealedURL)
 
-        var rebuilt = SealedUpdate()
-        let after = try SecretVault.search(try fixture.reopened(), "doctor knee rest", embedder: embedder, update: &rebuilt)
-        #expect(rebuilt.notices == ["sealed search index of alice/secret rebuilt (\(expected))"])
-        #expect(rebuilt.embedded == SecretVault.topics.count)
+        let after = try fixture.search("doctor knee rest", embedder: embedder)
+        #expect(after.update.notices == ["sealed search index of alice/secret rebuilt (\(expected))"])
+        #expect(after.update.embedded == SecretVault.topics.count)
         #expect(ranking(after.results) == ranking(before.results))
-        var next = SealedUpdate()
-        _ = try SecretVault.search(try fixture.reopened(), "doctor knee rest", embedder: embedder, update: &next)
-        #expect(next.notices.isEmpty && next.embedded == 0)
+        let next = try fixture.search("doctor knee rest", embedder: embedder)
+        #expect(next.update.notices.isEmpty && next.update.embedded == 0)
     }
 
     @Test("a locked tier's sealed file is neither read nor changed")
@@ -232,21 +230,20 @@ struct SealedIndexTests {
         let fixture = try SecretVault()
         defer { fixture.cleanup() }
         let embedder = CountingEmbedder()
-        var update = SealedUpdate()
-        let locked = try SecretVault.search(try fixture.reopened(unlocked: false), "notebook", embedder: embedder, update: &update)
+        let locked = try fixture.search("notebook", embedder: embedder, unlocked: false)
         #expect(locked.locked == [.secret] && locked.results.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: fixture.sealedURL.path))
 
         // Junk a reader would report: a locked search gives no notice and leaves it as it is.
-        let junk = Array("not a sealed index".utf8)
+        let junk = Data("not a sealed index".utf8)
         try FileManager.default.createDirectory(at: fixture.vault.sealedDirectory, withIntermediateDirectories: true)
-        try Data(junk).write(to: fixture.sealedURL)
+        try junk.write(to: fixture.sealedURL)
         let modified = try FileManager.default.attributesOfItem(atPath: fixture.sealedURL.path)[.modificationDate] as? Date
-        let again = try SecretVault.search(try fixture.reopened(unlocked: false), "notebook", embedder: embedder, update: &update)
+        let again = try fixture.search("notebook", embedder: embedder, unlocked: false)
         #expect(again.locked == [.secret])
-        #expect(update.notices.isEmpty && update.embedded == 0 && update.decrypted == 0)
+        #expect(again.update.notices.isEmpty && again.update.embedded == 0 && again.update.decrypted == 0)
         #expect(embedder.count == 0)
-        #expect(try Data(contentsOf: fixture.sealedURL) == Data(junk))
+        #expect(try Data(contentsOf: fixture.sealedURL) == junk)
         #expect(try FileManager.default.attributesOfItem(atPath: fixture.sealedURL.path)[.modificationDate] as? Date == modified)
     }
 
@@ -255,8 +252,7 @@ struct SealedIndexTests {
         let fixture = try SecretVault()
         defer { fixture.cleanup() }
         let embedder = CountingEmbedder()
-        var update = SealedUpdate()
-        let before = try SecretVault.search(fixture.vault, "passport renewal form", embedder: embedder, update: &update)
+        let before = try fixture.search("passport renewal form", embedder: embedder, in: fixture.vault)
         let sealed = try #require(FileManager.default.contents(atPath: fixture.sealedURL.path).map(Array.init))
 
         let identity = try #require(try fixture.vault.identity(user: "alice", tier: .secret))
@@ -273,10 +269,9 @@ struct SealedIndexTests {
         }
 
         #expect(try fixture.vault.rotate(user: "alice", tier: .secret, passphrase: SecretVault.passphrase) == SecretVault.topics.count)
-        var rotated = SealedUpdate()
-        let after = try SecretVault.search(try fixture.reopened(), "passport renewal form", embedder: embedder, update: &rotated)
-        #expect(rotated.notices == ["sealed search index of alice/secret rebuilt (sealed with another key, or tampered with)"])
-        #expect(rotated.decrypted == SecretVault.topics.count)
+        let after = try fixture.search("passport renewal form", embedder: embedder)
+        #expect(after.update.notices == ["sealed search index of alice/secret rebuilt (sealed with another key, or tampered with)"])
+        #expect(after.update.decrypted == SecretVault.topics.count)
         #expect(ranking(after.results) == ranking(before.results))
         #expect(try Array(Data(contentsOf: fixture.sealedURL)) != sealed)
     }
