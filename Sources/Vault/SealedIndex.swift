@@ -454,3 +454,35 @@ extension Vault {
         return index
     }
 }
+
+extension Vault {
+    /// Brings the sealed index of every unlocked encrypted tier of `users` up to date, for
+    /// `reindex` (so the next search starts warm); locked tiers are skipped and named. Never asks
+    /// for a passphrase.
+    ///
+    /// - Parameter full: discard the sealed files first and rebuild them from the tier files.
+    /// - Throws: `.locked` or `.integrity` for an entry that does not decrypt, naming its file and line.
+    func reindexSealed(users: [String], embedder: (any SentenceEmbedding)?, full: Bool) throws(VaultError) -> (update: SealedUpdate, locked: [Tier]) {
+        var update = SealedUpdate()
+        var locked: [Tier] = []
+        for tier in Tier.allCases where tier.isEncrypted {
+            for user in users.sorted() {
+                let paths = tierFiles(user: user, tier: tier)
+                if paths.isEmpty { continue }
+                guard let identity = try identity(user: user, tier: tier, ask: false) else {
+                    if !locked.contains(tier) { locked.append(tier) }
+                    continue
+                }
+                if full {
+                    do {
+                        try AtomicFile.remove(sealedIndexURL(user: user, tier: tier))
+                    } catch {
+                        throw VaultError.wrap(error)
+                    }
+                }
+                _ = try refreshedSealedIndex(user: user, tier: tier, paths: paths, identity: identity, embedder: embedder, update: &update)
+            }
+        }
+        return (update, locked)
+    }
+}

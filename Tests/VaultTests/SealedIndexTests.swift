@@ -275,4 +275,20 @@ struct SealedIndexTests {
         #expect(ranking(after.results) == ranking(before.results))
         #expect(try Array(Data(contentsOf: fixture.sealedURL)) != sealed)
     }
+
+    @Test("reindexSealed warms the sealed index of unlocked tiers and skips locked ones")
+    func reindexWarmsTheIndex() throws {
+        let fixture = try SecretVault()
+        defer { fixture.cleanup() }
+        let embedder = CountingEmbedder()
+        let locked = try fixture.reopened(unlocked: false).reindexSealed(users: ["alice"], embedder: embedder, full: false)
+        #expect(locked.locked == [.secret] && embedder.count == 0)
+        let warmed = try fixture.reopened().reindexSealed(users: ["alice"], embedder: embedder, full: false)
+        #expect(warmed.locked.isEmpty && warmed.update.embedded == SecretVault.topics.count)
+        #expect(try fixture.reopened().reindexSealed(users: ["alice"], embedder: embedder, full: false).update.embedded == 0)
+        #expect(try fixture.reopened().reindexSealed(users: ["alice"], embedder: embedder, full: true).update.decrypted == SecretVault.topics.count)
+        let search = try fixture.search("salary negotiation", embedder: embedder)
+        #expect(search.update.embedded == 0 && search.update.decrypted == 0)
+        #expect(search.results.first?.id == fixture.ids[9])
+    }
 }
