@@ -53,6 +53,8 @@ let package = Package(
             dependencies: [
                 "MemvaultSupport", "MarkdownCodec", "GitStore", "AgeCrypto", "Embedder",
                 "SearchIndex", "TOMLKit",
+                // ChaCha20-Poly1305 and HKDF for the sealed index of encrypted tiers.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "Digest", dependencies: ["Vault", "SearchIndex", "MarkdownCodec", "Embedder"]),
 

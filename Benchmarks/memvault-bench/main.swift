@@ -7,6 +7,7 @@ let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)
     ("embed", "embedder: model load, one-text latency, batch throughput", EmbedBenchmark.run),
     ("eval", "retrieval quality: recall@5, recall@10 and MRR per search mode", EvalBench.run),
     ("index", "vector and lexical index: build, exact top-10 latency, size", IndexBench.run),
+    ("sealed", "sealed index: search over an unlocked 2,000-entry secret tier, first and later queries", SealedBench.run),
     ("sync", "sync: no-op sync of a 100k vault, merge of two devices' 1,000 additions each", SyncBench.run),
     ("hash-index", "index an existing vault with hash vectors instead of the model (for profiling search)", HashIndexBench.run),
     ("vault", "vault: import, parse, add [N] [--search: index build, search, incremental]", VaultBench.run),

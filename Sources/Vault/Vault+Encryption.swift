@@ -76,16 +76,29 @@ extension Vault {
 }
 
 extension Vault {
-    /// Searches the unlocked encrypted tiers in memory only: their entries are decrypted, indexed
-    /// and embedded for this one query and dropped afterwards; nothing of them reaches the cache.
+    /// Searches the unlocked encrypted tiers through their sealed indexes (SealedIndex.swift):
+    /// each is opened with a key derived from the tier's identity, brought up to date with the
+    /// tier's files (decrypting and embedding only what changed) and saved sealed again; the
+    /// ranking is built in memory. A locked tier's sealed file is neither read nor changed.
     ///
-    /// - Returns: results ranked like the main search (same modes and fusion), and the tiers that
-    ///   hold memories but stayed locked.
-    /// - Complexity: decrypts and (for semantic and hybrid) embeds every entry of the unlocked tiers.
+    /// - Returns: results ranked like the main search (same modes and fusion), the tiers that
+    ///   hold memories but stayed locked, and one-line notices (a sealed index rebuilt).
+    /// - Complexity: O(entries of the unlocked tiers) to rank; decrypts and embeds only entries
+    ///   changed since the last search.
     func searchEncrypted(
         _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode, embedder: (any SentenceEmbedding)?
+    ) throws(VaultError) -> (results: [SearchResult], locked: [Tier], notices: [String]) {
+        var update = SealedUpdate()
+        let found = try searchEncrypted(request, user: user, filter: filter, mode: mode, embedder: embedder, update: &update)
+        return (found.results, found.locked, update.notices)
+    }
+
+    /// `searchEncrypted(_:user:filter:mode:embedder:)`, reporting what the sealed indexes' refresh did.
+    func searchEncrypted(
+        _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode, embedder: (any SentenceEmbedding)?,
+        update: inout SealedUpdate
     ) throws(VaultError) -> (results: [SearchResult], locked: [Tier]) {
-        var entries: [String: (indexed: IndexedEntry, entry: Entry)] = [:]
+        var entries: [String: (indexed: IndexedEntry, record: SealedIndex.Record)] = [:]
         var lexical = LexicalIndex()
         var locked: [Tier] = []
         for tier in Tier.allCases where tier.isEncrypted && (request.tiers?.contains(tier) ?? true) {
@@ -93,22 +106,25 @@ extension Vault {
                 let paths = tierFiles(user: name, tier: tier)
                 if paths.isEmpty { continue }
                 // Only a search naming the tier asks for a passphrase (ultrasecret at a terminal).
-                guard try identity(user: name, tier: tier, ask: request.tiers?.contains(tier) == true) != nil else {
+                guard let identity = try identity(user: name, tier: tier, ask: request.tiers?.contains(tier) == true) else {
                     if !locked.contains(tier) { locked.append(tier) }
                     continue
                 }
+                // A lexical search leaves missing vectors to the next search that needs them.
+                let index = try refreshedSealedIndex(
+                    user: name, tier: tier, paths: paths, identity: identity, embedder: mode == .lexical ? nil : embedder,
+                    update: &update)
                 for path in paths {
-                    for outer in try readEntryFile(path).entries {
-                        guard let id = outer.id else { continue }
-                        let located = Located(user: name, tier: tier, path: path, entry: outer)
-                        guard let inner = outer.isEncrypted ? try unsealed(located)?.entry : outer else { continue }
+                    for record in index.files[path]?.records ?? [] {
                         let indexed = IndexedEntry(
-                            id: id, user: name, tier: tier.rawValue, path: path, line: outer.line,
-                            date: inner.date.map { DateText.instant($0, timeZone: config.timeZone) }, title: inner.title,
-                            contentHash: inner.contentHash, tags: inner.tags, mentions: inner.mentions, src: inner.src)
+                            id: record.id, user: name, tier: tier.rawValue, path: path, line: record.line,
+                            date: record.date.map { DateText.instant($0, timeZone: config.timeZone) }, title: record.title,
+                            contentHash: record.contentHash, tags: record.tags, mentions: record.mentions, src: record.src)
                         guard filter.matches(indexed) else { continue }
-                        entries[id] = (indexed, inner)
-                        lexical.add(id: id, fields: LexicalFields(title: inner.title ?? "", body: inner.body, tags: inner.tags, mentions: inner.mentions))
+                        // A duplicate id: the later file keeps it, indexed once.
+                        if entries.updateValue((indexed, record), forKey: record.id) != nil { lexical.remove(id: record.id) }
+                        lexical.add(id: record.id, fields: LexicalFields(
+                            title: record.title ?? "", body: record.body, tags: record.tags, mentions: record.mentions))
                     }
                 }
             }
@@ -126,11 +142,10 @@ extension Vault {
         }
         var cosines: [String: Float] = [:]
         if mode != .lexical, let embedder {
-            let ids = entries.keys.sorted()
-            let vectors = embedder.embed(ids.map { VaultIndex.embeddingText(entries[$0]!.entry) })
             let queryVector = embedder.embed([query])[0]
             // Vectors are L2-normalized: the dot product is the cosine.
-            for (id, vector) in zip(ids, vectors) {
+            for (id, entry) in entries {
+                guard let vector = entry.record.vector else { continue }
                 var dot: Float = 0
                 for i in 0..<min(vector.count, queryVector.count) { dot += vector[i] * queryVector[i] }
                 cosines[id] = dot
@@ -157,11 +172,11 @@ extension Vault {
         }.prefix(request.k).map { (id: $0.key, score: $0.value) }
         let words = Set(query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
         let results = ranked.compactMap { (id, score) -> SearchResult? in
-            guard let (indexed, entry) = entries[id] else { return nil }
+            guard let (indexed, record) = entries[id] else { return nil }
             return SearchResult(
                 id: id, score: score, user: indexed.user, tier: indexed.tier,
-                date: entry.date.map { DateText.iso8601($0, timeZone: config.timeZone) }, path: indexed.path, line: indexed.line,
-                title: entry.title, snippet: Self.snippet(entry.body, words: words), tags: entry.tags, src: entry.src)
+                date: record.date.map { DateText.iso8601($0, timeZone: config.timeZone) }, path: indexed.path, line: indexed.line,
+                title: record.title, snippet: Self.snippet(record.body, words: words), tags: record.tags, src: record.src)
         }
         return (results, locked)
     }
