@@ -116,7 +116,8 @@ public struct DigestBuilder {
         let older = all.filter { $0.isQuotable && ($0.day.map { $0 < day } ?? false) }
         var links = LinkMaker(vault: vault, digestPath: path(for: day))
         let skip = Set(vault.config.digestSkipSections.map { $0.lowercased() })
-        let index = embedder != nil || (!skip.contains("connections") && !readable.isEmpty)
+        // One refresh of the index (embedding what changed) serves highlights, themes and connections.
+        let index = !readable.isEmpty && (embedder != nil || !skip.contains("connections"))
             ? try vault.digestIndex(user: user, embedder: embedder) : nil
         let vectors = self.vectors(readable, index: index)
 

@@ -130,6 +130,9 @@ enum DigestScan {
         var segment = (start: 0, line: 1, kept: false)
         var fence: (byte: UInt8, count: Int)?
         var lineStart = 0, lineNumber = 1
+        var firstBytes = [Bool](repeating: false, count: 256)
+        firstBytes[91] = true  // "[ ]"
+        for needle in needles where !needle.isEmpty { firstBytes[Int(needle[0])] = true }
         func close(at end: Int) {
             guard segment.kept, end > segment.start else { return }
             if let last = runs.last, last.bytes.upperBound == segment.start {
@@ -152,9 +155,7 @@ enum DigestScan {
                     close(at: lineStart)
                     segment = (lineStart, lineNumber, false)
                 }
-                if !segment.kept && (contains(line, Array("[ ]".utf8)) || needles.contains { contains(line, $0) }) {
-                    segment.kept = true
-                }
+                if !segment.kept && holdsMarker(line, needles: needles, firstBytes: firstBytes) { segment.kept = true }
                 lineStart = lineEnd + 1
                 lineNumber += 1
             }
@@ -187,14 +188,19 @@ enum DigestScan {
         return i == line.count
     }
 
-    static func contains(_ line: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, line.count >= needle.count else { return false }
+    /// Whether `line` holds `[ ]` or one of `needles`: one pass, comparing only where a byte
+    /// can start one of them (`firstBytes`).
+    static func holdsMarker(_ line: UnsafeBufferPointer<UInt8>, needles: [[UInt8]], firstBytes: [Bool]) -> Bool {
         var i = 0
-        while i + needle.count <= line.count {
-            if line[i] == first {
-                var j = 1
-                while j < needle.count && line[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return true }
+        while i < line.count {
+            let byte = line[i]
+            if firstBytes[Int(byte)] {
+                if byte == 91 && i + 2 < line.count && line[i + 1] == 32 && line[i + 2] == 93 { return true }
+                for needle in needles where needle[0] == byte && i + needle.count <= line.count {
+                    var j = 1
+                    while j < needle.count && line[i + j] == needle[j] { j += 1 }
+                    if j == needle.count { return true }
+                }
             }
             i += 1
         }
