@@ -71,18 +71,28 @@ public enum HeadingAnchors {
         return result
     }
 
-    /// `slug(_:)` of UTF-8 heading bytes, without building a string first when they are ASCII.
+    /// `slug(_:)` of UTF-8 heading bytes: ASCII bytes directly, each run of non-ASCII bytes (with
+    /// the ASCII byte before it, which a combining mark may belong to) through `slug(_:)` of its string.
     static func slug(_ bytes: ArraySlice<UInt8>) -> String {
-        guard bytes.allSatisfy({ $0 < 128 }) else { return slug(String(decoding: bytes, as: UTF8.self)) }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
-        for byte in bytes {
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let byte = bytes[i]
+            if byte >= 128 || (i + 1 < bytes.endIndex && bytes[i + 1] >= 128) {
+                var end = i + 1
+                while end < bytes.endIndex && bytes[end] >= 128 { end += 1 }
+                out += Array(slug(String(decoding: bytes[i..<end], as: UTF8.self)).utf8)
+                i = end
+                continue
+            }
             switch byte {
             case 65...90: out.append(byte + 32)
             case 97...122, 48...57, 45, 95: out.append(byte)
             case 32: out.append(45)
             default: break
             }
+            i += 1
         }
         return String(decoding: out, as: UTF8.self)
     }

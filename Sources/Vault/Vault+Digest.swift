@@ -83,8 +83,13 @@ extension Vault {
                         entry.endLine += offset
                         entry.tasks = entry.tasks.map { TaskItem(text: $0.text, checked: $0.checked, line: $0.line + offset) }
                         let located = Located(user: user, tier: tier, path: path, entry: entry)
+                        if !entry.isEncrypted || !unlocked, !include(entry.date, tier, entry.tasks.contains { !$0.checked }) {
+                            continue  // decided on the entry as written, before building anything
+                        }
                         let memory = try digestMemory(located, unlocked: unlocked)
-                        if include(memory.entryDate, tier, memory.tasks.contains { !$0.checked }) { result.append(memory) }
+                        if !entry.isEncrypted || !unlocked || include(memory.entryDate, tier, memory.tasks.contains { !$0.checked }) {
+                            result.append(memory)
+                        }
                     }
                 }
             }
