@@ -13,6 +13,7 @@ import Vault
 ///   writes and commits the digest);
 /// - 5 more (index fresh: unchanged digest, no commit), p50;
 /// - the peak RSS of those runs.
+/// Each figure comes with its CPU time (user + system), which a busy shared machine inflates less.
 enum DigestBench {
     static let day = "2026-11-22"
 
@@ -34,17 +35,31 @@ enum DigestBench {
 
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("memvault")
         let arguments = ["digest", "--vault", work.path, "--date", day]
-        let stale = try VaultBench.time(binary.path, arguments)
-        var fresh: [Double] = []
-        for _ in 0..<5 { fresh.append(try VaultBench.time(binary.path, arguments)) }
-        fresh.sort()
+        let stale = try timed(binary.path, arguments)
+        var fresh: [(wall: Double, cpu: Double)] = []
+        for _ in 0..<5 { fresh.append(try timed(binary.path, arguments)) }
+        fresh.sort { $0.wall < $1.wall }
         var usage = rusage()
         getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        print(String(format: "digest of %@ (200 memories) in a %d-memory vault, whole CLI run with the model:", day, count))
-        print(String(format: "  index stale (200 memories to embed, digest written and committed): %.2f s", stale))
-        print(String(format: "  index fresh (digest unchanged, no commit): p50 %.2f s (min %.2f s, max %.2f s, 5 runs)",
-                     fresh[2], fresh[0], fresh[4]))
+        var load = [Double](repeating: 0, count: 3)
+        _ = getloadavg(&load, 3)
+        print(String(format: "digest of %@ (200 memories) in a %d-memory vault, whole CLI run with the model (load average %.1f):", day, count, load[0]))
+        print(String(format: "  index stale (200 memories to embed, digest written and committed): %.2f s wall, %.2f s CPU", stale.wall, stale.cpu))
+        print(String(format: "  index fresh (digest unchanged, no commit): p50 %.2f s wall (min %.2f s, max %.2f s, 5 runs), %.2f s CPU",
+                     fresh[2].wall, fresh[0].wall, fresh[4].wall, fresh[2].cpu))
         print(String(format: "  peak RSS of a CLI run: %.0f MB", Double(usage.ru_maxrss) / 1024))
+    }
+
+    /// Wall time and CPU time (user + system, all threads) of one run, in seconds.
+    static func timed(_ executable: String, _ arguments: [String]) throws -> (wall: Double, cpu: Double) {
+        func cpu() -> Double {
+            var usage = rusage()
+            getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+            return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        }
+        let before = cpu()
+        let wall = try VaultBench.time(executable, arguments)
+        return (wall, cpu() - before)
     }
 
     /// Imports `count` memories over 2015-2026 (none on the digested day) and indexes them with hash vectors.
