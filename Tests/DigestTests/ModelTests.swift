@@ -27,4 +27,21 @@ import Vault
         #expect(themes.first.map { $0.contains("[River]") && !$0.contains("[Sink]") } == true)
         #expect(try builder.render(day, explicit: true) == digest)
     }
+
+    @Test func connectionsAreTheNearestOlderMemoriesByMeaning() throws {
+        let embedder = try Embedder(modelDirectory: Embedder.defaultModelDirectory())
+        let temp = try TempVault(records: [
+            record("2026-11-22T18:00", "Sink", "Fixed the kitchen sink leak with a new rubber washer."),
+            record("2026-05-01T10:00", "Plumber", "The plumber repaired the dripping tap in the bathroom."),
+            record("2026-06-01T20:00", "Concert", "An evening of Brahms with the philharmonic orchestra."),
+            record("2026-12-01T09:00", "Later", "Replaced the leaking kitchen sink washer again."),
+        ])
+        defer { temp.remove() }
+        var builder = DigestBuilder(vault: temp.vault, user: "alice", embedder: embedder)
+        builder.connectionsPerMemory = 1
+        let digest = try #require(try builder.render(DigestDay(year: 2026, month: 11, day: 22), explicit: true))
+        #expect(items(section(digest, "Connections")) == [
+            "- [Sink](../../chronological/2026-11.md#2026-11-22-1800--sink) → [Plumber](../../chronological/2026-05.md#2026-05-01-1000--plumber) (2026-05-01)",
+        ])
+    }
 }
