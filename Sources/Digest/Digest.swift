@@ -143,22 +143,38 @@ public struct DigestBuilder {
     /// The days `--since-last` fills: from the day after the newest digest (or the first memory's
     /// day) up to the day before `now`'s, leaving out days without memories.
     /// - Throws: `VaultError` when the vault cannot be read.
+    /// - Complexity: after a gap of up to 62 days, a line scan parsing only entries that can fall
+    ///   in it; otherwise (no digest yet, or a longer gap) every file is parsed.
     public func missingDays(now: Date) throws(VaultError) -> [DigestDay] {
         let timeZone = vault.config.timeZone
         let today = DigestDay(containing: now, timeZone: timeZone)
         let calendar = DigestDay.calendar(timeZone)
         var days = Set<DigestDay>()
-        _ = try vault.memories(user: user) { date, _, _ in
+        let collect = { (date: EntryDate?, _: Tier, _: Bool) -> Bool in
             if let local = DatedMemory.local(date, calendar: calendar) { days.insert(local.day) }
             return false
         }
-        guard var day = newestDigest().map({ $0.next(in: timeZone) }) ?? days.min() else { return [] }
+        let from = newestDigest().map { $0.next(in: timeZone) }
+        if let from, from.adding(days: 62) >= today {
+            var gap: [DigestDay] = []
+            for offset in -2..<(Self.distance(from, today) + 2) { gap.append(from.adding(days: offset)) }
+            _ = try vault.digestMemories(user: user, dateNeedles: gap.map { String(format: "-%02d-%02d", $0.month, $0.day) }, where: collect)
+        } else {
+            _ = try vault.memories(user: user, where: collect)
+        }
+        guard var day = from ?? days.min() else { return [] }
         var result: [DigestDay] = []
         while day < today {
             if days.contains(day) { result.append(day) }
             day = day.next(in: timeZone)
         }
         return result
+    }
+
+    /// Whole days from `a` to `b` (negative when `b` is earlier).
+    static func distance(_ a: DigestDay, _ b: DigestDay) -> Int {
+        let utc = TimeZone(identifier: "UTC")!
+        return Int((b.start(in: utc).timeIntervalSince(a.start(in: utc)) / 86_400).rounded())
     }
 
     /// Writes a digest for every missing day (see `missingDays(now:)`), one commit each.

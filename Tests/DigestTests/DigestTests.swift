@@ -129,15 +129,20 @@ let fixtureDay = [
         defer { temp.remove() }
         let builder = temp.builder()
         try builder.write(DigestDay(year: 2026, month: 11, day: 11), explicit: true)
+        // A hand-written file that is not a month file counts too.
+        let notes = temp.vault.fileURL("alice/general/notes.md")
+        try FileManager.default.createDirectory(at: notes.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try "## 2026-11-14 10:00 · Fourteen\n\nWritten by hand.\n".write(to: notes, atomically: true, encoding: .utf8)
         let now = try DateBound.parse("2026-11-16 12:00", timeZone: temp.vault.config.timeZone, end: false)
         let written = try builder.writeSinceLast(now: now)
         #expect(written == [
-            "alice/digests/2026/2026-11-12.md", "alice/digests/2026/2026-11-13.md", "alice/digests/2026/2026-11-15.md",
+            "alice/digests/2026/2026-11-12.md", "alice/digests/2026/2026-11-13.md", "alice/digests/2026/2026-11-14.md",
+            "alice/digests/2026/2026-11-15.md",
         ])
         for path in written { #expect(FileManager.default.fileExists(atPath: temp.vault.fileURL(path).path)) }
         #expect(try builder.writeSinceLast(now: now).isEmpty)
         // The digests are not memories: they are neither listed nor flagged by check.
-        #expect(try temp.vault.memories(user: "alice").count == 5)
+        #expect(try temp.vault.memories(user: "alice").count == 6)
     }
 
     @Test func everyLinkResolvesToAFileAndHeading() throws {
