@@ -100,11 +100,19 @@ public struct DigestBuilder {
         // Only the day, this day in earlier years and older open tasks are ever shown. A heading
         // with an offset can land up to two days away from its written date.
         let needles = (-2...2).map { day.adding(days: $0) }.map { String(format: "-%02d-%02d", $0.month, $0.day) }
-        let all = try vault.digestMemories(user: user, dateNeedles: needles) { date, _, hasOpenTask in
-            guard let local = DatedMemory.local(date, calendar: calendar)?.day else { return false }
-            return local == day || (local.month == day.month && local.day == day.day && local.year < day.year)
-                || (hasOpenTask && local < day)
-        }.map { DatedMemory($0, calendar: calendar) }
+        let skip = Set(vault.config.digestSkipSections.map { $0.lowercased() })
+        // The index (highlights, themes, connections) loads on a second thread while the files are read.
+        let wantsIndex = embedder != nil || !skip.contains("connections")
+        let (memories, index) = try Overlap.both({ () throws(VaultError) in
+            try vault.digestMemories(user: user, dateNeedles: needles) { date, _, hasOpenTask in
+                guard let local = DatedMemory.local(date, calendar: calendar)?.day else { return false }
+                return local == day || (local.month == day.month && local.day == day.day && local.year < day.year)
+                    || (hasOpenTask && local < day)
+            }
+        }, { () throws(VaultError) in
+            wantsIndex ? try vault.digestIndex(user: user, embedder: embedder) : nil
+        })
+        let all = memories.map { DatedMemory($0, calendar: calendar) }
         let today = all.filter { $0.day == day }.sorted(by: DatedMemory.chronological)
         if today.isEmpty && !explicit { return nil }
         var page = DigestPage(plain: "# Digest \(day) · \(day.weekday)\n")
@@ -115,10 +123,6 @@ public struct DigestBuilder {
         let readable = today.filter(\.isQuotable)
         let older = all.filter { $0.isQuotable && ($0.day.map { $0 < day } ?? false) }
         var links = LinkMaker(vault: vault, digestPath: path(for: day))
-        let skip = Set(vault.config.digestSkipSections.map { $0.lowercased() })
-        // One refresh of the index (embedding what changed) serves highlights, themes and connections.
-        let index = !readable.isEmpty && (embedder != nil || !skip.contains("connections"))
-            ? try vault.digestIndex(user: user, embedder: embedder) : nil
         let vectors = self.vectors(readable, index: index)
 
         var sections: [(String, String, [String])] = []
@@ -128,7 +132,7 @@ public struct DigestBuilder {
         sections.append(("themes", "Themes", themes(order, readable, vectors, &links)))
         sections.append(("open-tasks", "Open tasks", openTasks(readable, older, &links)))
         sections.append(("people-and-tags", "People and tags", peopleAndTags(readable)))
-        if !skip.contains("connections"), let index {
+        if !skip.contains("connections"), let index, !readable.isEmpty {
             let sources = order.map { (readable[$0], vectors[$0]) }
             sections.append(("connections", "Connections", connections(sources, start: start, index: index, &links)))
         }
