@@ -58,8 +58,12 @@ public struct DigestBuilder {
     ///   one O(n) vector scan per connected memory.
     public func render(_ day: DigestDay, explicit: Bool, encryptedSection: EncryptedSection = .sealed) throws(VaultError) -> String? {
         guard let page = try compose(day, explicit: explicit) else { return nil }
-        if encryptedSection == .clear { return page.clearText }
-        return try page.text { (plaintext, tier) throws(VaultError) in try vault.seal(plaintext, user: user, tier: tier) }
+        return encryptedSection == .clear ? page.clearText : try page.text(seal: seal)
+    }
+
+    /// Encrypts the encrypted section's plaintext to the user's `tier`.
+    private func seal(_ plaintext: String, _ tier: Tier) throws(VaultError) -> String {
+        try vault.seal(plaintext, user: user, tier: tier)
     }
 
     /// How `render` shows the section quoting unlocked encrypted tiers.
@@ -87,7 +91,7 @@ public struct DigestBuilder {
         {
             return path
         }
-        let text = try page.text { (plaintext, tier) throws(VaultError) in try vault.seal(plaintext, user: user, tier: tier) }
+        let text = try page.text(seal: seal)
         try vault.writeAndCommit(path, bytes: Array(text.utf8), message: "memvault: digest \(user) \(day)")
         return path
     }
