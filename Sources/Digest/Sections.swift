@@ -1,6 +1,5 @@
 import Foundation
 import MarkdownCodec
-import SearchIndex
 import Vault
 
 /// A memory with its day and time in the vault's time zone.

@@ -237,9 +237,11 @@ extension Vault {
 public struct DigestIndex {
     /// An older memory related to one of the day's.
     public struct Neighbour: Sendable, Equatable {
+        /// The vault-relative file and the 1-based line of the entry's heading.
         public var path: String
         public var line: Int
         public var title: String?
+        /// The heading's instant.
         public var date: Date?
     }
 
@@ -253,7 +255,7 @@ public struct DigestIndex {
 
     /// The `k` memories of the user dated before `before` most related to one memory: by cosine
     /// to `vector` when given (exact, over the stored vectors), else by BM25 on `text`.
-    /// Ties go to the smaller key, so the result is deterministic.
+    /// The index breaks ties in a fixed order, so the result is deterministic.
     /// - Complexity: O(n) in the indexed memories per call.
     public func related(vector: [Float]?, text: String, before: Date, k: Int) -> [Neighbour] {
         let map = index.map
