@@ -57,7 +57,8 @@ import Vault
 
         // Decrypted with the secret tier's identity, the block holds the quoted memories.
         let plaintext = try #require(vault.unseal(try Self.block(digest), user: "alice", tier: .secret))
-        #expect(try vault.unseal(try Self.block(digest), user: "alice", tier: .confidential) == nil)
+        let block = try Self.block(digest)
+        #expect(vault.unseal(block, user: "alice", tier: .confidential) == nil)
         let memories = items(subsection(plaintext, "Memories"))
         #expect(memories.count == 2)
         #expect(memories[0].hasPrefix("- 10:00 [Xyzzy plan](../../secret/2026-11.md#2026-11-22-1000) · secret — xyzzy hidden plan"))
@@ -103,7 +104,7 @@ import Vault
         try again.write(Self.day, explicit: true)
         let changed = try String(contentsOf: temp.vault.fileURL(path), encoding: .utf8)
         #expect(Data(changed.utf8) != first)
-        let plaintext = try again.vault.unseal(try Self.block(changed), user: "alice", tier: .secret)
+        let plaintext = again.vault.unseal(try Self.block(changed), user: "alice", tier: .secret)
         #expect(plaintext?.contains("another xyzzy") == true)
     }
 
