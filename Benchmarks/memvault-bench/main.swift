@@ -4,6 +4,7 @@ import Foundation
 
 let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)] = [
     ("crypto", "age: throughput, per-entry cost, unlock time per tier", CryptoBench.run),
+    ("digest", "daily digest of a 200-memory day in a 100k vault [N] [--base DIR]: stale and fresh index, peak RSS", DigestBench.run),
     ("embed", "embedder: model load, one-text latency, batch throughput", EmbedBenchmark.run),
     ("eval", "retrieval quality: recall@5, recall@10 and MRR per search mode", EvalBench.run),
     ("index", "vector and lexical index: build, exact top-10 latency, size", IndexBench.run),

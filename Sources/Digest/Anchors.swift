@@ -17,33 +17,48 @@ public enum HeadingAnchors {
 
     /// The anchor of every ATX heading of a Markdown file, by 1-based line number; repeated slugs get
     /// `-1`, `-2` in file order. Headings inside fenced code blocks are skipped.
-    /// - Complexity: O(n) in the file's length.
+    /// - Complexity: O(n) in the file's length; works on UTF-8 bytes, building strings only for headings.
     public static func anchors(of text: String) -> [Int: String] {
         var result: [Int: String] = [:]
         var seen: [String: Int] = [:]
-        var fence: Substring?
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            let trimmed = line.drop(while: { $0 == " " })
-            guard line.count - trimmed.count <= 3 else { continue }
+        var fence: UInt8?
+        let bytes = Array(text.utf8)
+        var lineStart = 0, lineNumber = 0
+        while lineStart <= bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count && bytes[lineEnd] != 10 { lineEnd += 1 }
+            lineNumber += 1
+            defer { lineStart = lineEnd + 1 }
+            var end = lineEnd
+            if end > lineStart && bytes[end - 1] == 13 { end -= 1 }
+            var i = lineStart
+            while i < end && i - lineStart < 3 && bytes[i] == 32 { i += 1 }
+            // Fences: three backticks or tildes open; the same three close (as cmark, simplified).
+            let isFence = i + 3 <= end && (bytes[i] == 96 || bytes[i] == 126) && bytes[i + 1] == bytes[i] && bytes[i + 2] == bytes[i]
             if let open = fence {
-                if trimmed.hasPrefix(open) { fence = nil }
+                if isFence && bytes[i] == open { fence = nil }
                 continue
             }
-            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
-                fence = trimmed.prefix(3)
+            if isFence {
+                fence = bytes[i]
                 continue
             }
-            let hashes = trimmed.prefix(while: { $0 == "#" }).count
+            var hashes = 0
+            while i + hashes < end && bytes[i + hashes] == 35 { hashes += 1 }
             guard (1...6).contains(hashes) else { continue }
-            let rest = trimmed.dropFirst(hashes)
-            guard rest.isEmpty || rest.first == " " || rest.first == "\t" else { continue }
-            var content = rest.trimmingCharacters(in: .whitespaces)
-            // A closing sequence of #s is not part of the heading.
-            if let closing = content.range(of: #"(^|\s)#+$"#, options: .regularExpression) {
-                content = String(content[..<closing.lowerBound]).trimmingCharacters(in: .whitespaces)
+            var from = i + hashes
+            guard from == end || bytes[from] == 32 || bytes[from] == 9 else { continue }
+            while from < end && (bytes[from] == 32 || bytes[from] == 9) { from += 1 }
+            var to = end
+            while to > from && (bytes[to - 1] == 32 || bytes[to - 1] == 9) { to -= 1 }
+            // A closing sequence of #s (alone, or after a space) is not part of the heading.
+            var closing = to
+            while closing > from && bytes[closing - 1] == 35 { closing -= 1 }
+            if closing < to && (closing == from || bytes[closing - 1] == 32 || bytes[closing - 1] == 9) {
+                to = closing
+                while to > from && (bytes[to - 1] == 32 || bytes[to - 1] == 9) { to -= 1 }
             }
-            let base = slug(content)
+            let base = slug(bytes[from..<to])
             var anchor = base
             if let count = seen[base] {
                 anchor = "\(base)-\(count)"
@@ -51,9 +66,35 @@ public enum HeadingAnchors {
             } else {
                 seen[base] = 1
             }
-            result[index + 1] = anchor
+            result[lineNumber] = anchor
         }
         return result
+    }
+
+    /// `slug(_:)` of UTF-8 heading bytes: ASCII bytes directly, each run of non-ASCII bytes (with
+    /// the ASCII byte before it, which a combining mark may belong to) through `slug(_:)` of its string.
+    static func slug(_ bytes: ArraySlice<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let byte = bytes[i]
+            if byte >= 128 || (i + 1 < bytes.endIndex && bytes[i + 1] >= 128) {
+                var end = i + 1
+                while end < bytes.endIndex && bytes[end] >= 128 { end += 1 }
+                out += Array(slug(String(decoding: bytes[i..<end], as: UTF8.self)).utf8)
+                i = end
+                continue
+            }
+            switch byte {
+            case 65...90: out.append(byte + 32)
+            case 97...122, 48...57, 45, 95: out.append(byte)
+            case 32: out.append(45)
+            default: break
+            }
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The relative path from the folder of `from` to `to`, both relative to the same root.

@@ -44,35 +44,90 @@ public struct DigestBuilder {
         String(format: "%@/digests/%04d/%@.md", user, day.year, day.description)
     }
 
-    /// The digest of `day` as Markdown.
+    /// The digest of `day` as Markdown, as `write` would put it in the file.
     ///
-    /// - Parameter explicit: whether the day was asked for by name; an empty day then gives a
-    ///   short "nothing recorded" digest, otherwise nil.
+    /// - Parameters:
+    ///   - explicit: whether the day was asked for by name; an empty day then gives a
+    ///     short "nothing recorded" digest, otherwise nil.
+    ///   - encryptedSection: `.sealed` (the file's form) encrypts the section quoting unlocked
+    ///     encrypted tiers; `.clear` shows it in plain text, for a terminal only.
     /// - Returns: the digest, or nil for an empty day that was not asked for.
-    /// - Throws: `VaultError` when the vault cannot be read or searched.
-    /// - Complexity: O(n) in the user's memories plus O(d²) embeddings comparisons for d memories of the day.
-    public func render(_ day: DigestDay, explicit: Bool) throws(VaultError) -> String? {
+    /// - Throws: `VaultError` when the vault cannot be read or searched, or the section cannot be encrypted.
+    /// - Complexity: O(b) line scan of the user's tier files, parsing only entries of the day, of
+    ///   this day in earlier years and with open tasks; O(d²) comparisons for d memories of the day;
+    ///   one O(n) vector scan per connected memory.
+    public func render(_ day: DigestDay, explicit: Bool, encryptedSection: EncryptedSection = .sealed) throws(VaultError) -> String? {
+        guard let page = try compose(day, explicit: explicit) else { return nil }
+        return encryptedSection == .clear ? page.clearText : try page.text(seal: seal)
+    }
+
+    /// Encrypts the encrypted section's plaintext to the user's `tier`.
+    private func seal(_ plaintext: String, _ tier: Tier) throws(VaultError) -> String {
+        try vault.seal(plaintext, user: user, tier: tier)
+    }
+
+    /// How `render` shows the section quoting unlocked encrypted tiers.
+    public enum EncryptedSection: Sendable {
+        /// Encrypted to the highest tier it quotes, as in the file.
+        case sealed
+        /// In plain text: only for a terminal whose user unlocked the tiers, never for a file.
+        case clear
+    }
+
+    /// Renders `day` and commits it as `<user>/digests/YYYY/YYYY-MM-DD.md`.
+    ///
+    /// Age encryption is randomized, so a digest with an encrypted section cannot give the same
+    /// bytes twice; instead, when the file already holds the same plain part and its encrypted
+    /// block decrypts (with the tier's unlocked key) to the same plaintext, the file is left as it
+    /// is and nothing is committed.
+    /// - Returns: the path of the digest, or nil for an empty day that was not asked for.
+    /// - Throws: `VaultError` when reading, encrypting, writing or committing fails.
+    @discardableResult
+    public func write(_ day: DigestDay, explicit: Bool) throws(VaultError) -> String? {
+        guard let page = try compose(day, explicit: explicit) else { return nil }
+        let path = path(for: day)
+        if page.sealed != nil, let existing = try? String(contentsOf: vault.fileURL(path), encoding: .utf8),
+            page.matches(existing, unseal: { vault.unseal($0, user: user, tier: $1) })
+        {
+            return path
+        }
+        let text = try page.text(seal: seal)
+        try vault.writeAndCommit(path, bytes: Array(text.utf8), message: "memvault: digest \(user) \(day)")
+        return path
+    }
+
+    /// The digest before encryption: the plain part and the plaintext of the encrypted section.
+    func compose(_ day: DigestDay, explicit: Bool) throws(VaultError) -> DigestPage? {
         let timeZone = vault.config.timeZone
         let start = day.start(in: timeZone)
         let calendar = DigestDay.calendar(timeZone)
-        // Only the day, this day in earlier years and older open tasks are ever shown.
-        let all = try vault.memories(user: user) { date, _, hasOpenTask in
-            guard let local = DatedMemory.local(date, calendar: calendar)?.day else { return false }
-            return local == day || (local.month == day.month && local.day == day.day && local.year < day.year)
-                || (hasOpenTask && local < day)
-        }.map { DatedMemory($0, calendar: calendar) }
+        // Only the day, this day in earlier years and older open tasks are ever shown. A heading
+        // with an offset can land up to two days away from its written date.
+        let needles = (-2...2).map { day.adding(days: $0) }.map { String(format: "-%02d-%02d", $0.month, $0.day) }
+        let skip = Set(vault.config.digestSkipSections.map { $0.lowercased() })
+        // The index (highlights, themes, connections) loads on a second thread while the files are read.
+        let wantsIndex = embedder != nil || !skip.contains("connections")
+        let (memories, index) = try Overlap.both({ () throws(VaultError) in
+            try vault.digestMemories(user: user, dateNeedles: needles) { date, _, hasOpenTask in
+                guard let local = DatedMemory.local(date, calendar: calendar)?.day else { return false }
+                return local == day || (local.month == day.month && local.day == day.day && local.year < day.year)
+                    || (hasOpenTask && local < day)
+            }
+        }, { () throws(VaultError) in
+            wantsIndex ? try vault.digestIndex(user: user, embedder: embedder) : nil
+        })
+        let all = memories.map { DatedMemory($0, calendar: calendar) }
         let today = all.filter { $0.day == day }.sorted(by: DatedMemory.chronological)
         if today.isEmpty && !explicit { return nil }
-        var out = "# Digest \(day) · \(day.weekday)\n"
+        var page = DigestPage(plain: "# Digest \(day) · \(day.weekday)\n")
         guard !today.isEmpty else {
-            out += "\nNothing recorded on this day.\n"
-            return out
+            page.plain += "\nNothing recorded on this day.\n"
+            return page
         }
         let readable = today.filter(\.isQuotable)
         let older = all.filter { $0.isQuotable && ($0.day.map { $0 < day } ?? false) }
         var links = LinkMaker(vault: vault, digestPath: path(for: day))
-        let skip = Set(vault.config.digestSkipSections.map { $0.lowercased() })
-        let vectors = self.vectors(readable)
+        let vectors = self.vectors(readable, index: index)
 
         var sections: [(String, String, [String])] = []
         sections.append(("at-a-glance", "The day at a glance", glance(today)))
@@ -81,46 +136,53 @@ public struct DigestBuilder {
         sections.append(("themes", "Themes", themes(order, readable, vectors, &links)))
         sections.append(("open-tasks", "Open tasks", openTasks(readable, older, &links)))
         sections.append(("people-and-tags", "People and tags", peopleAndTags(readable)))
-        if !skip.contains("connections") {
-            sections.append(("connections", "Connections", try connections(order.map { readable[$0] }, start: start, &links)))
+        if !skip.contains("connections"), let index, !readable.isEmpty {
+            let sources = order.map { (readable[$0], vectors[$0]) }
+            sections.append(("connections", "Connections", connections(sources, start: start, index: index, &links)))
         }
-        sections.append(("on-this-day", "On this day", onThisDay(all, day, &links)))
+        sections.append(("on-this-day", "On this day", onThisDay(Self.earlierYears(all, day, \.isQuotable), &links)))
         for (name, title, lines) in sections where !lines.isEmpty && !skip.contains(name) {
-            out += "\n## \(title)\n\n" + lines.map { $0 + "\n" }.joined()
+            page.plain += "\n## \(title)\n\n" + lines.map { $0 + "\n" }.joined()
         }
-        return out
-    }
-
-    /// Renders `day` and commits it as `<user>/digests/YYYY/YYYY-MM-DD.md`.
-    /// - Returns: the path written, or nil for an empty day that was not asked for.
-    /// - Throws: `VaultError` when reading, writing or committing fails.
-    @discardableResult
-    public func write(_ day: DigestDay, explicit: Bool) throws(VaultError) -> String? {
-        guard let text = try render(day, explicit: explicit) else { return nil }
-        let path = path(for: day)
-        try vault.writeAndCommit(path, bytes: Array(text.utf8), message: "memvault: digest \(user) \(day)")
-        return path
+        page.sealed = sealedSection(today, all, day, &links)
+        return page
     }
 
     /// The days `--since-last` fills: from the day after the newest digest (or the first memory's
     /// day) up to the day before `now`'s, leaving out days without memories.
     /// - Throws: `VaultError` when the vault cannot be read.
+    /// - Complexity: after a gap of up to 62 days, a line scan parsing only entries that can fall
+    ///   in it; otherwise (no digest yet, or a longer gap) every file is parsed.
     public func missingDays(now: Date) throws(VaultError) -> [DigestDay] {
         let timeZone = vault.config.timeZone
         let today = DigestDay(containing: now, timeZone: timeZone)
         let calendar = DigestDay.calendar(timeZone)
         var days = Set<DigestDay>()
-        _ = try vault.memories(user: user) { date, _, _ in
+        let collect = { (date: EntryDate?, _: Tier, _: Bool) -> Bool in
             if let local = DatedMemory.local(date, calendar: calendar) { days.insert(local.day) }
             return false
         }
-        guard var day = newestDigest().map({ $0.next(in: timeZone) }) ?? days.min() else { return [] }
+        let from = newestDigest().map { $0.next(in: timeZone) }
+        if let from, from.adding(days: 62) >= today {
+            var gap: [DigestDay] = []
+            for offset in -2..<(Self.distance(from, today) + 2) { gap.append(from.adding(days: offset)) }
+            _ = try vault.digestMemories(user: user, dateNeedles: gap.map { String(format: "-%02d-%02d", $0.month, $0.day) }, where: collect)
+        } else {
+            _ = try vault.memories(user: user, where: collect)
+        }
+        guard var day = from ?? days.min() else { return [] }
         var result: [DigestDay] = []
         while day < today {
             if days.contains(day) { result.append(day) }
             day = day.next(in: timeZone)
         }
         return result
+    }
+
+    /// Whole days from `a` to `b` (negative when `b` is earlier).
+    static func distance(_ a: DigestDay, _ b: DigestDay) -> Int {
+        let utc = TimeZone(identifier: "UTC")!
+        return Int((b.start(in: utc).timeIntervalSince(a.start(in: utc)) / 86_400).rounded())
     }
 
     /// Writes a digest for every missing day (see `missingDays(now:)`), one commit each.

@@ -70,3 +70,12 @@ public struct DigestDay: Sendable, Hashable, Comparable, CustomStringConvertible
         return calendar
     }
 }
+
+extension DigestDay {
+    /// The day `days` days later (earlier when negative), in the proleptic Gregorian calendar.
+    public func adding(days: Int) -> DigestDay {
+        let utc = TimeZone(identifier: "UTC")!
+        let noon = Self.calendar(utc).date(from: DateComponents(year: year, month: month, day: day, hour: 12))!
+        return DigestDay(containing: noon.addingTimeInterval(Double(days) * 86_400), timeZone: utc)
+    }
+}

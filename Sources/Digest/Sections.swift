@@ -1,6 +1,5 @@
 import Foundation
 import MarkdownCodec
-import SearchIndex
 import Vault
 
 /// A memory with its day and time in the vault's time zone.
@@ -39,8 +38,11 @@ struct DatedMemory {
         return (a.memory.path, a.memory.line) < (b.memory.path, b.memory.line)
     }
 
-    /// Whether the digest may quote it: never for an encrypted tier (counted only), nor without text.
+    /// Whether the digest may quote it in the clear: never for an encrypted tier, nor without text.
     var isQuotable: Bool { !memory.tier.isEncrypted && memory.text != nil }
+
+    /// Whether it is of an encrypted tier that is unlocked: quoted only in the encrypted section.
+    var isUnsealed: Bool { memory.tier.isEncrypted && memory.text != nil }
 
     /// Title and body, the text that is embedded and scanned for words.
     /// The same text the search index embeds, so stored and fresh vectors agree.
@@ -136,15 +138,13 @@ func cosine(_ a: [Float], _ b: [Float]) -> Float {
 }
 
 extension DigestBuilder {
-    /// Embeddings of the memories, or tf-idf vectors over the day's words without a model.
-    func vectors(_ memories: [DatedMemory]) -> [[Float]] {
+    /// Embeddings of the memories (the index's stored vectors; the model embeds what it lacks),
+    /// or tf-idf vectors over the day's words without a model.
+    func vectors(_ memories: [DatedMemory], index: DigestIndex?) -> [[Float]] {
         if let embedder {
-            // The index already holds most of them; embed only what it lacks.
-            let stored = (try? vault.indexedEmbeddings(ids: memories.map(\.memory.id), embedder: embedder)) ?? [:]
-            let missing = memories.indices.filter { stored[memories[$0].memory.id] == nil }
-            let fresh = embedder.embed(missing.map { memories[$0].fullText })
-            var vectors = memories.map { stored[$0.memory.id] ?? [] }
-            for (i, vector) in zip(missing, fresh) { vectors[i] = vector }
+            var vectors = memories.map { index?.vector(id: $0.memory.id) ?? [] }
+            let missing = memories.indices.filter { vectors[$0].isEmpty }
+            for (i, vector) in zip(missing, embedder.embed(missing.map { memories[$0].fullText })) { vectors[i] = vector }
             return vectors
         }
         let documents = memories.map { Words.of($0.fullText) }
@@ -186,8 +186,10 @@ extension DigestBuilder {
         lines.append("- \(today.count) \(today.count == 1 ? "memory" : "memories"): \(counts.joined(separator: ", "))")
         let words = today.filter(\.isQuotable).reduce(0) { $0 + Words.count($1.memory.text ?? "") }
         lines.append("- \(words) words written")
-        let locked = today.filter { !$0.isQuotable }.count
+        let locked = today.filter { $0.memory.tier.isEncrypted && !$0.isUnsealed }.count
         if locked > 0 { lines.append("- \(locked) encrypted: counted, not quoted") }
+        let unsealed = today.filter(\.isUnsealed).count
+        if unsealed > 0 { lines.append("- \(unsealed) encrypted: quoted in the encrypted section") }
         var perHour: [Int: Int] = [:]
         for memory in today { if let hour = memory.hour { perHour[hour, default: 0] += 1 } }
         let busiest = perHour.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(3)
@@ -274,30 +276,42 @@ extension DigestBuilder {
         return lines
     }
 
-    func connections(_ today: [DatedMemory], start: Date, _ links: inout LinkMaker) throws(VaultError) -> [String] {
+    /// For the most central memories, the most related older ones: by their vectors with the
+    /// model, by their words without it.
+    func connections(
+        _ sources: [(memory: DatedMemory, vector: [Float])], start: Date, index: DigestIndex, _ links: inout LinkMaker
+    ) -> [String] {
+        let timeZone = vault.config.timeZone
         var lines: [String] = []
-        for memory in today.prefix(connectionSources) {
-            var request = SearchRequest(
-                query: Snippet.make(memory.fullText, limit: 500), k: connectionsPerMemory,
-                mode: embedder == nil ? .lexical : .hybrid)
-            request.until = start.addingTimeInterval(-1)
-            let results = try vault.search(request, user: user, embedder: embedder).results
-            guard !results.isEmpty else { continue }
-            let related = results.map { result in
-                links.link(result.title ?? Snippet.make(result.snippet, limit: 60), path: result.path, line: result.line)
-                    + (result.date.map { " (\($0.prefix(10)))" } ?? "")
+        for (memory, vector) in sources.prefix(connectionSources) {
+            let neighbours = index.related(
+                vector: embedder == nil || vector.isEmpty ? nil : vector, text: Snippet.make(memory.fullText, limit: 500),
+                before: start, k: connectionsPerMemory)
+            guard !neighbours.isEmpty else { continue }
+            let related = neighbours.map { neighbour in
+                let day = neighbour.date.map { DigestDay(containing: $0, timeZone: timeZone).description }
+                return links.link(neighbour.title ?? day ?? "untitled", path: neighbour.path, line: neighbour.line)
+                    + (day.map { " (\($0))" } ?? "")
             }
             lines.append("- \(links.link(memory)) → " + related.joined(separator: ", "))
         }
         return lines
     }
 
-    func onThisDay(_ all: [DatedMemory], _ day: DigestDay, _ links: inout LinkMaker) -> [String] {
+    /// Memories of the same month and day in earlier years that pass `include`, newest year first.
+    static func earlierYears(_ all: [DatedMemory], _ day: DigestDay, _ include: (DatedMemory) -> Bool) -> [DatedMemory] {
         all.filter { memory in
-            guard let d = memory.day, memory.isQuotable else { return false }
+            guard let d = memory.day, include(memory) else { return false }
             return d.month == day.month && d.day == day.day && d.year < day.year
         }
         .sorted { ($0.day!.year != $1.day!.year) ? $0.day!.year > $1.day!.year : DatedMemory.chronological($0, $1) }
-        .map { "- \($0.day!.year) · \(links.link($0)) — \(Snippet.escape(Snippet.make($0.memory.text ?? "", limit: 140)))" }
+    }
+
+    /// `- 2025 · [title](link) — snippet`, with ` · tier` after the link when `tiers`.
+    func onThisDay(_ memories: [DatedMemory], _ links: inout LinkMaker, tiers: Bool = false) -> [String] {
+        memories.map { memory in
+            let tier = tiers ? " · \(memory.memory.tier.rawValue)" : ""
+            return "- \(memory.day!.year) · \(links.link(memory))\(tier) — \(Snippet.escape(Snippet.make(memory.memory.text ?? "", limit: 140)))"
+        }
     }
 }

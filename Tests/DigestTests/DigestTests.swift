@@ -129,15 +129,20 @@ let fixtureDay = [
         defer { temp.remove() }
         let builder = temp.builder()
         try builder.write(DigestDay(year: 2026, month: 11, day: 11), explicit: true)
+        // A hand-written file that is not a month file counts too.
+        let notes = temp.vault.fileURL("alice/general/notes.md")
+        try FileManager.default.createDirectory(at: notes.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try "## 2026-11-14 10:00 · Fourteen\n\nWritten by hand.\n".write(to: notes, atomically: true, encoding: .utf8)
         let now = try DateBound.parse("2026-11-16 12:00", timeZone: temp.vault.config.timeZone, end: false)
         let written = try builder.writeSinceLast(now: now)
         #expect(written == [
-            "alice/digests/2026/2026-11-12.md", "alice/digests/2026/2026-11-13.md", "alice/digests/2026/2026-11-15.md",
+            "alice/digests/2026/2026-11-12.md", "alice/digests/2026/2026-11-13.md", "alice/digests/2026/2026-11-14.md",
+            "alice/digests/2026/2026-11-15.md",
         ])
         for path in written { #expect(FileManager.default.fileExists(atPath: temp.vault.fileURL(path).path)) }
         #expect(try builder.writeSinceLast(now: now).isEmpty)
         // The digests are not memories: they are neither listed nor flagged by check.
-        #expect(try temp.vault.memories(user: "alice").count == 5)
+        #expect(try temp.vault.memories(user: "alice").count == 6)
     }
 
     @Test func everyLinkResolvesToAFileAndHeading() throws {
@@ -173,5 +178,62 @@ let fixtureDay = [
         #expect(anchors == [1: "notes", 3: "same", 8: "same-1", 9: "same-2"])
         #expect(HeadingAnchors.relativePath(from: "alice/digests/2026/2026-11-22.md", to: "alice/general/2026-11.md")
             == "../../general/2026-11.md")
+    }
+}
+
+@Suite struct ScanTests {
+    /// A hand-written file with the cases a line scan could get wrong: a preamble, fenced code
+    /// holding a heading and a task, a setext heading, tasks in nested lists and quotes, CRLF.
+    static let handWritten = """
+        Preamble mentioning 2026-11-22 and [ ] outside any entry.
+
+        ## 2026-11-22 09:00 · Plain day entry
+
+        Text of the day.
+
+        ## 2026-05-01 10:00 · Fenced
+
+        ```
+        ## 2026-11-22 10:00 · not a heading, inside a fence
+        - [ ] not a task, inside a fence
+        ```
+
+        ## 2026-03-01 10:00 · Nested open task
+        - item
+          - [ ] nested open task\r
+        ## 2026-03-02 10:00 · Quoted task
+        > - [ ] quoted task
+
+        2026-11-22 11:00 · Setext
+        ---
+
+        Setext body.
+
+        ## 2025-11-22 08:00 · Last year
+        ~~~~
+        ```
+        ## 2026-11-23 00:00 · still inside the tilde fence
+        ~~~~
+        ## 2026-04-04 04:04 · Unrelated
+        Nothing to see.
+
+        """
+
+    @Test func scanningFindsWhatAFullParseFinds() throws {
+        let temp = try TempVault(records: fixtureDay)
+        defer { temp.remove() }
+        let url = temp.vault.fileURL("alice/general/notes.md")
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Self.handWritten.write(to: url, atomically: true, encoding: .utf8)
+        let needles = ["-11-21", "-11-22", "-11-23"]
+        let scanned = try temp.vault.digestMemories(user: "alice", dateNeedles: needles) { date, _, open in
+            open || (date.map { needles.contains(String(format: "-%02d-%02d", $0.month, $0.day)) } ?? false)
+        }
+        let parsed = try temp.vault.memories(user: "alice") { date, _, open in
+            open || (date.map { needles.contains(String(format: "-%02d-%02d", $0.month, $0.day)) } ?? false)
+        }
+        #expect(scanned == parsed)
+        let titles = scanned.filter { $0.path == "alice/general/notes.md" }.map { $0.title ?? "" }
+        #expect(titles == ["Plain day entry", "Nested open task", "Last year"])
     }
 }

@@ -7,10 +7,10 @@ struct TempVault {
     let root: URL
     let vault: Vault
 
-    init(records: [String]) throws {
+    init(records: [String], environment extra: [String: String] = [:]) throws {
         root = FileManager.default.temporaryDirectory
             .appendingPathComponent("digest-tests-\(UUID().uuidString)", isDirectory: true)
-        let environment = ["HOME": root.path]
+        let environment = ["HOME": root.path].merging(extra) { $1 }
         try Vault.create(at: root, user: "alice", environment: environment)
         let config = root.appendingPathComponent("memvault.toml")
         let text = try String(contentsOf: config, encoding: .utf8)

@@ -15,6 +15,10 @@ extension Memvault {
                 years. Days are cut in the vault's time zone. The same vault and day give the same bytes. \
                 Without a date, today's digest; --since-last fills every missing day up to yesterday.
 
+                Encrypted tiers are counted; those already unlocked (agent or MEMVAULT_PASSPHRASE_<TIER>; \
+                the digest never asks) are quoted in one section encrypted to the highest tier it quotes. \
+                --stdout shows that section in the clear only when standard output is a terminal.
+
                 Examples:
                   memvault digest
                   memvault digest --date 2026-11-21
@@ -30,7 +34,7 @@ extension Memvault {
         @Flag(help: "Write every missing day from the newest digest up to yesterday, skipping empty days.")
         var sinceLast = false
 
-        @Flag(help: "Print the digest instead of writing and committing it.")
+        @Flag(help: "Print the digest instead of writing and committing it (the encrypted section in the clear only to a terminal).")
         var stdout = false
 
         func validate() throws {
@@ -52,7 +56,9 @@ extension Memvault {
                     DigestDay(containing: Date(), timeZone: vault.config.timeZone)
                 }
                 if stdout {
-                    print(try builder.render(day, explicit: true) ?? "", terminator: "")
+                    // The encrypted section is shown in the clear only to a terminal, never to a pipe or file.
+                    let section: DigestBuilder.EncryptedSection = isatty(STDOUT_FILENO) == 1 ? .clear : .sealed
+                    print(try builder.render(day, explicit: true, encryptedSection: section) ?? "", terminator: "")
                 } else if let path = try builder.write(day, explicit: true) {
                     print(path)
                 }
