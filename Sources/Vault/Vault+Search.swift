@@ -95,8 +95,8 @@ extension Vault {
         let index = try refreshedIndex(embedder: embedder, full: full, update: &update)
         if embedder == nil { update.notices.append("embedding model missing: only the lexical index was updated") }
         return IndexReport(
-            filesRead: update.filesRead, embedded: update.embedded, removed: update.removed, entries: index.map.count,
-            withVectors: index.map.entries.filter(index.hasVector).count, notices: update.notices)
+            filesRead: update.filesRead, embedded: update.embedded, removed: update.removed, entries: index.count,
+            withVectors: index.countWithVectors(), notices: update.notices)
     }
 
     /// Index coverage without changing anything: entries indexed with vectors, total memories, stale files.
@@ -108,7 +108,7 @@ extension Vault {
         for path in sources.keys.sorted() where index.files[path] != VaultIndex.stat(url(path)) { stale.append(path) }
         stale += index.files.keys.filter { sources[$0] == nil }.sorted()
         let total = try allLocated().filter { !$0.tier.isEncrypted && ($0.entry.date != nil || $0.entry.id != nil) }.count
-        let indexed = stale.isEmpty ? index.map.entries.filter(index.hasVector).count : index.map.entries.filter { index.hasVector($0) && !stale.contains($0.path) }.count
+        let indexed = index.countWithVectors(excluding: Set(stale))
         return VaultStatus.Index(indexed: indexed, total: total, staleFiles: stale)
     }
 
@@ -144,15 +144,14 @@ extension Vault {
         var semanticHits: [(id: String, score: Float)] = []
         var matched: [String: [String]] = [:]
         if mode != .semantic {
-            let map = index.map
-            for hit in index.lexical.search(query, k: candidates, allowed: { map[$0].map(filter.matches) ?? false }) {
+            for hit in index.lexicalSearch(query, k: candidates, filter: filter) {
                 lexicalHits.append((hit.id, hit.score))
                 matched[hit.id] = hit.matchedTerms
             }
         }
         let queryVector = mode == .lexical ? nil : embedder.map { $0.embed([query])[0] }
         if let queryVector {
-            semanticHits = index.semanticSearch(queryVector, k: candidates, allowed: filter.matches)
+            semanticHits = index.semanticSearch(queryVector, k: candidates, filter: filter)
         }
         let ranked: [(id: String, score: Float)]
         switch mode {
@@ -202,9 +201,8 @@ extension Vault {
             let coverage = queryTerms > 0 ? Float(matched[hit.id]?.count ?? 0) / Float(queryTerms) : 1
             scores[hit.id, default: 0] += lexicalWeight * coverage * hit.score / best
         }
-        let map = index.map
         var ranked: [(id: String, score: Float, date: Date)] = []
-        for (id, score) in scores { ranked.append((id, score, map[id]?.date ?? .distantPast)) }
+        for (id, score) in scores { ranked.append((id, score, index.date(key: id) ?? .distantPast)) }
         ranked.sort { a, b in
             if a.score != b.score { return a.score > b.score }
             if a.date != b.date { return a.date > b.date }
@@ -213,19 +211,35 @@ extension Vault {
         return ranked.prefix(k).map { (id: $0.id, score: $0.score) }
     }
 
-    /// Results with snippets read from the files themselves (parsed once per file).
+    /// Results with snippets read from the files themselves: only each entry's own bytes are
+    /// parsed (the index keeps where they are); the whole file only if they no longer match.
     private func searchResults(_ ranked: [(id: String, score: Float)], index: VaultIndex, query: String) throws(VaultError) -> [SearchResult] {
-        var files: [String: EntryFile] = [:]
+        var bytesOfFile: [String: [UInt8]] = [:]
         var results: [SearchResult] = []
         let words = Set(query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
         for (key, score) in ranked {
-            guard let indexed = index.map[key] else { continue }
-            if files[indexed.path] == nil { files[indexed.path] = try readEntryFile(indexed.path) }
-            let entry = files[indexed.path]!.entries.first { ($0.id ?? "~\(indexed.path)#\($0.contentHash)") == key }
+            guard let ref = index.lookup(key) else { continue }
+            let record = index.record(ref)
+            let indexed = record.entry
+            if bytesOfFile[indexed.path] == nil {
+                do {
+                    bytesOfFile[indexed.path] = try AtomicFile.read(url(indexed.path)) ?? []
+                } catch {
+                    throw VaultError(.badInput, error.message, at: indexed.path)
+                }
+            }
+            let bytes = bytesOfFile[indexed.path]!
+            var entry: Entry?
+            if record.byteRange.upperBound <= bytes.count {
+                entry = (try? EntryFile.parse(Array(bytes[record.byteRange])))?.entries.first { $0.contentHash == indexed.contentHash }
+            }
+            if entry == nil {
+                entry = try parseEntryFile(bytes, path: indexed.path).entries.first { VaultIndex.key($0, path: indexed.path) == key }
+            }
             let date = entry?.date.map { DateText.iso8601($0, timeZone: config.timeZone) }
             results.append(SearchResult(
                 id: key.hasPrefix("~") ? "" : key, score: score, user: indexed.user, tier: indexed.tier, date: date,
-                path: indexed.path, line: entry?.line ?? indexed.line, title: entry?.title,
+                path: indexed.path, line: indexed.line, title: entry?.title,
                 snippet: Self.snippet(entry?.body ?? "", words: words), tags: entry?.tags ?? indexed.tags, src: entry?.src))
         }
         return results
