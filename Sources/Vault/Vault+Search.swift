@@ -33,6 +33,8 @@ public struct SearchResponse: Sendable, Codable {
     public var results: [SearchResult]
     /// One-line notices for stderr (index rebuilt, model missing); not part of the JSON.
     public var notices: [String] = []
+    /// Where the time went, in order (milliseconds per phase), for benchmarks; not part of the JSON.
+    public var phases: [(name: String, ms: Double)] = []
 
     enum CodingKeys: String, CodingKey {
         case query, mode, tookMs = "took_ms", locked, results
@@ -128,8 +130,18 @@ extension Vault {
             throw VaultError(.badInput, "semantic search needs the embedding model, which is missing",
                 hint: "fetch it with scripts/fetch-model, or use --mode lexical")
         }
+        var timer = PhaseTimer()
         var update = VaultIndex.Update()
-        let index = try refreshedIndex(embedder: embedder, full: false, update: &update)
+        let opened = loadedIndex == nil
+        let index = loadedIndex ?? VaultIndex.load(directory: indexDirectory, notices: &update.notices)
+        loadedIndex = index
+        if opened { timer.lap("index open") }
+        let sources = indexedSources()
+        timer.lap("list files")
+        try index.refresh(
+            sources: sources, root: root, timeZone: config.timeZone, full: false, embedder: embedder,
+            read: { (path) throws(VaultError) in try readEntryFile(path) }, update: &update)
+        timer.lap("freshness check")
         var notices = update.notices
         var mode = request.mode
         if mode == .hybrid && embedder == nil {
@@ -148,10 +160,13 @@ extension Vault {
                 lexicalHits.append((hit.id, hit.score))
                 matched[hit.id] = hit.matchedTerms
             }
+            timer.lap("lexical")
         }
         let queryVector = mode == .lexical ? nil : embedder.map { $0.embed([query])[0] }
         if let queryVector {
+            timer.lap("embed query")
             semanticHits = index.semanticSearch(queryVector, k: candidates, filter: filter)
+            timer.lap("semantic")
         }
         let ranked: [(id: String, score: Float)]
         switch mode {
@@ -162,18 +177,22 @@ extension Vault {
                                query: queryVector ?? [], matched: matched,
                                queryTerms: Set(Analyzer.terms(query)).count)
         }
+        timer.lap("fuse")
         var results = try searchResults(ranked, index: index, query: query)
+        timer.lap("snippets")
         // Encrypted tiers are searched in memory while unlocked; the others are reported locked.
         let encrypted = try searchEncrypted(request, user: user, filter: filter, mode: mode, embedder: embedder)
         if !encrypted.results.isEmpty {
             results = Array((results + encrypted.results).sorted { $0.score > $1.score }.prefix(request.k))
         }
         let locked = encrypted.locked.map(\.rawValue)
-        let elapsed = clock.now - start
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        return SearchResponse(
+        timer.lap("encrypted tiers")
+        let ms = PhaseTimer.milliseconds(clock.now - start)
+        var response = SearchResponse(
             query: request.query, mode: request.mode.rawValue, tookMs: (ms * 10).rounded() / 10, locked: locked,
             results: results, notices: notices)
+        response.phases = timer.phases
+        return response
     }
 
     /// The weight of the normalized BM25 score added to the cosine in hybrid ranking.
@@ -258,5 +277,25 @@ extension Vault {
         let from = flat.index(flat.startIndex, offsetBy: min(offset, flat.count))
         let to = flat.index(from, offsetBy: 160, limitedBy: flat.endIndex) ?? flat.endIndex
         return (from > flat.startIndex ? "…" : "") + flat[from..<to] + (to < flat.endIndex ? "…" : "")
+    }
+}
+
+/// Wall time per phase of one search.
+struct PhaseTimer {
+    private let clock = ContinuousClock()
+    private var last: ContinuousClock.Instant
+    private(set) var phases: [(name: String, ms: Double)] = []
+
+    init() { last = clock.now }
+
+    /// Records the time since the previous lap as `name`.
+    mutating func lap(_ name: String) {
+        let now = clock.now
+        phases.append((name, Self.milliseconds(now - last)))
+        last = now
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 }
