@@ -68,20 +68,13 @@ public final class EntryTable: @unchecked Sendable {
     /// - Throws: `IndexError`: `.io`, `.corrupt` or `.versionMismatch`.
     /// - Complexity: O(file size) for the checksum, O(s) for the symbols.
     public init(contentsOf url: URL) throws(IndexError) {
-        let file = try MappedFile(url)
+        var (file, r) = try MappedFile.verifiedSidecar(url, magic: Self.magic, version: Self.version)
         let bytes = file.bytes
         let path = file.path
-        try SidecarHeader.verify(bytes, magic: Self.magic, version: Self.version, path: path)
-        var r = BinaryReader(bytes, offset: SidecarHeader.size, path: path)
         generation = try r.u64()
         let n = Int(try r.u32())
         let s = Int(try r.u32())
-        var offsets: [Int] = []
-        for _ in 0..<6 {
-            let o = try r.u64()
-            guard o <= UInt64(bytes.count) else { throw r.fail("section offset \(o) beyond the end") }
-            offsets.append(Int(o))
-        }
+        let offsets = try r.sectionOffsets(6)
         guard offsets[1] + s * 8 <= offsets[2], offsets[2] + n * Self.recordSize <= offsets[3],
               offsets[3] + n * 4 <= offsets[4], offsets[4] + n * 4 <= offsets[5]
         else { throw IndexError(.corrupt, path: path, "section table does not match \(n) rows") }
@@ -352,5 +345,29 @@ public final class EntryTable: @unchecked Sendable {
         var bytes = w.bytes
         SidecarHeader.seal(&bytes, magic: magic, version: version)
         try SidecarFile.write(bytes, to: url)
+    }
+}
+
+extension MappedFile {
+    /// Maps a sidecar file, verifies its header (magic, version, length, checksum) and
+    /// returns a reader positioned after the header.
+    /// - Throws: `IndexError`: `.io`, `.corrupt` or `.versionMismatch`.
+    static func verifiedSidecar(_ url: URL, magic: [UInt8], version: UInt32) throws(IndexError) -> (MappedFile, BinaryReader) {
+        let file = try MappedFile(url)
+        try SidecarHeader.verify(file.bytes, magic: magic, version: version, path: file.path)
+        return (file, BinaryReader(file.bytes, offset: SidecarHeader.size, path: file.path))
+    }
+}
+
+extension BinaryReader {
+    /// `count` u64 section offsets, each within the file.
+    mutating func sectionOffsets(_ count: Int) throws(IndexError) -> [Int] {
+        var offsets: [Int] = []
+        for _ in 0..<count {
+            let o = try u64()
+            guard o <= UInt64(base.count) else { throw fail("section offset \(o) beyond the end") }
+            offsets.append(Int(o))
+        }
+        return offsets
     }
 }

@@ -148,11 +148,8 @@ public struct IndexState: Sendable, Equatable {
     /// - Throws: `IndexError`: `.io`, `.corrupt` or `.versionMismatch`; never traps.
     /// - Complexity: O(size).
     public init(contentsOf url: URL) throws(IndexError) {
-        let file = try MappedFile(url)
+        var (file, r) = try MappedFile.verifiedSidecar(url, magic: Self.magic, version: Self.version)
         let raw = file.bytes
-        let path = file.path
-        try SidecarHeader.verify(raw, magic: Self.magic, version: Self.version, path: path)
-        var r = BinaryReader(raw, offset: SidecarHeader.size, path: path)
         modelID = try r.string()
         generation = try r.u64()
         deltaSequence = try r.u64()
@@ -230,6 +227,7 @@ public struct IndexState: Sendable, Equatable {
                 vector: vector, document: LexicalDocument(terms: terms, frequencies: frequencies, length: docLength)))
         }
         guard r.offset == raw.count else { throw r.fail("trailing bytes") }
+        withExtendedLifetime(file) {}  // the reader points into the mapping
     }
 
     /// Writes the state to `url` crash-safely.

@@ -47,21 +47,14 @@ public final class PostingsFile: @unchecked Sendable {
     ///   table) or `.versionMismatch`.
     /// - Complexity: O(file size) for the checksum; nothing is deserialized.
     public init(contentsOf url: URL) throws(IndexError) {
-        let file = try MappedFile(url)
+        var (file, r) = try MappedFile.verifiedSidecar(url, magic: Self.magic, version: Self.version)
         let bytes = file.bytes
         let path = file.path
-        try SidecarHeader.verify(bytes, magic: Self.magic, version: Self.version, path: path)
-        var r = BinaryReader(bytes, offset: SidecarHeader.size, path: path)
         generation = try r.u64()
         let n = Int(try r.u32())
         let t = Int(try r.u32())
         totalLength = try r.f64()
-        var offsets: [Int] = []
-        for _ in 0..<4 {
-            let o = try r.u64()
-            guard o <= UInt64(bytes.count) else { throw r.fail("section offset \(o) beyond the end") }
-            offsets.append(Int(o))
-        }
+        let offsets = try r.sectionOffsets(4)
         let postingBytes = bytes.count - offsets[3]
         guard offsets[0] + n * 4 <= offsets[1], offsets[1] + t * 16 <= offsets[2], offsets[2] <= offsets[3],
               postingBytes % 8 == 0

@@ -152,11 +152,13 @@ extension Vault {
             users: request.users ?? [user], tiers: request.tiers.map { Set($0.map(\.rawValue)) }, since: request.since,
             until: request.until, tags: request.tags, mentions: request.mentions)
         let candidates = max(request.k * 4, 40)
+        let allowed = index.allowed(filter)
+        timer.lap("filter")
         var lexicalHits: [(id: String, score: Float)] = []
         var semanticHits: [(id: String, score: Float)] = []
         var matched: [String: [String]] = [:]
         if mode != .semantic {
-            for hit in index.lexicalSearch(query, k: candidates, filter: filter) {
+            for hit in index.lexicalSearch(query, k: candidates, allowed: allowed) {
                 lexicalHits.append((hit.id, hit.score))
                 matched[hit.id] = hit.matchedTerms
             }
@@ -165,7 +167,7 @@ extension Vault {
         let queryVector = mode == .lexical ? nil : embedder.map { $0.embed([query])[0] }
         if let queryVector {
             timer.lap("embed query")
-            semanticHits = index.semanticSearch(queryVector, k: candidates, filter: filter)
+            semanticHits = index.semanticSearch(queryVector, k: candidates, allowed: allowed)
             timer.lap("semantic")
         }
         let ranked: [(id: String, score: Float)]

@@ -46,6 +46,8 @@ final class VaultIndex {
     private var changeOfKey: [String: Int] = [:]
     /// The lexical search over base and changes, rebuilt when either changes.
     private var lexical: LexicalSearch?
+    /// Base rows that have a vector, one bit each; computed on first use.
+    private var rowsWithVector: [UInt64]?
 
     private init(directory: URL) {
         self.directory = directory
@@ -140,6 +142,7 @@ final class VaultIndex {
         changeOfKey.reserveCapacity(state.changes.count)
         for (i, change) in state.changes.enumerated() { changeOfKey[change.record.entry.id] = i }
         lexical = nil
+        rowsWithVector = nil
     }
 
     private func isHidden(_ row: Int) -> Bool {
@@ -296,8 +299,9 @@ final class VaultIndex {
         var changed = false
         let gone = Set(state.files.keys).subtracting(sources.keys)
         var stale: [String: FileState] = [:]
+        let rootPath = root.path
         for (path, _) in sources {
-            let fileState = Self.stat(root.appendingPathComponent(path))
+            let fileState = Self.stat(path: rootPath + "/" + path)
             if state.files[path] != fileState { stale[path] = fileState }
         }
         var parsed: [String: EntryFile] = [:]
@@ -553,9 +557,11 @@ final class VaultIndex {
         }
     }
 
-    static func stat(_ url: URL) -> FileState? {
+    static func stat(_ url: URL) -> FileState? { stat(path: url.path) }
+
+    static func stat(path: String) -> FileState? {
         var st = Foundation.stat()
-        guard lstat(url.path, &st) == 0 else { return nil }
+        guard lstat(path, &st) == 0 else { return nil }
         return FileState(size: Int(st.st_size), modified: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
     }
 
@@ -582,30 +588,40 @@ final class VaultIndex {
         return sum
     }
 
-    /// Lexical (BM25) top-k over live entries that pass `filter`.
-    /// - Complexity: O(n/64) for the filter mask, plus the postings of the query's terms.
-    func lexicalSearch(_ query: String, k: Int, filter: SearchFilter) -> [(id: String, score: Float, matchedTerms: [String])] {
+    /// The live entries a search may return: base rows (one bit each) and changes.
+    struct Allowed {
+        var base: [UInt64]?
+        var changes: [Bool]
+    }
+
+    /// The live entries that pass `filter`, for ``lexicalSearch(_:k:allowed:)`` and
+    /// ``semanticSearch(_:k:allowed:)``.
+    /// - Complexity: O(n) over the mapped records, no string decoded per row.
+    func allowed(_ filter: SearchFilter) -> Allowed {
+        Allowed(base: table?.mask(filter, hidden: hidden, requireVector: false), changes: state.changes.map { filter.matches($0.record.entry) })
+    }
+
+    /// Lexical (BM25) top-k over the `allowed` entries.
+    /// - Complexity: the postings of the query's terms.
+    func lexicalSearch(_ query: String, k: Int, allowed: Allowed) -> [(id: String, score: Float, matchedTerms: [String])] {
         if lexical == nil {
             lexical = LexicalSearch(base: postings, hidden: hidden, delta: state.changes.map(\.document))
         }
-        let allowedBase = table?.mask(filter, hidden: hidden, requireVector: false)
-        let allowedDelta = state.changes.map { filter.matches($0.record.entry) }
         let baseCount = table?.count ?? 0
-        return lexical!.search(query, k: k, allowedBase: allowedBase, allowedDelta: allowedDelta).map { hit in
+        return lexical!.search(query, k: k, allowedBase: allowed.base, allowedDelta: allowed.changes).map { hit in
             let ref: Ref = hit.document < baseCount ? .base(hit.document) : .change(hit.document - baseCount)
             return (key(ref), hit.score, hit.matchedTerms)
         }
     }
 
-    /// Semantic top-k over both vector stores, restricted to live entries that pass `filter`.
-    /// - Complexity: O(n/64) for the row masks from the mapped records, then the stores'
-    ///   exact int8-bounded scans.
-    func semanticSearch(_ query: [Float], k: Int, filter: SearchFilter) -> [(id: String, score: Float)] {
+    /// Semantic top-k over both vector stores, restricted to the `allowed` entries.
+    /// - Complexity: O(n/64) to combine the row masks, then the stores' exact int8-bounded scans.
+    func semanticSearch(_ query: [Float], k: Int, allowed: Allowed) -> [(id: String, score: Float)] {
         var hits: [(id: String, score: Float)] = []
         // Changes whose vector is a base row (an entry that moved to another file) own that row.
         var baseOwner: [Int: Int] = [:]
         var deltaOwner: [Int: Int] = [:]
-        for (i, change) in state.changes.enumerated() where filter.matches(change.record.entry) {
+        for (i, change) in state.changes.enumerated() where allowed.changes[i] {
             switch change.vector {
             case .none: break
             case .base(let row): baseOwner[row] = i
@@ -613,7 +629,15 @@ final class VaultIndex {
             }
         }
         if let main, let table {
-            var words = table.mask(filter, hidden: hidden, requireVector: true)
+            if rowsWithVector == nil {
+                var bits = [UInt64](repeating: 0, count: (table.count + 63) / 64)
+                for row in 0..<table.count where table.hasVector(at: row) { bits[row >> 6] |= 1 << UInt64(row & 63) }
+                rowsWithVector = bits
+            }
+            var words = rowsWithVector!
+            if let base = allowed.base {
+                for i in words.indices { words[i] &= base[i] }
+            }
             for row in baseOwner.keys { words[row >> 6] |= 1 << UInt64(row & 63) }
             let mask = words
             for hit in main.search(query, k: k, allowed: { mask[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }) {
