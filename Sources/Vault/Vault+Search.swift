@@ -135,7 +135,10 @@ extension Vault {
         let opened = loadedIndex == nil
         let index = loadedIndex ?? VaultIndex.load(directory: indexDirectory, notices: &update.notices)
         loadedIndex = index
-        if opened { timer.lap("index open") }
+        if opened {
+            timer.lap("index open")
+            timer.replaceLast(with: index.openPhases)
+        }
         let sources = indexedSources()
         timer.lap("list files")
         try index.refresh(
@@ -295,6 +298,14 @@ struct PhaseTimer {
         let now = clock.now
         phases.append((name, Self.milliseconds(now - last)))
         last = now
+    }
+
+    /// Replaces the last lap by finer ones that add up to (at most) it; the rest keeps the last lap's name.
+    mutating func replaceLast(with finer: [(name: String, ms: Double)]) {
+        guard let last = phases.popLast() else { return }
+        let total = finer.reduce(0) { $0 + $1.ms }
+        phases += finer
+        if last.ms > total { phases.append((last.name + " (rest)", last.ms - total)) }
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

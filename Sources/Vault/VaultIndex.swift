@@ -46,6 +46,8 @@ final class VaultIndex {
     private var changeOfKey: [String: Int] = [:]
     /// The lexical search over base and changes, rebuilt when either changes.
     private var lexical: LexicalSearch?
+    /// Where the time of opening went (milliseconds per step), for benchmarks.
+    private(set) var openPhases: [(name: String, ms: Double)] = []
     /// Base rows that have a vector, one bit each; computed on first use.
     private var rowsWithVector: [UInt64]?
 
@@ -96,7 +98,10 @@ final class VaultIndex {
 
     /// Reads `state.idx` and maps the files it names, checking that they belong together.
     private func open() throws(IndexError) {
+        var timer = PhaseTimer()
+        defer { openPhases = timer.phases }
         let state = try IndexState(contentsOf: stateURL)
+        timer.lap("open state.idx")
         let path = stateURL.path
         guard state.modelID == Embedder.modelID else {
             throw IndexError(.modelMismatch, path: path, "index of \(state.modelID), expected \(Embedder.modelID)")
@@ -104,6 +109,7 @@ final class VaultIndex {
         if state.generation > 0 {
             let table = try EntryTable(contentsOf: tableURL(state.generation))
             let postings = try PostingsFile(contentsOf: postingsURL(state.generation))
+            timer.lap("open entry table and postings")
             let main = try VectorStore(contentsOf: mainURL(state.generation), expectedModelID: Embedder.modelID, expectedDimension: Embedder.dimension)
             guard table.generation == state.generation, postings.generation == state.generation,
                   postings.documentCount == table.count, main.count == table.count
@@ -111,6 +117,7 @@ final class VaultIndex {
             self.table = table
             self.postings = postings
             self.main = main
+            timer.lap("open base vectors")
         }
         if state.deltaSequence > 0 {
             delta = try VectorStore(

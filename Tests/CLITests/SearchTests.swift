@@ -197,6 +197,26 @@ struct SearchTests {
         #expect(after == before)
     }
 
+    @Test("an edit that shifts later entries: their lines and snippets follow, nothing else is re-embedded")
+    func shiftedEntries() throws {
+        let cli = try Self.exampleVault()
+        defer { cli.cleanup() }
+        _ = try Self.reindex(cli, ["--full"])
+        let path = "alice/chronological/2026-11.md"
+        let text = try cli.read(path)
+        try cli.write(path, text.replacingOccurrences(of: "Tea with honey and ginger.", with: "Tea with honey and ginger.\n\nSlept most of the day.\nCalled in sick."))
+        let report = try Self.reindex(cli)
+        #expect(report["embedded"] == 1)
+        let lines = try cli.read(path).split(separator: "\n", omittingEmptySubsequences: false)
+        let heading = try #require(lines.firstIndex { $0.hasPrefix("#") && $0.contains("Museum visit") }) + 1
+        let response = try cli.json(try cli.ok(["search", "textile archive", "--mode", "lexical", "--json"]))
+        let first = try #require((response["results"] as? [[String: Any]])?.first)
+        #expect(first["path"] as? String == path)
+        #expect(first["line"] as? Int == heading)
+        #expect((first["snippet"] as? String)?.contains("textile archive") == true)
+        #expect(first["title"] as? String == "Museum visit")
+    }
+
     @Test("a process killed during reindex leaves an index the next command repairs")
     func killedReindex() throws {
         let cli = try Self.exampleVault()
