@@ -432,6 +432,9 @@ final class VaultIndex {
     /// Whether the delta has grown enough to fold it into a new base.
     private var shouldCompact: Bool {
         let base = table?.count ?? 0
+        if let limit = ProcessInfo.processInfo.environment["MEMVAULT_TEST_COMPACT_AFTER"].flatMap(Int.init) {
+            return state.changes.count + state.hiddenRows.count + state.moves.count > limit  // test hook
+        }
         return state.changes.count + state.hiddenRows.count > max(1000, base / 16) || state.moves.count > max(20000, base / 2)
     }
 

@@ -217,6 +217,48 @@ struct SearchTests {
         #expect(first["title"] as? String == "Museum visit")
     }
 
+    @Test("folding the delta into a new base gives the same answers as a full rebuild")
+    func compaction() throws {
+        let cli = try Self.exampleVault()
+        defer { cli.cleanup() }
+        _ = try Self.reindex(cli, ["--full"])
+        let firstBase = try Self.indexFile(cli, ".tab").lastPathComponent
+        // A change, a shift of later entries, a deletion, a renamed file and a new memory.
+        let path = "alice/chronological/2026-11.md"
+        try cli.write(path, try cli.read(path).replacingOccurrences(of: "Tea with honey and ginger.", with: "Soup with lentils.\n\nAnd a thermometer."))
+        try cli.ok(["rm", try Self.memoryID(cli, title: "Book club")])
+        try FileManager.default.moveItem(
+            at: cli.vault.appendingPathComponent("alice/general/2026-03.md"), to: cli.vault.appendingPathComponent("alice/general/car-and-books.md"))
+        try cli.ok(["add", "Climbed the Watzmann with Jonas, a long day in the mountains #hiking", "--tier", "general"])
+        let delta = try Self.reindex(cli)
+        #expect(delta["embedded"] == 2)
+        let queries: [[String]] = [
+            ["museum textiles", "-k", "5"], ["thermometer soup", "--mode", "lexical"], ["mountains", "--mode", "semantic", "-k", "4"],
+            ["inspection Golf", "--mode", "lexical"], ["running", "--tag", "running"], ["maria", "--mode", "lexical", "--since", "2026-01"],
+        ]
+        func answers() throws -> [String] {
+            try queries.map { query in
+                let response = try cli.json(try cli.ok(["search", "--json"] + query))
+                let results = try #require(response["results"] as? [[String: Any]])
+                return results.map { "\($0["id"] ?? "") \($0["path"] ?? ""):\($0["line"] ?? 0) \($0["snippet"] ?? "")" }.joined(separator: "\n")
+            }
+        }
+        let beforeFold = try answers()
+        // Fold: a file touched (same text) with the compaction threshold at zero.
+        try cli.write(path, try cli.read(path))
+        let folded = try cli.run(["reindex", "--json"], env: ["MEMVAULT_TEST_COMPACT_AFTER": "0"])
+        #expect(folded.status == 0)
+        #expect(try cli.json(folded.stdout)["embedded"] as? Int == 0)
+        #expect(try Self.indexFile(cli, ".tab").lastPathComponent != firstBase)
+        let names = try FileManager.default.contentsOfDirectory(atPath: cli.vault.appendingPathComponent(".memvault/cache/index").path)
+        #expect(!names.contains { $0.hasSuffix(".delta") || $0.hasPrefix(firstBase) }, "\(names)")
+        let afterFold = try answers()
+        #expect(afterFold == beforeFold)
+        // A full rebuild numbers entries differently, so equal scores may come in another order.
+        _ = try Self.reindex(cli, ["--full"])
+        #expect(try answers().map { $0.split(separator: "\n").sorted() } == afterFold.map { $0.split(separator: "\n").sorted() })
+    }
+
     @Test("a process killed during reindex leaves an index the next command repairs")
     func killedReindex() throws {
         let cli = try Self.exampleVault()
