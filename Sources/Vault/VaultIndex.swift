@@ -319,6 +319,7 @@ final class VaultIndex {
             for path in touched {
                 oldByPath[path] = refs(inPath: path).map { (key($0), $0) }
             }
+            var seenByPath: [String: Set<String>] = [:]
             for path in stale.keys.sorted() {
                 let (user, tier) = sources[path]!
                 let file = try read(path)
@@ -359,23 +360,19 @@ final class VaultIndex {
                     change.record.hasVector = vector != .none
                     upsert(change)
                 }
-                for old in oldByPath[path] ?? [] where !seen.contains(old.key) {
-                    if let ref = lookup(old.key), self.path(ref) == path {
-                        remove(ref)
-                        update.removed += 1
-                    }
-                }
+                seenByPath[path] = seen
                 state.files[path] = stale[path]
             }
-            // Files that are gone, last: an entry that moved to another file keeps its vector.
-            for path in gone.sorted() {
-                for old in oldByPath[path] ?? [] {
+            // What is no longer where it was goes last, so that an entry moved to another
+            // file (a rename, or a cut and paste between two edited files) keeps its vector.
+            for path in touched.sorted() {
+                for old in oldByPath[path] ?? [] where !(seenByPath[path]?.contains(old.key) ?? false) {
                     if let ref = lookup(old.key), self.path(ref) == path {
                         remove(ref)
                         update.removed += 1
                     }
                 }
-                state.files[path] = nil
+                if gone.contains(path) { state.files[path] = nil }
             }
         }
         // Vectors for every entry that lacks one for its current text.
