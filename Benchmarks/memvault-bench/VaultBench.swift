@@ -4,10 +4,13 @@ import MarkdownCodec
 import SearchIndex
 import Vault
 
-/// `memvault-bench vault [N] [--search [--hash-vectors]]`: import rate, `add` wall time and parse
-/// rate on an N-memory vault (default 100,000); with `--search` also the index build, warm hybrid
-/// query, whole-CLI search, incremental update, index size and peak RSS. `--hash-vectors` builds
-/// the index from hash-derived unit vectors instead of the model (queries still use the model).
+/// `memvault-bench vault [N] [--search [--hash-vectors] [--compare OLD_BIN_DIR]]`: import rate, `add`
+/// wall time and parse rate on an N-memory vault (default 100,000); with `--search` also the index
+/// build, index size, phases of a first and of warm searches, warm hybrid query p50/p95, whole-CLI
+/// search and incremental update (wall, CPU, peak RSS). `--hash-vectors` builds the index from
+/// hash-derived unit vectors instead of the model (queries still use the model). `--compare` runs
+/// the `memvault` and `memvault-bench` of an older build in OLD_BIN_DIR on a copy of the vault,
+/// alternating with this build's runs, so both sets of figures come from the same minutes.
 ///
 /// The peer for `add` is stock git committing one changed file in the same vault, measured in the same run.
 enum VaultBench {
@@ -59,7 +62,8 @@ enum VaultBench {
         print(String(format: "add (whole CLI, %d-memory vault): p50 %.1f ms; stock git add+commit of one file: p50 %.1f ms; ratio %.2f",
                      ids.count, addP50, gitP50, addP50 / gitP50))
         if arguments.contains("--search") {
-            try searchBench(vault: vault, vaultURL: vaultURL, binary: binary, count: ids.count, fake: arguments.contains("--hash-vectors"))
+            let old = arguments.firstIndex(of: "--compare").flatMap { arguments.indices.contains($0 + 1) ? URL(fileURLWithPath: arguments[$0 + 1]) : nil }
+            try searchBench(vault: vault, vaultURL: vaultURL, binary: binary, count: ids.count, fake: arguments.contains("--hash-vectors"), old: old)
         }
     }
 
@@ -81,7 +85,7 @@ enum VaultBench {
         func embedMatrix(_ texts: [String]) -> [Float] { embed(texts).flatMap { $0 } }
     }
 
-    static func searchBench(vault: Vault, vaultURL: URL, binary: URL, count: Int, fake: Bool) throws {
+    static func searchBench(vault: Vault, vaultURL: URL, binary: URL, count: Int, fake: Bool, old: URL?) throws {
         let embedder = try Embedder(modelDirectory: Embedder.defaultModelDirectory())
         var start = Date()
         let report = try vault.reindex(full: true, embedder: fake ? HashVectors() : embedder)
@@ -90,49 +94,115 @@ enum VaultBench {
                      fake ? " (hash vectors, not the model)" : "", report.embedded, buildSeconds, Double(report.embedded) / buildSeconds))
         let indexDirectory = vaultURL.appendingPathComponent(".memvault/cache/index")
         var size = 0
-        for name in try FileManager.default.contentsOfDirectory(atPath: indexDirectory.path) {
-            size += (try FileManager.default.attributesOfItem(atPath: indexDirectory.appendingPathComponent(name).path)[.size] as? Int) ?? 0
+        var names: [String] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: indexDirectory.path).sorted() {
+            let bytes = (try FileManager.default.attributesOfItem(atPath: indexDirectory.appendingPathComponent(name).path)[.size] as? Int) ?? 0
+            size += bytes
+            names.append(String(format: "%@ %.1f MB", name, Double(bytes) / 1e6))
         }
-        print(String(format: "index size on disk: %.1f MB (%d memories)", Double(size) / 1e6, count))
+        print(String(format: "index size on disk: %.1f MB (%d memories): %@", Double(size) / 1e6, count, names.joined(separator: ", ")))
+
+        // The old code's index of the same vault, for CLI runs side by side.
+        var oldVault: URL?
+        if let old {
+            let copy = vaultURL.deletingLastPathComponent().appendingPathComponent("vault-old")
+            try FileManager.default.copyItem(at: vaultURL, to: copy)
+            try? FileManager.default.removeItem(at: copy.appendingPathComponent(".memvault/cache/index"))
+            _ = try run(old.appendingPathComponent("memvault-bench").path, ["hash-index", copy.path])
+            oldVault = copy
+        }
 
         let queries = ["coffee with Maria at the museum", "running along the river", "trip to the Alps", "dinner with family",
                        "concert last summer", "work on the garden", "book about a museum", "Jonas and Tom"]
+        // Phases of a first search in a fresh process-like state (new Vault object, model loaded anew).
+        start = Date()
+        let fresh = try Vault(at: vaultURL)
+        let openMs = Date().timeIntervalSince(start) * 1000
+        start = Date()
+        let freshEmbedder = try Embedder(modelDirectory: Embedder.defaultModelDirectory())
+        let modelMs = Date().timeIntervalSince(start) * 1000
+        let first = try fresh.search(SearchRequest(query: queries[0]), user: "alice", embedder: freshEmbedder)
+        print(String(format: "first search in a fresh Vault: vault open %.1f ms, model load %.1f ms, ", openMs, modelMs)
+              + first.phases.map { String(format: "%@ %.1f ms", $0.name, $0.ms) }.joined(separator: ", "))
+
         var warm: [Double] = []
+        var phaseTotals: [String: Double] = [:]
+        var phaseOrder: [String] = []
         _ = try vault.search(SearchRequest(query: "warm up"), user: "alice", embedder: embedder)
         for i in 0..<200 {
             start = Date()
-            _ = try vault.search(SearchRequest(query: queries[i % queries.count]), user: "alice", embedder: embedder)
+            let response = try vault.search(SearchRequest(query: queries[i % queries.count]), user: "alice", embedder: embedder)
             warm.append(Date().timeIntervalSince(start) * 1000)
+            for phase in response.phases {
+                if phaseTotals[phase.name] == nil { phaseOrder.append(phase.name) }
+                phaseTotals[phase.name, default: 0] += phase.ms
+            }
         }
         warm.sort()
-        print(String(format: "hybrid query, warm process: p50 %.1f ms, p95 %.1f ms", warm[100], warm[190]))
+        print(String(format: "hybrid query, warm process: p50 %.1f ms, p95 %.1f ms; mean per phase: ", warm[100], warm[190])
+              + phaseOrder.map { String(format: "%@ %.2f", $0, phaseTotals[$0]! / 200) }.joined(separator: ", "))
 
-        var cli: [Double] = []
-        for i in 0..<21 { cli.append(try time(binary.path, ["search", queries[i % queries.count], "--vault", vaultURL.path]) * 1000) }
-        cli.sort()
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        print(String(format: "search, whole CLI run: p50 %.0f ms; peak RSS of a CLI run %.0f MB", cli[10], Double(usage.ru_maxrss) / 1024))
+        let help = (0..<11).map { _ in (try? run(binary.path, ["--help"]).wall) ?? 0 }.sorted()[5]
+        print(String(format: "process start and exit (memvault --help): p50 %.1f ms", help * 1000))
+        var cli: [Run] = [], cliOld: [Run] = []
+        for i in 0..<21 {
+            cli.append(try run(binary.path, ["search", queries[i % queries.count], "--vault", vaultURL.path]))
+            if let old, let oldVault {
+                cliOld.append(try run(old.appendingPathComponent("memvault").path, ["search", queries[i % queries.count], "--vault", oldVault.path]))
+            }
+        }
+        print("search, whole CLI run: " + Run.summary(cli) + (cliOld.isEmpty ? "" : "; old code, same minutes: " + Run.summary(cliOld)))
 
         // One edited entry, then the next refresh (in process, and as a whole `reindex` CLI run).
-        var incremental: [Double] = [], incrementalCLI: [Double] = []
-        let general = vaultURL.appendingPathComponent("alice/general")
-        let first = try FileManager.default.contentsOfDirectory(atPath: general.path).filter { $0.hasSuffix(".md") }.sorted()[0]
-        let file = general.appendingPathComponent(first)
+        var incremental: [Double] = [], incrementalCLI: [Run] = [], incrementalOld: [Run] = []
+        func edit(_ vault: URL, _ transform: (String) -> String) throws {
+            let general = vault.appendingPathComponent("alice/general")
+            let first = try FileManager.default.contentsOfDirectory(atPath: general.path).filter { $0.hasSuffix(".md") }.sorted()[0]
+            let file = general.appendingPathComponent(first)
+            try Data(transform(try String(contentsOf: file, encoding: .utf8)).utf8).write(to: file)
+        }
+        func replaceFirst(_ text: String, _ a: String, _ b: String) -> String {
+            text.replacingOccurrences(of: a, with: b, options: [], range: text.range(of: a))
+        }
         for i in 0..<10 {
-            var text = try String(contentsOf: file, encoding: .utf8)
-            text = text.replacingOccurrences(of: "Memory ", with: "Memory\(i) ", options: [], range: text.range(of: "Memory "))
-            try Data(text.utf8).write(to: file)
+            try edit(vaultURL) { replaceFirst($0, "Memory ", "Memory\(i) ") }
             start = Date()
             let update = try vault.reindex(full: false, embedder: embedder)
             incremental.append(Date().timeIntervalSince(start) * 1000)
             precondition(update.embedded == 1, "expected one re-embedded entry, got \(update.embedded)")
-            try Data(text.replacingOccurrences(of: "Memory\(i) ", with: "Memory \(i)x ").utf8).write(to: file)
-            incrementalCLI.append(try time(binary.path, ["reindex", "--vault", vaultURL.path]) * 1000)
+            try edit(vaultURL) { replaceFirst($0, "Memory\(i) ", "Memory \(i)x ") }
+            incrementalCLI.append(try run(binary.path, ["reindex", "--vault", vaultURL.path]))
+            if let old, let oldVault {
+                try edit(oldVault) { replaceFirst($0, "Memory ", "Memory \(i)y ") }
+                incrementalOld.append(try run(old.appendingPathComponent("memvault").path, ["reindex", "--vault", oldVault.path]))
+            }
         }
         incremental.sort()
-        incrementalCLI.sort()
-        print(String(format: "incremental update after one edited entry: p50 %.0f ms in process, %.0f ms as a whole reindex CLI run", incremental[5], incrementalCLI[5]))
+        print(String(format: "incremental update after one edited entry: p50 %.0f ms in process; as a whole reindex CLI run: ", incremental[5])
+              + Run.summary(incrementalCLI) + (incrementalOld.isEmpty ? "" : "; old code, same minutes: " + Run.summary(incrementalOld)))
+    }
+
+    /// One process run: wall time, CPU time (user + system) and peak RSS.
+    struct Run {
+        var wall: Double
+        var cpu: Double
+        var rssMB: Double
+
+        static func summary(_ runs: [Run]) -> String {
+            func p50(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+            return String(format: "p50 %.0f ms wall, %.0f ms CPU, peak RSS %.0f MB (n = %d)",
+                          p50(runs.map(\.wall)) * 1000, p50(runs.map(\.cpu)) * 1000, runs.map(\.rssMB).max() ?? 0, runs.count)
+        }
+    }
+
+    /// Runs a process under /usr/bin/time for its CPU time and peak RSS; fails if it fails.
+    static func run(_ executable: String, _ arguments: [String]) throws -> Run {
+        let report = FileManager.default.temporaryDirectory.appendingPathComponent("memvault-bench-time-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: report) }
+        let wall = try time("/usr/bin/time", ["-f", "%U %S %M", "-o", report.path, executable] + arguments)
+        let fields = (try String(contentsOf: report, encoding: .utf8)).split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
+        guard fields.count >= 3 else { return Run(wall: wall, cpu: 0, rssMB: 0) }
+        return Run(wall: wall, cpu: fields[0] + fields[1], rssMB: fields[2] / 1024)
     }
 
     /// Wall time of one process run, in seconds; fails if it fails.

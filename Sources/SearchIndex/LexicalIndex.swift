@@ -60,18 +60,8 @@ public struct LexicalIndex: Sendable {
     /// - Complexity: O(t) for t terms, plus the removal of an earlier version.
     public mutating func add(id: String, fields: LexicalFields) {
         remove(id: id)
-        var tf: [String: Float] = [:]
-        var length: Float = 0
-        func count(_ text: String, _ weight: Float) {
-            Analyzer.forEachTerm(text) { term in
-                tf[term, default: 0] += weight
-                length += weight
-            }
-        }
-        count(fields.title, Self.titleWeight)
-        count(fields.body, 1)
-        for tag in fields.tags { count(tag, Self.tagWeight) }
-        for mention in fields.mentions { count(mention, Self.mentionWeight) }
+        let document = LexicalDocument(fields: fields)
+        let length = document.length
 
         let doc = UInt32(docIDs.count)
         docIDs.append(id)
@@ -79,8 +69,8 @@ public struct LexicalIndex: Sendable {
         docLengths.append(length)
         totalLength += Double(length)
         var distinct: [UInt32] = []
-        distinct.reserveCapacity(tf.count)
-        for (term, frequency) in tf {
+        distinct.reserveCapacity(document.terms.count)
+        for (term, frequency) in zip(document.terms, document.frequencies) {
             let t: UInt32
             if let existing = termIDs[term] {
                 t = existing

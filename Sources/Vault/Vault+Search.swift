@@ -33,6 +33,8 @@ public struct SearchResponse: Sendable, Codable {
     public var results: [SearchResult]
     /// One-line notices for stderr (index rebuilt, model missing); not part of the JSON.
     public var notices: [String] = []
+    /// Where the time went, in order (milliseconds per phase), for benchmarks; not part of the JSON.
+    public var phases: [(name: String, ms: Double)] = []
 
     enum CodingKeys: String, CodingKey {
         case query, mode, tookMs = "took_ms", locked, results
@@ -95,8 +97,8 @@ extension Vault {
         let index = try refreshedIndex(embedder: embedder, full: full, update: &update)
         if embedder == nil { update.notices.append("embedding model missing: only the lexical index was updated") }
         return IndexReport(
-            filesRead: update.filesRead, embedded: update.embedded, removed: update.removed, entries: index.map.count,
-            withVectors: index.map.entries.filter(index.hasVector).count, notices: update.notices)
+            filesRead: update.filesRead, embedded: update.embedded, removed: update.removed, entries: index.count,
+            withVectors: index.countWithVectors(), notices: update.notices)
     }
 
     /// Index coverage without changing anything: entries indexed with vectors, total memories, stale files.
@@ -108,7 +110,7 @@ extension Vault {
         for path in sources.keys.sorted() where index.files[path] != VaultIndex.stat(url(path)) { stale.append(path) }
         stale += index.files.keys.filter { sources[$0] == nil }.sorted()
         let total = try allLocated().filter { !$0.tier.isEncrypted && ($0.entry.date != nil || $0.entry.id != nil) }.count
-        let indexed = stale.isEmpty ? index.map.entries.filter(index.hasVector).count : index.map.entries.filter { index.hasVector($0) && !stale.contains($0.path) }.count
+        let indexed = index.countWithVectors(excluding: Set(stale))
         return VaultStatus.Index(indexed: indexed, total: total, staleFiles: stale)
     }
 
@@ -128,8 +130,21 @@ extension Vault {
             throw VaultError(.badInput, "semantic search needs the embedding model, which is missing",
                 hint: "fetch it with scripts/fetch-model, or use --mode lexical")
         }
+        var timer = PhaseTimer()
         var update = VaultIndex.Update()
-        let index = try refreshedIndex(embedder: embedder, full: false, update: &update)
+        let opened = loadedIndex == nil
+        let index = loadedIndex ?? VaultIndex.load(directory: indexDirectory, notices: &update.notices)
+        loadedIndex = index
+        if opened {
+            timer.lap("index open")
+            timer.replaceLast(with: index.openPhases)
+        }
+        let sources = indexedSources()
+        timer.lap("list files")
+        try index.refresh(
+            sources: sources, root: root, timeZone: config.timeZone, full: false, embedder: embedder,
+            read: { (path) throws(VaultError) in try readEntryFile(path) }, update: &update)
+        timer.lap("freshness check")
         var notices = update.notices
         var mode = request.mode
         if mode == .hybrid && embedder == nil {
@@ -140,19 +155,23 @@ extension Vault {
             users: request.users ?? [user], tiers: request.tiers.map { Set($0.map(\.rawValue)) }, since: request.since,
             until: request.until, tags: request.tags, mentions: request.mentions)
         let candidates = max(request.k * 4, 40)
+        let allowed = index.allowed(filter)
+        timer.lap("filter")
         var lexicalHits: [(id: String, score: Float)] = []
         var semanticHits: [(id: String, score: Float)] = []
         var matched: [String: [String]] = [:]
         if mode != .semantic {
-            let map = index.map
-            for hit in index.lexical.search(query, k: candidates, allowed: { map[$0].map(filter.matches) ?? false }) {
+            for hit in index.lexicalSearch(query, k: candidates, allowed: allowed) {
                 lexicalHits.append((hit.id, hit.score))
                 matched[hit.id] = hit.matchedTerms
             }
+            timer.lap("lexical")
         }
         let queryVector = mode == .lexical ? nil : embedder.map { $0.embed([query])[0] }
         if let queryVector {
-            semanticHits = index.semanticSearch(queryVector, k: candidates, allowed: filter.matches)
+            timer.lap("embed query")
+            semanticHits = index.semanticSearch(queryVector, k: candidates, allowed: allowed)
+            timer.lap("semantic")
         }
         let ranked: [(id: String, score: Float)]
         switch mode {
@@ -163,18 +182,22 @@ extension Vault {
                                query: queryVector ?? [], matched: matched,
                                queryTerms: Set(Analyzer.terms(query)).count)
         }
+        timer.lap("fuse")
         var results = try searchResults(ranked, index: index, query: query)
+        timer.lap("snippets")
         // Encrypted tiers are searched in memory while unlocked; the others are reported locked.
         let encrypted = try searchEncrypted(request, user: user, filter: filter, mode: mode, embedder: embedder)
         if !encrypted.results.isEmpty {
             results = Array((results + encrypted.results).sorted { $0.score > $1.score }.prefix(request.k))
         }
         let locked = encrypted.locked.map(\.rawValue)
-        let elapsed = clock.now - start
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        return SearchResponse(
+        timer.lap("encrypted tiers")
+        let ms = PhaseTimer.milliseconds(clock.now - start)
+        var response = SearchResponse(
             query: request.query, mode: request.mode.rawValue, tookMs: (ms * 10).rounded() / 10, locked: locked,
             results: results, notices: notices)
+        response.phases = timer.phases
+        return response
     }
 
     /// The weight of the normalized BM25 score added to the cosine in hybrid ranking.
@@ -202,9 +225,8 @@ extension Vault {
             let coverage = queryTerms > 0 ? Float(matched[hit.id]?.count ?? 0) / Float(queryTerms) : 1
             scores[hit.id, default: 0] += lexicalWeight * coverage * hit.score / best
         }
-        let map = index.map
         var ranked: [(id: String, score: Float, date: Date)] = []
-        for (id, score) in scores { ranked.append((id, score, map[id]?.date ?? .distantPast)) }
+        for (id, score) in scores { ranked.append((id, score, index.date(key: id) ?? .distantPast)) }
         ranked.sort { a, b in
             if a.score != b.score { return a.score > b.score }
             if a.date != b.date { return a.date > b.date }
@@ -213,19 +235,35 @@ extension Vault {
         return ranked.prefix(k).map { (id: $0.id, score: $0.score) }
     }
 
-    /// Results with snippets read from the files themselves (parsed once per file).
+    /// Results with snippets read from the files themselves: only each entry's own bytes are
+    /// parsed (the index keeps where they are); the whole file only if they no longer match.
     private func searchResults(_ ranked: [(id: String, score: Float)], index: VaultIndex, query: String) throws(VaultError) -> [SearchResult] {
-        var files: [String: EntryFile] = [:]
+        var bytesOfFile: [String: [UInt8]] = [:]
         var results: [SearchResult] = []
         let words = Set(query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
         for (key, score) in ranked {
-            guard let indexed = index.map[key] else { continue }
-            if files[indexed.path] == nil { files[indexed.path] = try readEntryFile(indexed.path) }
-            let entry = files[indexed.path]!.entries.first { ($0.id ?? "~\(indexed.path)#\($0.contentHash)") == key }
+            guard let ref = index.lookup(key) else { continue }
+            let record = index.record(ref)
+            let indexed = record.entry
+            if bytesOfFile[indexed.path] == nil {
+                do {
+                    bytesOfFile[indexed.path] = try AtomicFile.read(url(indexed.path)) ?? []
+                } catch {
+                    throw VaultError(.badInput, error.message, at: indexed.path)
+                }
+            }
+            let bytes = bytesOfFile[indexed.path]!
+            var entry: Entry?
+            if record.byteRange.upperBound <= bytes.count {
+                entry = (try? EntryFile.parse(Array(bytes[record.byteRange])))?.entries.first { $0.contentHash == indexed.contentHash }
+            }
+            if entry == nil {
+                entry = try parseEntryFile(bytes, path: indexed.path).entries.first { VaultIndex.key($0, path: indexed.path) == key }
+            }
             let date = entry?.date.map { DateText.iso8601($0, timeZone: config.timeZone) }
             results.append(SearchResult(
                 id: key.hasPrefix("~") ? "" : key, score: score, user: indexed.user, tier: indexed.tier, date: date,
-                path: indexed.path, line: entry?.line ?? indexed.line, title: entry?.title,
+                path: indexed.path, line: indexed.line, title: entry?.title,
                 snippet: Self.snippet(entry?.body ?? "", words: words), tags: entry?.tags ?? indexed.tags, src: entry?.src))
         }
         return results
@@ -244,5 +282,33 @@ extension Vault {
         let from = flat.index(flat.startIndex, offsetBy: min(offset, flat.count))
         let to = flat.index(from, offsetBy: 160, limitedBy: flat.endIndex) ?? flat.endIndex
         return (from > flat.startIndex ? "…" : "") + flat[from..<to] + (to < flat.endIndex ? "…" : "")
+    }
+}
+
+/// Wall time per phase of one search.
+struct PhaseTimer {
+    private let clock = ContinuousClock()
+    private var last: ContinuousClock.Instant
+    private(set) var phases: [(name: String, ms: Double)] = []
+
+    init() { last = clock.now }
+
+    /// Records the time since the previous lap as `name`.
+    mutating func lap(_ name: String) {
+        let now = clock.now
+        phases.append((name, Self.milliseconds(now - last)))
+        last = now
+    }
+
+    /// Replaces the last lap by finer ones that add up to (at most) it; the rest keeps the last lap's name.
+    mutating func replaceLast(with finer: [(name: String, ms: Double)]) {
+        guard let last = phases.popLast() else { return }
+        let total = finer.reduce(0) { $0 + $1.ms }
+        phases += finer
+        if last.ms > total { phases.append((last.name + " (rest)", last.ms - total)) }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 }

@@ -4,18 +4,22 @@ import MarkdownCodec
 import MemvaultSupport
 import SearchIndex
 
-/// The sidecar index of a vault under `.memvault/cache/index/`: the entry map, the state of
-/// every indexed file, the lexical index, and the vectors (a large main store plus a small
-/// delta of what changed since, so an edit rewrites only the delta).
+/// The sidecar index of a vault under `.memvault/cache/index/`.
 ///
-/// Derived and rebuildable: a damaged, old or foreign-model file means a rebuild with one notice.
-/// A vector row's id is `key|contentHash`, so a vector is used only for the exact text it was
-/// computed from; a changed entry never meets a stale vector.
+/// Two parts (docs/index.md):
+/// - the base, written rarely and memory-mapped: `entries-G.tab` (``EntryTable``),
+///   `postings-G.bm25` (``PostingsFile``) and `vectors-G.main` (a `VectorStore` whose row r
+///   is the vector of table row r), all of generation G. Opening them deserializes nothing.
+/// - the delta, `state.idx` (``IndexState``): file states, hidden base rows, moved lines and
+///   the entries added or changed since, plus `vectors-G-S.delta` for their new vectors.
+///   An edit rewrites only these small files. When the delta grows past a fraction of the
+///   base, everything is folded into a new base generation.
+///
+/// Every file is replaced crash-safely and `state.idx` goes last, so a crash at any point
+/// leaves the previous consistent state. Derived and rebuildable: a damaged, old or
+/// foreign-model file means a rebuild with one notice.
 final class VaultIndex {
-    struct FileState: Codable, Equatable {
-        var size: Int
-        var modified: Int64  // nanoseconds since 1970
-    }
+    typealias FileState = IndexState.FileState
 
     /// What a refresh did, for tests, `reindex` and `status`.
     struct Update {
@@ -25,67 +29,66 @@ final class VaultIndex {
         var notices: [String] = []
     }
 
-    static let formatVersion = 1
+    /// An entry of the index: a base row or a change.
+    enum Ref: Equatable {
+        case base(Int)
+        case change(Int)
+    }
+
     let directory: URL
-    var map: EntryMap
-    var files: [String: FileState]
-    var lexical: LexicalIndex
-    var main: VectorStore?
-    var delta: VectorStore?
-
-    /// Whether every entry has been checked for a current vector since this index was loaded
-    /// (and nothing changed since), so an unchanged refresh skips that O(n) pass.
-    private var vectorsChecked = false
-
-    /// Where each vector id is: (store 0 = main, 1 = delta, row).
-    private var vectorRows: [String: (store: Int, row: Int)] = [:]
+    private var state: IndexState
+    private var table: EntryTable?
+    private var postings: PostingsFile?
+    private var main: VectorStore?
+    private var delta: VectorStore?
+    /// Hidden base rows, one bit each (nil when none).
+    private var hidden: [UInt64]?
+    private var changeOfKey: [String: Int] = [:]
+    /// The lexical search over base and changes, rebuilt when either changes.
+    private var lexical: LexicalSearch?
+    /// Where the time of opening went (milliseconds per step), for benchmarks.
+    private(set) var openPhases: [(name: String, ms: Double)] = []
+    /// Base rows that have a vector, one bit each; computed on first use.
+    private var rowsWithVector: [UInt64]?
 
     private init(directory: URL) {
         self.directory = directory
-        map = EntryMap()
-        files = [:]
-        lexical = LexicalIndex()
+        state = IndexState(modelID: Embedder.modelID)
     }
 
-    var mapURL: URL { directory.appendingPathComponent("entries.map") }
-    var filesURL: URL { directory.appendingPathComponent("files.json") }
-    var lexicalURL: URL { directory.appendingPathComponent("lexical.idx") }
-    var mainURL: URL { directory.appendingPathComponent("vectors.main") }
-    var deltaURL: URL { directory.appendingPathComponent("vectors.delta") }
+    static let stateName = "state.idx"
+    var stateURL: URL { directory.appendingPathComponent(Self.stateName) }
+    func tableURL(_ generation: UInt64) -> URL { directory.appendingPathComponent("entries-\(generation).tab") }
+    func postingsURL(_ generation: UInt64) -> URL { directory.appendingPathComponent("postings-\(generation).bm25") }
+    func mainURL(_ generation: UInt64) -> URL { directory.appendingPathComponent("vectors-\(generation).main") }
+    func deltaURL(_ generation: UInt64, _ sequence: UInt64) -> URL {
+        directory.appendingPathComponent("vectors-\(generation)-\(sequence).delta")
+    }
+
+    var files: [String: FileState] { state.files }
 
     /// Loads the index; any damaged, old or foreign file gives an empty index and a notice.
+    /// - Complexity: O(1) in the number of base entries (plus the base files' checksums);
+    ///   O(size of the delta).
     static func load(directory: URL, notices: inout [String]) -> VaultIndex {
         let index = VaultIndex(directory: directory)
         let fm = FileManager.default
-        guard fm.fileExists(atPath: index.filesURL.path) else { return index }
+        guard fm.fileExists(atPath: index.stateURL.path) else {
+            // An index of the earlier format (files.json and friends) is replaced.
+            if fm.fileExists(atPath: directory.appendingPathComponent("files.json").path) {
+                notices.append("index rebuilt (an old format in .memvault/cache/index)")
+            }
+            return index
+        }
         do {
-            let data = try SidecarFile.read(index.filesURL)
-            let state = try JSONDecoder().decode(FilesFile.self, from: Data(data))
-            guard state.version == formatVersion, state.model == Embedder.modelID else {
-                throw IndexError(.versionMismatch, path: index.filesURL.path, "format \(state.version), model \(state.model)")
-            }
-            index.files = state.files
-            index.vectorsChecked = state.vectorsComplete ?? false
-            index.map = try EntryMap(contentsOf: index.mapURL)
-            index.lexical = try LexicalIndex(serialized: try SidecarFile.read(index.lexicalURL), path: index.lexicalURL.path)
-            if fm.fileExists(atPath: index.mainURL.path) {
-                index.main = try VectorStore(contentsOf: index.mainURL, expectedModelID: Embedder.modelID, expectedDimension: Embedder.dimension)
-            }
-            if fm.fileExists(atPath: index.deltaURL.path) {
-                index.delta = try VectorStore(contentsOf: index.deltaURL, expectedModelID: Embedder.modelID, expectedDimension: Embedder.dimension)
-            }
-            index.rebuildVectorRows()
+            try index.open()
         } catch {
             let reason: String
-            if let error = error as? IndexError {
-                switch error.kind {
-                case .corrupt: reason = "a damaged file"
-                case .versionMismatch: reason = "an old format"
-                case .modelMismatch: reason = "another model"
-                case .io: reason = "an unreadable file"
-                }
-            } else {
-                reason = "an unreadable file"
+            switch error.kind {
+            case .corrupt: reason = "a damaged file"
+            case .versionMismatch: reason = "an old format"
+            case .modelMismatch: reason = "another model"
+            case .io: reason = "an unreadable file"
             }
             notices.append("index rebuilt (\(reason) in .memvault/cache/index)")
             return VaultIndex(directory: directory)
@@ -93,30 +96,186 @@ final class VaultIndex {
         return index
     }
 
-    private struct FilesFile: Codable {
-        var version: Int
-        var model: String
-        var files: [String: FileState]
-        /// Every entry had its current vector when this was written.
-        var vectorsComplete: Bool?
+    /// Reads `state.idx` and maps the files it names, checking that they belong together.
+    private func open() throws(IndexError) {
+        var timer = PhaseTimer()
+        defer { openPhases = timer.phases }
+        let state = try IndexState(contentsOf: stateURL)
+        timer.lap("open state.idx")
+        let path = stateURL.path
+        guard state.modelID == Embedder.modelID else {
+            throw IndexError(.modelMismatch, path: path, "index of \(state.modelID), expected \(Embedder.modelID)")
+        }
+        if state.generation > 0 {
+            let table = try EntryTable(contentsOf: tableURL(state.generation))
+            let postings = try PostingsFile(contentsOf: postingsURL(state.generation))
+            timer.lap("open entry table and postings")
+            let main = try VectorStore(contentsOf: mainURL(state.generation), expectedModelID: Embedder.modelID, expectedDimension: Embedder.dimension)
+            guard table.generation == state.generation, postings.generation == state.generation,
+                  postings.documentCount == table.count, main.count == table.count
+            else { throw IndexError(.corrupt, path: path, "base files of another generation") }
+            self.table = table
+            self.postings = postings
+            self.main = main
+            timer.lap("open base vectors")
+        }
+        if state.deltaSequence > 0 {
+            delta = try VectorStore(
+                contentsOf: deltaURL(state.generation, state.deltaSequence), expectedModelID: Embedder.modelID,
+                expectedDimension: Embedder.dimension)
+        }
+        let baseCount = table?.count ?? 0
+        for row in state.hiddenRows where row >= baseCount { throw IndexError(.corrupt, path: path, "hidden row \(row) out of range") }
+        for row in state.moves.keys where row >= baseCount { throw IndexError(.corrupt, path: path, "moved row \(row) out of range") }
+        for change in state.changes {
+            switch change.vector {
+            case .none: break
+            case .base(let row): guard row < baseCount else { throw IndexError(.corrupt, path: path, "vector row \(row) out of range") }
+            case .delta(let row): guard row < delta?.count ?? 0 else { throw IndexError(.corrupt, path: path, "delta row \(row) out of range") }
+            }
+        }
+        self.state = state
+        rebuildLookups()
     }
 
-    private func rebuildVectorRows() {
-        liveRows = nil
-        vectorRows = [:]
-        if let main {
-            vectorRows.reserveCapacity(main.count + (delta?.count ?? 0))
-            for (row, id) in main.ids.enumerated() { vectorRows[id] = (0, row) }
+    private func rebuildLookups() {
+        hidden = nil
+        if !state.hiddenRows.isEmpty, let table {
+            var words = [UInt64](repeating: 0, count: (table.count + 63) / 64)
+            for row in state.hiddenRows { words[row >> 6] |= 1 << UInt64(row & 63) }
+            hidden = words
         }
-        if let delta {
-            for (row, id) in delta.ids.enumerated() { vectorRows[id] = (1, row) }
+        changeOfKey = [:]
+        changeOfKey.reserveCapacity(state.changes.count)
+        for (i, change) in state.changes.enumerated() { changeOfKey[change.record.entry.id] = i }
+        lexical = nil
+        rowsWithVector = nil
+    }
+
+    private func isHidden(_ row: Int) -> Bool {
+        guard let hidden else { return false }
+        return hidden[row >> 6] & (1 << UInt64(row & 63)) != 0
+    }
+
+    // MARK: Entries
+
+    /// The live entry with id `key`.
+    /// - Complexity: O(log n).
+    func lookup(_ key: String) -> Ref? {
+        if let i = changeOfKey[key] { return .change(i) }
+        if let row = table?.row(ofKey: key), !isHidden(row) { return .base(row) }
+        return nil
+    }
+
+    func entry(_ ref: Ref) -> IndexedEntry { record(ref).entry }
+
+    func record(_ ref: Ref) -> EntryRecord {
+        switch ref {
+        case .change(let i): return state.changes[i].record
+        case .base(let row):
+            var record = table!.record(at: row)
+            if let move = state.moves[row] {
+                record.entry.line = move.line
+                record.byteRange = move.byteRange
+            }
+            return record
         }
     }
 
-    static func vectorID(_ entry: IndexedEntry) -> String { entry.id + "|" + entry.contentHash }
+    private func key(_ ref: Ref) -> String {
+        switch ref {
+        case .change(let i): return state.changes[i].record.entry.id
+        case .base(let row): return table!.key(at: row)
+        }
+    }
 
-    /// Whether `entry` has a vector for its current text.
-    func hasVector(_ entry: IndexedEntry) -> Bool { vectorRows[Self.vectorID(entry)] != nil }
+    private func contentHash(_ ref: Ref) -> String {
+        switch ref {
+        case .change(let i): return state.changes[i].record.entry.contentHash
+        case .base(let row): return table!.contentHash(at: row)
+        }
+    }
+
+    private func path(_ ref: Ref) -> String {
+        switch ref {
+        case .change(let i): return state.changes[i].record.entry.path
+        case .base(let row): return table!.path(at: row)
+        }
+    }
+
+    func date(key: String) -> Date? {
+        switch lookup(key) {
+        case .change(let i)?: return state.changes[i].record.entry.date
+        case .base(let row)?: return table!.date(at: row)
+        case nil: return nil
+        }
+    }
+
+    private func vectorPlace(_ ref: Ref) -> IndexState.VectorPlace {
+        switch ref {
+        case .change(let i): return state.changes[i].vector
+        case .base(let row): return table!.hasVector(at: row) ? .base(row) : .none
+        }
+    }
+
+    /// The live entries of the file `path`.
+    private func refs(inPath path: String) -> [Ref] {
+        var refs = (table?.rows(inPath: path) ?? []).filter { !isHidden($0) }.map(Ref.base)
+        for (i, change) in state.changes.enumerated() where change.record.entry.path == path { refs.append(.change(i)) }
+        return refs
+    }
+
+    /// Number of live entries.
+    var count: Int { (table?.count ?? 0) - state.hiddenRows.count + state.changes.count }
+
+    /// Number of live entries with a current vector, leaving out the files `excluded`.
+    /// - Complexity: O(n) over the mapped records.
+    func countWithVectors(excluding excluded: Set<String> = []) -> Int {
+        var n = 0
+        if let table {
+            var rows = Set<Int>()
+            for path in excluded { rows.formUnion(table.rows(inPath: path)) }
+            for row in 0..<table.count where !isHidden(row) && !rows.contains(row) && table.hasVector(at: row) { n += 1 }
+        }
+        for change in state.changes where change.vector != .none && !excluded.contains(change.record.entry.path) { n += 1 }
+        return n
+    }
+
+    // MARK: Changing
+
+    /// Hides a base row or drops a change.
+    private func remove(_ ref: Ref) {
+        switch ref {
+        case .base(let row):
+            state.hiddenRows.append(row)
+            state.moves[row] = nil
+            if hidden == nil { hidden = [UInt64](repeating: 0, count: (table!.count + 63) / 64) }
+            hidden![row >> 6] |= 1 << UInt64(row & 63)
+        case .change(let i):
+            changeOfKey[state.changes[i].record.entry.id] = nil
+            let last = state.changes.removeLast()
+            if i < state.changes.count {
+                state.changes[i] = last
+                changeOfKey[last.record.entry.id] = i
+            }
+        }
+        lexical = nil
+    }
+
+    /// Adds or replaces the change of `change.record.entry.id`, hiding its base row.
+    private func upsert(_ change: IndexState.Change) {
+        let key = change.record.entry.id
+        if case .base(let row)? = lookup(key) { remove(.base(row)) }
+        if let i = changeOfKey[key] {
+            state.changes[i] = change
+        } else {
+            changeOfKey[key] = state.changes.count
+            state.changes.append(change)
+        }
+        lexical = nil
+    }
+
+    static func key(_ entry: Entry, path: String) -> String { entry.id ?? "~\(path)#\(entry.contentHash)" }
 
     // MARK: Refresh
 
@@ -128,101 +287,136 @@ final class VaultIndex {
     ///   - read: parses a file.
     ///   - embedder: nil when the model is missing; vectors then wait for a later refresh.
     ///   - full: re-read every file and re-embed every entry.
+    /// - Complexity: O(files) stats when nothing changed; otherwise O(changed entries) plus
+    ///   small-file rewrites, and O(n) when the delta is folded into a new base.
     func refresh(
         sources: [String: (user: String, tier: Tier)], root: URL, timeZone: TimeZone, full: Bool,
         embedder: (any SentenceEmbedding)?, read: (String) throws(VaultError) -> EntryFile, update: inout Update
     ) throws(VaultError) {
         if full {
-            vectorsChecked = false
-            map = EntryMap()
-            files = [:]
-            lexical = LexicalIndex()
+            let generation = state.generation
+            state = IndexState(modelID: Embedder.modelID)
+            state.generation = generation
+            table = nil
+            postings = nil
             main = nil
             delta = nil
-            vectorRows = [:]
+            rebuildLookups()
         }
         var changed = false
-        // Files that are gone.
-        let gone = Set(files.keys).subtracting(sources.keys)
+        let gone = Set(state.files.keys).subtracting(sources.keys)
         var stale: [String: FileState] = [:]
+        let rootPath = root.path
         for (path, _) in sources {
-            let state = Self.stat(root.appendingPathComponent(path))
-            if files[path] != state { stale[path] = state }
+            let fileState = Self.stat(path: rootPath + "/" + path)
+            if state.files[path] != fileState { stale[path] = fileState }
         }
+        var parsed: [String: EntryFile] = [:]
         if !gone.isEmpty || !stale.isEmpty {
             changed = true
             let touched = gone.union(stale.keys)
-            var oldByPath: [String: [IndexedEntry]] = [:]
-            for entry in map.entries where touched.contains(entry.path) {
-                oldByPath[entry.path, default: []].append(entry)
+            var oldByPath: [String: [(key: String, ref: Ref)]] = [:]
+            for path in touched {
+                oldByPath[path] = refs(inPath: path).map { (key($0), $0) }
             }
-            for path in gone {
-                for entry in oldByPath[path] ?? [] {
-                    map.remove(id: entry.id)
-                    lexical.remove(id: entry.id)
-                    update.removed += 1
-                }
-                files[path] = nil
-            }
+            var seenByPath: [String: Set<String>] = [:]
             for path in stale.keys.sorted() {
                 let (user, tier) = sources[path]!
                 let file = try read(path)
+                parsed[path] = file
                 update.filesRead += 1
                 var seen = Set<String>()
                 for entry in file.entries where entry.date != nil || entry.id != nil {
-                    let key = entry.id ?? "~\(path)#\(entry.contentHash)"
+                    let key = Self.key(entry, path: path)
                     guard seen.insert(key).inserted else { continue }
-                    if let existing = map[key], existing.path != path, sources[existing.path] != nil, !touched.contains(existing.path) {
-                        continue  // a duplicate id in another file: the first file keeps it (check reports it)
+                    let existing = lookup(key)
+                    if let existing {
+                        let existingPath = self.path(existing)
+                        if existingPath != path, sources[existingPath] != nil, !touched.contains(existingPath) {
+                            continue  // a duplicate id in another file: the first file keeps it (check reports it)
+                        }
                     }
                     let indexed = IndexedEntry(
                         id: key, user: user, tier: tier.rawValue, path: path, line: entry.line,
                         date: entry.date.map { DateText.instant($0, timeZone: timeZone) }, title: entry.title,
                         contentHash: entry.contentHash, tags: entry.tags, mentions: entry.mentions, src: entry.src)
-                    if let old = map[key], old.contentHash == indexed.contentHash, old.path == path {
-                        if old != indexed { map.upsert(indexed) }
-                        continue
+                    let record = EntryRecord(entry: indexed, byteRange: entry.byteRange, hasVector: false)
+                    var vector = IndexState.VectorPlace.none
+                    if let existing, contentHash(existing) == entry.contentHash {
+                        let old = self.record(existing)
+                        if old.entry == indexed && old.byteRange == entry.byteRange { continue }
+                        var moved = old.entry
+                        moved.line = indexed.line
+                        if case .base(let row) = existing, moved == indexed {
+                            // Same text, same everything but its place in the file: a move, not a change.
+                            state.moves[row] = IndexState.Move(line: entry.line, byteRange: entry.byteRange)
+                            continue
+                        }
+                        vector = vectorPlace(existing)
                     }
-                    map.upsert(indexed)
-                    lexical.remove(id: key)
-                    lexical.add(id: key, fields: LexicalFields(title: entry.title ?? "", body: entry.body, tags: entry.tags, mentions: entry.mentions))
+                    var change = IndexState.Change(
+                        record: record, vector: vector,
+                        document: LexicalDocument(fields: LexicalFields(title: entry.title ?? "", body: entry.body, tags: entry.tags, mentions: entry.mentions)))
+                    change.record.hasVector = vector != .none
+                    upsert(change)
                 }
-                for old in oldByPath[path] ?? [] where !seen.contains(old.id) && map[old.id]?.path == path {
-                    map.remove(id: old.id)
-                    lexical.remove(id: old.id)
-                    update.removed += 1
+                seenByPath[path] = seen
+                state.files[path] = stale[path]
+            }
+            // What is no longer where it was goes last, so that an entry moved to another
+            // file (a rename, or a cut and paste between two edited files) keeps its vector.
+            for path in touched.sorted() {
+                for old in oldByPath[path] ?? [] where !(seenByPath[path]?.contains(old.key) ?? false) {
+                    if let ref = lookup(old.key), self.path(ref) == path {
+                        remove(ref)
+                        update.removed += 1
+                    }
                 }
-                files[path] = stale[path]
+                if gone.contains(path) { state.files[path] = nil }
             }
         }
         // Vectors for every entry that lacks one for its current text.
-        var vectorsChanged = false
-        if changed { vectorsChecked = false }
-        if let embedder, !vectorsChecked {
-            let missing = map.entries.filter { !hasVector($0) }
-            vectorsChecked = true
+        if changed { state.vectorsComplete = false }
+        var newVectors: [(key: String, vector: ArraySlice<Float>)] = []
+        var embeddedAll: [Float] = []
+        if let embedder, !state.vectorsComplete {
+            var missing: [Ref] = []
+            if let table {
+                for row in 0..<table.count where !isHidden(row) && !table.hasVector(at: row) { missing.append(.base(row)) }
+            }
+            for (i, change) in state.changes.enumerated() where change.vector == .none { missing.append(.change(i)) }
+            state.vectorsComplete = true
             if !missing.isEmpty {
-                var texts: [String] = []
-                texts.reserveCapacity(missing.count)
-                var bodies: [String: String] = [:]
-                for path in Set(missing.map(\.path)) {
-                    for entry in try read(path).entries {
-                        bodies[entry.id ?? "~\(path)#\(entry.contentHash)"] = Self.embeddingText(entry)
+                var texts: [String: String] = [:]
+                var entries: [String: Entry] = [:]
+                for path in Set(missing.map { self.path($0) }) {
+                    let file: EntryFile
+                    if let done = parsed[path] { file = done } else { file = try read(path) }
+                    for entry in file.entries {
+                        let key = Self.key(entry, path: path)
+                        texts[key] = Self.embeddingText(entry)
+                        entries[key] = entry
                     }
                 }
-                for entry in missing { texts.append(bodies[entry.id] ?? entry.title ?? "") }
-                let vectors = embedder.embedMatrix(texts)
-                update.embedded += missing.count
-                try writeVectors(newIDs: missing.map(Self.vectorID), newVectors: vectors)
-                vectorsChanged = true
+                let keys = missing.map { key($0) }
+                // A base row without a vector becomes a change, so that its vector has a place.
+                for (ref, key) in zip(missing, keys) {
+                    guard case .base = ref, let entry = entries[key] else { continue }
+                    let record = self.record(ref)
+                    upsert(IndexState.Change(
+                        record: record, vector: .none,
+                        document: LexicalDocument(fields: LexicalFields(title: entry.title ?? "", body: entry.body, tags: entry.tags, mentions: entry.mentions))))
+                }
+                embeddedAll = embedder.embedMatrix(keys.map { texts[$0] ?? "" })
+                update.embedded += keys.count
+                let d = Embedder.dimension
+                for (i, key) in keys.enumerated() where changeOfKey[key] != nil {
+                    newVectors.append((key, embeddedAll[i * d..<(i + 1) * d]))
+                }
             }
         }
-        if ProcessInfo.processInfo.environment["MEMVAULT_TEST_CRASH"] == "index-before-save" {
-            exit(9)  // test hook: a process killed between writing vectors and the rest of the index
-        }
-        if changed || vectorsChanged || full {
-            liveRows = nil
-            try save()
+        if changed || !newVectors.isEmpty || full {
+            try save(newVectors: newVectors, full: full)
         }
     }
 
@@ -232,125 +426,235 @@ final class VaultIndex {
         return entry.body
     }
 
-    /// Adds vectors to the delta, or folds everything into a new main store when the delta grows large.
-    private func writeVectors(newIDs: [String], newVectors: [Float]) throws(VaultError) {
-        let d = Embedder.dimension
-        let live = Set(map.entries.map(Self.vectorID))
-        let deltaLive = (delta?.ids ?? []).enumerated().filter { live.contains($0.element) && !newIDs.contains($0.element) }
-        let mainLive = main.map { $0.count } ?? 0
-        var ids: [String] = []
-        var vectors: [Float] = []
-        if main == nil || deltaLive.count + newIDs.count > max(1000, mainLive / 8) {
-            // Compact: every live vector into a new main store, delta emptied.
-            var newSet = Set(newIDs)
-            for store in [main, delta].compactMap({ $0 }) {
-                for (row, id) in store.ids.enumerated() where live.contains(id) && newSet.insert(id).inserted {
-                    ids.append(id)
-                    vectors += store.vector(at: row)
-                }
-            }
-            ids += newIDs
-            vectors += newVectors
-            do {
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                try VectorStore.create(at: mainURL, modelID: Embedder.modelID, dimension: d, ids: ids, vectors: vectors)
-                try? FileManager.default.removeItem(at: deltaURL)
-                main = try VectorStore(contentsOf: mainURL, expectedModelID: Embedder.modelID, expectedDimension: d)
-                delta = nil
-            } catch {
-                throw VaultError(.integrity, "cannot write the vector index: \(error)")
-            }
-        } else {
-            for (row, id) in deltaLive {
-                ids.append(id)
-                vectors += delta!.vector(at: row)
-            }
-            ids += newIDs
-            vectors += newVectors
-            do {
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                try VectorStore.create(at: deltaURL, modelID: Embedder.modelID, dimension: d, ids: ids, vectors: vectors)
-                delta = try VectorStore(contentsOf: deltaURL, expectedModelID: Embedder.modelID, expectedDimension: d)
-            } catch {
-                throw VaultError(.integrity, "cannot write the vector index: \(error)")
-            }
+    /// Whether the delta has grown enough to fold it into a new base.
+    private var shouldCompact: Bool {
+        let base = table?.count ?? 0
+        if let limit = ProcessInfo.processInfo.environment["MEMVAULT_TEST_COMPACT_AFTER"].flatMap(Int.init) {
+            return state.changes.count + state.hiddenRows.count + state.moves.count > limit  // test hook
         }
-        rebuildVectorRows()
+        return state.changes.count + state.hiddenRows.count > max(1000, base / 16) || state.moves.count > max(20000, base / 2)
     }
 
-    /// Writes the map, lexical index and file states (vectors are written as they change).
-    /// The file states go last: a crash before them means the next refresh re-reads those files.
-    private func save() throws(VaultError) {
+    /// Writes what changed: the new vectors into the delta vector file and then `state.idx`,
+    /// or everything into a new base generation when the delta is large.
+    private func save(newVectors: [(key: String, vector: ArraySlice<Float>)], full: Bool) throws(VaultError) {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try map.write(to: mapURL)
-            try SidecarFile.write(lexical.serialized(), to: lexicalURL)
-            let state = FilesFile(version: Self.formatVersion, model: Embedder.modelID, files: files, vectorsComplete: vectorsChecked)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            try SidecarFile.write(Array(try encoder.encode(state)), to: filesURL)
+            if full || shouldCompact {
+                try compact(newVectors: newVectors)
+            } else {
+                if !newVectors.isEmpty { try writeDelta(newVectors: newVectors) }
+                if ProcessInfo.processInfo.environment["MEMVAULT_TEST_CRASH"] == "index-before-save" {
+                    exit(9)  // test hook: a process killed between writing vectors and the rest of the index
+                }
+                try state.write(to: stateURL)
+            }
+            removeUnusedFiles()
         } catch {
             throw VaultError(.integrity, "cannot write the index: \(error)")
         }
     }
 
-    static func stat(_ url: URL) -> FileState? {
+    /// Rewrites the delta vector file: the rows changes still use, then `newVectors`.
+    private func writeDelta(newVectors: [(key: String, vector: ArraySlice<Float>)]) throws(IndexError) {
+        let d = Embedder.dimension
+        var vectors: [Float] = []
+        var renumbered: [Int: Int] = [:]
+        var rows = 0
+        for change in state.changes {
+            if case .delta(let row) = change.vector, let delta, renumbered[row] == nil {
+                renumbered[row] = rows
+                vectors += delta.vector(at: row)
+                rows += 1
+            }
+        }
+        for i in state.changes.indices {
+            if case .delta(let row) = state.changes[i].vector { state.changes[i].vector = .delta(renumbered[row]!) }
+        }
+        for (key, vector) in newVectors {
+            guard let i = changeOfKey[key] else { continue }
+            vectors += vector
+            state.changes[i].vector = .delta(rows)
+            state.changes[i].record.hasVector = true
+            rows += 1
+        }
+        let sequence = state.deltaSequence + 1
+        let url = deltaURL(state.generation, sequence)
+        try VectorStore.create(at: url, modelID: Embedder.modelID, dimension: d, ids: [String](repeating: "", count: rows), vectors: vectors)
+        delta = try VectorStore(contentsOf: url, expectedModelID: Embedder.modelID, expectedDimension: d)
+        state.deltaSequence = sequence
+    }
+
+    /// Folds base and delta into a new base generation and an empty delta.
+    /// - Complexity: O(n·d).
+    private func compact(newVectors: [(key: String, vector: ArraySlice<Float>)]) throws(IndexError) {
+        let d = Embedder.dimension
+        let generation = state.generation + 1
+        var records: [EntryRecord] = []
+        var vectors: [Float] = []
+        var keep: [Int32] = []
+        let baseCount = table?.count ?? 0
+        records.reserveCapacity(count)
+        vectors.reserveCapacity(count * d)
+        let zero = [Float](repeating: 0, count: d)
+        func appendVector(_ place: IndexState.VectorPlace) -> Bool {
+            switch place {
+            case .none: vectors += zero; return false
+            case .base(let row): vectors += main!.vector(at: row); return true
+            case .delta(let row): vectors += delta!.vector(at: row); return true
+            }
+        }
+        keep.reserveCapacity(baseCount)
+        for row in 0..<baseCount {
+            guard !isHidden(row) else {
+                keep.append(-1)
+                continue
+            }
+            keep.append(Int32(records.count))
+            var record = self.record(.base(row))
+            record.hasVector = appendVector(record.hasVector ? .base(row) : .none)
+            records.append(record)
+        }
+        var fresh: [String: ArraySlice<Float>] = [:]
+        for (key, vector) in newVectors { fresh[key] = vector }
+        for change in state.changes {
+            var record = change.record
+            if let vector = fresh[record.entry.id] {
+                vectors += vector
+                record.hasVector = true
+            } else {
+                record.hasVector = appendVector(change.vector)
+            }
+            records.append(record)
+        }
+        try PostingsFile.write(to: postingsURL(generation), generation: generation, base: postings, keep: keep, appended: state.changes.map(\.document))
+        try VectorStore.create(at: mainURL(generation), modelID: Embedder.modelID, dimension: d, ids: [String](repeating: "", count: records.count), vectors: vectors)
+        try EntryTable.write(to: tableURL(generation), generation: generation, records: records)
+        if ProcessInfo.processInfo.environment["MEMVAULT_TEST_CRASH"] == "index-before-save" {
+            exit(9)  // test hook: killed after writing the new base, before committing it
+        }
+        var next = IndexState(modelID: Embedder.modelID)
+        next.generation = generation
+        next.files = state.files
+        next.vectorsComplete = state.vectorsComplete
+        try next.write(to: stateURL)
+        state = next
+        table = try EntryTable(contentsOf: tableURL(generation))
+        postings = try PostingsFile(contentsOf: postingsURL(generation))
+        main = try VectorStore(contentsOf: mainURL(generation), expectedModelID: Embedder.modelID, expectedDimension: d)
+        delta = nil
+        rebuildLookups()
+    }
+
+    /// Deletes index files the current state does not name (earlier generations, the
+    /// earlier format, temporary files of killed writers).
+    private func removeUnusedFiles() {
+        var current: Set<String> = [Self.stateName]
+        if state.generation > 0 {
+            current.formUnion([tableURL(state.generation), postingsURL(state.generation), mainURL(state.generation)].map(\.lastPathComponent))
+        }
+        if state.deltaSequence > 0 { current.insert(deltaURL(state.generation, state.deltaSequence).lastPathComponent) }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        for name in names where !current.contains(name) {
+            // A temporary file younger than a minute may belong to a writer still running.
+            let url = directory.appendingPathComponent(name)
+            if name.contains(".tmp-"), let state = Self.stat(url),
+               Int64(Date().timeIntervalSince1970 * 1e9) - state.modified < 60_000_000_000 { continue }
+            try? FileManager.default.removeItem(at: url)
+        }
+    }
+
+    static func stat(_ url: URL) -> FileState? { stat(path: url.path) }
+
+    static func stat(path: String) -> FileState? {
         var st = Foundation.stat()
-        guard lstat(url.path, &st) == 0 else { return nil }
+        guard lstat(path, &st) == 0 else { return nil }
         return FileState(size: Int(st.st_size), modified: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
     }
 
     // MARK: Search
 
-    /// For each store, each row's entry (its index in `map.entries`), or -1 when the row's
-    /// vector is not the current one of a live entry. Computed once per process after a refresh.
-    private var liveRows: [[Int32]]?
-
-    private func computeLiveRows() -> [[Int32]] {
-        var rowOfKey: [String: Int32] = [:]
-        rowOfKey.reserveCapacity(map.count)
-        for (i, entry) in map.entries.enumerated() { rowOfKey[Self.vectorID(entry)] = Int32(i) }
-        return [main, delta].enumerated().map { storeIndex, store in
-            guard let store else { return [] }
-            return store.ids.enumerated().map { row, vectorID in
-                guard let location = vectorRows[vectorID], location.store == storeIndex, location.row == row else { return -1 }
-                return rowOfKey[vectorID] ?? -1
-            }
+    /// The current (unit-length) vector of the entry `key`, if it has one.
+    func vector(key: String) -> [Float]? {
+        guard let ref = lookup(key) else { return nil }
+        switch vectorPlace(ref) {
+        case .none: return nil
+        case .base(let row): return main?.vector(at: row)
+        case .delta(let row): return delta?.vector(at: row)
         }
     }
 
-    /// The current (unit-length) vector of the entry `key`, if it has one.
-    func vector(key: String) -> [Float]? {
-        guard let entry = map[key], let location = vectorRows[Self.vectorID(entry)],
-            let store = location.store == 0 ? main : delta
-        else { return nil }
-        return store.vector(at: location.row)
-    }
+    /// Whether the entry `key` has a vector for its current text.
+    func hasVector(key: String) -> Bool { lookup(key).map { vectorPlace($0) != .none } ?? false }
 
     /// The cosine of `query` with the current vector of the entry `key`, if it has one.
     func cosine(_ query: [Float], key: String) -> Float? {
-        guard let entry = map[key], let location = vectorRows[Self.vectorID(entry)],
-            let store = location.store == 0 ? main : delta
-        else { return nil }
-        let vector = store.vector(at: location.row)
+        guard let vector = vector(key: key) else { return nil }
         var sum: Float = 0
         for i in 0..<min(vector.count, query.count) { sum += vector[i] * query[i] }
         return sum
     }
 
-    /// Semantic top-k over both vector stores, restricted to live entries that pass `allowed`.
-    /// - Complexity: O(n) to build the row mask, then the store's exact int8-bounded scan.
-    func semanticSearch(_ query: [Float], k: Int, allowed: (IndexedEntry) -> Bool) -> [(id: String, score: Float)] {
-        if liveRows == nil { liveRows = computeLiveRows() }
-        let live = liveRows!
-        let entries = map.entries
+    /// The live entries a search may return: base rows (one bit each) and changes.
+    struct Allowed {
+        var base: [UInt64]?
+        var changes: [Bool]
+    }
+
+    /// The live entries that pass `filter`, for ``lexicalSearch(_:k:allowed:)`` and
+    /// ``semanticSearch(_:k:allowed:)``.
+    /// - Complexity: O(n) over the mapped records, no string decoded per row.
+    func allowed(_ filter: SearchFilter) -> Allowed {
+        Allowed(base: table?.mask(filter, hidden: hidden, requireVector: false), changes: state.changes.map { filter.matches($0.record.entry) })
+    }
+
+    /// Lexical (BM25) top-k over the `allowed` entries.
+    /// - Complexity: the postings of the query's terms.
+    func lexicalSearch(_ query: String, k: Int, allowed: Allowed) -> [(id: String, score: Float, matchedTerms: [String])] {
+        if lexical == nil {
+            lexical = LexicalSearch(base: postings, hidden: hidden, delta: state.changes.map(\.document))
+        }
+        let baseCount = table?.count ?? 0
+        return lexical!.search(query, k: k, allowedBase: allowed.base, allowedDelta: allowed.changes).map { hit in
+            let ref: Ref = hit.document < baseCount ? .base(hit.document) : .change(hit.document - baseCount)
+            return (key(ref), hit.score, hit.matchedTerms)
+        }
+    }
+
+    /// Semantic top-k over both vector stores, restricted to the `allowed` entries.
+    /// - Complexity: O(n/64) to combine the row masks, then the stores' exact int8-bounded scans.
+    func semanticSearch(_ query: [Float], k: Int, allowed: Allowed) -> [(id: String, score: Float)] {
         var hits: [(id: String, score: Float)] = []
-        for (storeIndex, store) in [main, delta].enumerated() {
-            guard let store else { continue }
-            let rows = live[storeIndex]
-            let mask = rows.map { $0 >= 0 && allowed(entries[Int($0)]) }
-            for hit in store.search(query, k: k, allowed: { mask[$0] }) {
-                hits.append((entries[Int(rows[hit.row])].id, hit.score))
+        // Changes whose vector is a base row (an entry that moved to another file) own that row.
+        var baseOwner: [Int: Int] = [:]
+        var deltaOwner: [Int: Int] = [:]
+        for (i, change) in state.changes.enumerated() where allowed.changes[i] {
+            switch change.vector {
+            case .none: break
+            case .base(let row): baseOwner[row] = i
+            case .delta(let row): deltaOwner[row] = i
+            }
+        }
+        if let main, let table {
+            if rowsWithVector == nil {
+                var bits = [UInt64](repeating: 0, count: (table.count + 63) / 64)
+                for row in 0..<table.count where table.hasVector(at: row) { bits[row >> 6] |= 1 << UInt64(row & 63) }
+                rowsWithVector = bits
+            }
+            var words = rowsWithVector!
+            if let base = allowed.base {
+                for i in words.indices { words[i] &= base[i] }
+            }
+            for row in baseOwner.keys { words[row >> 6] |= 1 << UInt64(row & 63) }
+            let mask = words
+            for hit in main.search(query, k: k, allowed: { mask[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }) {
+                let key = baseOwner[hit.row].map { state.changes[$0].record.entry.id } ?? table.key(at: hit.row)
+                hits.append((key, hit.score))
+            }
+        }
+        if let delta, !deltaOwner.isEmpty {
+            for hit in delta.search(query, k: k, allowed: { deltaOwner[$0] != nil }) {
+                hits.append((state.changes[deltaOwner[hit.row]!].record.entry.id, hit.score))
             }
         }
         return Array(hits.sorted { $0.score > $1.score || ($0.score == $1.score && $0.id < $1.id) }.prefix(k))

@@ -118,16 +118,34 @@ struct SearchTests {
         #expect(try Self.ids(cli, ["sourdough", "--mode", "lexical"]).count == 1)
     }
 
+    /// Each damage names the index file by its exact name or by its suffix (base files carry
+    /// their generation in their names: entries-G.tab, postings-G.bm25, vectors-G.main).
     static let damages: [(name: String, file: String, damage: @Sendable (inout Data) -> Void)] = [
-        ("truncated map", "entries.map", { $0 = $0.prefix($0.count / 2) }),
-        ("bit flip in the lexical index", "lexical.idx", { $0[$0.count / 2] ^= 0x10 }),
-        ("bit flip in the vectors", "vectors.main", { $0[$0.count - 100] ^= 0x01 }),
-        ("truncated vectors", "vectors.main", { $0 = $0.prefix(100) }),
-        ("wrong version", "files.json", { $0 = Data(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "\"version\":1", with: "\"version\":99").utf8) }),
-        ("wrong model id", "vectors.main", { data in
+        ("truncated entry table", ".tab", { $0 = $0.prefix($0.count / 2) }),
+        ("bit flip in the entry table", ".tab", { $0[$0.count / 2] ^= 0x04 }),
+        ("wrong version of the entry table", ".tab", { $0[16] = 99 }),
+        ("bit flip in the postings", ".bm25", { $0[$0.count / 2] ^= 0x10 }),
+        ("truncated postings", ".bm25", { $0 = $0.prefix($0.count - 8) }),
+        ("bit flip in the vectors", ".main", { $0[$0.count - 100] ^= 0x01 }),
+        ("truncated vectors", ".main", { $0 = $0.prefix(100) }),
+        ("wrong version", "state.idx", { $0[16] = 99 }),
+        ("truncated state", "state.idx", { $0 = $0.prefix($0.count - 3) }),
+        ("bit flip in the state", "state.idx", { $0[$0.count / 2] ^= 0x01 }),
+        ("wrong model id", ".main", { data in
+            if let range = data.range(of: Data("all-MiniLM-L6-v2".utf8)) { data.replaceSubrange(range, with: Data("all-MiniLM-L6-v9".utf8)) }
+        }),
+        ("wrong model id of the state", "state.idx", { data in
             if let range = data.range(of: Data("all-MiniLM-L6-v2".utf8)) { data.replaceSubrange(range, with: Data("all-MiniLM-L6-v9".utf8)) }
         }),
     ]
+
+    /// The index file `name` (exact) or the one ending in `name`.
+    static func indexFile(_ cli: CLI, _ name: String) throws -> URL {
+        let directory = cli.vault.appendingPathComponent(".memvault/cache/index")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        let found = try #require(names.first { $0 == name || (name.hasPrefix(".") && $0.hasSuffix(name)) }, "no \(name) in \(names)")
+        return directory.appendingPathComponent(found)
+    }
 
     @Test("a damaged index is rebuilt with a notice and gives the same results", arguments: damages.indices)
     func corruption(index: Int) throws {
@@ -137,7 +155,7 @@ struct SearchTests {
         _ = try Self.reindex(cli, ["--full"])
         let query = ["museum and textiles", "-k", "5"]
         let before = try Self.ids(cli, query)
-        let url = cli.vault.appendingPathComponent(".memvault/cache/index/\(damage.file)")
+        let url = try Self.indexFile(cli, damage.file)
         var data = try Data(contentsOf: url)
         let original = data
         damage.damage(&data)
@@ -150,6 +168,95 @@ struct SearchTests {
         #expect(after == before, "\(damage.name)")
         // And the rebuilt index is whole again: no second notice.
         #expect(!(try cli.run(["search"] + query).stderr.contains("rebuilt")))
+    }
+
+    @Test("an edit after a full build rewrites only the delta files, and damaged delta files are rebuilt too")
+    func deltaFiles() throws {
+        let cli = try Self.exampleVault()
+        defer { cli.cleanup() }
+        _ = try Self.reindex(cli, ["--full"])
+        let base = try [".tab", ".bm25", ".main"].map { try Self.indexFile(cli, $0) }
+        let modified = try base.map { try FileManager.default.attributesOfItem(atPath: $0.path)[.modificationDate] as? Date }
+        try cli.ok(["add", "Climbed the Watzmann with Jonas, a long day in the mountains", "--tier", "general"])
+        let report = try Self.reindex(cli)
+        #expect(report["embedded"] == 1)
+        #expect(report["entries"] == 27)
+        #expect(try [".tab", ".bm25", ".main"].map { try Self.indexFile(cli, $0) } == base)
+        #expect(try base.map { try FileManager.default.attributesOfItem(atPath: $0.path)[.modificationDate] as? Date } == modified)
+        let query = ["mountains", "-k", "5"]
+        let before = try Self.ids(cli, query)
+        #expect(before.count == 5)
+        let delta = try Self.indexFile(cli, ".delta")
+        var data = try Data(contentsOf: delta)
+        data[data.count - 20] ^= 0x01
+        try data.write(to: delta)
+        let result = try cli.run(["search", "--json"] + query)
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("memvault: notice: index rebuilt"), "\(result.stderr)")
+        let after = try #require(try cli.json(result.stdout)["results"] as? [[String: Any]]).compactMap { $0["id"] as? String }
+        #expect(after == before)
+    }
+
+    @Test("an edit that shifts later entries: their lines and snippets follow, nothing else is re-embedded")
+    func shiftedEntries() throws {
+        let cli = try Self.exampleVault()
+        defer { cli.cleanup() }
+        _ = try Self.reindex(cli, ["--full"])
+        let path = "alice/chronological/2026-11.md"
+        let text = try cli.read(path)
+        try cli.write(path, text.replacingOccurrences(of: "Tea with honey and ginger.", with: "Tea with honey and ginger.\n\nSlept most of the day.\nCalled in sick."))
+        let report = try Self.reindex(cli)
+        #expect(report["embedded"] == 1)
+        let lines = try cli.read(path).split(separator: "\n", omittingEmptySubsequences: false)
+        let heading = try #require(lines.firstIndex { $0.hasPrefix("#") && $0.contains("Museum visit") }) + 1
+        let response = try cli.json(try cli.ok(["search", "textile archive", "--mode", "lexical", "--json"]))
+        let first = try #require((response["results"] as? [[String: Any]])?.first)
+        #expect(first["path"] as? String == path)
+        #expect(first["line"] as? Int == heading)
+        #expect((first["snippet"] as? String)?.contains("textile archive") == true)
+        #expect(first["title"] as? String == "Museum visit")
+    }
+
+    @Test("folding the delta into a new base gives the same answers as a full rebuild")
+    func compaction() throws {
+        let cli = try Self.exampleVault()
+        defer { cli.cleanup() }
+        _ = try Self.reindex(cli, ["--full"])
+        let firstBase = try Self.indexFile(cli, ".tab").lastPathComponent
+        // A change, a shift of later entries, a deletion, a renamed file and a new memory.
+        let path = "alice/chronological/2026-11.md"
+        try cli.write(path, try cli.read(path).replacingOccurrences(of: "Tea with honey and ginger.", with: "Soup with lentils.\n\nAnd a thermometer."))
+        try cli.ok(["rm", try Self.memoryID(cli, title: "Book club")])
+        try FileManager.default.moveItem(
+            at: cli.vault.appendingPathComponent("alice/general/2026-03.md"), to: cli.vault.appendingPathComponent("alice/general/car-and-books.md"))
+        try cli.ok(["add", "Climbed the Watzmann with Jonas, a long day in the mountains #hiking", "--tier", "general"])
+        let delta = try Self.reindex(cli)
+        #expect(delta["embedded"] == 2)
+        let queries: [[String]] = [
+            ["museum textiles", "-k", "5"], ["thermometer soup", "--mode", "lexical"], ["mountains", "--mode", "semantic", "-k", "4"],
+            ["inspection Golf", "--mode", "lexical"], ["running", "--tag", "running"], ["maria", "--mode", "lexical", "--since", "2026-01"],
+        ]
+        func answers() throws -> [String] {
+            try queries.map { query in
+                let response = try cli.json(try cli.ok(["search", "--json"] + query))
+                let results = try #require(response["results"] as? [[String: Any]])
+                return results.map { "\($0["id"] ?? "") \($0["path"] ?? ""):\($0["line"] ?? 0) \($0["snippet"] ?? "")" }.joined(separator: "\n")
+            }
+        }
+        let beforeFold = try answers()
+        // Fold: a file touched (same text) with the compaction threshold at zero.
+        try cli.write(path, try cli.read(path))
+        let folded = try cli.run(["reindex", "--json"], env: ["MEMVAULT_TEST_COMPACT_AFTER": "0"])
+        #expect(folded.status == 0)
+        #expect(try cli.json(folded.stdout)["embedded"] as? Int == 0)
+        #expect(try Self.indexFile(cli, ".tab").lastPathComponent != firstBase)
+        let names = try FileManager.default.contentsOfDirectory(atPath: cli.vault.appendingPathComponent(".memvault/cache/index").path)
+        #expect(!names.contains { $0.hasSuffix(".delta") || $0.hasPrefix(firstBase) }, "\(names)")
+        let afterFold = try answers()
+        #expect(afterFold == beforeFold)
+        // A full rebuild numbers entries differently, so equal scores may come in another order.
+        _ = try Self.reindex(cli, ["--full"])
+        #expect(try answers().map { $0.split(separator: "\n").sorted() } == afterFold.map { $0.split(separator: "\n").sorted() })
     }
 
     @Test("a process killed during reindex leaves an index the next command repairs")
