@@ -258,17 +258,17 @@ public struct DigestIndex {
     /// The index breaks ties in a fixed order, so the result is deterministic.
     /// - Complexity: O(n) in the indexed memories per call.
     public func related(vector: [Float]?, text: String, before: Date, k: Int) -> [Neighbour] {
-        let map = index.map
-        let user = self.user
-        func allowed(_ entry: IndexedEntry) -> Bool { entry.user == user && (entry.date.map { $0 < before } ?? false) }
+        // Entry dates are whole minutes, so "at or before the instant just before `before`" is "before".
+        let filter = SearchFilter(users: [user], until: Date(timeIntervalSinceReferenceDate: before.timeIntervalSinceReferenceDate.nextDown))
+        let allowed = index.allowed(filter)
         let keys: [String]
         if let vector {
             keys = index.semanticSearch(vector, k: k, allowed: allowed).map(\.id)
         } else {
-            keys = index.lexical.search(text, k: k, allowed: { map[$0].map(allowed) ?? false }).map(\.id)
+            keys = index.lexicalSearch(text, k: k, allowed: allowed).map(\.id)
         }
         return keys.compactMap { key in
-            map[key].map { Neighbour(path: $0.path, line: $0.line, title: $0.title, date: $0.date) }
+            index.lookup(key).map { index.entry($0) }.map { Neighbour(path: $0.path, line: $0.line, title: $0.title, date: $0.date) }
         }
     }
 }

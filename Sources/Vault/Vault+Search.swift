@@ -96,9 +96,12 @@ extension Vault {
         var update = VaultIndex.Update()
         let index = try refreshedIndex(embedder: embedder, full: full, update: &update)
         if embedder == nil { update.notices.append("embedding model missing: only the lexical index was updated") }
+        // The sealed indexes of the encrypted tiers that are unlocked now (locked ones are left alone).
+        let sealed = try reindexSealed(users: config.users, embedder: embedder, full: full)
         return IndexReport(
-            filesRead: update.filesRead, embedded: update.embedded, removed: update.removed, entries: index.count,
-            withVectors: index.countWithVectors(), notices: update.notices)
+            filesRead: update.filesRead + sealed.update.filesRead, embedded: update.embedded + sealed.update.embedded,
+            removed: update.removed + sealed.update.removed, entries: index.count,
+            withVectors: index.countWithVectors(), notices: update.notices + sealed.update.notices)
     }
 
     /// Index coverage without changing anything: entries indexed with vectors, total memories, stale files.
@@ -185,12 +188,13 @@ extension Vault {
         timer.lap("fuse")
         var results = try searchResults(ranked, index: index, query: query)
         timer.lap("snippets")
-        // Encrypted tiers are searched in memory while unlocked; the others are reported locked.
+        // Unlocked encrypted tiers are searched through their sealed indexes; the others are reported locked.
         let encrypted = try searchEncrypted(request, user: user, filter: filter, mode: mode, embedder: embedder)
         if !encrypted.results.isEmpty {
             results = Array((results + encrypted.results).sorted { $0.score > $1.score }.prefix(request.k))
         }
         let locked = encrypted.locked.map(\.rawValue)
+        notices += encrypted.notices
         timer.lap("encrypted tiers")
         let ms = PhaseTimer.milliseconds(clock.now - start)
         var response = SearchResponse(
