@@ -82,12 +82,41 @@ extension Vault {
 
     /// Loads the index and brings it up to date with the files.
     func refreshedIndex(embedder: (any SentenceEmbedding)?, full: Bool, update: inout VaultIndex.Update) throws(VaultError) -> VaultIndex {
-        let index = full ? VaultIndex.load(directory: indexDirectory, notices: &update.notices)
-            : loadedIndex ?? VaultIndex.load(directory: indexDirectory, notices: &update.notices)
+        var timer = PhaseTimer()
+        return try refreshedIndex(embedder: embedder, full: full, update: &update, timer: &timer)
+    }
+
+    /// Loads the index (or keeps the one loaded earlier while nobody else has changed it) and
+    /// brings it up to date with the files, holding the index lock throughout: two processes
+    /// never write the index files at once, and none reads them half-replaced.
+    /// - Throws: `VaultError` when the lock cannot be had in time, a file cannot be read, or the
+    ///   index cannot be written.
+    func refreshedIndex(
+        embedder: (any SentenceEmbedding)?, full: Bool, update: inout VaultIndex.Update, timer: inout PhaseTimer
+    ) throws(VaultError) -> VaultIndex {
+        let lock: VaultLock
+        do {
+            lock = try VaultLock(at: cacheDirectory.appendingPathComponent("index.lock"))
+        } catch {
+            throw VaultError(.badInput, "another memvault process is updating the search index", at: error.path,
+                hint: "try again when it has finished")
+        }
+        defer { lock.unlock() }
+        let index: VaultIndex
+        if !full, let loaded = loadedIndex, loaded.isCurrentOnDisk {
+            index = loaded
+        } else {
+            index = VaultIndex.load(directory: indexDirectory, notices: &update.notices)
+            timer.lap("index open")
+            timer.replaceLast(with: index.openPhases)
+        }
         loadedIndex = index
+        let sources = indexedSources()
+        timer.lap("list files")
         try index.refresh(
-            sources: indexedSources(), root: root, timeZone: config.timeZone, full: full, embedder: embedder,
+            sources: sources, root: root, timeZone: config.timeZone, full: full, embedder: embedder,
             read: { (path) throws(VaultError) in try readEntryFile(path) }, update: &update)
+        timer.lap("freshness check")
         return index
     }
 
@@ -107,6 +136,9 @@ extension Vault {
     /// Index coverage without changing anything: entries indexed with vectors, total memories, stale files.
     func indexCoverage() throws(VaultError) -> VaultStatus.Index {
         var notices: [String] = []
+        // Under the index lock, so an update by another process is never seen half-replaced.
+        let lock = try? VaultLock(at: cacheDirectory.appendingPathComponent("index.lock"), timeout: 10)
+        defer { lock?.unlock() }
         let index = VaultIndex.load(directory: indexDirectory, notices: &notices)
         let sources = indexedSources()
         var stale: [String] = []
@@ -135,19 +167,7 @@ extension Vault {
         }
         var timer = PhaseTimer()
         var update = VaultIndex.Update()
-        let opened = loadedIndex == nil
-        let index = loadedIndex ?? VaultIndex.load(directory: indexDirectory, notices: &update.notices)
-        loadedIndex = index
-        if opened {
-            timer.lap("index open")
-            timer.replaceLast(with: index.openPhases)
-        }
-        let sources = indexedSources()
-        timer.lap("list files")
-        try index.refresh(
-            sources: sources, root: root, timeZone: config.timeZone, full: false, embedder: embedder,
-            read: { (path) throws(VaultError) in try readEntryFile(path) }, update: &update)
-        timer.lap("freshness check")
+        let index = try refreshedIndex(embedder: embedder, full: false, update: &update, timer: &timer)
         var notices = update.notices
         var mode = request.mode
         if mode == .hybrid && embedder == nil {

@@ -67,6 +67,23 @@ final class VaultIndex {
 
     var files: [String: FileState] { state.files }
 
+    /// Inode and modification time of `state.idx` as this index last read or wrote it (every
+    /// write renames a new file into place, so another process's update changes the inode).
+    private var stateStamp: (inode: UInt64, modified: Int64)?
+
+    private func readStateStamp() -> (inode: UInt64, modified: Int64)? {
+        var st = Foundation.stat()
+        guard lstat(stateURL.path, &st) == 0 else { return nil }
+        return (UInt64(st.st_ino), Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+    }
+
+    /// Whether the index files on disk are still the ones this index read or wrote last; false
+    /// when another process has updated the index since (the caller then loads it again).
+    var isCurrentOnDisk: Bool {
+        let now = readStateStamp()
+        return now?.inode == stateStamp?.inode && now?.modified == stateStamp?.modified
+    }
+
     /// Loads the index; any damaged, old or foreign file gives an empty index and a notice.
     /// - Complexity: O(1) in the number of base entries (plus the base files' checksums);
     ///   O(size of the delta).
@@ -135,6 +152,7 @@ final class VaultIndex {
             }
         }
         self.state = state
+        stateStamp = readStateStamp()
         rebuildLookups()
     }
 
@@ -449,6 +467,7 @@ final class VaultIndex {
                 }
                 try state.write(to: stateURL)
             }
+            stateStamp = readStateStamp()
             removeUnusedFiles()
         } catch {
             throw VaultError(.integrity, "cannot write the index: \(error)")
