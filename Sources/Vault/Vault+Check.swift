@@ -156,8 +156,9 @@ extension Vault {
         }
         let summary = message ?? "memvault: commit direct edits (\(paths.count) \(paths.count == 1 ? "file" : "files"))"
         let body = paths.sorted().map { "- \($0)" }.joined(separator: "\n")
+        let author = try signature()
         do {
-            guard let commit = try repository.commit(paths: paths, message: summary + "\n\n" + body + "\n", author: signature()) else {
+            guard let commit = try repository.commit(paths: paths, message: summary + "\n\n" + body + "\n", author: author) else {
                 return nil
             }
             return (commit, paths.sorted())

@@ -47,7 +47,7 @@ extension Vault {
             let vault = try Vault(at: root, environment: environment)
             _ = try repository.commit(
                 paths: VaultTemplate.files.map(\.path), message: "memvault: init vault for \(user)",
-                author: vault.signature())
+                author: try vault.signature())
             try vault.installHooks()
             return vault
         } catch {

@@ -292,7 +292,7 @@ extension Vault {
         if !conflicts.isEmpty {
             message += "\n\nConflict copies kept for: " + conflicts.sorted().joined(separator: ", ")
         }
-        let author = signature()
+        let author = try signature()
         let commit = try gitStep("write the merge commit") { () throws(GitError) in
             try repository.commitMerge(parents: [ours, theirs], files: files, message: message + "\n", author: author)
         }

@@ -11,7 +11,17 @@ import MemvaultSupport
 public final class Vault {
     public let root: URL
     public internal(set) var config: VaultConfig
-    let repository: GitRepository
+    /// The git repository, opened on first use: commands that only read files (search, list,
+    /// show) never start libgit2, whose start-up reads the system's certificate bundle.
+    var repository: GitRepository {
+        get throws(GitError) {
+            if let openedRepository { return openedRepository }
+            let repository = try GitRepository(at: root)
+            openedRepository = repository
+            return repository
+        }
+    }
+    private var openedRepository: GitRepository?
     let environment: [String: String]
     /// The search index once loaded; later searches in this process only check freshness.
     var loadedIndex: VaultIndex?
@@ -49,10 +59,9 @@ public final class Vault {
             throw VaultError(.badInput, "settings are not valid UTF-8", at: configURL.path)
         }
         self.config = try VaultConfig(parsing: text, path: configURL.path)
-        do {
-            self.repository = try GitRepository(at: root)
-        } catch {
-            throw VaultError(.badInput, "not a git repository: \(error.message)", at: root.path)
+        // The repository itself opens on first use; a vault without one is refused now.
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent(".git").path) else {
+            throw VaultError(.badInput, "not a git repository: no .git", at: root.path)
         }
         self.root = root
         self.environment = environment
@@ -214,7 +223,7 @@ public final class Vault {
                     try AtomicFile.remove(url(path))
                 }
             }
-            let author = signature()
+            let author = try signature()
             return try repository.commit(paths: changes.writes.map(\.path), message: message(), author: author)
         } catch {
             for (path, bytes) in originals.reversed() {
@@ -229,9 +238,13 @@ public final class Vault {
     }
 
     /// The commit author: git's user.name/user.email, else memvault.toml's, else memvault.
-    func signature() -> Signature {
-        repository.defaultSignature(
-            fallbackName: config.authorName ?? "memvault",
-            fallbackEmail: config.authorEmail ?? "memvault@localhost")
+    func signature() throws(VaultError) -> Signature {
+        do {
+            return try repository.defaultSignature(
+                fallbackName: config.authorName ?? "memvault",
+                fallbackEmail: config.authorEmail ?? "memvault@localhost")
+        } catch {
+            throw VaultError(.badInput, "not a git repository: \(error.message)", at: root.path)
+        }
     }
 }
