@@ -146,15 +146,24 @@ final class ChunkVerifier: @unchecked Sendable {
     /// - Throws: `.corrupt` naming the first damaged chunk's byte range.
     /// - Complexity: O(bytes of the unchecked chunks), on both cores above a few chunks.
     func verify(_ range: Range<Int>) throws(IndexError) {
-        guard !range.isEmpty else { return }
-        try verify(chunks: [range.lowerBound / chunkSize...(range.upperBound - 1) / chunkSize])
+        guard let chunks = chunks(range) else { return }
+        try verify(chunks: [chunks])
     }
 
     /// Checks every chunk.
     func verifyAll() throws(IndexError) { try verify(0..<region.count) }
 
+    /// Whether every chunk has been checked.
+    var isComplete: Bool { lock.withLock { unverifiedCount == 0 } }
+
+    /// The chunk numbers overlapping `range` (byte offsets in the region), nil if it is empty.
+    func chunks(_ range: Range<Int>) -> ClosedRange<Int>? {
+        range.isEmpty ? nil : range.lowerBound / chunkSize...(range.upperBound - 1) / chunkSize
+    }
+
     /// Checks the chunks in `chunks` (ranges of chunk numbers, possibly overlapping).
-    func verify(chunks: [ClosedRange<Int>]) throws(IndexError) {
+    /// - Parameter parallel: hash on both cores when there are many (false inside parallel work).
+    func verify(chunks: [ClosedRange<Int>], parallel: Bool = true) throws(IndexError) {
         var todo: [Int] = []
         let known: IndexError? = lock.withLock {
             if damage == nil && unverifiedCount > 0 {
@@ -176,7 +185,7 @@ final class ChunkVerifier: @unchecked Sendable {
                     outBase![i] = XXH64.hash(ChunkDigests.chunk(c, of: self.region, chunkSize: self.chunkSize)) == stored
                 }
             }
-            if todo.count <= 8 { work(0..<todo.count) } else { Parallel.forEachHalf(count: todo.count, work) }
+            if todo.count <= 8 || !parallel { work(0..<todo.count) } else { Parallel.forEachHalf(count: todo.count, work) }
         }
         let failure: IndexError? = lock.withLock {
             for (i, c) in todo.enumerated() where good[i] && verified[c >> 6] & (1 << UInt64(c & 63)) == 0 {

@@ -294,6 +294,13 @@ public final class VectorStore: @unchecked Sendable {
         return Array(UnsafeBufferPointer(start: fp32! + row * stride, count: dimension))
     }
 
+    /// The chunks holding the int8 codes and the four bounds of `rows`.
+    private func scanChunks(_ rows: Range<Int>) -> [ClosedRange<Int>] {
+        let boundsStart = int8Start + paddedCount * stride
+        let arrays = (0..<4).map { a in boundsStart + (a * paddedCount + rows.lowerBound) * 4..<boundsStart + (a * paddedCount + rows.upperBound) * 4 }
+        return ([int8Start + rows.lowerBound * stride..<int8Start + rows.upperBound * stride] + arrays).compactMap { verifier.chunks($0) }
+    }
+
     /// The byte range of `row`'s fp32 vector in the data region.
     private func rowRange(_ row: Int) -> Range<Int> {
         let start = fp32Start + row * stride * 4
@@ -352,7 +359,12 @@ public final class VectorStore: @unchecked Sendable {
         precondition(rowMask.map { $0.count >= (count + 63) / 64 } ?? true, "rowMask must have a bit for every row")
         guard k > 0, count > 0 else { return [] }
         if let rowMask, !rowMask.prefix((count + 63) / 64).contains(where: { $0 != 0 }) { return [] }
-        try verifier.verify(int8Start..<verifier.region.count)
+        // Blocks of 4096 rows (1.5 MB of codes at d = 384), taken by whichever core is free.
+        let blockRows = count >= 8192 ? 4096 : paddedCount
+        // Unless all is checked already, each block checks its codes and bounds just
+        // before scanning them (one pass over memory instead of two on a first query).
+        let checkScan = !verifier.isComplete
+        var failures = [IndexError?](repeating: nil, count: (paddedCount + blockRows - 1) / blockRows)
         // The query, padded to the stride, in fp32 and as Int16 codes.
         var qf = [Float](repeating: 0, count: stride)
         for j in 0..<dimension { qf[j] = query[j].isFinite ? query[j] : 0 }
@@ -364,33 +376,39 @@ public final class VectorStore: @unchecked Sendable {
         }
         let gamma = Double(Self.roundingSlack(dimension: dimension))
         let kk = min(k, count)
-        // Blocks of 4096 rows (1.5 MB of codes at d = 384), taken by whichever core is free.
-        let blockRows = count >= 8192 ? 4096 : paddedCount
         var partials = [ScanKernel.Partial](repeating: .init(lows: [], candidates: []), count: (paddedCount + blockRows - 1) / blockRows)
         codes.withUnsafeBufferPointer { codes in
             partials.withUnsafeMutableBufferPointer { partials in
-                let out = partials.baseAddress!
-                let p = paddedCount
-                let scan = ScanKernel(
-                    int8: int8!, scales: bounds!, residuals: bounds! + p, codeNorms: bounds! + 2 * p, slacks: bounds! + 3 * p,
-                    stride: stride, count: count, query: codes.baseAddress!, qScale: q.scale, qNorm: Self.inflate(q.norm, gamma),
-                    qResidual: Self.inflate(q.residualNorm, gamma), qSlack: Float(gamma) * Self.inflate(q.norm + q.codeNorm, gamma))
-                let run = { (block: Int, range: Range<Int>) in
-                    out[block] = rowMask.map { m in m.withUnsafeBufferPointer { scan.run(range, k: kk, mask: $0.baseAddress) } }
-                        ?? scan.run(range, k: kk, mask: nil)
+                failures.withUnsafeMutableBufferPointer { failures in
+                    let out = partials.baseAddress!, failed = failures.baseAddress!
+                    let p = paddedCount
+                    let scan = ScanKernel(
+                        int8: int8!, scales: bounds!, residuals: bounds! + p, codeNorms: bounds! + 2 * p, slacks: bounds! + 3 * p,
+                        stride: stride, count: count, query: codes.baseAddress!, qScale: q.scale, qNorm: Self.inflate(q.norm, gamma),
+                        qResidual: Self.inflate(q.residualNorm, gamma), qSlack: Float(gamma) * Self.inflate(q.norm + q.codeNorm, gamma))
+                    let run = { (block: Int, range: Range<Int>) in
+                        if checkScan {
+                            do throws(IndexError) {
+                                try self.verifier.verify(chunks: self.scanChunks(range), parallel: false)
+                            } catch {
+                                failed[block] = error
+                                return
+                            }
+                        }
+                        out[block] = rowMask.map { m in m.withUnsafeBufferPointer { scan.run(range, k: kk, mask: $0.baseAddress) } }
+                            ?? scan.run(range, k: kk, mask: nil)
+                    }
+                    if partials.count > 1 { Parallel.forEachBlock(count: p, blockSize: blockRows, run) } else { run(0, 0..<p) }
                 }
-                if partials.count > 1 { Parallel.forEachBlock(count: p, blockSize: blockRows, run) } else { run(0, 0..<p) }
             }
         }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
         // T: the k-th largest lower bound among allowed rows (−∞ if fewer than k).
         var lows = partials.flatMap(\.lows)
         lows.sort(by: >)
         let threshold = lows.count >= kk ? lows[kk - 1] : -.infinity
         let rows = partials.flatMap { $0.candidates.lazy.filter { $0.upper >= threshold }.map { Int($0.row) } }
-        try verifier.verify(chunks: rows.map { row in
-            let range = rowRange(row)
-            return range.lowerBound / verifier.chunkSize...(range.upperBound - 1) / verifier.chunkSize
-        })
+        try verifier.verify(chunks: rows.compactMap { verifier.chunks(rowRange($0)) })
         var hits: [(row: Int, score: Float)] = []
         hits.reserveCapacity(rows.count)
         qf.withUnsafeBufferPointer { qp in

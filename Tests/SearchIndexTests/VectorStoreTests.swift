@@ -104,7 +104,7 @@ import Testing
         var vectors = TestVectors.random(n, d, &rng)
         // The same vector at rows on both sides of the first block boundary: a tie across blocks.
         for j in 0..<d { vectors[4095 * d + j] = vectors[j]; vectors[4096 * d + j] = vectors[j] }
-        let store = try makeStore(dir, vectors: vectors, d: d)
+        let store = try makeStore(dir, vectors: vectors, d: d, verification: .onFirstUse)
         for i in 0..<3 {
             let q = i == 0 ? Array(vectors[0..<d]) : TestVectors.random(1, d, &rng)
             checkExact(store, vectors, q, d: d, k: 10, allowed: nil)
