@@ -3,9 +3,8 @@ import Dispatch
 /// Splitting work across the machine's two cores.
 enum Parallel {
     /// Runs `body` on the two halves of `0..<count` at once and returns when both are done.
-    /// - Parameter alignment: the split point is a multiple of this.
-    static func forEachHalf(count: Int, alignment: Int = 1, _ body: (Range<Int>) -> Void) {
-        let mid = min(count, (count / 2 + alignment - 1) / alignment * alignment)
+    static func forEachHalf(count: Int, _ body: (Range<Int>) -> Void) {
+        let mid = count / 2
         withoutActuallyEscaping(body) { body in
             // The closure only touches disjoint halves of caller-owned buffers and
             // concurrentPerform returns after both calls: no shared mutable state escapes.
