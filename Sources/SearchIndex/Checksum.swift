@@ -1,3 +1,5 @@
+import Foundation
+
 /// XXH64 (Yann Collet's xxHash, 64-bit), used as the sidecar files' checksum.
 ///
 /// Not cryptographic: it detects damage (truncation, bit flips), not tampering. The
@@ -84,21 +86,118 @@ enum SidecarChecksum {
 
     /// - Complexity: O(n), split across two threads above 8 MiB.
     static func compute(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        let chunks = max(1, (bytes.count + chunkSize - 1) / chunkSize)
+        let digests = ChunkDigests.compute(bytes, chunkSize: chunkSize)
+        return (digests.isEmpty ? [XXH64.hash(bytes)] : digests).withUnsafeBytes { XXH64.hash($0) }
+    }
+}
+
+/// XXH64 digests of the fixed-size chunks of a byte region (the last one may be short).
+enum ChunkDigests {
+    /// One digest per chunk; none for an empty region.
+    /// - Complexity: O(n), on both cores when there are more than two chunks.
+    static func compute(_ bytes: UnsafeRawBufferPointer, chunkSize: Int) -> [UInt64] {
+        let chunks = (bytes.count + chunkSize - 1) / chunkSize
         var digests = [UInt64](repeating: 0, count: chunks)
         digests.withUnsafeMutableBufferPointer { out in
-            let outBase = out.baseAddress!
-            let work = { (c: Int) in
-                let start = c * chunkSize
-                let end = min(bytes.count, start + chunkSize)
-                outBase[c] = XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+            let outBase = out.baseAddress
+            let work = { (range: Range<Int>) in
+                for c in range { outBase![c] = XXH64.hash(chunk(c, of: bytes, chunkSize: chunkSize)) }
             }
-            if chunks < 3 {
-                for c in 0..<chunks { work(c) }
-            } else {
-                Parallel.forEachHalf(count: chunks) { range in for c in range { work(c) } }
-            }
+            if chunks <= 2 { work(0..<chunks) } else { Parallel.forEachHalf(count: chunks, work) }
         }
-        return digests.withUnsafeBytes { XXH64.hash($0) }
+        return digests
+    }
+
+    static func chunk(_ c: Int, of bytes: UnsafeRawBufferPointer, chunkSize: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[c * chunkSize..<min(bytes.count, (c + 1) * chunkSize)])
+    }
+}
+
+/// Checks the chunks of a mapped region against their stored digests the first time
+/// each chunk is used, so that a large file is never read whole just to be opened and
+/// a damaged chunk is never used.
+///
+/// Once a chunk fails, every later check throws the same error: the file is damaged
+/// and the caller rebuilds it.
+///
+/// `@unchecked Sendable`: `verified` and `damage` are read and written only under
+/// `lock`; the region and the digest table are read-only mappings.
+final class ChunkVerifier: @unchecked Sendable {
+    let region: UnsafeRawBufferPointer
+    let chunkSize: Int
+    let path: String
+    /// The stored digests, little-endian UInt64, one per chunk.
+    private let table: UnsafeRawPointer?
+    private let lock = NSLock()
+    private var verified: [UInt64]
+    private var unverifiedCount: Int
+    private var damage: IndexError?
+
+    init(region: UnsafeRawBufferPointer, chunkSize: Int, table: UnsafeRawPointer?, path: String) {
+        self.region = region
+        self.chunkSize = chunkSize
+        self.table = table
+        self.path = path
+        unverifiedCount = (region.count + chunkSize - 1) / chunkSize
+        verified = [UInt64](repeating: 0, count: (unverifiedCount + 63) / 64)
+    }
+
+    /// Checks every chunk overlapping `range` (byte offsets in the region) not checked before.
+    /// - Throws: `.corrupt` naming the first damaged chunk's byte range.
+    /// - Complexity: O(bytes of the unchecked chunks), on both cores above a few chunks.
+    func verify(_ range: Range<Int>) throws(IndexError) {
+        guard let chunks = chunks(range) else { return }
+        try verify(chunks: [chunks])
+    }
+
+    /// Checks every chunk.
+    func verifyAll() throws(IndexError) { try verify(0..<region.count) }
+
+    /// Whether every chunk has been checked.
+    var isComplete: Bool { lock.withLock { unverifiedCount == 0 } }
+
+    /// The chunk numbers overlapping `range` (byte offsets in the region), nil if it is empty.
+    func chunks(_ range: Range<Int>) -> ClosedRange<Int>? {
+        range.isEmpty ? nil : range.lowerBound / chunkSize...(range.upperBound - 1) / chunkSize
+    }
+
+    /// Checks the chunks in `chunks` (ranges of chunk numbers, possibly overlapping).
+    /// - Parameter parallel: hash on both cores when there are many (false inside parallel work).
+    func verify(chunks: [ClosedRange<Int>], parallel: Bool = true) throws(IndexError) {
+        var todo: [Int] = []
+        let known: IndexError? = lock.withLock {
+            if damage == nil && unverifiedCount > 0 {
+                for range in chunks {
+                    for c in range where verified[c >> 6] & (1 << UInt64(c & 63)) == 0 && todo.last != c { todo.append(c) }
+                }
+            }
+            return damage
+        }
+        if let known { throw known }
+        if todo.isEmpty { return }
+        var good = [Bool](repeating: false, count: todo.count)
+        good.withUnsafeMutableBufferPointer { out in
+            let outBase = out.baseAddress
+            let work = { (range: Range<Int>) in
+                for i in range {
+                    let c = todo[i]
+                    let stored = UInt64(littleEndian: self.table!.loadUnaligned(fromByteOffset: 8 * c, as: UInt64.self))
+                    outBase![i] = XXH64.hash(ChunkDigests.chunk(c, of: self.region, chunkSize: self.chunkSize)) == stored
+                }
+            }
+            if todo.count <= 8 || !parallel { work(0..<todo.count) } else { Parallel.forEachHalf(count: todo.count, work) }
+        }
+        let failure: IndexError? = lock.withLock {
+            for (i, c) in todo.enumerated() where good[i] && verified[c >> 6] & (1 << UInt64(c & 63)) == 0 {
+                verified[c >> 6] |= 1 << UInt64(c & 63)
+                unverifiedCount -= 1
+            }
+            if damage == nil, let bad = good.firstIndex(of: false) {
+                let start = todo[bad] * chunkSize
+                damage = IndexError(.corrupt, path: path, "checksum mismatch in bytes \(start)..<\(min(region.count, start + chunkSize)) of the data")
+            }
+            return damage
+        }
+        if let failure { throw failure }
     }
 }

@@ -6,50 +6,91 @@ import Foundation
 /// with a per-vector scale and error terms. A query scans the int8 copy on both
 /// cores, bounds every row's exact score from below and above, and rescores in fp32
 /// only the rows whose upper bound reaches the k-th best lower bound. The answer is
-/// the same as a full fp32 scan; see ``search(_:k:allowed:)`` for the proof.
+/// the same as a full fp32 scan; see ``search(_:k:rowMask:)`` for the proof.
 ///
-/// File layout (little-endian; sections 64-byte aligned; see docs/index.md):
+/// Opening a file reads only its head: the data is checked chunk by chunk against
+/// digests stored in the head, either all at once at load (``Verification/atLoad``,
+/// the default) or the first time each chunk is used (``Verification/onFirstUse``:
+/// a query then reads the int8 copy, the bounds and its candidates' rows, about a
+/// fifth of a 100k file, and ids are parsed only when asked for).
+///
+/// File layout (little-endian; see docs/index.md):
 ///
 /// | offset | size | field |
 /// | --- | --- | --- |
-/// | 0 | 32 | ``SidecarHeader``, magic `MVVECTOR`, version 1 |
+/// | 0 | 32 | magic `MVVECTOR`, XXH64 of bytes 16 to the data, version 2, file length |
 /// | 32 | 4 | dimension d |
 /// | 36 | 4 | row stride s (d rounded up to 16; padding is zero) |
 /// | 40 | 8 | count n |
-/// | 48 | 8×4 | offsets of the ids, fp32, int8 and bounds sections |
-/// | 80 | 4 + m | model id, length-prefixed UTF-8 |
-/// | ids | | n length-prefixed UTF-8 ids, then u32 r and r removed ids (see ``VectorIndex``) |
-/// | fp32 | n·s·4 | vectors, row-major |
-/// | int8 | n·s | codes, row-major |
-/// | bounds | n·16 | per row: scale, residual bound, code norm bound, slack norm (4 × Float) |
+/// | 48 | 8 | length L of the ids section |
+/// | 56 | 4 | chunk size C of the data digests |
+/// | 60 | 4 | reserved, zero |
+/// | 64 | 4 + m | model id, length-prefixed UTF-8 |
+/// | | 8 per chunk | XXH64 of each C-byte chunk of the data (the last may be shorter) |
+/// | data | L, padded to 64 | ids: n length-prefixed UTF-8 strings |
+/// | | n·s·4 | fp32 vectors, row-major |
+/// | | N·s | int8 codes, row-major, N = n rounded up to 16 (padding rows zero) |
+/// | | 4·N·4 | bounds, four arrays of N floats: scale, residual bound, code norm bound, slack norm |
 ///
-/// `@unchecked Sendable`: every stored property is immutable after init and the
-/// mapping is read-only, so any number of threads may search at once.
+/// The data starts at the first multiple of 64 after the digests.
+///
+/// `@unchecked Sendable`: the mapping is read-only and immutable after init; the
+/// verifier and the parsed ids are guarded by locks, so any number of threads may
+/// search at once.
 public final class VectorStore: @unchecked Sendable {
     static let magic = Array("MVVECTOR".utf8)
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
+    /// Data digest granularity: small enough that a candidate row costs little to check.
+    static let chunkSize = 32 << 10
+
+    /// When a file's data is checked against its digests.
+    public enum Verification: Sendable {
+        /// All of it while opening; nothing can fail afterwards.
+        case atLoad
+        /// Each chunk the first time it is read; the throwing members report damage.
+        case onFirstUse
+    }
 
     /// Number of vectors.
     public let count: Int
-    /// The id of each row, in row order.
-    public let ids: [String]
-    /// Ids this file removes from the base file under it (only in a ``VectorIndex`` delta).
-    public let removedIDs: [String]
     /// The embedding model the vectors came from.
     public let modelID: String
     /// Components per vector.
     public let dimension: Int
 
     let stride: Int
-    private let file: MappedFile?
+    /// `count` rounded up to 16: rows of the int8 copy and of each bounds array.
+    let paddedCount: Int
+    private let file: MappedFile
+    private let verifier: ChunkVerifier
+    private let idsLength: Int
+    /// Offsets in the data region (where the verifier's byte ranges start).
+    private let fp32Start: Int
+    private let int8Start: Int
     private let fp32: UnsafePointer<Float>?
     private let int8: UnsafePointer<Int8>?
-    /// Per row: scale, residual bound, code norm bound, slack norm.
-    private let bounds: UnsafePointer<SIMD4<Float>>?
+    private let bounds: UnsafePointer<Float>?
+    private let idsLock = NSLock()
+    /// Parsed on first use; guarded by `idsLock`.
+    private var parsedIDs: [String]?
 
     /// Relative rounding slack of one fp32 dot product of length d (and of the
     /// approximate score), 2·(d + 4)·2⁻²⁴: the standard γ_d bound with margin.
     static func roundingSlack(dimension: Int) -> Float { Float(2 * (dimension + 4)) * 0x1p-24 }
+
+    /// Sizes of the data sections for n rows of stride s and L bytes of ids.
+    struct Layout {
+        let idsLength, fp32Start, int8Start, boundsStart, length: Int
+
+        init(count n: Int, stride: Int, idsLength: Int) {
+            let padded = (n + 15) / 16 * 16
+            self.idsLength = idsLength
+            fp32Start = (idsLength + 63) / 64 * 64
+            int8Start = fp32Start + n * stride * 4
+            boundsStart = int8Start + padded * stride
+            length = boundsStart + 16 * padded
+        }
+    }
 
     /// Writes a vector file, crash-safely (temporary file, fsync, rename).
     ///
@@ -59,44 +100,42 @@ public final class VectorStore: @unchecked Sendable {
     ///   - dimension: components per vector.
     ///   - ids: one id per vector.
     ///   - vectors: `ids.count × dimension` floats, row-major. Non-finite components are stored as 0.
-    ///   - removedIDs: for a ``VectorIndex`` delta, the base rows it deletes.
     /// - Throws: `IndexError` of kind `.io`.
     /// - Complexity: O(n·d); holds one file-sized buffer while writing.
-    public static func create(
-        at url: URL, modelID: String, dimension: Int, ids: [String], vectors: [Float], removedIDs: [String] = []
-    ) throws(IndexError) {
+    public static func create(at url: URL, modelID: String, dimension: Int, ids: [String], vectors: [Float]) throws(IndexError) {
         precondition(dimension > 0 && vectors.count == ids.count * dimension, "vectors must hold ids.count × dimension floats")
         let n = ids.count
         let stride = (dimension + 15) / 16 * 16
-        var head = BinaryWriter(capacity: 128 + n * 32)
-        head.bytes = [UInt8](repeating: 0, count: 80)
+        let padded = (n + 15) / 16 * 16
+        var idBytes = BinaryWriter(capacity: n * 32)
+        for id in ids { idBytes.string(id) }
+        let layout = Layout(count: n, stride: stride, idsLength: idBytes.bytes.count)
+        let chunks = (layout.length + chunkSize - 1) / chunkSize
+        var head = BinaryWriter(capacity: 128 + 8 * chunks)
+        head.bytes = [UInt8](repeating: 0, count: 32)
+        head.u32(UInt32(dimension))
+        head.u32(UInt32(stride))
+        head.u64(UInt64(n))
+        head.u64(UInt64(layout.idsLength))
+        head.u32(UInt32(chunkSize))
+        head.u32(0)
         head.string(modelID)
+        let tableOffset = head.bytes.count
+        head.bytes += [UInt8](repeating: 0, count: 8 * chunks)
         head.pad(to: 64)
-        let idsOffset = head.bytes.count
-        for id in ids { head.string(id) }
-        head.u32(UInt32(removedIDs.count))
-        for id in removedIDs { head.string(id) }
-        head.pad(to: 64)
-        let fp32Offset = head.bytes.count
-        let int8Offset = fp32Offset + n * stride * 4
-        let boundsOffset = (int8Offset + n * stride + 63) / 64 * 64
-        let length = boundsOffset + n * 16
+        let dataStart = head.bytes.count
 
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: length, alignment: 64)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: dataStart + layout.length, alignment: 64)
         defer { buffer.deallocate() }
         buffer.initializeMemory(as: UInt8.self, repeating: 0)
         head.bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
-        buffer.storeBytes(of: UInt32(dimension).littleEndian, toByteOffset: 32, as: UInt32.self)
-        buffer.storeBytes(of: UInt32(stride).littleEndian, toByteOffset: 36, as: UInt32.self)
-        buffer.storeBytes(of: UInt64(n).littleEndian, toByteOffset: 40, as: UInt64.self)
-        for (i, offset) in [idsOffset, fp32Offset, int8Offset, boundsOffset].enumerated() {
-            buffer.storeBytes(of: UInt64(offset).littleEndian, toByteOffset: 48 + 8 * i, as: UInt64.self)
-        }
+        idBytes.bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[dataStart...]).copyMemory(from: $0) }
 
         let gamma = Double(roundingSlack(dimension: dimension))
-        let fp32 = (buffer.baseAddress! + fp32Offset).assumingMemoryBound(to: Float.self)
-        let int8 = (buffer.baseAddress! + int8Offset).assumingMemoryBound(to: Int8.self)
-        let bounds = (buffer.baseAddress! + boundsOffset).assumingMemoryBound(to: Float.self)
+        let data = buffer.baseAddress! + dataStart
+        let fp32 = (data + layout.fp32Start).assumingMemoryBound(to: Float.self)
+        let int8 = (data + layout.int8Start).assumingMemoryBound(to: Int8.self)
+        let bounds = (data + layout.boundsStart).assumingMemoryBound(to: Float.self)
         vectors.withUnsafeBufferPointer { src in
             for row in 0..<n {
                 let x = fp32 + row * stride
@@ -104,190 +143,286 @@ public final class VectorStore: @unchecked Sendable {
                     let v = src[row * dimension + j]
                     x[j] = v.isFinite ? v : 0
                 }
-                let q = Quantized(x, dimension: dimension, codes: int8 + row * stride)
-                let b = bounds + row * 4
-                b[0] = q.scale
-                b[1] = inflate(q.residualNorm, gamma)
-                b[2] = inflate(q.codeNorm, gamma)
-                b[3] = inflate(q.norm + q.codeNorm, gamma)
+                let codes = int8 + row * stride
+                let q = Quantized(x, dimension: dimension, levels: 127) { codes[$0] = Int8($1) }
+                bounds[row] = q.scale
+                bounds[padded + row] = inflate(q.residualNorm, gamma)
+                bounds[2 * padded + row] = inflate(q.codeNorm, gamma)
+                bounds[3 * padded + row] = inflate(q.norm + q.codeNorm, gamma)
             }
         }
-        SidecarHeader.seal(buffer, magic: magic, version: version)
+        let digests = ChunkDigests.compute(UnsafeRawBufferPointer(rebasing: buffer[dataStart...]), chunkSize: chunkSize)
+        for (c, digest) in digests.enumerated() {
+            buffer.storeBytes(of: digest.littleEndian, toByteOffset: tableOffset + 8 * c, as: UInt64.self)
+        }
+        sealHead(buffer, dataStart: dataStart)
         try SidecarFile.write(UnsafeRawBufferPointer(buffer), to: url)
+    }
+
+    /// Fills in magic, version, length and the head checksum (bytes 16..<dataStart).
+    private static func sealHead(_ file: UnsafeMutableRawBufferPointer, dataStart: Int) {
+        for i in 0..<8 { file[i] = magic[i] }
+        file.storeBytes(of: version.littleEndian, toByteOffset: 16, as: UInt32.self)
+        file.storeBytes(of: UInt64(file.count).littleEndian, toByteOffset: 24, as: UInt64.self)
+        let sum = XXH64.hash(UnsafeRawBufferPointer(rebasing: file[16..<dataStart]))
+        file.storeBytes(of: sum.littleEndian, toByteOffset: 8, as: UInt64.self)
     }
 
     /// Rounds `x·(1 + γ)` up to a Float, so stored bounds never understate.
     static func inflate(_ x: Double, _ gamma: Double) -> Float { Float(x * (1 + gamma)).nextUp }
 
-    /// Maps and validates a vector file.
+    /// Maps a vector file and checks its head (and, with ``Verification/atLoad``, all its data).
     ///
     /// - Parameters:
     ///   - url: the file.
     ///   - expectedModelID: the model the caller embeds queries with.
     ///   - expectedDimension: the caller's vector length.
+    ///   - verification: when the data is checked against its digests. With
+    ///     ``Verification/onFirstUse``, use the throwing members (``loadIDs()``,
+    ///     ``checkedVector(at:)``, ``search(_:k:rowMask:)``); the others stop the
+    ///     process if they meet a damaged chunk.
     /// - Throws: `IndexError`: `.io` if unreadable; `.corrupt` for a wrong magic, length,
-    ///   checksum or section table; `.versionMismatch`; `.modelMismatch` for another
-    ///   model id or dimension.
-    /// - Complexity: O(file size): the checksum reads every byte (on both cores).
-    public init(contentsOf url: URL, expectedModelID: String, expectedDimension: Int) throws(IndexError) {
+    ///   checksum or layout; `.versionMismatch`; `.modelMismatch` for another model id
+    ///   or dimension.
+    /// - Complexity: O(head) with ``Verification/onFirstUse`` (about 50 KB for 100k
+    ///   rows of 384); O(file size) on both cores with ``Verification/atLoad``.
+    public init(
+        contentsOf url: URL, expectedModelID: String, expectedDimension: Int, verification: Verification = .atLoad
+    ) throws(IndexError) {
         let file = try MappedFile(url)
         let bytes = file.bytes
         let path = file.path
-        try SidecarHeader.verify(bytes, magic: Self.magic, version: Self.version, path: path)
-        var r = BinaryReader(bytes, offset: 32, path: path)
+        guard bytes.count >= 64 else { throw IndexError(.corrupt, path: path, "file of \(bytes.count) bytes is shorter than its head") }
+        for i in 0..<8 where bytes[i] != Self.magic[i] {
+            throw IndexError(.corrupt, path: path, "wrong magic number at byte \(i)")
+        }
+        var r = BinaryReader(bytes, offset: 16, path: path)
+        let version = try r.u32()
+        guard version == Self.version else {
+            throw IndexError(.versionMismatch, path: path, "format version \(version), this build reads version \(Self.version)")
+        }
+        _ = try r.u32()
+        guard try r.u64() == UInt64(bytes.count) else { throw IndexError(.corrupt, path: path, "file length differs from its head") }
         let dimension = Int(try r.u32())
         let stride = Int(try r.u32())
         let n64 = try r.u64()
-        var offsets: [Int] = []
-        for _ in 0..<4 {
-            let o = try r.u64()
-            guard o <= UInt64(bytes.count), o % 64 == 0 else { throw r.fail("bad section offset \(o)") }
-            offsets.append(Int(o))
-        }
+        let idsLength64 = try r.u64()
+        let chunkSize = Int(try r.u32())
+        _ = try r.u32()
         let modelID = try r.string()
+        let tableOffset = r.offset
+        guard dimension > 0, stride == (dimension + 15) / 16 * 16, n64 <= UInt64(bytes.count / stride),
+              idsLength64 <= UInt64(bytes.count), chunkSize >= 64
+        else { throw IndexError(.corrupt, path: path, "impossible dimension \(dimension), stride \(stride), count \(n64) or chunk size \(chunkSize)") }
+        let n = Int(n64)
+        let layout = Layout(count: n, stride: stride, idsLength: Int(idsLength64))
+        let chunks = (layout.length + chunkSize - 1) / chunkSize
+        let dataStart = (tableOffset + 8 * chunks + 63) / 64 * 64
+        guard dataStart + layout.length == bytes.count else {
+            throw IndexError(.corrupt, path: path, "layout of \(n) rows of \(dimension) does not match the file length")
+        }
+        let stored = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        guard stored == XXH64.hash(UnsafeRawBufferPointer(rebasing: bytes[16..<dataStart])) else {
+            throw IndexError(.corrupt, path: path, "checksum mismatch in the head")
+        }
         guard modelID == expectedModelID, dimension == expectedDimension else {
             throw IndexError(.modelMismatch, path: path, "vectors of \(modelID) (\(dimension)-d), expected \(expectedModelID) (\(expectedDimension)-d)")
         }
-        guard dimension > 0, stride == (dimension + 15) / 16 * 16, n64 <= UInt64(bytes.count / 16) else {
-            throw IndexError(.corrupt, path: path, "impossible dimension \(dimension), stride \(stride) or count \(n64)")
-        }
-        let n = Int(n64)
-        let (idsOffset, fp32Offset, int8Offset, boundsOffset) = (offsets[0], offsets[1], offsets[2], offsets[3])
-        guard fp32Offset >= idsOffset, int8Offset == fp32Offset + n * stride * 4,
-              boundsOffset == (int8Offset + n * stride + 63) / 64 * 64, boundsOffset + n * 16 == bytes.count
-        else { throw IndexError(.corrupt, path: path, "section table does not match \(n) rows of \(dimension)") }
-        var ir = BinaryReader(UnsafeRawBufferPointer(rebasing: bytes[..<fp32Offset]), offset: idsOffset, path: path)
-        var ids: [String] = []
-        ids.reserveCapacity(n)
-        for _ in 0..<n { ids.append(try ir.string()) }
-        let removedCount = try ir.count(minBytesEach: 4)
-        var removedIDs: [String] = []
-        for _ in 0..<removedCount { removedIDs.append(try ir.string()) }
+        let data = UnsafeRawBufferPointer(rebasing: bytes[dataStart...])
+        verifier = ChunkVerifier(region: data, chunkSize: chunkSize, table: bytes.baseAddress! + tableOffset, path: path)
+        if verification == .atLoad { try verifier.verifyAll() }
 
         self.file = file
         self.count = n
-        self.ids = ids
-        self.removedIDs = removedIDs
         self.modelID = modelID
         self.dimension = dimension
         self.stride = stride
-        let base = bytes.baseAddress
-        fp32 = base.map { UnsafePointer(($0 + fp32Offset).assumingMemoryBound(to: Float.self)) }
-        int8 = base.map { UnsafePointer(($0 + int8Offset).assumingMemoryBound(to: Int8.self)) }
-        bounds = base.map { UnsafePointer(($0 + boundsOffset).assumingMemoryBound(to: SIMD4<Float>.self)) }
+        paddedCount = (n + 15) / 16 * 16
+        idsLength = layout.idsLength
+        fp32Start = layout.fp32Start
+        int8Start = layout.int8Start
+        let base = data.baseAddress
+        fp32 = base.map { UnsafePointer(($0 + layout.fp32Start).assumingMemoryBound(to: Float.self)) }
+        int8 = base.map { UnsafePointer(($0 + layout.int8Start).assumingMemoryBound(to: Int8.self)) }
+        bounds = base.map { UnsafePointer(($0 + layout.boundsStart).assumingMemoryBound(to: Float.self)) }
+    }
+
+    /// Stops the process if `body` found damage: only reachable with
+    /// ``Verification/onFirstUse`` through a non-throwing member.
+    private static func checked<T>(_ body: () throws(IndexError) -> T) -> T {
+        do {
+            return try body()
+        } catch {
+            fatalError("\(error); open the file with verification .atLoad or use the throwing members")
+        }
+    }
+
+    /// Checks all data not checked yet.
+    /// - Throws: `.corrupt` if any chunk is damaged.
+    /// - Complexity: O(unchecked bytes), on both cores.
+    public func verifyAll() throws(IndexError) { try verifier.verifyAll() }
+
+    /// The id of each row, in row order, parsed on first use.
+    /// - Complexity: O(n) the first time.
+    public var ids: [String] { Self.checked { () throws(IndexError) in try loadIDs() } }
+
+    /// The id of each row, in row order, parsed (and checked) on first use.
+    /// - Throws: `.corrupt` if the ids section is damaged.
+    /// - Complexity: O(n) the first time.
+    public func loadIDs() throws(IndexError) -> [String] {
+        idsLock.lock()
+        defer { idsLock.unlock() }
+        if let parsedIDs { return parsedIDs }
+        try verifier.verify(0..<idsLength)
+        var r = BinaryReader(UnsafeRawBufferPointer(rebasing: verifier.region[..<idsLength]), path: verifier.path)
+        var ids: [String] = []
+        ids.reserveCapacity(count)
+        for _ in 0..<count { ids.append(try r.string()) }
+        guard r.offset == idsLength else { throw r.fail("ids section longer than its \(count) ids") }
+        parsedIDs = ids
+        return ids
     }
 
     /// The stored full-precision vector of `row`.
-    public func vector(at row: Int) -> [Float] {
+    public func vector(at row: Int) -> [Float] { Self.checked { () throws(IndexError) in try checkedVector(at: row) } }
+
+    /// The stored full-precision vector of `row`, its chunk checked on first use.
+    /// - Throws: `.corrupt` if that part of the file is damaged.
+    public func checkedVector(at row: Int) throws(IndexError) -> [Float] {
         precondition(row >= 0 && row < count)
+        try verifier.verify(rowRange(row))
         return Array(UnsafeBufferPointer(start: fp32! + row * stride, count: dimension))
+    }
+
+    /// The chunks holding the int8 codes and the four bounds of `rows`.
+    private func scanChunks(_ rows: Range<Int>) -> [ClosedRange<Int>] {
+        let boundsStart = int8Start + paddedCount * stride
+        let arrays = (0..<4).map { a in boundsStart + (a * paddedCount + rows.lowerBound) * 4..<boundsStart + (a * paddedCount + rows.upperBound) * 4 }
+        return ([int8Start + rows.lowerBound * stride..<int8Start + rows.upperBound * stride] + arrays).compactMap { verifier.chunks($0) }
+    }
+
+    /// The byte range of `row`'s fp32 vector in the data region.
+    private func rowRange(_ row: Int) -> Range<Int> {
+        let start = fp32Start + row * stride * 4
+        return start..<start + stride * 4
     }
 
     /// Exact top-k by cosine (the vectors are L2-normalized, so by dot product),
     /// restricted to the rows where `allowed(row)` is true (nil: all rows).
-    ///
-    /// Why the answer is exact. For a row x with int8 codes c and scale s, the
-    /// approximation x̂ = s·c leaves a residual e = x − x̂ whose norm r was stored
-    /// (rounded up) at creation; the query q is quantized the same way into q̂ with
-    /// residual e_q. Then q·x − q̂·x̂ = q·e + e_q·x̂, so by Cauchy–Schwarz
-    /// |q·x − q̂·x̂| ≤ ‖q‖·r + ‖e_q‖·‖x̂‖. q̂·x̂ is computed as s_q·s·(integer dot),
-    /// the integer dot being exact; the float rounding of that product and of the
-    /// fp32 dot that defines the "exact" score are each within γ·(‖q‖+‖q̂‖)·(‖x‖+‖x̂‖),
-    /// γ = ``roundingSlack(dimension:)``, which is added too. So every row's fp32
-    /// score lies in [lb, ub] = approx ∓ err. Let T be the k-th largest lb over the
-    /// allowed rows: k rows score at least T. A row with ub < T scores strictly below
-    /// all of those k rows, so it is in no top-k, whatever the tie-break. Rescoring in
-    /// fp32 every row with ub ≥ T and taking the k best (ties by row) therefore
-    /// returns exactly what a full fp32 scan returns.
     ///
     /// - Parameters:
     ///   - query: `dimension` floats.
     ///   - k: how many results at most.
     ///   - allowed: the filter, called once per row before the scan (nil: all rows).
     /// - Returns: up to k rows, best first; equal scores by ascending row.
-    /// - Complexity: O(n·d) over the int8 copy on two threads, then O(c·d) in fp32 for
-    ///   the c candidates the bounds cannot exclude (tens of rows on real data).
+    /// - Complexity: that of ``search(_:k:rowMask:)`` plus n calls of `allowed`.
     public func search(_ query: [Float], k: Int, allowed: ((Int) -> Bool)?) -> [(row: Int, score: Float)] {
-        precondition(query.count == dimension, "query must have \(dimension) components")
-        guard k > 0, count > 0 else { return [] }
         var mask: [UInt64]? = nil
         if let allowed {
             var words = [UInt64](repeating: 0, count: (count + 63) / 64)
-            var any = false
-            for row in 0..<count where allowed(row) {
-                words[row >> 6] |= 1 << UInt64(row & 63)
-                any = true
-            }
-            if !any { return [] }
+            for row in 0..<count where allowed(row) { words[row >> 6] |= 1 << UInt64(row & 63) }
             mask = words
         }
-        return search(query: query, k: k, mask: mask)
+        return Self.checked { () throws(IndexError) in try search(query, k: k, rowMask: mask) }
     }
 
-    private func search(query: [Float], k: Int, mask: [UInt64]?) -> [(row: Int, score: Float)] {
-        // The query, padded to the stride, in fp32 and as widened int8 codes.
+    /// Exact top-k by cosine (the vectors are L2-normalized, so by dot product),
+    /// restricted to the rows whose bit is set in `rowMask`.
+    ///
+    /// Why the answer is exact. For a row x with int8 codes c and scale s, the
+    /// approximation x̂ = s·c leaves a residual e = x − x̂ whose norm r was stored
+    /// (rounded up) at creation; the query q is quantized the same way (to Int16 codes)
+    /// into q̂ with residual e_q. Then q·x − q̂·x̂ = q·e + e_q·x̂, so by Cauchy–Schwarz
+    /// |q·x − q̂·x̂| ≤ ‖q‖·r + ‖e_q‖·‖x̂‖. q̂·x̂ is computed as s_q·s·(integer dot),
+    /// the integer dot being exact; the float rounding of that product and of the
+    /// fp32 dot that defines the "exact" score are each within γ·(‖q‖+‖q̂‖)·(‖x‖+‖x̂‖),
+    /// γ = ``roundingSlack(dimension:)``, which is added too. So every row's fp32
+    /// score lies in [lb, ub] = approx ∓ err. Let T be the k-th largest lb over the
+    /// allowed rows: k rows score at least T. A row with ub < T scores strictly below
+    /// all of those k rows, so it is in no top-k, whatever the tie-break. The scan
+    /// keeps every row whose ub reaches the k-th largest lb seen so far, which is at
+    /// most T, so no row with ub ≥ T is dropped. Rescoring those in fp32 and taking
+    /// the k best (ties by row) therefore returns exactly what a full fp32 scan returns.
+    ///
+    /// - Parameters:
+    ///   - query: `dimension` floats.
+    ///   - k: how many results at most.
+    ///   - rowMask: bit `r & 63` of word `r >> 6` set = row r allowed, at least
+    ///     `(count + 63) / 64` words; nil = every row.
+    /// - Returns: up to k rows, best first; equal scores by ascending row.
+    /// - Throws: `.corrupt` if a chunk of the file read for the first time is damaged
+    ///   (only with ``Verification/onFirstUse``).
+    /// - Complexity: O(n·d) over the int8 copy on two threads, then O(c·d) in fp32 for
+    ///   the c candidates the bounds cannot exclude (tens of rows on real data).
+    public func search(_ query: [Float], k: Int, rowMask: [UInt64]?) throws(IndexError) -> [(row: Int, score: Float)] {
+        precondition(query.count == dimension, "query must have \(dimension) components")
+        precondition(rowMask.map { $0.count >= (count + 63) / 64 } ?? true, "rowMask must have a bit for every row")
+        guard k > 0, count > 0 else { return [] }
+        if let rowMask, !rowMask.prefix((count + 63) / 64).contains(where: { $0 != 0 }) { return [] }
+        // Blocks of 4096 rows (1.5 MB of codes at d = 384), taken by whichever core is free.
+        let blockRows = count >= 8192 ? 4096 : paddedCount
+        // Unless all is checked already, each block checks its codes and bounds just
+        // before scanning them (one pass over memory instead of two on a first query).
+        let checkScan = !verifier.isComplete
+        var failures = [IndexError?](repeating: nil, count: (paddedCount + blockRows - 1) / blockRows)
+        // The query, padded to the stride, in fp32 and as Int16 codes.
         var qf = [Float](repeating: 0, count: stride)
         for j in 0..<dimension { qf[j] = query[j].isFinite ? query[j] : 0 }
-        var codes = [Int8](repeating: 0, count: stride)
-        let q = qf.withUnsafeMutableBufferPointer { p in
-            codes.withUnsafeMutableBufferPointer { Quantized(p.baseAddress!, dimension: dimension, codes: $0.baseAddress!) }
-        }
-        // Even and odd bytes of each 16-byte chunk of the query codes, widened to Int16,
-        // matching how ScanKernel splits the rows' codes.
-        var qEven = [SIMD8<Int16>](repeating: .zero, count: stride / 16), qOdd = qEven
-        for c in 0..<stride / 16 {
-            for lane in 0..<8 {
-                qEven[c][lane] = Int16(codes[c * 16 + 2 * lane])
-                qOdd[c][lane] = Int16(codes[c * 16 + 2 * lane + 1])
+        var codes = [SIMD16<Int16>](repeating: .zero, count: stride / 16)
+        let q = qf.withUnsafeBufferPointer { p in
+            Quantized(p.baseAddress!, dimension: dimension, levels: ScanKernel.queryLevels(stride: stride)) {
+                codes[$0 >> 4][$0 & 15] = Int16($1)
             }
         }
         let gamma = Double(Self.roundingSlack(dimension: dimension))
-        let qNorm = Self.inflate(q.norm, gamma)
-        let qResidual = Self.inflate(q.residualNorm, gamma)
-        let qSlack = Float(gamma) * Self.inflate(q.norm + q.codeNorm, gamma)
         let kk = min(k, count)
-
-        var upper = [Float](repeating: -.infinity, count: count)
-        var thresholds = [[Float]](repeating: [], count: 2)
-        upper.withUnsafeMutableBufferPointer { ub in
-            qEven.withUnsafeBufferPointer { qEven in qOdd.withUnsafeBufferPointer { qOdd in
-                thresholds.withUnsafeMutableBufferPointer { thresholds in
-                    let th = thresholds.baseAddress!
+        var partials = [ScanKernel.Partial](repeating: .init(lows: [], candidates: []), count: (paddedCount + blockRows - 1) / blockRows)
+        codes.withUnsafeBufferPointer { codes in
+            partials.withUnsafeMutableBufferPointer { partials in
+                failures.withUnsafeMutableBufferPointer { failures in
+                    let out = partials.baseAddress!, failed = failures.baseAddress!
+                    let p = paddedCount
                     let scan = ScanKernel(
-                        int8: int8!, bounds: bounds!, stride: stride, qEven: qEven.baseAddress!, qOdd: qOdd.baseAddress!, qScale: q.scale,
-                        qNorm: qNorm, qResidual: qResidual, qSlack: qSlack, upper: ub.baseAddress!)
-                    let run = { (range: Range<Int>) in
-                        let half = range.lowerBound == 0 ? 0 : 1
-                        th[half] = mask.map { m in m.withUnsafeBufferPointer { scan.run(range, k: kk, mask: $0.baseAddress) } }
+                        int8: int8!, scales: bounds!, residuals: bounds! + p, codeNorms: bounds! + 2 * p, slacks: bounds! + 3 * p,
+                        stride: stride, count: count, query: codes.baseAddress!, qScale: q.scale, qNorm: Self.inflate(q.norm, gamma),
+                        qResidual: Self.inflate(q.residualNorm, gamma), qSlack: Float(gamma) * Self.inflate(q.norm + q.codeNorm, gamma))
+                    let run = { (block: Int, range: Range<Int>) in
+                        if checkScan {
+                            do throws(IndexError) {
+                                try self.verifier.verify(chunks: self.scanChunks(range), parallel: false)
+                            } catch {
+                                failed[block] = error
+                                return
+                            }
+                        }
+                        out[block] = rowMask.map { m in m.withUnsafeBufferPointer { scan.run(range, k: kk, mask: $0.baseAddress) } }
                             ?? scan.run(range, k: kk, mask: nil)
                     }
-                    if count >= 4096 { Parallel.forEachHalf(count: count, run) } else { run(0..<count) }
-                }
-            } }
-        }
-        // T: the k-th largest lower bound among allowed rows (−∞ if fewer than k).
-        var lows = thresholds[0] + thresholds[1]
-        lows.sort(by: >)
-        // Rows outside the filter keep an upper bound of −∞ and never pass; allowed
-        // rows have finite bounds.
-        let threshold = lows.count >= kk ? lows[kk - 1] : -.greatestFiniteMagnitude
-
-        var candidates: [(row: Int, score: Float)] = []
-        qf.withUnsafeBufferPointer { qp in
-            upper.withUnsafeBufferPointer { ub in
-                for row in 0..<count where ub[row] >= threshold {
-                    candidates.append((row, Self.dot(qp.baseAddress!, fp32! + row * stride, stride)))
+                    if partials.count > 1 { Parallel.forEachBlock(count: p, blockSize: blockRows, run) } else { run(0, 0..<p) }
                 }
             }
         }
-        candidates.sort { $0.score != $1.score ? $0.score > $1.score : $0.row < $1.row }
-        return Array(candidates.prefix(kk))
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+        // T: the k-th largest lower bound among allowed rows (−∞ if fewer than k).
+        var lows = partials.flatMap(\.lows)
+        lows.sort(by: >)
+        let threshold = lows.count >= kk ? lows[kk - 1] : -.infinity
+        let rows = partials.flatMap { $0.candidates.lazy.filter { $0.upper >= threshold }.map { Int($0.row) } }
+        try verifier.verify(chunks: rows.compactMap { verifier.chunks(rowRange($0)) })
+        var hits: [(row: Int, score: Float)] = []
+        hits.reserveCapacity(rows.count)
+        qf.withUnsafeBufferPointer { qp in
+            for row in rows { hits.append((row, Self.dot(qp.baseAddress!, fp32! + row * stride, stride))) }
+        }
+        hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.row < $1.row }
+        return Array(hits.prefix(kk))
     }
 
     /// The reference: every allowed row scored in fp32 with the same dot product.
     /// - Complexity: O(n·d). For tests and benchmarks.
     public func bruteForceSearch(_ query: [Float], k: Int, allowed: ((Int) -> Bool)?) -> [(row: Int, score: Float)] {
         guard k > 0, count > 0 else { return [] }
+        Self.checked { () throws(IndexError) in try verifier.verify(fp32Start..<int8Start) }
         var qf = [Float](repeating: 0, count: stride)
         for j in 0..<dimension { qf[j] = query[j].isFinite ? query[j] : 0 }
         var all: [(row: Int, score: Float)] = []
@@ -315,22 +450,23 @@ public final class VectorStore: @unchecked Sendable {
     }
 }
 
-/// A vector quantized to int8 with one scale (max |x| / 127), and the norms the
-/// error bounds need, computed in Double.
+/// A vector quantized to integer codes within ±levels with one scale (max |x| / levels),
+/// and the norms the error bounds need, computed in Double.
 struct Quantized {
     var scale: Float
     var norm: Double
     var codeNorm: Double
     var residualNorm: Double
 
-    init(_ x: UnsafeMutablePointer<Float>, dimension: Int, codes: UnsafeMutablePointer<Int8>) {
+    /// - Parameter store: receives each component's index and code (an integer-valued Float).
+    init(_ x: UnsafePointer<Float>, dimension: Int, levels: Float, store: (Int, Float) -> Void) {
         var maxAbs: Float = 0
         for j in 0..<dimension { maxAbs = max(maxAbs, abs(x[j])) }
-        scale = maxAbs / 127
+        scale = maxAbs / levels
         var n2 = 0.0, c2 = 0.0, r2 = 0.0
         for j in 0..<dimension {
-            let code: Float = scale > 0 ? min(127, max(-127, (x[j] / scale).rounded())) : 0
-            codes[j] = Int8(code)
+            let code: Float = scale > 0 ? min(levels, max(-levels, (x[j] / scale).rounded())) : 0
+            store(j, code)
             let approx = Double(scale) * Double(code)
             n2 += Double(x[j]) * Double(x[j])
             c2 += approx * approx
@@ -339,131 +475,5 @@ struct Quantized {
         norm = n2.squareRoot()
         codeNorm = c2.squareRoot()
         residualNorm = r2.squareRoot()
-    }
-}
-
-/// The int8 scan over a range of rows: approximate scores, upper bounds into
-/// `upper`, and the k largest lower bounds. Plain pointers only: no classes,
-/// closures or existentials in the loop.
-struct ScanKernel {
-    let int8: UnsafePointer<Int8>
-    let bounds: UnsafePointer<SIMD4<Float>>
-    let stride: Int
-    let qEven: UnsafePointer<SIMD8<Int16>>
-    let qOdd: UnsafePointer<SIMD8<Int16>>
-    let qScale: Float
-    let qNorm: Float
-    let qResidual: Float
-    let qSlack: Float
-    let upper: UnsafeMutablePointer<Float>
-
-    /// Returns the up-to-k largest lower bounds of the allowed rows in `range`.
-    func run(_ range: Range<Int>, k: Int, mask: UnsafePointer<UInt64>?) -> [Float] {
-        var heap = MinHeap(capacity: k)
-        for row in range {
-            if let mask, mask[row >> 6] & (1 << UInt64(row & 63)) == 0 { continue }
-            let x = UnsafeRawPointer(int8 + row &* stride)
-            let chunks = stride &>> 4
-            let dot = chunks <= Self.maxFastChunks ? Self.dot(x, qEven, qOdd, chunks) : Self.dotWide(x, qEven, qOdd, chunks)
-            let b = bounds[row]
-            let approx = qScale * b[0] * Float(dot)
-            let err = qNorm * b[1] + qResidual * b[2] + qSlack * b[3]
-            upper[row] = approx + err
-            heap.offer(approx - err)
-        }
-        return heap.values
-    }
-
-    /// Longest row (in 16-byte chunks) for which ``dot(_:_:_:_:)`` cannot overflow.
-    static let maxFastChunks = 256
-
-    /// Integer dot product of a row's int8 codes with the query's; exact for up to
-    /// ``maxFastChunks`` chunks (d ≤ 4096).
-    ///
-    /// Written for plain SSE2 (the default x86-64 target): each 16-byte chunk is
-    /// loaded as eight Int16 words. `w >> 8` is the odd code sign-extended; `w << 8`
-    /// is 256 × the even code. Each goes through one widening multiply-add (pmaddwd)
-    /// with the query's odd or even codes; the even sum is 256 times too large and is
-    /// divided back exactly at the end. A lane of that accumulator gains at most
-    /// 256 · 2 · 127² = 8,258,048 per chunk, so 256 chunks stay below 2³¹.
-    @inline(__always)
-    static func dot(
-        _ x: UnsafeRawPointer, _ qEven: UnsafePointer<SIMD8<Int16>>, _ qOdd: UnsafePointer<SIMD8<Int16>>, _ chunks: Int
-    ) -> Int32 {
-        var odd = SIMD4<Int32>(repeating: 0), even256 = SIMD4<Int32>(repeating: 0)
-        for c in 0..<chunks {
-            let w = x.loadUnaligned(fromByteOffset: c &* 16, as: SIMD8<Int16>.self)
-            odd &+= multiplyAddPairs(w &>> 8, qOdd[c])
-            even256 &+= multiplyAddPairs(w &<< 8, qEven[c])
-        }
-        return (odd &+ (even256 &>> 8)).wrappedSum()
-    }
-
-    /// a₀b₀ + a₁b₁, a₂b₂ + a₃b₃, … in Int32: LLVM lowers this to one pmaddwd.
-    @inline(__always)
-    static func multiplyAddPairs(_ a: SIMD8<Int16>, _ b: SIMD8<Int16>) -> SIMD4<Int32> {
-        let products = SIMD8<Int32>(truncatingIfNeeded: a) &* SIMD8<Int32>(truncatingIfNeeded: b)
-        return products.evenHalf &+ products.oddHalf
-    }
-
-    /// The same dot product for rows of any length, with narrower partial sums.
-    ///
-    /// Written for plain SSE2 (the default x86-64 target): each 16-byte chunk is
-    /// loaded as eight Int16 words whose high and low bytes are the odd and even
-    /// codes, sign-extended with two shifts. Two products of codes within ±127 sum
-    /// to at most 32258, so `odd·qOdd + even·qEven` cannot overflow Int16; its two
-    /// halves are then widened into Int32 accumulators (at most 2³¹/32258 chunks).
-    @inline(__always)
-    static func dotWide(
-        _ x: UnsafeRawPointer, _ qEven: UnsafePointer<SIMD8<Int16>>, _ qOdd: UnsafePointer<SIMD8<Int16>>, _ chunks: Int
-    ) -> Int32 {
-        var a0 = SIMD4<Int32>(repeating: 0), a1 = SIMD4<Int32>(repeating: 0)
-        for c in 0..<chunks {
-            let w = x.loadUnaligned(fromByteOffset: c &* 16, as: SIMD8<Int16>.self)
-            let odd = w &>> 8
-            let even = (w &<< 8) &>> 8
-            let p = odd &* qOdd[c] &+ even &* qEven[c]
-            let s = unsafeBitCast(p, to: SIMD4<Int32>.self)
-            a0 &+= (s &<< 16) &>> 16
-            a1 &+= s &>> 16
-        }
-        return (a0 &+ a1).wrappedSum()
-    }
-}
-
-/// The k largest values seen so far, as a binary min-heap.
-struct MinHeap {
-    private(set) var values: [Float] = []
-    let capacity: Int
-
-    init(capacity: Int) {
-        self.capacity = capacity
-        values.reserveCapacity(capacity)
-    }
-
-    @inline(__always)
-    mutating func offer(_ v: Float) {
-        if values.count < capacity {
-            values.append(v)
-            var i = values.count - 1
-            while i > 0 {
-                let parent = (i - 1) / 2
-                if values[parent] <= values[i] { break }
-                values.swapAt(parent, i)
-                i = parent
-            }
-        } else if v > values[0] {
-            values[0] = v
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < values.count && values[l] < values[m] { m = l }
-                if r < values.count && values[r] < values[m] { m = r }
-                if m == i { break }
-                values.swapAt(i, m)
-                i = m
-            }
-        }
     }
 }

@@ -5,11 +5,21 @@ import Testing
 @Suite struct VectorStoreTests {
     static let model = "test-model"
 
-    func makeStore(_ dir: TempDir, vectors: [Float], d: Int, name: String = "vectors.bin") throws -> VectorStore {
+    func makeStore(
+        _ dir: TempDir, vectors: [Float], d: Int, name: String = "vectors.bin", verification: VectorStore.Verification = .atLoad
+    ) throws -> VectorStore {
         let n = vectors.count / d
         let url = dir.file(name)
         try VectorStore.create(at: url, modelID: Self.model, dimension: d, ids: (0..<n).map { "id\($0)" }, vectors: vectors)
-        return try VectorStore(contentsOf: url, expectedModelID: Self.model, expectedDimension: d)
+        return try VectorStore(contentsOf: url, expectedModelID: Self.model, expectedDimension: d, verification: verification)
+    }
+
+    /// The row mask of `allowed` (nil: nil).
+    func mask(_ n: Int, _ allowed: ((Int) -> Bool)?) -> [UInt64]? {
+        guard let allowed else { return nil }
+        var words = [UInt64](repeating: 0, count: (n + 63) / 64)
+        for row in 0..<n where allowed(row) { words[row >> 6] |= 1 << UInt64(row & 63) }
+        return words
     }
 
     /// Scores in Double, independent of the store's code.
@@ -22,6 +32,9 @@ import Testing
     func checkExact(_ store: VectorStore, _ vectors: [Float], _ q: [Float], d: Int, k: Int, allowed: ((Int) -> Bool)?) {
         let got = store.search(q, k: k, allowed: allowed)
         let brute = store.bruteForceSearch(q, k: k, allowed: allowed)
+        // The row-mask form answers the same.
+        let masked = try? store.search(q, k: k, rowMask: mask(store.count, allowed))
+        #expect(masked?.map(\.row) == got.map(\.row) && masked?.map(\.score) == got.map(\.score))
         // The same rows and the same fp32 scores as a full scan...
         #expect(got.map(\.row) == brute.map(\.row))
         #expect(got.map(\.score) == brute.map(\.score))
@@ -40,7 +53,7 @@ import Testing
         var rng = SeededRandom(seed: seed)
         let d = seed % 2 == 0 ? 128 : 37
         let vectors = TestVectors.random(n, d, &rng)
-        let store = try makeStore(dir, vectors: vectors, d: d)
+        let store = try makeStore(dir, vectors: vectors, d: d, verification: seed % 3 == 0 ? .onFirstUse : .atLoad)
         #expect(store.count == n)
         for k in [1, 10, n + 3] {
             let q = TestVectors.random(1, d, &rng)
@@ -81,6 +94,36 @@ import Testing
         checkExact(store, vectors, [Float](repeating: 0, count: d), d: d, k: 5, allowed: nil)
     }
 
+    /// Above 8192 rows the scan runs in blocks on both cores; every block boundary and
+    /// a filter that empties whole mask words must still give the exact answer.
+    @Test func exactAcrossScanBlocks() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var rng = SeededRandom(seed: 21)
+        let d = 32, n = 9000
+        var vectors = TestVectors.random(n, d, &rng)
+        // The same vector at rows on both sides of the first block boundary: a tie across blocks.
+        for j in 0..<d { vectors[4095 * d + j] = vectors[j]; vectors[4096 * d + j] = vectors[j] }
+        let store = try makeStore(dir, vectors: vectors, d: d, verification: .onFirstUse)
+        for i in 0..<3 {
+            let q = i == 0 ? Array(vectors[0..<d]) : TestVectors.random(1, d, &rng)
+            checkExact(store, vectors, q, d: d, k: 10, allowed: nil)
+            checkExact(store, vectors, q, d: d, k: 7, allowed: { ($0 / 64) % 5 == 2 || $0 == 8999 })
+            checkExact(store, vectors, q, d: d, k: 3, allowed: { $0 >= 8990 })
+        }
+        let top = store.search(Array(vectors[0..<d]), k: 3, allowed: nil).map(\.row)
+        #expect(top == [0, 4095, 4096])
+    }
+
+    @Test func emptyStoreGivesNothing() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let store = try makeStore(dir, vectors: [], d: 8)
+        #expect(store.count == 0 && store.ids.isEmpty)
+        #expect(store.search([Float](repeating: 0.5, count: 8), k: 5, allowed: nil).isEmpty)
+        #expect(try store.search([Float](repeating: 0.5, count: 8), k: 5, rowMask: []).isEmpty)
+    }
+
     @Test func filterExcludingEverythingGivesNothing() throws {
         let dir = try TempDir()
         defer { dir.remove() }
@@ -89,6 +132,7 @@ import Testing
         let store = try makeStore(dir, vectors: vectors, d: 16)
         #expect(store.search(Array(vectors[0..<16]), k: 10, allowed: { _ in false }).isEmpty)
         #expect(store.search(Array(vectors[0..<16]), k: 0, allowed: nil).isEmpty)
+        #expect(try store.search(Array(vectors[0..<16]), k: 10, rowMask: [0, 0, 0, 0]).isEmpty)
     }
 
     @Test func roundTripKeepsIdsAndVectors() throws {
@@ -101,6 +145,10 @@ import Testing
         #expect(store.ids == (0..<30).map { "id\($0)" })
         #expect(store.modelID == Self.model && store.dimension == d)
         #expect(store.vector(at: 7) == Array(vectors[7 * d..<8 * d]))
+        let lazy = try makeStore(dir, vectors: vectors, d: d, name: "lazy.bin", verification: .onFirstUse)
+        #expect(try lazy.checkedVector(at: 29) == Array(vectors[29 * d..<30 * d]))
+        #expect(try lazy.loadIDs() == (0..<30).map { "id\($0)" })
+        try lazy.verifyAll()
     }
 
     // MARK: Damage
@@ -145,6 +193,49 @@ import Testing
             let error = try #require(loadError(url), "flip at \(offset)")
             #expect(error.kind == ((16..<20).contains(offset) ? .versionMismatch : .corrupt), "flip at \(offset)")
             #expect(error.description.contains(url.path))
+        }
+    }
+
+    /// Opened with verification on first use, a flipped bit anywhere is reported by the
+    /// open or by the first member that reads it; a search never returns a wrong answer.
+    @Test func everyBitFlipIsDetectedOnFirstUse() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let url = try writeSmallStore(dir)
+        let original = try Data(contentsOf: url)
+        var rng = SeededRandom(seed: 8)
+        let q = TestVectors.random(1, 24, &rng)
+        let clean = try VectorStore(contentsOf: url, expectedModelID: Self.model, expectedDimension: 24, verification: .onFirstUse)
+        let want = try clean.search(q, k: 5, rowMask: nil)
+        let wantIDs = try clean.loadIDs()
+        for offset in Swift.stride(from: 0, to: original.count, by: max(1, original.count / 300)) {
+            var damaged = original
+            damaged[offset] ^= UInt8(1 << (offset % 8))
+            try damaged.write(to: url)
+            let store: VectorStore
+            do {
+                store = try VectorStore(contentsOf: url, expectedModelID: Self.model, expectedDimension: 24, verification: .onFirstUse)
+            } catch {
+                #expect(error.kind == ((16..<20).contains(offset) ? .versionMismatch : .corrupt), "flip at \(offset)")
+                continue
+            }
+            var reported = false
+            do {
+                let got = try store.search(q, k: 5, rowMask: nil)
+                #expect(got.map(\.row) == want.map(\.row) && got.map(\.score) == want.map(\.score), "flip at \(offset)")
+            } catch {
+                #expect(error.kind == .corrupt)
+                reported = true
+            }
+            do {
+                #expect(try store.loadIDs() == wantIDs, "flip at \(offset)")
+                for row in 0..<store.count { _ = try store.checkedVector(at: row) }
+            } catch {
+                #expect(error.kind == .corrupt && error.description.contains(url.path))
+                reported = true
+            }
+            #expect(reported, "flip at \(offset) went unnoticed")
+            #expect(throws: IndexError.self) { try store.verifyAll() }
         }
     }
 
@@ -193,33 +284,32 @@ import Testing
 }
 
 @Suite struct ScanKernelTests {
-    /// Both int8 kernels equal a scalar dot product, including all-±127 rows at the
-    /// longest length the fast kernel accepts, where its accumulators are fullest.
-    @Test(arguments: [1, 24, 256, 300])
-    func kernelsMatchScalar(chunks: Int) {
+    /// The four-row kernel equals a scalar dot product, including all-±127 rows against
+    /// the largest query codes allowed for that length, where the sums are largest.
+    @Test(arguments: [1, 24, 33, 263])
+    func kernelMatchesScalar(chunks: Int) {
         var rng = SeededRandom(seed: UInt64(chunks))
-        let n = chunks * 16
-        let cases: [([Int8], [Int8])] = [
-            ((0..<n).map { _ in Int8.random(in: -127...127, using: &rng) }, (0..<n).map { _ in Int8.random(in: -127...127, using: &rng) }),
-            ([Int8](repeating: 127, count: n), [Int8](repeating: 127, count: n)),
-            ([Int8](repeating: -127, count: n), [Int8](repeating: 127, count: n)),
+        let stride = chunks * 16
+        let levels = Int16(ScanKernel.queryLevels(stride: stride))
+        func random() -> [Int8] { (0..<stride).map { _ in Int8.random(in: -127...127, using: &rng) } }
+        let rows: [Int8] = random() + [Int8](repeating: 127, count: stride) + [Int8](repeating: -127, count: stride) + random()
+        let queries: [[Int16]] = [
+            (0..<stride).map { _ in Int16.random(in: -levels...levels, using: &rng) },
+            [Int16](repeating: levels, count: stride),
         ]
-        for (x, q) in cases {
-            let expected = zip(x, q).reduce(Int32(0)) { $0 + Int32($1.0) * Int32($1.1) }
-            var qEven = [SIMD8<Int16>](repeating: .zero, count: chunks), qOdd = qEven
-            for c in 0..<chunks {
-                for lane in 0..<8 {
-                    qEven[c][lane] = Int16(q[c * 16 + 2 * lane])
-                    qOdd[c][lane] = Int16(q[c * 16 + 2 * lane + 1])
-                }
-            }
-            x.withUnsafeBytes { xp in
-                qEven.withUnsafeBufferPointer { e in
-                    qOdd.withUnsafeBufferPointer { o in
-                        #expect(ScanKernel.dotWide(xp.baseAddress!, e.baseAddress!, o.baseAddress!, chunks) == expected)
-                        if chunks <= ScanKernel.maxFastChunks {
-                            #expect(ScanKernel.dot(xp.baseAddress!, e.baseAddress!, o.baseAddress!, chunks) == expected)
-                        }
+        for q in queries {
+            let codes = (0..<chunks).map { c in SIMD16<Int16>(q[c * 16..<(c + 1) * 16]) }
+            let expected = (0..<4).map { r in (0..<stride).reduce(0) { $0 + Int(rows[r * stride + $1]) * Int(q[$1]) } }
+            let zeros = [Float](repeating: 0, count: 4)
+            rows.withUnsafeBufferPointer { x in
+                codes.withUnsafeBufferPointer { codes in
+                    zeros.withUnsafeBufferPointer { z in
+                        let z = z.baseAddress!
+                        let kernel = ScanKernel(
+                            int8: x.baseAddress!, scales: z, residuals: z, codeNorms: z, slacks: z, stride: stride, count: 4,
+                            query: codes.baseAddress!, qScale: 1, qNorm: 0, qResidual: 0, qSlack: 0)
+                        let got = kernel.dot4(0)
+                        #expect((0..<4).map { Int(got[$0]) } == expected)
                     }
                 }
             }

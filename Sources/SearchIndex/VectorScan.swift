@@ -1,0 +1,171 @@
+/// The int8 first pass of ``VectorStore`` search over a range of rows: every row's
+/// score bounded from below and above, the k largest lower bounds kept, and the rows
+/// whose upper bound reaches the running k-th lower bound collected as candidates.
+///
+/// Plain pointers only: no classes, closures or existentials in the loop.
+struct ScanKernel {
+    /// Row codes, `stride` bytes per row, rows padded to a multiple of 4 with zeros.
+    let int8: UnsafePointer<Int8>
+    /// Per row (structure of arrays): scale, residual bound, code norm bound, slack norm.
+    let scales: UnsafePointer<Float>
+    let residuals: UnsafePointer<Float>
+    let codeNorms: UnsafePointer<Float>
+    let slacks: UnsafePointer<Float>
+    let stride: Int
+    /// Rows that exist; rows from here to the padded end are skipped.
+    let count: Int
+    /// The query's Int16 codes, 16 per element, `stride / 16` elements.
+    let query: UnsafePointer<SIMD16<Int16>>
+    let qScale: Float
+    let qNorm: Float
+    let qResidual: Float
+    let qSlack: Float
+
+    /// What one range yields.
+    struct Partial {
+        /// The up-to-k largest lower bounds of the allowed rows.
+        var lows: [Float]
+        /// Allowed rows whose upper bound reached the k-th lower bound seen so far,
+        /// with that upper bound (a superset of the final candidates).
+        var candidates: [(row: Int32, upper: Float)]
+    }
+
+    /// Scans `range`, whose bounds are multiples of 4 (the upper one may pass `count`).
+    /// - Parameter mask: bit r set = row r allowed; nil = every row.
+    func run(_ range: Range<Int>, k: Int, mask: UnsafePointer<UInt64>?) -> Partial {
+        var heap = MinHeap(capacity: k)
+        var candidates: [(row: Int32, upper: Float)] = []
+        candidates.reserveCapacity(4 * k + 64)
+        var threshold = -Float.infinity
+        var row = range.lowerBound
+        while row < range.upperBound {
+            var allowed: UInt64 = 0xF
+            if let mask {
+                let word = mask[row &>> 6]
+                if word == 0 {
+                    row = min(range.upperBound, (row | 63) &+ 1)
+                    continue
+                }
+                allowed = (word &>> UInt64(row & 63)) & 0xF
+                if allowed == 0 {
+                    row &+= 4
+                    continue
+                }
+            }
+            let approx = qScale * SIMD4<Float>(loading: scales + row) * Self.float(dot4(row))
+            let err = qNorm * SIMD4<Float>(loading: residuals + row) + qResidual * SIMD4<Float>(loading: codeNorms + row)
+                + qSlack * SIMD4<Float>(loading: slacks + row)
+            let upper = approx + err
+            if any(upper .>= threshold) {
+                let lower = approx - err
+                for i in 0..<4 where allowed & (1 << UInt64(i)) != 0 && row &+ i < count {
+                    if upper[i] >= threshold { candidates.append((Int32(truncatingIfNeeded: row &+ i), upper[i])) }
+                    heap.offer(lower[i])
+                    if heap.isFull { threshold = heap.minimum }
+                }
+            }
+            row &+= 4
+        }
+        return Partial(lows: heap.values, candidates: candidates)
+    }
+
+    /// The exact integer dot products of rows `row..<row+4` with the query.
+    ///
+    /// Each 16-code chunk is sign-extended to Int16 (vpmovsxbw), multiplied with the
+    /// query's Int16 codes and added in pairs into Int32 (vpmaddwd), on AVX2 one
+    /// 256-bit instruction each. Four rows share every query load. Wrapping adds are
+    /// exact because the query's code range is chosen so that no dot product leaves
+    /// Int32 (see ``queryLevels(stride:)``).
+    @inline(__always)
+    func dot4(_ row: Int) -> SIMD4<Int32> {
+        let x0 = UnsafeRawPointer(int8 + row &* stride)
+        let x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride
+        var a0 = SIMD8<Int32>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
+        for c in 0..<(stride &>> 4) {
+            let q = Self.widen(query[c])
+            let o = c &* 16
+            a0 &+= Self.multiplyAddPairs(x0.loadUnaligned(fromByteOffset: o, as: SIMD16<Int8>.self), q)
+            a1 &+= Self.multiplyAddPairs(x1.loadUnaligned(fromByteOffset: o, as: SIMD16<Int8>.self), q)
+            a2 &+= Self.multiplyAddPairs(x2.loadUnaligned(fromByteOffset: o, as: SIMD16<Int8>.self), q)
+            a3 &+= Self.multiplyAddPairs(x3.loadUnaligned(fromByteOffset: o, as: SIMD16<Int8>.self), q)
+        }
+        return SIMD4(a0.wrappedSum(), a1.wrappedSum(), a2.wrappedSum(), a3.wrappedSum())
+    }
+
+    /// The largest query code magnitude for rows of `stride` codes within ±127 such
+    /// that |dot| ≤ stride · 127 · levels stays within Int32 (32767 for d ≤ 528).
+    static func queryLevels(stride: Int) -> Float {
+        Float(max(1, min(32767, Int(Int32.max) / (127 * max(1, stride)))))
+    }
+
+    /// x₀q₀ + x₁q₁, x₂q₂ + x₃q₃, … in Int32. Element-wise widening written as loops, which
+    /// LLVM turns into vpmovsxbw and vpmaddwd (the stdlib's generic SIMD conversions
+    /// are not inlined and would cost a call per chunk).
+    @inline(__always)
+    static func multiplyAddPairs(_ x: SIMD16<Int8>, _ q: SIMD16<Int32>) -> SIMD8<Int32> {
+        var w = SIMD16<Int16>()
+        for i in 0..<16 { w[i] = Int16(x[i]) }
+        let products = widen(w) &* q
+        return products.evenHalf &+ products.oddHalf
+    }
+
+    @inline(__always)
+    static func widen(_ v: SIMD16<Int16>) -> SIMD16<Int32> {
+        var w = SIMD16<Int32>()
+        for i in 0..<16 { w[i] = Int32(v[i]) }
+        return w
+    }
+
+    @inline(__always)
+    static func float(_ v: SIMD4<Int32>) -> SIMD4<Float> {
+        SIMD4(Float(v[0]), Float(v[1]), Float(v[2]), Float(v[3]))
+    }
+}
+
+extension SIMD4 where Scalar == Float {
+    @inline(__always)
+    init(loading p: UnsafePointer<Float>) {
+        self = UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+    }
+}
+
+/// The k largest values seen so far, as a binary min-heap.
+struct MinHeap {
+    private(set) var values: [Float] = []
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        values.reserveCapacity(capacity)
+    }
+
+    var isFull: Bool { values.count >= capacity }
+    /// The smallest kept value (the k-th largest once full).
+    var minimum: Float { values[0] }
+
+    @inline(__always)
+    mutating func offer(_ v: Float) {
+        if values.count < capacity {
+            values.append(v)
+            var i = values.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                if values[parent] <= values[i] { break }
+                values.swapAt(parent, i)
+                i = parent
+            }
+        } else if v > values[0] {
+            values[0] = v
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < values.count && values[l] < values[m] { m = l }
+                if r < values.count && values[r] < values[m] { m = r }
+                if m == i { break }
+                values.swapAt(i, m)
+                i = m
+            }
+        }
+    }
+}
