@@ -250,7 +250,8 @@ public struct DigestIndex {
 
     /// The stored (unit-length) vector of the memory `id`, when the index has one for its current text.
     public func vector(id: String) -> [Float]? {
-        id.isEmpty ? nil : index.vector(key: id)
+        // Every chunk of the vector files was checked when this index was made (`digestIndex`), so no read fails.
+        id.isEmpty ? nil : (try? index.vector(key: id)) ?? nil
     }
 
     /// The `k` memories of the user dated before `before` most related to one memory: by cosine
@@ -263,7 +264,7 @@ public struct DigestIndex {
         let allowed = index.allowed(filter)
         let keys: [String]
         if let vector {
-            keys = index.semanticSearch(vector, k: k, allowed: allowed).map(\.id)
+            keys = ((try? index.semanticSearch(vector, k: k, allowed: allowed)) ?? []).map(\.id)
         } else {
             keys = index.lexicalSearch(text, k: k, allowed: allowed).map(\.id)
         }
@@ -278,6 +279,9 @@ extension Vault {
     /// - Throws: `VaultError` when the index cannot be read or written.
     public func digestIndex(user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> DigestIndex {
         var update = VaultIndex.Update()
-        return DigestIndex(index: try refreshedIndex(embedder: embedder, full: false, update: &update), user: user)
+        var timer = PhaseTimer()
+        // Checked whole now (a damaged file means a rebuild here), so DigestIndex's reads cannot fail later.
+        let index = try refreshedIndex(embedder: embedder, full: false, update: &update, timer: &timer, verifyVectors: true)
+        return DigestIndex(index: index, user: user)
     }
 }

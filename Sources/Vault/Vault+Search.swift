@@ -92,7 +92,8 @@ extension Vault {
     /// - Throws: `VaultError` when the lock cannot be had in time, a file cannot be read, or the
     ///   index cannot be written.
     func refreshedIndex(
-        embedder: (any SentenceEmbedding)?, full: Bool, update: inout VaultIndex.Update, timer: inout PhaseTimer
+        embedder: (any SentenceEmbedding)?, full: Bool, update: inout VaultIndex.Update, timer: inout PhaseTimer,
+        verifyVectors: Bool = false
     ) throws(VaultError) -> VaultIndex {
         let lock: VaultLock
         do {
@@ -113,12 +114,31 @@ extension Vault {
         loadedIndex = index
         let sources = indexedSources()
         timer.lap("list files")
-        try index.refresh(
-            sources: sources, root: root, timeZone: config.timeZone, full: full, embedder: embedder,
-            read: { (path) throws(VaultError) in try readEntryFile(path) }, update: &update)
+        var rebuild = full
+        if verifyVectors && !full {
+            do {
+                try index.verifyVectors()
+            } catch {
+                update.notices.append(Self.damagedIndexNotice)
+                rebuild = true
+            }
+        }
+        do {
+            try index.refresh(
+                sources: sources, root: root, timeZone: config.timeZone, full: rebuild, embedder: embedder,
+                read: { (path) throws(VaultError) in try readEntryFile(path) }, update: &update)
+        } catch where error.damagedIndex && !rebuild {
+            // A chunk read while folding the delta was damaged: rebuild everything from the files.
+            update.notices.append(Self.damagedIndexNotice)
+            try index.refresh(
+                sources: sources, root: root, timeZone: config.timeZone, full: true, embedder: embedder,
+                read: { (path) throws(VaultError) in try readEntryFile(path) }, update: &update)
+        }
         timer.lap("freshness check")
         return index
     }
+
+    static let damagedIndexNotice = "index rebuilt (a damaged file in .memvault/cache/index)"
 
     /// Updates the index (only what changed, or everything with `full`).
     public func reindex(full: Bool, embedder: (any SentenceEmbedding)?) throws(VaultError) -> IndexReport {
@@ -156,6 +176,22 @@ extension Vault {
     /// - Parameter embedder: nil when the model is missing: hybrid falls back to lexical with a
     ///   notice, semantic is an error.
     public func search(_ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> SearchResponse {
+        do {
+            return try searchOnce(request, user: user, embedder: embedder)
+        } catch where error.damagedIndex {
+            // The vector files are checked chunk by chunk as a search reads them: a damaged one
+            // means a rebuild from the files and the same search again, never a wrong answer.
+            var update = VaultIndex.Update()
+            var timer = PhaseTimer()
+            loadedIndex = nil
+            _ = try refreshedIndex(embedder: embedder, full: true, update: &update, timer: &timer)
+            var response = try searchOnce(request, user: user, embedder: embedder)
+            response.notices.insert(Self.damagedIndexNotice, at: 0)
+            return response
+        }
+    }
+
+    private func searchOnce(_ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> SearchResponse {
         let clock = ContinuousClock()
         let start = clock.now
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -193,7 +229,11 @@ extension Vault {
         let queryVector = mode == .lexical ? nil : embedder.map { $0.embed([query])[0] }
         if let queryVector {
             timer.lap("embed query")
-            semanticHits = index.semanticSearch(queryVector, k: candidates, allowed: allowed)
+            do {
+                semanticHits = try index.semanticSearch(queryVector, k: candidates, allowed: allowed)
+            } catch {
+                throw VaultError.damaged(error)
+            }
             timer.lap("semantic")
         }
         let ranked: [(id: String, score: Float)]
@@ -201,7 +241,7 @@ extension Vault {
         case .lexical: ranked = Array(lexicalHits.prefix(request.k))
         case .semantic: ranked = Array(semanticHits.prefix(request.k))
         case .hybrid:
-            ranked = Self.fuse(lexical: lexicalHits, semantic: semanticHits, k: request.k, index: index,
+            ranked = try Self.fuse(lexical: lexicalHits, semantic: semanticHits, k: request.k, index: index,
                                query: queryVector ?? [], matched: matched,
                                queryTerms: Set(Analyzer.terms(query)).count)
         }
@@ -238,12 +278,16 @@ extension Vault {
     static func fuse(
         lexical: [(id: String, score: Float)], semantic: [(id: String, score: Float)], k: Int, index: VaultIndex,
         query: [Float], matched: [String: [String]], queryTerms: Int
-    ) -> [(id: String, score: Float)] {
+    ) throws(VaultError) -> [(id: String, score: Float)] {
         let best = lexical.map(\.score).max() ?? 0
         var scores: [String: Float] = [:]
         for hit in semantic { scores[hit.id] = hit.score }
         for hit in lexical where scores[hit.id] == nil {
-            scores[hit.id] = query.isEmpty ? 0 : index.cosine(query, key: hit.id) ?? 0
+            do {
+                scores[hit.id] = query.isEmpty ? 0 : try index.cosine(query, key: hit.id) ?? 0
+            } catch {
+                throw VaultError.damaged(error)
+            }
         }
         for hit in lexical where best > 0 {
             let coverage = queryTerms > 0 ? Float(matched[hit.id]?.count ?? 0) / Float(queryTerms) : 1

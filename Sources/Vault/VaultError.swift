@@ -1,4 +1,5 @@
 import MemvaultSupport
+import SearchIndex
 
 /// An error of a vault operation: one readable line naming what and where, an exit status, an optional hint.
 ///
@@ -9,6 +10,16 @@ public struct VaultError: ReportableError, Sendable {
     /// The file (and line) the error applies to, if any: `alice/general/2026-11.md:12`.
     public var location: String?
     public var hint: String?
+    /// Set when a sidecar index file turned out damaged while being read (files are checked
+    /// chunk by chunk as they are first used): the caller rebuilds the index and tries again.
+    var damagedIndex = false
+
+    /// A damaged index file found while reading it; see ``damagedIndex``.
+    static func damaged(_ error: IndexError) -> VaultError {
+        var result = VaultError(.integrity, "damaged search index: \(error.description)")
+        result.damagedIndex = true
+        return result
+    }
 
     public init(_ status: ExitStatus, _ message: String, at location: String? = nil, hint: String? = nil) {
         self.exitStatus = status

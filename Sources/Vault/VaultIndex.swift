@@ -127,7 +127,11 @@ final class VaultIndex {
             let table = try EntryTable(contentsOf: tableURL(state.generation))
             let postings = try PostingsFile(contentsOf: postingsURL(state.generation))
             timer.lap("open entry table and postings")
-            let main = try VectorStore(contentsOf: mainURL(state.generation), expectedModelID: Embedder.modelID, expectedDimension: Embedder.dimension)
+            // The 194 MB of a 100k base are checked chunk by chunk as they are first read
+            // (a damaged chunk throws then), not all at open.
+            let main = try VectorStore(
+                contentsOf: mainURL(state.generation), expectedModelID: Embedder.modelID, expectedDimension: Embedder.dimension,
+                verification: .onFirstUse)
             guard table.generation == state.generation, postings.generation == state.generation,
                   postings.documentCount == table.count, main.count == table.count
             else { throw IndexError(.corrupt, path: path, "base files of another generation") }
@@ -469,6 +473,8 @@ final class VaultIndex {
             }
             stateStamp = readStateStamp()
             removeUnusedFiles()
+        } catch let error as IndexError where error.kind == .corrupt {
+            throw VaultError.damaged(error)  // a base chunk read while folding turned out damaged
         } catch {
             throw VaultError(.integrity, "cannot write the index: \(error)")
         }
@@ -516,11 +522,11 @@ final class VaultIndex {
         records.reserveCapacity(count)
         vectors.reserveCapacity(count * d)
         let zero = [Float](repeating: 0, count: d)
-        func appendVector(_ place: IndexState.VectorPlace) -> Bool {
+        func appendVector(_ place: IndexState.VectorPlace) throws(IndexError) -> Bool {
             switch place {
             case .none: vectors += zero; return false
-            case .base(let row): vectors += main!.vector(at: row); return true
-            case .delta(let row): vectors += delta!.vector(at: row); return true
+            case .base(let row): vectors += try main!.checkedVector(at: row); return true
+            case .delta(let row): vectors += try delta!.checkedVector(at: row); return true
             }
         }
         keep.reserveCapacity(baseCount)
@@ -531,7 +537,7 @@ final class VaultIndex {
             }
             keep.append(Int32(records.count))
             var record = self.record(.base(row))
-            record.hasVector = appendVector(record.hasVector ? .base(row) : .none)
+            record.hasVector = try appendVector(record.hasVector ? .base(row) : .none)
             records.append(record)
         }
         var fresh: [String: ArraySlice<Float>] = [:]
@@ -542,7 +548,7 @@ final class VaultIndex {
                 vectors += vector
                 record.hasVector = true
             } else {
-                record.hasVector = appendVector(change.vector)
+                record.hasVector = try appendVector(change.vector)
             }
             records.append(record)
         }
@@ -594,21 +600,30 @@ final class VaultIndex {
     // MARK: Search
 
     /// The current (unit-length) vector of the entry `key`, if it has one.
-    func vector(key: String) -> [Float]? {
+    /// - Throws: `IndexError` when the chunk of the vector file holding it is damaged.
+    func vector(key: String) throws(IndexError) -> [Float]? {
         guard let ref = lookup(key) else { return nil }
         switch vectorPlace(ref) {
         case .none: return nil
-        case .base(let row): return main?.vector(at: row)
-        case .delta(let row): return delta?.vector(at: row)
+        case .base(let row): return try main?.checkedVector(at: row)
+        case .delta(let row): return try delta?.checkedVector(at: row)
         }
+    }
+
+    /// Checks every chunk of the vector files not checked yet, so that later reads cannot fail.
+    /// - Throws: `IndexError` of kind `.corrupt` for a damaged chunk.
+    /// - Complexity: O(unchecked bytes), on both cores.
+    func verifyVectors() throws(IndexError) {
+        try main?.verifyAll()
+        try delta?.verifyAll()
     }
 
     /// Whether the entry `key` has a vector for its current text.
     func hasVector(key: String) -> Bool { lookup(key).map { vectorPlace($0) != .none } ?? false }
 
     /// The cosine of `query` with the current vector of the entry `key`, if it has one.
-    func cosine(_ query: [Float], key: String) -> Float? {
-        guard let vector = vector(key: key) else { return nil }
+    func cosine(_ query: [Float], key: String) throws(IndexError) -> Float? {
+        guard let vector = try vector(key: key) else { return nil }
         var sum: Float = 0
         for i in 0..<min(vector.count, query.count) { sum += vector[i] * query[i] }
         return sum
@@ -641,8 +656,9 @@ final class VaultIndex {
     }
 
     /// Semantic top-k over both vector stores, restricted to the `allowed` entries.
+    /// - Throws: `IndexError` when a chunk of the base vector file that the scan reads is damaged.
     /// - Complexity: O(n/64) to combine the row masks, then the stores' exact int8-bounded scans.
-    func semanticSearch(_ query: [Float], k: Int, allowed: Allowed) -> [(id: String, score: Float)] {
+    func semanticSearch(_ query: [Float], k: Int, allowed: Allowed) throws(IndexError) -> [(id: String, score: Float)] {
         var hits: [(id: String, score: Float)] = []
         // Changes whose vector is a base row (an entry that moved to another file) own that row.
         var baseOwner: [Int: Int] = [:]
@@ -665,8 +681,7 @@ final class VaultIndex {
                 for i in words.indices { words[i] &= base[i] }
             }
             for row in baseOwner.keys { words[row >> 6] |= 1 << UInt64(row & 63) }
-            let mask = words
-            for hit in main.search(query, k: k, allowed: { mask[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }) {
+            for hit in try main.search(query, k: k, rowMask: words) {
                 let key = baseOwner[hit.row].map { state.changes[$0].record.entry.id } ?? table.key(at: hit.row)
                 hits.append((key, hit.score))
             }
