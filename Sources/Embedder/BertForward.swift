@@ -1,7 +1,5 @@
 import Foundation
 
-internal import COpenBLAS
-
 /// Working memory for forward passes on one thread: grown on demand, then reused
 /// across layers, batches and calls.
 final class Scratch {
@@ -14,6 +12,7 @@ final class Scratch {
     private(set) var context = UnsafeMutablePointer<Float>.allocate(capacity: 0)
     private(set) var projected = UnsafeMutablePointer<Float>.allocate(capacity: 0)
     private(set) var intermediate = UnsafeMutablePointer<Float>.allocate(capacity: 0)
+    private(set) var keys = UnsafeMutablePointer<Float>.allocate(capacity: 0)
     private(set) var scores = UnsafeMutablePointer<Float>.allocate(capacity: 0)
 
     /// Makes room for `rows` tokens in all and sequences of up to `longest` tokens.
@@ -31,14 +30,19 @@ final class Scratch {
             rowCapacity = capacity
         }
         if longest > sequenceCapacity {
+            keys.deallocate()
             scores.deallocate()
-            scores = .allocate(capacity: longest * longest)
+            let floats = Attention.scratchFloats(tokens: longest)
+            keys = .allocate(capacity: floats.keys)
+            scores = .allocate(capacity: floats.scores)
             sequenceCapacity = longest
         }
     }
 
     deinit {
-        for buffer in [hidden, query, key, value, context, projected, intermediate, scores] { buffer.deallocate() }
+        for buffer in [hidden, query, key, value, context, projected, intermediate, keys, scores] {
+            buffer.deallocate()
+        }
     }
 }
 
@@ -112,23 +116,16 @@ extension BertWeights {
     /// `query`, `key`, `value`, writes `context`.
     private func attention(_ sequences: [[Int32]], scratch: Scratch) {
         typealias S = BertShape
-        let scale = 1 / Float(S.headSize).squareRoot()
-        let stride = Int32(S.hidden)
         var start = 0
         for sequence in sequences {
-            let n = sequence.count
-            let count = Int32(n)
             for head in 0..<S.heads {
                 let offset = start * S.hidden + head * S.headSize
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasTrans, count, count, Int32(S.headSize),
-                    scale, scratch.query + offset, stride, scratch.key + offset, stride, 0, scratch.scores, count)
-                Kernels.softmaxRows(scratch.scores, rows: n, width: n)
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasNoTrans, count, Int32(S.headSize), count,
-                    1, scratch.scores, count, scratch.value + offset, stride, 0, scratch.context + offset, stride)
+                Attention.head(
+                    tokens: sequence.count, query: scratch.query + offset, key: scratch.key + offset,
+                    value: scratch.value + offset, stride: S.hidden, keys: scratch.keys, scores: scratch.scores,
+                    into: scratch.context + offset)
             }
-            start += n
+            start += sequence.count
         }
     }
 }
