@@ -20,7 +20,8 @@ enum Attention {
     static func paddedLength(_ count: Int) -> Int { (count + 7) & ~7 }
 
     /// `context[i] = Σⱼ softmax(query[i]·key[j] / √32)ⱼ · value[j]` for the `tokens`
-    /// rows of one head (32 floats each, rows `stride` floats apart).
+    /// rows of one head (32 floats each; input rows `stride` floats apart, output
+    /// rows `contextStride`).
     ///
     /// - Parameters:
     ///   - keys: Room for `scratchFloats(tokens:).keys` floats (the keys transposed).
@@ -29,26 +30,40 @@ enum Attention {
     static func head(
         tokens n: Int, query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
         stride: Int, keys: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>,
-        into context: UnsafeMutablePointer<Float>
+        into context: UnsafeMutablePointer<Float>, contextStride: Int
     ) {
         let width = paddedLength(n)
         transposeKeys(tokens: n, key: key, stride: stride, width: width, into: keys)
         computeScores(tokens: n, query: query, stride: stride, keys: keys, width: width, into: scores)
         for row in 0..<n { Kernels.softmax(scores + row * width, count: n, padded: width) }
-        weightValues(tokens: n, scores: scores, width: width, value: value, stride: stride, into: context)
+        weightValues(
+            tokens: n, scores: scores, width: width, value: value, stride: stride, into: context,
+            contextStride: contextStride)
     }
 
     /// `keys[c × width + j] = key[j × stride + c]`, zero for j from `tokens` to `width`.
+    ///
+    /// Eight tokens at a time, each lane gathered into one vector and stored
+    /// whole: scalar stores `width` floats apart cost several times as much.
     private static func transposeKeys(
         tokens n: Int, key: UnsafePointer<Float>, stride: Int, width: Int, into keys: UnsafeMutablePointer<Float>
     ) {
-        for token in 0..<n {
-            let source = key + token * stride
-            for lane in 0..<BertShape.headSize { keys[lane * width + token] = source[lane] }
+        var token = 0
+        while token + 8 <= n {
+            let k = key + token * stride
+            for lane in 0..<BertShape.headSize {
+                let gathered = Vector(
+                    k[lane], k[stride + lane], k[2 * stride + lane], k[3 * stride + lane], k[4 * stride + lane],
+                    k[5 * stride + lane], k[6 * stride + lane], k[7 * stride + lane])
+                Kernels.store(gathered, to: keys + lane * width + token)
+            }
+            token += 8
         }
-        guard width > n else { return }
+        guard token < width else { return }
         for lane in 0..<BertShape.headSize {
-            (keys + lane * width + n).initialize(repeating: 0, count: width - n)
+            let target = keys + lane * width
+            for tail in token..<n { target[tail] = key[tail * stride + lane] }
+            (target + n).initialize(repeating: 0, count: width - n)
         }
     }
 
@@ -113,7 +128,7 @@ enum Attention {
     /// two rows by the head's 32 lanes at a time.
     private static func weightValues(
         tokens n: Int, scores: UnsafePointer<Float>, width: Int, value: UnsafePointer<Float>, stride: Int,
-        into context: UnsafeMutablePointer<Float>
+        into context: UnsafeMutablePointer<Float>, contextStride: Int
     ) {
         var row = 0
         while row < n {
@@ -135,16 +150,16 @@ enum Attention {
                 b2 = b2.addingProduct(q, v2)
                 b3 = b3.addingProduct(q, v3)
             }
-            let target = context + row * stride
+            let target = context + row * contextStride
             Kernels.store(a0, to: target)
             Kernels.store(a1, to: target + 8)
             Kernels.store(a2, to: target + 16)
             Kernels.store(a3, to: target + 24)
             if pair {
-                Kernels.store(b0, to: target + stride)
-                Kernels.store(b1, to: target + stride + 8)
-                Kernels.store(b2, to: target + stride + 16)
-                Kernels.store(b3, to: target + stride + 24)
+                Kernels.store(b0, to: target + contextStride)
+                Kernels.store(b1, to: target + contextStride + 8)
+                Kernels.store(b2, to: target + contextStride + 16)
+                Kernels.store(b3, to: target + contextStride + 24)
             }
             row += 2
         }

@@ -95,7 +95,7 @@ struct KernelTests {
         context.withUnsafeMutableBufferPointer { out in
             Attention.head(
                 tokens: tokens, query: query, key: key, value: value, stride: stride, keys: &keys, scores: &scores,
-                into: out.baseAddress!)
+                into: out.baseAddress!, contextStride: stride)
         }
         var worst: Double = 0
         for row in 0..<tokens {
