@@ -9,10 +9,11 @@ import Foundation
 enum Attention {
     typealias Vector = Kernels.Vector
 
-    /// The floats one head's working memory needs for sequences of up to `tokens`.
+    /// The floats one head's working memory needs for sequences of up to `tokens`:
+    /// the keys transposed, and the scores followed by one softmax scale per row.
     static func scratchFloats(tokens: Int) -> (keys: Int, scores: Int) {
         let padded = paddedLength(tokens)
-        return (BertShape.headSize * padded, tokens * padded)
+        return (BertShape.headSize * padded, tokens * padded + tokens)
     }
 
     /// `count` rounded up to a multiple of 8: the width of a row of scores.
@@ -35,9 +36,10 @@ enum Attention {
         let width = paddedLength(n)
         transposeKeys(tokens: n, key: key, stride: stride, width: width, into: keys)
         computeScores(tokens: n, query: query, stride: stride, keys: keys, width: width, into: scores)
-        for row in 0..<n { Kernels.softmax(scores + row * width, count: n, padded: width) }
+        let scales = scores + n * width
+        for row in 0..<n { scales[row] = Kernels.exponentiate(scores + row * width, count: n, padded: width) }
         weightValues(
-            tokens: n, scores: scores, width: width, value: value, stride: stride, into: context,
+            tokens: n, scores: scores, width: width, scales: scales, value: value, stride: stride, into: context,
             contextStride: contextStride)
     }
 
@@ -124,10 +126,11 @@ enum Attention {
         }
     }
 
-    /// `context[i] = Σⱼ scores[i × width + j] · value[j]` over the `tokens` values,
-    /// two rows by the head's 32 lanes at a time.
+    /// `context[i] = scales[i] · Σⱼ scores[i × width + j] · value[j]` over the `tokens`
+    /// values, two rows by the head's 32 lanes at a time.
     private static func weightValues(
-        tokens n: Int, scores: UnsafePointer<Float>, width: Int, value: UnsafePointer<Float>, stride: Int,
+        tokens n: Int, scores: UnsafePointer<Float>, width: Int, scales: UnsafePointer<Float>,
+        value: UnsafePointer<Float>, stride: Int,
         into context: UnsafeMutablePointer<Float>, contextStride: Int
     ) {
         var row = 0
@@ -151,15 +154,17 @@ enum Attention {
                 b3 = b3.addingProduct(q, v3)
             }
             let target = context + row * contextStride
-            Kernels.store(a0, to: target)
-            Kernels.store(a1, to: target + 8)
-            Kernels.store(a2, to: target + 16)
-            Kernels.store(a3, to: target + 24)
+            let scale = scales[row]
+            Kernels.store(a0 * scale, to: target)
+            Kernels.store(a1 * scale, to: target + 8)
+            Kernels.store(a2 * scale, to: target + 16)
+            Kernels.store(a3 * scale, to: target + 24)
             if pair {
-                Kernels.store(b0, to: target + contextStride)
-                Kernels.store(b1, to: target + contextStride + 8)
-                Kernels.store(b2, to: target + contextStride + 16)
-                Kernels.store(b3, to: target + contextStride + 24)
+                let scale = scales[row + 1]
+                Kernels.store(b0 * scale, to: target + contextStride)
+                Kernels.store(b1 * scale, to: target + contextStride + 8)
+                Kernels.store(b2 * scale, to: target + contextStride + 16)
+                Kernels.store(b3 * scale, to: target + contextStride + 24)
             }
             row += 2
         }

@@ -237,10 +237,13 @@ enum Kernels {
         return er * unsafeBitCast(exponent, to: Vector.self)
     }
 
-    /// Softmax of one row of `count` scores, in place. The row has room for
+    /// Softmax of one row of `count` scores, in place, but for the final division:
+    /// each score x becomes e^(x − max), and the return value is 1 / their sum,
+    /// for the caller to apply where it is cheaper (attention scales its 32
+    /// outputs per row instead of the row's scores). The row has room for
     /// `padded` floats (`count` rounded up to a multiple of 8); the lanes past
     /// `count` are overwritten and end up (nearly) zero.
-    static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int, padded: Int) {
+    static func exponentiate(_ row: UnsafeMutablePointer<Float>, count: Int, padded: Int) -> Float {
         for index in count..<padded { row[index] = -.greatestFiniteMagnitude }
         var largest = Vector(repeating: -.greatestFiniteMagnitude)
         var index = 0
@@ -258,11 +261,6 @@ enum Kernels {
             total += e
             index += 8
         }
-        let inverse = 1 / total.sum()
-        index = 0
-        while index < padded {
-            store(load(row + index) * inverse, to: row + index)
-            index += 8
-        }
+        return 1 / total.sum()
     }
 }
