@@ -1,44 +1,48 @@
 import Foundation
 
-internal import COpenBLAS
-
 /// Working memory for forward passes on one thread: grown on demand, then reused
 /// across layers, batches and calls.
 final class Scratch {
     private(set) var rowCapacity = 0
     private(set) var sequenceCapacity = 0
     private(set) var hidden = UnsafeMutablePointer<Float>.allocate(capacity: 0)
-    private(set) var query = UnsafeMutablePointer<Float>.allocate(capacity: 0)
-    private(set) var key = UnsafeMutablePointer<Float>.allocate(capacity: 0)
-    private(set) var value = UnsafeMutablePointer<Float>.allocate(capacity: 0)
+    private(set) var projectionWidth = 0
+    /// Each row: the token's query, key and value (`BertWeights.Projections`).
+    private(set) var projections = UnsafeMutablePointer<Float>.allocate(capacity: 0)
     private(set) var context = UnsafeMutablePointer<Float>.allocate(capacity: 0)
     private(set) var projected = UnsafeMutablePointer<Float>.allocate(capacity: 0)
     private(set) var intermediate = UnsafeMutablePointer<Float>.allocate(capacity: 0)
+    private(set) var keys = UnsafeMutablePointer<Float>.allocate(capacity: 0)
     private(set) var scores = UnsafeMutablePointer<Float>.allocate(capacity: 0)
 
-    /// Makes room for `rows` tokens in all and sequences of up to `longest` tokens.
-    func reserve(rows: Int, longest: Int) {
-        if rows > rowCapacity {
+    /// Makes room for `rows` tokens in all, sequences of up to `longest` tokens and
+    /// query-key-value rows of `projectionWidth` floats.
+    func reserve(rows: Int, longest: Int, projectionWidth width: Int) {
+        if rows > rowCapacity || width > projectionWidth {
             let capacity = max(rows, rowCapacity * 3 / 2)
-            for buffer in [hidden, query, key, value, context, projected, intermediate] { buffer.deallocate() }
+            for buffer in [hidden, projections, context, projected, intermediate] { buffer.deallocate() }
             hidden = .allocate(capacity: capacity * BertShape.hidden)
-            query = .allocate(capacity: capacity * BertShape.hidden)
-            key = .allocate(capacity: capacity * BertShape.hidden)
-            value = .allocate(capacity: capacity * BertShape.hidden)
+            projections = .allocate(capacity: capacity * width)
+            projectionWidth = width
             context = .allocate(capacity: capacity * BertShape.hidden)
             projected = .allocate(capacity: capacity * BertShape.hidden)
             intermediate = .allocate(capacity: capacity * BertShape.intermediate)
             rowCapacity = capacity
         }
         if longest > sequenceCapacity {
+            keys.deallocate()
             scores.deallocate()
-            scores = .allocate(capacity: longest * longest)
+            let floats = Attention.scratchFloats(tokens: longest)
+            keys = .allocate(capacity: floats.keys)
+            scores = .allocate(capacity: floats.scores)
             sequenceCapacity = longest
         }
     }
 
     deinit {
-        for buffer in [hidden, query, key, value, context, projected, intermediate, scores] { buffer.deallocate() }
+        for buffer in [hidden, projections, context, projected, intermediate, keys, scores] {
+            buffer.deallocate()
+        }
     }
 }
 
@@ -58,7 +62,7 @@ extension BertWeights {
         let rows = sequences.reduce(0) { $0 + $1.count }
         let longest = sequences.map(\.count).max() ?? 0
         guard rows > 0 else { return }
-        scratch.reserve(rows: rows, longest: longest)
+        scratch.reserve(rows: rows, longest: longest, projectionWidth: projectionWidth)
         let hidden = scratch.hidden
 
         // Embeddings: word + position + token type 0, then LayerNorm.
@@ -77,10 +81,8 @@ extension BertWeights {
         embeddingNorm.apply(scratch.projected, residual: nil, rows: rows, into: hidden)
 
         for layer in layers {
-            layer.query.apply(hidden, rows: rows, into: scratch.query)
-            layer.key.apply(hidden, rows: rows, into: scratch.key)
-            layer.value.apply(hidden, rows: rows, into: scratch.value)
-            attention(sequences, scratch: scratch)
+            layer.projections.linear.apply(hidden, rows: rows, into: scratch.projections)
+            attention(sequences, projections: layer.projections, scratch: scratch)
             layer.attentionOutput.apply(scratch.context, rows: rows, into: scratch.projected)
             layer.attentionNorm.apply(scratch.projected, residual: hidden, rows: rows, into: hidden)
             layer.intermediate.apply(hidden, rows: rows, into: scratch.intermediate)
@@ -109,26 +111,21 @@ extension BertWeights {
     }
 
     /// Multi-head self-attention of every sequence over its own tokens: reads
-    /// `query`, `key`, `value`, writes `context`.
-    private func attention(_ sequences: [[Int32]], scratch: Scratch) {
+    /// `projections` (laid out as `layout` says), writes `context`.
+    private func attention(_ sequences: [[Int32]], projections layout: Projections, scratch: Scratch) {
         typealias S = BertShape
-        let scale = 1 / Float(S.headSize).squareRoot()
-        let stride = Int32(S.hidden)
+        let width = layout.linear.outputSize
         var start = 0
         for sequence in sequences {
-            let n = sequence.count
-            let count = Int32(n)
+            let row = scratch.projections + start * width
             for head in 0..<S.heads {
-                let offset = start * S.hidden + head * S.headSize
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasTrans, count, count, Int32(S.headSize),
-                    scale, scratch.query + offset, stride, scratch.key + offset, stride, 0, scratch.scores, count)
-                Kernels.softmaxRows(scratch.scores, rows: n, width: n)
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasNoTrans, count, Int32(S.headSize), count,
-                    1, scratch.scores, count, scratch.value + offset, stride, 0, scratch.context + offset, stride)
+                let column = head * S.headSize
+                Attention.head(
+                    tokens: sequence.count, query: row + layout.query + column, key: row + layout.key + column,
+                    value: row + layout.value + column, stride: width, keys: scratch.keys, scores: scratch.scores,
+                    into: scratch.context + start * S.hidden + column, contextStride: S.hidden)
             }
-            start += n
+            start += sequence.count
         }
     }
 }

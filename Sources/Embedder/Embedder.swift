@@ -137,24 +137,32 @@ public final class Embedder: Sendable {
 
     /// Groups text indices into forward passes of similar length, longest first,
     /// each at most `batchTexts` texts and `batchTokens` tokens (or one longer text).
+    /// The passes holding the last `tailTokens` tokens take half as many texts, so
+    /// that the two workers run out of work closer together.
     static func batches(of sequences: [[Int32]]) -> [[Int]] {
         let order = sequences.indices.sorted { sequences[$0].count > sequences[$1].count }
+        var remaining = sequences.reduce(0) { $0 + $1.count }
         var batches: [[Int]] = []
         var current: [Int] = []
         var tokens = 0
         for index in order {
             let length = sequences[index].count
-            if !current.isEmpty, current.count == batchTexts || tokens + length > batchTokens {
+            let limit = remaining <= tailTokens ? batchTexts / 2 : batchTexts
+            if !current.isEmpty, current.count >= limit || tokens + length > batchTokens {
                 batches.append(current)
                 current = []
                 tokens = 0
             }
             current.append(index)
             tokens += length
+            remaining -= length
         }
         if !current.isEmpty { batches.append(current) }
         return batches
     }
+
+    /// The tokens at the end of a call that go in half-size passes.
+    static let tailTokens = 2 * batchTokens
 }
 
 /// The output matrix, written by several workers at disjoint rows.

@@ -4,9 +4,9 @@ internal import COpenBLAS
 
 /// The element-wise and row-wise pieces of the forward pass, on raw pointers.
 ///
-/// Plain loops without calls or `min`/`max` in their bodies: the optimizer
-/// vectorizes them, and debug builds (the tests) stay quick, which generic
-/// `SIMD` types would not be.
+/// Written with `SIMD8<Float>`, which Package.swift compiles to AVX2 and FMA
+/// instructions on x86-64: one register per eight lanes, and `addingProduct` is one
+/// fused multiply-add.
 enum Kernels {
     /// `output[rows × outputSize] = input[rows × inputSize] · weightᵀ + bias`, where
     /// `weight` is `outputSize × inputSize` row-major (PyTorch's `Linear` layout).
@@ -97,121 +97,170 @@ enum Kernels {
         }
     }
 
-    /// `output[row] = LayerNorm(values[row] + residual[row])` for every row of `width`.
+    /// `output[row] = LayerNorm(values[row] + residual[row])` for every row of `width`,
+    /// `width` a multiple of 8; `output` may be `values` or `residual`.
+    ///
+    /// - Complexity: O(rows × width), three sweeps over each row while it is in L1.
     static func addAndNormalize(
         _ values: UnsafePointer<Float>, residual: UnsafePointer<Float>?, rows: Int, width: Int,
         scale: UnsafePointer<Float>, bias: UnsafePointer<Float>, epsilon: Float,
         into output: UnsafeMutablePointer<Float>
     ) {
+        precondition(width % 8 == 0, "LayerNorm width \(width) is not a multiple of 8")
         let count = Float(width)
         for row in 0..<rows {
             let source = values + row * width
             let target = output + row * width
+            // Sweep 1: the sum (and the residual added, into target).
+            var sum = Vector()
+            var index = 0
             if let residual {
                 let added = residual + row * width
-                for index in 0..<width { target[index] = source[index] + added[index] }
-            } else if source != UnsafePointer(target) {
-                target.update(from: source, count: width)
+                while index < width {
+                    let value = load(source + index) + load(added + index)
+                    store(value, to: target + index)
+                    sum += value
+                    index += 8
+                }
+            } else {
+                while index < width {
+                    let value = load(source + index)
+                    store(value, to: target + index)
+                    sum += value
+                    index += 8
+                }
             }
-            let mean = sum(target, count: width) / count
-            for index in 0..<width { target[index] -= mean }
-            let inverse = 1 / (sumOfSquares(target, count: width) / count + epsilon).squareRoot()
-            for index in 0..<width {
-                target[index] = target[index] * inverse * scale[index] + bias[index]
+            let mean = sum.sum() / count
+            // Sweep 2: the variance around the mean (two passes: exact for large means).
+            var squares = Vector()
+            index = 0
+            while index < width {
+                let centered = load(target + index) - mean
+                squares = squares.addingProduct(centered, centered)
+                index += 8
+            }
+            let inverse = 1 / (squares.sum() / count + epsilon).squareRoot()
+            // Sweep 3: normalize, scale and shift.
+            index = 0
+            while index < width {
+                let normalized = (load(target + index) - mean) * inverse
+                store(load(bias + index).addingProduct(normalized, load(scale + index)), to: target + index)
+                index += 8
             }
         }
     }
 
-    /// The sum of `count` floats, `count` a multiple of 8. Eight running sums let
-    /// the optimizer use vector adds, which one sum (a strict sequence) forbids.
+    /// Eight floats: one AVX register when compiled for AVX2 (see Package.swift).
+    ///
+    /// `a.addingProduct(b, c)` is one FMA instruction when it accumulates in a loop;
+    /// in the polynomials below, chains of it make LLVM's vectorizer split the
+    /// vector into scalar lanes, so those use a multiply and an add.
+    typealias Vector = SIMD8<Float>
+
+    /// The eight floats at `pointer`, at any alignment.
     @inline(__always)
-    static func sum(_ values: UnsafePointer<Float>, count: Int) -> Float {
-        unrolledSum(count: count) { values[$0] }
+    static func load(_ pointer: UnsafePointer<Float>) -> Vector {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
     }
 
-    /// The sum of squares of `count` floats, `count` a multiple of 8; as `sum`.
+    /// Writes eight floats at `pointer`, at any alignment.
     @inline(__always)
-    static func sumOfSquares(_ values: UnsafePointer<Float>, count: Int) -> Float {
-        unrolledSum(count: count) { values[$0] * values[$0] }
+    static func store(_ vector: Vector, to pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: Vector.self)
     }
 
+    /// `value` limited to `lower...upper` lane by lane. (`clamped` and `pointwiseMin`
+    /// are not inlined and cost a call per vector.)
     @inline(__always)
-    private static func unrolledSum(count: Int, _ term: (Int) -> Float) -> Float {
-        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-        var s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
+    static func clamp(_ value: Vector, _ lower: Float, _ upper: Float) -> Vector {
+        let low = Vector(repeating: lower), high = Vector(repeating: upper)
+        let raised = value.replacing(with: low, where: value .< low)
+        return raised.replacing(with: high, where: raised .> high)
+    }
+
+    /// The largest of the eight lanes. (`max()` compiles to a lane-by-lane loop.)
+    @inline(__always)
+    static func largestLane(_ vector: Vector) -> Float {
+        let half = vector.lowHalf.replacing(with: vector.highHalf, where: vector.lowHalf .< vector.highHalf)
+        let quarter = half.lowHalf.replacing(with: half.highHalf, where: half.lowHalf .< half.highHalf)
+        return quarter[0] < quarter[1] ? quarter[1] : quarter[0]
+    }
+
+    /// GELU with the exact error function, `x · (1 + erf(x / √2)) / 2`, in place
+    /// on `count` floats, `count` a multiple of 8.
+    static func gelu(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        precondition(count % 8 == 0, "GELU count \(count) is not a multiple of 8")
         var index = 0
         while index < count {
-            s0 += term(index); s1 += term(index + 1); s2 += term(index + 2); s3 += term(index + 3)
-            s4 += term(index + 4); s5 += term(index + 5); s6 += term(index + 6); s7 += term(index + 7)
+            let x = load(values + index)
+            let half = x * 0.5
+            store(half + half * erf(x * 0.70710678118654752), to: values + index)
             index += 8
-        }
-        return ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
-    }
-
-    /// GELU with the exact error function: `x · (1 + erf(x / √2)) / 2`, in place.
-    static func gelu(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        for index in 0..<count {
-            let x = values[index]
-            values[index] = x * 0.5 * (1 + erf(x * 0.70710678118654752))
         }
     }
 
     /// erf(x) in single precision: a rational approximation (the one Eigen and XLA
-    /// use), within 4e-7 of the true value in Float arithmetic, so GELU vectorizes
-    /// without libm calls.
+    /// use), within 4e-7 of the true value, eight lanes at a time without libm.
     @inline(__always)
-    static func erf(_ input: Float) -> Float {
-        let x = input < -4 ? -4 : input > 4 ? 4 : input
+    static func erf(_ input: Vector) -> Vector {
+        let x = clamp(input, -4, 4)
         let x2 = x * x
-        var p: Float = -2.72614225801306e-10
-        p = p * x2 + 2.77068142495902e-08
+        var p = x2 * -2.72614225801306e-10 + 2.77068142495902e-08
         p = p * x2 - 2.10102402082508e-06
         p = p * x2 - 5.69250639462346e-05
         p = p * x2 - 7.34990630326855e-04
         p = p * x2 - 2.95459980854025e-03
         p = p * x2 - 1.60960333262415e-02
-        var q: Float = -1.45660718464996e-05
-        q = q * x2 - 2.13374055278905e-04
+        var q = x2 * -1.45660718464996e-05 - 2.13374055278905e-04
         q = q * x2 - 1.68282697438203e-03
         q = q * x2 - 7.37332916720468e-03
         q = q * x2 - 1.42647390514189e-02
         return x * p / q
     }
 
-    /// Softmax of each row of a `rows × width` matrix, in place.
-    static func softmaxRows(_ values: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
-        for row in 0..<rows {
-            let start = values + row * width
-            var largest = -Float.greatestFiniteMagnitude
-            for index in 0..<width where start[index] > largest { largest = start[index] }
-            var total: Float = 0
-            for index in 0..<width {
-                let e = exp(start[index] - largest)
-                start[index] = e
-                total += e
-            }
-            let inverse = 1 / total
-            for index in 0..<width { start[index] *= inverse }
-        }
-    }
-
-    /// eˣ in single precision without a libm call, so softmax loops vectorize:
-    /// Cephes' `expf` (x = n·ln 2 + r, a degree-6 polynomial for eʳ), within 2 ulp.
+    /// eˣ in single precision, eight lanes at a time without libm: Cephes' `expf`
+    /// (x = n·ln 2 + r, a degree-6 polynomial for eʳ), within 2 ulp.
     @inline(__always)
-    static func exp(_ input: Float) -> Float {
-        let x = input < -87.3 ? -87.3 : input > 88.3 ? 88.3 : input
+    static func exp(_ input: Vector) -> Vector {
+        let x = clamp(input, -87.3, 88.3)
         // Adding 1.5·2²³ rounds to an integer, which then sits in the low bits.
         let shifted = x * 1.44269504088896341 + 12582912
         let n = shifted - 12582912
         let r = x - n * 0.693359375 + n * 2.12194440e-4
-        var p: Float = 1.9875691500e-4
-        p = p * r + 1.3981999507e-3
+        var p = r * 1.9875691500e-4 + 1.3981999507e-3
         p = p * r + 8.3334519073e-3
         p = p * r + 4.1665795894e-2
         p = p * r + 1.6666665459e-1
         p = p * r + 5.0000001201e-1
         let er = p * r * r + r + 1
-        let power = Float(bitPattern: (shifted.bitPattern &- 0x4B40_0000 &+ 127) &<< 23)
-        return er * power
+        let exponent = (unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &- 0x4B40_0000 &+ 127) &<< 23
+        return er * unsafeBitCast(exponent, to: Vector.self)
+    }
+
+    /// Softmax of one row of `count` scores, in place, but for the final division:
+    /// each score x becomes e^(x − max), and the return value is 1 / their sum,
+    /// for the caller to apply where it is cheaper (attention scales its 32
+    /// outputs per row instead of the row's scores). The row has room for
+    /// `padded` floats (`count` rounded up to a multiple of 8); the lanes past
+    /// `count` are overwritten and end up (nearly) zero.
+    static func exponentiate(_ row: UnsafeMutablePointer<Float>, count: Int, padded: Int) -> Float {
+        for index in count..<padded { row[index] = -.greatestFiniteMagnitude }
+        var largest = Vector(repeating: -.greatestFiniteMagnitude)
+        var index = 0
+        while index < padded {
+            let value = load(row + index)
+            largest.replace(with: value, where: largest .< value)
+            index += 8
+        }
+        let shift = Vector(repeating: largestLane(largest))
+        var total = Vector()
+        index = 0
+        while index < padded {
+            let e = exp(load(row + index) - shift)
+            store(e, to: row + index)
+            total += e
+            index += 8
+        }
+        return 1 / total.sum()
     }
 }

@@ -6,35 +6,118 @@ import Testing
 /// The vectorizable approximations the forward pass uses instead of libm.
 @Suite("Kernels")
 struct KernelTests {
+    /// `function` applied to `inputs`, eight at a time as the kernels do.
+    static func lanes(_ inputs: [Float], _ function: (Kernels.Vector) -> Kernels.Vector) -> [Float] {
+        stride(from: 0, to: inputs.count, by: 8).flatMap { start in
+            var vector = Kernels.Vector()
+            for lane in 0..<8 where start + lane < inputs.count { vector[lane] = inputs[start + lane] }
+            let result = function(vector)
+            return (0..<min(8, inputs.count - start)).map { result[$0] }
+        }
+    }
+
     @Test("exp is within 2e-7 relative of libm over the softmax range")
     func exponential() {
-        var worst: Double = 0
-        for step in -8730...100 {
-            let x = Float(step) / 100
-            worst = max(worst, abs(Double(Kernels.exp(x)) / Foundation.exp(Double(x)) - 1))
-        }
+        let inputs = (-8730...100).map { Float($0) / 100 }
+        let outputs = Self.lanes(inputs, Kernels.exp)
+        let worst = zip(inputs, outputs).map { abs(Double($1) / Foundation.exp(Double($0)) - 1) }.max() ?? 1
         #expect(worst < 2e-7)
     }
 
     @Test("erf is within 4e-7 of libm, and saturates at ±1")
     func errorFunction() {
-        var worst: Double = 0
-        for step in -6000...6000 {
-            let x = Float(step) / 1000
-            worst = max(worst, abs(Double(Kernels.erf(x)) - Foundation.erf(Double(x))))
-        }
+        let inputs = (-6000...6000).map { Float($0) / 1000 }
+        let outputs = Self.lanes(inputs, Kernels.erf)
+        let worst = zip(inputs, outputs).map { abs(Double($1) - Foundation.erf(Double($0))) }.max() ?? 1
         #expect(worst < 4e-7)
-        #expect(Kernels.erf(30) == 1)
-        #expect(Kernels.erf(-30) == -1)
+        #expect(Self.lanes([30, -30], Kernels.erf) == [1, -1])
     }
 
-    @Test("softmax rows sum to one and keep their order")
+    @Test("GELU matches x·(1 + erf(x/√2))/2 from libm")
+    func gelu() {
+        var values = (-800..<800).map { Float($0) / 100 }
+        let expected = values.map { Double($0) * (1 + Foundation.erf(Double($0) / 2.0.squareRoot())) / 2 }
+        values.withUnsafeMutableBufferPointer { Kernels.gelu($0.baseAddress!, count: $0.count) }
+        let worst = zip(values, expected).map { abs(Double($0) - $1) }.max() ?? 1
+        #expect(worst < 4e-6)
+    }
+
+    @Test("softmax rows sum to one, keep their order and ignore the padding")
     func softmax() {
-        var values: [Float] = [1, 2, 3, -100, 0, 0, 0, 0]
-        values.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 2, width: 4) }
+        var values: [Float] = [1, 2, 3, -100, .nan, .nan, .nan, .nan] + [Float](repeating: 0, count: 8)
+        values.withUnsafeMutableBufferPointer { row in
+            for start in [0, 8] {
+                let scale = Kernels.exponentiate(row.baseAddress! + start, count: start == 0 ? 4 : 8, padded: 8)
+                for index in start..<start + 8 { row[index] *= scale }
+            }
+        }
         #expect(abs(values[0..<4].reduce(0, +) - 1) < 1e-6)
         #expect(values[0] < values[1] && values[1] < values[2] && values[3] < 1e-30)
-        #expect(values[4..<8].allSatisfy { abs($0 - 0.25) < 1e-7 })
+        #expect(values[4..<8].allSatisfy { $0 < 1e-30 })
+        #expect(values[8..<16].allSatisfy { abs($0 - 0.125) < 1e-7 })
+    }
+
+    @Test("LayerNorm of values plus residual matches a plain double-precision one")
+    func layerNorm() {
+        var generator = SeededGenerator(seed: 7)
+        let rows = 3, width = 384
+        let values = (0..<rows * width).map { _ in Float.random(in: -3...3, using: &generator) + 5 }
+        let residual = (0..<rows * width).map { _ in Float.random(in: -1...1, using: &generator) }
+        let scale = (0..<width).map { _ in Float.random(in: 0.5...1.5, using: &generator) }
+        let bias = (0..<width).map { _ in Float.random(in: -0.1...0.1, using: &generator) }
+        var output = residual
+        output.withUnsafeMutableBufferPointer { out in
+            Kernels.addAndNormalize(
+                values, residual: out.baseAddress!, rows: rows, width: width, scale: scale, bias: bias,
+                epsilon: 1e-12, into: out.baseAddress!)
+        }
+        var worst: Double = 0
+        for row in 0..<rows {
+            let sums = (0..<width).map { Double(values[row * width + $0]) + Double(residual[row * width + $0]) }
+            let mean = sums.reduce(0, +) / Double(width)
+            let variance = sums.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(width)
+            for index in 0..<width {
+                let expected = (sums[index] - mean) / variance.squareRoot() * Double(scale[index]) + Double(bias[index])
+                worst = max(worst, abs(Double(output[row * width + index]) - expected))
+            }
+        }
+        #expect(worst < 1e-5)
+    }
+
+    @Test("attention of one head matches a plain double-precision one", arguments: [1, 2, 7, 8, 9, 17, 40])
+    func attentionHead(tokens: Int) {
+        var generator = SeededGenerator(seed: UInt64(tokens))
+        let stride = 48  // rows wider than the head, as in the packed Q/K/V matrices
+        let matrix = { (0..<tokens * stride).map { _ in Float.random(in: -2...2, using: &generator) } }
+        let query = matrix(), key = matrix(), value = matrix()
+        let floats = Attention.scratchFloats(tokens: tokens)
+        var keys = [Float](repeating: .nan, count: floats.keys)
+        var scores = [Float](repeating: .nan, count: floats.scores)
+        var context = [Float](repeating: .nan, count: tokens * stride)
+        context.withUnsafeMutableBufferPointer { out in
+            Attention.head(
+                tokens: tokens, query: query, key: key, value: value, stride: stride, keys: &keys, scores: &scores,
+                into: out.baseAddress!, contextStride: stride)
+        }
+        var worst: Double = 0
+        for row in 0..<tokens {
+            let logits = (0..<tokens).map { (column: Int) -> Double in
+                var dot = 0.0
+                for lane in 0..<32 { dot += Double(query[row * stride + lane]) * Double(key[column * stride + lane]) }
+                return dot / 32.0.squareRoot()
+            }
+            let largest = logits.max()!
+            let weights = logits.map { Foundation.exp($0 - largest) }
+            let total = weights.reduce(0, +)
+            for lane in 0..<32 {
+                var expected = 0.0
+                for token in 0..<tokens { expected += weights[token] / total * Double(value[token * stride + lane]) }
+                worst = max(worst, abs(Double(context[row * stride + lane]) - expected))
+            }
+            let outside = context[row * stride + 32..<(row + 1) * stride]
+            #expect(outside.allSatisfy { $0.isNaN }, "wrote outside the head")
+        }
+        #expect(worst < 1e-5)
     }
 
     @Test("a linear layer split over two threads equals one sgemm")
