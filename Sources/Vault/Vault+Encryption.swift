@@ -85,18 +85,21 @@ extension Vault {
     ///   hold memories but stayed locked, and one-line notices (a sealed index rebuilt).
     /// - Complexity: O(entries of the unlocked tiers) to rank; decrypts and embeds only entries
     ///   changed since the last search.
+    /// - Parameter queryVector: the query's embedding when the caller has it already (else it is embedded here).
     func searchEncrypted(
-        _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode, embedder: (any SentenceEmbedding)?
+        _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode, embedder: (any SentenceEmbedding)?,
+        queryVector: [Float]? = nil
     ) throws(VaultError) -> (results: [SearchResult], locked: [Tier], notices: [String]) {
         var update = SealedUpdate()
-        let found = try searchEncrypted(request, user: user, filter: filter, mode: mode, embedder: embedder, update: &update)
+        let found = try searchEncrypted(
+            request, user: user, filter: filter, mode: mode, embedder: embedder, queryVector: queryVector, update: &update)
         return (found.results, found.locked, update.notices)
     }
 
     /// `searchEncrypted(_:user:filter:mode:embedder:)`, reporting what the sealed indexes' refresh did.
     func searchEncrypted(
         _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode, embedder: (any SentenceEmbedding)?,
-        update: inout SealedUpdate
+        queryVector: [Float]? = nil, update: inout SealedUpdate
     ) throws(VaultError) -> (results: [SearchResult], locked: [Tier]) {
         var entries: [String: (indexed: IndexedEntry, record: SealedIndex.Record)] = [:]
         var lexical = LexicalIndex()
@@ -142,7 +145,7 @@ extension Vault {
         }
         var cosines: [String: Float] = [:]
         if mode != .lexical, let embedder {
-            let queryVector = embedder.embed([query])[0]
+            let queryVector = queryVector ?? embedder.embed([query])[0]
             // Vectors are L2-normalized: the dot product is the cosine.
             for (id, entry) in entries {
                 guard let vector = entry.record.vector else { continue }
@@ -151,26 +154,20 @@ extension Vault {
                 cosines[id] = dot
             }
         }
-        // The same scoring as the main search: cosine, plus (hybrid) a coverage-scaled BM25 term.
-        var scores: [String: Float] = [:]
+        // The same ranking as the main search: cosine, plus (hybrid) a coverage-scaled BM25 term.
+        let date = { (id: String) in entries[id]?.indexed.date }
+        let ranked: [(id: String, score: Float)]
         switch mode {
-        case .lexical: for hit in lexicalHits { scores[hit.id] = hit.score }
-        case .semantic: scores = cosines
+        case .lexical:
+            ranked = Self.ranked(Dictionary(lexicalHits.map { ($0.id, $0.score) }, uniquingKeysWith: max), k: request.k, date: date)
+        case .semantic:
+            ranked = Self.ranked(cosines, k: request.k, date: date)
         case .hybrid:
-            for (id, cosine) in cosines.sorted(by: { $0.value > $1.value }).prefix(candidates) { scores[id] = cosine }
-            let best = lexicalHits.map(\.score).max() ?? 0
-            let queryTerms = Set(Analyzer.terms(query)).count
-            for hit in lexicalHits where best > 0 {
-                let coverage = queryTerms > 0 ? Float(matched[hit.id] ?? 0) / Float(queryTerms) : 1
-                scores[hit.id] = (scores[hit.id] ?? cosines[hit.id] ?? 0) + Self.lexicalWeight * coverage * hit.score / best
-            }
+            ranked = try Self.fuse(
+                lexical: lexicalHits, semantic: Self.ranked(cosines, k: candidates, date: date), k: request.k,
+                matched: matched, queryTerms: Set(Analyzer.terms(query)).count, cosine: { cosines[$0] }, date: date)
         }
-        let ranked = scores.sorted { a, b in
-            if a.value != b.value { return a.value > b.value }
-            let dateA = entries[a.key]?.indexed.date ?? .distantPast, dateB = entries[b.key]?.indexed.date ?? .distantPast
-            return dateA != dateB ? dateA > dateB : a.key < b.key
-        }.prefix(request.k).map { (id: $0.key, score: $0.value) }
-        let words = Set(query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
+        let words = Self.snippetWords(query)
         let results = ranked.compactMap { (id, score) -> SearchResult? in
             guard let (indexed, record) = entries[id] else { return nil }
             return SearchResult(

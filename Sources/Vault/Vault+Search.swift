@@ -218,11 +218,11 @@ extension Vault {
         timer.lap("filter")
         var lexicalHits: [(id: String, score: Float)] = []
         var semanticHits: [(id: String, score: Float)] = []
-        var matched: [String: [String]] = [:]
+        var matched: [String: Int] = [:]
         if mode != .semantic {
             for hit in index.lexicalSearch(query, k: candidates, allowed: allowed) {
                 lexicalHits.append((hit.id, hit.score))
-                matched[hit.id] = hit.matchedTerms
+                matched[hit.id] = hit.matchedTerms.count
             }
             timer.lap("lexical")
         }
@@ -241,15 +241,25 @@ extension Vault {
         case .lexical: ranked = Array(lexicalHits.prefix(request.k))
         case .semantic: ranked = Array(semanticHits.prefix(request.k))
         case .hybrid:
-            ranked = try Self.fuse(lexical: lexicalHits, semantic: semanticHits, k: request.k, index: index,
-                               query: queryVector ?? [], matched: matched,
-                               queryTerms: Set(Analyzer.terms(query)).count)
+            ranked = try Self.fuse(
+                lexical: lexicalHits, semantic: semanticHits, k: request.k, matched: matched,
+                queryTerms: Set(Analyzer.terms(query)).count,
+                cosine: { (key) throws(VaultError) in
+                    guard let queryVector else { return nil }
+                    do throws(IndexError) {
+                        return try index.cosine(queryVector, key: key)
+                    } catch {
+                        throw VaultError.damaged(error)
+                    }
+                },
+                date: { index.date(key: $0) })
         }
         timer.lap("fuse")
         var results = try searchResults(ranked, index: index, query: query)
         timer.lap("snippets")
         // Unlocked encrypted tiers are searched through their sealed indexes; the others are reported locked.
-        let encrypted = try searchEncrypted(request, user: user, filter: filter, mode: mode, embedder: embedder)
+        let encrypted = try searchEncrypted(
+            request, user: user, filter: filter, mode: mode, embedder: embedder, queryVector: queryVector)
         if !encrypted.results.isEmpty {
             results = Array((results + encrypted.results).sorted { $0.score > $1.score }.prefix(request.k))
         }
@@ -276,25 +286,26 @@ extension Vault {
     /// words on top without that. Candidates are the union of both lists; equal scores go
     /// newest first.
     static func fuse(
-        lexical: [(id: String, score: Float)], semantic: [(id: String, score: Float)], k: Int, index: VaultIndex,
-        query: [Float], matched: [String: [String]], queryTerms: Int
+        lexical: [(id: String, score: Float)], semantic: [(id: String, score: Float)], k: Int,
+        matched: [String: Int], queryTerms: Int, cosine: (String) throws(VaultError) -> Float?, date: (String) -> Date?
     ) throws(VaultError) -> [(id: String, score: Float)] {
         let best = lexical.map(\.score).max() ?? 0
         var scores: [String: Float] = [:]
         for hit in semantic { scores[hit.id] = hit.score }
         for hit in lexical where scores[hit.id] == nil {
-            do {
-                scores[hit.id] = query.isEmpty ? 0 : try index.cosine(query, key: hit.id) ?? 0
-            } catch {
-                throw VaultError.damaged(error)
-            }
+            scores[hit.id] = try cosine(hit.id) ?? 0
         }
         for hit in lexical where best > 0 {
-            let coverage = queryTerms > 0 ? Float(matched[hit.id]?.count ?? 0) / Float(queryTerms) : 1
+            let coverage = queryTerms > 0 ? Float(matched[hit.id] ?? 0) / Float(queryTerms) : 1
             scores[hit.id, default: 0] += lexicalWeight * coverage * hit.score / best
         }
+        return ranked(scores, k: k, date: date)
+    }
+
+    /// The `k` best of `scores`: higher first, then newer, then by id (so the order is deterministic).
+    static func ranked(_ scores: [String: Float], k: Int, date: (String) -> Date?) -> [(id: String, score: Float)] {
         var ranked: [(id: String, score: Float, date: Date)] = []
-        for (id, score) in scores { ranked.append((id, score, index.date(key: id) ?? .distantPast)) }
+        for (id, score) in scores { ranked.append((id, score, date(id) ?? .distantPast)) }
         ranked.sort { a, b in
             if a.score != b.score { return a.score > b.score }
             if a.date != b.date { return a.date > b.date }
@@ -303,12 +314,17 @@ extension Vault {
         return ranked.prefix(k).map { (id: $0.id, score: $0.score) }
     }
 
+    /// The query's words a snippet is centred on: lower-cased, three letters or more.
+    static func snippetWords(_ query: String) -> Set<String> {
+        Set(query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
+    }
+
     /// Results with snippets read from the files themselves: only each entry's own bytes are
     /// parsed (the index keeps where they are); the whole file only if they no longer match.
     private func searchResults(_ ranked: [(id: String, score: Float)], index: VaultIndex, query: String) throws(VaultError) -> [SearchResult] {
         var bytesOfFile: [String: [UInt8]] = [:]
         var results: [SearchResult] = []
-        let words = Set(query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
+        let words = Self.snippetWords(query)
         for (key, score) in ranked {
             guard let ref = index.lookup(key) else { continue }
             let record = index.record(ref)
