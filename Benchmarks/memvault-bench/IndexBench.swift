@@ -1,12 +1,12 @@
 import Foundation
 import SearchIndex
 
-/// Index benchmarks: exact vector top-10, lexical BM25 and the entry map at 100k.
+/// Index benchmarks: exact vector top-10 and the in-memory BM25 (the sealed indexes' lexical search) at 100k.
 ///
 /// `memvault-bench index [--n 100000] [--queries 200] [--peer DIR] [--vectors-only]`, release build.
 /// `--peer DIR` searches the vectors saved by
 /// `vector-baseline.py N --save DIR` and checks recall against its exact top-10.
-/// `--vectors-only` skips the clustered vectors, the lexical index and the entry map.
+/// `--vectors-only` skips the clustered vectors and the lexical index.
 /// `--open FILE` (used by the benchmark itself) times opening a vector file in a fresh
 /// process and its first query.
 enum IndexBench {
@@ -46,7 +46,6 @@ enum IndexBench {
         let (cx, cq) = clustered(n, queries, d, &rng)
         vectorBench(name: "clustered", vectors: cx, queries: cq, dimension: d, expected: nil, dir: dir)
         lexicalBench(n: n, queries: queries)
-        entryMapBench(n: n, dir: dir)
         print("peak RSS: \(peakRSSMB()) MB")
     }
 
@@ -155,48 +154,16 @@ enum IndexBench {
             index.add(id: "e\(i)", fields: LexicalFields(title: title, body: body, tags: [word()], mentions: []))
         }
         let build = now() - t0
-        let t1 = now()
-        let bytes = index.serialized()
-        let save = now() - t1
-        let t2 = now()
-        let loaded = try? LexicalIndex(serialized: bytes)
-        let load = now() - t2
         var times: [Double] = []
         for _ in 0..<queries {
             let q = (0..<3).map { _ in word() }.joined(separator: " ")
             let t = now()
-            _ = loaded?.search(q, k: 10, allowed: nil)
+            _ = index.search(q, k: 10, allowed: nil)
             times.append(now() - t)
         }
         times.sort()
-        print(String(format: "lexical (n=%d, 40-word bodies): build %.0f ms, serialize %.0f ms (%.1f MB), load %.0f ms, 3-term query p50 %.3f ms, p95 %.3f ms",
-                     n, build, save, Double(bytes.count) / 1e6, load, times[queries / 2], times[queries * 95 / 100]))
-    }
-
-    static func entryMapBench(n: Int, dir: URL) {
-        let base = Date(timeIntervalSince1970: 1_700_000_000)
-        var entries: [IndexedEntry] = []
-        entries.reserveCapacity(n)
-        for i in 0..<n {
-            let tier = i % 3 == 0 ? "general" : "chronological"
-            let date = base.addingTimeInterval(Double(i) * 600)
-            let hash = String(format: "%016llx%016llx", UInt64(i) &* 0x9E37_79B9, UInt64(i))
-            let mentions = i % 5 == 0 ? ["maria"] : []
-            entries.append(IndexedEntry(
-                id: String(format: "01JD%010d", i), user: "alice", tier: tier, path: "alice/\(tier)/2026-\(i % 12 + 1).md",
-                line: i % 500 + 1, date: date, title: "Entry number \(i)", contentHash: hash,
-                tags: ["tag\(i % 20)"], mentions: mentions, src: "cli"))
-        }
-        let url = dir.appendingPathComponent("entries.bin")
-        let t0 = now()
-        try? EntryMap(entries: entries).write(to: url)
-        let save = now() - t0
-        let t1 = now()
-        let loaded = try? EntryMap(contentsOf: url)
-        let load = now() - t1
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-        print(String(format: "entry map (n=%d): write %.1f ms, load %.1f ms (%d rows), file %.1f MB",
-                     n, save, load, loaded?.count ?? 0, Double(size) / 1e6))
+        print(String(format: "lexical in memory (n=%d, 40-word bodies; the sealed indexes' BM25): build %.0f ms, 3-term query p50 %.3f ms, p95 %.3f ms",
+                     n, build, times[queries / 2], times[queries * 95 / 100]))
     }
 
     // MARK: Data

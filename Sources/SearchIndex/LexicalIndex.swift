@@ -22,8 +22,6 @@ public struct LexicalFields: Sendable {
 /// the body once), and so is the document length. Scores use k1 = 1.2, b = 0.75
 /// and idf = ln(1 + (N − df + 0.5) / (df + 0.5)).
 public struct LexicalIndex: Sendable {
-    static let magic = Array("MVLEXIDX".utf8)
-    static let version: UInt32 = 1
     static let k1: Float = 1.2
     static let b: Float = 0.75
     static let titleWeight: Float = 2
@@ -156,111 +154,6 @@ public struct LexicalIndex: Sendable {
             let words = queryTerms.enumerated().filter { $0.offset < 64 && bits & (1 << UInt64($0.offset)) != 0 }.map(\.element)
             return (docIDs[hit.index], hit.score, words)
         }
-    }
-
-    // MARK: Serialization
-
-    /// The index as a sidecar file: header (magic `MVLEXIDX`, version, checksum), then
-    /// the live documents (id, length, term numbers) and the terms with their postings.
-    /// Removed documents are compacted away.
-    /// - Complexity: O(size of the index).
-    public func serialized() -> [UInt8] {
-        var renumber = [UInt32](repeating: .max, count: docIDs.count)
-        var live: UInt32 = 0
-        for (d, id) in docIDs.enumerated() where !id.isEmpty {
-            renumber[d] = live
-            live += 1
-        }
-        var w = BinaryWriter(capacity: 64 + docIDs.count * 48 + postings.reduce(0) { $0 + $1.count } * 8)
-        w.bytes = [UInt8](repeating: 0, count: SidecarHeader.size)
-        w.u32(live)
-        for (d, id) in docIDs.enumerated() where !id.isEmpty {
-            w.string(id)
-            w.f32(docLengths[d])
-            w.u32(UInt32(docTerms[d].count))
-            for t in docTerms[d] { w.u32(t) }
-        }
-        w.u32(UInt32(terms.count))
-        for (t, term) in terms.enumerated() {
-            w.string(term)
-            w.u32(UInt32(postings[t].count))
-            for p in postings[t] {
-                w.u32(renumber[Int(p.doc)])
-                w.f32(p.tf)
-            }
-        }
-        var bytes = w.bytes
-        SidecarHeader.seal(&bytes, magic: Self.magic, version: Self.version)
-        return bytes
-    }
-
-    /// Writes the index to `url` crash-safely.
-    /// - Throws: `IndexError` of kind `.io`.
-    public func write(to url: URL) throws(IndexError) {
-        try SidecarFile.write(serialized(), to: url)
-    }
-
-    /// Reads the index file at `url`.
-    /// - Throws: `IndexError`: `.io`, `.corrupt` or `.versionMismatch`.
-    public init(contentsOf url: URL) throws(IndexError) {
-        let file = try MappedFile(url)
-        self = try LexicalIndex(file.bytes, path: file.path)
-    }
-
-    /// Reads an index written by ``serialized()``.
-    /// - Throws: `IndexError` of kind `.corrupt` or `.versionMismatch`, never traps.
-    /// - Complexity: O(size of the index).
-    public init(serialized bytes: [UInt8], path: String = "lexical index") throws(IndexError) {
-        let result: Result<LexicalIndex, IndexError> = bytes.withUnsafeBytes { raw in
-            Result { () throws(IndexError) in try LexicalIndex(raw, path: path) }
-        }
-        self = try result.get()
-    }
-
-    private init(_ raw: UnsafeRawBufferPointer, path: String) throws(IndexError) {
-        try SidecarHeader.verify(raw, magic: Self.magic, version: Self.version, path: path)
-        var r = BinaryReader(raw, offset: SidecarHeader.size, path: path)
-        let docCount = try r.count(minBytesEach: 12)
-        docIDs.reserveCapacity(docCount)
-        docLengths.reserveCapacity(docCount)
-        docTerms.reserveCapacity(docCount)
-        docNumbers.reserveCapacity(docCount)
-        for d in 0..<docCount {
-            let id = try r.string()
-            guard !id.isEmpty, docNumbers.updateValue(UInt32(d), forKey: id) == nil else { throw r.fail("empty or repeated id") }
-            docIDs.append(id)
-            let length = try r.f32()
-            docLengths.append(length)
-            totalLength += Double(length)
-            let n = try r.count(minBytesEach: 4)
-            docTerms.append(try r.u32Array(n))
-        }
-        let termCount = try r.count(minBytesEach: 8)
-        terms.reserveCapacity(termCount)
-        postings.reserveCapacity(termCount)
-        termIDs.reserveCapacity(termCount)
-        for t in 0..<termCount {
-            let term = try r.string()
-            guard termIDs.updateValue(UInt32(t), forKey: term) == nil else { throw r.fail("repeated term") }
-            terms.append(term)
-            let n = try r.count(minBytesEach: 8)
-            // Pairs of (document, weighted tf) words, read in bulk and then checked.
-            let words = try r.u32Array(2 * n)
-            var list = [Posting]()
-            list.reserveCapacity(n)
-            var previous: Int64 = -1
-            for i in 0..<n {
-                let doc = words[2 * i]
-                guard Int(doc) < docCount, Int64(doc) > previous else { throw r.fail("posting out of order") }
-                previous = Int64(doc)
-                list.append(Posting(doc: doc, tf: Float(bitPattern: words[2 * i + 1])))
-            }
-            postings.append(list)
-        }
-        for list in docTerms {
-            for t in list where Int(t) >= termCount { throw r.fail("term number \(t) out of range") }
-        }
-        guard r.offset == raw.count else { throw r.fail("trailing bytes") }
     }
 }
 
