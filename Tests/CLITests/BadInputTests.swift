@@ -32,6 +32,12 @@ struct BadInputTests {
         ("JSONL with a bad date", ["import", "-"], "{\"text\": \"fine\", \"date\": \"May 5th\"}\n", 1, "cannot read the date 'May 5th' (line 1)"),
         ("JSONL with a number in meta", ["import", "-"], "{\"text\": \"fine\", \"meta\": {\"n\": 3}}\n", 1, "wrong type for \"meta.n\" (line 1)"),
         ("import of a missing file", ["import", "/nonexistent/file.jsonl"], nil, 1, "no such file"),
+        ("search in an unknown tier", ["search", "x", "--tier", "nope"], nil, 1, "unknown tier 'nope'"),
+        ("search since a month that does not exist", ["search", "x", "--since", "2026-13"], nil, 1, "cannot read the date '2026-13'"),
+        ("search as a user with a path", ["search", "x", "--user", "../x"], nil, 1, "invalid user name '../x'"),
+        ("empty search query", ["search", "   "], nil, 1, "empty query"),
+        ("digest of a day that does not exist", ["digest", "--date", "2026-02-30"], nil, 1, "there is no day '2026-02-30'"),
+        ("digest as a user with a path", ["digest", "--user", "../x"], nil, 1, "invalid user name '../x'"),
     ]
 
     @Test("rejected with one error line and nothing written", arguments: cases.indices)
