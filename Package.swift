@@ -66,9 +66,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        // Release-build benchmarks that print figures (see docs/benchmarks.md).
+        // Release-build benchmarks that print figures (see docs/benchmarks.md), and the timer they
+        // measure whole processes with.
+        .target(name: "ProcessTimer", path: "Benchmarks/ProcessTimer"),
         .executableTarget(
-            name: "memvault-bench", dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto"],
+            name: "memvault-bench",
+            dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer"],
             path: "Benchmarks/memvault-bench"),
 
         .testTarget(name: "MemvaultSupportTests", dependencies: ["MemvaultSupport"]),
@@ -80,6 +83,7 @@ let package = Package(
         .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest", "Vault", "Embedder"]),
         .testTarget(name: "CLITests", dependencies: ["Vault"]),
+        .testTarget(name: "ProcessTimerTests", dependencies: ["ProcessTimer"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTimer
 import SearchIndex
 
 /// Index benchmarks: exact vector top-10 and the in-memory BM25 (the sealed indexes' lexical search) at 100k.
@@ -108,11 +109,7 @@ enum IndexBench {
         print(String(format: "  with a row mask keeping 1/3 of rows: p50 %.3f ms", filtered[filtered.count / 2]))
         fflush(nil)
         for mode in ["first-use", "load"] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-            process.arguments = ["index", "--open", url.path, mode]
-            try? process.run()
-            process.waitUntilExit()
+            _ = try? ProcessTimer.run(CommandLine.arguments[0], ["index", "--open", url.path, mode], quiet: false)
         }
     }
 
