@@ -62,7 +62,7 @@ extension Vault {
         for name in config.users {
             for tier in Tier.allCases {
                 for path in tierFiles(user: name, tier: tier) {
-                    guard let bytes = try? AtomicFile.read(url(path)), bytes.contains(needle) else { continue }
+                    guard let bytes = try? AtomicFile.read(path, in: root), bytes.contains(needle) else { continue }
                     let file = try parseEntryFile(bytes, path: path)
                     if let entry = file.entry(id: id) {
                         return Located(user: name, tier: tier, path: path, entry: entry)
