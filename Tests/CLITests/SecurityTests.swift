@@ -36,7 +36,8 @@ struct HostileRemote {
         var all = Self.env
         all["XDG_RUNTIME_DIR"] = cli.home.path
         for (key, value) in env { all[key] = value }
-        return try cli.run(args, in: cli.vault, env: all)
+        let directory = FileManager.default.fileExists(atPath: cli.vault.path) ? cli.vault : cli.home
+        return try cli.run(args, in: directory, env: all)
     }
 
     @discardableResult
@@ -248,8 +249,7 @@ struct SecurityTests {
     func keySwapRemote() throws {
         let h = try HostileRemote()
         defer { h.cleanup() }
-        try h.ok(["passwd", "secret"])
-        try h.ok(["sync"])
+        #expect(FileManager.default.fileExists(atPath: h.cli.vault.appendingPathComponent(".memvault/keys/alice/secret.pub").path))
         try h.git(["pull", "--quiet"], in: h.attacker)
         let recipient = try Self.attackerRecipient(in: h.cli.home)
         try Data((recipient + "\n").utf8).write(to: h.attacker.appendingPathComponent(".memvault/keys/alice/secret.pub"))
@@ -262,8 +262,11 @@ struct SecurityTests {
         #expect(sync.stderr.contains("memvault trust"))
 
         let before = try h.cli.snapshot()
-        let add = try h.run(["add", "the new alarm code is 4711", "--tier", "secret", "--date", "2026-11-20 10:00"])
+        // A device that has not unlocked the tier: add needs only the recipient, and the pin refuses it.
+        let locked = ["MEMVAULT_PASSPHRASE_SECRET": ""]
+        let add = try h.run(["add", "the new alarm code is 4711", "--tier", "secret", "--date", "2026-11-20 10:00"], env: locked)
         #expect(add.status == 5, "\(add.stderr)")
+        #expect(add.stderr.contains("changed since this device trusted it"), "\(add.stderr)")
         #expect(add.stderr.contains(".memvault/keys/alice/secret.pub"))
         #expect(add.stderr.contains("memvault trust"))
         #expect(try h.cli.snapshot() == before, "nothing written")
@@ -272,6 +275,7 @@ struct SecurityTests {
 
         let unlock = try h.run(["unlock", "secret"])
         #expect(unlock.status == 5, "\(unlock.stderr)")
+        #expect(unlock.stderr.contains("does not match its unlocked identity"), "\(unlock.stderr)")
         #expect(unlock.stderr.contains(".memvault/keys/alice/secret.pub"))
 
         // Without a terminal and without --yes, trust only shows.
@@ -279,23 +283,23 @@ struct SecurityTests {
         #expect(show.status == 0)
         #expect(show.stdout.contains("secret key of alice changed"))
         #expect(show.stdout.contains(recipient))
-        #expect(try h.run(["add", "still refused", "--tier", "secret"]).status == 5)
+        #expect(try h.run(["add", "still refused", "--tier", "secret"], env: locked).status == 5)
 
         let json = try h.cli.json(try h.ok(["trust", "--json"]))
         #expect((json["changes"] as? [Any])?.count == 1)
         #expect(json["accepted"] as? Bool == false)
 
-        // Accepting records the pin; the write then goes through.
+        // Accepting records the pin; the write is then no longer refused by trust (here it goes to the
+        // accepted key, which is what the person chose).
         #expect(try h.ok(["trust", "--yes"]).contains("trusted"))
         #expect(try h.ok(["trust"]).contains("nothing changed"))
-        try h.ok(["add", "after trust", "--tier", "secret", "--date", "2026-11-21 10:00"])
+        try h.ok(["add", "after trust", "--tier", "secret", "--date", "2026-11-21 10:00"], env: ["MEMVAULT_PASSPHRASE_SECRET": ""])
     }
 
     @Test("a remote that lowers default_tier from secret to general: plain add is refused until trusted; raising it is not a change")
     func defaultTierDowngrade() throws {
         let h = try HostileRemote()
         defer { h.cleanup() }
-        try h.ok(["passwd", "secret"])
         let settings = try h.cli.read("memvault.toml").replacingOccurrences(of: #"default_tier = "chronological""#, with: #"default_tier = "secret""#)
         try h.cli.write("memvault.toml", settings)
         // Raising the default tier by hand needs no trust.
@@ -340,7 +344,6 @@ struct SecurityTests {
     func trustOnFirstUse() throws {
         let h = try HostileRemote()
         defer { h.cleanup() }
-        try h.ok(["passwd", "secret"])
         let pins = h.cli.vault.appendingPathComponent(".git/memvault/trust.json")
         #expect(FileManager.default.fileExists(atPath: pins.path))
         try FileManager.default.removeItem(at: pins)
@@ -348,7 +351,9 @@ struct SecurityTests {
         #expect(FileManager.default.fileExists(atPath: pins.path), "pinned on first use")
         let recipient = try Self.attackerRecipient(in: h.cli.home)
         try h.cli.write(".memvault/keys/alice/secret.pub", recipient + "\n")
-        #expect(try h.run(["add", "second", "--tier", "secret"]).status == 5)
+        let refused = try h.run(["add", "second", "--tier", "secret"], env: ["MEMVAULT_PASSPHRASE_SECRET": ""])
+        #expect(refused.status == 5)
+        #expect(refused.stderr.contains("changed since this device trusted it"), "\(refused.stderr)")
     }
 
     @Test("trust rejects a bad option; passwd and rotate on this device pin their own new key")
@@ -356,11 +361,12 @@ struct SecurityTests {
         let h = try HostileRemote()
         defer { h.cleanup() }
         #expect(try h.run(["trust", "--bogus"]).status == 64)
-        try h.ok(["passwd", "secret"])
-        try h.ok(["add", "one", "--tier", "secret", "--date", "2026-11-20 10:00"])
-        try h.ok(["rotate", "secret"])
+        try h.ok(["passwd", "secret"], env: ["MEMVAULT_NEW_PASSPHRASE_SECRET": "another pass"])
+        #expect(try h.ok(["trust"]).contains("nothing changed"), "a new passphrase keeps the recipient")
+        try h.ok(["add", "one", "--tier", "secret", "--date", "2026-11-20 10:00"], env: ["MEMVAULT_PASSPHRASE_SECRET": "another pass"])
+        try h.ok(["rotate", "secret"], env: ["MEMVAULT_PASSPHRASE_SECRET": "another pass"])
         #expect(try h.ok(["trust"]).contains("nothing changed"))
-        try h.ok(["add", "two", "--tier", "secret", "--date", "2026-11-20 11:00"])
+        try h.ok(["add", "two", "--tier", "secret", "--date", "2026-11-20 11:00"], env: ["MEMVAULT_PASSPHRASE_SECRET": "another pass"])
     }
 
     // MARK: init

@@ -15,7 +15,7 @@ struct TrustAndNamesTests {
         now.recipients["alice/confidential"] = "age1conf"
         let changes = Vault.changes(from: Self.pins, to: now)
         #expect(changes.map(\.kind) == [.recipientAdded, .recipientChanged])
-        #expect(changes.allSatisfy(\.isTierScoped))
+        #expect(changes.allSatisfy { $0.isTierScoped })
         #expect(changes[1].path == ".memvault/keys/alice/secret.pub")
         #expect(changes[1].description.contains("age1old → age1new"))
         now.recipients = [:]
@@ -32,7 +32,7 @@ struct TrustAndNamesTests {
         now.ignoredPaths.append("alice/")
         let changes = Vault.changes(from: Self.pins, to: now)
         #expect(changes.map(\.kind) == [.userAdded, .defaultTierLowered, .ignoredPathsChanged])
-        #expect(!changes.contains(where: \.isTierScoped))
+        #expect(!changes.contains { $0.isTierScoped })
         #expect(changes[1].description == "default_tier lowered from secret to general (memvault.toml)")
     }
 
