@@ -278,6 +278,9 @@ struct SecurityTests {
         #expect(unlock.stderr.contains("does not match its unlocked identity"), "\(unlock.stderr)")
         #expect(unlock.stderr.contains(".memvault/keys/alice/secret.pub"))
 
+        let status = try h.cli.json(try h.ok(["status", "--json"]))
+        #expect((status["untrusted"] as? [String])?.first?.contains("secret key of alice changed") == true)
+
         // Without a terminal and without --yes, trust only shows.
         let show = try h.run(["trust"])
         #expect(show.status == 0)
