@@ -69,7 +69,7 @@ struct LinkMaker {
     /// `[label](../../chronological/2026-11.md#anchor)`.
     mutating func link(_ label: String, path: String, line: Int) -> String {
         if anchors[path] == nil {
-            let text = (try? String(contentsOf: vault.fileURL(path), encoding: .utf8)) ?? ""
+            let text = vault.fileText(path) ?? ""
             anchors[path] = HeadingAnchors.anchors(of: text)
         }
         let target = HeadingAnchors.relativePath(from: digestPath, to: path)

@@ -86,11 +86,14 @@ extension GitRepository {
     /// and checks out the remote's default branch.
     ///
     /// An empty remote gives an unborn `main` branch.
+    /// - Parameter checkout: false fetches and sets HEAD without writing any working file, so the
+    ///   tree can be inspected first (`specialEntries(at:)`, then `checkOutHeadIntoEmptyWorkdir()`).
     /// - Throws: `GitError` when the clone fails; the directory must be empty or absent.
-    public static func clone(url: String, to directory: URL) throws(GitError) -> GitRepository {
+    public static func clone(url: String, to directory: URL, checkout: Bool = true) throws(GitError) -> GitRepository {
         try ensureLibgit2()
         var options = git_clone_options()
         try check(git_clone_options_init(&options, UInt32(GIT_CLONE_OPTIONS_VERSION)), "git_clone_options_init")
+        if !checkout { options.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE.rawValue }
         let callbacks = RemoteCallbacks()
         callbacks.install(into: &options.fetch_opts.callbacks)
         var repository: OpaquePointer?

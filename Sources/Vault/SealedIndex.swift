@@ -328,7 +328,12 @@ extension Vault {
 
     /// `.memvault/cache/sealed/alice.secret.sealed`: the vault layout shows users and tiers anyway.
     func sealedIndexURL(user: String, tier: Tier) -> URL {
-        sealedDirectory.appendingPathComponent("\(user).\(tier.rawValue).sealed")
+        root.appendingPathComponent(sealedIndexPath(user: user, tier: tier))
+    }
+
+    /// `sealedIndexURL` relative to the vault, for the confined file operations.
+    func sealedIndexPath(user: String, tier: Tier) -> String {
+        ".memvault/cache/sealed/\(user).\(tier.rawValue).sealed"
     }
 
     static func sealedStat(_ url: URL) -> SealedIndex.FileState? {
@@ -356,13 +361,13 @@ extension Vault {
         user: String, tier: Tier, paths: [String], identity: X25519Identity, embedder: (any SentenceEmbedding)?,
         update: inout SealedUpdate
     ) throws(VaultError) -> SealedIndex {
-        let fileURL = sealedIndexURL(user: user, tier: tier)
+        let filePath = sealedIndexPath(user: user, tier: tier)
         let key = SealedIndex.key(identity: identity, user: user, tier: tier)
         var index = SealedIndex()
         var dirty = false
         let stored: [UInt8]?
         do {
-            stored = try AtomicFile.read(fileURL)
+            stored = try AtomicFile.read(filePath, in: root)
         } catch {
             stored = nil
             update.notices.append("sealed search index of \(user)/\(tier.rawValue) rebuilt (an unreadable file)")
@@ -445,7 +450,7 @@ extension Vault {
         if dirty {
             do {
                 let bytes = try index.sealed(with: key, modelID: Embedder.modelID, dimension: Embedder.dimension)
-                try AtomicFile.write(bytes, to: fileURL, permissions: 0o600)
+                try AtomicFile.write(bytes, to: filePath, in: root, permissions: 0o600)
             } catch {
                 // Search stays correct without the file; the next one tries again.
                 update.notices.append("sealed search index of \(user)/\(tier.rawValue) not saved: \(error)")
@@ -475,7 +480,7 @@ extension Vault {
                 }
                 if full {
                     do {
-                        try AtomicFile.remove(sealedIndexURL(user: user, tier: tier))
+                        try AtomicFile.remove(sealedIndexPath(user: user, tier: tier), in: root)
                     } catch {
                         throw VaultError.wrap(error)
                     }

@@ -62,7 +62,16 @@ extension Vault {
         for name in config.users {
             for tier in Tier.allCases {
                 for path in tierFiles(user: name, tier: tier) {
-                    guard let bytes = try? AtomicFile.read(url(path)), bytes.contains(needle) else { continue }
+                    let bytes: [UInt8]
+                    do {
+                        guard let read = try AtomicFile.read(path, in: root) else { continue }
+                        bytes = read
+                    } catch where error.exitStatus == .integrity {
+                        throw VaultError(error)  // a link or special file in the vault is named, never skipped silently
+                    } catch {
+                        continue
+                    }
+                    guard bytes.contains(needle) else { continue }
                     let file = try parseEntryFile(bytes, path: path)
                     if let entry = file.entry(id: id) {
                         return Located(user: name, tier: tier, path: path, entry: entry)

@@ -30,12 +30,7 @@ extension Vault {
     ///   the files atomically, under the vault lock. Does not commit: `memvault commit` records it.
     public func check(fix: Bool) throws(VaultError) -> CheckReport {
         var report = CheckReport()
-        let lock: VaultLock?
-        do {
-            lock = fix ? try VaultLock(at: lockURL) : nil
-        } catch {
-            throw VaultError(.badInput, error.message, at: error.path)
-        }
+        let lock = fix ? try lockVault() : nil
         defer { lock?.unlock() }
         var firstSeen: [String: String] = [:]
         for user in config.users {
@@ -81,9 +76,9 @@ extension Vault {
                     if fix && !missing.isEmpty {
                         let assigned = file.assignMissingIDs(using: { MemoryID.generate() })
                         do {
-                            try AtomicFile.write(file.bytes, to: url(path))
+                            try AtomicFile.write(file.bytes, to: path, in: root)
                         } catch {
-                            throw VaultError(.badInput, error.message, at: path)
+                            throw VaultError(error)
                         }
                         report.idsAssigned += assigned.count
                     } else {
@@ -95,6 +90,13 @@ extension Vault {
             }
         }
         return report
+    }
+
+    /// Whether a vault-relative path is one of the vault's own: memvault.toml, .gitignore, `.memvault/`
+    /// or a user's folder.
+    static func isVaultPath(_ path: String, users: [String]) -> Bool {
+        let first = path.split(separator: "/").first.map(String.init) ?? path
+        return first == configFileName || first == ".gitignore" || first == dataDirectoryName || users.contains(first)
     }
 
     private func lineNumber(of error: VaultError) -> Int {
@@ -132,9 +134,17 @@ extension Vault {
         }
         paths = paths.filter { !$0.hasPrefix(".memvault/cache/") && (only?.contains($0) ?? true) }
         guard !paths.isEmpty else { return nil }
+        // A link or special file is never committed from the vault's own paths: git would record
+        // the link, and every later read through it would leave the vault.
+        for path in paths where Self.isVaultPath(path, users: config.users) {
+            if let kind = AtomicFile.kind(path, in: root), kind == .symbolicLink || kind == .other {
+                throw VaultError(.integrity, "refusing \(kind) inside the vault; nothing committed", at: path,
+                    hint: "a vault holds only regular files and folders; replace it with the file itself, then try again")
+            }
+        }
         // Every file is read and checked before any is written, so a refusal leaves all as they were.
         var files: [(path: String, file: EntryFile)] = []
-        for path in paths where tierOf(path: path) != nil && FileManager.default.fileExists(atPath: url(path).path) {
+        for path in paths where tierOf(path: path) != nil && AtomicFile.kind(path, in: root) != nil {
             let file = try readEntryFile(path)
             if !allowSecrets, let tier = tierOf(path: path)?.tier, !tier.isEncrypted,
                 let hit = SecretScanner.scan(String(decoding: file.bytes, as: UTF8.self)).first
@@ -148,9 +158,9 @@ extension Vault {
             if file.entries.contains(where: { $0.id == nil && $0.date != nil }) {
                 _ = file.assignMissingIDs(using: { MemoryID.generate() })
                 do {
-                    try AtomicFile.write(file.bytes, to: url(path))
+                    try AtomicFile.write(file.bytes, to: path, in: root)
                 } catch {
-                    throw VaultError(.badInput, error.message, at: path)
+                    throw VaultError(error)
                 }
             }
         }

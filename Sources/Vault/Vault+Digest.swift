@@ -16,7 +16,7 @@ extension Vault {
     /// - Throws: `VaultError` when writing or committing fails; the file is then restored.
     @discardableResult
     public func writeAndCommit(_ path: String, bytes: [UInt8], message: String) throws(VaultError) -> String? {
-        if let existing = try? Data(contentsOf: url(path)), Array(existing) == bytes { return nil }
+        if let existing = try? AtomicFile.read(path, in: root), existing == bytes { return nil }
         return try transaction(message) { changes in changes.write(path, bytes) }
     }
 }
@@ -69,7 +69,7 @@ extension Vault {
             for path in tierFiles(user: user, tier: tier) {
                 let bytes: [UInt8]
                 do {
-                    bytes = try AtomicFile.read(url(path)) ?? []
+                    bytes = try AtomicFile.read(path, in: root) ?? []
                 } catch {
                     throw VaultError(.badInput, error.message, at: path)
                 }

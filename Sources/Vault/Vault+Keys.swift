@@ -48,15 +48,32 @@ extension Vault {
 
     /// Whether `user` has a key for `tier`.
     public func hasKey(user: String, tier: Tier) -> Bool {
-        FileManager.default.fileExists(atPath: url(recipientPath(user: user, tier: tier)).path)
-            && FileManager.default.fileExists(atPath: url(keyFilePath(user: user, tier: tier)).path)
+        // Present in any form: a link in place of a key file is then refused by name when read.
+        AtomicFile.kind(recipientPath(user: user, tier: tier), in: root) != nil
+            && AtomicFile.kind(keyFilePath(user: user, tier: tier), in: root) != nil
     }
 
-    /// The public recipient entries of `tier` are encrypted to.
-    /// - Throws: `VaultError.badInput` with the `memvault passwd` hint when the tier has no key.
+    /// The public recipient entries of `tier` are encrypted to, once it matches the recipient this
+    /// device trusts (see Vault+Trust.swift): a `.pub` changed by a sync or by hand is refused until
+    /// `memvault trust` accepts it.
+    /// - Throws: `VaultError.badInput` with the `memvault passwd` hint when the tier has no key;
+    ///   `.integrity` when the `.pub` differs from the trusted recipient.
     func recipient(user: String, tier: Tier) throws(VaultError) -> X25519Recipient {
+        let recipient = try storedRecipient(user: user, tier: tier)
+        try requireTrusted(recipient, user: user, tier: tier)
+        return recipient
+    }
+
+    /// The recipient in the tier's `.pub` file, as the working tree has it (not yet checked against trust).
+    func storedRecipient(user: String, tier: Tier) throws(VaultError) -> X25519Recipient {
         let path = recipientPath(user: user, tier: tier)
-        guard let bytes = try? AtomicFile.read(url(path)) else {
+        let read: [UInt8]?
+        do {
+            read = try AtomicFile.read(path, in: root)
+        } catch {
+            throw VaultError(error)
+        }
+        guard let bytes = read else {
             throw VaultError(.badInput, "the encrypted \(tier.rawValue) tier of \(user) has no key yet", at: path,
                 hint: "create one with: memvault passwd \(tier.rawValue); nothing was written")
         }
@@ -75,7 +92,7 @@ extension Vault {
         let path = keyFilePath(user: user, tier: tier)
         let sealed: [UInt8]
         do {
-            guard let read = try AtomicFile.read(url(path)) else {
+            guard let read = try AtomicFile.read(path, in: root) else {
                 throw VaultError(.badInput, "the encrypted \(tier.rawValue) tier of \(user) has no key yet", at: path,
                     hint: "create one with: memvault passwd \(tier.rawValue)")
             }
@@ -116,9 +133,11 @@ extension Vault {
         } catch {
             throw VaultError.wrap(error)
         }
-        let expected = try recipient(user: user, tier: tier)
+        let expected = try storedRecipient(user: user, tier: tier)
         guard identity.recipient == expected else {
-            throw VaultError(.integrity, "the key file does not match \(recipientPath(user: user, tier: tier))", at: path)
+            throw VaultError(.integrity, "the tier's public key does not match its unlocked identity; nothing will be encrypted to it",
+                at: recipientPath(user: user, tier: tier),
+                hint: "the .pub file was changed (a sync or a hand edit): see memvault trust, and put it back with git -C \(root.path) log -p -- \(recipientPath(user: user, tier: tier))")
         }
         SecureProcess.disableCoreDumps()
         return identity
@@ -228,6 +247,7 @@ extension Vault {
             changes.write(recipientPath(user: user, tier: tier), Array((identity.recipient.encoded + "\n").utf8))
             changes.write(keyFilePath(user: user, tier: tier), sealed)
         }
+        try pinOwnChange(user: user, tier: tier)
         return creating
     }
 
@@ -294,6 +314,7 @@ extension Vault {
             changes.write(keyFilePath(user: user, tier: tier), sealed)
         }
         unlockedKeys["\(user)/\(tier.rawValue)"] = new
+        try pinOwnChange(user: user, tier: tier)
         return count
     }
 }

@@ -67,6 +67,8 @@ public struct IndexReport: Sendable, Codable {
 
 extension Vault {
     var indexDirectory: URL { cacheDirectory.appendingPathComponent("index", isDirectory: true) }
+    /// The index lock, relative to the vault (opened without following links).
+    static let indexLockPath = ".memvault/cache/index.lock"
 
     /// The plain-text tier files of every user, the ones the index covers.
     /// (Encrypted tiers are not indexed until their sealed index lands.)
@@ -97,7 +99,12 @@ extension Vault {
     ) throws(VaultError) -> VaultIndex {
         let lock: VaultLock
         do {
-            lock = try VaultLock(at: cacheDirectory.appendingPathComponent("index.lock"))
+            lock = try VaultLock(Self.indexLockPath, in: root)
+            // The index and sealed folders are real folders, never links out of the vault.
+            try AtomicFile.createDirectory(".memvault/cache/index", in: root)
+            try AtomicFile.createDirectory(".memvault/cache/sealed", in: root)
+        } catch where error.exitStatus == .integrity {
+            throw VaultError(error)
         } catch {
             throw VaultError(.badInput, "another memvault process is updating the search index", at: error.path,
                 hint: "try again when it has finished")
@@ -157,7 +164,14 @@ extension Vault {
     func indexCoverage() throws(VaultError) -> VaultStatus.Index {
         var notices: [String] = []
         // Under the index lock, so an update by another process is never seen half-replaced.
-        let lock = try? VaultLock(at: cacheDirectory.appendingPathComponent("index.lock"), timeout: 10)
+        let lock: VaultLock?
+        do {
+            lock = try VaultLock(Self.indexLockPath, in: root, timeout: 10)
+        } catch where error.exitStatus == .integrity {
+            throw VaultError(error)  // a link in place of the cache: nothing is read through it
+        } catch {
+            lock = nil
+        }
         defer { lock?.unlock() }
         let index = VaultIndex.load(directory: indexDirectory, notices: &notices)
         let sources = indexedSources()
@@ -331,7 +345,7 @@ extension Vault {
             let indexed = record.entry
             if bytesOfFile[indexed.path] == nil {
                 do {
-                    bytesOfFile[indexed.path] = try AtomicFile.read(url(indexed.path)) ?? []
+                    bytesOfFile[indexed.path] = try AtomicFile.read(indexed.path, in: root) ?? []
                 } catch {
                     throw VaultError(.badInput, error.message, at: indexed.path)
                 }

@@ -30,9 +30,11 @@ public struct VaultStatus: Sendable, Codable {
     public var problems: Int
     /// Unresolved sync conflict copies: `COPY (conflict copy of ORIGINAL)`.
     public var conflicts: [String]
+    /// Keys and settings that differ from what this device trusts; see `memvault trust`.
+    public var untrusted: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case vault, user, users, locked, noKey = "no_key", index, git, problems, conflicts
+        case vault, user, users, locked, noKey = "no_key", index, git, problems, conflicts, untrusted
     }
 }
 
@@ -66,7 +68,7 @@ extension Vault {
             vault: root.path, user: user, users: users,
             locked: lockedTiers(user: user).map(\.rawValue), noKey: tiersWithoutKey(user: user).map(\.rawValue),
             index: try indexCoverage(), git: git, problems: report.problems.filter { $0.severity == "error" }.count,
-            conflicts: conflicts)
+            conflicts: conflicts, untrusted: try untrustedChanges().map(\.description))
     }
 
     /// Every memory of `user` (or every user), oldest first, for `export`.

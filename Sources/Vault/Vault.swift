@@ -45,7 +45,7 @@ public final class Vault {
         let configURL = root.appendingPathComponent(Self.configFileName)
         let bytes: [UInt8]
         do {
-            guard let read = try AtomicFile.read(configURL) else {
+            guard let read = try AtomicFile.read(Self.configFileName, in: root) else {
                 throw VaultError(.badInput, "not a memvault vault: no \(Self.configFileName)", at: root.path,
                     hint: "create one with: memvault init \(root.path)")
             }
@@ -98,12 +98,14 @@ public final class Vault {
     /// The user to work as: `explicit` (--user), else `$MEMVAULT_USER`, else the default user.
     /// - Throws: `VaultError.badInput` for an invalid or unknown name.
     public func resolveUser(_ explicit: String?) throws(VaultError) -> String {
-        let name = explicit ?? environment["MEMVAULT_USER"].flatMap { $0.isEmpty ? nil : $0 }
+        let requested = explicit ?? environment["MEMVAULT_USER"].flatMap { $0.isEmpty ? nil : $0 }
             ?? config.defaultUser ?? config.users.first
-        guard let name else {
+        guard let requested else {
             throw VaultError(.badInput, "no user given and the vault has no default user",
                 at: Self.configFileName, hint: "pass --user NAME")
         }
+        // A name typed in another Unicode normal form (NFD) finds the same user.
+        let name = config.users.first { UserName.normalized($0) == UserName.normalized(requested) } ?? requested
         try UserName.validate(name)
         guard config.users.contains(name) else {
             throw VaultError(.badInput, "unknown user '\(name)'", at: Self.configFileName,
@@ -116,6 +118,8 @@ public final class Vault {
 
     var cacheDirectory: URL { root.appendingPathComponent(".memvault/cache", isDirectory: true) }
     var lockURL: URL { cacheDirectory.appendingPathComponent("lock") }
+    /// The vault lock file, relative to the vault (opened without following links; see `lockVault()`).
+    static let lockPath = ".memvault/cache/lock"
 
     /// `alice/general/2026-11.md`, relative to the vault.
     func monthFilePath(user: String, tier: Tier, date: EntryDate) -> String {
@@ -129,18 +133,14 @@ public final class Vault {
     /// Every Markdown file of a user's tier, relative to the vault, sorted.
     func tierFiles(user: String, tier: Tier) -> [String] {
         let prefix = "\(user)/\(tier.rawValue)"
-        let directory = url(prefix)
-        guard let enumerator = FileManager.default.enumerator(
-            at: directory, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
-        else { return [] }
-        var paths: [String] = []
-        let base = directory.standardizedFileURL.path
-        for case let file as URL in enumerator where file.pathExtension == "md" {
-            let full = file.standardizedFileURL.path
-            guard full.hasPrefix(base + "/") else { continue }
-            paths.append(prefix + "/" + full.dropFirst(base.count + 1))
+        do {
+            // Links are never descended; a link with a `.md` name is listed so that reading it reports it.
+            return try AtomicFile.listFiles(under: prefix, in: root, suffix: ".md")
+        } catch {
+            // A link (or file) in place of the tier folder: listed as the one path, so that reading it
+            // reports it by name instead of the tier silently looking empty.
+            return [prefix]
         }
-        return paths.sorted()
     }
 
     /// The tiers a user has files in, and the tier of a vault-relative path, if it is a tier file.
@@ -159,9 +159,9 @@ public final class Vault {
     func readEntryFile(_ relativePath: String) throws(VaultError) -> EntryFile {
         let bytes: [UInt8]
         do {
-            bytes = try AtomicFile.read(url(relativePath)) ?? []
+            bytes = try AtomicFile.read(relativePath, in: root) ?? []
         } catch {
-            throw VaultError(.badInput, error.message, at: relativePath)
+            throw VaultError(error)
         }
         return try parseEntryFile(bytes, path: relativePath)
     }
@@ -203,24 +203,20 @@ public final class Vault {
     func transaction(
         _ message: @autoclosure () -> String, _ body: (inout Changeset) throws(VaultError) -> Void
     ) throws(VaultError) -> String? {
-        let lock: VaultLock
-        do {
-            lock = try VaultLock(at: lockURL)
-        } catch {
-            throw VaultError(.badInput, error.message, at: error.path)
-        }
+        let lock = try lockVault()
         defer { lock.unlock() }
         var changes = Changeset()
         try body(&changes)
         if changes.writes.isEmpty { return nil }
+        try refuseUntrustedWrites(changes.writes.map(\.path))
         var originals: [(path: String, bytes: [UInt8]?)] = []
         do {
             for (path, bytes) in changes.writes {
-                originals.append((path, try AtomicFile.read(url(path))))
+                originals.append((path, try AtomicFile.read(path, in: root)))
                 if let bytes {
-                    try AtomicFile.write(bytes, to: url(path))
+                    try AtomicFile.write(bytes, to: path, in: root)
                 } else {
-                    try AtomicFile.remove(url(path))
+                    try AtomicFile.remove(path, in: root)
                 }
             }
             let author = try signature()
@@ -228,9 +224,9 @@ public final class Vault {
         } catch {
             for (path, bytes) in originals.reversed() {
                 if let bytes {
-                    try? AtomicFile.write(bytes, to: url(path))
+                    try? AtomicFile.write(bytes, to: path, in: root)
                 } else {
-                    try? AtomicFile.remove(url(path))
+                    try? AtomicFile.remove(path, in: root)
                 }
             }
             throw VaultError.wrap(error, "change not saved")

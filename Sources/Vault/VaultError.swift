@@ -32,6 +32,11 @@ public struct VaultError: ReportableError, Sendable {
         if let location { "\(message) (\(location))" } else { message }
     }
 
+    /// A file error: its exit status (5 for a link or special file inside the vault), message, path and hint.
+    init(_ error: FileError) {
+        self.init(error.exitStatus, error.message, at: error.path, hint: error.hint)
+    }
+
     /// Wraps any lower-level error; keeps its exit status when it has one.
     static func wrap(_ error: any Error, _ what: String? = nil) -> VaultError {
         if let error = error as? VaultError { return error }

@@ -66,8 +66,8 @@ extension Memvault {
                     }
                     let path = vault.currentFilePath(user: user, tier: tier)
                     let url = vault.fileURL(path)
-                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    let lines = (try? String(contentsOf: url, encoding: .utf8))?.split(separator: "\n", omittingEmptySubsequences: false).count ?? 1
+                    try vault.prepareForEditor(path)
+                    let lines = vault.fileText(path)?.split(separator: "\n", omittingEmptySubsequences: false).count ?? 1
                     try runEditor(url.path, line: lines)
                     if let (_, paths) = try vault.commitDirectEdits(message: "memvault: edit \(path)", only: [path]) {
                         print("committed \(paths.joined(separator: ", "))")
