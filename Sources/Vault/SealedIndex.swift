@@ -4,6 +4,7 @@ import Embedder
 import Foundation
 import MarkdownCodec
 import MemvaultSupport
+import SearchIndex
 
 /// What search needs of one user's encrypted tier, kept on disk only sealed with a key derived
 /// from that tier's identity: `.memvault/cache/sealed/<user>.<tier>.sealed` (mode 0600).
@@ -29,10 +30,7 @@ import MemvaultSupport
 /// vector). It exists only in memory.
 struct SealedIndex {
     /// Size and modification time of a tier file when it was read, to notice changes.
-    struct FileState: Equatable {
-        var size: Int
-        var modified: Int64  // nanoseconds since 1970
-    }
+    typealias FileState = IndexState.FileState
 
     /// One entry of a tier file, decrypted.
     struct Record {
@@ -54,11 +52,8 @@ struct SealedIndex {
         /// The embedding of `embeddingText`; nil until the model has been available.
         var vector: [Float]?
 
-        /// The text the main index embeds for an entry (title, then body), so scores agree.
-        var embeddingText: String {
-            if let title, !title.isEmpty { return title + ". " + body }
-            return body
-        }
+        /// The text embedded for the entry, as the main index embeds it.
+        var embeddingText: String { EmbeddingText.of(title: title, body: body) }
     }
 
     struct File {
@@ -331,12 +326,6 @@ extension Vault {
         sealedDirectory.appendingPathComponent("\(user).\(tier.rawValue).sealed")
     }
 
-    static func sealedStat(_ url: URL) -> SealedIndex.FileState? {
-        var st = Foundation.stat()
-        guard lstat(url.path, &st) == 0 else { return nil }
-        return SealedIndex.FileState(size: Int(st.st_size), modified: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
-    }
-
     /// Opens an unlocked tier's sealed index, brings it up to date with the tier's files and
     /// saves it (sealed) when anything changed.
     ///
@@ -379,7 +368,7 @@ extension Vault {
 
         var stale: [String: SealedIndex.FileState] = [:]
         for path in paths {
-            if let state = Self.sealedStat(url(path)), index.files[path]?.state != state { stale[path] = state }
+            if let state = VaultIndex.stat(url(path)), index.files[path]?.state != state { stale[path] = state }
         }
         let current = Set(paths)
         let gone = index.files.keys.filter { !current.contains($0) }
