@@ -457,7 +457,7 @@ def main():
     memories.sort(key=lambda m: (m["when"], m["text"]))
     carriers = {}
     for i, m in enumerate(memories):
-        m["id"] = f"{i + 1:016x}"
+        m["id"] = f"{i + 1:016X}"
         for fi in m["carries"]:
             carriers.setdefault(fi, []).append(m["id"])
 

@@ -3,7 +3,7 @@ import Foundation
 import SearchIndex
 import Vault
 
-/// `memvault-bench eval [--set diary|conversations|DIR,...] [--subset N] [--modes lexical,...] [--tune] [--misses] [--json]`:
+/// `memvault-bench eval [--set diary|conversations|DIR,...] [--subset N] [--modes lexical,...] [--context N] [--tune] [--misses] [--json]`:
 /// retrieval quality on labelled sets.
 ///
 /// Each set is a directory with `memories.jsonl` (import records) and `questions.jsonl`
@@ -77,6 +77,9 @@ enum EvalBench {
         let modes = try (value("--modes", in: arguments) ?? "lexical,semantic,hybrid").split(separator: ",").map { name in
             guard let mode = SearchMode(rawValue: String(name)) else { throw VaultError(.badInput, "unknown mode \(name)") }
             return mode
+        }
+        if let n = value("--context", in: arguments).flatMap(Int.init) {
+            context = n == 0 ? .none : EmbeddingText.Context(previous: n, shortWords: EmbeddingText.Context.standard.shortWords)
         }
         let json = arguments.contains("--json")
         let tune = arguments.contains("--tune")
@@ -172,12 +175,16 @@ enum EvalBench {
         }
     }
 
+    /// How short memories are embedded (`--context N`: with up to N earlier memories of the same day; 0: alone).
+    nonisolated(unsafe) static var context = EmbeddingText.Context.standard
+
     static func load(name: String, from data: URL, into scratch: URL, embedder: Embedder?, quiet: Bool) throws -> LoadedSet {
         let records = Array(try Data(contentsOf: data.appendingPathComponent("memories.jsonl")))
         let questions = try String(decoding: Data(contentsOf: data.appendingPathComponent("questions.jsonl")), as: UTF8.self)
             .split(separator: "\n").map { try JSONDecoder().decode(Question.self, from: Data($0.utf8)) }
         let root = scratch.appendingPathComponent("vault-\(name.replacingOccurrences(of: "/", with: "_"))")
         let vault = try Vault.create(at: root, user: user)
+        vault.embeddingContext = context
         let ids = try vault.importRecords(records, user: user)
         let known = Set(ids)
         for question in questions {
@@ -274,8 +281,7 @@ enum EvalBench {
         let found10 = ranked.prefix(10).filter(answers.contains).count
         let firstHit = ranked.prefix(10).firstIndex(where: answers.contains)
         return Scores(
-            recall1: Double(found1) / min(total, 1), recall5: Double(found5) / min(total, 5),
-            recall10: Double(found10) / min(total, 10),
+            recall1: Double(found1) / total, recall5: Double(found5) / total, recall10: Double(found10) / total,
             reciprocalRank: firstHit.map { 1 / Double($0 + 1) } ?? 0, count: 1)
     }
 }

@@ -49,11 +49,10 @@ struct SealedIndex {
         var mentions: [String]
         var src: String?
         var body: String
-        /// The embedding of `embeddingText`; nil until the model has been available.
+        /// The embedding of the entry's text (with the entries before it when it is short,
+        /// ``EmbeddingText/of(_:context:)``); nil until the model has been available.
         var vector: [Float]?
 
-        /// The text embedded for the entry, as the main index embeds it.
-        var embeddingText: String { EmbeddingText.of(title: title, body: body) }
     }
 
     struct File {
@@ -424,7 +423,12 @@ extension Vault {
                 for (row, record) in file.records.enumerated() where record.vector == nil { missing.append((path, row)) }
             }
             if !missing.isEmpty {
-                let vectors = embedder.embed(missing.map { index.files[$0.path]!.records[$0.row].embeddingText })
+                var texts: [String: [String]] = [:]
+                for path in Set(missing.map(\.path)) {
+                    texts[path] = EmbeddingText.of(
+                        index.files[path]!.records.map { (title: $0.title, body: $0.body, day: $0.date.map(VaultIndex.day)) }, context: embeddingContext)
+                }
+                let vectors = embedder.embed(missing.map { texts[$0.path]![$0.row] })
                 for (slot, vector) in zip(missing, vectors) { index.files[slot.path]!.records[slot.row].vector = vector }
                 update.embedded += missing.count
                 dirty = true

@@ -111,6 +111,7 @@ extension Vault {
             timer.lap("index open")
             timer.replaceLast(with: index.openPhases)
         }
+        index.embeddingContext = embeddingContext
         loadedIndex = index
         let sources = indexedSources()
         timer.lap("list files")

@@ -36,6 +36,8 @@ final class VaultIndex {
     }
 
     let directory: URL
+    /// How short memories are embedded with the ones before them.
+    var embeddingContext = EmbeddingText.Context.standard
     private var state: IndexState
     private var table: EntryTable?
     private var postings: PostingsFile?
@@ -297,6 +299,9 @@ final class VaultIndex {
         lexical = nil
     }
 
+    /// A date's calendar day as one number, to tell memories of the same day.
+    static func day(_ date: EntryDate) -> Int { (date.year * 13 + date.month) * 32 + date.day }
+
     static func key(_ entry: Entry, path: String) -> String { entry.id ?? "~\(path)#\(entry.contentHash)" }
 
     // MARK: Refresh
@@ -414,9 +419,11 @@ final class VaultIndex {
                 for path in Set(missing.map { self.path($0) }) {
                     let file: EntryFile
                     if let done = parsed[path] { file = done } else { file = try read(path) }
-                    for entry in file.entries {
+                    let embedded = EmbeddingText.of(
+                        file.entries.map { (title: $0.title, body: $0.body, day: $0.date.map(Self.day)) }, context: embeddingContext)
+                    for (entry, text) in zip(file.entries, embedded) {
                         let key = Self.key(entry, path: path)
-                        texts[key] = EmbeddingText.of(title: entry.title, body: entry.body)
+                        texts[key] = text
                         entries[key] = entry
                     }
                 }
