@@ -1,4 +1,5 @@
 import Foundation
+import SearchIndex
 import MarkdownCodec
 import Vault
 
@@ -127,14 +128,14 @@ enum Words {
     }
 }
 
+/// The cosine of two vectors of any length (the tf-idf vectors are not unit length).
 func cosine(_ a: [Float], _ b: [Float]) -> Float {
-    var dot: Float = 0, na: Float = 0, nb: Float = 0
-    for i in 0..<min(a.count, b.count) {
-        dot += a[i] * b[i]
-        na += a[i] * a[i]
-        nb += b[i] * b[i]
+    if a.count != b.count {
+        let n = min(a.count, b.count)
+        return cosine(Array(a.prefix(n)), Array(b.prefix(n)))
     }
-    return na > 0 && nb > 0 ? dot / (na.squareRoot() * nb.squareRoot()) : 0
+    let na = Vectors.dot(a, a), nb = Vectors.dot(b, b)
+    return na > 0 && nb > 0 ? Vectors.dot(a, b) / (na.squareRoot() * nb.squareRoot()) : 0
 }
 
 extension DigestBuilder {

@@ -3,6 +3,7 @@ import Foundation
 import GitStore
 import MarkdownCodec
 import MemvaultSupport
+import SearchIndex
 
 /// An open vault: its folder, settings and git repository.
 ///
@@ -25,6 +26,8 @@ public final class Vault {
     let environment: [String: String]
     /// The search index once loaded; later searches in this process only check freshness.
     var loadedIndex: VaultIndex?
+    /// How short memories are embedded with the ones before them (the evaluation compares settings).
+    package var embeddingContext = EmbeddingText.Context.standard
     /// Tier identities obtained in this process (from the agent or a passphrase), by "user/tier";
     /// `.some(nil)` records a tier found locked, so it is not asked again. Memory only; see Vault+Keys.swift.
     var unlockedKeys: [String: X25519Identity?] = [:]
