@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(
             name: "CCmarkGFM", path: "Sources/CCmarkGFM", pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        // Linux system calls that are variadic in libc (prctl), wrapped for Swift; no library to link.
+        .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
@@ -52,7 +54,7 @@ let package = Package(
             name: "Vault",
             dependencies: [
                 "MemvaultSupport", "MarkdownCodec", "GitStore", "AgeCrypto", "Embedder",
-                "SearchIndex", "TOMLKit",
+                "SearchIndex", "TOMLKit", "CSystem",
                 // ChaCha20-Poly1305 and HKDF for the sealed index of encrypted tiers.
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),

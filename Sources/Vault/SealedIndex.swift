@@ -404,7 +404,15 @@ extension Vault {
                     }
                     let inner: Entry
                     if outer.isEncrypted {
-                        guard let opened = try unsealed(Located(user: user, tier: tier, path: path, entry: outer))?.entry else { continue }
+                        let place = Located(user: user, tier: tier, path: path, entry: outer)
+                        let unsealedEntry: Entry?
+                        do {
+                            unsealedEntry = try unsealed(place)?.entry
+                        } catch where error.otherKey {
+                            noteOtherKey(place)  // an older key's entry: left out of search, reported
+                            continue
+                        }
+                        guard let opened = unsealedEntry else { continue }
                         inner = opened
                         update.decrypted += 1
                     } else {

@@ -34,16 +34,23 @@ extension Vault {
     /// - Throws: `.locked` (exit 3) when `identity` is not the block's key; `.integrity` (exit 5)
     ///   for a tampered or damaged block, naming the file and line.
     func decrypt(_ entry: Entry, path: String, with identity: X25519Identity) throws(VaultError) -> String {
+        try decrypt(entry, path: path, with: [identity])
+    }
+
+    /// `decrypt(_:path:with:)` with any of several identities (a tier's current and earlier keys).
+    func decrypt(_ entry: Entry, path: String, with identities: [X25519Identity]) throws(VaultError) -> String {
         guard let block = entry.armoredBlock else { return entry.rawText }
         let where_ = armorLocation(entry, path: path)
         let plaintext: [UInt8]
         do {
-            plaintext = try Age.decrypt(Array(block.utf8), with: [identity])
+            plaintext = try Age.decrypt(Array(block.utf8), with: identities)
         } catch {
             switch error.kind {
             case .noMatch, .wrongPassphrase:
-                throw VaultError(.locked, "this memory is not encrypted to the tier's current key", at: where_,
-                    hint: "it may have been written with another key; decrypt it with that key's identity")
+                var failure = VaultError(.locked, "this memory is not encrypted to the tier's current key", at: where_,
+                    hint: "it was written with an older key of the tier; memvault rotate re-encrypts it when that key opens with the tier's passphrase")
+                failure.otherKey = true
+                throw failure
             default:
                 throw VaultError(.integrity, "encrypted block is damaged or was tampered with (\(error))", at: where_)
             }
@@ -61,16 +68,19 @@ extension Vault {
             let identity = try identity(user: located.user, tier: located.tier)
         else { return nil }
         let text = try decrypt(located.entry, path: located.path, with: identity)
+        try checkLimits(Array(text.utf8), at: armorLocation(located.entry, path: located.path))
         let parsed = EntryFile.parse(text)
         guard let inner = parsed.entries.first else {
             throw VaultError(.integrity, "decrypted memory is not an entry", at: armorLocation(located.entry, path: located.path))
         }
+        try checkBinding(inner, of: located)
         return (text, inner)
     }
 
-    /// Encrypts a rendered plaintext entry of an encrypted tier for writing.
+    /// Encrypts a rendered plaintext entry of an encrypted tier for writing, bound to its place
+    /// (`bind(_:user:tier:)`).
     func sealedEntry(_ rendered: String, tier: Tier, user: String, date: EntryDate?, id: String) throws(VaultError) -> String {
-        let armored = try encrypt(rendered, to: try recipient(user: user, tier: tier))
+        let armored = try encrypt(bind(rendered, user: user, tier: tier), to: try recipient(user: user, tier: tier))
         return EntrySealing.render(tier: tier, date: date, id: id, armored: armored)
     }
 }

@@ -60,6 +60,7 @@ extension Memvault {
                 let embedder = mode == .lexical ? nil : try? Embedder(modelDirectory: Embedder.defaultModelDirectory())
                 let response = try vault.search(request, user: user, embedder: embedder)
                 for notice in response.notices { Output.printError("memvault: notice: \(notice)") }
+                defer { Output.reportOtherKeyEntries(vault) }
                 if json {
                     try Output.printJSON(response)
                     return
@@ -68,8 +69,8 @@ extension Memvault {
                 for (rank, result) in response.results.enumerated() {
                     let date = result.date.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "(sealed)"
                     print("\(Output.style(String(format: "%2d.", rank + 1), "1")) \(Output.style(date, "2"))  \(result.tier)  \(Output.style("\(result.path):\(result.line)", "36"))")
-                    if let title = result.title { print("    " + Output.style(title, "1")) }
-                    if !result.snippet.isEmpty { print("    " + highlight(result.snippet, words)) }
+                    if let title = result.title { print("    " + Output.style(Output.safe(title), "1")) }
+                    if !result.snippet.isEmpty { print("    " + highlight(Output.safe(result.snippet), words)) }
                 }
                 if response.results.isEmpty { print("no results") }
                 if !response.locked.isEmpty {
