@@ -196,7 +196,10 @@ extension Vault {
     func prepare(_ memory: NewMemory, user: String, now: Date, location: String?, allowSecrets: Bool) throws(VaultError) -> PreparedMemory {
         let tier = memory.tier ?? config.defaultTier
         let body = memory.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !body.isEmpty else { throw VaultError(.badInput, "empty memory", at: location) }
+        // A title alone is a whole memory (an entry with a heading and no body), as export writes it.
+        guard !body.isEmpty || !(memory.title ?? "").trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw VaultError(.badInput, "empty memory", at: location)
+        }
         let size = body.utf8.count
         guard size <= Self.maximumMemorySize else {
             throw VaultError(.badInput, "memory too large (\(size) bytes; the limit is \(Self.maximumMemorySize))", at: location,

@@ -111,6 +111,8 @@ extension Vault {
             timer.lap("index open")
             timer.replaceLast(with: index.openPhases)
         }
+        index.compactionLimit = indexCompactionLimit
+        index.faults = faults
         loadedIndex = index
         let sources = indexedSources()
         timer.lap("list files")

@@ -30,9 +30,13 @@ public struct VaultStatus: Sendable, Codable {
     public var problems: Int
     /// Unresolved sync conflict copies: `COPY (conflict copy of ORIGINAL)`.
     public var conflicts: [String]
+    /// A change a killed process had left unfinished, which this command rolled back or finished.
+    public var recovered: RecoveryReport?
+    /// A merge stock git left half done (finish it with `memvault resolve`).
+    public var merge: MergeState?
 
     enum CodingKeys: String, CodingKey {
-        case vault, user, users, locked, noKey = "no_key", index, git, problems, conflicts
+        case vault, user, users, locked, noKey = "no_key", index, git, problems, conflicts, recovered, merge
     }
 }
 
@@ -58,7 +62,7 @@ extension Vault {
                 case .added(let p), .modified(let p), .deleted(let p): p
                 case .renamed(_, let to): to
                 }
-            }.filter { !$0.hasPrefix(".memvault/cache/") }.sorted()
+            }.filter { !Self.isPrivateFile($0) }.sorted()
         } catch {
             throw VaultError(.badInput, "cannot read git state: \(error.message)")
         }
@@ -66,7 +70,7 @@ extension Vault {
             vault: root.path, user: user, users: users,
             locked: lockedTiers(user: user).map(\.rawValue), noKey: tiersWithoutKey(user: user).map(\.rawValue),
             index: try indexCoverage(), git: git, problems: report.problems.filter { $0.severity == "error" }.count,
-            conflicts: conflicts)
+            conflicts: conflicts, recovered: lastRecovery, merge: try mergeState())
     }
 
     /// Every memory of `user` (or every user), oldest first, for `export`.

@@ -83,10 +83,16 @@ extension Vault {
     }
 
     /// Clones a vault from `remoteURL` into `directory` (a second device) and installs the hooks.
+    ///
+    /// The vault's branch is the remote's HEAD when it names an existing branch, else `main`,
+    /// else the only branch (see `GitRepository.clone`). An empty remote (a fresh `git init --bare`
+    /// or a new forge repository) gives a new vault for `emptyRemoteUser`, with the remote as
+    /// origin, which `sync` then pushes; without a user, an empty remote is an error.
     /// - Throws: `VaultError.badInput` when cloning fails or the clone holds no vault (the clone is removed then).
     @discardableResult
     public static func clone(
-        from remoteURL: String, to directory: URL, environment: [String: String] = ProcessInfo.processInfo.environment
+        from remoteURL: String, to directory: URL, environment: [String: String] = ProcessInfo.processInfo.environment,
+        emptyRemoteUser: String? = nil
     ) throws(VaultError) -> Vault {
         let directory = directory.standardizedFileURL
         let fm = FileManager.default
@@ -102,6 +108,21 @@ extension Vault {
                 hint: error.isAuthenticationFailure ? "check ssh-agent, ~/.ssh keys or GIT_USERNAME/GIT_PASSWORD" : nil)
         }
         do {
+            var isEmpty = false
+            if let cloned = try? GitRepository(at: directory), (try? cloned.resolve("HEAD")) == nil,
+                let branches = try? cloned.remoteBranches(of: "origin"), branches.isEmpty
+            {
+                isEmpty = !fm.fileExists(atPath: directory.appendingPathComponent(configFileName).path)
+            }
+            if isEmpty {
+                guard let user = emptyRemoteUser else {
+                    throw VaultError(.badInput, "the remote is empty",
+                        hint: "start the vault on one device with memvault init PATH --remote \(remoteURL), then memvault sync")
+                }
+                let vault = try Vault.create(at: directory, user: user, environment: environment)
+                vault.startedFromEmptyRemote = true
+                return vault
+            }
             let vault = try Vault(at: directory, environment: environment)
             try vault.installHooks()
             for user in vault.config.users {
@@ -118,7 +139,7 @@ extension Vault {
             } else {
                 try? fm.removeItem(at: directory)
             }
-            throw VaultError(.badInput, "\(remoteURL) holds no memvault vault (\(error.message))", at: remoteURL)
+            throw VaultError(.badInput, "\(remoteURL) holds no memvault vault (\(VaultError.wrap(error).message))", at: remoteURL)
         }
     }
 
@@ -180,7 +201,7 @@ extension Vault {
             remote: remote, branch: branch, localCommit: nil, outcome: "up-to-date", mergeCommit: nil,
             mergedFiles: [], conflicts: [], attempts: 0, head: nil)
         report.localCommit = try recordDirectEdits(message: "memvault: commit direct edits before sync")?.commit
-        testCrashPoint("commit")
+        reach(.syncCommit)
 
         while true {
             report.attempts += 1
@@ -192,7 +213,7 @@ extension Vault {
                 throw VaultError(.badInput, "cannot fetch from \(remote): \(error.message)", at: error.path,
                     hint: error.isAuthenticationFailure ? "check ssh-agent, ~/.ssh keys or GIT_USERNAME/GIT_PASSWORD" : nil)
             }
-            testCrashPoint("fetch")
+            reach(.syncFetch)
             let ours = try gitStep("read HEAD") { () throws(GitError) in try repository.head() }
             if let theirs {
                 let relation = try gitStep("compare histories") { () throws(GitError) -> (remoteIsOld: Bool, oursIsOld: Bool) in
@@ -202,7 +223,7 @@ extension Vault {
                 if relation.remoteIsOld {
                     // The remote has nothing new.
                 } else if relation.oursIsOld {
-                    try gitStep("fast-forward") { () throws(GitError) in try repository.fastForward(to: theirs) }
+                    try journaledFastForward(to: theirs, message: "memvault: sync fast-forward to \(remote)/\(branch)")
                     if report.outcome == "up-to-date" { report.outcome = "fast-forward" }
                 } else {
                     let merge = try mergeCommit(ours: ours!, theirs: theirs, remote: remote, branch: branch)
@@ -210,15 +231,13 @@ extension Vault {
                     report.mergedFiles = Array(Set(report.mergedFiles + merge.files)).sorted()
                     report.conflicts = Array(Set(report.conflicts + merge.conflicts)).sorted()
                     report.outcome = "merged"
-                    testCrashPoint("merge-commit")
+                    reach(.syncMergeCommit)
                 }
             }
             let head = try gitStep("read HEAD") { () throws(GitError) in try repository.head() }
             report.head = head
             guard let head, head != theirs else { return report }
-            if report.attempts == 1, let script = environment["MEMVAULT_TEST_BEFORE_PUSH"], !script.isEmpty {
-                runTestScript(script)
-            }
+            if report.attempts == 1 { reach(.syncBeforePush) }
             do {
                 try repository.push(remote: remote, branch: branch)
                 if report.outcome == "up-to-date" || report.outcome == "fast-forward" { report.outcome = "pushed" }
@@ -293,20 +312,32 @@ extension Vault {
             message += "\n\nConflict copies kept for: " + conflicts.sorted().joined(separator: ", ")
         }
         let author = try signature()
+        // The commit is written first, then checked out under the journal: a crash in between is
+        // rolled back by the next command, and the next sync merges again.
         let commit = try gitStep("write the merge commit") { () throws(GitError) in
-            try repository.commitMerge(parents: [ours, theirs], files: files, message: message + "\n", author: author)
+            try repository.writeMergeCommit(parents: [ours, theirs], files: files, message: message + "\n", author: author)
         }
+        try journaledFastForward(to: commit, message: summary)
         return (commit, files.keys.sorted(), conflicts)
     }
 
     /// Waits for the vault lock (see `VaultLock`).
     /// - Throws: `VaultError.badInput` when another process holds it too long.
+    /// Recovers a change a killed process left unfinished before returning (see Vault+Journal.swift).
     func lockVault() throws(VaultError) -> VaultLock {
+        let lock: VaultLock
         do {
-            return try VaultLock(at: lockURL)
+            lock = try VaultLock(at: lockURL)
         } catch {
             throw VaultError(.badInput, error.message, at: error.path)
         }
+        do {
+            try recoverHoldingLock()
+        } catch {
+            lock.unlock()
+            throw error
+        }
+        return lock
     }
 
     /// Whether a vault-relative path is a memory file (`USER/TIER/....md`), for any user.
@@ -327,25 +358,5 @@ extension Vault {
             }
             throw VaultError(.badInput, "\(what) failed: \(error.message)", at: error.path)
         }
-    }
-
-    // MARK: Test hooks
-
-    /// Ends the process at a named point when `MEMVAULT_TEST_CRASH_AFTER` names it, to test recovery.
-    private func testCrashPoint(_ name: String) {
-        guard environment["MEMVAULT_TEST_CRASH_AFTER"] == name else { return }
-        FileHandle.standardError.write(Data("memvault: test crash after \(name)\n".utf8))
-        exit(9)
-    }
-
-    /// Runs `MEMVAULT_TEST_BEFORE_PUSH` (a shell script path) before the first push, to move the remote meanwhile.
-    private func runTestScript(_ path: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [path]
-        process.currentDirectoryURL = root
-        process.standardOutput = FileHandle.standardError  // keep stdout for the sync's own output
-        try? process.run()
-        process.waitUntilExit()
     }
 }
