@@ -23,11 +23,8 @@ struct ReleaseSwitchTests {
     ]
 
     /// Whether `needle` occurs in the file's bytes.
-    static func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
-        let pattern = Array(needle.utf8)
-        return haystack.withUnsafeBytes { hay in
-            pattern.withUnsafeBytes { pat in memmem(hay.baseAddress, hay.count, pat.baseAddress, pat.count) != nil }
-        }
+    static func contains(_ haystack: Data, _ needle: String) -> Bool {
+        haystack.range(of: Data(needle.utf8)) != nil
     }
 
     /// The lines of Swift source that mention a switch name outside `#if DEBUG ... #endif`.
@@ -71,7 +68,7 @@ struct ReleaseSwitchTests {
 
     @Test("the debug binary holds the debug names (so the scan works) and none of the old ones")
     func debugBinary() throws {
-        let bytes = try [UInt8](Data(contentsOf: CLI.binary))
+        let bytes = try Data(contentsOf: CLI.binary)
         for name in Self.debugNames { #expect(Self.contains(bytes, name), "\(name) not found in the debug binary") }
         for name in Self.oldNames { #expect(!Self.contains(bytes, name), "\(name) is in the debug binary") }
     }
@@ -86,7 +83,7 @@ struct ReleaseSwitchTests {
             print("ReleaseSwitchTests: no release binary in .build; run scripts/check-release-switches to scan one")
             return
         }
-        let bytes = try [UInt8](Data(contentsOf: binary))
+        let bytes = try Data(contentsOf: binary)
         for name in Self.oldNames + Self.debugNames + ["MEMVAULT_DEBUG_"] {
             #expect(!Self.contains(bytes, name), "\(name) is in the release binary \(binary.path)")
         }
