@@ -21,6 +21,9 @@ struct ChangeJournal: Codable, Sendable {
         case checkout
         /// Files written without a commit (`check --fix`): the journal's removal is the end.
         case files
+        /// A git operation that changes no working file (`sync`'s fetch and push): recovery only
+        /// removes the lock files a killed libgit2 left in `.git`.
+        case git
     }
 
     struct File: Codable, Sendable {
@@ -85,7 +88,7 @@ extension Vault {
     /// - Returns: what was done, or nil when nothing was unfinished.
     @discardableResult
     public func recoverUnfinishedChange() throws(VaultError) -> RecoveryReport? {
-        guard hasUnfinishedChange else { return nil }
+        guard hasUnfinishedChange || hasStaleJournalTemporary else { return nil }
         let lock: VaultLock
         do {
             lock = try VaultLock(at: lockURL)
@@ -93,7 +96,15 @@ extension Vault {
             throw VaultError(.badInput, error.message, at: error.path)
         }
         defer { lock.unlock() }
-        return try recoverHoldingLock()
+        let report = try recoverHoldingLock()
+        removeStaleJournalTemporaries()
+        return report
+    }
+
+    /// Whether a process was killed while writing a journal (its temporary file is left).
+    private var hasStaleJournalTemporary: Bool {
+        ((try? FileManager.default.contentsOfDirectory(atPath: journalURL.deletingLastPathComponent().path)) ?? [])
+            .contains { $0.hasPrefix(".journal.tmp-") }
     }
 
     /// Recovery for a caller holding the vault lock.
@@ -120,12 +131,20 @@ extension Vault {
         let head = try gitStep("read HEAD") { () throws(GitError) in try repository.head() }
         let committed: Bool
         switch journal.kind {
-        case .files: committed = false
+        case .files, .git: committed = false
         case .commit: committed = head != journal.headBefore
         case .checkout: committed = head == journal.target || head != journal.headBefore
         }
-        var report = RecoveryReport(action: committed ? "finished" : "rolled back", change: journal.message, restored: [], kept: [])
-        if !committed {
+        // The killed process held the vault lock: git lock files it left are stale, and would
+        // stop every later commit or fetch ("failed to lock file").
+        removeStaleGitLocks()
+        if journal.kind == .git, let remoteLock = journal.target, remoteLock.hasSuffix(".lock") {
+            unlink(remoteLock)  // the ref lock a killed push left in a remote on a local path (a USB stick)
+        }
+        var report = RecoveryReport(
+            action: journal.kind == .git ? "cleaned up" : committed ? "finished" : "rolled back", change: journal.message,
+            restored: [], kept: [])
+        if !committed && journal.kind != .git {
             (report.restored, report.kept) = try rollBack(journal)
         }
         removeTemporaryFiles(of: journal)
@@ -173,6 +192,46 @@ extension Vault {
             }
         }
         return (restored.sorted(), kept.sorted())
+    }
+
+    /// Removes the lock files of git's own writes (`index.lock`, `HEAD.lock`, `packed-refs.lock`,
+    /// `config.lock`, `refs/**.lock`) that a killed process left; called only under the vault lock
+    /// when a journal shows a memvault process died during a change.
+    private func removeStaleGitLocks() {
+        let git = url(".git")
+        for name in ["index.lock", "HEAD.lock", "packed-refs.lock", "config.lock", "FETCH_HEAD.lock", "ORIG_HEAD.lock"] {
+            unlink(git.appendingPathComponent(name).path)
+        }
+        let refs = git.appendingPathComponent("refs")
+        for path in (try? FileManager.default.subpathsOfDirectory(atPath: refs.path)) ?? [] where path.hasSuffix(".lock") {
+            unlink(refs.appendingPathComponent(path).path)
+        }
+    }
+
+    /// Removes a journal's temporary file left by a process killed while writing it (before
+    /// the journal existed, so no recovery ran); only under the vault lock, as journals are written.
+    func removeStaleJournalTemporaries() {
+        let folder = journalURL.deletingLastPathComponent().path
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".journal.tmp-") {
+            unlink(folder + "/" + name)
+        }
+    }
+
+    /// Runs a git operation that changes no working file (fetch, push) under a `git` journal, so
+    /// the lock files of a process killed during it are removed by the next command.
+    /// - Parameter remoteLock: the ref lock file a push creates in a remote on a local path, if any.
+    func withGitJournal<T>(_ message: String, remoteLock: String? = nil, _ body: () throws(VaultError) -> T) throws(VaultError) -> T {
+        let head = try? repository.head()
+        try writeJournal(ChangeJournal(kind: .git, message: message, pid: getpid(), headBefore: head, target: remoteLock, files: []))
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            try? removeJournal()
+            throw error
+        }
+        try removeJournal()
+        return result
     }
 
     /// Removes the temporary files (`.NAME.tmp-PID-*`) the journal's process left beside its files.

@@ -206,13 +206,15 @@ extension Vault {
         while true {
             report.attempts += 1
             let theirs: String?
-            do {
-                try repository.fetch(remote: remote)
-                theirs = try? repository.resolve("refs/remotes/\(remote)/\(branch)")
-            } catch {
-                throw VaultError(.badInput, "cannot fetch from \(remote): \(error.message)", at: error.path,
-                    hint: error.isAuthenticationFailure ? "check ssh-agent, ~/.ssh keys or GIT_USERNAME/GIT_PASSWORD" : nil)
+            try withGitJournal("memvault: sync fetch from \(remote)") { () throws(VaultError) in
+                do throws(GitError) {
+                    try repository.fetch(remote: remote)
+                } catch {
+                    throw VaultError(.badInput, "cannot fetch from \(remote): \(error.message)", at: error.path,
+                        hint: error.isAuthenticationFailure ? "check ssh-agent, ~/.ssh keys or GIT_USERNAME/GIT_PASSWORD" : nil)
+                }
             }
+            theirs = try? repository.resolve("refs/remotes/\(remote)/\(branch)")
             reach(.syncFetch)
             let ours = try gitStep("read HEAD") { () throws(GitError) in try repository.head() }
             if let theirs {
@@ -238,8 +240,16 @@ extension Vault {
             report.head = head
             guard let head, head != theirs else { return report }
             if report.attempts == 1 { reach(.syncBeforePush) }
-            do {
-                try repository.push(remote: remote, branch: branch)
+            let pushed: GitError? = try withGitJournal("memvault: sync push to \(remote)", remoteLock: localRemoteLock(remote: remote, branch: branch)) { () throws(VaultError) -> GitError? in
+                do throws(GitError) {
+                    try repository.push(remote: remote, branch: branch)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            do throws(GitError) {
+                if let pushed { throw pushed }
                 if report.outcome == "up-to-date" || report.outcome == "fast-forward" { report.outcome = "pushed" }
                 return report
             } catch where error.isRejectedNonFastForward && report.attempts < Self.maximumPushAttempts {
@@ -251,6 +261,16 @@ extension Vault {
                         : error.isAuthenticationFailure ? "check ssh-agent, ~/.ssh keys or GIT_USERNAME/GIT_PASSWORD" : nil)
             }
         }
+    }
+
+    /// The ref lock file a push of `branch` creates when the remote is a repository on a local path.
+    private func localRemoteLock(remote: String, branch: String) -> String? {
+        guard let url = (try? repository.remotes())?.first(where: { $0.name == remote })?.url, !url.contains("://") || url.hasPrefix("file://") else { return nil }
+        let path = url.hasPrefix("file://") ? String(url.dropFirst("file://".count)) : url
+        var isDirectory: ObjCBool = false
+        guard path.hasPrefix("/"), FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        let gitDirectory = FileManager.default.fileExists(atPath: path + "/.git") ? path + "/.git" : path
+        return gitDirectory + "/refs/heads/" + branch + ".lock"
     }
 
     /// Merges `theirs` into `ours` file by file and writes the merge commit.
@@ -337,6 +357,7 @@ extension Vault {
             lock.unlock()
             throw error
         }
+        removeStaleJournalTemporaries()
         return lock
     }
 
