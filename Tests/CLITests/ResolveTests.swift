@@ -102,6 +102,6 @@ struct ResolveTests {
         let commit = try cli.run(["commit"])
         #expect(commit.status == 1)
         #expect(commit.stderr.contains("alice/general/2026-11.md:2"))
-        #expect(try cli.git(["status", "--porcelain"]).output.contains("2026-11.md"))
+        #expect(try cli.git(["status", "--porcelain", "--untracked-files=all"]).output.contains("2026-11.md"))
     }
 }
