@@ -85,7 +85,8 @@ extension Vault {
             do {
                 record = try JSONDecoder().decode(ImportRecord.self, from: Data(line))
             } catch let DecodingError.keyNotFound(key, _) {
-                throw VaultError(.badInput, "missing \"\(key.stringValue)\"", at: location)
+                throw VaultError(.badInput, "missing \"\(key.stringValue)\"", at: location,
+                    hint: key.stringValue == "text" ? "an export of a locked encrypted tier has no text: unlock the tier (memvault unlock TIER) and export again" : nil)
             } catch let DecodingError.typeMismatch(_, context) {
                 throw VaultError(.badInput, "wrong type for \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\"", at: location,
                     hint: "text, tier, date, title, src and meta values are strings; tags is a list of strings")
