@@ -9,7 +9,7 @@ import Vault
 /// decrypt the sealed index, stat the files, build BM25, rank), the query after editing one entry,
 /// a whole `memvault search` CLI run, and the sealed file's size.
 ///
-/// Key files use scrypt work factor 10 (`MEMVAULT_TEST_SCRYPT_WORK_FACTOR`) so unlocking, which
+/// Key files use scrypt work factor 10 (`Vault.scryptWorkFactorLimit`) so unlocking, which
 /// `memvault-bench crypto` measures, does not hide the search cost.
 enum SealedBench {
     static func run(arguments: [String]) throws {
@@ -18,11 +18,11 @@ enum SealedBench {
         defer { try? FileManager.default.removeItem(at: root) }
         let passphrase = "bench secret passphrase"
         var environment = ProcessInfo.processInfo.environment
-        environment["MEMVAULT_TEST_SCRYPT_WORK_FACTOR"] = "10"
         environment["XDG_RUNTIME_DIR"] = root.path
         environment[Tier.secret.passphraseVariable] = passphrase
         let vaultURL = root.appendingPathComponent("vault")
         let vault = try Vault.create(at: vaultURL, user: "alice", environment: environment)
+        vault.scryptWorkFactorLimit = 10
         try vault.setPassphrase(user: "alice", tier: .secret, old: nil, new: passphrase)
 
         var generator = SystemRandomNumberGenerator()

@@ -84,16 +84,23 @@ public struct DigestBuilder {
     /// - Throws: `VaultError` when reading, encrypting, writing or committing fails.
     @discardableResult
     public func write(_ day: DigestDay, explicit: Bool) throws(VaultError) -> String? {
+        guard let (path, bytes) = try prepare(day, explicit: explicit) else { return nil }
+        if let bytes {
+            try vault.writeAndCommit(path, bytes: bytes, message: "memvault: digest \(user) \(day)")
+        }
+        return path
+    }
+
+    /// The digest file of `day` and its new bytes (nil bytes: the file already says the same).
+    private func prepare(_ day: DigestDay, explicit: Bool) throws(VaultError) -> (path: String, bytes: [UInt8]?)? {
         guard let page = try compose(day, explicit: explicit) else { return nil }
         let path = path(for: day)
         if page.sealed != nil, let existing = vault.fileText(path),
             page.matches(existing, unseal: { vault.unseal($0, user: user, tier: $1) })
         {
-            return path
+            return (path, nil)
         }
-        let text = try page.text(seal: seal)
-        try vault.writeAndCommit(path, bytes: Array(text.utf8), message: "memvault: digest \(user) \(day)")
-        return path
+        return (path, Array(try page.text(seal: seal).utf8))
     }
 
     /// The digest before encryption: the plain part and the plaintext of the encrypted section.
@@ -185,13 +192,21 @@ public struct DigestBuilder {
         return Int((b.start(in: utc).timeIntervalSince(a.start(in: utc)) / 86_400).rounded())
     }
 
-    /// Writes a digest for every missing day (see `missingDays(now:)`), one commit each.
+    /// Writes a digest for every missing day (see `missingDays(now:)`) in one commit, all or none.
     /// - Returns: the paths written, oldest first.
-    /// - Throws: `VaultError` from the first day that fails; earlier days stay committed.
+    /// - Throws: `VaultError` from the first day that fails; nothing is written then.
     public func writeSinceLast(now: Date) throws(VaultError) -> [String] {
         var written: [String] = []
-        for day in try missingDays(now: now) {
-            if let path = try write(day, explicit: false) { written.append(path) }
+        var files: [(path: String, bytes: [UInt8])] = []
+        let days = try missingDays(now: now)
+        for day in days {
+            guard let (path, bytes) = try prepare(day, explicit: false) else { continue }
+            written.append(path)
+            if let bytes { files.append((path, bytes)) }
+        }
+        if !files.isEmpty {
+            let range = days.count == 1 ? "\(days[0])" : "\(days.first!) to \(days.last!)"
+            try vault.writeAndCommit(files, message: "memvault: digests \(user) \(range)")
         }
         return written
     }

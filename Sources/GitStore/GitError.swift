@@ -63,6 +63,11 @@ private let libgit2Setup: GitError? = {
     if memvault_git_set_owner_validation(0) < 0 {
         return GitError.last(-1, "git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION)")
     }
+    // A commit is memvault's point of no return: its objects and the moved ref must be on
+    // disk before the crash journal is removed, as git itself does with core.fsync.
+    if memvault_git_enable_fsync_gitdir(1) < 0 {
+        return GitError.last(-1, "git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR)")
+    }
     return nil
 }()
 

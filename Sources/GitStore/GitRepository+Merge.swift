@@ -61,6 +61,61 @@ extension GitRepository {
         return id.hex
     }
 
+    /// Writes a merge commit without moving any branch or touching the working directory.
+    ///
+    /// The tree is HEAD's tree with `files` replaced (`nil` deletes). Check it out with
+    /// `fastForward(to:)`, which it descends from HEAD when HEAD is its first parent.
+    /// - Returns: The new commit id.
+    public func writeMergeCommit(parents: [String], files: [String: [UInt8]?], message: String, author: Signature)
+        throws(GitError) -> String
+    {
+        var parentCommits: [OpaquePointer] = []
+        defer { for commit in parentCommits { git_commit_free(commit) } }
+        for parent in parents { parentCommits.append(try lookupCommit(parent)) }
+        let head = try headCommitPointer()
+        defer { git_commit_free(head) }
+        let snapshot = try snapshotIndex(of: head)
+        defer { git_index_free(snapshot) }
+        for (path, content) in files.sorted(by: { $0.key < $1.key }) {
+            let path = normalizedRelativePath(path, workdir: workdir)
+            if let content {
+                try write(content, at: path, into: snapshot)
+            } else {
+                try check(git_index_remove_bypath(snapshot, path), "git_index_remove_bypath", path: path)
+            }
+        }
+        var treeID = git_oid()
+        try check(git_index_write_tree_to(&treeID, snapshot, pointer), "git_index_write_tree_to")
+        return try createCommit(
+            tree: treeID, parents: parentCommits, message: message, author: author, updateRef: nil
+        ).hex
+    }
+
+    /// Resets the index entries of `paths` to their state in `revision` (nil: HEAD, or none on an
+    /// unborn branch), like `git reset -q REV -- paths`. The working directory is not touched.
+    public func resetIndex(paths: [String], to revision: String? = nil) throws(GitError) {
+        guard !paths.isEmpty else { return }
+        let target: OpaquePointer?
+        if let revision {
+            target = try lookupCommit(revision)
+        } else {
+            target = try headCommitPointer()
+        }
+        defer { if let target { git_commit_free(target) } }
+        let relative = paths.map { normalizedRelativePath($0, workdir: workdir) }
+        if let target {
+            let result = withStrarray(relative) { spec in git_reset_default(pointer, target, spec) }
+            try check(result, "git_reset_default")
+        } else {
+            let index = try openIndex()
+            defer { git_index_free(index) }
+            for path in relative {
+                try check(git_index_remove_bypath(index, path), "git_index_remove_bypath", path: path)
+            }
+            try check(git_index_write(index), "git_index_write", path: gitDirectory.path)
+        }
+    }
+
     /// Moves the current branch forward to `commit` and checks it out safely.
     ///
     /// - Throws: `GitError` with `isRejectedNonFastForward` when HEAD is not an ancestor

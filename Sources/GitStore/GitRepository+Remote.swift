@@ -83,9 +83,11 @@ extension GitRepository {
     }
 
     /// Clones `url` (a path, `file://`, `ssh://` or `https://` URL) into `directory`
-    /// and checks out the remote's default branch.
+    /// and checks out the vault's branch: the remote's HEAD when it names a branch that
+    /// exists, else `main`, else the only branch; the branch tracks its remote branch.
     ///
-    /// An empty remote gives an unborn `main` branch.
+    /// An empty remote gives an unborn `main` branch. A stock `git init --bare` names
+    /// `master` in its HEAD even when only `main` was ever pushed: `main` is found then.
     /// - Parameter checkout: false fetches and sets HEAD without writing any working file, so the
     ///   tree can be inspected first (`specialEntries(at:)`, then `checkOutHeadIntoEmptyWorkdir()`).
     /// - Throws: `GitError` when the clone fails; the directory must be empty or absent.
@@ -101,9 +103,46 @@ extension GitRepository {
         if result < 0 { throw callbacks.error(result, "git_clone", path: url) }
         let clone = try GitRepository(owning: repository!)
         if try clone.head() == nil {
-            try check(git_repository_set_head(clone.pointer, "refs/heads/main"), "git_repository_set_head")
+            let branches = try clone.remoteBranches(of: "origin")
+            if let branch = branches.contains("main") ? "main" : branches.count == 1 ? branches[0] : nil {
+                try clone.checkOutTrackingBranch(branch, remote: "origin")
+            } else {
+                try check(git_repository_set_head(clone.pointer, "refs/heads/main"), "git_repository_set_head")
+            }
         }
         return clone
+    }
+
+    /// The branch names the remote-tracking refs of `remote` hold (`refs/remotes/origin/main` → `main`).
+    public func remoteBranches(of remote: String) throws(GitError) -> [String] {
+        var list = git_strarray()
+        try check(git_reference_list(&list, pointer), "git_reference_list")
+        defer { git_strarray_dispose(&list) }
+        let prefix = "refs/remotes/\(remote)/"
+        var names: [String] = []
+        for i in 0..<list.count {
+            guard let name = string(list.strings[i]), name.hasPrefix(prefix) else { continue }
+            let branch = String(name.dropFirst(prefix.count))
+            if branch != "HEAD" { names.append(branch) }
+        }
+        return names.sorted()
+    }
+
+    /// Creates local `branch` at `remote/branch`, makes it track that, points HEAD at it and
+    /// checks it out into the (empty) working directory of a fresh clone.
+    func checkOutTrackingBranch(_ branch: String, remote: String) throws(GitError) {
+        let commit = try lookupCommit("refs/remotes/\(remote)/\(branch)")
+        defer { git_commit_free(commit) }
+        var reference: OpaquePointer?
+        try check(git_branch_create(&reference, pointer, branch, commit, 0), "git_branch_create(\(branch))")
+        git_reference_free(reference)
+        try setConfig("branch.\(branch).remote", remote)
+        try setConfig("branch.\(branch).merge", "refs/heads/\(branch)")
+        try check(git_repository_set_head(pointer, "refs/heads/\(branch)"), "git_repository_set_head")
+        var options = git_checkout_options()
+        try check(git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "git_checkout_options_init")
+        options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
+        try check(git_checkout_head(pointer, &options), "git_checkout_head", path: workdir.path)
     }
 
     /// A remote by name. Caller frees.

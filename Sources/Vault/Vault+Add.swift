@@ -85,7 +85,8 @@ extension Vault {
             do {
                 record = try JSONDecoder().decode(ImportRecord.self, from: Data(line))
             } catch let DecodingError.keyNotFound(key, _) {
-                throw VaultError(.badInput, "missing \"\(key.stringValue)\"", at: location)
+                throw VaultError(.badInput, "missing \"\(key.stringValue)\"", at: location,
+                    hint: key.stringValue == "text" ? "an export of a locked encrypted tier has no text: unlock the tier (memvault unlock TIER) and export again" : nil)
             } catch let DecodingError.typeMismatch(_, context) {
                 throw VaultError(.badInput, "wrong type for \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\"", at: location,
                     hint: "text, tier, date, title, src and meta values are strings; tags is a list of strings")
@@ -169,6 +170,16 @@ extension Vault {
         return result
     }
 
+    /// The text without leading blank lines or trailing whitespace; the first line keeps its
+    /// indentation, which is Markdown (a tab or four spaces make a code block), so that an
+    /// exported body imports back as it was.
+    static func trimmedBody(_ text: String) -> String {
+        let trailing = String(text.reversed().drop { $0.isWhitespace || $0.isNewline }.reversed())
+        guard let firstVisible = trailing.firstIndex(where: { !$0.isWhitespace && !$0.isNewline }) else { return "" }
+        let lineStart = trailing[..<firstVisible].lastIndex(where: \.isNewline).map { trailing.index(after: $0) } ?? trailing.startIndex
+        return String(trailing[lineStart...])
+    }
+
     struct PreparedMemory {
         var id: String
         var keptID: Bool
@@ -195,8 +206,11 @@ extension Vault {
     ///   `allowSecrets`), or for an encrypted tier without a key.
     func prepare(_ memory: NewMemory, user: String, now: Date, location: String?, allowSecrets: Bool) throws(VaultError) -> PreparedMemory {
         let tier = memory.tier ?? config.defaultTier
-        let body = memory.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !body.isEmpty else { throw VaultError(.badInput, "empty memory", at: location) }
+        let body = Self.trimmedBody(memory.text)
+        // A title alone is a whole memory (an entry with a heading and no body), as export writes it.
+        guard !body.isEmpty || !(memory.title ?? "").trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw VaultError(.badInput, "empty memory", at: location)
+        }
         let size = body.utf8.count
         guard size <= Self.maximumMemorySize else {
             throw VaultError(.badInput, "memory too large (\(size) bytes; the limit is \(Self.maximumMemorySize))", at: location,

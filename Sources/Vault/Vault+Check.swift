@@ -30,8 +30,19 @@ extension Vault {
     ///   the files atomically, under the vault lock. Does not commit: `memvault commit` records it.
     public func check(fix: Bool) throws(VaultError) -> CheckReport {
         var report = CheckReport()
-        let lock = fix ? try lockVault() : nil
+        let lock: VaultLock? = fix ? try lockVault() : nil
         defer { lock?.unlock() }
+        if !fix { try recoverUnfinishedChange() }
+        if let recovery = lastRecovery {
+            report.problems.append(.init(path: Self.journalPath, line: 1, severity: "warning",
+                message: "an unfinished change (\(recovery.change)) was found and \(recovery.action)"))
+        }
+        if let merge = try? mergeState() {
+            report.problems.append(.init(path: ".git/MERGE_HEAD", line: 1, severity: "warning",
+                message: "a merge of \(merge.theirs.prefix(12)) is in progress\(merge.conflicted.isEmpty ? "" : ", conflicts in \(merge.conflicted.joined(separator: ", "))") (memvault resolve finishes it)"))
+        }
+        // Every id-less file is fixed in one journaled write, after all are read.
+        var fixes: [(path: String, bytes: [UInt8]?)] = []
         var firstSeen: [String: String] = [:]
         for user in config.users {
             for tier in Tier.allCases {
@@ -43,6 +54,10 @@ extension Vault {
                     } catch {
                         report.problems.append(.init(path: path, line: lineNumber(of: error), severity: "error", message: error.message))
                         continue
+                    }
+                    for line in Self.conflictMarkerLines(file.bytes) {
+                        report.problems.append(.init(path: path, line: line, severity: "error",
+                            message: "git conflict marker: a merge was left unfinished (memvault resolve finishes it)"))
                     }
                     for problem in file.problems {
                         report.problems.append(.init(path: path, line: problem.line, severity: problem.isError ? "error" : "warning", message: problem.message))
@@ -76,11 +91,7 @@ extension Vault {
                     report.idsMissing += missing.count
                     if fix && !missing.isEmpty {
                         let assigned = file.assignMissingIDs(using: { MemoryID.generate() })
-                        do {
-                            try AtomicFile.write(file.bytes, to: path, in: root)
-                        } catch {
-                            throw VaultError(error)
-                        }
+                        fixes.append((path, file.bytes))
                         report.idsAssigned += assigned.count
                     } else {
                         for entry in missing {
@@ -89,6 +100,9 @@ extension Vault {
                     }
                 }
             }
+        }
+        if !fixes.isEmpty {
+            _ = try applyJournaled(fixes, message: "memvault: check --fix (\(report.idsAssigned) ids)", commit: false)
         }
         return report
     }
@@ -133,7 +147,9 @@ extension Vault {
             case .renamed(let from, let to): paths += [from, to]
             }
         }
-        paths = paths.filter { !$0.hasPrefix(".memvault/cache/") && (only?.contains($0) ?? true) }
+        paths = paths.filter { !Self.isPrivateFile($0) && (only?.contains($0) ?? true) }
+        // A merge stock git left half done is finished by `resolve`, never committed as edits.
+        try refuseConflictMarkers(in: paths)
         guard !paths.isEmpty else { return nil }
         // A link or special file is never committed from the vault's own paths: git would record
         // the link, and every later read through it would leave the vault.
@@ -158,29 +174,27 @@ extension Vault {
             let sealed = try sealPlainEntries(in: &file, path: path, user: place.user, tier: place.tier)
             files.append((path, file, sealed > 0))
         }
+        var writes: [(path: String, bytes: [UInt8]?)] = []
         for (path, var file, var changed) in files {
             if file.entries.contains(where: { $0.id == nil && $0.date != nil }) {
                 _ = file.assignMissingIDs(using: { MemoryID.generate() })
                 changed = true
             }
-            if changed {
-                do {
-                    try AtomicFile.write(file.bytes, to: path, in: root)
-                } catch {
-                    throw VaultError(error)
-                }
-            }
+            if changed { writes.append((path, file.bytes)) }
         }
         let summary = message ?? "memvault: commit direct edits (\(paths.count) \(paths.count == 1 ? "file" : "files"))"
         let body = paths.sorted().map { "- \($0)" }.joined(separator: "\n")
-        let author = try signature()
-        do {
-            guard let commit = try repository.commit(paths: paths, message: summary + "\n\n" + body + "\n", author: author) else {
-                return nil
-            }
-            return (commit, paths.sorted())
-        } catch {
-            throw VaultError(.badInput, "commit failed: \(error.message)")
+        guard let commit = try applyJournaled(writes, message: summary + "\n\n" + body + "\n", commit: true, commitPaths: paths) else {
+            return nil
         }
+        return (commit, paths.sorted())
+    }
+
+    /// Files memvault keeps to one device and never commits: the index cache, the journal of an
+    /// unfinished change, and the temporary files of atomic writes (`.NAME.tmp-PID-RANDOM`).
+    static func isPrivateFile(_ path: String) -> Bool {
+        if path.hasPrefix(".memvault/cache/") || path == journalPath { return true }
+        let name = path.split(separator: "/").last ?? ""
+        return name.hasPrefix(".") && name.contains(".tmp-")
     }
 }

@@ -19,6 +19,14 @@ extension Vault {
         if let existing = try? AtomicFile.read(path, in: root), existing == bytes { return nil }
         return try transaction(message) { changes in changes.write(path, bytes) }
     }
+
+    /// Writes several files (digests of several days) and commits them as one change, all or none.
+    @discardableResult
+    public func writeAndCommit(_ files: [(path: String, bytes: [UInt8])], message: String) throws(VaultError) -> String? {
+        try transaction(message) { changes in
+            for (path, bytes) in files { changes.write(path, bytes) }
+        }
+    }
 }
 
 extension Vault {

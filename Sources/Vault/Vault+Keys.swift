@@ -31,14 +31,11 @@ extension Tier {
 }
 
 extension Vault {
-    /// Test-only: `MEMVAULT_TEST_SCRYPT_WORK_FACTOR=10` lowers every tier's scrypt work factor so
-    /// the test suite stays fast. Never set it for real vaults: it makes passphrases cheap to guess.
-    static let testWorkFactorVariable = "MEMVAULT_TEST_SCRYPT_WORK_FACTOR"
-
-    /// The scrypt work factor new key files of `tier` are sealed with.
+    /// The scrypt work factor new key files of `tier` are sealed with: the tier's default, or
+    /// `scryptWorkFactorLimit` when a test set a lower one.
     public func workFactor(for tier: Tier) -> Int {
-        if let text = environment[Self.testWorkFactorVariable], let value = Int(text), (1...22).contains(value) {
-            return min(value, tier.defaultWorkFactor)
+        if let limit = scryptWorkFactorLimit, (1...22).contains(limit) {
+            return min(limit, tier.defaultWorkFactor)
         }
         return tier.defaultWorkFactor
     }
@@ -278,6 +275,27 @@ extension Vault {
         }
         try pinOwnChange(user: user, tier: tier)
         return creating
+    }
+
+    /// Creates the keys of several tiers (those without one) in one change and one commit, so
+    /// `init` with passphrases for several tiers leaves all keys or none.
+    /// - Returns: the tiers whose key was created.
+    @discardableResult
+    public func createKeys(user: String, passphrases: [(tier: Tier, passphrase: String)]) throws(VaultError) -> [Tier] {
+        var files: [(path: String, bytes: [UInt8])] = []
+        var created: [Tier] = []
+        for (tier, passphrase) in passphrases where tier.isEncrypted && !hasKey(user: user, tier: tier) {
+            guard !passphrase.isEmpty else { throw VaultError(.badInput, "the new passphrase of the \(tier.rawValue) tier is empty") }
+            let identity = X25519Identity.generate()
+            files.append((recipientPath(user: user, tier: tier), Array((identity.recipient.encoded + "\n").utf8)))
+            files.append((keyFilePath(user: user, tier: tier), try seal(identity, tier: tier, passphrase: passphrase)))
+            created.append(tier)
+        }
+        guard !created.isEmpty else { return [] }
+        try transaction("memvault: create \(user) keys (\(created.map(\.rawValue).joined(separator: ", ")))") { (changes) throws(VaultError) in
+            for (path, bytes) in files { changes.write(path, bytes) }
+        }
+        return created
     }
 
     /// Seals `identity` under `passphrase`; for ultrasecret with a second factor (`keyFile`), the

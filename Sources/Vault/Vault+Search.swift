@@ -119,6 +119,8 @@ extension Vault {
             timer.replaceLast(with: index.openPhases)
         }
         index.embeddingContext = embeddingContext
+        index.compactionLimit = indexCompactionLimit
+        index.faults = faults
         loadedIndex = index
         let sources = indexedSources()
         timer.lap("list files")

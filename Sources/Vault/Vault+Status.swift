@@ -32,9 +32,13 @@ public struct VaultStatus: Sendable, Codable {
     public var conflicts: [String]
     /// Keys and settings that differ from what this device trusts; see `memvault trust`.
     public var untrusted: [String] = []
+    /// A change a killed process had left unfinished, which this command rolled back or finished.
+    public var recovered: RecoveryReport?
+    /// A merge stock git left half done (finish it with `memvault resolve`).
+    public var merge: MergeState?
 
     enum CodingKeys: String, CodingKey {
-        case vault, user, users, locked, noKey = "no_key", index, git, problems, conflicts, untrusted
+        case vault, user, users, locked, noKey = "no_key", index, git, problems, conflicts, untrusted, recovered, merge
     }
 }
 
@@ -60,7 +64,7 @@ extension Vault {
                 case .added(let p), .modified(let p), .deleted(let p): p
                 case .renamed(_, let to): to
                 }
-            }.filter { !$0.hasPrefix(".memvault/cache/") }.sorted()
+            }.filter { !Self.isPrivateFile($0) }.sorted()
         } catch {
             throw VaultError(.badInput, "cannot read git state: \(error.message)")
         }
@@ -68,7 +72,8 @@ extension Vault {
             vault: root.path, user: user, users: users,
             locked: lockedTiers(user: user).map(\.rawValue), noKey: tiersWithoutKey(user: user).map(\.rawValue),
             index: try indexCoverage(), git: git, problems: report.problems.filter { $0.severity == "error" }.count,
-            conflicts: conflicts, untrusted: try untrustedChanges().map(\.description))
+            conflicts: conflicts, untrusted: try untrustedChanges().map(\.description), recovered: lastRecovery,
+            merge: try mergeState())
     }
 
     /// Every memory of `user` (or every user), oldest first, for `export`.

@@ -86,10 +86,16 @@ extension Vault {
     }
 
     /// Clones a vault from `remoteURL` into `directory` (a second device) and installs the hooks.
+    ///
+    /// The vault's branch is the remote's HEAD when it names an existing branch, else `main`,
+    /// else the only branch (see `GitRepository.clone`). An empty remote (a fresh `git init --bare`
+    /// or a new forge repository) gives a new vault for `emptyRemoteUser`, with the remote as
+    /// origin, which `sync` then pushes; without a user, an empty remote is an error.
     /// - Throws: `VaultError.badInput` when cloning fails or the clone holds no vault (the clone is removed then).
     @discardableResult
     public static func clone(
-        from remoteURL: String, to directory: URL, environment: [String: String] = ProcessInfo.processInfo.environment
+        from remoteURL: String, to directory: URL, environment: [String: String] = ProcessInfo.processInfo.environment,
+        emptyRemoteUser: String? = nil
     ) throws(VaultError) -> Vault {
         let directory = directory.standardizedFileURL
         let fm = FileManager.default
@@ -135,6 +141,21 @@ extension Vault {
             throw VaultError.wrap(error, "cannot clone")
         }
         do {
+            var isEmpty = false
+            if let cloned = try? GitRepository(at: directory), (try? cloned.resolve("HEAD")) == nil,
+                let branches = try? cloned.remoteBranches(of: "origin"), branches.isEmpty
+            {
+                isEmpty = !fm.fileExists(atPath: directory.appendingPathComponent(configFileName).path)
+            }
+            if isEmpty {
+                guard let user = emptyRemoteUser else {
+                    throw VaultError(.badInput, "the remote is empty",
+                        hint: "start the vault on one device with memvault init PATH --remote \(remoteURL), then memvault sync")
+                }
+                let vault = try Vault.create(at: directory, user: user, environment: environment)
+                vault.startedFromEmptyRemote = true
+                return vault
+            }
             let vault = try Vault(at: directory, environment: environment)
             try vault.installHooks()
             for user in vault.config.users {
@@ -147,7 +168,7 @@ extension Vault {
             return vault
         } catch {
             removeClone()
-            throw VaultError(.badInput, "\(remoteURL) holds no memvault vault (\(error.message))", at: remoteURL)
+            throw VaultError(.badInput, "\(remoteURL) holds no memvault vault (\(VaultError.wrap(error).message))", at: remoteURL)
         }
     }
 
@@ -211,19 +232,21 @@ extension Vault {
         // Trust on first use happens before anything is fetched, so pins reflect this device's files.
         _ = try ensurePins()
         report.localCommit = try recordDirectEdits(message: "memvault: commit direct edits before sync")?.commit
-        testCrashPoint("commit")
+        reach(.syncCommit)
 
         while true {
             report.attempts += 1
             let theirs: String?
-            do {
-                try repository.fetch(remote: remote)
-                theirs = try? repository.resolve("refs/remotes/\(remote)/\(branch)")
-            } catch {
-                throw VaultError(.badInput, "cannot fetch from \(remote): \(error.message)", at: error.path,
-                    hint: error.isAuthenticationFailure ? "check ssh-agent, ~/.ssh keys or GIT_USERNAME/GIT_PASSWORD" : nil)
+            try withGitJournal("memvault: sync fetch from \(remote)") { () throws(VaultError) in
+                do throws(GitError) {
+                    try repository.fetch(remote: remote)
+                } catch {
+                    throw VaultError(.badInput, "cannot fetch from \(remote): \(error.message)", at: error.path,
+                        hint: error.isAuthenticationFailure ? "check ssh-agent, ~/.ssh keys or GIT_USERNAME/GIT_PASSWORD" : nil)
+                }
             }
-            testCrashPoint("fetch")
+            theirs = try? repository.resolve("refs/remotes/\(remote)/\(branch)")
+            reach(.syncFetch)
             let ours = try gitStep("read HEAD") { () throws(GitError) in try repository.head() }
             if let theirs {
                 let relation = try gitStep("compare histories") { () throws(GitError) -> (remoteIsOld: Bool, oursIsOld: Bool) in
@@ -236,7 +259,7 @@ extension Vault {
                 if relation.remoteIsOld {
                     // The remote has nothing new.
                 } else if relation.oursIsOld {
-                    try gitStep("fast-forward") { () throws(GitError) in try repository.fastForward(to: theirs) }
+                    try journaledFastForward(to: theirs, message: "memvault: sync fast-forward to \(remote)/\(branch)")
                     if report.outcome == "up-to-date" { report.outcome = "fast-forward" }
                 } else {
                     let merge = try mergeCommit(ours: ours!, theirs: theirs, remote: remote, branch: branch)
@@ -244,7 +267,7 @@ extension Vault {
                     report.mergedFiles = Array(Set(report.mergedFiles + merge.files)).sorted()
                     report.conflicts = Array(Set(report.conflicts + merge.conflicts)).sorted()
                     report.outcome = "merged"
-                    testCrashPoint("merge-commit")
+                    reach(.syncMergeCommit)
                 }
             }
             let head = try gitStep("read HEAD") { () throws(GitError) in try repository.head() }
@@ -253,11 +276,17 @@ extension Vault {
                 report.untrusted = try untrustedChanges().map(\.description)
                 return report
             }
-            if report.attempts == 1, let script = environment["MEMVAULT_TEST_BEFORE_PUSH"], !script.isEmpty {
-                runTestScript(script)
+            if report.attempts == 1 { reach(.syncBeforePush) }
+            let pushed: GitError? = try withGitJournal("memvault: sync push to \(remote)", remoteLock: localRemoteLock(remote: remote, branch: branch)) { () throws(VaultError) -> GitError? in
+                do throws(GitError) {
+                    try repository.push(remote: remote, branch: branch)
+                    return nil
+                } catch {
+                    return error
+                }
             }
-            do {
-                try repository.push(remote: remote, branch: branch)
+            do throws(GitError) {
+                if let pushed { throw pushed }
                 if report.outcome == "up-to-date" || report.outcome == "fast-forward" { report.outcome = "pushed" }
             } catch where error.isRejectedNonFastForward && report.attempts < Self.maximumPushAttempts {
                 continue
@@ -270,6 +299,16 @@ extension Vault {
             report.untrusted = try untrustedChanges().map(\.description)
             return report
         }
+    }
+
+    /// The ref lock file a push of `branch` creates when the remote is a repository on a local path.
+    private func localRemoteLock(remote: String, branch: String) -> String? {
+        guard let url = (try? repository.remotes())?.first(where: { $0.name == remote })?.url, !url.contains("://") || url.hasPrefix("file://") else { return nil }
+        let path = url.hasPrefix("file://") ? String(url.dropFirst("file://".count)) : url
+        var isDirectory: ObjCBool = false
+        guard path.hasPrefix("/"), FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        let gitDirectory = FileManager.default.fileExists(atPath: path + "/.git") ? path + "/.git" : path
+        return gitDirectory + "/refs/heads/" + branch + ".lock"
     }
 
     /// Merges `theirs` into `ours` file by file and writes the merge commit.
@@ -331,9 +370,12 @@ extension Vault {
             message += "\n\nConflict copies kept for: " + conflicts.sorted().joined(separator: ", ")
         }
         let author = try signature()
+        // The commit is written first, then checked out under the journal: a crash in between is
+        // rolled back by the next command, and the next sync merges again.
         let commit = try gitStep("write the merge commit") { () throws(GitError) in
-            try repository.commitMerge(parents: [ours, theirs], files: files, message: message + "\n", author: author)
+            try repository.writeMergeCommit(parents: [ours, theirs], files: files, message: message + "\n", author: author)
         }
+        try journaledFastForward(to: commit, message: summary)
         return (commit, files.keys.sorted(), conflicts)
     }
 
@@ -355,12 +397,22 @@ extension Vault {
 
     /// Waits for the vault lock (see `VaultLock`).
     /// - Throws: `VaultError.badInput` when another process holds it too long.
+    /// Recovers a change a killed process left unfinished before returning (see Vault+Journal.swift).
     func lockVault() throws(VaultError) -> VaultLock {
+        let lock: VaultLock
         do {
-            return try VaultLock(Self.lockPath, in: root)
+            lock = try VaultLock(Self.lockPath, in: root)
         } catch {
             throw VaultError(error)
         }
+        do {
+            try recoverHoldingLock()
+        } catch {
+            lock.unlock()
+            throw error
+        }
+        removeStaleJournalTemporaries()
+        return lock
     }
 
     /// Whether a vault-relative path is a memory file (`USER/TIER/....md`), for any user.
@@ -381,25 +433,5 @@ extension Vault {
             }
             throw VaultError(.badInput, "\(what) failed: \(error.message)", at: error.path)
         }
-    }
-
-    // MARK: Test hooks
-
-    /// Ends the process at a named point when `MEMVAULT_TEST_CRASH_AFTER` names it, to test recovery.
-    private func testCrashPoint(_ name: String) {
-        guard environment["MEMVAULT_TEST_CRASH_AFTER"] == name else { return }
-        FileHandle.standardError.write(Data("memvault: test crash after \(name)\n".utf8))
-        exit(9)
-    }
-
-    /// Runs `MEMVAULT_TEST_BEFORE_PUSH` (a shell script path) before the first push, to move the remote meanwhile.
-    private func runTestScript(_ path: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [path]
-        process.currentDirectoryURL = root
-        process.standardOutput = FileHandle.standardError  // keep stdout for the sync's own output
-        try? process.run()
-        process.waitUntilExit()
     }
 }

@@ -40,6 +40,21 @@ public final class Vault {
     /// The ultrasecret second factor: an age identity file (`--key-file`, else
     /// `$MEMVAULT_KEY_FILE_ULTRASECRET`). See Vault+Keys.swift.
     public var keyFile: String?
+    /// Fault injection for tests (crash points); nil in normal use. See FaultInjection.swift.
+    public var faults: (any FaultInjection)?
+    /// Told when this process recovers a change a killed process left unfinished (the command
+    /// line prints its one-line summary on stderr).
+    public var recoveryHandler: ((RecoveryReport) -> Void)?
+    /// The last recovery this process made, for `status` and `check` to report.
+    public internal(set) var lastRecovery: RecoveryReport?
+    /// An upper bound on the scrypt work factor (log2 N) of new key files; nil keeps each tier's
+    /// default. Tests lower it to stay fast; the release command line never sets it.
+    public var scryptWorkFactorLimit: Int?
+    /// Folds the search index's delta into a new base once it holds more than this many changes;
+    /// nil uses the built-in rule. Tests set 0 to exercise compaction.
+    public var indexCompactionLimit: Int?
+    /// Set by `clone` when the remote was empty and a new vault was started instead.
+    public internal(set) var startedFromEmptyRemote = false
 
     static let configFileName = "memvault.toml"
     static let dataDirectoryName = ".memvault"
@@ -225,12 +240,17 @@ public final class Vault {
     /// Runs one change under the vault lock: `body` reads what it needs and records writes;
     /// they are applied atomically and committed as one commit with `message`.
     ///
-    /// If writing or committing fails, every file is restored to its bytes from before and
-    /// the error is rethrown: a failed command writes nothing.
+    /// Before the first file is replaced, an undo journal is synced to `.memvault/journal`
+    /// (see Vault+Journal.swift): if the process dies before the commit, the next command puts
+    /// every file back; after the commit, it only removes the journal. If writing or committing
+    /// fails, every file is restored to its bytes from before and the error is rethrown: a failed
+    /// command writes nothing.
+    /// - Parameter commit: false writes the files atomically as a whole but commits nothing
+    ///   (`check --fix`, whose ids `memvault commit` records).
     /// - Returns: the commit id, or nil when nothing changed.
     @discardableResult
     func transaction(
-        _ message: @autoclosure () -> String, _ body: (inout Changeset) throws(VaultError) -> Void
+        _ message: @autoclosure () -> String, commit: Bool = true, _ body: (inout Changeset) throws(VaultError) -> Void
     ) throws(VaultError) -> String? {
         let lock = try lockVault()
         defer { lock.unlock() }
@@ -238,28 +258,7 @@ public final class Vault {
         try body(&changes)
         if changes.writes.isEmpty { return nil }
         try refuseUntrustedWrites(changes.writes.map(\.path))
-        var originals: [(path: String, bytes: [UInt8]?)] = []
-        do {
-            for (path, bytes) in changes.writes {
-                originals.append((path, try AtomicFile.read(path, in: root)))
-                if let bytes {
-                    try AtomicFile.write(bytes, to: path, in: root)
-                } else {
-                    try AtomicFile.remove(path, in: root)
-                }
-            }
-            let author = try signature()
-            return try repository.commit(paths: changes.writes.map(\.path), message: message(), author: author)
-        } catch {
-            for (path, bytes) in originals.reversed() {
-                if let bytes {
-                    try? AtomicFile.write(bytes, to: path, in: root)
-                } else {
-                    try? AtomicFile.remove(path, in: root)
-                }
-            }
-            throw VaultError.wrap(error, "change not saved")
-        }
+        return try applyJournaled(changes.writes, message: message(), commit: commit)
     }
 
     /// The commit author: git's user.name/user.email, else memvault.toml's, else memvault.

@@ -53,6 +53,11 @@ final class VaultIndex {
     /// Base rows that have a vector, one bit each; computed on first use.
     private var rowsWithVector: [UInt64]?
 
+    /// See `Vault.indexCompactionLimit`; nil uses the built-in rule.
+    var compactionLimit: Int?
+    /// The vault's fault injection (tests only), for the instant between vectors and state.
+    weak var faults: (any FaultInjection)?
+
     private init(directory: URL) {
         self.directory = directory
         state = IndexState(modelID: Embedder.modelID)
@@ -452,8 +457,8 @@ final class VaultIndex {
     /// Whether the delta has grown enough to fold it into a new base.
     private var shouldCompact: Bool {
         let base = table?.count ?? 0
-        if let limit = ProcessInfo.processInfo.environment["MEMVAULT_TEST_COMPACT_AFTER"].flatMap(Int.init) {
-            return state.changes.count + state.hiddenRows.count + state.moves.count > limit  // test hook
+        if let limit = compactionLimit {
+            return state.changes.count + state.hiddenRows.count + state.moves.count > limit
         }
         return state.changes.count + state.hiddenRows.count > max(1000, base / 16) || state.moves.count > max(20000, base / 2)
     }
@@ -467,9 +472,7 @@ final class VaultIndex {
                 try compact(newVectors: newVectors)
             } else {
                 if !newVectors.isEmpty { try writeDelta(newVectors: newVectors) }
-                if ProcessInfo.processInfo.environment["MEMVAULT_TEST_CRASH"] == "index-before-save" {
-                    exit(9)  // test hook: a process killed between writing vectors and the rest of the index
-                }
+                faults?.reached(.indexBeforeSave)  // tests: killed between the vectors and the rest of the index
                 try state.write(to: stateURL)
             }
             stateStamp = readStateStamp()
@@ -556,9 +559,7 @@ final class VaultIndex {
         try PostingsFile.write(to: postingsURL(generation), generation: generation, base: postings, keep: keep, appended: state.changes.map(\.document))
         try VectorStore.create(at: mainURL(generation), modelID: Embedder.modelID, dimension: d, ids: [String](repeating: "", count: records.count), vectors: vectors)
         try EntryTable.write(to: tableURL(generation), generation: generation, records: records)
-        if ProcessInfo.processInfo.environment["MEMVAULT_TEST_CRASH"] == "index-before-save" {
-            exit(9)  // test hook: killed after writing the new base, before committing it
-        }
+        faults?.reached(.indexBeforeSave)  // tests: killed after writing the new base, before committing it
         var next = IndexState(modelID: Embedder.modelID)
         next.generation = generation
         next.files = state.files

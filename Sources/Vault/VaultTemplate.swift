@@ -11,6 +11,10 @@ enum VaultTemplate {
         (".gitignore", [
             "# Derived files: the search index and other caches, always rebuildable.",
             ".memvault/cache/",
+            "# The journal of a change in progress (or one a crash interrupted): local to this device.",
+            ".memvault/journal",
+            "# Temporary files of memvault's atomic writes, present only while a write is under way.",
+            ".*.tmp-*",
         ]),
         (".memvault/keys/.gitkeep", [
         ]),

@@ -123,6 +123,12 @@ extension VaultOptions {
         // Plaintext an edit killed by SIGKILL left in /dev/shm is removed by the next command.
         ScratchFile.removeStale()
         let vault = try Vault(at: try Vault.locate(explicit: self.vault))
+        vault.installDebugHooks()
+        vault.recoveryHandler = { report in
+            FileHandle.standardError.write(Data("memvault: \(report.summary)\n".utf8))
+        }
+        // A change a killed process left half done is rolled back (or finished) before anything else.
+        try vault.recoverUnfinishedChange()
         // Ultrasecret is never cached: a person at a terminal is asked each time it is read.
         if isatty(STDIN_FILENO) == 1 {
             vault.askPassphrase = { tier in Passphrase.prompt("Passphrase for the \(tier.rawValue) tier: ") }

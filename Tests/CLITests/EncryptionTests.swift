@@ -12,7 +12,7 @@ struct EncryptionTests {
 
     /// The suite's environment: cheap scrypt, and an agent socket inside the test's folder.
     static func base(_ cli: CLI) -> [String: String] {
-        ["MEMVAULT_TEST_SCRYPT_WORK_FACTOR": "10", "XDG_RUNTIME_DIR": cli.home.path]
+        ["MEMVAULT_DEBUG_SCRYPT_WORK_FACTOR": "10", "XDG_RUNTIME_DIR": cli.home.path]
     }
 
     @discardableResult

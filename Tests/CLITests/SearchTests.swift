@@ -246,7 +246,7 @@ struct SearchTests {
         let beforeFold = try answers()
         // Fold: a file touched (same text) with the compaction threshold at zero.
         try cli.write(path, try cli.read(path))
-        let folded = try cli.run(["reindex", "--json"], env: ["MEMVAULT_TEST_COMPACT_AFTER": "0"])
+        let folded = try cli.run(["reindex", "--json"], env: ["MEMVAULT_DEBUG_COMPACT_AFTER": "0"])
         #expect(folded.status == 0)
         #expect(try cli.json(folded.stdout)["embedded"] as? Int == 0)
         #expect(try Self.indexFile(cli, ".tab").lastPathComponent != firstBase)
@@ -265,7 +265,7 @@ struct SearchTests {
         defer { cli.cleanup() }
         let before = try Self.ids(cli, ["mountains", "-k", "5"])
         try cli.ok(["add", "Climbed the Watzmann with Jonas, a long day in the mountains", "--tier", "general"])
-        let killed = try cli.run(["reindex"], env: ["MEMVAULT_TEST_CRASH": "index-before-save"])
+        let killed = try cli.run(["reindex"], env: ["MEMVAULT_DEBUG_CRASH_AT": "index-before-save"])
         #expect(killed.status == 9)
         let after = try Self.ids(cli, ["mountains", "-k", "5"])
         #expect(after.count == 5)

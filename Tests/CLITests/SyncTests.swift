@@ -197,7 +197,7 @@ struct SyncTests {
         let fromB = try devices.add("added on b", in: devices.b)
         try devices.write("alice/general/2026-11.md", try devices.read("alice/general/2026-11.md", in: devices.b)
             + "\n## 2026-11-11 08:00\n\ntyped by hand on b\n", in: devices.b)
-        let crashed = try devices.run(["sync"], in: devices.b, env: ["MEMVAULT_TEST_CRASH_AFTER": point])
+        let crashed = try devices.run(["sync"], in: devices.b, env: ["MEMVAULT_DEBUG_CRASH_AT": point])
         #expect(crashed.status == 9)
         try devices.ok(["sync"], in: devices.b)
         try devices.ok(["sync"], in: devices.a)
@@ -219,11 +219,11 @@ struct SyncTests {
         let script = devices.cli.home.appendingPathComponent("move-remote.sh")
         let binary = CLI.binary.path
         try Data("""
-            unset MEMVAULT_TEST_BEFORE_PUSH
+            unset MEMVAULT_DEBUG_BEFORE_PUSH
             cd '\(devices.a.path)' && '\(binary)' add 'written on a meanwhile' --tier general && '\(binary)' sync
 
             """.utf8).write(to: script)
-        let result = try devices.run(["sync", "--json"], in: devices.b, env: ["MEMVAULT_TEST_BEFORE_PUSH": script.path])
+        let result = try devices.run(["sync", "--json"], in: devices.b, env: ["MEMVAULT_DEBUG_BEFORE_PUSH": script.path])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try devices.cli.json(result.stdout)
         #expect(report["attempts"] as? Int == 2)

@@ -17,6 +17,7 @@ struct TempVault {
             .replacingOccurrences(of: "timezone = \"\"", with: "timezone = \"Europe/Berlin\"")
         try text.write(to: config, atomically: true, encoding: .utf8)
         vault = try Vault(at: root, environment: environment)
+        vault.scryptWorkFactorLimit = 10  // cheap keys: tests only, injected, never from the environment
         if !records.isEmpty {
             _ = try vault.importRecords(Array(records.joined(separator: "\n").utf8), user: "alice")
         }

@@ -57,7 +57,7 @@ struct SecretVault {
 
     /// The environment of the vault: cheap scrypt, no agent, the secret passphrase when `unlocked`.
     static func environment(_ folder: URL, unlocked: Bool) -> [String: String] {
-        var env = ["MEMVAULT_TEST_SCRYPT_WORK_FACTOR": "10", "XDG_RUNTIME_DIR": folder.path, "TZ": "Europe/Berlin"]
+        var env = ["XDG_RUNTIME_DIR": folder.path, "TZ": "Europe/Berlin"]
         if unlocked { env[Tier.secret.passphraseVariable] = passphrase }
         return env
     }
@@ -66,6 +66,7 @@ struct SecretVault {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("sealed-\(UUID().uuidString)")
         let root = folder.appendingPathComponent("vault")
         vault = try Vault.create(at: root, user: "alice", environment: Self.environment(folder, unlocked: true))
+        vault.scryptWorkFactorLimit = 10
         try vault.setPassphrase(user: "alice", tier: .secret, old: nil, new: Self.passphrase)
         for (i, topic) in Self.topics.enumerated() {
             let memory = try vault.add(NewMemory(

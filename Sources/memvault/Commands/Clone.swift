@@ -9,7 +9,9 @@ extension Memvault {
             discussion: """
                 Works with a path, file://, ssh:// (ssh-agent or ~/.ssh keys) or https:// URL \
                 (GIT_USERNAME and GIT_PASSWORD). The remote becomes origin, so memvault sync needs no \
-                arguments afterwards. Installs the same pre-commit hook as init.
+                arguments afterwards. Installs the same pre-commit hook as init. The vault's branch is \
+                the remote's HEAD if that branch exists, else main, else the only branch. An empty \
+                remote starts a new vault for $MEMVAULT_USER (else $USER), which memvault sync pushes.
 
                 Examples:
                   memvault clone git@example.com:alice/memories.git ~/memories
@@ -24,8 +26,14 @@ extension Memvault {
 
         func run() async throws {
             try await Output.run {
-                let vault = try Vault.clone(from: url, to: URL(fileURLWithPath: path).standardizedFileURL)
-                print("vault cloned to \(vault.root.path) (users: \(vault.config.users.joined(separator: ", ")))")
+                let environment = ProcessInfo.processInfo.environment
+                let user = environment["MEMVAULT_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["USER"] ?? "me"
+                let vault = try Vault.clone(from: url, to: URL(fileURLWithPath: path).standardizedFileURL, emptyRemoteUser: user)
+                if vault.startedFromEmptyRemote {
+                    print("the remote is empty: started a new vault at \(vault.root.path) (user \(user)); memvault sync pushes it")
+                } else {
+                    print("vault cloned to \(vault.root.path) (users: \(vault.config.users.joined(separator: ", ")))")
+                }
             }
         }
     }

@@ -8,7 +8,10 @@ extension Memvault {
             abstract: "Write every memory as JSON Lines to standard output.",
             discussion: """
                 One memory object per line, oldest first, with id, src and meta as stored, so that \
-                memvault import reads it back with the same ids.
+                memvault import reads it back with the same ids: export, then import into a new vault, \
+                gives the same records. Memories of encrypted tiers are written decrypted when their \
+                tier is unlocked (import encrypts them again to the new vault's keys); a locked tier's \
+                are written without text, with a notice, and do not import back.
 
                 Examples:
                   memvault export > backup.jsonl
@@ -31,7 +34,14 @@ extension Memvault {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
                 var out = Data()
-                for memory in try vault.exportMemories(user: allUsers ? nil : user) {
+                let memories = try vault.exportMemories(user: allUsers ? nil : user)
+                let locked = memories.filter { $0.text == nil }
+                if !locked.isEmpty {
+                    // Such records do not import back: say so, so a backup is never silently incomplete.
+                    let tiers = Set(locked.map(\.tier.rawValue)).sorted().joined(separator: ", ")
+                    Output.printError("memvault: notice: \(locked.count) memories of locked tiers (\(tiers)) exported without their text; unlock them for a backup that imports back")
+                }
+                for memory in memories {
                     out += try encoder.encode(memory)
                     out += Data("\n".utf8)
                     if out.count > 1 << 20 {

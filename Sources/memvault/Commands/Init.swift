@@ -50,12 +50,17 @@ extension Memvault {
                 let user = vaultOptions.user ?? ProcessInfo.processInfo.environment["MEMVAULT_USER"]
                     ?? ProcessInfo.processInfo.environment["USER"] ?? "me"
                 let vault = try Vault.create(at: url, user: user, force: force)
+                vault.installDebugHooks()
+                var keys: [(tier: Tier, passphrase: String)] = []
                 for tier in Tier.allCases where tier.isEncrypted && !vault.hasKey(user: user, tier: tier) {
                     let preset = ProcessInfo.processInfo.environment[tier.passphraseVariable].flatMap { $0.isEmpty ? nil : $0 }
                     guard preset != nil || passphrases else { continue }
                     let passphrase = try preset ?? Passphrase.optionalNew(tier)
                     guard let passphrase else { continue }
-                    try vault.setPassphrase(user: user, tier: tier, old: nil, new: passphrase)
+                    keys.append((tier, passphrase))
+                }
+                // All tiers' keys in one commit: a crash leaves all of them or none.
+                for tier in try vault.createKeys(user: user, passphrases: keys) {
                     print("created the \(tier.rawValue) key")
                 }
                 if let remote { try vault.addRemote(name: "origin", url: remote) }

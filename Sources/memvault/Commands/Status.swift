@@ -41,6 +41,12 @@ extension Memvault {
                 if !status.conflicts.isEmpty {
                     print("sync   \(status.conflicts.count) unresolved conflict \(status.conflicts.count == 1 ? "copy" : "copies"): \(status.conflicts.joined(separator: ", "))")
                 }
+                if let merge = status.merge {
+                    print("merge  in progress with \(merge.theirs.prefix(12))"
+                        + (merge.conflicted.isEmpty ? "" : "; conflicts in \(merge.conflicted.joined(separator: ", "))")
+                        + " (finish it with memvault resolve)")
+                }
+                if let recovered = status.recovered { print("journal \(recovered.summary)") }
                 if status.problems > 0 { print("check  \(status.problems) problems (run memvault check)") }
             }
         }
