@@ -140,7 +140,8 @@ struct TierClassifierTests {
     func thresholdsAtTheEdge() {
         #expect(TierClassifier.decide([.chronological: 0.7, .general: 0.3]).tier == .chronological)
         #expect(TierClassifier.decide([.chronological: 0.69, .general: 0.31]).tier == .general)
-        #expect(TierClassifier.decide([.general: 0.6, .confidential: 0.4]).tier == .confidential)
+        #expect(TierClassifier.decide([.general: 0.6, .confidential: 0.4]).tier == .general)
+        #expect(TierClassifier.decide([.general: 0.59, .confidential: 0.41]).tier == .confidential)
         #expect(TierClassifier.decide([.general: 0.8, .confidential: 0.2]).tier == .general)
         #expect(TierClassifier.decide([.general: 0.7, .secret: 0.3]).tier == .secret)
         #expect(TierClassifier.decide([.confidential: 0.8, .secret: 0.2]).tier == .confidential)
