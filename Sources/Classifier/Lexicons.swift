@@ -7,7 +7,7 @@
 /// (`médecin` matches "medecin" and "Médecin"), and `ß` is matched as `ss`.
 enum Lexicons {
     static let health = """
-        strong: doctor, doctors, physician, gp, hospital, hospitalised, hospitalized, clinic, diagnosis, diagnosed, \
+        strong: sober, pregnancy test, period is late, late period, hiv positive, vih, doctor, doctors, physician, gp, hospital, hospitalised, hospitalized, clinic, diagnosis, diagnosed, \
         symptom*, prescription, prescribed, medication, meds, antibiotic*, antidepressant*, therapist, therapy session, \
         psychiatr*, psycholog*, depression, depressed, anxiety, panic attack*, adhd, autism, autistic, bipolar, cancer, \
         tumour, tumor, chemo*, biopsy, mri, ct scan, x ray, blood test*, blood work, bloodwork, blood pressure, \
@@ -26,16 +26,16 @@ enum Lexicons {
         orthopad*, mrt, rontgen*, ultraschall, darmspiegelung, schilddruse, heuschnupfen, asthmaspray, notaufnahme, \
         kinderarzt*, psychotherap*, facharzt*, reha, antibiotika, krankenkasse, attest, \
         medecin*, docteur, generaliste, hopital, clinique, diagnostic, ordonnance, medicament*, therapie, psychiatre, \
-        psychologue, anxiete, crise d angoisse, tumeur, chimio*, prise de sang, analyse de sang, analyses de sang, \
+        psychologue, anxiete, crise d angoisse, crises d angoisse, tumeur, chimio*, prise de sang, analyse de sang, analyses de sang, \
         tension arterielle, cholesterol, diabete, allergi*, chirurgi*, enceinte, grossesse, fausse couche, \
         arret maladie, dentiste, kine, kinesitherap*, sevrage, gyneco*, irm, radiographie, echographie, urgences, \
         pediatre, mutuelle, carte vitale, cancer du, \
-        medico, medica, doctora, clinica, diagnostico, medicamento*, pastilla*, terapia, terapeuta, psicolog*, \
+        medico, medica, doctora, antidepresiv*, le operan, me operan, la operan, lo operan, fractura, rompio la cadera, broken hip, broke her hip, broke his hip, operado, operada, schulpsycholog*, kinderpsycholog*, clinica, diagnostico, medicamento*, pastilla*, terapia, terapeuta, psicolog*, \
         psiquiatra, depresion, ansiedad, ataque de panico, cancer, quimio*, analisis de sangre, analitica, \
         colesterol, diabetes, alergi*, migrana*, cirugia, operacion, embarazada, embarazo, aborto, baja medica, \
         dentista, fisio*, adiccion, ginecolog*, resonancia, radiografia, ecografia, pediatra, urgencias
         medium: sick, ill, illness, pain, fever, flu, covid, vaccin*, vaccine, jab, booster, pills, pill, painkiller*, \
-        ibuprofen, paracetamol, aspirin, headache, nausea, vomit*, rash, injury, injured, sprained, cough*, \
+        my period, care home, nursing home, seniorenheim, pflegeheim, maison de retraite, ehpad, residencia de ancianos, ibuprofen, paracetamol, aspirin, headache, nausea, vomit*, rash, injury, injured, sprained, cough*, \
         antibiotics, appointment with dr, dr, weight loss, diet plan, sleep problems, insomnia, nightmares, lump, stitches, \
         krank, schmerzen, fieber, grippe, erkaltet, impfung, geimpft, kopfschmerzen, ubelkeit, verletzt, husten, \
         schlaflos*, schlafstorung*, malade, maladie, douleur*, fievre, grippe, vaccin, migraine, mal au ventre, \
@@ -61,12 +61,12 @@ enum Lexicons {
         impuestos, declaracion de la renta, quiebra, ahorros, inversiones, herencia, pension alimenticia, \
         tarjeta de credito, tarjeta de debito, aumento de sueldo, embargo
         medium: bank, banking, invoice, tax, taxes, invest*, stocks, crypto, bitcoin, pension, money problems, \
-        paypal, venmo, income, finances, financial, insurance, \
-        konto, steuer, steuern, aktien, rente, versicherung, uberweisung, finanzen, pleite, \
-        banque, retraite, virement, fauche, impot, \
-        banco, jubilacion, seguro de, transferencia, impuesto
+        paypal, venmo, income, finances, financial, insurance, borrow money, lent him, lent her, lend me, \
+        konto, steuer, steuern, aktien, rente, versicherung, uberweisung, finanzen, pleite, geld leihen, geld geliehen, \
+        banque, virement, fauche, impot, preter, prete, \
+        banco, jubilacion, seguro de, transferencia, impuesto, preste, prestado, prestar
         weak: euro, euros, dollars, price, cost, expensive, paid, rent, bill, bills, account, budget, broke, transfer, \
-        wire, shares, kosten, teuer, miete, rechnung, geld, loyer, facture, argent, compte, assurance, cher, \
+        wire, shares, retraite, kosten, teuer, miete, rechnung, geld, loyer, facture, argent, compte, assurance, cher, \
         alquiler, factura, dinero, cuenta, caro
         """
 
@@ -80,9 +80,9 @@ enum Lexicons {
         staatsangehorigkeit, \
         carte d identite, cni, passeport, permis de conduire, numero de securite sociale, securite sociale, \
         acte de naissance, titre de sejour, naturalisation, \
-        dni, nie, pasaporte, carnet de conducir, permiso de conducir, numero de la seguridad social, \
+        dni, pasaporte, carnet de conducir, permiso de conducir, numero de la seguridad social, \
         seguridad social, partida de nacimiento, permiso de residencia, tarjeta de residencia, nacionalidad
-        medium: date of birth, born on, birthday is, visa, maiden name, geburtsdatum, geboren am, date de naissance, \
+        medium: date of birth, born on, visa, maiden name, geburtsdatum, geboren am, date de naissance, \
         ne le, nee le, fecha de nacimiento, naci el
         weak: signature, unterschrift
         """
@@ -91,15 +91,16 @@ enum Lexicons {
         strong: lawyer, attorney, solicitor, lawsuit, sued, suing, sue him, sue her, sue them, court date, \
         court hearing, in court, custody, divorce, divorcing, restraining order, arrested, arrest, charged with, \
         conviction, convicted, criminal record, probation, parole, subpoena, deposition, cease and desist, \
-        small claims, legal action, legal advice, tribunal, settlement offer, \
+        small claims, legal action, legal advice, tribunal, settlement offer, fraud, forged, \
         anwalt, anwaltin, rechtsanwalt*, klage, verklagt, verklagen, gericht, gerichtstermin, sorgerecht, \
         scheidung, einstweilige verfugung, festgenommen, verhaftet, vorstrafe*, bewahrung, abmahnung, strafbefehl, \
         mahnbescheid, strafanzeige, anzeige erstattet, anzeige gegen, staatsanwalt*, \
         avocat, avocate, proces, plainte, porter plainte, garde des enfants, garde alternee, divorce, ete arrete, \
         garde a vue, casier judiciaire, sursis, huissier, mise en demeure, prud hommes, \
         abogado, abogada, demandar, juicio, juzgado, custodia, divorcio, orden de alejamiento, detenido, \
-        detenida, arrestado, denuncia, denuncie, antecedentes penales, libertad condicional
-        medium: police, cops, judge, legal, contract dispute, notary, testament, \
+        detenida, detuvieron, arrestado, denuncia, denuncie, antecedentes penales, libertad condicional, falsifie*, falsific*
+        medium: police, cops, judge, legal, contract dispute, notary, testament, stole, stolen, shoplifted, embezzled, \
+        geklaut, gestohlen, unterschlagen, aus der kasse, robado, robe, robar, \
         polizei, richter, prozess, notar, anzeige, juge, notaire, amende, arrete, policia, \
         juez, notario, testamento, multa, demanda
         weak: rules, law, gesetz, loi, ley
@@ -111,7 +112,7 @@ enum Lexicons {
         masturbat*, fetish, kink*, nudes, sexting, grindr, coming out, came out to, bisexual, transgender, \
         gender dysphoria, threesome, erectile, \
         geschlafen mit, affare, fremdgegangen, fremdgehen, kondom, kondome, verhutung, porno, selbstbefriedigung, \
-        sexuell, schwul, lesbisch, bisexuell, erektion, \
+        sexuell, schwul, lesbisch, bisexuell, erektion, nacktbild*, nacktfoto*, \
         sexe, relations sexuelles, couche avec, coucher avec, m a trompe, m a trompee, l a trompe, l a trompee, preservatif, \
         contraception, masturb*, bisexuel*, lesbienne, \
         sexo, relaciones sexuales, me acoste con, acostarme con, acostamos, infiel, condon, preservativo, \
@@ -125,7 +126,8 @@ enum Lexicons {
         """
 
     static let children = """
-        strong: kindergarten teacher said, his teacher said, her teacher said, report card, school report, \
+        strong: kindergarten teacher said, his teacher said, her teacher said, report card, school report, bullying, bullied, \
+        harcel*, gemobbt, mobbing, acoso escolar, school nurse, \
         pediatrician, paediatrician, custody of, child benefit, bullied at school, \
         kinderarzt*, zeugnis, elterngespr*, jugendamt, kindergeld, \
         pediatre, bulletin scolaire, carnet de sante, allocations familiales, \
@@ -166,6 +168,19 @@ enum Lexicons {
         medium: login, log in details, credentials, username, 2fa, authenticator, \
         zugangsdaten, benutzername, identifiants, identifiant, usuario y clave
         weak: pin, clave
+        """
+
+    /// The writer says it is a secret: a confession is sensitive whatever its topic.
+    static let secrecy = """
+        strong: never told anyone, never told anybody, nobody knows, no one knows, don t tell anyone, keep it secret, \
+        nobody else knows, nobody at work knows, between you and me, \
+        niemand weiss, keiner weiss, niemandem erzahlt, niemandem sagen, sag es niemandem, darf niemand wissen, \
+        niemand darf, \
+        personne ne sait, personne ne le sait, personne ne doit le savoir, ne le dis a personne, jamais dit a personne, \
+        nadie lo sabe, nadie sabe, no se lo digas a nadie, nunca se lo he contado a nadie, no se lo he contado a nadie, \
+        nadie debe saber
+        medium: secret, secretly, confession, geheim, heimlich, en secret, secretement, en secreto, a escondidas
+        weak: private, privat, prive, privado
         """
 
     static let timeAnchor = """

@@ -52,6 +52,12 @@ enum Patterns {
             .address, CompiledLexicon.medium, "postcode or street", caseInsensitive: false),
         // Money and children's ages.
         Pattern(#"[€$£]\s?\d|\d\s?(?:€|\$|£|eur\b|euros?\b|dollars?\b|chf\b)"#, .finances, CompiledLexicon.weak, "amount of money"),
+        // German "Am Rosengarten 3", "An der Mühle 12" (not a month or a weekday).
+        Pattern(
+            #"\b(?:Am|An der|Auf der|In der|Im|Zum|Zur)\s+(?!(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag|Wochenende|Jahr)\b)\p{Lu}\p{Ll}+\s+\d{1,4}[a-z]?\b(?!\s*(?:Uhr|km|Minuten|Euro|%|Jahre))"#,
+            .address, CompiledLexicon.medium, "street address", caseInsensitive: false),
+        // "mit Tobias geschlafen": German puts the verb last.
+        Pattern(#"\b[Mm]it\s+\p{Lu}\p{Ll}+\s+geschlafen\b"#, .intimate, CompiledLexicon.strong, "slept with", caseInsensitive: false, minimumDigits: 0),
         Pattern(#"\b(?:son|daughter|sohn|tochter|fils|fille|hijo|hija)\b[^.!?\n]{0,30}?\b\d{1,2}\s?(?:years?|y/o|jahre|ans|a[ñn]os)\b"#, .children, CompiledLexicon.medium, "child's age"),
     ]
 
@@ -59,7 +65,6 @@ enum Patterns {
     static func matches(_ text: String) -> [Pattern] {
         // Every pattern holds a digit: most texts need no regular expression at all.
         let digits = text.utf8.reduce(0) { $0 + ($1 >= 0x30 && $1 <= 0x39 ? 1 : 0) }
-        guard digits > 0 else { return [] }
         let range = NSRange(text.startIndex..<text.endIndex, in: text)
         return all.filter { digits >= $0.minimumDigits && $0.expression.firstMatch(in: text, options: [], range: range) != nil }
     }

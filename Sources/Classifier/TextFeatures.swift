@@ -60,7 +60,7 @@ enum TextFeatures {
 
 /// What a lexicon term says about a text.
 enum Cue: Int, CaseIterable, Sendable {
-    case health, finances, identity, legal, intimate, address, children, passwordHint
+    case health, finances, identity, legal, intimate, address, children, passwordHint, secrecy
     case timeAnchor, eventVerb, fact
 
     var category: SensitiveCategory? {
@@ -73,6 +73,7 @@ enum Cue: Int, CaseIterable, Sendable {
         case .address: .address
         case .children: .children
         case .passwordHint: .passwordHint
+        case .secrecy: .secrecy
         case .timeAnchor, .eventVerb, .fact: nil
         }
     }
@@ -110,7 +111,7 @@ struct CompiledLexicon: Sendable {
         let sources: [(Cue, String)] = [
             (.health, Lexicons.health), (.finances, Lexicons.finances), (.identity, Lexicons.identity),
             (.legal, Lexicons.legal), (.intimate, Lexicons.intimate), (.address, Lexicons.address),
-            (.children, Lexicons.children), (.passwordHint, Lexicons.passwordHint),
+            (.children, Lexicons.children), (.passwordHint, Lexicons.passwordHint), (.secrecy, Lexicons.secrecy),
             (.timeAnchor, Lexicons.timeAnchor), (.eventVerb, Lexicons.eventVerb), (.fact, Lexicons.fact),
         ]
         for (cue, text) in sources { lexicon.add(text, cue: cue) }

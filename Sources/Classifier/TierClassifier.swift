@@ -4,6 +4,8 @@ import Foundation
 public enum SensitiveCategory: String, Sendable, Codable, CaseIterable {
     case health, finances, identity, legal, intimate, address, children
     case passwordHint = "password-hint"
+    /// Told in confidence: "nobody knows", "personne ne le sait", "nadie lo sabe".
+    case secrecy
 
     /// The tag suggested for a memory of this category.
     public var tag: String {
@@ -16,6 +18,7 @@ public enum SensitiveCategory: String, Sendable, Codable, CaseIterable {
         case .address: "address"
         case .children: "children"
         case .passwordHint: "credentials"
+        case .secrecy: "private"
         }
     }
 
@@ -30,6 +33,7 @@ public enum SensitiveCategory: String, Sendable, Codable, CaseIterable {
         case .address: "home address"
         case .children: "children"
         case .passwordHint: "password hint"
+        case .secrecy: "told in confidence"
         }
     }
 }
