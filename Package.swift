@@ -50,11 +50,13 @@ let package = Package(
         .target(name: "GitStore", dependencies: ["CGit2", "MemvaultSupport"]),
         .target(name: "Embedder", dependencies: ["COpenBLAS", "MemvaultSupport"], swiftSettings: kernelSettings),
         .target(name: "SearchIndex", dependencies: ["MemvaultSupport"], swiftSettings: kernelSettings),
+        // Tier classification on write: the secret scanner, sensitive-category lexicons, event language, neighbours.
+        .target(name: "Classifier"),
         .target(
             name: "Vault",
             dependencies: [
                 "MemvaultSupport", "MarkdownCodec", "GitStore", "AgeCrypto", "Embedder",
-                "SearchIndex", "TOMLKit", "CSystem",
+                "SearchIndex", "TOMLKit", "CSystem", "Classifier",
                 // ChaCha20-Poly1305 and HKDF for the sealed index of encrypted tiers.
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
@@ -73,7 +75,7 @@ let package = Package(
         .target(name: "ProcessTimer", path: "Benchmarks/ProcessTimer"),
         .executableTarget(
             name: "memvault-bench",
-            dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer"],
+            dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer", "Classifier"],
             path: "Benchmarks/memvault-bench"),
 
         .testTarget(name: "MemvaultSupportTests", dependencies: ["MemvaultSupport"]),
@@ -82,6 +84,7 @@ let package = Package(
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),
         .testTarget(name: "EmbedderTests", dependencies: ["Embedder"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Classifier"]),
         .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest", "Vault", "Embedder"]),
         .testTarget(name: "CLITests", dependencies: ["Vault"]),

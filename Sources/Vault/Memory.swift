@@ -26,11 +26,13 @@ public struct Memory: Sendable, Equatable {
     public var meta: [String: String]
     /// The heading's wall-clock date, for sorting and filters.
     public var entryDate: EntryDate?
+    /// Why the memory went to its tier, when a write classified it (`add --tier auto`); else nil.
+    public var classification: TierClassification? = nil
 }
 
 extension Memory: Codable {
     private enum Keys: String, CodingKey {
-        case id, user, tier, date, path, line, title, text, tags, mentions, tasks, src, meta
+        case id, user, tier, date, path, line, title, text, tags, mentions, tasks, src, meta, classification
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -48,6 +50,7 @@ extension Memory: Codable {
         try c.encode(tasks, forKey: .tasks)
         try c.encode(src, forKey: .src)
         try c.encode(meta, forKey: .meta)
+        try c.encodeIfPresent(classification, forKey: .classification)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -66,6 +69,7 @@ extension Memory: Codable {
         src = try c.decodeIfPresent(String.self, forKey: .src)
         meta = try c.decodeIfPresent([String: String].self, forKey: .meta) ?? [:]
         entryDate = nil
+        classification = try c.decodeIfPresent(TierClassification.self, forKey: .classification)
     }
 }
 

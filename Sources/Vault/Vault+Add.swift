@@ -1,3 +1,4 @@
+import Embedder
 import Foundation
 import MarkdownCodec
 import MemvaultSupport
@@ -15,11 +16,15 @@ public struct NewMemory: Sendable {
     public var meta: [(key: String, value: String)]
     /// An id to keep (from an export); nil means a new one.
     public var id: String?
+    /// Let the classifier choose the tier (`--tier auto`, `"tier": "auto"`); `tier` is ignored then.
+    /// A memory with neither `tier` nor this uses the vault's default, which may be `auto` too.
+    public var autoTier: Bool
 
     public init(
         text: String, tier: Tier? = nil, date: EntryDate? = nil, title: String? = nil, tags: [String] = [],
-        src: String? = nil, meta: [(key: String, value: String)] = [], id: String? = nil
+        src: String? = nil, meta: [(key: String, value: String)] = [], id: String? = nil, autoTier: Bool = false
     ) {
+        self.autoTier = autoTier
         self.text = text
         self.tier = tier
         self.date = date
@@ -39,9 +44,13 @@ extension Vault {
     /// - Returns: the memory as written, with its id, path and line.
     /// - Throws: `VaultError.badInput` for empty or oversized text, bad tags or a text that would
     ///   break the entry format; nothing is written then.
+    /// - Parameter embedder: the loaded model, for the classifier's neighbour signal when the tier
+    ///   is automatic; nil skips that signal.
     @discardableResult
-    public func add(_ new: NewMemory, user: String, now: Date = Date(), allowSecrets: Bool = false) throws(VaultError) -> Memory {
-        let prepared = try prepare(new, user: user, now: now, location: nil, allowSecrets: allowSecrets)
+    public func add(
+        _ new: NewMemory, user: String, now: Date = Date(), allowSecrets: Bool = false, embedder: (any SentenceEmbedding)? = nil
+    ) throws(VaultError) -> Memory {
+        let prepared = try prepare(new, user: user, now: now, location: nil, allowSecrets: allowSecrets, embedder: embedder)
         let path = monthFilePath(user: user, tier: prepared.tier, date: prepared.date)
         try transaction("memvault: add \(prepared.tier.rawValue) \(prepared.id)") { (changes) throws(VaultError) in
             var file = try readEntryFile(path)
@@ -55,7 +64,9 @@ extension Vault {
             }
             changes.write(path, file.bytes)
         }
-        return try memory(id: prepared.id, user: user, in: path)
+        var added = try memory(id: prepared.id, user: user, in: path)
+        added.classification = prepared.classification
+        return added
     }
 
     /// Adds many memories in one commit, validating every record before writing anything.
@@ -97,7 +108,9 @@ extension Vault {
                 text: record.text, tier: nil, date: nil, title: record.title, tags: record.tags ?? [],
                 src: record.src, meta: (record.meta ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                 id: record.id)
-            if let tier = record.tier {
+            if let tier = record.tier, tier.lowercased() == "auto" {
+                memory.autoTier = true
+            } else if let tier = record.tier {
                 do { memory.tier = try Tier(parsing: tier) } catch { throw VaultError(error.exitStatus, error.message, at: location, hint: error.hint) }
             }
             if let date = record.date {
@@ -187,6 +200,7 @@ extension Vault {
         var date: EntryDate
         var rendered: String
         var location: String?
+        var classification: TierClassification?
     }
 
     private struct ImportRecord: Decodable {
@@ -204,8 +218,10 @@ extension Vault {
     /// encrypted tier (no passphrase needed), scanned for credentials for a plain-text tier.
     /// - Throws: `.badInput` for a plain-text tier when the text looks like a credential (unless
     ///   `allowSecrets`), or for an encrypted tier without a key.
-    func prepare(_ memory: NewMemory, user: String, now: Date, location: String?, allowSecrets: Bool) throws(VaultError) -> PreparedMemory {
-        let tier = memory.tier ?? config.defaultTier
+    func prepare(
+        _ memory: NewMemory, user: String, now: Date, location: String?, allowSecrets: Bool,
+        embedder: (any SentenceEmbedding)? = nil
+    ) throws(VaultError) -> PreparedMemory {
         let body = Self.trimmedBody(memory.text)
         // A title alone is a whole memory (an entry with a heading and no body), as export writes it.
         guard !body.isEmpty || !(memory.title ?? "").trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -215,6 +231,19 @@ extension Vault {
         guard size <= Self.maximumMemorySize else {
             throw VaultError(.badInput, "memory too large (\(size) bytes; the limit is \(Self.maximumMemorySize))", at: location,
                 hint: "split it, or keep the document as a file and link to it")
+        }
+        var tier = memory.tier ?? config.defaultTier
+        var classification: TierClassification?
+        if memory.autoTier || (memory.tier == nil && config.classifiesByDefault) {
+            let text = [memory.title, body].compactMap { $0 }.joined(separator: "\n")
+            let result = try classify(text: text, user: user, embedder: embedder)
+            tier = result.tier
+            classification = result
+            // The classifier's tier is never traded for a plain one: no key means no write.
+            if tier.isEncrypted && !hasKey(user: user, tier: tier) {
+                throw VaultError(.badInput, "the memory was \(result.summary), and that tier of \(user) has no key; nothing was written",
+                    at: location, hint: "create one with: memvault passwd \(tier.rawValue) (or choose the tier yourself with --tier)")
+            }
         }
         guard !body.unicodeScalars.contains(where: { $0.value == 0 }) else {
             throw VaultError(.badInput, "memory contains a NUL character", at: location)
@@ -268,12 +297,16 @@ extension Vault {
         }
         if tier.isEncrypted {
             let sealed = try sealedEntry(rendered, tier: tier, user: user, date: date, id: id)
-            return PreparedMemory(id: id, keptID: memory.id != nil, tier: tier, date: date, rendered: sealed, location: location)
+            return PreparedMemory(
+                id: id, keptID: memory.id != nil, tier: tier, date: date, rendered: sealed, location: location,
+                classification: classification)
         }
         if !allowSecrets, let hit = SecretScanner.scan(rendered).first {
             throw VaultError(.badInput, "the memory looks like it holds a credential (\(hit.kind.label), line \(hit.line) of the entry); nothing was written",
                 at: location, hint: "store it encrypted with --tier secret, or pass --allow-secret if it is not a secret")
         }
-        return PreparedMemory(id: id, keptID: memory.id != nil, tier: tier, date: date, rendered: rendered, location: location)
+        return PreparedMemory(
+            id: id, keptID: memory.id != nil, tier: tier, date: date, rendered: rendered, location: location,
+            classification: classification)
     }
 }

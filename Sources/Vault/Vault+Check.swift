@@ -28,7 +28,9 @@ extension Vault {
     ///
     /// - Parameter fix: give id-less entries an id (inserting only the comment line) and write
     ///   the files atomically, under the vault lock. Does not commit: `memvault commit` records it.
-    public func check(fix: Bool) throws(VaultError) -> CheckReport {
+    /// - Parameter secretsAreErrors: report credentials in plain-text tiers as errors, not
+    ///   warnings (the pre-commit hook, which must block such a commit).
+    public func check(fix: Bool, secretsAreErrors: Bool = false) throws(VaultError) -> CheckReport {
         var report = CheckReport()
         let lock: VaultLock? = fix ? try lockVault() : nil
         defer { lock?.unlock() }
@@ -65,7 +67,7 @@ extension Vault {
                     report.entriesChecked += file.entries.count
                     if !tier.isEncrypted {
                         for hit in SecretScanner.scan(String(decoding: file.bytes, as: UTF8.self)) {
-                            report.problems.append(.init(path: path, line: hit.line, severity: "warning",
+                            report.problems.append(.init(path: path, line: hit.line, severity: secretsAreErrors ? "error" : "warning",
                                 message: "looks like a \(hit.kind.label) in a plain-text tier; move it to an encrypted tier"))
                         }
                     } else {

@@ -7,6 +7,9 @@ public struct VaultConfig: Sendable, Equatable {
     public var users: [String]
     public var defaultUser: String?
     public var defaultTier: Tier
+    /// `default_tier = "auto"`: a memory written without a tier is classified (`defaultTier` is
+    /// then chronological, for what needs one tier, such as the file `edit` opens).
+    public var classifiesByDefault = false
     /// IANA time zone name; nil means the machine's.
     public var timeZoneName: String?
     public var modelName: String
@@ -31,7 +34,12 @@ public struct VaultConfig: Sendable, Equatable {
         }
         users = file.users ?? []
         defaultUser = file.default_user.flatMap { $0.isEmpty ? nil : $0 }
-        defaultTier = try Tier(parsing: file.default_tier ?? "chronological")
+        if file.default_tier?.lowercased() == "auto" {
+            classifiesByDefault = true
+            defaultTier = .chronological
+        } else {
+            defaultTier = try Tier(parsing: file.default_tier ?? "chronological")
+        }
         timeZoneName = file.timezone.flatMap { $0.isEmpty ? nil : $0 }
         if let name = timeZoneName, TimeZone(identifier: name) == nil {
             throw VaultError(.badInput, "unknown time zone '\(name)'", at: path)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Embedder
 import Foundation
 import Vault
 
@@ -9,13 +10,16 @@ extension Memvault {
             discussion: """
                 The text comes from the argument, or from standard input when it is - or absent. \
                 Without --tier the vault's default tier is used (chronological unless memvault.toml \
-                says otherwise); without --date, now.
+                says otherwise); without --date, now. --tier auto (or default_tier = "auto") lets the \
+                classifier choose: one line on stderr says which tier and why; doubt always goes to a \
+                higher tier, never ultrasecret, and a chosen encrypted tier without a key refuses the write.
 
                 Examples:
                   memvault add "Had coffee with Maria. #friends @maria"
                   echo "Allergic to penicillin" | memvault add - --tier general --title Health
                   memvault add "Moved to Berlin" --date 2019-04-01 --tag life
                   memvault add "Bank PIN is in the blue notebook" --tier secret
+                  memvault add "Blood test: LDL 162, recheck in March" --tier auto
                 """)
 
         @OptionGroup var vaultOptions: VaultOptions
@@ -23,7 +27,7 @@ extension Memvault {
         @Argument(help: "The memory's text, or - to read standard input.")
         var text: String?
 
-        @Option(help: "The tier: chronological, general (plain text), confidential, secret, ultrasecret (encrypted).")
+        @Option(help: "The tier: chronological, general (plain text), confidential, secret, ultrasecret (encrypted), or auto (classified).")
         var tier: String?
 
         @Option(help: "When it happened: YYYY-MM-DD, 'YYYY-MM-DD HH:MM' or ISO 8601 with an offset. Default: now.")
@@ -49,9 +53,17 @@ extension Memvault {
                 let (vault, user) = try vaultOptions.open()
                 let body = (text == nil || text == "-") ? try Output.readStandardInput() : text!
                 var memory = NewMemory(text: body, title: title, tags: tags, src: src)
-                if let tier { memory.tier = try Tier(parsing: tier) }
+                if let tier, tier.lowercased() == "auto" {
+                    memory.autoTier = true
+                } else if let tier {
+                    memory.tier = try Tier(parsing: tier)
+                }
                 if let date { memory.date = try DateText.parseUserDate(date, timeZone: vault.config.timeZone) }
-                let added = try vault.add(memory, user: user, allowSecrets: allowSecret)
+                let classifies = memory.autoTier || (memory.tier == nil && vault.config.classifiesByDefault)
+                // The neighbour signal needs the model; without it the classifier uses the text alone.
+                let embedder = classifies ? try? Embedder(modelDirectory: Embedder.defaultModelDirectory()) : nil
+                let added = try vault.add(memory, user: user, allowSecrets: allowSecret, embedder: embedder)
+                if let classification = added.classification { Output.printError(classification.summary) }
                 if json { try Output.printJSON(added) } else { print(added.id) }
             }
         }

@@ -22,13 +22,16 @@ extension Memvault {
         @Flag(help: "Assign ids to memories that have none (writes files, does not commit).")
         var fix = false
 
+        @Flag(help: "Report credentials in plain-text tiers as errors (exit 1), as the pre-commit hook does.")
+        var secretsAreErrors = false
+
         @Flag(help: "Print the report as JSON.")
         var json = false
 
         func run() async throws {
             try await Output.run {
                 let (vault, _) = try vaultOptions.open()
-                let report = try vault.check(fix: fix)
+                let report = try vault.check(fix: fix, secretsAreErrors: secretsAreErrors)
                 if json {
                     try Output.printJSON(report)
                 } else {

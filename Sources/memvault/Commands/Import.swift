@@ -12,7 +12,8 @@ extension Memvault {
                   {"text": "Had coffee with Maria", "tier": "general", "date": "2023-05-08T13:56:00Z",
                    "title": "Coffee", "tags": ["friends"], "src": "chat:D1:3", "meta": {"any": "string"}}
                 Every line is checked before anything is written: one bad line imports nothing and \
-                is reported with its line number. An "id" (as export writes it) is kept.
+                is reported with its line number. An "id" (as export writes it) is kept. \
+                "tier": "auto" lets the classifier choose the record's tier from its text.
 
                 Examples:
                   memvault import old-notes.jsonl

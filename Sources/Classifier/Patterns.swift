@@ -1,0 +1,71 @@
+import Foundation
+
+/// Shapes the word lists cannot see: dates and clock times, national id numbers, street
+/// addresses, postcodes, amounts of money and children's ages.
+enum Patterns {
+    struct Pattern: @unchecked Sendable {
+        // NSRegularExpression is immutable after creation and safe to use from several threads
+        // at once (Foundation documents it so); this wrapper only makes the static table Sendable.
+        let expression: NSRegularExpression
+        let cue: Cue
+        let weight: Double
+        let name: String
+        /// The fewest digits a match holds, to skip the expression on texts with fewer.
+        let minimumDigits: Int
+
+        init(_ pattern: String, _ cue: Cue, _ weight: Double, _ name: String, caseInsensitive: Bool = true, minimumDigits: Int = 1) {
+            self.minimumDigits = minimumDigits
+            expression = try! NSRegularExpression(pattern: pattern, options: caseInsensitive ? [.caseInsensitive] : [])
+            self.cue = cue
+            self.weight = weight
+            self.name = name
+        }
+    }
+
+    private static let months =
+        "jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|f[ée]vrier|m[äa]r(?:ch|z)?|mars|apr(?:il)?|avril|ma[iy]|june?|juni|juin|july|juli|juillet|aug(?:ust)?|ao[uû]t|sep(?:t|tember|tembre)?|o[ck]t(?:ober|obre)?|nov(?:ember|embre)?|de[cz](?:ember|embre)?|d[ée]cembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+
+    // Patterns of the same cue and strength are one alternation, so a text is scanned few times.
+    static let all: [Pattern] = [
+        // Time anchors: ISO and numeric dates, a day and a month name, clock times.
+        Pattern(
+            #"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b"#
+                + #"|\b\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:of\s+|de\s+)?(?:\#(months))\b|\b(?:\#(months))\s+\d{1,2}(?:st|nd|rd|th)?\b"#
+                + #"|\b(?:[01]?\d|2[0-3])(?::|h)[0-5]\d\b|\b\d{1,2}\s?(?:am|pm|uhr|h)\b"#,
+            .timeAnchor, CompiledLexicon.strong, "date or time"),
+        // Identity numbers: US SSN, Spanish DNI and NIE, UK National Insurance (upper case), French NIR.
+        Pattern(
+            #"\b\d{3}-\d{2}-\d{4}\b|\b\d{8}-?[A-HJ-NP-TV-Z]\b|\b[XYZ]-?\d{7}-?[A-Z]\b"#
+                + #"|\b[A-CEGHJ-PR-TW-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b"#
+                + #"|\b[12]\s?\d{2}\s?(?:0[1-9]|1[0-2])\s?\d{2}\s?\d{3}\s?\d{3}(?:\s?\d{2})?\b"#,
+            .identity, CompiledLexicon.strong, "national id number", caseInsensitive: false, minimumDigits: 6),
+        // Street addresses with a house number (English: capitalised street names).
+        Pattern(
+            #"\b\d{1,5}[a-zA-Z]?,?\s+(?:[A-Z][\w'’-]*\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Close|Court|Place|Boulevard|Blvd|Way|Terrace|Crescent|Gardens|Square|Row|Grove)\b"#
+                + #"|(?i:\b[\p{L}-]*(?:stra(?:ß|ss)e|str\.|gasse|allee|damm|ufer|chaussee)\s+\d{1,4}\s?[a-z]?\b)"#
+                + #"|(?i:\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|all[ée]e|impasse|chemin|quai|cours|route)\s)"#
+                + #"|(?i:\b(?:calle|c/|avenida|avda\.?|paseo|carrer|ronda)\s+(?:de\s+(?:la\s+|los\s+)?)?(?:\p{L}+\s+){0,4}(?:n[º°o]\.?\s*)?\d{1,4}\b)"#,
+            .address, CompiledLexicon.strong, "street address", caseInsensitive: false),
+        Pattern(
+            #"(?i:\b\p{L}+(?:weg|platz|ring)\s+\d{1,4}[a-z]?\b(?!\s*(?:km|m|min|minuten|meter|stunden|euro)))"#
+                + #"|\b\d{5}\s+(?!Euro|EUR|Dollar|Schritte|Meter|Kalorien)[A-ZÄÖÜÉ][\p{Ll}-]{2,}"#,
+            .address, CompiledLexicon.medium, "postcode or street", caseInsensitive: false),
+        // Money and children's ages.
+        Pattern(#"[€$£]\s?\d|\d\s?(?:€|\$|£|eur\b|euros?\b|dollars?\b|chf\b)"#, .finances, CompiledLexicon.weak, "amount of money"),
+        // German "Am Rosengarten 3", "An der Mühle 12" (not a month or a weekday).
+        Pattern(
+            #"\b(?:Am|An der|Auf der|In der|Im|Zum|Zur)\s+(?!(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag|Wochenende|Jahr)\b)\p{Lu}\p{Ll}+\s+\d{1,4}[a-z]?\b(?!\s*(?:Uhr|km|Minuten|Euro|%|Jahre))"#,
+            .address, CompiledLexicon.medium, "street address", caseInsensitive: false),
+        // "mit Tobias geschlafen": German puts the verb last.
+        Pattern(#"\b[Mm]it\s+\p{Lu}\p{Ll}+\s+geschlafen\b"#, .intimate, CompiledLexicon.strong, "slept with", caseInsensitive: false, minimumDigits: 0),
+        Pattern(#"\b(?:son|daughter|sohn|tochter|fils|fille|hijo|hija)\b[^.!?\n]{0,30}?\b\d{1,2}\s?(?:years?|y/o|jahre|ans|a[ñn]os)\b"#, .children, CompiledLexicon.medium, "child's age"),
+    ]
+
+    /// Every pattern that matches `text`.
+    static func matches(_ text: String) -> [Pattern] {
+        // Every pattern holds a digit: most texts need no regular expression at all.
+        let digits = text.utf8.reduce(0) { $0 + ($1 >= 0x30 && $1 <= 0x39 ? 1 : 0) }
+        let range = NSRange(text.startIndex..<text.endIndex, in: text)
+        return all.filter { digits >= $0.minimumDigits && $0.expression.firstMatch(in: text, options: [], range: range) != nil }
+    }
+}

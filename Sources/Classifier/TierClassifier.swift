@@ -1,0 +1,312 @@
+import Foundation
+
+/// A sensitive category the classifier recognises; each is at least `confidential`.
+public enum SensitiveCategory: String, Sendable, Codable, CaseIterable {
+    case health, finances, identity, legal, intimate, address, children
+    case passwordHint = "password-hint"
+    /// Told in confidence: "nobody knows", "personne ne le sait", "nadie lo sabe".
+    case secrecy
+
+    /// The tag suggested for a memory of this category.
+    public var tag: String {
+        switch self {
+        case .health: "health"
+        case .finances: "finances"
+        case .identity: "identity"
+        case .legal: "legal"
+        case .intimate: "private"
+        case .address: "address"
+        case .children: "children"
+        case .passwordHint: "credentials"
+        case .secrecy: "private"
+        }
+    }
+
+    /// Readable name for reasons: "health", "identity documents".
+    public var label: String {
+        switch self {
+        case .health: "health"
+        case .finances: "finances"
+        case .identity: "identity documents"
+        case .legal: "legal matters"
+        case .intimate: "intimate life"
+        case .address: "home address"
+        case .children: "children"
+        case .passwordHint: "password hint"
+        case .secrecy: "told in confidence"
+        }
+    }
+}
+
+/// An already-tiered memory near the text being classified (its tier and cosine similarity).
+public struct Neighbour: Sendable, Equatable {
+    public var tier: TierLabel
+    public var similarity: Float
+
+    public init(tier: TierLabel, similarity: Float) {
+        self.tier = tier
+        self.similarity = similarity
+    }
+}
+
+/// What each signal found in a text, before the decision.
+public struct Evidence: Sendable, Equatable {
+    /// Credentials found by ``SecretScanner`` (kind and line, never the text).
+    public var credentials: [SecretScanner.Hit] = []
+    /// Per sensitive category, the strength of its evidence in [0, 1].
+    public var categories: [SensitiveCategory: Double] = [:]
+    /// Strength in [0, 1] of a time anchor ("yesterday", "am Montag", "14:30").
+    public var timeAnchor = 0.0
+    /// Strength in [0, 1] of event language ("went", "hatte", "on a vu", "fuimos").
+    public var eventVerb = 0.0
+    /// Strength in [0, 1] of timeless fact or preference language ("I prefer", "toujours").
+    public var fact = 0.0
+}
+
+/// The classifier's answer: the tier, how sure it is, why, and tags to suggest.
+public struct Classification: Sendable, Codable, Equatable {
+    /// The tier chosen.
+    public var tier: TierLabel
+    /// The probability that `tier` is the memory's tier.
+    public var confidence: Double
+    /// Per automatic tier, the probability that the memory needs no tier above it: the number
+    /// compared with the tier's threshold.
+    public var atMost: [String: Double]
+    /// Per automatic tier, the probability of that label.
+    public var scores: [String: Double]
+    /// The signals that fired, readable; never the matched text.
+    public var reasons: [String]
+    /// Tags to suggest (the sensitive categories found).
+    public var tags: [String]
+    /// Whether doubt moved the memory above the most likely tier.
+    public var escalated: Bool
+}
+
+/// Sorts a memory into a tier, locally, offline and deterministically.
+///
+/// Four signals: the ``SecretScanner`` (a credential makes a memory at least `secret`); the
+/// sensitive categories (``SensitiveCategory``, from curated lexicons in English, German,
+/// French and Spanish and from patterns; one makes it at least `confidential`); the person's
+/// habits (the tiers of the nearest already-tiered memories, weighted by how consistent they
+/// are; optional); and event language with a time anchor (`chronological`) against timeless
+/// facts and preferences (`general`). ``decide(_:floor:)`` turns the resulting probabilities
+/// into a tier so that doubt always moves a memory up, never down.
+public struct TierClassifier: Sendable {
+    /// How far the neighbours can move the probabilities, at most (when they all agree and are close).
+    public static let neighbourWeight = 0.4
+    /// Neighbours less similar than this are ignored.
+    public static let neighbourMinimumSimilarity: Float = 0.45
+
+    public init() {}
+
+    /// Classifies `text`.
+    /// - Parameters:
+    ///   - neighbours: the nearest already-tiered memories, or nil to skip that signal (import).
+    /// - Complexity: O(n) in the text's length.
+    public func classify(_ text: String, neighbours: [Neighbour]? = nil) -> Classification {
+        let evidence = self.evidence(text)
+        var scores = Self.probabilities(evidence)
+        var reasons = Self.reasons(evidence)
+        if let neighbours, let vote = Self.neighbourVote(neighbours) {
+            let w = vote.weight
+            for tier in TierLabel.automatic { scores[tier] = (1 - w) * scores[tier, default: 0] + w * vote.distribution[tier, default: 0] }
+            if let top = vote.distribution.max(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
+                reasons.append("neighbours: \(vote.count) similar \(vote.count == 1 ? "memory" : "memories"), \(Int((top.value * 100).rounded())) % in \(top.key.rawValue) (weight \(Self.format(w)))")
+            }
+        }
+        var floor = TierLabel.chronological
+        if !evidence.credentials.isEmpty { floor = .secret } else if evidence.categories.values.contains(where: { $0 >= 0.4 }) { floor = .confidential }
+        let decision = Self.decide(scores, floor: floor)
+        if decision.escalated {
+            let failing = TierLabel.automatic.filter { $0 < decision.tier && decision.atMost[$0, default: 0] < $0.threshold }
+            if let highest = failing.last {
+                reasons.append("doubt: \(highest.rawValue) only \(Self.format(decision.atMost[highest, default: 0])) sure (needs \(Self.format(highest.threshold))), moved up")
+            }
+        }
+        if reasons.isEmpty { reasons.append("no sensitive signal") }
+        var tags = evidence.categories.filter { $0.value >= 0.4 }.keys.map(\.tag)
+        if !evidence.credentials.isEmpty { tags.append("credentials") }
+        return Classification(
+            tier: decision.tier, confidence: Self.round(decision.scores[decision.tier, default: 0]),
+            atMost: Dictionary(uniqueKeysWithValues: decision.atMost.map { ($0.key.rawValue, Self.round($0.value)) }),
+            scores: Dictionary(uniqueKeysWithValues: decision.scores.map { ($0.key.rawValue, Self.round($0.value)) }),
+            reasons: reasons, tags: Array(Set(tags)).sorted(), escalated: decision.escalated)
+    }
+
+    // MARK: Signals
+
+    /// Runs the scanner, the lexicons and the patterns over `text`.
+    public func evidence(_ text: String) -> Evidence {
+        var evidence = Evidence()
+        evidence.credentials = SecretScanner.scan(text)
+        let tokens = TextFeatures.tokens(text)
+        var remaining: [Cue: Double] = [:]  // product of (1 - weight) per cue
+        func add(_ cue: Cue, _ weight: Double) { remaining[cue] = remaining[cue, default: 1] * (1 - weight) }
+        for term in CompiledLexicon.shared.matches(tokens) { add(term.cue, term.weight) }
+        for pattern in Patterns.matches(text) { add(pattern.cue, pattern.weight) }
+        // English simple past: "walked", "cooked" (not "need", "bed", "tired", "married").
+        let pastTense = tokens.filter { $0.count >= 5 && $0.hasSuffix("ed") && !Self.notPastTense.contains($0) }.prefix(2)
+        for _ in pastTense { add(.eventVerb, CompiledLexicon.medium) }
+        for (cue, rest) in remaining {
+            let strength = 1 - rest
+            if let category = cue.category {
+                evidence.categories[category] = strength
+            } else {
+                switch cue {
+                case .timeAnchor: evidence.timeAnchor = strength
+                case .eventVerb: evidence.eventVerb = strength
+                case .fact: evidence.fact = strength
+                default: break
+                }
+            }
+        }
+        return evidence
+    }
+
+    private static let notPastTense: Set<String> = [
+        "need", "indeed", "speed", "seed", "feed", "tired", "married", "scared", "interested", "excited", "based",
+        "supposed", "used", "bored", "worried", "embarrassed", "exhausted", "stressed", "relaxed", "annoyed",
+        "hundred", "sacred", "naked", "wicked", "beloved", "bleed", "breed", "greed", "shed", "proceed", "succeed",
+        "exceed", "weed", "steed", "freed", "unrelated", "required", "detailed", "talented", "limited", "united",
+    ]
+
+    /// Per automatic tier, the probability of that label from the text's own evidence.
+    ///
+    /// A credential gives `secret` 0.97. The sensitive categories combine (noisy-or) into the
+    /// probability of `confidential`; once it reaches 0.4 (one strong word, one medium word, or
+    /// several weak ones) it is raised to at least 0.8, because a found category is decisive.
+    /// The plain rest splits between `chronological` (an event with a time anchor: 0.9; a time
+    /// anchor alone: 0.78) and `general` (everything else, facts and preferences: 0.9 or more),
+    /// so that the plain tiers are never left in doubt between themselves.
+    static func probabilities(_ evidence: Evidence) -> [TierLabel: Double] {
+        let secret = evidence.credentials.isEmpty ? 0.0 : 0.97
+        let sensitive = 1 - evidence.categories.values.reduce(1.0) { $0 * (1 - $1) }
+        let calibrated = sensitive < 0.4 ? sensitive : min(0.98, 0.8 + (sensitive - 0.4) * 0.3)
+        let confidential = (1 - secret) * calibrated
+        let plain = 1 - secret - confidential
+        let anchor = evidence.timeAnchor >= 0.5
+        let event = evidence.eventVerb >= 0.5
+        let fact = evidence.fact >= 0.5
+        let chronologicalShare: Double
+        switch (anchor, event, fact) {
+        case (true, true, _): chronologicalShare = 0.92
+        case (true, false, false): chronologicalShare = 0.8
+        case (false, true, false): chronologicalShare = 0.2
+        default: chronologicalShare = 0.05
+        }
+        return [
+            .chronological: plain * chronologicalShare, .general: plain * (1 - chronologicalShare),
+            .confidential: confidential, .secret: secret,
+        ]
+    }
+
+    struct NeighbourVote {
+        var distribution: [TierLabel: Double]
+        var weight: Double
+        var count: Int
+    }
+
+    /// The neighbours' tiers as a distribution (weighted by similarity above the minimum) and
+    /// the weight it gets: ``neighbourWeight`` × consistency (the share of the most common tier)
+    /// × closeness (how far the best similarity is above the minimum, up to 1 at 0.8).
+    /// Ultrasecret neighbours vote `secret`: the classifier never chooses ultrasecret.
+    static func neighbourVote(_ neighbours: [Neighbour]) -> NeighbourVote? {
+        let near = neighbours.filter { $0.similarity >= neighbourMinimumSimilarity && $0.similarity.isFinite }
+        guard let best = near.map(\.similarity).max() else { return nil }
+        var distribution: [TierLabel: Double] = [:]
+        var total = 0.0
+        for neighbour in near {
+            let w = Double(neighbour.similarity - neighbourMinimumSimilarity) + 0.05
+            distribution[min(neighbour.tier, .secret), default: 0] += w
+            total += w
+        }
+        for tier in distribution.keys { distribution[tier]! /= total }
+        let consistency = distribution.values.max() ?? 0
+        let closeness = min(1, Double(best - neighbourMinimumSimilarity) / 0.35)
+        return NeighbourVote(distribution: distribution, weight: neighbourWeight * consistency * closeness, count: near.count)
+    }
+
+    // MARK: Decision
+
+    /// The outcome of ``decide(_:floor:)``.
+    public struct Decision: Sendable, Equatable {
+        public var tier: TierLabel
+        /// The label probabilities after the floor (mass below it moved into it).
+        public var scores: [TierLabel: Double]
+        /// Per automatic tier, the probability that no higher tier is needed.
+        public var atMost: [TierLabel: Double]
+        /// Whether the tier is above the most likely label.
+        public var escalated: Bool
+    }
+
+    /// The fail-safe law: a tier is taken only when the confidence that it is enough (the
+    /// probability that the memory needs no higher tier) reaches its threshold, and no tier at
+    /// or below one whose confidence misses its threshold is ever chosen. The result is the tier
+    /// just above the highest tier that misses, so doubt always moves a memory up. `secret` is
+    /// the top: ultrasecret is never chosen automatically (its mass counts as secret).
+    ///
+    /// - Parameters:
+    ///   - scores: label probabilities of the automatic tiers (need not sum to 1; normalised).
+    ///   - floor: the lowest tier allowed (a credential: secret; a sensitive category:
+    ///     confidential); the probability of tiers below it is moved into it.
+    public static func decide(_ scores: [TierLabel: Double], floor: TierLabel = .chronological) -> Decision {
+        let floor = min(floor, .secret)
+        var p: [TierLabel: Double] = [:]
+        for (tier, value) in scores where value.isFinite && value > 0 { p[min(tier, .secret), default: 0] += value }
+        let total = p.values.reduce(0, +)
+        if total > 0 {
+            for tier in p.keys { p[tier]! /= total }
+        } else {
+            p = [.general: 1]
+        }
+        for tier in TierLabel.automatic where tier < floor {
+            p[floor, default: 0] += p[tier] ?? 0
+            p[tier] = 0
+        }
+        var atMost: [TierLabel: Double] = [:]
+        var cumulative = 0.0
+        for tier in TierLabel.automatic {
+            cumulative += p[tier] ?? 0
+            atMost[tier] = min(1, cumulative)
+        }
+        atMost[.secret] = 1
+        var tier = floor
+        for candidate in TierLabel.automatic where candidate >= floor && candidate < .secret && atMost[candidate]! < candidate.threshold {
+            tier = TierLabel.automatic[TierLabel.automatic.firstIndex(of: candidate)! + 1]
+        }
+        var scoresOut: [TierLabel: Double] = [:]
+        for t in TierLabel.automatic { scoresOut[t] = p[t] ?? 0 }
+        let likeliest = TierLabel.automatic.max { (scoresOut[$0]!, $0) < (scoresOut[$1]!, $1) }!
+        return Decision(tier: tier, scores: scoresOut, atMost: atMost, escalated: tier > likeliest)
+    }
+
+    // MARK: Reasons
+
+    static func reasons(_ evidence: Evidence) -> [String] {
+        var reasons: [String] = []
+        var kinds: [String] = []
+        for hit in evidence.credentials {
+            let text = "credential: \(hit.kind.label) (line \(hit.line))"
+            if !kinds.contains(text) { kinds.append(text) }
+        }
+        reasons += kinds
+        for category in SensitiveCategory.allCases {
+            guard let strength = evidence.categories[category], strength > 0 else { continue }
+            reasons.append("\(category.label) (\(format(strength)))")
+        }
+        let anchor = evidence.timeAnchor >= 0.5
+        let event = evidence.eventVerb >= 0.5
+        if anchor && event {
+            reasons.append("event with a time anchor")
+        } else if anchor {
+            reasons.append("time anchor")
+        } else if event {
+            reasons.append("event language without a time anchor")
+        }
+        if evidence.fact >= 0.5 { reasons.append("fact or preference") }
+        return reasons
+    }
+
+    static func format(_ value: Double) -> String { String(format: "%.2f", value) }
+    static func round(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+}

@@ -1,0 +1,80 @@
+import Testing
+@testable import Classifier
+
+@Suite("Secret scanner")
+struct SecretScannerTests {
+    @Test("credentials are found, by kind and line", arguments: [
+        ("key AKIAIOSFODNN7EXAMPLE here", SecretScanner.Kind.awsAccessKey),
+        ("token ghp_" + String(repeating: "a1B2", count: 9), .githubToken),
+        ("github_pat_11ABCDEFG0abcdefghijkl_mnopqrstuvwxyz0123456789ABCDEFGH", .githubToken),
+        ("slack xoxb-123456789012-abcdefABCDEF", .slackToken),
+        ("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", .stripeKey),
+        ("openai sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8t", .openAIKey),
+        ("AIzaSyA1234567890abcdefghijklmnopqrstuv", .googleAPIKey),
+        ("-----BEGIN OPENSSH PRIVATE KEY-----", .privateKey),
+        ("-----BEGIN RSA PRIVATE KEY-----", .privateKey),
+        ("card 4111 1111 1111 1111 exp 12/29", .cardNumber),
+        ("card 5500-0000-0000-0004", .cardNumber),
+        ("amex 3782 822463 10005", .cardNumber),
+        ("plain 4111111111111111.", .cardNumber),
+        ("IBAN DE89 3704 0044 0532 0130 00", .iban),
+        ("GB82WEST12345698765432", .iban),
+        ("password: hunter2", .password),
+        ("Passwort=geheim", .password),
+        ("db pwd = s3cr3t", .password),
+        // The misses of the security review, each caught now.
+        ("-----BEGIN PGP PRIVATE KEY BLOCK-----", .privateKey),
+        ("jwt eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", .jsonWebToken),
+        ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", .awsSecretKey),
+        ("PIN 4711", .pin),
+        ("My PIN for the Sparkasse card is 4711", .pin),
+        ("PIN-Code: 0815", .pin),
+        ("the wifi password is sunflower", .password),
+        ("my email password is Tr0ub4dor&3", .password),
+        ("Passwort ist Sonnenblume", .password),
+        ("mein Passwort für Netflix lautet Kater2019", .password),
+        ("le mot de passe du wifi est chaton123", .password),
+        ("la contraseña es gatito99", .password),
+        ("card 4111.1111.1111.1111", .cardNumber),
+        ("iban de89 3704 0044 0532 0130 00", .iban),
+        ("token ghp_\u{200B}" + String(repeating: "a1B2", count: 9), .githubToken),
+        ("token gh\u{200B}p_" + String(repeating: "a1B2", count: 9), .githubToken),
+    ])
+    func truePositives(text: String, kind: SecretScanner.Kind) {
+        let hits = SecretScanner.scan("first line\n" + text)
+        #expect(hits.contains(SecretScanner.Hit(kind: kind, line: 2)), "\(hits)")
+    }
+
+    @Test("ordinary text is not a credential", arguments: [
+        "Call me at 0151 2345 6789, order 4711",
+        "We walked 12 km on 2026-11-22 and paid 1234567890123 cents",
+        "card 4111 1111 1111 1112",
+        "ids 3704 0044 0532 0130 01 and 4111 11 1111 1111 11",
+        "IBAN DE89 3704 0044 0532 0130 01",
+        "I forgot my password again",
+        "the password field: see the manual",
+        "sk-this-is-just-a-long-word-here",
+        "Ask about AKIA at the desk",
+        "Chapter 11, verse 3",
+        "the password is in the blue notebook",
+        "Bank PIN is in the blue notebook",
+        "PIN changed in 2019",
+        "my password was leaked, changed it",
+        "Das Passwort ist zu kurz",
+        "commit e83c5163316f89bfbde7d9ab23ca2e25604af290 fixed it",
+        "we met on 2026.11.22 at 10.30",
+        "Pinned the photo 4711 times",
+    ])
+    func falsePositives(text: String) {
+        #expect(SecretScanner.scan(text).isEmpty, "\(SecretScanner.scan(text))")
+    }
+
+    @Test("Luhn and mod 97 by themselves")
+    func checksums() {
+        #expect(SecretScanner.luhn([4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]))
+        #expect(!SecretScanner.luhn([4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2]))
+        #expect(SecretScanner.hasIBAN("NL91ABNA0417164300"))
+        #expect(!SecretScanner.hasIBAN("NL91ABNA0417164301"))
+    }
+}
+

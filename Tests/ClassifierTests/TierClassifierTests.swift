@@ -1,0 +1,166 @@
+import Testing
+@testable import Classifier
+
+@Suite("Tier classifier")
+struct TierClassifierTests {
+    let classifier = TierClassifier()
+
+    // MARK: (a) the secret scanner
+
+    @Test("a credential makes a memory secret, and its text is never in the reasons", arguments: [
+        "My PIN for the Sparkasse card is 4711",
+        "wifi at the cabin: password: Fj0rd!2024",
+        "New card 4111 1111 1111 1111, expires 12/29",
+        "Überweisung an DE89 3704 0044 0532 0130 00 geht morgen raus",
+    ])
+    func secretScanner(text: String) {
+        let result = classifier.classify(text)
+        #expect(result.tier == .secret, "\(result)")
+        #expect(result.reasons.contains { $0.hasPrefix("credential:") })
+        for secret in ["4711", "Fj0rd", "4111", "DE89"] {
+            #expect(!result.reasons.joined().contains(secret))
+        }
+        #expect(result.tags.contains("credentials"))
+    }
+
+    // MARK: (b) sensitive categories, four languages
+
+    @Test("each sensitive category makes a memory at least confidential", arguments: [
+        ("Blood test: LDL 162, doctor wants a recheck in March", SensitiveCategory.health),
+        ("Termin beim Frauenarzt wegen der Zyste, Ergebnis nächste Woche", .health),
+        ("Le psychiatre a augmenté la dose de sertraline", .health),
+        ("La nómina de este mes llegó con el aumento de sueldo", .finances),
+        ("Die Schufa-Auskunft kam, der Kredit für die Wohnung ist durch", .finances),
+        ("Renewed my passport, the new one is valid until 2034", .identity),
+        ("J'ai enfin reçu ma carte d'identité et le titre de séjour de Malik", .identity),
+        ("Mi abogado dice que el juicio del divorcio es en mayo", .legal),
+        ("Anwalt angerufen wegen der Abmahnung vom Vermieter", .legal),
+        ("We slept together for the first time after the party", .intimate),
+        ("Il m'a avoué qu'il avait une liaison depuis un an, relations sexuelles comprises", .intimate),
+        ("Meine neue Adresse: Lindenstraße 14, 10115 Berlin", .address),
+        ("Our new address is 42 Elm Street, flat 3", .address),
+        ("Le pédiatre trouve que Léa, 4 ans, grandit bien", .children),
+        ("Password hint for the old laptop: name of the first cat", .passwordHint),
+        ("La pista de la contraseña del banco es el nombre de mi abuela", .passwordHint),
+    ])
+    func sensitiveCategory(text: String, category: SensitiveCategory) {
+        let evidence = classifier.evidence(text)
+        #expect((evidence.categories[category] ?? 0) >= 0.4, "\(evidence.categories)")
+        let result = classifier.classify(text)
+        #expect(result.tier >= .confidential, "\(result)")
+        #expect(result.tags.contains(category.tag))
+    }
+
+    // MARK: (c) the person's habits
+
+    @Test("close and consistent neighbours move a neutral text up; distant ones are ignored")
+    func neighbours() {
+        let text = "Notes about the blue folder in the second drawer"
+        #expect(classifier.classify(text).tier == .general)
+        let close = (0..<5).map { _ in Neighbour(tier: .secret, similarity: 0.85) }
+        let moved = classifier.classify(text, neighbours: close)
+        #expect(moved.tier >= .confidential, "\(moved)")
+        #expect(moved.reasons.contains { $0.hasPrefix("neighbours:") })
+        let far = (0..<5).map { _ in Neighbour(tier: .secret, similarity: 0.2) }
+        #expect(classifier.classify(text, neighbours: far).tier == .general)
+        // Habits never lower a floor: plain neighbours cannot make a credential plain.
+        let plain = (0..<8).map { _ in Neighbour(tier: .chronological, similarity: 0.95) }
+        #expect(classifier.classify("PIN 4711 for the garage", neighbours: plain).tier == .secret)
+    }
+
+    @Test("an ultrasecret neighbourhood votes secret: ultrasecret is never chosen automatically")
+    func neverUltrasecret() {
+        let ultra = (0..<8).map { _ in Neighbour(tier: .ultrasecret, similarity: 0.99) }
+        let result = classifier.classify("the thing we talked about", neighbours: ultra)
+        #expect(result.tier != .ultrasecret)
+        #expect(result.tier >= .confidential)
+    }
+
+    // MARK: (d) event against fact
+
+    @Test("events with a time anchor are chronological", arguments: [
+        "Yesterday we went to the cinema with Maria",
+        "Gestern waren wir mit Oma im Tierpark",
+        "Hier soir on a vu un super concert au Zénith",
+        "Ayer fuimos a la playa con los primos",
+        "2026-11-22: walked to the lake with Jonas",
+    ])
+    func chronological(text: String) {
+        let result = classifier.classify(text)
+        #expect(result.tier == .chronological, "\(result)")
+    }
+
+    @Test("timeless facts and preferences are general", arguments: [
+        "I prefer oat milk in my coffee",
+        "Ich mag keinen Kaffee nach dem Mittagessen",
+        "Je préfère le thé vert sans sucre",
+        "Me encanta el olor a pan recién hecho",
+        "Maria's favourite band is Radiohead",
+    ])
+    func general(text: String) {
+        let result = classifier.classify(text)
+        #expect(result.tier == .general, "\(result)")
+    }
+
+    @Test("the same text always gets the same answer")
+    func deterministic() {
+        let text = "Rendez-vous chez le médecin jeudi à 9h"
+        #expect(classifier.classify(text) == classifier.classify(text))
+    }
+
+    // MARK: The threshold law
+
+    @Test("no confidence below a tier's threshold ever yields that tier or a lower one")
+    func thresholdLaw() {
+        var generator = SplitMix64(seed: 17)
+        for _ in 0..<20_000 {
+            var scores: [TierLabel: Double] = [:]
+            for tier in TierLabel.allCases where generator.next() % 3 != 0 {
+                // Mix uniform values with values near the thresholds, where mistakes would hide.
+                scores[tier] = generator.next() % 2 == 0 ? generator.unit() : tier.threshold + (generator.unit() - 0.5) * 0.02
+            }
+            let floor = TierLabel.automatic[Int(generator.next() % 4)]
+            let decision = TierClassifier.decide(scores, floor: floor)
+            #expect(decision.tier != .ultrasecret)
+            #expect(decision.tier >= floor)
+            for tier in TierLabel.automatic where tier < .secret {
+                if decision.atMost[tier]! < tier.threshold {
+                    #expect(decision.tier > tier, "\(scores) floor \(floor) -> \(decision)")
+                }
+            }
+            if decision.tier < .secret {
+                #expect(decision.atMost[decision.tier]! >= decision.tier.threshold)
+            }
+            let likeliest = TierLabel.automatic.max { (decision.scores[$0]!, $0) < (decision.scores[$1]!, $1) }!
+            #expect(decision.tier >= likeliest || !decision.escalated)
+        }
+    }
+
+    @Test("doubt between plain and encrypted goes up, exactly at the thresholds")
+    func thresholdsAtTheEdge() {
+        #expect(TierClassifier.decide([.chronological: 0.7, .general: 0.3]).tier == .chronological)
+        #expect(TierClassifier.decide([.chronological: 0.69, .general: 0.31]).tier == .general)
+        #expect(TierClassifier.decide([.general: 0.6, .confidential: 0.4]).tier == .general)
+        #expect(TierClassifier.decide([.general: 0.59, .confidential: 0.41]).tier == .confidential)
+        #expect(TierClassifier.decide([.general: 0.8, .confidential: 0.2]).tier == .general)
+        #expect(TierClassifier.decide([.general: 0.7, .secret: 0.3]).tier == .secret)
+        #expect(TierClassifier.decide([.confidential: 0.8, .secret: 0.2]).tier == .confidential)
+        #expect(TierClassifier.decide([.confidential: 0.79, .secret: 0.21]).tier == .secret)
+        #expect(TierClassifier.decide([.ultrasecret: 1]).tier == .secret)
+        #expect(TierClassifier.decide([.general: 1], floor: .confidential).tier == .confidential)
+    }
+}
+
+/// A small deterministic generator for the property test.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
