@@ -74,7 +74,7 @@ extension Vault {
         var sources: [String: (user: String, tier: Tier)] = [:]
         for user in config.users {
             for tier in Tier.allCases where !tier.isEncrypted {
-                for path in tierFiles(user: user, tier: tier) { sources[path] = (user, tier) }
+                for path in tierFilesIgnoringScope(user: user, tier: tier) { sources[path] = (user, tier) }
             }
         }
         return sources
@@ -176,6 +176,9 @@ extension Vault {
     /// - Parameter embedder: nil when the model is missing: hybrid falls back to lexical with a
     ///   notice, semantic is an error.
     public func search(_ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> SearchResponse {
+        var request = request
+        // A scoped vault (an assistant's session) searches only the tiers it may read.
+        if let scope = tierScope { request.tiers = (request.tiers ?? Set(Tier.allCases)).intersection(scope) }
         do {
             return try searchOnce(request, user: user, embedder: embedder)
         } catch where error.damagedIndex {
