@@ -357,7 +357,8 @@ public actor MemoryService {
         let id = try arguments.requiredString("id")
         // Located through the scoped vault: an id of a tier not granted is "not found".
         let current = try vaultStep { () throws(VaultError) in try vault.show(id: id) }
-        guard policy.tiers.contains(current.tier) else { throw ToolError("no memory with id \(id)") }
+        // A memory the client cannot read (a tier not granted, or locked) cannot be removed by it.
+        _ = try readable(current, id: id)
         var removed = try vaultStep { () throws(VaultError) in try vault.remove(id: id) }
         if removed.tier.isEncrypted && removed.text == nil { removed.title = nil }
         return ToolOutput(
@@ -400,7 +401,10 @@ public actor MemoryService {
             day = DigestDay(containing: now(), timeZone: timeZone)
         }
         let builder = DigestBuilder(vault: vault, user: user, embedder: model())
-        // Drawn from the scoped vault: only granted tiers, encrypted ones only when unlocked.
+        // Drawn only from granted tiers that can be read now: a locked tier is not even counted.
+        let granted = vault.tierScope
+        vault.tierScope = Set(policy.tiers.filter { vault.isReadableNow(user: user, tier: $0) })
+        defer { vault.tierScope = granted }
         let text = try vaultStep { () throws(VaultError) in try builder.render(day, explicit: true, encryptedSection: .clear) }
         return DigestOutput(date: day.description, markdown: text ?? "# Digest \(day)\n\nNothing recorded on this day.\n")
     }

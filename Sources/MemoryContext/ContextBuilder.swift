@@ -97,7 +97,7 @@ public struct ContextBuilder {
         search.tiers = request.tiers
         let response = try vault.search(search, user: user, embedder: embedder)
         let hits = response.results.filter { !$0.id.isEmpty }
-        let memories = try vault.memories(of: hits.map { ($0.id, $0.path) })
+        let memories = try vault.memories(of: hits.map { (id: $0.id, path: $0.path) })
         var candidates: [Candidate] = []
         for hit in hits {
             guard let memory = memories[hit.id], let text = memory.text else { continue }

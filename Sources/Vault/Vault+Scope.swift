@@ -39,6 +39,13 @@ extension Vault {
         unlockedKeys.removeAll()
     }
 
+    /// Whether `user`'s `tier` can be read now without asking anyone: a plain tier, or an
+    /// encrypted one already unlocked (in this process or the key agent), inside `tierScope`.
+    public func isReadableNow(user: String, tier: Tier) -> Bool {
+        guard tierScope?.contains(tier) ?? true else { return false }
+        return !tier.isEncrypted || ((try? identity(user: user, tier: tier, ask: false)) ?? nil) != nil
+    }
+
     /// The memories of search results, read from the files the results name: only the entries
     /// holding each id are parsed (a line scan finds them), not whole files. A memory that moved
     /// since is looked up in the whole vault; one that is gone is left out. Tiers outside
