@@ -76,7 +76,7 @@ public actor MemoryService {
     private func refresh() throws(ToolError) {
         let stamp = FileStamp(vault.fileURL("memvault.toml").path)
         if stamp != configStamp {
-            do {
+            do throws(VaultError) {
                 try vault.reloadConfig()
             } catch {
                 throw ToolError("the vault's settings cannot be read: \(ToolError(error).message)")
@@ -92,7 +92,7 @@ public actor MemoryService {
 
     /// Runs the tool `name`. Every failure is a result with `isError: true` and one line of text.
     public func call(_ name: String, arguments: [String: Value]?) -> CallTool.Result {
-        do {
+        do throws(ToolError) {
             try refresh()
             let output: ToolOutput
             switch name {
@@ -108,10 +108,16 @@ public actor MemoryService {
             default:
                 throw ToolError("unknown tool '\(name.prefix(80))' (tools: \(ToolCatalog.names.joined(separator: ", ")))")
             }
-            return CallTool.Result(content: [.text(text: output.text, annotations: nil, _meta: nil)], structuredContent: output.structured)
+            return Self.result([.text(text: output.text, annotations: nil, _meta: nil)], output.structured, nil, nil)
         } catch {
-            return CallTool.Result(content: [.text(text: error.message, annotations: nil, _meta: nil)], isError: true)
+            return Self.result([.text(text: error.message, annotations: nil, _meta: nil)], nil, true, nil)
         }
+    }
+
+    /// The result's memberwise initializer (not its generic, throwing sibling that encodes a `Codable`).
+    private static func result(_ content: [Tool.Content], _ structured: Value?, _ isError: Bool?, _ meta: Metadata?) -> CallTool.Result {
+        let make: ([Tool.Content], Value?, Bool?, Metadata?) -> CallTool.Result = CallTool.Result.init(content:structuredContent:isError:_meta:)
+        return make(content, structured, isError, meta)
     }
 
     struct ToolOutput {
@@ -208,7 +214,7 @@ public actor MemoryService {
             let (id, revision) = Vault.splitRevision(text.trimmingCharacters(in: .whitespaces))
             let memory: Memory
             if let revision {
-                do {
+                do throws(VaultError) {
                     memory = try vault.show(id: id, at: revision)
                 } catch {
                     throw ToolError(error)

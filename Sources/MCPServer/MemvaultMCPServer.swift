@@ -40,7 +40,7 @@ public struct MemvaultMCPServer: Sendable {
         await server.withMethodHandler(ReadResource.self) { params in
             do {
                 return ReadResource.Result(contents: [try await service.readResource(params.uri)])
-            } catch {
+            } catch let error as ToolError {
                 throw MCPError.invalidParams(error.message)
             }
         }

@@ -253,7 +253,7 @@ public struct ContextBuilder {
     }
 
     /// The text on one line: whitespace runs become one space.
-    static func oneLine(_ text: String) -> String {
+    public static func oneLine(_ text: String) -> String {
         text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 

@@ -324,13 +324,14 @@ struct ServerCLITests {
         #expect(search["results"]?.arrayValue?.first?.objectValue?["id"]?.stringValue == cliID)
 
         // A hand edit (no commit) is seen too.
-        let file = harness.root.appendingPathComponent("alice/general/2026-12.md")
-        if FileManager.default.fileExists(atPath: file.path) {
-            let text = try String(contentsOf: file, encoding: .utf8)
-            try text.replacingOccurrences(of: "hiking boots", with: "climbing shoes").write(to: file, atomically: true, encoding: .utf8)
-            let edited = try await call(client, "memory_get", ["ids": [.string(cliID)]])
-            #expect(edited.text.contains("climbing shoes"))
-        }
+        let path = try #require(search["results"]?.arrayValue?.first?.objectValue?["path"]?.stringValue)
+        let file = harness.root.appendingPathComponent(path)
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "hiking boots", with: "climbing shoes").write(to: file, atomically: true, encoding: .utf8)
+        let edited = try await call(client, "memory_get", ["ids": [.string(cliID)]])
+        #expect(edited.text.contains("climbing shoes"))
+        let found = try await call(client, "memory_search", ["query": "climbing shoes", "mode": "lexical"])
+        #expect(found["results"]?.arrayValue?.first?.objectValue?["id"]?.stringValue == cliID)
 
         let cliRemove = try harness.cli(["rm", id])
         #expect(cliRemove.status == 0, "\(cliRemove.stderr)")
