@@ -73,7 +73,7 @@ public enum ToolCatalog {
             description: "The most relevant memories for a prompt as one Markdown block within a token budget: near-duplicates folded, each line cited with date and id, newest first where memories on one topic disagree, and a header saying what was left out.",
             inputSchema: object([
                 "query": string("The prompt or topic."),
-                "budget_tokens": integer("Hard limit for the block, in tokens (default 1500).", minimum: 48, maximum: 200_000),
+                "budget_tokens": integer("Hard limit for the block, in tokens (default 1500).", minimum: 64, maximum: 200_000),
                 "tiers": tiersArgument,
             ], required: ["query"]),
             annotations: readOnly,

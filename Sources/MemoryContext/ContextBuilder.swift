@@ -19,7 +19,7 @@ public struct ContextRequest: Sendable {
     }
 
     /// The smallest budget accepted: room for the header and one short memory.
-    public static let minimumBudget = 48
+    public static let minimumBudget = 64
 }
 
 /// The best memories for a prompt, ready to paste, within a token budget.

@@ -100,7 +100,7 @@ def main():
         subprocess.run([BINARY, "import", "--allow-secret", "-"], env=env, input=data, text=True, check=True, capture_output=True)
         checked = 0
         for query in ["Maria museum coffee", "Wanderung Gletscher Kaffee", "博物馆 咖啡", "🎉 hut", "Token dump", "trip"]:
-            for budget in [48, 64, 100, 150, 250, 400, 700, 1000, 2000, 4000]:
+            for budget in [64, 72, 100, 150, 250, 400, 700, 1000, 2000, 4000]:
                 out = subprocess.run([BINARY, "context", query, "--budget", str(budget), "--json"], env=env,
                                      capture_output=True, text=True)
                 check(out.returncode == 0, f"context {query!r} {budget}: {out.stderr}")

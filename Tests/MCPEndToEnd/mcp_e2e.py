@@ -39,7 +39,11 @@ def text_of(result):
 
 
 def dump(result):
-    return json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False)
+    """The whole result as JSON, without the echo of the query (which is the caller's own text)."""
+    data = result.model_dump(mode="json", by_alias=True)
+    if isinstance(data.get("structuredContent"), dict):
+        data["structuredContent"].pop("query", None)
+    return json.dumps(data, ensure_ascii=False)
 
 
 
@@ -89,6 +93,8 @@ async def limited(session):
         await session.call_tool("memory_context", {"query": MARKER, "budget_tokens": 2000}),
         await session.call_tool("memory_recent", {"days": 36500}),
         await session.call_tool("memory_search", {"query": MARKER, "tiers": ["chronological"]}),
+        await session.call_tool("memory_search", {"query": "doctor results", "k": 50}),
+        await session.call_tool("memory_context", {"query": "doctor results"}),
     ]:
         check(MARKER not in dump(result), f"marker leaked: {dump(result)[:300]}")
     refused = await session.call_tool("memory_add", {"text": "x", "tier": "chronological"})

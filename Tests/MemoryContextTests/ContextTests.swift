@@ -85,7 +85,7 @@ struct ContextBuilderTests {
         #expect(block.tokens <= 1000)
     }
 
-    @Test("the budget is a hard limit and the header says what was left out", arguments: [48, 60, 80, 120, 200, 400])
+    @Test("the budget is a hard limit and the header says what was left out", arguments: [64, 72, 80, 120, 200, 400])
     func budget(budget: Int) throws {
         let fixture = try ContextVault()
         for day in 1...20 {
