@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        // The logger type MCP's Transport protocol names (already a dependency of swift-sdk).
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // C libraries, through pkg-config. Installed by scripts/setup.
@@ -61,12 +64,22 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "Digest", dependencies: ["Vault", "SearchIndex", "MarkdownCodec", "Embedder"]),
+        // The prompt-ready context block under a hard token budget (`memvault context`, MCP).
+        .target(name: "MemoryContext", dependencies: ["Vault", "MemvaultSupport", "MarkdownCodec", "Embedder"]),
+        // The MCP server: tools, resources and the per-client tier policy over the Vault API.
+        .target(
+            name: "MCPServer",
+            dependencies: [
+                "Vault", "Digest", "MemoryContext", "MemvaultSupport", "MarkdownCodec", "Embedder", "SearchIndex",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // The thin command line on top.
         .executableTarget(
             name: "memvault",
             dependencies: [
-                "Vault", "Digest", "Embedder",
+                "Vault", "Digest", "Embedder", "MemoryContext", "MCPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -89,6 +102,10 @@ let package = Package(
         .testTarget(name: "DigestTests", dependencies: ["Digest", "Vault", "Embedder"]),
         .testTarget(name: "CLITests", dependencies: ["Vault"]),
         .testTarget(name: "ProcessTimerTests", dependencies: ["ProcessTimer"]),
+        .testTarget(name: "MemoryContextTests", dependencies: ["MemoryContext", "Vault"]),
+        .testTarget(
+            name: "MCPServerTests",
+            dependencies: ["MCPServer", "Vault", .product(name: "MCP", package: "swift-sdk")]),
     ],
     swiftLanguageModes: [.v6]
 )

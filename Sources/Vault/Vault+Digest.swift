@@ -260,6 +260,8 @@ public struct DigestIndex {
 
     let index: VaultIndex
     let user: String
+    /// The vault's `tierScope` when made: neighbours come only from these tiers.
+    var tiers: Set<Tier>? = nil
 
     /// The stored (unit-length) vector of the memory `id`, when the index has one for its current text.
     public func vector(id: String) -> [Float]? {
@@ -273,7 +275,7 @@ public struct DigestIndex {
     /// - Complexity: O(n) in the indexed memories per call.
     public func related(vector: [Float]?, text: String, before: Date, k: Int) -> [Neighbour] {
         // Entry dates are whole minutes, so "at or before the instant just before `before`" is "before".
-        let filter = SearchFilter(users: [user], until: Date(timeIntervalSinceReferenceDate: before.timeIntervalSinceReferenceDate.nextDown))
+        let filter = SearchFilter(users: [user], tiers: tiers.map { Set($0.map(\.rawValue)) }, until: Date(timeIntervalSinceReferenceDate: before.timeIntervalSinceReferenceDate.nextDown))
         let allowed = index.allowed(filter)
         let keys: [String]
         if let vector {
@@ -295,6 +297,6 @@ extension Vault {
         var timer = PhaseTimer()
         // Checked whole now (a damaged file means a rebuild here), so DigestIndex's reads cannot fail later.
         let index = try refreshedIndex(embedder: embedder, full: false, update: &update, timer: &timer, verifyVectors: true)
-        return DigestIndex(index: index, user: user)
+        return DigestIndex(index: index, user: user, tiers: tierScope)
     }
 }

@@ -76,7 +76,7 @@ extension Vault {
         var sources: [String: (user: String, tier: Tier)] = [:]
         for user in config.users {
             for tier in Tier.allCases where !tier.isEncrypted {
-                for path in tierFiles(user: user, tier: tier) { sources[path] = (user, tier) }
+                for path in tierFilesIgnoringScope(user: user, tier: tier) { sources[path] = (user, tier) }
             }
         }
         return sources
@@ -194,6 +194,9 @@ extension Vault {
     /// - Parameter embedder: nil when the model is missing: hybrid falls back to lexical with a
     ///   notice, semantic is an error.
     public func search(_ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> SearchResponse {
+        var request = request
+        // A scoped vault (an assistant's session) searches only the tiers it may read.
+        if let scope = tierScope { request.tiers = (request.tiers ?? Set(Tier.allCases)).intersection(scope) }
         var sealedUpdate = SealedUpdate()
         do {
             return try searchOnce(request, user: user, embedder: embedder, sealedUpdate: &sealedUpdate)

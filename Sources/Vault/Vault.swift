@@ -55,6 +55,11 @@ public final class Vault {
     public var indexCompactionLimit: Int?
     /// Set by `clone` when the remote was empty and a new vault was started instead.
     public internal(set) var startedFromEmptyRemote = false
+    /// The tiers this object may read, find and decrypt; nil means every tier. An assistant's
+    /// session (`memvault mcp`) sets it to the tiers its policy grants: files of other tiers
+    /// are then never listed, located, decrypted or counted. The search index still covers
+    /// every plain tier, so it stays shared with the command line. See Vault+Scope.swift.
+    public var tierScope: Set<Tier>?
 
     static let configFileName = "memvault.toml"
     static let dataDirectoryName = ".memvault"
@@ -153,6 +158,12 @@ public final class Vault {
 
     /// Every Markdown file of a user's tier, relative to the vault, sorted.
     func tierFiles(user: String, tier: Tier) -> [String] {
+        guard tierScope?.contains(tier) ?? true else { return [] }
+        return tierFilesIgnoringScope(user: user, tier: tier)
+    }
+
+    /// `tierFiles(user:tier:)` whatever the scope: for the shared search index only.
+    func tierFilesIgnoringScope(user: String, tier: Tier) -> [String] {
         let prefix = "\(user)/\(tier.rawValue)"
         do {
             // Links are never descended; a link with a `.md` name is listed so that reading it reports it.

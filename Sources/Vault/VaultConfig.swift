@@ -16,6 +16,8 @@ public struct VaultConfig: Sendable, Equatable {
     public var authorName: String?
     public var authorEmail: String?
     public var digestSkipSections: [String]
+    /// What AI assistants may see and write through `memvault mcp` (`[mcp]`, `[mcp.clients.NAME]`).
+    public var assistants: AssistantPolicySettings = AssistantPolicySettings()
 
     public var timeZone: TimeZone {
         timeZoneName.flatMap(TimeZone.init(identifier:)) ?? .current
@@ -48,6 +50,7 @@ public struct VaultConfig: Sendable, Equatable {
         authorName = file.git?.author_name.flatMap { $0.isEmpty ? nil : $0 }
         authorEmail = file.git?.author_email.flatMap { $0.isEmpty ? nil : $0 }
         digestSkipSections = file.digest?.skip_sections ?? []
+        assistants = try AssistantPolicySettings(file.mcp, path: path)
         for user in users {
             try UserName.validate(user)
         }
@@ -62,6 +65,7 @@ public struct VaultConfig: Sendable, Equatable {
         var model: Model?
         var git: Git?
         var digest: Digest?
+        var mcp: AssistantPolicySettings.Section?
         struct Model: Decodable { var name: String? }
         struct Git: Decodable { var author_name: String?; var author_email: String? }
         struct Digest: Decodable { var skip_sections: [String]? }

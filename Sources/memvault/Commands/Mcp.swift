@@ -1,0 +1,56 @@
+import ArgumentParser
+import Embedder
+import Foundation
+import MCPServer
+import Vault
+
+extension Memvault {
+    struct Mcp: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the vault to AI assistants over the Model Context Protocol (stdio).",
+            discussion: """
+                Reads JSON-RPC from standard input and answers on standard output until the client \
+                closes it; diagnostics go to standard error. The client name picks its policy in \
+                memvault.toml ([mcp] default_tiers, [mcp.clients.NAME] tiers and write); without \
+                one a client sees the plain tiers and may write. Encrypted tiers are served only \
+                when granted and already unlocked in the key agent (memvault unlock); the server \
+                never asks for or reads a passphrase. Ultrasecret is never served.
+
+                Examples:
+                  claude mcp add memvault -- memvault mcp --client claude-code
+                  memvault mcp --client cursor --vault ~/memories
+                """)
+
+        @OptionGroup var vaultOptions: VaultOptions
+
+        @Option(help: "The client's name, which selects its policy in memvault.toml ([mcp.clients.NAME]).")
+        var client: String?
+
+        func validate() throws {
+            if let client {
+                guard !client.isEmpty, client.count <= 64,
+                    client.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) })
+                else {
+                    throw ValidationError("--client takes a name of letters, digits, '-', '_' and '.'")
+                }
+            }
+        }
+
+        func run() async throws {
+            try await Output.run {
+                // The server never reads a passphrase: tiers open only through the key agent.
+                let environment = ProcessInfo.processInfo.environment.filter { key, _ in
+                    !key.hasPrefix("MEMVAULT_PASSPHRASE_") && key != "MEMVAULT_KEY_FILE_ULTRASECRET"
+                }
+                let root = try Vault.locate(explicit: vaultOptions.vault, environment: environment)
+                let vault = try Vault(at: root, environment: environment)
+                let user = try vault.resolveUser(vaultOptions.user)
+                let service = MemoryService(
+                    vault: vault, user: user, client: client,
+                    loadEmbedder: { try? Embedder(modelDirectory: Embedder.defaultModelDirectory()) })
+                let server = MemvaultMCPServer(service: service)
+                try await server.run(on: LineTransport(), version: Memvault.configuration.version)
+            }
+        }
+    }
+}
