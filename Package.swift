@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // Reading the zip files that ChatGPT, Claude and Day One export (zlib through pkg-config).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // C libraries, through pkg-config. Installed by scripts/setup.
@@ -57,18 +59,22 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "Digest", dependencies: ["Vault", "SearchIndex", "MarkdownCodec", "Embedder"]),
+        // Readers of other services' exports (ChatGPT, Claude, Day One, jrnl, Markdown folders).
+        .target(
+            name: "Importers",
+            dependencies: ["Vault", "GitStore", "MarkdownCodec", "MemvaultSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
 
         // The thin command line on top.
         .executableTarget(
             name: "memvault",
             dependencies: [
-                "Vault", "Digest", "Embedder",
+                "Vault", "Digest", "Embedder", "Importers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Release-build benchmarks that print figures (see docs/benchmarks.md).
         .executableTarget(
-            name: "memvault-bench", dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto"],
+            name: "memvault-bench", dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "Importers"],
             path: "Benchmarks/memvault-bench"),
 
         .testTarget(name: "MemvaultSupportTests", dependencies: ["MemvaultSupport"]),
@@ -80,6 +86,7 @@ let package = Package(
         .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest", "Vault", "Embedder"]),
         .testTarget(name: "CLITests", dependencies: ["Vault"]),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Vault", "MarkdownCodec", "ZIPFoundation"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -190,6 +190,18 @@ public final class Vault {
             } else {
                 writes.append((path, bytes))
             }
+            producers[path] = nil
+        }
+
+        /// Content made only when the change is applied, one file at a time (see `write(_:producedBy:)`).
+        fileprivate(set) var producers: [String: () throws -> [UInt8]] = [:]
+
+        /// Sets the new content of `path` to what `produce` returns when the change is applied:
+        /// a large change (an import of a whole export) then holds one file's bytes in memory at
+        /// a time instead of all of them.
+        mutating func write(_ path: String, producedBy produce: @escaping () throws -> [UInt8]) {
+            write(path, [])
+            producers[path] = produce
         }
     }
 
@@ -217,7 +229,9 @@ public final class Vault {
         do {
             for (path, bytes) in changes.writes {
                 originals.append((path, try AtomicFile.read(url(path))))
-                if let bytes {
+                if let produce = changes.producers[path] {
+                    try AtomicFile.write(try produce(), to: url(path))
+                } else if let bytes {
                     try AtomicFile.write(bytes, to: url(path))
                 } else {
                     try AtomicFile.remove(url(path))
