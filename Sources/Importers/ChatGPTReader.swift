@@ -31,11 +31,12 @@ struct ChatGPTReader {
 
     /// One conversation as an import event.
     func event(_ conversation: [String: Any], location: String) throws(VaultError) -> ImportEvent {
+        guard let mapping = conversation["mapping"] as? [String: Any] else {
+            throw VaultError(.badInput, "not a ChatGPT conversation: no \"mapping\" of messages", at: location,
+                hint: conversation["chat_messages"] != nil ? "this looks like a Claude export: use --from claude" : "is this ChatGPT's conversations.json?")
+        }
         guard let id = (conversation["conversation_id"] as? String) ?? (conversation["id"] as? String), !id.isEmpty else {
             throw VaultError(.badInput, "a conversation without an id", at: location)
-        }
-        guard let mapping = conversation["mapping"] as? [String: Any] else {
-            throw VaultError(.badInput, "conversation \(id) has no \"mapping\" of messages", at: location)
         }
         let nodes = mapping.compactMapValues { $0 as? [String: Any] }
         let branch = Self.branch(nodes: nodes, current: conversation["current_node"] as? String)

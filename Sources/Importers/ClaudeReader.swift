@@ -29,11 +29,12 @@ struct ClaudeReader {
     }
 
     func event(_ conversation: [String: Any], location: String) throws(VaultError) -> ImportEvent {
+        guard let messages = conversation["chat_messages"] as? [Any] else {
+            throw VaultError(.badInput, "not a Claude conversation: no \"chat_messages\"", at: location,
+                hint: conversation["mapping"] != nil ? "this looks like a ChatGPT export: use --from chatgpt" : "is this Claude's conversations.json?")
+        }
         guard let id = conversation["uuid"] as? String, !id.isEmpty else {
             throw VaultError(.badInput, "a conversation without a \"uuid\"", at: location)
-        }
-        guard let messages = conversation["chat_messages"] as? [Any] else {
-            throw VaultError(.badInput, "conversation \(id) has no \"chat_messages\"", at: location)
         }
         var turns: [String] = []
         var files: [String] = []

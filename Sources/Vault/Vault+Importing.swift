@@ -265,6 +265,11 @@ final class ImportSession {
         self.dryRun = dryRun
         self.allowSecrets = allowSecrets
         self.now = now
+        // Under the vault lock no other import runs: a spool file left here is from a killed one.
+        let cache = vault.cacheDirectory
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? [] where name.hasPrefix("import-") && name.hasSuffix(".spool") {
+            try? FileManager.default.removeItem(at: cache.appendingPathComponent(name))
+        }
         for tier in Tier.allCases {
             for path in vault.tierFiles(user: user, tier: tier) {
                 let file = try vault.readEntryFile(path)

@@ -65,7 +65,7 @@ struct CommandTests {
         ("unknown source", ["--from", "evernote", "x.enex"], "memvault: error: unknown import source 'evernote'"),
         ("missing export", ["--from", "chatgpt", "/nonexistent/export.zip", "--tier", "general"], "memvault: error: no such file (/nonexistent/export.zip)"),
         ("Claude export as ChatGPT", ["--from", "chatgpt", Paths.fixture("claude-conversations.json"), "--tier", "general"],
-         "has no \"mapping\" of messages (claude-conversations.json, conversation 1 (byte 2))"),
+         "not a ChatGPT conversation: no \"mapping\" of messages (claude-conversations.json, conversation 1 (byte 4))"),
         ("a file where a folder is needed", ["--from", "markdown", Paths.fixture("jrnl.json")], "expected a folder of Markdown notes, found a file"),
         ("chat without a confidential key", ["--from", "claude", Paths.fixture("claude-conversations.json")], "which has no key yet"),
         ("auto before classification exists", ["--from", "jrnl", Paths.fixture("jrnl.json"), "--tier", "auto"], "not available for imports yet"),
@@ -112,20 +112,32 @@ struct CommandTests {
         #expect(log.output.contains("memvault: import from chatgpt: 2 added, 0 updated"))
     }
 
-    @Test("a 200 MB ChatGPT export imports as a stream: peak RSS under 300 MB, one commit")
+    /// The full-size bound (a 200 MB and a 500 MB export, peak RSS ≤ 300 MB) is measured on the
+    /// release build by `memvault-bench import` (docs/benchmarks.md): a debug build takes minutes
+    /// for 200 MB. This test checks the property that makes it hold, on a 24 MB export: what the
+    /// import adds to the process's peak RSS is smaller than the export itself, so the export is
+    /// never held in memory, neither as bytes nor parsed.
+    @Test("a ChatGPT export is imported as a stream: peak RSS grows by less than the export's size; one commit")
     func streamingBound() throws {
         let t = try TestVault()
         defer { t.cleanup() }
+        let env = Self.environment(t)
         let export = t.home.appendingPathComponent("conversations.json")
-        let conversations = try writeSyntheticChatGPTExport(to: export, bytes: 200_000_000)
+        let conversations = try writeSyntheticChatGPTExport(to: export, bytes: 24_000_000)
         let size = try #require(try FileManager.default.attributesOfItem(atPath: export.path)[.size] as? NSNumber).intValue
-        #expect(size >= 200_000_000)
+        #expect(size >= 24_000_000)
+        // The same process on a one-conversation export: its baseline (binary, Foundation, libgit2).
+        let baseline = try memvault(["import", "--vault", t.root.path, "--from", "chatgpt", Paths.fixture("chatgpt-conversations.json"), "--tier", "general", "--dry-run"], environment: env, scratch: t.home)
+        #expect(baseline.status == 0, "\(baseline.stderr)")
         let commits = try t.commitCount()
-        let result = try memvault(["import", "--vault", t.root.path, "--from", "chatgpt", export.path, "--tier", "general"], environment: Self.environment(t), scratch: t.home)
+        let result = try memvault(["import", "--vault", t.root.path, "--from", "chatgpt", export.path, "--tier", "general"], environment: env, scratch: t.home)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("imported from chatgpt: \(conversations) added"))
-        #expect(result.maxRSSKiB < 300 * 1024, "peak RSS \(result.maxRSSKiB / 1024) MB")
+        let grown = (result.maxRSSKiB - baseline.maxRSSKiB) * 1024
+        #expect(grown < size, "peak RSS \(result.maxRSSKiB / 1024) MB, baseline \(baseline.maxRSSKiB / 1024) MB, export \(size / 1_000_000) MB")
+        #expect(result.maxRSSKiB < 300 * 1024)
         #expect(try t.commitCount() == commits + 1)
         #expect(t.spoolFiles().isEmpty)
+        #expect(try t.memories().count == conversations)
     }
 }

@@ -85,7 +85,8 @@ struct VaultImportTests {
         for part in parts { #expect((part.text?.utf8.count ?? 0) <= Vault.maximumMemorySize) }
         let joined = parts.compactMap(\.text).joined(separator: "\n\n")
         for index in [0, 1499, 2999] { #expect(joined.contains("Paragraph \(index): ")) }
-        #expect(paragraphs.allSatisfy { joined.contains($0) })
+        // Every paragraph is there in full (a trailing blank at a line's end is not kept: Markdown ignores it).
+        #expect(paragraphs.allSatisfy { joined.contains($0.trimmingCharacters(in: .whitespaces)) })
         try t.reopen()
         let again = try t.importExport(.chatgpt, export.path, tier: .general)
         #expect(again.added == 0 && again.updated == 0 && again.skipped == 1)
@@ -176,19 +177,20 @@ struct VaultImportTests {
         #expect(try t.importExport(.dayone, dayZip.path, tier: .general).added == 2)
         #expect(try t.importExport(.markdown, Paths.fixture("notes"), tier: .general).added == 5)
         let notes = try t.memories().filter { $0.src?.hasPrefix("markdown:") == true }
-        #expect(Set(notes.compactMap { $0.date?.prefix(10) }).isSuperset(of: ["2024-03-08", "2024-03-09", "2024-03-10", "2023-11-20"]))
+        let days = Set(notes.compactMap { $0.date.map { String($0.prefix(10)) } })
+        #expect(days.isSuperset(of: ["2024-03-08", "2024-03-09", "2024-03-10", "2023-11-20"]))
         // Plain-text tier, so the file holds the wiki links as written.
         let march = try String(contentsOf: t.root.appendingPathComponent("alice/general/2024-03.md"), encoding: .utf8)
         #expect(march.contains("[[Family Recipes|the recipes]]"))
     }
 
     static let badCases: [(name: String, source: ImportSource, content: String?, message: String)] = [
-        ("truncated ChatGPT export", .chatgpt, "[{\"id\": \"a\", \"mapping\": {}}, {\"id\": \"b\", \"mapp", "ends inside element 1 (begun at byte 30); the export is truncated (bad.json, byte 44)"),
-        ("unclosed list", .chatgpt, "[{\"id\": \"a\", \"mapping\": {}}", "the list is closed; the export is truncated (bad.json, byte 28)"),
-        ("malformed conversation", .chatgpt, "[{\"id\": \"a\", \"mapping\": {}}, {\"id\": tru}]", "malformed JSON in conversation 2 (bad.json, byte 30)"),
+        ("truncated ChatGPT export", .chatgpt, "[{\"id\": \"a\", \"mapping\": {}}, {\"id\": \"b\", \"mapp", "the input ends inside element 1 (begun at byte 29); the export is truncated (bad.json, byte 46)"),
+        ("unclosed list", .chatgpt, "[{\"id\": \"a\", \"mapping\": {}}", "the input ends before the list is closed; the export is truncated (bad.json, byte 27)"),
+        ("malformed conversation", .chatgpt, "[{\"id\": \"a\", \"mapping\": {}}, {\"id\": tru}]", "malformed JSON in conversation 2 (bad.json, byte 29)"),
         ("not a list", .chatgpt, "{\"conversations\": []}", "not a JSON array (the export's top level must be a list) (bad.json, byte 0)"),
-        ("Claude export read as ChatGPT", .chatgpt, nil, "has no \"mapping\" of messages (claude-conversations.json, conversation 1 (byte 2))"),
-        ("ChatGPT export read as Claude", .claude, nil, "a conversation without a \"uuid\" (chatgpt-conversations.json, conversation 1 (byte 2))"),
+        ("Claude export read as ChatGPT", .chatgpt, nil, "not a ChatGPT conversation: no \"mapping\" of messages (claude-conversations.json, conversation 1 (byte 4))"),
+        ("ChatGPT export read as Claude", .claude, nil, "not a Claude conversation: no \"chat_messages\" (chatgpt-conversations.json, conversation 1 (byte 4))"),
         ("Day One without entries", .dayone, "{\"metadata\": {}}", "not a Day One export: no \"entries\" list (bad.json)"),
         ("malformed Day One", .dayone, "{\"entries\": [", "malformed JSON"),
         ("jrnl with a bad date", .jrnl, "{\"entries\": [{\"title\": \"x\", \"date\": \"yesterday\"}]}", "entry date 'yesterday 00:00' cannot be read (bad.json, entry 1)"),
