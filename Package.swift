@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
         // The logger type MCP's Transport protocol names (already a dependency of swift-sdk).
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        // Reading the zip files that ChatGPT, Claude and Day One export (zlib through pkg-config).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // C libraries, through pkg-config. Installed by scripts/setup.
@@ -74,12 +76,16 @@ let package = Package(
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Readers of other services' exports (ChatGPT, Claude, Day One, jrnl, Markdown folders).
+        .target(
+            name: "Importers",
+            dependencies: ["Vault", "GitStore", "MarkdownCodec", "MemvaultSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
 
         // The thin command line on top.
         .executableTarget(
             name: "memvault",
             dependencies: [
-                "Vault", "Digest", "Embedder", "MemoryContext", "MCPServer",
+                "Vault", "Digest", "Embedder", "MemoryContext", "MCPServer", "Importers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -88,7 +94,7 @@ let package = Package(
         .target(name: "ProcessTimer", path: "Benchmarks/ProcessTimer"),
         .executableTarget(
             name: "memvault-bench",
-            dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer", "Classifier"],
+            dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer", "Classifier", "Importers"],
             path: "Benchmarks/memvault-bench"),
 
         .testTarget(name: "MemvaultSupportTests", dependencies: ["MemvaultSupport"]),
@@ -106,6 +112,7 @@ let package = Package(
         .testTarget(
             name: "MCPServerTests",
             dependencies: ["MCPServer", "Vault", .product(name: "MCP", package: "swift-sdk")]),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Vault", "MarkdownCodec", "ZIPFoundation"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,6 +8,7 @@ let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)
     ("digest", "daily digest of a 200-memory day in a 100k vault [N] [--base DIR]: stale and fresh index, peak RSS", DigestBench.run),
     ("embed", "embedder: model load, one-text latency, batch throughput", EmbedBenchmark.run),
     ("eval", "retrieval quality: recall@5, recall@10 and MRR per search mode", EvalBench.run),
+    ("import", "importers: memories/s per source, peak RSS of a 500 MB ChatGPT import [--chatgpt-mb N] [--records N]", ImportBench.run),
     ("mcp", "memvault mcp through stdio on a 100k vault [N]: start to initialize, warm memory_search, memory_context, memory_add", MCPBench.run),
     ("index", "vector and lexical index: build, exact top-10 latency, size", IndexBench.run),
     ("sealed", "sealed index: search over an unlocked 2,000-entry secret tier, first and later queries", SealedBench.run),

@@ -195,7 +195,7 @@ extension Vault {
     /// Files memvault keeps to one device and never commits: the index cache, the journal of an
     /// unfinished change, and the temporary files of atomic writes (`.NAME.tmp-PID-RANDOM`).
     static func isPrivateFile(_ path: String) -> Bool {
-        if path.hasPrefix(".memvault/cache/") || path == journalPath { return true }
+        if path.hasPrefix(".memvault/cache/") || path == journalPath || path == journalAfterPath { return true }
         let name = path.split(separator: "/").last ?? ""
         return name.hasPrefix(".") && name.contains(".tmp-")
     }

@@ -30,8 +30,12 @@ struct ChangeJournal: Codable, Sendable {
         var path: String
         /// The bytes before the change; nil when the file did not exist.
         var before: Data?
-        /// SHA-256 (hex) of the bytes the change writes; nil when the change removes the file.
+        /// SHA-256 (hex) of the bytes the change writes; nil when the change removes the file, or
+        /// when the bytes are produced only as the file is written (`produced`).
         var after: String?
+        /// The bytes are made while the change is applied (a large import): their digest is
+        /// appended to `Vault.journalAfterPath`, synced, before the file replaces the old one.
+        var produced: Bool? = nil
     }
 
     var version = 1
@@ -75,6 +79,8 @@ public struct RecoveryReport: Sendable, Codable, Equatable {
 
 extension Vault {
     static let journalPath = ".memvault/journal"
+    /// Digests of produced files (`ChangeJournal.File.produced`), one `PATH\tSHA256` line each.
+    static let journalAfterPath = ".memvault/journal-after"
     var journalURL: URL { url(Self.journalPath) }
 
     /// Whether a change was left unfinished (a journal exists). A running command also has one.
@@ -161,6 +167,7 @@ extension Vault {
         var kept: [String] = []
         // Removals first: on a full disk they free the space the restored files need.
         let ordered = journal.files.reversed().filter { $0.before == nil } + journal.files.reversed().filter { $0.before != nil }
+        let producedDigests = producedFileDigests()
         for file in ordered {
             let current: [UInt8]?
             do {
@@ -170,7 +177,8 @@ extension Vault {
             }
             let before = file.before.map { [UInt8]($0) }
             if current == before { continue }
-            guard ChangeJournal.digest(current) == file.after else {
+            let after = file.produced == true ? producedDigests[file.path] : file.after
+            guard ChangeJournal.digest(current) == after else {
                 kept.append(file.path)
                 continue
             }
@@ -247,10 +255,34 @@ extension Vault {
 
     private func removeJournal() throws(VaultError) {
         do {
+            try AtomicFile.remove(Self.journalAfterPath, in: root)
             try AtomicFile.remove(Self.journalPath, in: root)
         } catch {
             throw VaultError(.badInput, "cannot remove the journal: \(error.message)", at: Self.journalPath)
         }
+    }
+
+    /// Appends the digest of a produced file's bytes to `journalAfterPath` and syncs it, before the
+    /// file is replaced: recovery then knows the change's own bytes from a later hand edit.
+    private func recordProducedDigest(path: String, bytes: [UInt8]) throws(VaultError) {
+        var log = (try? AtomicFile.read(Self.journalAfterPath, in: root)).flatMap { $0 } ?? []
+        log += Array("\(path)\t\(ChangeJournal.digest(bytes) ?? "")\n".utf8)
+        do {
+            try AtomicFile.write(log, to: Self.journalAfterPath, in: root, permissions: 0o600)
+        } catch {
+            throw VaultError(.badInput, "cannot write the journal: \(error.message)", at: Self.journalAfterPath)
+        }
+    }
+
+    /// The digests `recordProducedDigest` wrote, by path.
+    private func producedFileDigests() -> [String: String] {
+        guard let bytes = (try? AtomicFile.read(Self.journalAfterPath, in: root)).flatMap({ $0 }) else { return [:] }
+        var digests: [String: String] = [:]
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: "\t", maxSplits: 1)
+            if fields.count == 2 { digests[String(fields[0])] = String(fields[1]) }
+        }
+        return digests
     }
 
     /// Writes the journal and syncs it: after this, a crash is undone by the next command.
@@ -272,9 +304,11 @@ extension Vault {
     /// - Returns: the commit id, or nil when nothing was committed.
     /// - Parameter committer: makes the commit instead of committing `commitPaths` on HEAD (`resolve`
     ///   commits the index of a stopped merge with two parents).
+    /// - Parameter producers: paths whose bytes are made only when they are written, one at a time
+    ///   (their entry in `writes` is ignored): a large change holds one file in memory, not all.
     func applyJournaled(
-        _ writes: [(path: String, bytes: [UInt8]?)], message: String, commit: Bool, commitPaths: [String]? = nil,
-        committer: (() throws -> String?)? = nil
+        _ writes: [(path: String, bytes: [UInt8]?)], producers: [String: () throws -> [UInt8]] = [:], message: String,
+        commit: Bool, commitPaths: [String]? = nil, committer: (() throws -> String?)? = nil
     ) throws(VaultError) -> String? {
         var head: String?
         if commit { head = try gitStep("read HEAD") { () throws(GitError) in try repository.head() } }
@@ -286,7 +320,11 @@ extension Vault {
             } catch {
                 throw VaultError(.badInput, error.message, at: path)
             }
-            files.append(.init(path: path, before: before.map { Data($0) }, after: ChangeJournal.digest(bytes)))
+            if producers[path] != nil {
+                files.append(.init(path: path, before: before.map { Data($0) }, after: nil, produced: true))
+            } else {
+                files.append(.init(path: path, before: before.map { Data($0) }, after: ChangeJournal.digest(bytes)))
+            }
         }
         let journal = ChangeJournal(
             kind: commit ? .commit : .files, message: String(message.prefix { $0 != "\n" }), pid: getpid(),
@@ -296,7 +334,11 @@ extension Vault {
         var result: String?
         do {
             for (path, bytes) in writes {
-                if let bytes {
+                if let produce = producers[path] {
+                    let produced = try produce()
+                    try recordProducedDigest(path: path, bytes: produced)
+                    try AtomicFile.write(produced, to: path, in: root)
+                } else if let bytes {
                     try AtomicFile.write(bytes, to: path, in: root)
                 } else {
                     try AtomicFile.remove(path, in: root)

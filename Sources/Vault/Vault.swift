@@ -245,6 +245,18 @@ public final class Vault {
             } else {
                 writes.append((path, bytes))
             }
+            producers[path] = nil
+        }
+
+        /// Content made only when the change is applied, one file at a time (see `write(_:producedBy:)`).
+        fileprivate(set) var producers: [String: () throws -> [UInt8]] = [:]
+
+        /// Sets the new content of `path` to what `produce` returns when the change is applied:
+        /// a large change (an import of a whole export) then holds one file's bytes in memory at
+        /// a time instead of all of them.
+        mutating func write(_ path: String, producedBy produce: @escaping () throws -> [UInt8]) {
+            write(path, [])
+            producers[path] = produce
         }
     }
 
@@ -269,7 +281,7 @@ public final class Vault {
         try body(&changes)
         if changes.writes.isEmpty { return nil }
         try refuseUntrustedWrites(changes.writes.map(\.path))
-        return try applyJournaled(changes.writes, message: message(), commit: commit)
+        return try applyJournaled(changes.writes, producers: changes.producers, message: message(), commit: commit)
     }
 
     /// The commit author: git's user.name/user.email, else memvault.toml's, else memvault.

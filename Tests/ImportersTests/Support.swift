@@ -1,0 +1,157 @@
+import Foundation
+import Importers
+import Testing
+import Vault
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Paths of the package and its fixtures.
+enum Paths {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures/import")
+    static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+    static var binary: URL { packageRoot.appendingPathComponent(".build/debug/memvault") }
+}
+
+/// A vault in a private temporary folder (time zone UTC), removed by `cleanup()`.
+final class TestVault {
+    let home: URL
+    let root: URL
+    var vault: Vault
+    let environment: [String: String]
+
+    init(passphrase: String? = nil) throws {
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("memvault-import-\(UUID().uuidString)")
+        root = home.appendingPathComponent("vault")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        var env: [String: String] = ["MEMVAULT_TEST_SCRYPT_WORK_FACTOR": "10", "HOME": home.path]
+        _ = try Vault.create(at: root, user: "alice", environment: env)
+        let settings = root.appendingPathComponent("memvault.toml")
+        let text = try String(contentsOf: settings, encoding: .utf8).replacingOccurrences(of: "timezone = \"\"", with: "timezone = \"UTC\"")
+        try text.write(to: settings, atomically: true, encoding: .utf8)
+        if let passphrase {
+            let vault = try Vault(at: root, environment: env)
+            _ = try vault.setPassphrase(user: "alice", tier: .confidential, old: nil, new: passphrase)
+            env["MEMVAULT_PASSPHRASE_CONFIDENTIAL"] = passphrase
+        }
+        environment = env
+        vault = try Vault(at: root, environment: env)
+    }
+
+    /// Opens the vault again, as a new process would (optionally without the passphrase: locked).
+    func reopen(locked: Bool = false) throws {
+        var env = environment
+        if locked { env["MEMVAULT_PASSPHRASE_CONFIDENTIAL"] = nil }
+        vault = try Vault(at: root, environment: env)
+    }
+
+    func cleanup() { try? FileManager.default.removeItem(at: home) }
+
+    /// Imports `path` from `source`; `tier` nil uses the source's default policy.
+    @discardableResult
+    func importExport(_ source: ImportSource, _ path: String, tier: Tier? = nil, dryRun: Bool = false) throws -> ImportSummary {
+        let vault = self.vault
+        let policy = try source.tierPolicy(override: tier, classify: nil, vault: vault, user: "alice")
+        return try vault.importItems(user: "alice", dryRun: dryRun) { (emit) throws(VaultError) in
+            try Importer.read(source, path: path, options: ImportOptions(timeZone: vault.config.timeZone), policy: policy, emit: emit)
+        }
+    }
+
+    /// Every file of the vault outside .git and the cache, for "nothing written" checks.
+    func snapshot() throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let base = root.standardizedFileURL.path
+        guard let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { return [:] }
+        for case let url as URL in e {
+            let path = String(url.standardizedFileURL.path.dropFirst(base.count + 1))
+            if path.hasPrefix(".git/") || path == ".git" || path.hasPrefix(".memvault/cache") { continue }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                files[path] = try Data(contentsOf: url)
+            }
+        }
+        return files
+    }
+
+    func commitCount() throws -> Int {
+        let result = try run("/usr/bin/git", ["rev-list", "--count", "HEAD"], in: root)
+        return Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    /// The cache holds no spool file after an import.
+    func spoolFiles() -> [String] {
+        let cache = root.appendingPathComponent(".memvault/cache")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? []).filter { $0.hasSuffix(".spool") }
+    }
+
+    func memories() throws -> [Memory] {
+        try vault.memories(user: "alice")
+    }
+}
+
+/// Collects what an importer reads, without a vault.
+func readEvents(_ source: ImportSource, _ path: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws -> [ImportEvent] {
+    var events: [ImportEvent] = []
+    try Importer.read(source, path: path, options: ImportOptions(timeZone: timeZone), policy: TierPolicy(override: .general)) { (event) throws(VaultError) in
+        events.append(event)
+    }
+    return events
+}
+
+func items(_ events: [ImportEvent]) -> [ImportItem] {
+    events.compactMap { if case .item(let item) = $0 { item } else { nil } }
+}
+
+func meta(_ item: ImportItem, _ key: String) -> String? {
+    item.memory.meta.first(where: { $0.key == key })?.value
+}
+
+/// Runs a program; returns its status and its stdout and stderr together.
+@discardableResult
+func run(_ executable: String, _ args: [String], in directory: URL? = nil, environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = args
+    if let directory { process.currentDirectoryURL = directory }
+    if let environment { process.environment = environment }
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = out
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Runs the built memvault binary (pass --vault: the working directory is the test's); returns status, stdout, stderr and the child's peak RSS (wait4's ru_maxrss, KiB).
+func memvault(_ args: [String], environment: [String: String], scratch directory: URL) throws -> (status: Int32, stdout: String, stderr: String, maxRSSKiB: Int) {
+    let out = directory.appendingPathComponent(".out-\(UUID().uuidString)")
+    let err = directory.appendingPathComponent(".err-\(UUID().uuidString)")
+    defer {
+        try? FileManager.default.removeItem(at: out)
+        try? FileManager.default.removeItem(at: err)
+    }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, out.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, err.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    let argv = ([Paths.binary.path] + args).map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        argv.forEach { free($0) }
+        envp.forEach { free($0) }
+    }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, Paths.binary.path, &actions, nil, argv, envp)
+    guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
+    var status: Int32 = 0
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    return (exit, (try? String(contentsOf: out, encoding: .utf8)) ?? "", (try? String(contentsOf: err, encoding: .utf8)) ?? "", Int(usage.ru_maxrss))
+}
