@@ -18,6 +18,7 @@ struct Memvault: AsyncParsableCommand {
             Check.self, Commit.self, Export.self, Status.self, Search.self, Reindex.self, Embed.self,
             Sync.self, Log.self, History.self, Restore.self, Clone.self, DigestCommand.self,
             Unlock.self, Lock.self, Passwd.self, Rotate.self, Agent.self,
+            Watch.self, Completions.self,
         ]
     )
 }
