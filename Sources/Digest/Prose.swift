@@ -35,7 +35,10 @@ enum Prose {
         for piece in pieces {
             if result.isEmpty {
                 result = piece
-            } else if let last = result.last, ".!?:;…".contains(last) {
+            } else if let last = result.last, ".!?".contains(last) {
+                // A new sentence (a list item after a sentence starts with a capital).
+                result += " " + piece.prefix(1).uppercased() + piece.dropFirst()
+            } else if let last = result.last, ":;…".contains(last) {
                 result += " " + piece
             } else {
                 result += "; " + piece

@@ -59,6 +59,12 @@ struct DatedMemory {
 
     static func label(title: String?, prose: String) -> String {
         if let title, !title.isEmpty { return Prose.stripInline(title) }
+        // The first clause when it is short enough to be a name ("Shopping list for the dinner"),
+        // else the first words.
+        if let end = prose.firstIndex(where: { ".;:!?".contains($0) }) {
+            let clause = prose[..<end]
+            if (10...48).contains(clause.count) { return String(clause) }
+        }
         let words = Prose.firstWords(prose, limit: 48)
         return words.isEmpty ? "untitled memory" : words
     }

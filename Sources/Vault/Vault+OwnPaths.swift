@@ -35,7 +35,10 @@ extension Vault {
     /// what `commit`, `sync` and `watch` leave alone and mention. memvault's own working files
     /// under `.memvault/` (cache, journal, lock) are neither committed nor mentioned.
     public func changedPathsOutsideVault() throws(VaultError) -> [String] {
-        try changedPaths().filter { !isOwnPath($0) && !$0.hasPrefix(".memvault/") }
+        // Swap and backup files come and go with every save: not worth a mention.
+        try changedPaths().filter {
+            !isOwnPath($0) && !$0.hasPrefix(".memvault/") && !EditorFiles.isScratch(($0 as NSString).lastPathComponent)
+        }
     }
 
     /// Every changed path (against HEAD, untracked included), both sides of a rename.

@@ -18,7 +18,7 @@ struct CompletionTests {
         let result = try bash("""
             source '\(script.path)'
             COMP_WORDS=(\(array)); COMP_CWORD=\(words.count - 1); COMP_LINE='\(line)'; COMP_POINT=${#COMP_LINE}
-            _memvault; printf '%s\\n' "${COMPREPLY[@]}"
+            _memvault memvault "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"; printf '%s\\n' "${COMPREPLY[@]}"
             """, cli: cli, in: cli.vault)
         #expect(result.status == 0, "\(result.output)")
         return result.output.split(separator: "\n").map(String.init)
@@ -52,13 +52,13 @@ struct CompletionTests {
         let outside = try bash("""
             source '\(script.path)'
             COMP_WORDS=(memvault show ''); COMP_CWORD=2; COMP_LINE='memvault show '; COMP_POINT=${#COMP_LINE}
-            _memvault; printf '%s\\n' "${COMPREPLY[@]}"
+            _memvault memvault "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"; printf '%s\\n' "${COMPREPLY[@]}"
             """, cli: cli, in: cli.home)
         #expect(outside.status == 0)
         #expect(!outside.output.contains(ids[0]))
     }
 
-    @Test("zsh and fish scripts are printed too", arguments: [("zsh", "#compdef memvault"), ("fish", "complete -c memvault")])
+    @Test("zsh and fish scripts are printed too", arguments: [("zsh", "#compdef memvault"), ("fish", "complete -c 'memvault'")])
     func otherShells(shell: String, marker: String) throws {
         let cli = try CLI()
         defer { cli.cleanup() }

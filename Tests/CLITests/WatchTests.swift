@@ -54,22 +54,29 @@ final class WatchProcess: @unchecked Sendable {
     var stdout: [String] { condition.lock(); defer { condition.unlock() }; return outLines }
     var stderr: [String] { condition.lock(); defer { condition.unlock() }; return errLines }
 
-    /// Waits until `count` lines of stdout (or stderr) contain `text`; false at the deadline.
+    /// Waits until `count` commits were reported (lines starting with "committed "); false at the deadline.
     @discardableResult
-    func waitFor(_ text: String, count: Int = 1, onStderr: Bool = false, timeout: TimeInterval = 30) -> Bool {
+    func waitForCommits(_ count: Int = 1, timeout: TimeInterval = 30) -> Bool {
+        waitFor("committed ", count: count, atStart: true, timeout: timeout)
+    }
+
+    /// Waits until `count` lines of stdout (or stderr) contain `text` (start with it, with
+    /// `atStart`); false at the deadline.
+    @discardableResult
+    func waitFor(_ text: String, count: Int = 1, onStderr: Bool = false, atStart: Bool = false, timeout: TimeInterval = 30) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         condition.lock()
         defer { condition.unlock() }
         while true {
             let lines = onStderr ? errLines : outLines
-            if lines.filter({ $0.contains(text) }).count >= count { return true }
+            if lines.filter({ atStart ? $0.hasPrefix(text) : $0.contains(text) }).count >= count { return true }
             if openStreams == 0 { return false }
             if !condition.wait(until: deadline) { return false }
         }
     }
 
     /// Sends `signal` and waits for the process to end; returns its exit status (nil at the deadline).
-    func stop(signal number: Int32 = SIGINT, timeout: TimeInterval = 20) -> Int32? {
+    func stop(signal number: Int32 = SIGINT, timeout: TimeInterval = 120) -> Int32? {
         guard process.isRunning else { return process.terminationStatus }
         kill(process.processIdentifier, number)
         let deadline = Date().addingTimeInterval(timeout)
@@ -77,11 +84,13 @@ final class WatchProcess: @unchecked Sendable {
         while openStreams > 0 {
             if !condition.wait(until: deadline) { break }
         }
+        let closed = openStreams == 0
         condition.unlock()
-        if process.isRunning {
+        guard closed else {
             process.terminate()
             return nil
         }
+        // Both pipes closed: the process has ended; wait for it to be reaped.
         process.waitUntilExit()
         return process.terminationStatus
     }
@@ -116,7 +125,7 @@ struct WatchTests {
         try cli.write("alice/general/2026-11.md", Self.twoEntries)
         let before = try cli.commitCount()
         let watch = try WatchProcess(cli: cli, args: ["--quiet-period", "200ms"])
-        #expect(watch.waitFor("committed"), "stdout: \(watch.stdout) stderr: \(watch.stderr)")
+        #expect(watch.waitForCommits(), "stdout: \(watch.stdout) stderr: \(watch.stderr)")
         #expect(watch.stop() == 0)
         #expect(try cli.commitCount() == before + 1)
         #expect(try lastMessage(cli) == "memvault: edit by hand: alice/general/2026-11.md (+2 ~0 -0)")
@@ -162,10 +171,11 @@ struct WatchTests {
         }
         vim.waitUntilExit()
         #expect(vim.terminationStatus == 0)
-        #expect(watch.waitFor("committed"), "stdout: \(watch.stdout) stderr: \(watch.stderr)")
+        #expect(watch.waitForCommits(), "stdout: \(watch.stdout) stderr: \(watch.stderr)")
         #expect(watch.stop() == 0)
         #expect(try cli.commitCount() == before + 1)
-        #expect(try lastMessage(cli) == "memvault: edit by hand: alice/general/2026-11.md (+1 ~0 -0)")
+        let log = try cli.git(["log", "--stat", "-3"]).output
+        #expect(try lastMessage(cli) == "memvault: edit by hand: alice/general/2026-11.md (+1 ~0 -0)", "\(log) \(watch.stdout) \(watch.stderr)")
         #expect(try cli.read("alice/general/2026-11.md").contains("Typed in vim\n<!-- id: "))
         let tracked = try cli.git(["ls-files"]).output
         #expect(!tracked.contains(".swp") && !tracked.contains("~") && !tracked.contains("4913"), "\(tracked)")
@@ -176,7 +186,8 @@ struct WatchTests {
         let cli = try Self.vault()
         defer { cli.cleanup() }
         let before = try cli.commitCount()
-        let watch = try WatchProcess(cli: cli, args: ["--quiet-period", "1s"])
+        // A quiet period longer than the burst takes even on a loaded machine.
+        let watch = try WatchProcess(cli: cli, args: ["--quiet-period", "3s"])
         #expect(watch.waitFor("watching"))
         let file = cli.vault.appendingPathComponent("alice/chronological/2026-11.md")
         var text = ""
@@ -192,12 +203,14 @@ struct WatchTests {
                 try Data(text.utf8).write(to: file)
             }
         }
-        #expect(watch.waitFor("committed"), "stderr: \(watch.stderr)")
+        #expect(watch.waitForCommits(), "stderr: \(watch.stderr)")
         #expect(watch.stop() == 0)
-        #expect(try cli.commitCount() == before + 1)
-        #expect(try lastMessage(cli) == "memvault: edit by hand: alice/chronological/2026-11.md (+100 ~0 -0)")
-        #expect(watch.stdout.filter { $0.contains("committed") }.count == 1)
+        let log = try cli.git(["log", "--oneline", "-4"]).output
+        #expect(try cli.commitCount() == before + 1, "\(log) \(watch.stdout) \(watch.stderr)")
+        #expect(try lastMessage(cli) == "memvault: edit by hand: alice/chronological/2026-11.md (+100 ~0 -0)", "\(log)")
+        #expect(watch.stdout.filter { $0.hasPrefix("committed ") }.count == 1)
         #expect(!(try cli.git(["ls-files"]).output.contains(".tmp")))
+        #expect(try cli.git(["status", "--porcelain"]).output.isEmpty, "the last version is the one committed")
     }
 
     @Test("a pasted key is refused with one line, the file left as the person wrote it; watching goes on")
@@ -214,7 +227,7 @@ struct WatchTests {
         #expect(try cli.commitCount() == before)
         // The person removes it: committed now.
         try cli.write("alice/general/2026-11.md", "## 2026-11-20 09:00 · Keys\nmoved to the secret tier\n")
-        #expect(watch.waitFor("committed"), "\(watch.stderr)")
+        #expect(watch.waitForCommits(), "\(watch.stderr)")
         #expect(watch.stop() == 0)
         #expect(try cli.commitCount() == before + 1)
         #expect(watch.stderr.filter { $0.contains("looks like") }.count == 1)
@@ -233,11 +246,11 @@ struct WatchTests {
         try cli.write("alice/general/broken.md", "## 2026-02-30 10:00 · No such day\ntext\n")
         #expect(watch.waitFor("git conflict markers", onStderr: true), "\(watch.stderr)")
         #expect(watch.waitFor("not committed: alice/general/broken.md:1", onStderr: true), "\(watch.stderr)")
-        #expect(watch.waitFor("committed"))
+        #expect(watch.waitForCommits())
         #expect(try lastMessage(cli) == "memvault: edit by hand: alice/chronological/2026-11.md (+1 ~0 -0)")
         #expect(try cli.read("alice/general/2026-11.md") == conflicted)
         try cli.write("alice/general/2026-11.md", "## 2026-11-20 09:00\nmine and theirs\n")
-        #expect(watch.waitFor("committed", count: 2), "\(watch.stderr)")
+        #expect(watch.waitForCommits(2), "\(watch.stderr)")
         #expect(watch.stop() == 0)
         #expect(try cli.commitCount() == before + 2)
         #expect(try lastMessage(cli) == "memvault: edit by hand: alice/general/2026-11.md (+1 ~0 -0)")
@@ -257,7 +270,7 @@ struct WatchTests {
         // Then a hand edit on b: exactly one commit on top of what was pulled.
         let file = devices.b.appendingPathComponent("alice/general/2026-12.md")
         try Data("## 2026-12-01 09:00\nafter the pull\n".utf8).write(to: file)
-        #expect(watch.waitFor("committed"), "\(watch.stderr)")
+        #expect(watch.waitForCommits(), "\(watch.stderr)")
         #expect(watch.stop() == 0)
         #expect(try devices.git(["rev-parse", "HEAD~1"], in: devices.b) == pulled)
         #expect(try devices.git(["log", "-1", "--format=%s"], in: devices.b).contains("edit by hand: alice/general/2026-12.md (+1 ~0 -0)"))
@@ -271,7 +284,7 @@ struct WatchTests {
         let watch = try WatchProcess(cli: devices.cli, args: ["--quiet-period", "200ms", "--sync-every", "1h"], in: devices.a)
         #expect(watch.waitFor("watching"))
         try Data("## 2026-12-01 09:00\npushed by watch\n".utf8).write(to: devices.a.appendingPathComponent("alice/general/2026-12.md"))
-        #expect(watch.waitFor("committed"), "\(watch.stderr)")
+        #expect(watch.waitForCommits(), "\(watch.stderr)")
         #expect(watch.waitFor("synced with origin/main: pushed"), "\(watch.stdout) \(watch.stderr)")
         let local = try devices.git(["rev-parse", "HEAD"], in: devices.a)
         let remote = try devices.git(["rev-parse", "main"], in: devices.remote)
@@ -280,7 +293,7 @@ struct WatchTests {
         try FileManager.default.moveItem(at: devices.remote, to: devices.cli.home.appendingPathComponent("away.git"))
         try Data("## 2026-12-01 09:00\npushed by watch\n\n## 2026-12-02 10:00\noffline now\n".utf8)
             .write(to: devices.a.appendingPathComponent("alice/general/2026-12.md"))
-        #expect(watch.waitFor("committed", count: 2), "\(watch.stderr)")
+        #expect(watch.waitForCommits(2), "\(watch.stderr)")
         #expect(watch.waitFor("offline:", onStderr: true), "\(watch.stderr)")
         #expect(watch.stop(signal: SIGTERM) == 0)
         #expect(watch.stderr.filter { $0.contains("offline:") }.count == 1)
@@ -300,7 +313,7 @@ struct WatchTests {
         try cli.write("Untitled.md", "a stray note")
         try cli.write("alice/general/.obsidian-note.md", "hidden")
         try cli.write("alice/general/2026-11.md", "## 2026-11-20 09:00\nreal memory\n")
-        #expect(watch.waitFor("committed"), "\(watch.stderr)")
+        #expect(watch.waitForCommits(), "\(watch.stderr)")
         #expect(watch.waitFor("not committed (not the vault's own files)"))
         #expect(watch.stop() == 0)
         let committed = try cli.git(["show", "--name-only", "--format=", "HEAD"]).output

@@ -10,6 +10,7 @@ import Vault
          "Had coffee with @maria. #friends; send her the book; buy flowers"),
         ("- milk\n- eggs\n- bread", "milk; eggs; bread"),
         ("1. first\n2) second", "first; second"),
+        ("Called the plumber.\n- [ ] clear the sink", "Called the plumber. Clear the sink"),
         ("> quoted *words* and **bold** and `code`", "quoted words and bold and code"),
         ("See [the docs](https://example.com) and ![a cat](cat.png).", "See the docs and a cat."),
         ("### A heading\nbody text", "A heading; body text"),
@@ -46,7 +47,7 @@ import Vault
         let garden = try #require(highlights.first { $0.contains("[Garden]") })
         #expect(!garden.contains(" — "), "a body that is only the title is not repeated: \(garden)")
         let books = try #require(highlights.first { $0.contains("[Books]") })
-        #expect(books.hasSuffix(" — returned three to the library. renew the card"), "\(books)")
+        #expect(books.hasSuffix(" — returned three to the library. Renew the card"), "\(books)")
         #expect(!digest.contains("\\["), "no escaped brackets: \(digest)")
         #expect(!digest.contains("[2026-11-22]"), "no memory named by its date")
         #expect(try temp.builder().render(DigestDay(year: 2026, month: 11, day: 22), explicit: true) == digest)

@@ -26,18 +26,23 @@ public struct EditCounts: Sendable, Equatable {
     public init(old: [UInt8]?, new: [UInt8]?) {
         let before = old.flatMap { try? EntryFile.parse($0) }?.entries ?? []
         let after = new.flatMap { try? EntryFile.parse($0) }?.entries ?? []
-        var oldByID: [String: String] = [:]
-        var oldUnnamed: [String: Int] = [:]
+        // Blank lines between memories belong to the one above; adding or removing them changes nothing.
+        func text(_ entry: Entry) -> Substring {
+            let raw = Substring(entry.rawText)
+            return raw[..<(raw.lastIndex { !$0.isWhitespace }.map { raw.index(after: $0) } ?? raw.startIndex)]
+        }
+        var oldByID: [String: Substring] = [:]
+        var oldUnnamed: [Substring: Int] = [:]
         for entry in before {
-            if let id = entry.id { oldByID[id] = entry.rawText } else { oldUnnamed[entry.rawText, default: 0] += 1 }
+            if let id = entry.id { oldByID[id] = text(entry) } else { oldUnnamed[text(entry), default: 0] += 1 }
         }
         var seen = Set<String>()
         for entry in after {
             if let id = entry.id, let previous = oldByID[id] {
                 seen.insert(id)
-                if previous != entry.rawText { changed += 1 }
-            } else if entry.id == nil, let count = oldUnnamed[entry.rawText], count > 0 {
-                oldUnnamed[entry.rawText] = count - 1
+                if previous != text(entry) { changed += 1 }
+            } else if entry.id == nil, let count = oldUnnamed[text(entry)], count > 0 {
+                oldUnnamed[text(entry)] = count - 1
             } else {
                 added += 1
             }

@@ -294,7 +294,10 @@ public final class VaultWatcher {
             return
         }
         let own = changed.filter { vault.isOwnPath($0) }.sorted()
-        let others = changed.filter { !vault.isOwnPath($0) && !$0.hasPrefix(".memvault/") && !mentionedOthers.contains($0) }.sorted()
+        let others = changed.filter {
+            !vault.isOwnPath($0) && !$0.hasPrefix(".memvault/") && !mentionedOthers.contains($0)
+                && !EditorFiles.isScratch(($0 as NSString).lastPathComponent)
+        }.sorted()
         if !others.isEmpty {
             mentionedOthers.formUnion(others)
             report(WatchNote(kind: .info, text: "not committed (not the vault's own files): \(others.joined(separator: ", "))"))
@@ -387,7 +390,8 @@ public final class VaultWatcher {
             return "\(path):\(problem.line): \(problem.message)"
         }
         if !tier.isEncrypted, let hit = SecretScanner.scan(text).first {
-            return "\(path):\(hit.line) looks like a \(hit.kind.label); move it to an encrypted tier (memvault add --tier secret) or remove it"
+            let article = "AEIOUaeiou".contains(hit.kind.label.first ?? "x") ? "an" : "a"
+            return "\(path):\(hit.line) looks like \(article) \(hit.kind.label); move it to an encrypted tier (memvault add --tier secret) or remove it"
         }
         return nil
     }
