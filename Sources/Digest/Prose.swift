@@ -173,18 +173,18 @@ enum Prose {
         Snippet.make(prose, limit: limit)
     }
 
-    /// `prose` without `label` at its start (a title or first words repeated as the snippet),
-    /// nil when nothing is left to say.
-    static func remainder(_ prose: String, after label: String) -> String? {
+    /// `prose` without `label` at its start, nil when nothing is left to say: a title-less
+    /// memory's label is its first words, so the snippet goes on from there; a title is left
+    /// out only where the text repeats it as a lead-in ("Books: returned three..."), not where
+    /// it is part of a sentence.
+    static func remainder(_ prose: String, after label: String, isTitle: Bool) -> String? {
         let bare = label.hasSuffix("…") ? String(label.dropLast()) : label
-        var rest = Substring(prose)
-        if !bare.isEmpty, prose.lowercased().hasPrefix(bare.lowercased()) {
-            rest = prose.dropFirst(bare.count)
-            rest = rest.drop { $0 == " " || $0 == "." || $0 == ";" || $0 == ":" || $0 == "," || $0 == "—" || $0 == "-" }
-            if rest.isEmpty { return nil }
-            return (label.hasSuffix("…") ? "…" : "") + String(rest)
-        }
-        return prose.isEmpty ? nil : prose
+        guard !bare.isEmpty, prose.lowercased().hasPrefix(bare.lowercased()) else { return prose.isEmpty ? nil : prose }
+        let after = prose.dropFirst(bare.count)
+        if isTitle, let next = after.first, !".:;,!?—–-".contains(next) { return prose }
+        let rest = after.drop { $0 == " " || ".:;,!?—–-".contains($0) }
+        if rest.isEmpty { return nil }
+        return (label.hasSuffix("…") ? "…" : "") + String(rest)
     }
 
     /// Escapes only what Markdown would take as markup in a line of prose: backslashes, code

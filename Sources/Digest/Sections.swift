@@ -72,7 +72,8 @@ struct DatedMemory {
     /// What to quote after the label: the prose without the label repeated, at most `limit`
     /// characters, escaped for Markdown; nil when the label already says it all.
     func snippet(limit: Int) -> String? {
-        guard let rest = Prose.remainder(prose, after: label) else { return nil }
+        let hasTitle = !(memory.title ?? "").isEmpty
+        guard let rest = Prose.remainder(prose, after: label, isTitle: hasTitle) else { return nil }
         return Prose.escape(Snippet.make(rest, limit: limit))
     }
 }
