@@ -57,11 +57,11 @@ extension DigestBuilder {
         guard let tier = (quoted + earlier).map(\.memory.tier).max() else { return nil }
         var parts: [(String, [String])] = []
         parts.append(("Memories", quoted.map { memory in
-            let snippet = Snippet.escape(Snippet.make(memory.memory.text ?? "", limit: 140))
-            return "- \(memory.time.map { $0 + " " } ?? "")\(links.link(memory)) · \(memory.memory.tier.rawValue) — \(snippet)"
+            let snippet = memory.snippet(limit: 140).map { " — " + $0 } ?? ""
+            return "- \(memory.time.map { $0 + " " } ?? "")\(links.link(memory)) · \(memory.memory.tier.rawValue)\(snippet)"
         }))
         parts.append(("Open tasks", quoted.flatMap { memory in
-            memory.memory.tasks.filter { !$0.checked }.map { "- [ ] \(Snippet.escape($0.text)) — \(links.link(memory))" }
+            memory.memory.tasks.filter { !$0.checked }.map { "- [ ] \(Prose.escape(Prose.stripInline($0.text))) — \(links.link(memory))" }
         }))
         parts.append(("People and tags", peopleAndTags(quoted)))
         parts.append(("On this day", onThisDay(earlier, &links, tiers: true)))

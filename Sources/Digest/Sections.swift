@@ -52,8 +52,31 @@ struct DatedMemory {
         return title + ". " + (memory.text ?? "")
     }
 
-    /// The title, else the first words of the body.
-    var label: String { memory.title ?? Snippet.make(memory.text ?? "", limit: 60) }
+    /// The body as one line of prose (no list, task or emphasis markup).
+    var prose: String { Prose.of(memory.text ?? "") }
+
+    /// The title, else the first words of the body (never a date: the digest shows those beside it).
+    var label: String { Self.label(title: memory.title, prose: prose) }
+
+    static func label(title: String?, prose: String) -> String {
+        if let title, !title.isEmpty { return Prose.stripInline(title) }
+        // The first clause when it is short enough to be a name ("Shopping list for the dinner"),
+        // else the first words.
+        if let end = prose.firstIndex(where: { ".;:!?".contains($0) }) {
+            let clause = prose[..<end]
+            if (10...48).contains(clause.count) { return String(clause) }
+        }
+        let words = Prose.firstWords(prose, limit: 48)
+        return words.isEmpty ? "untitled memory" : words
+    }
+
+    /// What to quote after the label: the prose without the label repeated, at most `limit`
+    /// characters, escaped for Markdown; nil when the label already says it all.
+    func snippet(limit: Int) -> String? {
+        let hasTitle = !(memory.title ?? "").isEmpty
+        guard let rest = Prose.remainder(prose, after: label, isTitle: hasTitle) else { return nil }
+        return Prose.escape(Snippet.make(rest, limit: limit))
+    }
 }
 
 /// Relative links from a digest to entries, with heading anchors read from the entries' files.
@@ -61,6 +84,7 @@ struct LinkMaker {
     let vault: Vault
     let digestPath: String
     private var anchors: [String: [Int: String]] = [:]
+    private var entryFiles: [String: EntryFile?] = [:]
 
     init(vault: Vault, digestPath: String) {
         self.vault = vault
@@ -75,11 +99,27 @@ struct LinkMaker {
         }
         let target = HeadingAnchors.relativePath(from: digestPath, to: path)
             + (anchors[path]?[line].map { "#" + $0 } ?? "")
-        return "[\(Snippet.escape(label))](\(target.replacingOccurrences(of: " ", with: "%20")))"
+        return "[\(Self.linkText(label))](\(target.replacingOccurrences(of: " ", with: "%20")))"
     }
 
     mutating func link(_ memory: DatedMemory) -> String {
         link(memory.label, path: memory.memory.path, line: memory.memory.line)
+    }
+
+    /// A label as a link's text: prose escaping, and brackets escaped so the link stays one link.
+    static func linkText(_ label: String) -> String {
+        Prose.escape(label).replacingOccurrences(of: "[", with: "\\[").replacingOccurrences(of: "]", with: "\\]")
+    }
+
+    /// The title of the entry whose heading is at `line` of `path`, else its first words
+    /// (for older memories the digest knows only by the index).
+    mutating func label(path: String, line: Int, title: String?) -> String {
+        if let title, !title.isEmpty { return Prose.stripInline(title) }
+        if entryFiles[path] == nil {
+            entryFiles[path] = (try? Data(contentsOf: vault.fileURL(path))).flatMap { try? EntryFile.parse(Array($0)) }
+        }
+        let body = entryFiles[path]??.entries.first { $0.line == line }.map(\.body) ?? ""
+        return DatedMemory.label(title: nil, prose: Prose.of(body))
     }
 }
 
@@ -93,15 +133,6 @@ enum Snippet {
                 return result + "…"
             }
             result += (result.isEmpty ? "" : " ") + word
-        }
-        return result
-    }
-
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            if "[]\\<>`*_".contains(character) { result.append("\\") }
-            result.append(character)
         }
         return result
     }
@@ -213,8 +244,8 @@ extension DigestBuilder {
         }
         return chosen.map { i in
             let memory = memories[i]
-            let snippet = Snippet.escape(Snippet.make(memory.memory.text ?? "", limit: 140))
-            return "- \(memory.time.map { $0 + " " } ?? "")\(links.link(memory)) — \(snippet)"
+            let snippet = memory.snippet(limit: 140).map { " — " + $0 } ?? ""
+            return "- \(memory.time.map { $0 + " " } ?? "")\(links.link(memory))\(snippet)"
         }
     }
 
@@ -248,7 +279,7 @@ extension DigestBuilder {
         var lines: [String] = []
         for memory in today {
             for task in memory.memory.tasks where !task.checked {
-                lines.append("- [ ] \(Snippet.escape(task.text)) — \(links.link(memory))")
+                lines.append("- [ ] \(Prose.escape(Prose.stripInline(task.text))) — \(links.link(memory))")
             }
         }
         let earlier = older.sorted { DatedMemory.chronological($1, $0) }.flatMap { memory in
@@ -259,7 +290,7 @@ extension DigestBuilder {
             lines.append("Still open from earlier:")
             lines.append("")
             for (memory, task) in earlier.prefix(20) {
-                lines.append("- [ ] \(Snippet.escape(task.text)) — \(links.link(memory)) (\(memory.day.map(\.description) ?? "undated"))")
+                lines.append("- [ ] \(Prose.escape(Prose.stripInline(task.text))) — \(links.link(memory)) (\(memory.day.map(\.description) ?? "undated"))")
             }
             if earlier.count > 20 { lines.append("- … and \(earlier.count - 20) more") }
         }
@@ -296,10 +327,12 @@ extension DigestBuilder {
             guard !neighbours.isEmpty else { continue }
             let related = neighbours.map { neighbour in
                 let day = neighbour.date.map { DigestDay(containing: $0, timeZone: timeZone).description }
-                return links.link(neighbour.title ?? day ?? "untitled", path: neighbour.path, line: neighbour.line)
-                    + (day.map { " (\($0))" } ?? "")
+                let label = links.label(path: neighbour.path, line: neighbour.line, title: neighbour.title)
+                return links.link(label, path: neighbour.path, line: neighbour.line) + (day.map { " (\($0))" } ?? "")
             }
-            lines.append("- \(links.link(memory)) → " + related.joined(separator: ", "))
+            let joined = related.count <= 1 ? related.joined()
+                : related.dropLast().joined(separator: ", ") + " and " + related.last!
+            lines.append("- \(links.link(memory)) relates to \(joined)")
         }
         return lines
     }
@@ -317,7 +350,7 @@ extension DigestBuilder {
     func onThisDay(_ memories: [DatedMemory], _ links: inout LinkMaker, tiers: Bool = false) -> [String] {
         memories.map { memory in
             let tier = tiers ? " · \(memory.memory.tier.rawValue)" : ""
-            return "- \(memory.day!.year) · \(links.link(memory))\(tier) — \(Snippet.escape(Snippet.make(memory.memory.text ?? "", limit: 140)))"
+            return "- \(memory.day!.year) · \(links.link(memory))\(tier)\(memory.snippet(limit: 140).map { " — " + $0 } ?? "")"
         }
     }
 }

@@ -188,6 +188,31 @@ public final class EntryTable: @unchecked Sendable {
         }
     }
 
+    /// The ids that start with `prefix`, in id order, at most `limit` of them (for shell completion).
+    /// - Complexity: O(log n + limit) byte comparisons.
+    /// - Parameter isHidden: rows to leave out (entries removed since the table was written).
+    public func keys(withPrefix prefix: String, limit: Int, isHidden: (Int) -> Bool = { _ in false }) -> [String] {
+        let wanted = Array(prefix.utf8)
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let row = u32(idOrder, mid)
+            guard row < count else { return [] }
+            if poolBytes(field(row, 0)).lexicographicallyPrecedes(wanted) { lo = mid + 1 } else { hi = mid }
+        }
+        var keys: [String] = []
+        var position = lo
+        while position < count, keys.count < limit {
+            let row = u32(idOrder, position)
+            guard row < count else { break }
+            let bytes = poolBytes(field(row, 0))
+            guard bytes.starts(with: wanted) else { break }
+            if !isHidden(row) { keys.append(String(decoding: bytes, as: UTF8.self)) }
+            position += 1
+        }
+        return keys
+    }
+
     /// The rows of the file `path`, by line.
     /// - Complexity: O(1) plus the rows.
     public func rows(inPath path: String) -> [Int] {

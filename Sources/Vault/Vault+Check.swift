@@ -122,7 +122,9 @@ extension Vault {
     }
 
     /// Records direct edits: gives id-less entries their ids, refuses files memvault cannot
-    /// read, and commits every change in the vault (`git add -A` without the cache) as one commit.
+    /// read, and commits every change to the vault's own files (`isOwnPath`: tier and digest
+    /// files, keys, memvault.toml, the template's files) as one commit. Other changed files
+    /// (an editor's settings, a stray note at the root) are left alone; `changedPathsOutsideVault()` lists them.
     /// - Parameter only: record only these vault-relative paths.
     /// - Returns: the commit id and the paths recorded, or nil when nothing changed.
     /// - Parameter allowSecrets: record plain-text tier files even when they look like they hold credentials.
@@ -135,21 +137,9 @@ extension Vault {
 
     /// `commitDirectEdits` for a caller that holds the vault lock already (sync).
     func recordDirectEdits(message: String? = nil, only: Set<String>? = nil, allowSecrets: Bool = false) throws(VaultError) -> (commit: String, paths: [String])? {
-        let changes: [FileChange]
-        do {
-            changes = try repository.changedPaths()
-        } catch {
-            throw VaultError(.badInput, "cannot read git status: \(error.message)")
-        }
-        var paths: [String] = []
-        for change in changes {
-            switch change {
-            case .added(let p), .modified(let p): paths.append(p)
-            case .deleted(let p): paths.append(p)
-            case .renamed(let from, let to): paths += [from, to]
-            }
-        }
-        paths = paths.filter { !Self.isPrivateFile($0) && (only?.contains($0) ?? true) }
+        // Only the vault's own files: an editor's files (.obsidian/, .vscode/, swap files, a
+        // stray Untitled.md at the root) stay out of the history; see Vault+OwnPaths.swift.
+        let paths = try changedPaths().filter { isOwnPath($0) && !Self.isPrivateFile($0) && (only?.contains($0) ?? true) }
         // A merge stock git left half done is finished by `resolve`, never committed as edits.
         try refuseConflictMarkers(in: paths)
         guard !paths.isEmpty else { return nil }

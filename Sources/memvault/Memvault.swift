@@ -18,7 +18,7 @@ struct Memvault: AsyncParsableCommand {
             Check.self, Commit.self, Export.self, Status.self, Search.self, Reindex.self, Embed.self,
             Sync.self, Log.self, History.self, Restore.self, Clone.self, DigestCommand.self,
             Unlock.self, Lock.self, Passwd.self, Rotate.self, Agent.self, Trust.self, Resolve.self,
-            Classify.self, Mv.self, Context.self, Mcp.self,
+            Classify.self, Mv.self, Context.self, Mcp.self, Watch.self, Completions.self,
         ]
     )
 }

@@ -35,6 +35,14 @@ enum Output {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
+    /// Mentions, in one line on stderr, changed files that are not the vault's own and were
+    /// therefore not committed (an editor's .obsidian/ or .vscode/, a stray note at the root).
+    static func mentionOtherFiles(_ vault: Vault) {
+        guard let others = try? vault.changedPathsOutsideVault(), !others.isEmpty else { return }
+        let shown = others.prefix(8).joined(separator: ", ") + (others.count > 8 ? " and \(others.count - 8) more" : "")
+        printError("memvault: notice: not committed (not the vault's own files): \(shown)")
+    }
+
     /// Prints a value as one JSON object on stdout.
     static func printJSON(_ value: some Encodable) throws {
         let encoder = JSONEncoder()

@@ -43,7 +43,7 @@ import Vault
         builder.connectionsPerMemory = 1
         let digest = try #require(try builder.render(DigestDay(year: 2026, month: 11, day: 22), explicit: true))
         #expect(items(section(digest, "Connections")) == [
-            "- [Sink](../../chronological/2026-11.md#2026-11-22-1800--sink) → [Plumber](../../chronological/2026-05.md#2026-05-01-1000--plumber) (2026-05-01)",
+            "- [Sink](../../chronological/2026-11.md#2026-11-22-1800--sink) relates to [Plumber](../../chronological/2026-05.md#2026-05-01-1000--plumber) (2026-05-01)",
         ])
     }
 }

@@ -27,7 +27,9 @@ extension Memvault {
         @Argument(help: "The memory's text, or - to read standard input.")
         var text: String?
 
-        @Option(help: "The tier: chronological, general (plain text), confidential, secret, ultrasecret (encrypted), or auto (classified).")
+        @Option(
+            help: "The tier: chronological, general (plain text), confidential, secret, ultrasecret (encrypted), or auto (classified).",
+            completion: VaultCompletion.tiers)
         var tier: String?
 
         @Option(help: "When it happened: YYYY-MM-DD, 'YYYY-MM-DD HH:MM' or ISO 8601 with an offset. Default: now.")

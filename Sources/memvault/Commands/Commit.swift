@@ -31,6 +31,7 @@ extension Memvault {
                 } else {
                     print("nothing to commit")
                 }
+                Output.mentionOtherFiles(vault)
             }
         }
     }

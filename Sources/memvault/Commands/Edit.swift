@@ -23,10 +23,10 @@ extension Memvault {
 
         @OptionGroup var vaultOptions: VaultOptions
 
-        @Argument(help: "The memory's id; without it, this month's file.")
+        @Argument(help: "The memory's id; without it, this month's file.", completion: VaultCompletion.ids)
         var id: String?
 
-        @Option(help: "With no id: the tier whose current file to open.")
+        @Option(help: "With no id: the tier whose current file to open.", completion: VaultCompletion.tiers)
         var tier: String?
 
         func run() async throws {

@@ -17,7 +17,7 @@ extension Memvault {
 
         @OptionGroup var vaultOptions: VaultOptions
 
-        @Argument(help: "The memory's id.")
+        @Argument(help: "The memory's id.", completion: VaultCompletion.ids)
         var id: String
 
         @Flag(help: "Print the versions as JSON.")

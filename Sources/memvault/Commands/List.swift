@@ -40,7 +40,7 @@ extension Memvault {
 
 /// Filters shared by `list` and `export`.
 struct FilterOptions: ParsableArguments {
-    @Option(name: .customLong("tier"), help: "Only this tier (repeatable).")
+    @Option(name: .customLong("tier"), help: "Only this tier (repeatable).", completion: VaultCompletion.tiers)
     var tiers: [String] = []
 
     @Option(help: "Only memories on or after this date: YYYY-MM-DD, YYYY-MM, 7d, yesterday, last week, last month...")

@@ -16,7 +16,7 @@ extension Memvault {
 
         @OptionGroup var vaultOptions: VaultOptions
 
-        @Option(help: "Show only commits that changed this tier's files.")
+        @Option(help: "Show only commits that changed this tier's files.", completion: VaultCompletion.tiers)
         var tier: String?
 
         @Option(name: .short, help: "Show at most this many commits.")

@@ -17,7 +17,7 @@ extension Memvault {
 
         @OptionGroup var vaultOptions: VaultOptions
 
-        @Argument(help: "The memory's id and the commit to restore from, as ID@REV (a commit id, HEAD~N or a branch).")
+        @Argument(help: "The memory's id and the commit to restore from, as ID@REV (a commit id, HEAD~N or a branch).", completion: VaultCompletion.ids)
         var target: String
 
         func validate() throws {

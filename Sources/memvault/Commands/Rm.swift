@@ -10,7 +10,7 @@ extension Memvault {
 
         @OptionGroup var vaultOptions: VaultOptions
 
-        @Argument(help: "The memory's id.")
+        @Argument(help: "The memory's id.", completion: VaultCompletion.ids)
         var id: String
 
         func run() async throws {

@@ -15,7 +15,7 @@ extension Memvault {
 
         @OptionGroup var vaultOptions: VaultOptions
 
-        @Argument(help: "The memory's id, or ID@REV for its text in a commit (a commit id, HEAD~N or a branch).")
+        @Argument(help: "The memory's id, or ID@REV for its text in a commit (a commit id, HEAD~N or a branch).", completion: VaultCompletion.ids)
         var id: String
 
         @Flag(help: "Print the memory as JSON.")

@@ -31,6 +31,7 @@ extension Memvault {
             try await Output.run {
                 let (vault, _) = try vaultOptions.open()
                 let report = try vault.sync(remote: remote)
+                Output.mentionOtherFiles(vault)
                 if json {
                     try Output.printJSON(report)
                     return
