@@ -38,7 +38,7 @@ let package = Package(
             name: "CCmarkGFM", path: "Sources/CCmarkGFM", pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         // Linux system calls that are variadic in libc (prctl), wrapped for Swift; no library to link.
-        .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
+        .systemLibrary(name: "CLinuxProcess", path: "Sources/CLinuxProcess"),
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
@@ -61,7 +61,7 @@ let package = Package(
             name: "Vault",
             dependencies: [
                 "MemvaultSupport", "MarkdownCodec", "GitStore", "AgeCrypto", "Embedder",
-                "SearchIndex", "TOMLKit", "CSystem", "Classifier",
+                "SearchIndex", "TOMLKit", "CLinuxProcess", "Classifier",
                 // ChaCha20-Poly1305 and HKDF for the sealed index of encrypted tiers.
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),

@@ -113,7 +113,8 @@ extension Vault {
         }
         var request = SearchRequest(query: text, k: k + 1, mode: .semantic)
         request.users = [user]
-        let encrypted = try searchEncrypted(request, user: user, filter: filter, mode: .semantic, embedder: embedder, queryVector: vector)
+        var sealedUpdate = SealedUpdate()
+        let encrypted = try searchEncrypted(request, user: user, filter: filter, mode: .semantic, embedder: embedder, update: &sealedUpdate)
         for result in encrypted.results where result.id != excluding {
             if let tier = Tier(rawValue: result.tier) { found.append((result.id, tier, result.score)) }
         }

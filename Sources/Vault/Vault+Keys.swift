@@ -1,5 +1,5 @@
 import AgeCrypto
-internal import CSystem
+internal import CLinuxProcess
 import Foundation
 import MarkdownCodec
 import MemvaultSupport

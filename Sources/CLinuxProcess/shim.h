@@ -1,5 +1,5 @@
-#ifndef MEMVAULT_CSYSTEM_SHIM_H
-#define MEMVAULT_CSYSTEM_SHIM_H
+#ifndef MEMVAULT_CLINUXPROCESS_SHIM_H
+#define MEMVAULT_CLINUXPROCESS_SHIM_H
 // Linux system calls Swift cannot call directly (variadic in libc).
 #include <sys/prctl.h>
 
