@@ -64,10 +64,9 @@ extension Vault {
                 for path in tierFiles(user: name, tier: tier) {
                     let bytes: [UInt8]
                     do {
-                        guard let read = try AtomicFile.read(path, in: root) else { continue }
-                        bytes = read
+                        bytes = try readVaultFile(path)
                     } catch where error.exitStatus == .integrity {
-                        throw VaultError(error)  // a link or special file in the vault is named, never skipped silently
+                        throw error  // a link or special file in the vault is named, never skipped silently
                     } catch {
                         continue
                     }
@@ -88,7 +87,15 @@ extension Vault {
     func memory(_ located: Located) throws(VaultError) -> Memory {
         let id = located.entry.id ?? ""
         if located.entry.isEncrypted {
-            if let (_, inner) = try unsealed(located) {
+            let opened: (text: String, entry: Entry)?
+            do {
+                opened = try unsealed(located)
+            } catch where error.otherKey {
+                // An older key's entry: shown locked and reported; the others go on.
+                noteOtherKey(located)
+                return lockedMemory(located)
+            }
+            if let (_, inner) = opened {
                 var memory = Memory(entry: inner, id: id, user: located.user, tier: located.tier, path: located.path, timeZone: config.timeZone)
                 memory.line = located.entry.line
                 memory.tasks = []

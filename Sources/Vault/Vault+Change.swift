@@ -43,6 +43,7 @@ extension Vault {
         guard !trimmed.isEmpty else {
             throw VaultError(.badInput, "the edited memory is empty; nothing changed", hint: "to delete it: memvault rm \(id)")
         }
+        try checkLimits(Array(trimmed.utf8), at: "the edited memory \(id)")
         var parsed = EntryFile.parse(trimmed + "\n")
         if parsed.entries.count == 1, parsed.entries[0].id == nil {
             _ = parsed.assignMissingIDs(using: { id })

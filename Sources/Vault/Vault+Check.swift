@@ -55,8 +55,9 @@ extension Vault {
                         }
                     } else {
                         for entry in file.entries where !entry.isEncrypted {
-                            report.problems.append(.init(path: path, line: entry.line, severity: "warning",
-                                message: "this memory of the encrypted \(tier.rawValue) tier is stored as plain text"))
+                            // An error, so the pre-commit hook stops a plain `git commit` of it.
+                            report.problems.append(.init(path: path, line: entry.line, severity: "error",
+                                message: "this memory of the encrypted \(tier.rawValue) tier is plain text: memvault commit encrypts it (a plain git commit would not)"))
                         }
                     }
                     for entry in file.entries {
@@ -143,20 +144,26 @@ extension Vault {
             }
         }
         // Every file is read and checked before any is written, so a refusal leaves all as they were.
-        var files: [(path: String, file: EntryFile)] = []
+        var files: [(path: String, file: EntryFile, changed: Bool)] = []
         for path in paths where tierOf(path: path) != nil && AtomicFile.kind(path, in: root) != nil {
-            let file = try readEntryFile(path)
-            if !allowSecrets, let tier = tierOf(path: path)?.tier, !tier.isEncrypted,
+            var file = try readEntryFile(path)
+            guard let place = tierOf(path: path) else { continue }
+            if !allowSecrets, !place.tier.isEncrypted,
                 let hit = SecretScanner.scan(String(decoding: file.bytes, as: UTF8.self)).first
             {
                 throw VaultError(.badInput, "this looks like a \(hit.kind.label) in a plain-text tier; nothing committed", at: "\(path):\(hit.line)",
                     hint: "move it to an encrypted tier (memvault add --tier secret) or pass --allow-secret")
             }
-            files.append((path, file))
+            // Hand-written plain entries of an encrypted tier are encrypted before git sees them.
+            let sealed = try sealPlainEntries(in: &file, path: path, user: place.user, tier: place.tier)
+            files.append((path, file, sealed > 0))
         }
-        for (path, var file) in files {
+        for (path, var file, var changed) in files {
             if file.entries.contains(where: { $0.id == nil && $0.date != nil }) {
                 _ = file.assignMissingIDs(using: { MemoryID.generate() })
+                changed = true
+            }
+            if changed {
                 do {
                     try AtomicFile.write(file.bytes, to: path, in: root)
                 } catch {

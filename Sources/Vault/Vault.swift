@@ -3,6 +3,7 @@ import Foundation
 import GitStore
 import MarkdownCodec
 import MemvaultSupport
+import SearchIndex
 
 /// An open vault: its folder, settings and git repository.
 ///
@@ -25,9 +26,14 @@ public final class Vault {
     let environment: [String: String]
     /// The search index once loaded; later searches in this process only check freshness.
     var loadedIndex: VaultIndex?
+    /// How short memories are embedded with the ones before them (the evaluation compares settings).
+    package var embeddingContext = EmbeddingText.Context.standard
     /// Tier identities obtained in this process (from the agent or a passphrase), by "user/tier";
     /// `.some(nil)` records a tier found locked, so it is not asked again. Memory only; see Vault+Keys.swift.
     var unlockedKeys: [String: X25519Identity?] = [:]
+    /// Encrypted entries met in this process that the tier's current key does not open (an older
+    /// key): shown locked, never blocking the rest; commands report them. See Vault+Binding.swift.
+    public internal(set) var otherKeyEntries: [OtherKeyEntry] = []
     /// Asks a person for a tier's passphrase (the command line sets it on a terminal); used for
     /// ultrasecret, which the agent never caches. Nil or a nil answer: the tier stays locked.
     public var askPassphrase: ((Tier) -> String?)?
@@ -157,13 +163,33 @@ public final class Vault {
     /// Reads and parses a vault file; an absent file is empty.
     /// - Throws: `VaultError.badInput` for invalid UTF-8, naming the file and line.
     func readEntryFile(_ relativePath: String) throws(VaultError) -> EntryFile {
-        let bytes: [UInt8]
+        try parseEntryFile(try readVaultFile(relativePath), path: relativePath)
+    }
+
+    /// The bytes of a vault file (empty when absent), refused before reading when it is larger
+    /// than `ParseLimits.standard.maximumFileSize`.
+    func readVaultFile(_ relativePath: String) throws(VaultError) -> [UInt8] {
+        var info = stat()
+        if stat(url(relativePath).path, &info) == 0, Int(info.st_size) > ParseLimits.standard.maximumFileSize {
+            throw VaultError(.badInput,
+                "file too large (\(info.st_size) bytes; the limit is \(ParseLimits.standard.maximumFileSize)); nothing read or written",
+                at: relativePath, hint: "split it into several files of the same tier folder")
+        }
         do {
-            bytes = try AtomicFile.read(relativePath, in: root) ?? []
+            return try AtomicFile.read(relativePath, in: root) ?? []
         } catch {
             throw VaultError(error)
         }
-        return try parseEntryFile(bytes, path: relativePath)
+    }
+
+    /// Checks text about to be parsed (a decrypted or edited entry) against `ParseLimits.standard`.
+    /// - Throws: `.badInput` naming `location` and the limit.
+    func checkLimits(_ bytes: [UInt8], at location: String?) throws(VaultError) {
+        do {
+            try ParseLimits.standard.check(bytes)
+        } catch {
+            throw VaultError(.badInput, error.message, at: location, hint: "the limits are listed in docs/format.md")
+        }
     }
 
     /// Parses bytes already read from the vault file `path`.
@@ -171,6 +197,9 @@ public final class Vault {
     func parseEntryFile(_ bytes: [UInt8], path: String) throws(VaultError) -> EntryFile {
         do {
             return try EntryFile.parse(bytes)
+        } catch where error.exceedsLimit {
+            throw VaultError(.badInput, error.message, at: "\(path):\(error.line)",
+                hint: "the limits are listed in docs/format.md; memvault never rewrites a file it cannot read")
         } catch {
             throw VaultError(.badInput, "file is not valid UTF-8", at: "\(path):\(error.line)",
                 hint: "fix or remove the bad bytes; memvault never rewrites a file it cannot read")

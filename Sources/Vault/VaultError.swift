@@ -13,6 +13,9 @@ public struct VaultError: ReportableError, Sendable {
     /// Set when a sidecar index file turned out damaged while being read (files are checked
     /// chunk by chunk as they are first used): the caller rebuilds the index and tries again.
     var damagedIndex = false
+    /// Set when an encrypted block is not encrypted to the key tried (an older key of the tier):
+    /// readers show that entry locked and go on (Vault+Binding.swift).
+    var otherKey = false
 
     /// A damaged index file found while reading it; see ``damagedIndex``.
     static func damaged(_ error: IndexError) -> VaultError {

@@ -40,6 +40,7 @@ extension Memvault {
                     }
                 }
                 FileHandle.standardOutput.write(out)
+                Output.reportOtherKeyEntries(vault)
             }
         }
     }
