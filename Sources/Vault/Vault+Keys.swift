@@ -105,9 +105,12 @@ extension Vault {
             throw VaultError.wrap(error)
         }
         let identity = try openSealedKey(sealed, tier: tier, passphrase: passphrase, path: path)
-        let expected = try recipient(user: user, tier: tier)
+        // The .pub as the working tree has it, not the trusted pin: a swapped .pub is named here.
+        let expected = try storedRecipient(user: user, tier: tier)
         guard identity.recipient == expected else {
-            throw VaultError(.integrity, "the key file does not match \(recipientPath(user: user, tier: tier))", at: path)
+            throw VaultError(.integrity, "the tier's public key does not match its unlocked identity; nothing will be encrypted to it",
+                at: recipientPath(user: user, tier: tier),
+                hint: "the .pub file was changed (a sync or a hand edit): see memvault trust, and put it back with git -C \(root.path) log -p -- \(recipientPath(user: user, tier: tier))")
         }
         SecureProcess.disableCoreDumps()
         return identity
@@ -146,12 +149,6 @@ extension Vault {
             }
         } catch {
             throw VaultError.wrap(error)
-        }
-        let expected = try storedRecipient(user: user, tier: tier)
-        guard identity.recipient == expected else {
-            throw VaultError(.integrity, "the tier's public key does not match its unlocked identity; nothing will be encrypted to it",
-                at: recipientPath(user: user, tier: tier),
-                hint: "the .pub file was changed (a sync or a hand edit): see memvault trust, and put it back with git -C \(root.path) log -p -- \(recipientPath(user: user, tier: tier))")
         }
         SecureProcess.disableCoreDumps()
         return identity

@@ -54,8 +54,7 @@ extension Memvault {
                     let path = vault.currentFilePath(user: user, tier: tier)
                     let url = vault.fileURL(path)
                     try vault.prepareForEditor(path)
-                    let lines = vault.fileText(path)?.split(separator: "
-", omittingEmptySubsequences: false).count ?? 1
+                    let lines = vault.fileText(path)?.split(separator: "\n", omittingEmptySubsequences: false).count ?? 1
                     try EditorLaunch.run(path: url.path, line: lines, sensitive: false)
                     if let (_, paths) = try vault.commitDirectEdits(message: "memvault: edit \(path)", only: [path]) {
                         print("committed \(paths.joined(separator: ", "))")
