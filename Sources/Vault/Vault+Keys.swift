@@ -102,6 +102,7 @@ extension Vault {
             throw VaultError.wrap(error)
         }
         let identity = try openSealedKey(sealed, tier: tier, passphrase: passphrase, path: path)
+        // The .pub as the working tree has it, not the trusted pin: a swapped .pub is named here.
         let expected = try storedRecipient(user: user, tier: tier)
         guard identity.recipient == expected else {
             throw VaultError(.integrity, "the tier's public key does not match its unlocked identity; nothing will be encrypted to it",

@@ -72,13 +72,17 @@ struct SecurityTests {
     // MARK: Links from the remote
 
     @Test("sync refuses a remote whose month file is a symbolic link to a file outside, and changes nothing",
-          arguments: ["file", "folder", "cache"])
+          arguments: ["file", "file, both sides moved", "folder", "cache"])
     func symlinkRemote(variant: String) throws {
         let h = try HostileRemote()
         defer { h.cleanup() }
+        if variant.hasSuffix("both sides moved") {
+            // A local commit too: the merge path, not the fast-forward, meets the link.
+            try h.ok(["add", "local memory", "--tier", "general", "--date", "2026-11-11 12:00"])
+        }
         let linkPath: String
         switch variant {
-        case "file":
+        case "file", "file, both sides moved":
             linkPath = "alice/chronological/2027-06.md"
             try FileManager.default.createDirectory(at: h.attacker.appendingPathComponent("alice/chronological"), withIntermediateDirectories: true)
             try FileManager.default.createSymbolicLink(atPath: h.attacker.appendingPathComponent(linkPath).path,
@@ -357,6 +361,28 @@ struct SecurityTests {
         let refused = try h.run(["add", "second", "--tier", "secret"], env: ["MEMVAULT_PASSPHRASE_SECRET": ""])
         #expect(refused.status == 5)
         #expect(refused.stderr.contains("changed since this device trusted it"), "\(refused.stderr)")
+    }
+
+    @Test("on a terminal, trust asks: no keeps the writes refused, yes records the change")
+    func trustOnTerminal() throws {
+        let h = try HostileRemote()
+        defer { h.cleanup() }
+        try h.cli.write(".memvault/keys/alice/secret.pub", try Self.attackerRecipient(in: h.cli.home) + "\n")
+        let locked = ["MEMVAULT_PASSPHRASE_SECRET": ""]
+        /// Runs `memvault trust` on a pseudo-terminal (util-linux script) and types `answer`.
+        func trust(answering answer: String) throws -> String {
+            let command = "printf '\(answer)\\n' | script -qec '\(CLI.binary.path) trust --vault \(h.cli.vault.path)' /dev/null"
+            let result = try CLI.process("/bin/sh", ["-c", command], in: h.cli.home, environment: h.cli.environment)
+            #expect(result.status == 0, "\(result.output)")
+            return result.output
+        }
+        let declined = try trust(answering: "n")
+        #expect(declined.contains("accept these changes? [y/N]"), "\(declined)")
+        #expect(declined.contains("not accepted"))
+        #expect(try h.run(["add", "x", "--tier", "secret"], env: locked).status == 5)
+        let accepted = try trust(answering: "y")
+        #expect(accepted.contains("trusted: 1 change recorded"), "\(accepted)")
+        try h.ok(["add", "x", "--tier", "secret"], env: locked)
     }
 
     @Test("trust rejects a bad option; passwd and rotate on this device pin their own new key")
