@@ -108,9 +108,10 @@ def main():
                 counts = [len(e.encode_ordinary(block["text"])) for e in ENCODINGS]
                 check(max(counts) <= budget, f"{query!r} budget {budget}: o200k/cl100k count {counts}")
                 check(block["tokens"] >= max(counts), f"the reported count {block['tokens']} is conservative ({counts})")
-                # Plain output is the same block.
-                plain = subprocess.run([BINARY, "context", query, "--budget", str(budget)], env=env, capture_output=True, text=True)
-                check(plain.stdout == block["text"], "plain output is the JSON's text")
+                if budget == 400:
+                    # Plain output is the same block.
+                    plain = subprocess.run([BINARY, "context", query, "--budget", str(budget)], env=env, capture_output=True, text=True)
+                    check(plain.stdout == block["text"], "plain output is the JSON's text")
                 if block["left_out"] > 0 and budget >= 250:
                     check(max(counts) >= budget // 4, f"a full budget is used, not wasted ({counts} of {budget})")
                 checked += 1

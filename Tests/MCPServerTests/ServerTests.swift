@@ -343,3 +343,42 @@ struct ServerCLITests {
         #expect(gone.failed)
     }
 }
+
+@Suite("memvault context and memvault mcp: bad input on the command line")
+struct CommandBadInputTests {
+    @Test("usage errors exit 64, bad values exit 1 with one error line, and nothing is written",
+          arguments: [
+            (["context", ""], Int32(64), "empty"),
+            (["context", "trip", "--budget", "10"], Int32(64), "--budget must be at least 64"),
+            (["context", "trip", "--budget", "ten"], Int32(64), "budget"),
+            (["context", "trip", "--tier", "purple"], Int32(1), "memvault: error: unknown tier 'purple'"),
+            (["mcp", "--client", "a b"], Int32(64), "--client takes a name"),
+            (["mcp", "--client", ""], Int32(64), "--client takes a name"),
+          ])
+    func badInput(arguments: [String], status: Int32, message: String) throws {
+        let harness = try Harness()
+        let before = try harness.cli(["log", "--json"]).stdout
+        let result = try harness.cli(arguments)
+        #expect(result.status == status, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(try harness.cli(["log", "--json"]).stdout == before)
+    }
+
+    @Test("memvault mcp outside a vault: one error line, exit 1")
+    func noVault() throws {
+        let harness = try Harness()
+        let process = Process()
+        process.executableURL = Harness.packageRoot.appendingPathComponent(".build/debug/memvault")
+        process.arguments = ["mcp", "--vault", harness.home.appendingPathComponent("nowhere").path]
+        process.environment = harness.environment
+        let err = Pipe()
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(text.hasPrefix("memvault: error: not a memvault vault"), "\(text)")
+    }
+}
