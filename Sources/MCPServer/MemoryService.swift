@@ -277,12 +277,24 @@ public actor MemoryService {
         var action: String
     }
 
-    /// The tier a new memory goes to when the client names none.
-    ///
-    /// CLASSIFIER HOOK: this is where `--tier auto` classification plugs in once the vault's
-    /// add path has it (classify `text` and take its tier). Until then: the vault's default tier.
-    private func tierForNewMemory(text: String) -> Tier {
-        vault.config.defaultTier
+    /// The tier a new memory goes to when the client names none: the classifier's, as `add --tier
+    /// auto` chooses it (doubt moves a memory up, never down; never ultrasecret). A tier this client
+    /// may not write, or an encrypted tier without a key, refuses the write: the memory is never
+    /// put in a lower tier instead.
+    private func tierForNewMemory(text: String) throws(ToolError) -> Tier {
+        let embedder = model()
+        let classification = try vaultStep { () throws(VaultError) in
+            try vault.classify(text: text, user: user, embedder: embedder)
+        }
+        let tier = classification.tier
+        guard policy.tiers.contains(tier) else {
+            let who = clientName.map { "client '\($0)'" } ?? "this client"
+            throw ToolError("the memory was \(classification.summary), a tier \(who) may not write; nothing written (the person can add it with memvault add --tier auto)")
+        }
+        if tier.isEncrypted && !vault.hasKey(user: user, tier: tier) {
+            throw ToolError("the memory was \(classification.summary), and that tier has no key yet; nothing written (create one with memvault passwd \(tier.rawValue))")
+        }
+        return tier
     }
 
     private func add(_ raw: [String: Value]?) throws(ToolError) -> ToolOutput {
@@ -296,7 +308,7 @@ public actor MemoryService {
             }
             tier = parsed
         } else {
-            tier = tierForNewMemory(text: text)
+            tier = try tierForNewMemory(text: text)
         }
         guard policy.tiers.contains(tier) else { throw notGranted(tier) }
         var new = NewMemory(text: text, tier: tier, title: try arguments.string("title"), tags: try arguments.strings("tags") ?? [], src: policy.source)

@@ -173,13 +173,23 @@ struct ServerToolTests {
         #expect(refused.text.contains("client 'reader' may not write"))
     }
 
-    @Test("memory_add without a tier uses the vault's default tier")
-    func defaultTier() async throws {
+    @Test("memory_add without a tier is classified; a sensitive memory is refused, never put in a plain tier")
+    func classifiedTier() async throws {
         let harness = try Harness()
         let (client, _) = try await harness.connect(client: nil)
         let added = try await call(client, "memory_add", ["text": "Lunch with Tom"])
-        #expect(added["memory"]?.objectValue?["tier"] == "chronological")
+        #expect(!added.failed, "\(added.text)")
+        let tier = try #require(added["memory"]?.objectValue?["tier"]?.stringValue)
+        #expect(["chronological", "general"].contains(tier))
         #expect(added["memory"]?.objectValue?["src"] == "mcp")
+
+        // Health data is confidential: the default policy grants only the plain tiers.
+        let refused = try await call(client, "memory_add", ["text": "Blood test: LDL 162, doctor wants a recheck in March"])
+        #expect(refused.failed)
+        #expect(refused.text.contains("classified as confidential"), "\(refused.text)")
+        #expect(!refused.text.contains("LDL"), "the refusal does not quote the memory: \(refused.text)")
+        let search = try await call(client, "memory_search", ["query": "LDL blood test", "mode": "lexical"])
+        #expect(search["results"]?.arrayValue?.isEmpty == true, "nothing written")
     }
 }
 
