@@ -401,6 +401,62 @@ extension Vault {
         return count
     }
 
+    /// Re-encrypts to the tier's current key the entries written to one of its earlier keys (a device
+    /// that added offline before a rotate, a restore of a pre-rotate revision), opening them with the
+    /// tier's previous key files from git history and `passphrase` (`previousIdentities`). Entries
+    /// the current key opens are not touched. `unlock` runs this; one commit when anything changed.
+    ///
+    /// - Returns: the number of entries re-encrypted; those no key opens stay in `otherKeyEntries`.
+    /// - Throws: `.locked` for a wrong passphrase, `.integrity` for a tampered or misplaced entry.
+    @discardableResult
+    public func reencryptOlderEntries(user: String, tier: Tier, passphrase: String) throws(VaultError) -> Int {
+        guard tier.isEncrypted, hasKey(user: user, tier: tier) else { return 0 }
+        let current: X25519Identity
+        if let known = unlockedKeys["\(user)/\(tier.rawValue)"] ?? nil {
+            current = known
+        } else {
+            current = try openKeyFile(user: user, tier: tier, passphrase: passphrase)
+        }
+        var previous: [X25519Identity]?
+        var count = 0
+        try transaction("memvault: re-encrypt \(user) \(tier.rawValue) memories written to an earlier key") { (changes) throws(VaultError) in
+            for path in tierFiles(user: user, tier: tier) {
+                var file = try readEntryFile(path)
+                var changed = false
+                for entry in file.entries where entry.isEncrypted {
+                    guard let id = entry.id else { continue }
+                    let located = Located(user: user, tier: tier, path: path, entry: entry)
+                    do throws(VaultError) {
+                        _ = try decrypt(entry, path: path, with: current)
+                        continue  // already to the current key
+                    } catch where error.otherKey {
+                    }
+                    if previous == nil { previous = previousIdentities(user: user, tier: tier, passphrase: passphrase, excluding: current) }
+                    let plaintext: String
+                    do throws(VaultError) {
+                        plaintext = try decrypt(entry, path: path, with: previous ?? [])
+                    } catch where error.otherKey {
+                        noteOtherKey(located)
+                        continue
+                    }
+                    try checkLimits(Array(plaintext.utf8), at: armorLocation(entry, path: path))
+                    guard let inner = EntryFile.parse(plaintext).entries.first else {
+                        throw VaultError(.integrity, "decrypted memory is not an entry", at: armorLocation(entry, path: path))
+                    }
+                    try checkBinding(inner, of: located)
+                    let armored = try encrypt(bind(plaintext, user: user, tier: tier), to: current.recipient)
+                    guard file.replace(id: id, with: EntrySealing.render(tier: tier, date: entry.date, id: id, armored: armored)) else {
+                        throw VaultError(.badInput, "memory \(id) could not be re-encrypted in place; nothing written", at: "\(path):\(entry.line)")
+                    }
+                    changed = true
+                    count += 1
+                }
+                if changed { changes.write(path, file.bytes) }
+            }
+        }
+        return count
+    }
+
     /// The user's digest files, vault-relative: `alice/digests/2026/2026-11-22.md`.
     func digestFiles(user: String) -> [String] {
         let base = url("\(user)/digests").standardizedFileURL.path

@@ -130,7 +130,7 @@ struct EncryptionTests {
         #expect(py.status == 0, "age -d on the key file: \(py.output)")
         let decrypted = try CLI.process("/usr/bin/age", ["-d", "-i", identity.path, block.path])
         #expect(decrypted.status == 0, "age -d on the entry: \(decrypted.output)")
-        #expect(decrypted.output.hasPrefix("## 2026-11-22 14:03\n<!-- id: \(id) src: cli -->\n\nDecrypt me with age"))
+        #expect(decrypted.output.hasPrefix("## 2026-11-22 14:03\n<!-- id: \(id) src: cli bound: alice/secret -->\n\nDecrypt me with age"))
     }
 
     @Test("wrong passphrase exits 3; a tampered block exits 5 naming file and line; nothing is written")

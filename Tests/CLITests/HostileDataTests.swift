@@ -204,6 +204,27 @@ struct HostileDataTests {
         #expect(try cli.commitCount() == commits)
     }
 
+    @Test("unlock re-encrypts a memory written to an earlier key to the current one, in one commit")
+    func unlockReencryptsOlderEntries() throws {
+        let cli = try E.vaultWithKeys()
+        defer { cli.cleanup() }
+        let env = E.secretEnv("secret")
+        let old = try E.ok(cli, ["add", "from the offline laptop", "--tier", "secret", "--date", "2026-11-20 10:00"])
+        let before = try cli.git(["rev-parse", "HEAD"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try E.run(cli, ["rotate", "secret"], env: env).status == 0)
+        #expect(try E.run(cli, ["restore", "\(old)@\(before)"]).status == 0)
+        #expect(try E.run(cli, ["list"], env: env).stderr.contains(old))
+        let commits = try cli.commitCount()
+        let unlocked = try E.run(cli, ["unlock", "secret", "--ttl", "1m"], env: env)
+        defer { _ = try? E.run(cli, ["lock"]) }
+        #expect(unlocked.status == 0, "\(unlocked.stderr)")
+        #expect(unlocked.stdout.contains("1 memory written to an earlier secret key re-encrypted"))
+        #expect(try cli.commitCount() == commits + 1)
+        let list = try E.run(cli, ["list", "--json"], env: env)
+        #expect(list.status == 0 && list.stderr.isEmpty, "\(list.stderr)")
+        #expect(list.stdout.contains("from the offline laptop"))
+    }
+
     // MARK: 4. edit's temporary files
 
     /// A fake editor named `name`: records its arguments and environment, then changes the text.

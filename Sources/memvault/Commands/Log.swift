@@ -42,7 +42,7 @@ extension Memvault {
                     return
                 }
                 for entry in entries {
-                    print("\(Output.style(entry.shortCommit, "33")) \(entry.date)  \(entry.author)  \(entry.summary)")
+                    print("\(Output.style(entry.shortCommit, "33")) \(entry.date)  \(Output.safe(entry.author))  \(Output.safe(entry.summary))")
                 }
             }
         }

@@ -62,7 +62,14 @@ extension Memvault {
                 guard vault.hasKey(user: user, tier: tier) else {
                     throw VaultError(.badInput, "the encrypted \(tier.rawValue) tier of \(user) has no key yet", hint: "create one with: memvault passwd \(tier.rawValue)")
                 }
-                let unlocked = try vault.unlock(user: user, tier: tier, passphrase: try Passphrase.current(tier, file: key.passphraseFile))
+                let passphrase = try Passphrase.current(tier, file: key.passphraseFile)
+                let unlocked = try vault.unlock(user: user, tier: tier, passphrase: passphrase)
+                // Memories written to an earlier key of the tier are re-encrypted to the current one.
+                let reencrypted = try vault.reencryptOlderEntries(user: user, tier: tier, passphrase: passphrase)
+                if reencrypted > 0 {
+                    print("\(reencrypted) \(reencrypted == 1 ? "memory" : "memories") written to an earlier \(tier.rawValue) key re-encrypted to the current one")
+                }
+                Output.reportOtherKeyEntries(vault)
                 guard tier.isCacheable else {
                     print("the \(tier.rawValue) passphrase is correct; \(tier.rawValue) is never cached: commands that read it ask again, or take \(tier.passphraseVariable)")
                     return
