@@ -134,7 +134,7 @@ extension Memvault {
                 lastShown = percent
                 let filled = Int(fraction * Double(width))
                 let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-                let amount = unit.map { "\(done)/\(total) \($0)" } ?? String(format: "%.0f/%.0f MB", Double(done) / 1e6, Double(total) / 1e6)
+                let amount = unit.map { "\(done)/\(total) \($0)" } ?? String(format: "%.1f/%.1f MB", Double(done) / 1e6, Double(total) / 1e6)
                 FileHandle.standardError.write(Data("\rreading [\(bar)] \(amount)\(percent == 100 ? "\n" : "")".utf8))
             }
         }
