@@ -35,8 +35,10 @@ enum ImportBench {
         print("memvault-bench import: \(records) records per small source, a \(megabytes) MB ChatGPT export")
         print("| source | input | memories | wall time | memories/s | MB/s | peak RSS |")
         print("| --- | --- | --- | --- | --- | --- | --- |")
+        var runs = 0
         func measure(_ source: String, _ input: URL, count: Int, tier: String?) throws {
-            let root = try freshVault("vault-\(source)")
+            runs += 1
+            let root = try freshVault("vault-\(runs)-\(source)")
             var args = ["import", "--vault", root.path, "--from", source, input.path]
             if let tier { args += ["--tier", tier] }
             let size = directorySize(input)

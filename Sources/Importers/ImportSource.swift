@@ -47,14 +47,14 @@ public struct TierPolicy {
 extension ImportSource {
     /// The tier policy of an import from this source into `user`'s tiers of `vault`.
     ///
-    /// `--tier` always overrides. Without it, chat histories go to `confidential` when that tier
-    /// has a key, and the import is refused otherwise (never written as plain text by default);
-    /// journals and notes go to the vault's default tier.
+    /// `--tier` always overrides. `--tier auto`, or `default_tier = "auto"` in memvault.toml,
+    /// classifies each memory (`classify`, usually `ImportSource.classifier(vault:user:)`). Without
+    /// either, chat histories go to `confidential` when that tier has a key, and the import is
+    /// refused otherwise (never written as plain text by default); journals and notes go to the
+    /// vault's default tier.
     ///
     /// - Parameters:
-    ///   - classify: CLASSIFICATION PLUG-IN POINT. When `memvault classify` / `--tier auto` is
-    ///     available, the command line passes the classifier here and it decides each memory's
-    ///     tier (for every source) whenever `--tier` is absent. Until then it is nil.
+    ///   - classify: decides each memory's tier; nil unless the import classifies.
     /// - Throws: `VaultError.badInput` for a chat import without `--tier` while confidential has no key.
     public func tierPolicy(override: Tier?, classify: ((NewMemory) throws(VaultError) -> Tier)?, vault: Vault, user: String) throws(VaultError) -> TierPolicy {
         if let override { return TierPolicy(override: override) }
@@ -65,6 +65,56 @@ extension ImportSource {
                 at: user, hint: "create its key with: memvault passwd confidential (or pass --tier TIER to choose another tier)")
         }
         return TierPolicy(fallback: .confidential)
+    }
+}
+
+extension ImportSource {
+    /// Classification of imported memories, as `add --tier auto` classifies: doubt moves a memory
+    /// up a tier, never down, never to ultrasecret. Without the neighbour signal (no model is
+    /// loaded for an import). A memory longer than the classifier's limit is classified piece by
+    /// piece and takes the highest tier any piece needs. A memory classified into an encrypted
+    /// tier without a key stops the import before anything is written.
+    public static func classifier(vault: Vault, user: String) -> (NewMemory) throws(VaultError) -> Tier {
+        { (memory) throws(VaultError) -> Tier in
+            let text = [memory.title, memory.text].compactMap { $0 }.joined(separator: "\n")
+            var tier = Tier.chronological
+            var summary = ""
+            for piece in pieces(of: text, limit: Vault.maximumMemorySize / 2) {
+                let result = try vault.classify(text: piece, user: user)
+                if summary.isEmpty || result.tier > tier {
+                    tier = result.tier
+                    summary = result.summary
+                }
+            }
+            if tier.isEncrypted && !vault.hasKey(user: user, tier: tier) {
+                throw VaultError(.badInput, "an imported memory was \(summary), and that tier has no key yet; nothing was imported",
+                    at: memory.src, hint: "create one with: memvault passwd \(tier.rawValue) (or pass --tier TIER to choose the tier yourself)")
+            }
+            return tier
+        }
+    }
+
+    /// `text` cut into pieces of at most `limit` UTF-8 bytes, at line ends where it can.
+    static func pieces(of text: String, limit: Int) -> [String] {
+        guard text.utf8.count > limit else { return [text] }
+        var pieces: [String] = []
+        var current = ""
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = Substring(line)
+            while line.utf8.count > limit {
+                let cut = line.utf8.index(line.utf8.startIndex, offsetBy: limit)
+                let head = String(decoding: line.utf8[..<cut], as: UTF8.self)
+                pieces.append(head)
+                line = Substring(String(decoding: line.utf8[cut...], as: UTF8.self))
+            }
+            if !current.isEmpty && current.utf8.count + line.utf8.count + 1 > limit {
+                pieces.append(current)
+                current = ""
+            }
+            current += current.isEmpty ? String(line) : "\n" + line
+        }
+        if !current.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { pieces.append(current) }
+        return pieces
     }
 }
 

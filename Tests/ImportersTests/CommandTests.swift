@@ -68,7 +68,7 @@ struct CommandTests {
          "not a ChatGPT conversation: no \"mapping\" of messages (claude-conversations.json, conversation 1 (byte 4))"),
         ("a file where a folder is needed", ["--from", "markdown", Paths.fixture("jrnl.json")], "expected a folder of Markdown notes, found a file"),
         ("chat without a confidential key", ["--from", "claude", Paths.fixture("claude-conversations.json")], "which has no key yet"),
-        ("auto before classification exists", ["--from", "jrnl", Paths.fixture("jrnl.json"), "--tier", "auto"], "not available for imports yet"),
+        ("auto: health data, confidential has no key", ["--from", "jrnl", Paths.fixture("jrnl-health.json"), "--tier", "auto"], "has no key yet"),
         ("unknown tier", ["--from", "jrnl", Paths.fixture("jrnl.json"), "--tier", "topsecret"], "unknown tier 'topsecret'"),
     ]
 

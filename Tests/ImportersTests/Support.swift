@@ -27,13 +27,14 @@ final class TestVault {
         home = FileManager.default.temporaryDirectory.appendingPathComponent("memvault-import-\(UUID().uuidString)")
         root = home.appendingPathComponent("vault")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        var env: [String: String] = ["MEMVAULT_TEST_SCRYPT_WORK_FACTOR": "10", "HOME": home.path]
+        var env: [String: String] = ["HOME": home.path]
         _ = try Vault.create(at: root, user: "alice", environment: env)
         let settings = root.appendingPathComponent("memvault.toml")
         let text = try String(contentsOf: settings, encoding: .utf8).replacingOccurrences(of: "timezone = \"\"", with: "timezone = \"UTC\"")
         try text.write(to: settings, atomically: true, encoding: .utf8)
         if let passphrase {
             let vault = try Vault(at: root, environment: env)
+            vault.scryptWorkFactorLimit = 10  // fast keys for tests; the command line never lowers it
             _ = try vault.setPassphrase(user: "alice", tier: .confidential, old: nil, new: passphrase)
             env["MEMVAULT_PASSPHRASE_CONFIDENTIAL"] = passphrase
         }
@@ -52,9 +53,10 @@ final class TestVault {
 
     /// Imports `path` from `source`; `tier` nil uses the source's default policy.
     @discardableResult
-    func importExport(_ source: ImportSource, _ path: String, tier: Tier? = nil, dryRun: Bool = false) throws -> ImportSummary {
+    func importExport(_ source: ImportSource, _ path: String, tier: Tier? = nil, classify: Bool = false, dryRun: Bool = false) throws -> ImportSummary {
         let vault = self.vault
-        let policy = try source.tierPolicy(override: tier, classify: nil, vault: vault, user: "alice")
+        let policy = try source.tierPolicy(
+            override: tier, classify: classify ? ImportSource.classifier(vault: vault, user: "alice") : nil, vault: vault, user: "alice")
         return try vault.importItems(user: "alice", dryRun: dryRun) { (emit) throws(VaultError) in
             try Importer.read(source, path: path, options: ImportOptions(timeZone: vault.config.timeZone), policy: policy, emit: emit)
         }

@@ -145,6 +145,37 @@ struct VaultImportTests {
         #expect(dinner.tags.contains("travel"))
     }
 
+    @Test("classified imports: health data lands in confidential, a walk in a plain tier; without the key nothing is written")
+    func classifiedImport() throws {
+        let keyless = try TestVault()
+        defer { keyless.cleanup() }
+        let before = try keyless.snapshot()
+        let commits = try keyless.commitCount()
+        #expect(throws: VaultError.self) { try keyless.importExport(.jrnl, Paths.fixture("jrnl-health.json"), classify: true) }
+        #expect(try keyless.snapshot() == before)
+        #expect(try keyless.commitCount() == commits)
+
+        let t = try TestVault(passphrase: "correct horse")
+        defer { t.cleanup() }
+        let summary = try t.importExport(.jrnl, Paths.fixture("jrnl-health.json"), classify: true)
+        #expect(summary.added == 2)
+        let memories = try t.memories()
+        let blood = try #require(memories.first { $0.title?.contains("Blood") == true })
+        let walk = try #require(memories.first { $0.title?.contains("lake") == true })
+        #expect(blood.tier == .confidential)
+        #expect(!walk.tier.isEncrypted)
+    }
+
+    @Test("a text longer than the classifier's limit is classified piece by piece, no piece lost")
+    func classifierPieces() {
+        let line = String(repeating: "a", count: 100)
+        let text = (0..<50).map { _ in line }.joined(separator: "\n") + "\nPIN 4711"
+        let pieces = ImportSource.pieces(of: text, limit: 1_000)
+        #expect(pieces.allSatisfy { $0.utf8.count <= 1_000 })
+        #expect(pieces.joined(separator: "\n") == text)
+        #expect(pieces.last?.hasSuffix("PIN 4711") == true)
+    }
+
     @Test("a dry run counts per tier and source and writes nothing")
     func dryRun() throws {
         let t = try TestVault()

@@ -45,7 +45,7 @@ extension Memvault {
         @Option(help: "The service the export comes from: chatgpt, claude, markdown, dayone or jrnl. Without it, FILE is JSON Lines.")
         var from: String?
 
-        @Option(help: "The tier of every imported memory (with --from). Default: confidential for chat histories, the vault's default tier for journals and notes.")
+        @Option(help: "The tier of every imported memory (with --from), or auto to classify each one. Default: auto when memvault.toml says default_tier = \"auto\", else confidential for chat histories and the vault's default tier for journals and notes.")
         var tier: String?
 
         @Flag(help: "Show what would be added, updated and skipped, per tier and source, and write nothing (with --from).")
@@ -87,14 +87,15 @@ extension Memvault {
         private func importExport(from: String, vault: Vault, user: String) throws {
             let source = try ImportSource(parsing: from)
             var override: Tier?
+            var classify: ((NewMemory) throws(VaultError) -> Tier)?
             if let tier, tier.lowercased() == "auto" {
-                // CLASSIFICATION PLUG-IN POINT: once `memvault classify` is in the build, pass its
-                // classifier to tierPolicy(classify:) here (and make it the default when --tier is absent).
-                throw VaultError(.badInput, "classification (--tier auto) is not available for imports yet",
-                    hint: "pass a tier: --tier chronological, general, confidential, secret or ultrasecret")
+                classify = ImportSource.classifier(vault: vault, user: user)
+            } else if let tier {
+                override = try Tier(parsing: tier)
+            } else if vault.config.classifiesByDefault {
+                classify = ImportSource.classifier(vault: vault, user: user)
             }
-            if let tier { override = try Tier(parsing: tier) }
-            let policy = try source.tierPolicy(override: override, classify: nil, vault: vault, user: user)
+            let policy = try source.tierPolicy(override: override, classify: classify, vault: vault, user: user)
             let options = ImportOptions(timeZone: vault.config.timeZone, progress: Self.byteProgress(source == .markdown ? "notes" : nil))
             let summary = try vault.importItems(user: user, dryRun: dryRun, allowSecrets: allowSecret) { (emit) throws(VaultError) in
                 try Importer.read(source, path: file, options: options, policy: policy, emit: emit)
@@ -135,7 +136,7 @@ extension Memvault {
                 lastShown = percent
                 let filled = Int(fraction * Double(width))
                 let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-                let amount = unit.map { "\(done)/\(total) \($0)" } ?? String(format: "%.0f/%.0f MB", Double(done) / 1e6, Double(total) / 1e6)
+                let amount = unit.map { "\(done)/\(total) \($0)" } ?? String(format: "%.1f/%.1f MB", Double(done) / 1e6, Double(total) / 1e6)
                 FileHandle.standardError.write(Data("\rreading [\(bar)] \(amount)\(percent == 100 ? "\n" : "")".utf8))
             }
         }
