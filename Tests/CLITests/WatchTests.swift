@@ -126,6 +126,7 @@ struct WatchTests {
         let before = try cli.commitCount()
         let watch = try WatchProcess(cli: cli, args: ["--quiet-period", "200ms"])
         #expect(watch.waitForCommits(), "stdout: \(watch.stdout) stderr: \(watch.stderr)")
+        #expect(watch.waitFor("index refreshed (1 file read, 2 embedded)"), "\(watch.stdout)")
         #expect(watch.stop() == 0)
         #expect(try cli.commitCount() == before + 1)
         #expect(try lastMessage(cli) == "memvault: edit by hand: alice/general/2026-11.md (+2 ~0 -0)")

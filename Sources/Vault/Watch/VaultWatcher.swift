@@ -114,6 +114,9 @@ public final class VaultWatcher {
         signalWakeDescriptor = inotify.wakeWrite
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber) { _ in
+                // Refreshing the index, which may take long (a first embedding), is safe to end
+                // at any instant: its files are replaced by rename, the state file last.
+                if signalEndsProcessAtOnce != 0 { _exit(0) }
                 var byte: UInt8 = 1
                 _ = write(signalWakeDescriptor, &byte, 1)
             }
@@ -434,10 +437,13 @@ public final class VaultWatcher {
 
     /// Brings the search index of the plain tiers up to date (encrypted tiers are left as they are).
     private func refreshIndex() {
+        signalEndsProcessAtOnce = 1
+        defer { signalEndsProcessAtOnce = 0 }
         var update = VaultIndex.Update()
         do {
             _ = try vault.refreshedIndex(embedder: embedder, full: false, update: &update)
             for notice in update.notices { tell(.info, "index: \(notice)") }
+            report(WatchNote(kind: .info, text: "index refreshed (\(update.filesRead) \(update.filesRead == 1 ? "file" : "files") read, \(update.embedded) embedded)"))
         } catch {
             tell(.problem, "index not refreshed: \(error.description)")
         }
@@ -503,6 +509,9 @@ public final class VaultWatcher {
 
 /// The write end of the running watcher's wake pipe, for the signal handler (which cannot capture).
 nonisolated(unsafe) private var signalWakeDescriptor: Int32 = -1
+
+/// 1 while the watcher does work a signal may simply end (refreshing the index); read by the signal handler.
+nonisolated(unsafe) private var signalEndsProcessAtOnce: sig_atomic_t = 0
 
 /// A file's size and modification time, to notice a file that changes while it is read.
 struct FileStamp: Equatable {
