@@ -297,6 +297,8 @@ extension Vault {
         try transaction("memvault: create \(user) keys (\(created.map(\.rawValue).joined(separator: ", ")))") { (changes) throws(VaultError) in
             for (path, bytes) in files { changes.write(path, bytes) }
         }
+        // Keys this device made are the ones it trusts.
+        for tier in created { try pinOwnChange(user: user, tier: tier) }
         return created
     }
 
