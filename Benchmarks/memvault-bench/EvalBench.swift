@@ -80,7 +80,7 @@ enum EvalBench {
             return mode
         }
         if let n = value("--context", in: arguments).flatMap(Int.init) {
-            context = n == 0 ? .none : EmbeddingText.Context(previous: n, shortWords: EmbeddingText.Context.standard.shortWords)
+            context = n == 0 ? .none : EmbeddingText.Context(previous: n, shortWords: 12)
         }
         let json = arguments.contains("--json")
         let tune = arguments.contains("--tune")

@@ -6,11 +6,11 @@ import Foundation
 /// vector places). Rewritten whole on each change (it stays small: the base absorbs it when
 /// it grows), and written last, so it is the commit point of every update.
 ///
-/// File layout: a ``SidecarHeader`` (magic `MVSTATE_`, version 2, checksum of the whole
+/// File layout: a ``SidecarHeader`` (magic `MVSTATE_`, version 1, checksum of the whole
 /// file), then the fields below in order; see docs/index.md.
 public struct IndexState: Sendable, Equatable {
     static let magic = Array("MVSTATE_".utf8)
-    static let version: UInt32 = 2
+    static let version: UInt32 = 1
 
     /// The size and modification time of an indexed file when it was read.
     public struct FileState: Sendable, Equatable {

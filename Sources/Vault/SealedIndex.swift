@@ -14,7 +14,7 @@ import SearchIndex
 /// | bytes | field |
 /// | --- | --- |
 /// | 8 | magic `MVSEALED` |
-/// | 4 | format version (2; 1 embedded every memory alone) |
+/// | 4 | format version (1) |
 /// | 4 | vector dimension |
 /// | 4 + n | model id, length-prefixed UTF-8 |
 /// | 12 | ChaCha20-Poly1305 nonce, fresh random per write |
@@ -76,7 +76,7 @@ struct SealedIndex {
     }
 
     static let magic = Array("MVSEALED".utf8)
-    static let formatVersion: UInt32 = 2
+    static let formatVersion: UInt32 = 1
 
     /// Tier file (vault-relative path) → its state and entries.
     var files: [String: File] = [:]
