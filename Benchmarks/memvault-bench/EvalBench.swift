@@ -15,7 +15,8 @@ import Vault
 ///
 /// `--tune` gathers both halves' candidate lists once per question and searches the fusion's
 /// parameters on the even-numbered questions of every set, then reports the chosen parameters,
-/// the current ``Fusion/standard`` and each half alone on the odd-numbered ones.
+/// the current ``Fusion/standard`` and each half alone on the odd-numbered ones. With `--wide` the
+/// candidates are gathered as for k = 25 (100 per half), to see what a longer list would give.
 /// `--json` prints one JSON object (set → mode → scores) instead of the tables.
 enum EvalBench {
     /// One labelled question: the ids of every memory that answers it.
@@ -79,7 +80,7 @@ enum EvalBench {
             return mode
         }
         if let n = value("--context", in: arguments).flatMap(Int.init) {
-            context = n == 0 ? .none : EmbeddingText.Context(previous: n, shortWords: EmbeddingText.Context.standard.shortWords)
+            context = n == 0 ? .none : EmbeddingText.Context(previous: n, shortWords: 12)
         }
         let json = arguments.contains("--json")
         let tune = arguments.contains("--tune")
@@ -93,6 +94,7 @@ enum EvalBench {
             let directory = try dataDirectory(name, subset: subset, scratch: scratch)
             loaded.append(try load(name: name, from: directory, into: scratch, embedder: embedder, quiet: json))
         }
+        if arguments.contains("--wide") { candidateK = 25 }
         if tune {
             try tuneFusion(loaded, embedder: embedder!)
             return
@@ -212,12 +214,15 @@ enum EvalBench {
         var candidates: Vault.Candidates
     }
 
+    /// `--tune --wide`: gather for k = 25 (100 candidates per half) instead of k = 10 (40).
+    nonisolated(unsafe) static var candidateK = 10
+
     static func tuneFusion(_ sets: [LoadedSet], embedder: Embedder) throws {
         var gathered: [Gathered] = []
         for (s, set) in sets.enumerated() {
             for (i, question) in set.questions.enumerated() {
                 let candidates = try set.vault.candidates(
-                    SearchRequest(query: question.question, k: 10, mode: .hybrid), user: user, embedder: embedder)
+                    SearchRequest(query: question.question, k: candidateK, mode: .hybrid), user: user, embedder: embedder)
                 gathered.append(Gathered(set: s, tuning: i % 2 == 0, kind: question.kind, answers: Set(question.answers), candidates: candidates))
             }
         }

@@ -21,8 +21,10 @@ public enum EmbeddingText {
 
         /// No context: every memory alone.
         public static let none = Context(previous: 0, shortWords: 0)
-        /// What the index uses (chosen on the evaluation sets, docs/index.md).
-        public static let standard = Context(previous: 1, shortWords: 12)
+        /// What the index uses: no context. Embedding a short memory after the one before it
+        /// lowered semantic recall@10 on both evaluation sets (docs/benchmarks.md, "Retrieval
+        /// quality"), so it stays off; the setting is kept for measuring others.
+        public static let standard = Context.none
     }
 
     /// The texts of a file's memories, in file order: a short memory (a chat turn such as "Yes! It

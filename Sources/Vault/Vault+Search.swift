@@ -284,7 +284,8 @@ extension Vault {
         }
         var cosine: [String: Float] = [:]
         var sealedCosines: [String: Float] = [:]
-        if mode != .lexical, let embedder {
+        // Nothing to compare with (an empty vault, or only locked tiers): the query is not embedded.
+        if mode != .lexical, let embedder, index.count > 0 || !sealed.entries.isEmpty {
             let queryVector = embedder.embed([query])[0]
             timer.lap("embed query")
             var hits: [(id: String, score: Float)]
