@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(
             name: "CCmarkGFM", path: "Sources/CCmarkGFM", pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        // Linux system calls that are variadic in libc (prctl), wrapped for Swift; no library to link.
+        .systemLibrary(name: "CSystem", path: "Sources/CSystem"),
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
@@ -52,7 +54,7 @@ let package = Package(
             name: "Vault",
             dependencies: [
                 "MemvaultSupport", "MarkdownCodec", "GitStore", "AgeCrypto", "Embedder",
-                "SearchIndex", "TOMLKit",
+                "SearchIndex", "TOMLKit", "CSystem",
                 // ChaCha20-Poly1305 and HKDF for the sealed index of encrypted tiers.
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
@@ -66,9 +68,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        // Release-build benchmarks that print figures (see docs/benchmarks.md).
+        // Release-build benchmarks that print figures (see docs/benchmarks.md), and the timer they
+        // measure whole processes with.
+        .target(name: "ProcessTimer", path: "Benchmarks/ProcessTimer"),
         .executableTarget(
-            name: "memvault-bench", dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto"],
+            name: "memvault-bench",
+            dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer"],
             path: "Benchmarks/memvault-bench"),
 
         .testTarget(name: "MemvaultSupportTests", dependencies: ["MemvaultSupport"]),
@@ -80,6 +85,7 @@ let package = Package(
         .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest", "Vault", "Embedder"]),
         .testTarget(name: "CLITests", dependencies: ["Vault"]),
+        .testTarget(name: "ProcessTimerTests", dependencies: ["ProcessTimer"]),
     ],
     swiftLanguageModes: [.v6]
 )

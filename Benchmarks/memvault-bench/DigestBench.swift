@@ -52,14 +52,8 @@ enum DigestBench {
 
     /// Wall time and CPU time (user + system, all threads) of one run, in seconds.
     static func timed(_ executable: String, _ arguments: [String]) throws -> (wall: Double, cpu: Double) {
-        func cpu() -> Double {
-            var usage = rusage()
-            getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-            return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-        }
-        let before = cpu()
-        let wall = try VaultBench.time(executable, arguments)
-        return (wall, cpu() - before)
+        let run = try VaultBench.run(executable, arguments)
+        return (run.wall, run.cpu)
     }
 
     /// Imports `count` memories over 2015-2026 (none on the digested day) and indexes them with hash vectors.
@@ -110,11 +104,6 @@ enum DigestBench {
     }
 
     static func shell(_ command: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw VaultError(.badInput, "failed: \(command)") }
+        _ = try VaultBench.run("/bin/sh", ["-c", command])
     }
 }

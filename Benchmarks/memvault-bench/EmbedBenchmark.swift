@@ -59,6 +59,9 @@ enum EmbedBenchmark {
         let embedder = loaded!
         let tokens = texts.reduce(0) { $0 + embedder.tokenizer.encode($1).count }
         print("model: \(Embedder.modelID) from \(directory.path)")
+        let environment = ProcessInfo.processInfo.environment
+        let forced = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"].map { "\($0)=\(environment[$0] ?? "(unset)")" }
+        print("BLAS kernel: \(Embedder.blasCoreName) (\(forced.joined(separator: ", ")))")
         print("texts: \(texts.count) from \(textsFile.path), \(format(Double(tokens) / Double(texts.count))) tokens on average")
         print("model load: first \(format(loads[0])) ms, median of 5 \(format(median(loads))) ms")
 

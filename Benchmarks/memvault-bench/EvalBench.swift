@@ -3,13 +3,20 @@ import Foundation
 import SearchIndex
 import Vault
 
-/// `memvault-bench eval [--data DIR] [--misses]`: retrieval quality on our own labelled set.
+/// `memvault-bench eval [--set diary|conversations|DIR,...] [--subset N] [--modes lexical,...] [--context N] [--tune] [--misses] [--json]`:
+/// retrieval quality on labelled sets.
 ///
-/// Imports `Benchmarks/eval/memories.jsonl` into a temporary vault, runs every question of
-/// `questions.jsonl` in each search mode and prints recall@5, recall@10 and MRR as Markdown,
-/// overall and per question kind. `--misses` also lists, per mode, the questions whose answers
-/// are all outside the top 10, with what came first instead. `--fusion` also scores other ways
-/// of fusing the lexical and semantic top-40 lists, to tune `HybridFusion` against.
+/// Each set is a directory with `memories.jsonl` (import records) and `questions.jsonl`
+/// (`{"question", "answers": [ids], "kind"}`). `diary` is the hand-written set in
+/// Benchmarks/eval; `conversations` is generated at run time by
+/// Benchmarks/eval/generate-conversations.py (`--subset N` asks it for N questions and only the
+/// memories they need plus a sample). Every question is asked in each mode with k = 10; the
+/// tables give recall@1, @5, @10 and MRR, overall and per question kind.
+///
+/// `--tune` gathers both halves' candidate lists once per question and searches the fusion's
+/// parameters on the even-numbered questions of every set, then reports the chosen parameters,
+/// the current ``Fusion/standard`` and each half alone on the odd-numbered ones.
+/// `--json` prints one JSON object (set → mode → scores) instead of the tables.
 enum EvalBench {
     /// One labelled question: the ids of every memory that answers it.
     struct Question: Decodable {
@@ -18,46 +25,166 @@ enum EvalBench {
         var kind: String
     }
 
-    /// Recall@5, recall@10 and reciprocal rank of one question, or their means over many.
+    /// Recall@1, @5, @10 and reciprocal rank of one question, or their sums over many.
     struct Scores {
+        var recall1 = 0.0
         var recall5 = 0.0
         var recall10 = 0.0
         var reciprocalRank = 0.0
         var count = 0
 
         mutating func add(_ other: Scores) {
+            recall1 += other.recall1
             recall5 += other.recall5
             recall10 += other.recall10
             reciprocalRank += other.reciprocalRank
             count += other.count
         }
 
-        var mean: (recall5: Double, recall10: Double, mrr: Double) {
+        var mean: (recall1: Double, recall5: Double, recall10: Double, mrr: Double) {
             let n = Double(max(count, 1))
-            return (recall5 / n, recall10 / n, reciprocalRank / n)
+            return (recall1 / n, recall5 / n, recall10 / n, reciprocalRank / n)
+        }
+
+        var json: [String: Double] {
+            let m = mean
+            return ["recall@1": m.recall1, "recall@5": m.recall5, "recall@10": m.recall10, "mrr": m.mrr, "questions": Double(count)]
         }
     }
 
-    static let user = "clara"
-    static let modes: [SearchMode] = [.lexical, .semantic, .hybrid]
+    /// A set imported into its own temporary vault.
+    struct LoadedSet {
+        var name: String
+        var vault: Vault
+        var questions: [Question]
+    }
+
+    static let user = "robin"
+
+    static var evalDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("eval", isDirectory: true)
+    }
+
+    static func value(_ flag: String, in arguments: [String]) -> String? {
+        guard let i = arguments.firstIndex(of: flag), i + 1 < arguments.count else { return nil }
+        return arguments[i + 1]
+    }
 
     static func run(arguments: [String]) throws {
-        var data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("eval", isDirectory: true)
-        if let flag = arguments.firstIndex(of: "--data"), flag + 1 < arguments.count {
-            data = URL(fileURLWithPath: arguments[flag + 1], isDirectory: true)
+        let sets = (value("--set", in: arguments) ?? value("--data", in: arguments) ?? "diary").split(separator: ",").map(String.init)
+        let subset = value("--subset", in: arguments).flatMap(Int.init)
+        let modes = try (value("--modes", in: arguments) ?? "lexical,semantic,hybrid").split(separator: ",").map { name in
+            guard let mode = SearchMode(rawValue: String(name)) else { throw VaultError(.badInput, "unknown mode \(name)") }
+            return mode
         }
-        let showMisses = arguments.contains("--misses")
-        let compareFusion = arguments.contains("--fusion")
+        if let n = value("--context", in: arguments).flatMap(Int.init) {
+            context = n == 0 ? .none : EmbeddingText.Context(previous: n, shortWords: EmbeddingText.Context.standard.shortWords)
+        }
+        let json = arguments.contains("--json")
+        let tune = arguments.contains("--tune")
+        let needsModel = tune || modes.contains { $0 != .lexical }
+        let embedder = needsModel ? try Embedder(modelDirectory: Embedder.defaultModelDirectory()) : nil
 
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("memvault-eval-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var loaded: [LoadedSet] = []
+        for name in sets {
+            let directory = try dataDirectory(name, subset: subset, scratch: scratch)
+            loaded.append(try load(name: name, from: directory, into: scratch, embedder: embedder, quiet: json))
+        }
+        if tune {
+            try tuneFusion(loaded, embedder: embedder!)
+            return
+        }
+        var report: [String: [String: [String: Double]]] = [:]
+        for set in loaded {
+            var overall: [SearchMode: Scores] = [:]
+            var byKind: [String: [SearchMode: Scores]] = [:]
+            var misses: [SearchMode: [String]] = [:]
+            for mode in modes {
+                for question in set.questions {
+                    let response = try set.vault.search(
+                        SearchRequest(query: question.question, k: 10, mode: mode), user: user, embedder: embedder)
+                    let scores = score(ranked: response.results.map(\.id), answers: Set(question.answers))
+                    overall[mode, default: Scores()].add(scores)
+                    byKind[question.kind, default: [:]][mode, default: Scores()].add(scores)
+                    if scores.recall10 == 0 {
+                        let first = response.results.first.map { $0.title ?? String($0.snippet.prefix(60)) } ?? "nothing"
+                        misses[mode, default: []].append("[\(question.kind)] \(question.question) → got \"\(first)\"")
+                    }
+                }
+            }
+            if json {
+                var modesReport: [String: [String: Double]] = [:]
+                for mode in modes { modesReport[mode.rawValue] = overall[mode, default: Scores()].json }
+                report[set.name] = modesReport
+                continue
+            }
+            print("\n## \(set.name)\n")
+            print("| mode | recall@1 | recall@5 | recall@10 | MRR |")
+            print("|---|---|---|---|---|")
+            for mode in modes {
+                let m = overall[mode, default: Scores()].mean
+                print("| \(mode.rawValue) | " + String(format: "%.3f | %.3f | %.3f | %.3f |", m.recall1, m.recall5, m.recall10, m.mrr))
+            }
+            print("\nPer question kind (recall@1 / recall@10 / MRR):\n")
+            print("| kind | questions | " + modes.map(\.rawValue).joined(separator: " | ") + " |")
+            print("|---|---|" + String(repeating: "---|", count: modes.count))
+            for kind in byKind.keys.sorted() {
+                let row = byKind[kind, default: [:]]
+                let cells = modes.map { mode in
+                    let m = row[mode, default: Scores()].mean
+                    return String(format: "%.3f / %.3f / %.3f", m.recall1, m.recall10, m.mrr)
+                }
+                print("| \(kind) | \(row[modes[0]]?.count ?? 0) | " + cells.joined(separator: " | ") + " |")
+            }
+            if arguments.contains("--misses") {
+                for mode in modes {
+                    let list = misses[mode, default: []]
+                    print("\n\(mode.rawValue): \(list.count) questions with no answer in the top 10")
+                    for line in list { print("- " + line) }
+                }
+            }
+        }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    /// The directory of a named set (generating `conversations` first), or `name` as a path.
+    static func dataDirectory(_ name: String, subset: Int?, scratch: URL) throws -> URL {
+        switch name {
+        case "diary": return evalDirectory
+        case "conversations":
+            let out = scratch.appendingPathComponent("conversations", isDirectory: true)
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", evalDirectory.appendingPathComponent("generate-conversations.py").path, out.path]
+                + (subset.map { ["--subset", String($0)] } ?? [])
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw VaultError(.badInput, "generate-conversations.py failed (exit \(process.terminationStatus))")
+            }
+            return out
+        default: return URL(fileURLWithPath: name, isDirectory: true)
+        }
+    }
+
+    /// How short memories are embedded (`--context N`: with up to N earlier memories of the same day; 0: alone).
+    nonisolated(unsafe) static var context = EmbeddingText.Context.standard
+
+    static func load(name: String, from data: URL, into scratch: URL, embedder: Embedder?, quiet: Bool) throws -> LoadedSet {
         let records = Array(try Data(contentsOf: data.appendingPathComponent("memories.jsonl")))
         let questions = try String(decoding: Data(contentsOf: data.appendingPathComponent("questions.jsonl")), as: UTF8.self)
             .split(separator: "\n").map { try JSONDecoder().decode(Question.self, from: Data($0.utf8)) }
-        let embedder = try Embedder(modelDirectory: Embedder.defaultModelDirectory())
-
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("memvault-eval-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let vault = try Vault.create(at: root.appendingPathComponent("vault"), user: user)
+        let root = scratch.appendingPathComponent("vault-\(name.replacingOccurrences(of: "/", with: "_"))")
+        let vault = try Vault.create(at: root, user: user)
+        vault.embeddingContext = context
         let ids = try vault.importRecords(records, user: user)
         let known = Set(ids)
         for question in questions {
@@ -67,118 +194,94 @@ enum EvalBench {
         }
         let start = Date()
         let report = try vault.reindex(full: true, embedder: embedder)
-        print(String(format: "%d memories, %d questions; index built in %.1f s (%d embedded)\n",
-                     ids.count, questions.count, Date().timeIntervalSince(start), report.embedded))
+        if !quiet {
+            print(String(format: "%@: %d memories, %d questions; index built in %.1f s (%d embedded)",
+                         name, ids.count, questions.count, Date().timeIntervalSince(start), report.embedded))
+        }
+        return LoadedSet(name: name, vault: vault, questions: questions)
+    }
 
-        var overall: [SearchMode: Scores] = [:]
-        var byKind: [String: [SearchMode: Scores]] = [:]
-        var misses: [SearchMode: [String]] = [:]
-        for mode in modes {
-            for question in questions {
-                let response = try vault.search(SearchRequest(query: question.question, k: 10, mode: mode), user: user, embedder: embedder)
-                let ranked = response.results.map(\.id)
-                let scores = score(ranked: ranked, answers: Set(question.answers))
-                overall[mode, default: Scores()].add(scores)
-                byKind[question.kind, default: [:]][mode, default: Scores()].add(scores)
-                if scores.recall10 == 0 {
-                    let first = response.results.first.map { $0.title ?? String($0.snippet.prefix(60)) } ?? "nothing"
-                    misses[mode, default: []].append("[\(question.kind)] \(question.question) → got \"\(first)\"")
+    // MARK: Tuning
+
+    /// One question's candidates, gathered once.
+    struct Gathered {
+        var set: Int
+        var tuning: Bool
+        var kind: String
+        var answers: Set<String>
+        var candidates: Vault.Candidates
+    }
+
+    static func tuneFusion(_ sets: [LoadedSet], embedder: Embedder) throws {
+        var gathered: [Gathered] = []
+        for (s, set) in sets.enumerated() {
+            for (i, question) in set.questions.enumerated() {
+                let candidates = try set.vault.candidates(
+                    SearchRequest(query: question.question, k: 10, mode: .hybrid), user: user, embedder: embedder)
+                gathered.append(Gathered(set: s, tuning: i % 2 == 0, kind: question.kind, answers: Set(question.answers), candidates: candidates))
+            }
+        }
+        /// Mean over sets of each set's mean scores, on the tuning or the reporting half.
+        func evaluate(_ rank: (Vault.Candidates) -> [String], tuning: Bool) -> [Scores] {
+            var perSet = Array(repeating: Scores(), count: sets.count)
+            for g in gathered where g.tuning == tuning { perSet[g.set].add(score(ranked: rank(g.candidates), answers: g.answers)) }
+            return perSet
+        }
+        func objective(_ perSet: [Scores]) -> Double {
+            perSet.reduce(0) { $0 + $1.mean.recall10 + 0.2 * $1.mean.mrr } / Double(sets.count)
+        }
+        let steps: [Float] = stride(from: 0, through: 1, by: 0.05).map { Float($0) }
+        var best: (fusion: Fusion, value: Double)?
+        for minMax in [false, true] {
+            for exponent: Float in [0, 0.5, 1, 2] {
+                for w in steps {
+                    for wp in steps {
+                        let fusion = Fusion(semanticWeight: w, semanticWeightPartial: wp, coverageExponent: exponent, lexicalMinMax: minMax)
+                        let value = objective(evaluate({ fusion.rank($0.all, queryTerms: $0.queryTerms, k: 10).map(\.id) }, tuning: true))
+                        if best == nil || value > best!.value { best = (fusion, value) }
+                    }
                 }
             }
         }
-
-        print("| mode | recall@5 | recall@10 | MRR |")
-        print("|---|---|---|---|")
-        for mode in modes {
-            let m = overall[mode, default: Scores()].mean
-            print("| \(mode.rawValue) | " + String(format: "%.3f | %.3f | %.3f |", m.recall5, m.recall10, m.mrr))
-        }
-        print("\nPer question kind (recall@10 / MRR):\n")
-        print("| kind | questions | " + modes.map(\.rawValue).joined(separator: " | ") + " |")
-        print("|---|---|" + String(repeating: "---|", count: modes.count))
-        for kind in byKind.keys.sorted() {
-            let row = byKind[kind, default: [:]]
-            let cells = modes.map { mode in
-                let m = row[mode, default: Scores()].mean
-                return String(format: "%.3f / %.3f", m.recall10, m.mrr)
+        let chosen = best!.fusion
+        print("\nChosen on the tuning half (even-numbered questions): \(chosen)\n")
+        let rows: [(String, (Vault.Candidates) -> [String])] = [
+            ("lexical", { Array($0.lexical.prefix(10)) }),
+            ("semantic", { Array($0.semantic.prefix(10)) }),
+            ("Fusion.standard", { Fusion.standard.rank($0.all, queryTerms: $0.queryTerms, k: 10).map(\.id) }),
+            ("chosen", { chosen.rank($0.all, queryTerms: $0.queryTerms, k: 10).map(\.id) }),
+            ("RRF k=60", { rrf($0, constant: 60) }),
+        ]
+        print("Reported on the other half (odd-numbered questions), recall@1 / recall@10 / MRR:\n")
+        print("| ranking | " + sets.map(\.name).joined(separator: " | ") + " |")
+        print("|---|" + String(repeating: "---|", count: sets.count))
+        for (name, rank) in rows {
+            let cells = evaluate(rank, tuning: false).map { s in
+                let m = s.mean
+                return String(format: "%.3f / %.3f / %.3f", m.recall1, m.recall10, m.mrr)
             }
-            print("| \(kind) | \(row[.hybrid]?.count ?? 0) | " + cells.joined(separator: " | ") + " |")
-        }
-        if compareFusion { try fusionTable(vault: vault, embedder: embedder, questions: questions) }
-        if showMisses {
-            for mode in modes {
-                let list = misses[mode, default: []]
-                print("\n\(mode.rawValue): \(list.count) questions with no answer in the top 10")
-                for line in list { print("- " + line) }
-            }
+            print("| \(name) | " + cells.joined(separator: " | ") + " |")
         }
     }
 
-    /// Fusion candidates, each a function of the lexical and semantic lists (best first, with their
-    /// BM25 and cosine scores) to a fused ranking.
-    static let fusions: [(name: String, fuse: @Sendable ([(id: String, score: Float)], [(id: String, score: Float)]) -> [String])] = [
-        ("RRF k=60, equal weights (as hybrid)", { rrf($0, $1, lexicalWeight: 1, constant: 60) }),
-        ("RRF k=60, lexical weight 0.5", { rrf($0, $1, lexicalWeight: 0.5, constant: 60) }),
-        ("RRF k=10, lexical weight 0.5", { rrf($0, $1, lexicalWeight: 0.5, constant: 10) }),
-        ("RRF k=10, lexical weight 0.25", { rrf($0, $1, lexicalWeight: 0.25, constant: 10) }),
-        ("scores: cosine + 0.3 x BM25/max BM25", { convex($0, $1, lexicalWeight: 0.3) }),
-        ("scores: cosine + 0.2 x BM25/max BM25", { convex($0, $1, lexicalWeight: 0.2) }),
-        ("scores: cosine + 0.1 x BM25/max BM25", { convex($0, $1, lexicalWeight: 0.1) }),
-        ("semantic only", { _, semantic in semantic.map(\.id) }),
-    ]
-
-    /// Prints recall@10 and MRR of each fusion candidate, overall and on the no-overlap questions.
-    static func fusionTable(vault: Vault, embedder: Embedder, questions: [Question]) throws {
-        var totals = Array(repeating: Scores(), count: fusions.count)
-        var noOverlap = Array(repeating: Scores(), count: fusions.count)
-        for question in questions {
-            let lists = try [SearchMode.lexical, .semantic].map { mode in
-                try vault.search(SearchRequest(query: question.question, k: 40, mode: mode), user: user, embedder: embedder)
-                    .results.map { (id: $0.id, score: $0.score) }
-            }
-            for (i, fusion) in fusions.enumerated() {
-                let scores = score(ranked: fusion.fuse(lists[0], lists[1]), answers: Set(question.answers))
-                totals[i].add(scores)
-                if question.kind == "no-overlap" { noOverlap[i].add(scores) }
-            }
-        }
-        print("\nFusion of the lexical and semantic top-40 lists (recall@10 / MRR):\n")
-        print("| fusion | all | no-overlap |")
-        print("|---|---|---|")
-        for (i, fusion) in fusions.enumerated() {
-            let all = totals[i].mean, pure = noOverlap[i].mean
-            print("| \(fusion.name) | " + String(format: "%.3f / %.3f | %.3f / %.3f |", all.recall10, all.mrr, pure.recall10, pure.mrr))
-        }
-    }
-
-    /// Weighted reciprocal rank fusion: Σ weight / (constant + rank).
-    static func rrf(_ lexical: [(id: String, score: Float)], _ semantic: [(id: String, score: Float)],
-                    lexicalWeight: Double, constant: Double) -> [String] {
+    /// Reciprocal rank fusion of the two candidate lists (k = `constant`), for comparison.
+    static func rrf(_ candidates: Vault.Candidates, constant: Double) -> [String] {
         var fused: [String: Double] = [:]
-        for (rank, hit) in lexical.enumerated() { fused[hit.id, default: 0] += lexicalWeight / (constant + Double(rank + 1)) }
-        for (rank, hit) in semantic.enumerated() { fused[hit.id, default: 0] += 1 / (constant + Double(rank + 1)) }
-        return fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
-    }
-
-    /// Score fusion: cosine plus the BM25 score scaled by the query's best BM25 score.
-    static func convex(_ lexical: [(id: String, score: Float)], _ semantic: [(id: String, score: Float)],
-                       lexicalWeight: Double) -> [String] {
-        var fused: [String: Double] = [:]
-        let best = Double(lexical.map(\.score).max() ?? 1)
-        for hit in semantic { fused[hit.id, default: 0] += Double(hit.score) }
-        for hit in lexical where best > 0 { fused[hit.id, default: 0] += lexicalWeight * Double(hit.score) / best }
-        return fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+        for (rank, id) in candidates.lexical.enumerated() { fused[id, default: 0] += 1 / (constant + Double(rank + 1)) }
+        for (rank, id) in candidates.semantic.enumerated() { fused[id, default: 0] += 1 / (constant + Double(rank + 1)) }
+        return fused.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10).map(\.key)
     }
 
     /// Scores of one ranked list against the set of ids that answer the question.
     static func score(ranked: [String], answers: Set<String>) -> Scores {
         guard !answers.isEmpty else { return Scores() }
         let total = Double(answers.count)
+        let found1 = ranked.prefix(1).filter(answers.contains).count
         let found5 = ranked.prefix(5).filter(answers.contains).count
         let found10 = ranked.prefix(10).filter(answers.contains).count
         let firstHit = ranked.prefix(10).firstIndex(where: answers.contains)
         return Scores(
-            recall5: Double(found5) / total, recall10: Double(found10) / total,
+            recall1: Double(found1) / total, recall5: Double(found5) / total, recall10: Double(found10) / total,
             reciprocalRank: firstHit.map { 1 / Double($0 + 1) } ?? 0, count: 1)
     }
 }

@@ -1,5 +1,6 @@
 import Embedder
 import Foundation
+import ProcessTimer
 import Vault
 
 /// `memvault-bench sealed [N]`: hybrid search over an unlocked secret tier of N memories (default
@@ -73,22 +74,13 @@ enum SealedBench {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("memvault")
         if FileManager.default.isExecutableFile(atPath: binary.path) {
             var cli: [Double] = [], cliCPU: [Double] = []
+            let childEnvironment = environment.map { "\($0.key)=\($0.value)" }
             for i in 0..<11 {
-                var before = rusage(), after = rusage()
-                getrusage(RUSAGE_CHILDREN.rawValue, &before)
-                let process = Process()
-                process.executableURL = binary
-                process.arguments = ["search", queries[i % queries.count], "--vault", vaultURL.path, "--json"]
-                process.environment = environment
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                start = Date()
-                try process.run()
-                process.waitUntilExit()
-                precondition(process.terminationStatus == 0, "memvault search failed")
-                cli.append(Date().timeIntervalSince(start) * 1000)
-                getrusage(RUSAGE_CHILDREN.rawValue, &after)
-                cliCPU.append((seconds(after.ru_utime) + seconds(after.ru_stime) - seconds(before.ru_utime) - seconds(before.ru_stime)) * 1000)
+                let run = try ProcessTimer.run(binary.path, ["search", queries[i % queries.count], "--vault", vaultURL.path, "--json"],
+                                               environment: childEnvironment)
+                precondition(run.status == 0, "memvault search failed")
+                cli.append(run.wall * 1000)
+                cliCPU.append(run.cpu * 1000)
             }
             cli.sort()
             cliCPU.sort()
@@ -99,8 +91,6 @@ enum SealedBench {
         let size = (try FileManager.default.attributesOfItem(atPath: sealed.path)[.size] as? Int) ?? 0
         print(String(format: "sealed index: %.2f MB for %d entries", Double(size) / 1e6, ids.count))
     }
-
-    static func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
 
     /// CPU time of this process so far (all threads), so other sessions' load does not count.
     static func cpuSeconds() -> Double {

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTimer
 import MarkdownCodec
 import Vault
 
@@ -122,12 +123,8 @@ enum SyncBench {
     }
 
     private static func git(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let run = try ProcessTimer.run("/usr/bin/git", arguments, quiet: false)
+        guard run.status == 0 else {
             throw VaultError(.badInput, "git \(arguments.joined(separator: " ")) failed")
         }
     }

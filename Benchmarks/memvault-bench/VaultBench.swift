@@ -1,5 +1,6 @@
 import Embedder
 import Foundation
+import ProcessTimer
 import MarkdownCodec
 import SearchIndex
 import Vault
@@ -195,28 +196,18 @@ enum VaultBench {
         }
     }
 
-    /// Runs a process under /usr/bin/time for its CPU time and peak RSS; fails if it fails.
-    static func run(_ executable: String, _ arguments: [String]) throws -> Run {
-        let report = FileManager.default.temporaryDirectory.appendingPathComponent("memvault-bench-time-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: report) }
-        let wall = try time("/usr/bin/time", ["-f", "%U %S %M", "-o", report.path, executable] + arguments)
-        let fields = (try String(contentsOf: report, encoding: .utf8)).split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
-        guard fields.count >= 3 else { return Run(wall: wall, cpu: 0, rssMB: 0) }
-        return Run(wall: wall, cpu: fields[0] + fields[1], rssMB: fields[2] / 1024)
+    /// Runs a process to its end (posix_spawn + wait4) for its wall time, CPU time and peak RSS; fails if it fails.
+    static func run(_ executable: String, _ arguments: [String], environment: [String]? = nil) throws -> Run {
+        let run = try ProcessTimer.run(executable, arguments, environment: environment)
+        guard run.status == 0 else {
+            throw VaultError(.badInput, "\(executable) \(arguments.first ?? "") failed (exit \(run.status))")
+        }
+        return Run(wall: run.wall, cpu: run.cpu, rssMB: Double(run.peakRSS) / 1_048_576)
     }
 
     /// Wall time of one process run, in seconds; fails if it fails.
     static func time(_ executable: String, _ arguments: [String]) throws -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        let start = Date()
-        try process.run()
-        process.waitUntilExit()
-        let seconds = Date().timeIntervalSince(start)
-        guard process.terminationStatus == 0 else { throw VaultError(.badInput, "\(executable) \(arguments.first ?? "") failed") }
-        return seconds
+        try run(executable, arguments).wall
     }
 }
 

@@ -95,7 +95,7 @@ public struct DigestBuilder {
     private func prepare(_ day: DigestDay, explicit: Bool) throws(VaultError) -> (path: String, bytes: [UInt8]?)? {
         guard let page = try compose(day, explicit: explicit) else { return nil }
         let path = path(for: day)
-        if page.sealed != nil, let existing = try? String(contentsOf: vault.fileURL(path), encoding: .utf8),
+        if page.sealed != nil, let existing = vault.fileText(path),
             page.matches(existing, unseal: { vault.unseal($0, user: user, tier: $1) })
         {
             return (path, nil)

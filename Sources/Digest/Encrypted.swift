@@ -14,9 +14,10 @@ struct DigestPage {
 
     init(plain: String) { self.plain = plain }
 
-    /// The section's heading and the line naming the key it is encrypted to.
+    /// The section's heading and a line on the key. It does not name the tier: a digest that
+    /// quotes ultrasecret must not say so in the clear, so none does.
     private func intro(_ tier: Tier) -> String {
-        "\n## Encrypted\n\nQuotes the unlocked encrypted tiers; encrypted to the \(tier.rawValue) tier's key.\n\n"
+        "\n## Encrypted\n\nQuotes the unlocked encrypted tiers; encrypted to the key of the highest tier it quotes.\n\n"
     }
 
     /// The file's text, the section sealed by `seal` (plaintext, tier) → armored block.

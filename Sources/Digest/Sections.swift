@@ -1,4 +1,5 @@
 import Foundation
+import SearchIndex
 import MarkdownCodec
 import Vault
 
@@ -69,7 +70,7 @@ struct LinkMaker {
     /// `[label](../../chronological/2026-11.md#anchor)`.
     mutating func link(_ label: String, path: String, line: Int) -> String {
         if anchors[path] == nil {
-            let text = (try? String(contentsOf: vault.fileURL(path), encoding: .utf8)) ?? ""
+            let text = vault.fileText(path) ?? ""
             anchors[path] = HeadingAnchors.anchors(of: text)
         }
         let target = HeadingAnchors.relativePath(from: digestPath, to: path)
@@ -127,14 +128,14 @@ enum Words {
     }
 }
 
+/// The cosine of two vectors of any length (the tf-idf vectors are not unit length).
 func cosine(_ a: [Float], _ b: [Float]) -> Float {
-    var dot: Float = 0, na: Float = 0, nb: Float = 0
-    for i in 0..<min(a.count, b.count) {
-        dot += a[i] * b[i]
-        na += a[i] * a[i]
-        nb += b[i] * b[i]
+    if a.count != b.count {
+        let n = min(a.count, b.count)
+        return cosine(Array(a.prefix(n)), Array(b.prefix(n)))
     }
-    return na > 0 && nb > 0 ? dot / (na.squareRoot() * nb.squareRoot()) : 0
+    let na = Vectors.dot(a, a), nb = Vectors.dot(b, b)
+    return na > 0 && nb > 0 ? Vectors.dot(a, b) / (na.squareRoot() * nb.squareRoot()) : 0
 }
 
 extension DigestBuilder {
@@ -177,13 +178,18 @@ extension DigestBuilder {
         return memories.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
     }
 
+    /// The counts in the clear. Ultrasecret memories appear only in the "N encrypted" line: not in
+    /// the total, the per-tier counts or the busiest hours (their heading hides even the time).
     func glance(_ today: [DatedMemory]) -> [String] {
         var lines: [String] = []
+        let clear = today.filter { $0.memory.tier != .ultrasecret }
         let counts = Tier.allCases.compactMap { tier -> String? in
-            let n = today.filter { $0.memory.tier == tier }.count
+            let n = clear.filter { $0.memory.tier == tier }.count
             return n == 0 ? nil : "\(n) \(tier.rawValue)"
         }
-        lines.append("- \(today.count) \(today.count == 1 ? "memory" : "memories"): \(counts.joined(separator: ", "))")
+        if !clear.isEmpty {
+            lines.append("- \(clear.count) \(clear.count == 1 ? "memory" : "memories"): \(counts.joined(separator: ", "))")
+        }
         let words = today.filter(\.isQuotable).reduce(0) { $0 + Words.count($1.memory.text ?? "") }
         lines.append("- \(words) words written")
         let locked = today.filter { $0.memory.tier.isEncrypted && !$0.isUnsealed }.count
@@ -191,7 +197,7 @@ extension DigestBuilder {
         let unsealed = today.filter(\.isUnsealed).count
         if unsealed > 0 { lines.append("- \(unsealed) encrypted: quoted in the encrypted section") }
         var perHour: [Int: Int] = [:]
-        for memory in today { if let hour = memory.hour { perHour[hour, default: 0] += 1 } }
+        for memory in clear { if let hour = memory.hour { perHour[hour, default: 0] += 1 } }
         let busiest = perHour.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(3)
         if !busiest.isEmpty {
             lines.append("- Busiest hours: " + busiest.map { String(format: "%02d:00 (%d)", $0.key, $0.value) }.joined(separator: ", "))

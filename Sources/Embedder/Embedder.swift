@@ -18,6 +18,14 @@ public final class Embedder: Sendable {
     /// The most tokens of a text that are embedded, `[CLS]` and `[SEP]` included.
     public static let maxTokens = 256
 
+    /// The OpenBLAS kernel this process runs with (`openblas_get_corename()`, e.g. "Haswell" or
+    /// "SkylakeX"): chosen by OpenBLAS for the CPU unless `OPENBLAS_CORETYPE` forces one. Benchmarks
+    /// print it beside every embedder figure.
+    public static var blasCoreName: String {
+        guard let name = openblas_get_corename() else { return "unknown" }
+        return String(cString: name)
+    }
+
     /// The model directory: `$MEMVAULT_MODEL_DIR`, else `~/.cache/memvault/models/all-MiniLM-L6-v2`.
     ///
     /// - Parameter environment: The environment to read `MEMVAULT_MODEL_DIR` and `HOME` from.

@@ -88,11 +88,14 @@ extension GitRepository {
     ///
     /// An empty remote gives an unborn `main` branch. A stock `git init --bare` names
     /// `master` in its HEAD even when only `main` was ever pushed: `main` is found then.
+    /// - Parameter checkout: false fetches and sets HEAD without writing any working file, so the
+    ///   tree can be inspected first (`specialEntries(at:)`, then `checkOutHeadIntoEmptyWorkdir()`).
     /// - Throws: `GitError` when the clone fails; the directory must be empty or absent.
-    public static func clone(url: String, to directory: URL) throws(GitError) -> GitRepository {
+    public static func clone(url: String, to directory: URL, checkout: Bool = true) throws(GitError) -> GitRepository {
         try ensureLibgit2()
         var options = git_clone_options()
         try check(git_clone_options_init(&options, UInt32(GIT_CLONE_OPTIONS_VERSION)), "git_clone_options_init")
+        if !checkout { options.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE.rawValue }
         let callbacks = RemoteCallbacks()
         callbacks.install(into: &options.fetch_opts.callbacks)
         var repository: OpaquePointer?
@@ -102,7 +105,8 @@ extension GitRepository {
         if try clone.head() == nil {
             let branches = try clone.remoteBranches(of: "origin")
             if let branch = branches.contains("main") ? "main" : branches.count == 1 ? branches[0] : nil {
-                try clone.checkOutTrackingBranch(branch, remote: "origin")
+                try clone.trackBranch(branch, remote: "origin")
+                if checkout { try clone.forceCheckOutHead() }
             } else {
                 try check(git_repository_set_head(clone.pointer, "refs/heads/main"), "git_repository_set_head")
             }
@@ -125,9 +129,9 @@ extension GitRepository {
         return names.sorted()
     }
 
-    /// Creates local `branch` at `remote/branch`, makes it track that, points HEAD at it and
-    /// checks it out into the (empty) working directory of a fresh clone.
-    func checkOutTrackingBranch(_ branch: String, remote: String) throws(GitError) {
+    /// Creates local `branch` at `remote/branch`, makes it track that and points HEAD at it
+    /// (a fresh clone whose remote HEAD names a missing branch).
+    func trackBranch(_ branch: String, remote: String) throws(GitError) {
         let commit = try lookupCommit("refs/remotes/\(remote)/\(branch)")
         defer { git_commit_free(commit) }
         var reference: OpaquePointer?
@@ -136,6 +140,10 @@ extension GitRepository {
         try setConfig("branch.\(branch).remote", remote)
         try setConfig("branch.\(branch).merge", "refs/heads/\(branch)")
         try check(git_repository_set_head(pointer, "refs/heads/\(branch)"), "git_repository_set_head")
+    }
+
+    /// Checks HEAD out into the (empty) working directory of a fresh clone.
+    private func forceCheckOutHead() throws(GitError) {
         var options = git_checkout_options()
         try check(git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "git_checkout_options_init")
         options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue

@@ -112,6 +112,8 @@ public struct CodecError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The file, when the caller knows it (see `withPath(_:)`).
     public var path: String?
+    /// Whether the input passed one of `ParseLimits` (it was not parsed) rather than being invalid UTF-8.
+    public var exceedsLimit = false
 
     public init(line: Int, message: String, path: String? = nil) {
         self.line = line
@@ -121,7 +123,9 @@ public struct CodecError: Error, Sendable, CustomStringConvertible {
 
     /// The same error naming `path`.
     public func withPath(_ path: String) -> CodecError {
-        CodecError(line: line, message: message, path: path)
+        var error = CodecError(line: line, message: message, path: path)
+        error.exceedsLimit = exceedsLimit
+        return error
     }
 
     public var description: String { "\(path ?? "<input>"):\(line): \(message)" }

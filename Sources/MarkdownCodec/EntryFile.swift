@@ -16,9 +16,11 @@ public struct EntryFile: Sendable {
     private var indexOfID: [String: Int] = [:]
 
     /// Parses a file's bytes.
-    /// - Throws: `CodecError` naming the line of the first byte that is not UTF-8.
+    /// - Throws: `CodecError` naming the line of the first byte that is not UTF-8, or where
+    ///   the file passes one of `ParseLimits.standard` (checked first, before any parsing).
     /// - Complexity: O(n) in the file size.
     public static func parse(_ data: [UInt8]) throws(CodecError) -> EntryFile {
+        try ParseLimits.standard.check(data)
         if let offset = UTF8Check.firstInvalidByte(data) {
             let line = UTF8Check.line(of: offset, in: data)
             throw CodecError(line: line, message: "invalid UTF-8 at byte \(offset) (0x\(String(data[offset], radix: 16)))")

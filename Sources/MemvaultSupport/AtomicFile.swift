@@ -9,12 +9,16 @@ import Foundation
 public struct FileError: ReportableError, Sendable {
     public var path: String
     public var message: String
-    public var exitStatus: ExitStatus { .badInput }
+    /// `.integrity` for a symbolic link, device or other non-regular entry inside a vault; else `.badInput`.
+    public var exitStatus: ExitStatus
+    public var hint: String?
     public var description: String { "\(message) (\(path))" }
 
-    public init(path: String, message: String) {
+    public init(path: String, message: String, exitStatus: ExitStatus = .badInput, hint: String? = nil) {
         self.path = path
         self.message = message
+        self.exitStatus = exitStatus
+        self.hint = hint
     }
 
     static func errno(_ what: String, path: String) -> FileError {

@@ -15,10 +15,33 @@ public final class VaultLock {
     /// Waits for the lock at `url`, creating the lock file if needed.
     /// - Parameter timeout: seconds to wait before giving up.
     /// - Throws: `FileError` when the lock cannot be had in time.
-    public init(at url: URL, timeout: TimeInterval = 120) throws(FileError) {
-        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .errno("cannot open lock file", path: url.path) }
+    public convenience init(at url: URL, timeout: TimeInterval = 120) throws(FileError) {
+        try self.init(url.lastPathComponent, in: url.deletingLastPathComponent(), timeout: timeout)
+    }
+
+    /// Waits for the lock file `relativePath` below `root`, creating it (and its folders, 0700) if
+    /// needed; no link on the way is followed (see `AtomicFile.openDirectory`).
+    /// - Throws: `FileError` when the lock cannot be had in time, or a link is in the way (exit 5).
+    public init(_ relativePath: String, in root: URL, timeout: TimeInterval = 120) throws(FileError) {
+        let parts = try AtomicFile.components(relativePath)
+        guard let name = parts.last,
+            let directory = try AtomicFile.openDirectory(parts.dropLast().joined(separator: "/"), in: root, create: true)
+        else { throw FileError(path: relativePath, message: "not a lock file path") }
+        let fd = openat(directory, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            let error: FileError = errno == ELOOP
+                ? FileError(path: relativePath, message: "refusing a symbolic link inside the vault; nothing was read or written through it", exitStatus: .integrity)
+                : .errno("cannot open lock file", path: relativePath)
+            close(directory)
+            throw error
+        }
+        close(directory)
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw FileError(path: relativePath, message: "the lock file is not a regular file", exitStatus: .integrity)
+        }
+        let url = root.appendingPathComponent(relativePath)
         let deadline = Date().addingTimeInterval(timeout)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {

@@ -216,9 +216,11 @@ public final class PostingsFile: @unchecked Sendable {
 /// BM25 over a mapped base (``PostingsFile``) with some of its documents hidden, plus
 /// documents added since (in memory), scored as one collection.
 ///
-/// The scores equal those of a ``LexicalIndex`` holding the same live documents: N and
-/// the average length count live documents only, and a term's document frequency counts
-/// its live postings.
+/// N and the average length count live documents only, and a term's document frequency
+/// counts its live postings, so the scores do not depend on how the live documents are split
+/// between the base and the delta. Documents that live elsewhere (the decrypted entries of
+/// encrypted tiers) join a single search as `extra` documents and are scored in the same
+/// collection, so their scores compare with the others'.
 public struct LexicalSearch {
     /// The base, or nil.
     public var base: PostingsFile?
@@ -250,10 +252,12 @@ public struct LexicalSearch {
     ///   - k: how many results at most.
     ///   - allowedBase: base documents that may be returned, one bit each (nil: all live ones).
     ///   - allowedDelta: whether each delta document may be returned.
+    ///   - extra: more documents for this search only, numbered after the delta, all allowed.
     /// - Returns: best first; equal scores by document number.
     /// - Complexity: O(Σ postings of the query's terms + m log k) for m matching documents;
-    ///   only the query's dictionary entries and postings are read.
-    public mutating func search(_ query: String, k: Int, allowedBase: [UInt64]?, allowedDelta: [Bool]) -> [Hit] {
+    ///   only the query's dictionary entries and postings are read; O(e log t) for e extra
+    ///   documents of t terms.
+    public mutating func search(_ query: String, k: Int, allowedBase: [UInt64]?, allowedDelta: [Bool], extra: [LexicalDocument] = []) -> [Hit] {
         guard k > 0 else { return [] }
         if deltaPostings == nil {
             var lists: [String: [(doc: Int, tf: Float)]] = [:]
@@ -272,19 +276,23 @@ public struct LexicalSearch {
             }
         }
         for document in delta { total += Double(document.length) }
-        let n = liveBase + delta.count
+        for document in extra { total += Double(document.length) }
+        let n = liveBase + delta.count + extra.count
         guard n > 0 else { return [] }
         var queryTerms: [(term: String, base: Range<Int>?, delta: [(doc: Int, tf: Float)])] = []
         for term in Analyzer.terms(query) where !queryTerms.contains(where: { $0.term == term }) {
             let range = base?.postings(of: term)
-            let inDelta = deltaPostings![term] ?? []
+            var inDelta = deltaPostings![term] ?? []
+            for (e, document) in extra.enumerated() {
+                if let tf = document.frequency(of: term) { inDelta.append((delta.count + e, tf)) }
+            }
             if (range?.isEmpty ?? true) && inDelta.isEmpty { continue }
             queryTerms.append((term, range, inDelta))
         }
         guard !queryTerms.isEmpty else { return [] }
         let averageLength = Float(total / Double(n))
-        let k1 = LexicalIndex.k1, b = LexicalIndex.b
-        let size = baseCount + delta.count
+        let k1 = BM25.k1, b = BM25.b
+        let size = baseCount + delta.count + extra.count
         var scores = [Float](repeating: 0, count: size)
         var matched = [UInt64](repeating: 0, count: size)
         var touched: [Int] = []
@@ -319,7 +327,10 @@ public struct LexicalSearch {
                             add(p.doc, p.tf, base.length(p.doc))
                         }
                     }
-                    for p in query.delta { add(baseCount + p.doc, p.tf, delta[p.doc].length) }
+                    for p in query.delta {
+                        let length = p.doc < delta.count ? delta[p.doc].length : extra[p.doc - delta.count].length
+                        add(baseCount + p.doc, p.tf, length)
+                    }
                 }
             }
         }
@@ -327,7 +338,7 @@ public struct LexicalSearch {
         for d in touched {
             if d < baseCount {
                 if let allowedBase, allowedBase[d >> 6] & (1 << UInt64(d & 63)) == 0 { continue }
-            } else if !allowedDelta[d - baseCount] {
+            } else if d - baseCount < delta.count && !allowedDelta[d - baseCount] {
                 continue
             }
             best.offer(score: scores[d], index: d)

@@ -103,68 +103,6 @@ public enum SearchMode: String, Sendable, CaseIterable {
     case semantic
     /// BM25 over words.
     case lexical
-    /// Both, fused by ``HybridFusion``.
+    /// Both, fused by ``Fusion``.
     case hybrid
-}
-
-/// One search result.
-public struct SearchHit: Sendable {
-    public var entry: IndexedEntry
-    /// Higher is better; comparable only within one result list.
-    public var score: Float
-    /// 1-based rank in the lexical list, if the entry was in it.
-    public var lexicalRank: Int?
-    /// 1-based rank in the semantic list, if the entry was in it.
-    public var semanticRank: Int?
-    /// Analyzed query terms (stems) the entry contains, for highlighting.
-    public var matchedTerms: [String]
-
-    public init(entry: IndexedEntry, score: Float, lexicalRank: Int? = nil, semanticRank: Int? = nil, matchedTerms: [String] = []) {
-        self.entry = entry
-        self.score = score
-        self.lexicalRank = lexicalRank
-        self.semanticRank = semanticRank
-        self.matchedTerms = matchedTerms
-    }
-}
-
-/// Reciprocal rank fusion of a lexical and a semantic result list.
-public enum HybridFusion {
-    /// The rank constant of RRF (Cormack et al. 2009).
-    public static let rankConstant: Float = 60
-
-    /// Fuses two ranked lists: each id scores Σ 1/(60 + rank) over the lists it
-    /// appears in (rank 1-based, by position). The input scores only order nothing:
-    /// the lists must already be best first.
-    ///
-    /// - Parameters:
-    ///   - lexical: lexical results, best first.
-    ///   - semantic: semantic results, best first.
-    ///   - k: how many fused results at most.
-    ///   - recency: the date of an id; equal fused scores go newest first (undated
-    ///     last), then by id.
-    /// - Complexity: O((a + b) log(a + b)).
-    public static func fuse(
-        lexical: [(id: String, score: Float)], semantic: [(id: String, score: Float)], k: Int, recency: (String) -> Date?
-    ) -> [(id: String, score: Float)] {
-        guard k > 0 else { return [] }
-        var fused: [String: Float] = [:]
-        for list in [lexical, semantic] {
-            var seen = Set<String>()
-            for (rank, hit) in list.enumerated() where seen.insert(hit.id).inserted {
-                fused[hit.id, default: 0] += 1 / (rankConstant + Float(rank + 1))
-            }
-        }
-        let dated = fused.map { (id: $0.key, score: $0.value, date: recency($0.key)) }
-        let sorted = dated.sorted { a, b in
-            if a.score != b.score { return a.score > b.score }
-            switch (a.date, b.date) {
-            case let (x?, y?) where x != y: return x > y
-            case (.some, nil): return true
-            case (nil, .some): return false
-            default: return a.id < b.id
-            }
-        }
-        return sorted.prefix(k).map { ($0.id, $0.score) }
-    }
 }

@@ -25,7 +25,7 @@ public enum SidecarFile {
         func failure(_ step: String, _ at: String) -> IndexError {
             IndexError(.io, path: at, "\(step) failed: \(String(cString: strerror(errno)))")
         }
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw failure("open", temp) }
         var written = 0
         while written < bytes.count {
@@ -88,7 +88,7 @@ final class MappedFile: @unchecked Sendable {
 
     init(_ url: URL) throws(IndexError) {
         path = url.path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw IndexError(.io, path: path, "open failed: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()

@@ -1,4 +1,5 @@
 import AgeCrypto
+internal import CSystem
 import Foundation
 import MemvaultSupport
 
@@ -14,6 +15,18 @@ import Glibc
 /// The protocol is one line per connection: `GET <age1...>`, `PUT <seconds> <AGE-SECRET-KEY-1...>`,
 /// `LOCK`, `PING`; the answer is one line (`KEY <identity>`, `NONE`, `OK`, `ERR <why>`).
 public enum KeyAgent {
+    /// The longest time-to-live a key may be held: one week. Longer (or overflowing) TTLs are refused.
+    public static let maximumTTL = 7 * 24 * 3600
+
+    /// Checks a time-to-live in seconds.
+    /// - Throws: `.badInput` when it is not between 1 second and `maximumTTL`.
+    public static func validateTTL(_ seconds: Int) throws(VaultError) {
+        guard seconds >= 1, seconds <= maximumTTL else {
+            throw VaultError(.badInput, "a key can be held from 1 second to 7 days (168h), not \(seconds) seconds",
+                hint: "pass --ttl 15m, 2h or at most 168h")
+        }
+    }
+
     /// The agent's folder for `environment`.
     public static func directory(environment: [String: String]) -> String {
         if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty {
@@ -52,6 +65,7 @@ public enum KeyAgent {
     /// Gives the agent an identity to hold for `ttl` seconds.
     /// - Throws: `.badInput` when the agent cannot be reached or refuses.
     public static func store(_ key: UnlockedKey, ttl: Int, environment: [String: String]) throws(VaultError) {
+        try validateTTL(ttl)
         guard let answer = request("PUT \(ttl) \(key.secret)", environment: environment) else {
             throw VaultError(.badInput, "the key agent is not reachable", at: socketPath(environment: environment))
         }
@@ -102,6 +116,7 @@ public enum KeyAgent {
     /// - Throws: `.badInput` when the socket cannot be created.
     public static func serve(environment: [String: String]) throws(VaultError) {
         SecureProcess.disableCoreDumps()
+        SecureProcess.disableDumping()
         _ = setsid()
         signal(SIGPIPE, SIG_IGN)
         signal(SIGHUP, SIG_IGN)
@@ -146,10 +161,9 @@ public enum KeyAgent {
             setTimeout(client, seconds: 2)
             guard var line = readLine(client) else { continue }
             defer { wipe(&line) }
-            let answer = held.handle(String(decoding: line, as: UTF8.self), now: Date())
-            var reply = Array((answer.text + "\n").utf8)
-            _ = writeAll(client, reply)
-            wipe(&reply)
+            var answer = held.handle(line, now: Date())
+            _ = writeAll(client, answer.reply)
+            wipe(&answer.reply)
             if answer.stop {
                 held.removeAll()
                 return
@@ -158,39 +172,133 @@ public enum KeyAgent {
     }
 
     /// The identities the agent holds, by recipient, with their expiry.
+    ///
+    /// Each identity (its `AGE-SECRET-KEY-1...` text) is kept once, in a slot of one page mapped
+    /// privately, locked into RAM (`mlock`: never swapped) and excluded from core dumps
+    /// (`MADV_DONTDUMP`); a slot is zeroed when its key expires and on `LOCK`, and the whole page
+    /// when the agent exits. (Parsing a PUT still makes short-lived copies inside swift-crypto.)
     struct HeldKeys {
-        private var keys: [String: (secret: String, expires: Date)] = [:]
+        private var slots: [String: (slot: Int, expires: Date)] = [:]
+        private let page: LockedPage
 
-        var isEmpty: Bool { keys.isEmpty }
+        init() { page = LockedPage() }
+
+        var isEmpty: Bool { slots.isEmpty }
 
         mutating func dropExpired(now: Date) {
-            keys = keys.filter { $0.value.expires > now }
+            for (recipient, held) in slots where held.expires <= now {
+                page.wipe(slot: held.slot)
+                slots[recipient] = nil
+            }
         }
 
-        mutating func removeAll() { keys.removeAll() }
+        mutating func removeAll() {
+            for held in slots.values { page.wipe(slot: held.slot) }
+            slots.removeAll()
+        }
 
         func millisecondsToNextExpiry(now: Date) -> Int? {
-            keys.values.map(\.expires).min().map { Int(($0.timeIntervalSince(now) * 1000).rounded(.up)) }
+            guard let next = slots.values.map(\.expires).min() else { return nil }
+            // Clamped before converting: an expiry far away must not overflow Int.
+            return Int(min(max(next.timeIntervalSince(now) * 1000, 0), 3_600_000).rounded(.up))
         }
 
-        /// Answers one request line.
-        mutating func handle(_ line: String, now: Date) -> (text: String, stop: Bool) {
-            let parts = line.split(separator: " ")
-            switch parts.first {
-            case "PING": return ("OK", false)
-            case "LOCK": return ("OK", true)
+        /// Answers one request line; the answer's bytes are the caller's to send and wipe.
+        mutating func handle(_ line: [UInt8], now: Date) -> (reply: [UInt8], stop: Bool) {
+            func text(_ answer: String) -> [UInt8] { Array((answer + "\n").utf8) }
+            let parts = line.split(separator: 0x20, omittingEmptySubsequences: true)
+            switch parts.first.map({ String(decoding: $0, as: UTF8.self) }) {
+            case "PING": return (text("OK"), false)
+            case "LOCK": return (text("OK"), true)
             case "GET" where parts.count == 2:
-                guard let held = keys[String(parts[1])], held.expires > now else { return ("NONE", false) }
-                return ("KEY \(held.secret)", false)
+                let recipient = String(decoding: parts[1], as: UTF8.self)
+                guard let held = slots[recipient], held.expires > now else { return (text("NONE"), false) }
+                return (Array("KEY ".utf8) + page.read(slot: held.slot) + [0x0A], false)
             case "PUT" where parts.count == 3:
-                guard let ttl = Int(parts[1]), ttl > 0,
-                    let identity = try? X25519Identity(parsing: String(parts[2]))
-                else { return ("ERR bad request", false) }
-                keys[identity.recipient.encoded] = (identity.encoded, now.addingTimeInterval(TimeInterval(ttl)))
-                return ("OK", false)
+                guard let ttl = Int(String(decoding: parts[1], as: UTF8.self)), ttl >= 1, ttl <= KeyAgent.maximumTTL else {
+                    return (text("ERR the time-to-live must be from 1 second to 7 days"), false)
+                }
+                var secret = Array(parts[2])
+                defer { KeyAgent.wipe(&secret) }
+                guard secret.count <= LockedPage.slotSize - 1,
+                    let identity = try? X25519Identity(parsing: String(decoding: secret, as: UTF8.self))
+                else { return (text("ERR bad request"), false) }
+                let recipient = identity.recipient.encoded
+                let slot = slots[recipient]?.slot ?? page.freeSlot(excluding: Set(slots.values.map(\.slot)))
+                guard let slot else { return (text("ERR the agent holds too many keys"), false) }
+                page.write(secret, slot: slot)
+                slots[recipient] = (slot, now.addingTimeInterval(TimeInterval(ttl)))
+                return (text("OK"), false)
             default:
-                return ("ERR unknown request", false)
+                return (text("ERR unknown request"), false)
             }
+        }
+
+        /// `handle(_:now:)` for a text line, answering text (without the line feed).
+        mutating func handle(_ line: String, now: Date) -> (text: String, stop: Bool) {
+            var answer = handle(Array(line.utf8), now: now)
+            defer { KeyAgent.wipe(&answer.reply) }
+            return (String(decoding: answer.reply.dropLast(), as: UTF8.self), answer.stop)
+        }
+
+        /// The bytes held in the locked page for the key of `recipient`, for tests of the wiping.
+        func heldBytes(recipient: String) -> [UInt8]? {
+            slots[recipient].map { page.read(slot: $0.slot) }
+        }
+
+        /// All bytes of the locked page, for tests of the wiping.
+        var pageBytes: [UInt8] { Array(UnsafeRawBufferPointer(start: page.base, count: page.size)) }
+
+        var isMemoryLocked: Bool { page.isLocked }
+    }
+
+    /// One page of memory outside Swift's heap for key material: `mmap`ed privately, `mlock`ed,
+    /// excluded from core dumps, zeroed and unmapped when released.
+    final class LockedPage {
+        static let slotSize = 128
+        let size: Int
+        let base: UnsafeMutableRawPointer
+        /// Whether `mlock` succeeded (it can fail under a low RLIMIT_MEMLOCK; the page is still private).
+        let isLocked: Bool
+
+        init() {
+            size = max(Int(sysconf(Int32(_SC_PAGESIZE))), 4096)
+            let mapping: UnsafeMutableRawPointer? = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            guard let mapped = mapping, mapped != UnsafeMutableRawPointer(bitPattern: -1) else {
+                fatalError("cannot map memory for the key agent")
+            }
+            base = mapped
+            isLocked = mlock(base, size) == 0
+            _ = madvise(base, size, 16)  // MADV_DONTDUMP
+        }
+
+        var slotCount: Int { size / Self.slotSize }
+
+        func freeSlot(excluding used: Set<Int>) -> Int? {
+            (0..<slotCount).first { !used.contains($0) }
+        }
+
+        func write(_ bytes: [UInt8], slot: Int) {
+            wipe(slot: slot)
+            let start = base + slot * Self.slotSize
+            start.storeBytes(of: UInt8(bytes.count), as: UInt8.self)
+            bytes.withUnsafeBytes { (start + 1).copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        }
+
+        func read(slot: Int) -> [UInt8] {
+            let start = base + slot * Self.slotSize
+            let count = Int(start.load(as: UInt8.self))
+            return Array(UnsafeRawBufferPointer(start: start + 1, count: count))
+        }
+
+        func wipe(slot: Int) {
+            memset(base + slot * Self.slotSize, 0, Self.slotSize)
+        }
+
+        deinit {
+            memset(base, 0, size)
+            if isLocked { munlock(base, size) }
+            munmap(base, size)
         }
     }
 

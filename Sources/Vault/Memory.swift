@@ -85,7 +85,7 @@ extension Memory {
         self.tasks = entry.tasks.map { Task(text: $0.text, checked: $0.checked, line: $0.line) }
         self.src = entry.src
         var meta: [String: String] = [:]
-        for field in entry.meta where field.key != "src" && field.key != "id" {
+        for field in entry.meta where field.key != "src" && field.key != "id" && field.key != Vault.bindingKey {
             meta[field.key] = field.value
         }
         self.meta = meta

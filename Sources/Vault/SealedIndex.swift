@@ -4,6 +4,7 @@ import Embedder
 import Foundation
 import MarkdownCodec
 import MemvaultSupport
+import SearchIndex
 
 /// What search needs of one user's encrypted tier, kept on disk only sealed with a key derived
 /// from that tier's identity: `.memvault/cache/sealed/<user>.<tier>.sealed` (mode 0600).
@@ -29,10 +30,7 @@ import MemvaultSupport
 /// vector). It exists only in memory.
 struct SealedIndex {
     /// Size and modification time of a tier file when it was read, to notice changes.
-    struct FileState: Equatable {
-        var size: Int
-        var modified: Int64  // nanoseconds since 1970
-    }
+    typealias FileState = IndexState.FileState
 
     /// One entry of a tier file, decrypted.
     struct Record {
@@ -51,14 +49,10 @@ struct SealedIndex {
         var mentions: [String]
         var src: String?
         var body: String
-        /// The embedding of `embeddingText`; nil until the model has been available.
+        /// The embedding of the entry's text (with the entries before it when it is short,
+        /// ``EmbeddingText/of(_:context:)``); nil until the model has been available.
         var vector: [Float]?
 
-        /// The text the main index embeds for an entry (title, then body), so scores agree.
-        var embeddingText: String {
-            if let title, !title.isEmpty { return title + ". " + body }
-            return body
-        }
     }
 
     struct File {
@@ -328,13 +322,12 @@ extension Vault {
 
     /// `.memvault/cache/sealed/alice.secret.sealed`: the vault layout shows users and tiers anyway.
     func sealedIndexURL(user: String, tier: Tier) -> URL {
-        sealedDirectory.appendingPathComponent("\(user).\(tier.rawValue).sealed")
+        root.appendingPathComponent(sealedIndexPath(user: user, tier: tier))
     }
 
-    static func sealedStat(_ url: URL) -> SealedIndex.FileState? {
-        var st = Foundation.stat()
-        guard lstat(url.path, &st) == 0 else { return nil }
-        return SealedIndex.FileState(size: Int(st.st_size), modified: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+    /// `sealedIndexURL` relative to the vault, for the confined file operations.
+    func sealedIndexPath(user: String, tier: Tier) -> String {
+        ".memvault/cache/sealed/\(user).\(tier.rawValue).sealed"
     }
 
     /// Opens an unlocked tier's sealed index, brings it up to date with the tier's files and
@@ -356,13 +349,13 @@ extension Vault {
         user: String, tier: Tier, paths: [String], identity: X25519Identity, embedder: (any SentenceEmbedding)?,
         update: inout SealedUpdate
     ) throws(VaultError) -> SealedIndex {
-        let fileURL = sealedIndexURL(user: user, tier: tier)
+        let filePath = sealedIndexPath(user: user, tier: tier)
         let key = SealedIndex.key(identity: identity, user: user, tier: tier)
         var index = SealedIndex()
         var dirty = false
         let stored: [UInt8]?
         do {
-            stored = try AtomicFile.read(fileURL)
+            stored = try AtomicFile.read(filePath, in: root)
         } catch {
             stored = nil
             update.notices.append("sealed search index of \(user)/\(tier.rawValue) rebuilt (an unreadable file)")
@@ -379,7 +372,7 @@ extension Vault {
 
         var stale: [String: SealedIndex.FileState] = [:]
         for path in paths {
-            if let state = Self.sealedStat(url(path)), index.files[path]?.state != state { stale[path] = state }
+            if let state = VaultIndex.stat(url(path)), index.files[path]?.state != state { stale[path] = state }
         }
         let current = Set(paths)
         let gone = index.files.keys.filter { !current.contains($0) }
@@ -411,7 +404,15 @@ extension Vault {
                     }
                     let inner: Entry
                     if outer.isEncrypted {
-                        guard let opened = try unsealed(Located(user: user, tier: tier, path: path, entry: outer))?.entry else { continue }
+                        let place = Located(user: user, tier: tier, path: path, entry: outer)
+                        let unsealedEntry: Entry?
+                        do {
+                            unsealedEntry = try unsealed(place)?.entry
+                        } catch where error.otherKey {
+                            noteOtherKey(place)  // an older key's entry: left out of search, reported
+                            continue
+                        }
+                        guard let opened = unsealedEntry else { continue }
                         inner = opened
                         update.decrypted += 1
                     } else {
@@ -435,7 +436,12 @@ extension Vault {
                 for (row, record) in file.records.enumerated() where record.vector == nil { missing.append((path, row)) }
             }
             if !missing.isEmpty {
-                let vectors = embedder.embed(missing.map { index.files[$0.path]!.records[$0.row].embeddingText })
+                var texts: [String: [String]] = [:]
+                for path in Set(missing.map(\.path)) {
+                    texts[path] = EmbeddingText.of(
+                        index.files[path]!.records.map { (title: $0.title, body: $0.body, day: $0.date.map(VaultIndex.day)) }, context: embeddingContext)
+                }
+                let vectors = embedder.embed(missing.map { texts[$0.path]![$0.row] })
                 for (slot, vector) in zip(missing, vectors) { index.files[slot.path]!.records[slot.row].vector = vector }
                 update.embedded += missing.count
                 dirty = true
@@ -445,7 +451,7 @@ extension Vault {
         if dirty {
             do {
                 let bytes = try index.sealed(with: key, modelID: Embedder.modelID, dimension: Embedder.dimension)
-                try AtomicFile.write(bytes, to: fileURL, permissions: 0o600)
+                try AtomicFile.write(bytes, to: filePath, in: root, permissions: 0o600)
             } catch {
                 // Search stays correct without the file; the next one tries again.
                 update.notices.append("sealed search index of \(user)/\(tier.rawValue) not saved: \(error)")
@@ -475,7 +481,7 @@ extension Vault {
                 }
                 if full {
                     do {
-                        try AtomicFile.remove(sealedIndexURL(user: user, tier: tier))
+                        try AtomicFile.remove(sealedIndexPath(user: user, tier: tier), in: root)
                     } catch {
                         throw VaultError.wrap(error)
                     }

@@ -244,12 +244,13 @@ extension Vault {
         var meta: [MetaField] = []
         if let src = memory.src { meta.append(MetaField(key: "src", value: src)) }
         for (key, value) in memory.meta {
-            guard !key.isEmpty, key != "id", key != "src" else {
+            guard !key.isEmpty, key != "id", key != "src", key != Self.bindingKey else {
                 throw VaultError(.badInput, "metadata key '\(key)' is reserved or empty", at: location)
             }
             meta.append(MetaField(key: key, value: value))
         }
         let date = memory.date ?? DateText.entryDate(now, timeZone: config.timeZone)
+        try checkLimits(Array(body.utf8), at: location)
         var text = body
         if !tags.isEmpty {
             let present = Set(EntryFile.parse("## 2000-01-01 00:00\n\n" + body).entries.first?.tags ?? [])

@@ -62,7 +62,15 @@ extension Vault {
         for name in config.users {
             for tier in Tier.allCases {
                 for path in tierFiles(user: name, tier: tier) {
-                    guard let bytes = try? AtomicFile.read(url(path)), bytes.contains(needle) else { continue }
+                    let bytes: [UInt8]
+                    do {
+                        bytes = try readVaultFile(path)
+                    } catch where error.exitStatus == .integrity {
+                        throw error  // a link or special file in the vault is named, never skipped silently
+                    } catch {
+                        continue
+                    }
+                    guard bytes.contains(needle) else { continue }
                     let file = try parseEntryFile(bytes, path: path)
                     if let entry = file.entry(id: id) {
                         return Located(user: name, tier: tier, path: path, entry: entry)
@@ -79,7 +87,15 @@ extension Vault {
     func memory(_ located: Located) throws(VaultError) -> Memory {
         let id = located.entry.id ?? ""
         if located.entry.isEncrypted {
-            if let (_, inner) = try unsealed(located) {
+            let opened: (text: String, entry: Entry)?
+            do {
+                opened = try unsealed(located)
+            } catch where error.otherKey {
+                // An older key's entry: shown locked and reported; the others go on.
+                noteOtherKey(located)
+                return lockedMemory(located)
+            }
+            if let (_, inner) = opened {
                 var memory = Memory(entry: inner, id: id, user: located.user, tier: located.tier, path: located.path, timeZone: config.timeZone)
                 memory.line = located.entry.line
                 memory.tasks = []

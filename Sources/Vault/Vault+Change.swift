@@ -43,6 +43,7 @@ extension Vault {
         guard !trimmed.isEmpty else {
             throw VaultError(.badInput, "the edited memory is empty; nothing changed", hint: "to delete it: memvault rm \(id)")
         }
+        try checkLimits(Array(trimmed.utf8), at: "the edited memory \(id)")
         var parsed = EntryFile.parse(trimmed + "\n")
         if parsed.entries.count == 1, parsed.entries[0].id == nil {
             _ = parsed.assignMissingIDs(using: { id })
@@ -96,5 +97,24 @@ extension Vault {
     /// The absolute URL of a vault-relative path.
     public func fileURL(_ relativePath: String) -> URL {
         url(relativePath)
+    }
+
+    /// The text of a vault file, read without following any link; nil when absent, unreadable or not UTF-8.
+    public func fileText(_ relativePath: String) -> String? {
+        (try? AtomicFile.read(relativePath, in: root)).flatMap { $0 }.flatMap { String(validating: $0, as: UTF8.self) }
+    }
+
+    /// Makes a vault file ready to be opened by a program that follows links (an editor): its folders
+    /// exist as real folders (0700) and the file is absent or a regular file.
+    /// - Throws: `.integrity` (exit 5) naming a link or special file on the way.
+    public func prepareForEditor(_ relativePath: String) throws(VaultError) {
+        do {
+            try AtomicFile.createDirectory((relativePath as NSString).deletingLastPathComponent, in: root)
+            if let kind = AtomicFile.kind(relativePath, in: root), kind != .regular {
+                _ = try AtomicFile.read(relativePath, in: root)  // reports the link or special file by name
+            }
+        } catch {
+            throw VaultError(error)
+        }
     }
 }

@@ -30,7 +30,7 @@ extension Vault {
     ///   the files atomically, under the vault lock. Does not commit: `memvault commit` records it.
     public func check(fix: Bool) throws(VaultError) -> CheckReport {
         var report = CheckReport()
-        let lock: VaultLock? = fix ? try lockVault() : nil
+        let lock = fix ? try lockVault() : nil
         defer { lock?.unlock() }
         if !fix { try recoverUnfinishedChange() }
         if let recovery = lastRecovery {
@@ -70,8 +70,9 @@ extension Vault {
                         }
                     } else {
                         for entry in file.entries where !entry.isEncrypted {
-                            report.problems.append(.init(path: path, line: entry.line, severity: "warning",
-                                message: "this memory of the encrypted \(tier.rawValue) tier is stored as plain text"))
+                            // An error, so the pre-commit hook stops a plain `git commit` of it.
+                            report.problems.append(.init(path: path, line: entry.line, severity: "error",
+                                message: "this memory of the encrypted \(tier.rawValue) tier is plain text: memvault commit encrypts it (a plain git commit would not)"))
                         }
                     }
                     for entry in file.entries {
@@ -104,6 +105,13 @@ extension Vault {
             _ = try applyJournaled(fixes, message: "memvault: check --fix (\(report.idsAssigned) ids)", commit: false)
         }
         return report
+    }
+
+    /// Whether a vault-relative path is one of the vault's own: memvault.toml, .gitignore, `.memvault/`
+    /// or a user's folder.
+    static func isVaultPath(_ path: String, users: [String]) -> Bool {
+        let first = path.split(separator: "/").first.map(String.init) ?? path
+        return first == configFileName || first == ".gitignore" || first == dataDirectoryName || users.contains(first)
     }
 
     private func lineNumber(of error: VaultError) -> Int {
@@ -143,22 +151,36 @@ extension Vault {
         // A merge stock git left half done is finished by `resolve`, never committed as edits.
         try refuseConflictMarkers(in: paths)
         guard !paths.isEmpty else { return nil }
+        // A link or special file is never committed from the vault's own paths: git would record
+        // the link, and every later read through it would leave the vault.
+        for path in paths where Self.isVaultPath(path, users: config.users) {
+            if let kind = AtomicFile.kind(path, in: root), kind == .symbolicLink || kind == .other {
+                throw VaultError(.integrity, "refusing \(kind) inside the vault; nothing committed", at: path,
+                    hint: "a vault holds only regular files and folders; replace it with the file itself, then try again")
+            }
+        }
         // Every file is read and checked before any is written, so a refusal leaves all as they were.
-        var files: [(path: String, file: EntryFile)] = []
-        for path in paths where tierOf(path: path) != nil && FileManager.default.fileExists(atPath: url(path).path) {
-            let file = try readEntryFile(path)
-            if !allowSecrets, let tier = tierOf(path: path)?.tier, !tier.isEncrypted,
+        var files: [(path: String, file: EntryFile, changed: Bool)] = []
+        for path in paths where tierOf(path: path) != nil && AtomicFile.kind(path, in: root) != nil {
+            var file = try readEntryFile(path)
+            guard let place = tierOf(path: path) else { continue }
+            if !allowSecrets, !place.tier.isEncrypted,
                 let hit = SecretScanner.scan(String(decoding: file.bytes, as: UTF8.self)).first
             {
                 throw VaultError(.badInput, "this looks like a \(hit.kind.label) in a plain-text tier; nothing committed", at: "\(path):\(hit.line)",
                     hint: "move it to an encrypted tier (memvault add --tier secret) or pass --allow-secret")
             }
-            files.append((path, file))
+            // Hand-written plain entries of an encrypted tier are encrypted before git sees them.
+            let sealed = try sealPlainEntries(in: &file, path: path, user: place.user, tier: place.tier)
+            files.append((path, file, sealed > 0))
         }
         var writes: [(path: String, bytes: [UInt8]?)] = []
-        for (path, var file) in files where file.entries.contains(where: { $0.id == nil && $0.date != nil }) {
-            _ = file.assignMissingIDs(using: { MemoryID.generate() })
-            writes.append((path, file.bytes))
+        for (path, var file, var changed) in files {
+            if file.entries.contains(where: { $0.id == nil && $0.date != nil }) {
+                _ = file.assignMissingIDs(using: { MemoryID.generate() })
+                changed = true
+            }
+            if changed { writes.append((path, file.bytes)) }
         }
         let summary = message ?? "memvault: commit direct edits (\(paths.count) \(paths.count == 1 ? "file" : "files"))"
         let body = paths.sorted().map { "- \($0)" }.joined(separator: "\n")

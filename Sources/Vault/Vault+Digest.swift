@@ -16,7 +16,7 @@ extension Vault {
     /// - Throws: `VaultError` when writing or committing fails; the file is then restored.
     @discardableResult
     public func writeAndCommit(_ path: String, bytes: [UInt8], message: String) throws(VaultError) -> String? {
-        if let existing = try? Data(contentsOf: url(path)), Array(existing) == bytes { return nil }
+        if let existing = try? AtomicFile.read(path, in: root), existing == bytes { return nil }
         return try transaction(message) { changes in changes.write(path, bytes) }
     }
 
@@ -75,12 +75,7 @@ extension Vault {
             if tier.isEncrypted { unlocked = try identity(user: user, tier: tier, ask: false) != nil }
             if tier == .ultrasecret && !unlocked { continue }
             for path in tierFiles(user: user, tier: tier) {
-                let bytes: [UInt8]
-                do {
-                    bytes = try AtomicFile.read(url(path)) ?? []
-                } catch {
-                    throw VaultError(.badInput, error.message, at: path)
-                }
+                let bytes = try readVaultFile(path)
                 let runs = tier == .ultrasecret ? [DigestScan.Run(bytes: 0..<bytes.count, firstLine: 1)]
                     : DigestScan.runs(bytes, needles: needles)
                 for run in runs {
@@ -112,11 +107,21 @@ extension Vault {
         var memory = Memory(entry: located.entry, id: located.entry.id ?? "", user: located.user, tier: located.tier,
                             path: located.path, timeZone: config.timeZone)
         guard located.tier.isEncrypted else { return memory }
-        if unlocked, let (_, inner) = try unsealed(located) {
+        var opened: (text: String, entry: Entry)?
+        var otherKey = false
+        if unlocked {
+            do {
+                opened = try unsealed(located)
+            } catch where error.otherKey {
+                noteOtherKey(located)  // an older key's entry: counted, not quoted
+                otherKey = true
+            }
+        }
+        if let (_, inner) = opened {
             memory = Memory(entry: inner, id: memory.id, user: located.user, tier: located.tier, path: located.path, timeZone: config.timeZone)
             memory.line = located.entry.line
             memory.tasks = inner.tasks.map { Memory.Task(text: $0.text, checked: $0.checked, line: located.entry.line) }
-        } else if !unlocked {
+        } else if !unlocked || otherKey {
             (memory.title, memory.text, memory.tags, memory.mentions, memory.tasks, memory.src, memory.meta) = (nil, nil, [], [], [], nil, [:])
         }
         return memory

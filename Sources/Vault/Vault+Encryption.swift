@@ -34,16 +34,23 @@ extension Vault {
     /// - Throws: `.locked` (exit 3) when `identity` is not the block's key; `.integrity` (exit 5)
     ///   for a tampered or damaged block, naming the file and line.
     func decrypt(_ entry: Entry, path: String, with identity: X25519Identity) throws(VaultError) -> String {
+        try decrypt(entry, path: path, with: [identity])
+    }
+
+    /// `decrypt(_:path:with:)` with any of several identities (a tier's current and earlier keys).
+    func decrypt(_ entry: Entry, path: String, with identities: [X25519Identity]) throws(VaultError) -> String {
         guard let block = entry.armoredBlock else { return entry.rawText }
         let where_ = armorLocation(entry, path: path)
         let plaintext: [UInt8]
         do {
-            plaintext = try Age.decrypt(Array(block.utf8), with: [identity])
+            plaintext = try Age.decrypt(Array(block.utf8), with: identities)
         } catch {
             switch error.kind {
             case .noMatch, .wrongPassphrase:
-                throw VaultError(.locked, "this memory is not encrypted to the tier's current key", at: where_,
-                    hint: "it may have been written with another key; decrypt it with that key's identity")
+                var failure = VaultError(.locked, "this memory is not encrypted to the tier's current key", at: where_,
+                    hint: "it was written with an older key of the tier; memvault rotate re-encrypts it when that key opens with the tier's passphrase")
+                failure.otherKey = true
+                throw failure
             default:
                 throw VaultError(.integrity, "encrypted block is damaged or was tampered with (\(error))", at: where_)
             }
@@ -61,56 +68,62 @@ extension Vault {
             let identity = try identity(user: located.user, tier: located.tier)
         else { return nil }
         let text = try decrypt(located.entry, path: located.path, with: identity)
+        try checkLimits(Array(text.utf8), at: armorLocation(located.entry, path: located.path))
         let parsed = EntryFile.parse(text)
         guard let inner = parsed.entries.first else {
             throw VaultError(.integrity, "decrypted memory is not an entry", at: armorLocation(located.entry, path: located.path))
         }
+        try checkBinding(inner, of: located)
         return (text, inner)
     }
 
-    /// Encrypts a rendered plaintext entry of an encrypted tier for writing.
+    /// Encrypts a rendered plaintext entry of an encrypted tier for writing, bound to its place
+    /// (`bind(_:user:tier:)`).
     func sealedEntry(_ rendered: String, tier: Tier, user: String, date: EntryDate?, id: String) throws(VaultError) -> String {
-        let armored = try encrypt(rendered, to: try recipient(user: user, tier: tier))
+        let armored = try encrypt(bind(rendered, user: user, tier: tier), to: try recipient(user: user, tier: tier))
         return EntrySealing.render(tier: tier, date: date, id: id, armored: armored)
     }
 }
 
-extension Vault {
-    /// Searches the unlocked encrypted tiers through their sealed indexes (SealedIndex.swift):
-    /// each is opened with a key derived from the tier's identity, brought up to date with the
-    /// tier's files (decrypting and embedding only what changed) and saved sealed again; the
-    /// ranking is built in memory. A locked tier's sealed file is neither read nor changed.
-    ///
-    /// - Returns: results ranked like the main search (same modes and fusion), the tiers that
-    ///   hold memories but stayed locked, and one-line notices (a sealed index rebuilt).
-    /// - Complexity: O(entries of the unlocked tiers) to rank; decrypts and embeds only entries
-    ///   changed since the last search.
-    /// - Parameter queryVector: the query's embedding when the caller has it already (else it is embedded here).
-    func searchEncrypted(
-        _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode, embedder: (any SentenceEmbedding)?,
-        queryVector: [Float]? = nil
-    ) throws(VaultError) -> (results: [SearchResult], locked: [Tier], notices: [String]) {
-        var update = SealedUpdate()
-        let found = try searchEncrypted(
-            request, user: user, filter: filter, mode: mode, embedder: embedder, queryVector: queryVector, update: &update)
-        return (found.results, found.locked, update.notices)
-    }
+/// The memories of the unlocked encrypted tiers that a search may return, decrypted in memory:
+/// they join the plain index's candidates, so one ranking covers every tier.
+struct SealedCollection {
+    var entries: [String: (indexed: IndexedEntry, record: SealedIndex.Record)] = [:]
+    /// Their lexical documents, by id (sorted, so the numbering is deterministic).
+    var documents: [(id: String, document: LexicalDocument)] = []
+    /// Encrypted tiers that hold memories but stayed locked.
+    var locked: [Tier] = []
 
-    /// `searchEncrypted(_:user:filter:mode:embedder:)`, reporting what the sealed indexes' refresh did.
-    func searchEncrypted(
+    /// Cosines of `query` with every entry that has a vector.
+    func cosines(_ query: [Float]) -> [String: Float] {
+        var cosines: [String: Float] = [:]
+        for (id, entry) in entries {
+            if let vector = entry.record.vector { cosines[id] = Vectors.dot(vector, query) }
+        }
+        return cosines
+    }
+}
+
+extension Vault {
+    /// The unlocked encrypted tiers' entries that pass `filter`, through their sealed indexes
+    /// (SealedIndex.swift): each is opened with a key derived from the tier's identity, brought
+    /// up to date with the tier's files (decrypting and embedding only what changed) and saved
+    /// sealed again. A locked tier's sealed file is neither read nor changed.
+    ///
+    /// - Complexity: O(entries of the unlocked tiers); decrypts and embeds only entries changed
+    ///   since the last search.
+    func sealedCollection(
         _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode, embedder: (any SentenceEmbedding)?,
-        queryVector: [Float]? = nil, update: inout SealedUpdate
-    ) throws(VaultError) -> (results: [SearchResult], locked: [Tier]) {
-        var entries: [String: (indexed: IndexedEntry, record: SealedIndex.Record)] = [:]
-        var lexical = LexicalIndex()
-        var locked: [Tier] = []
+        update: inout SealedUpdate
+    ) throws(VaultError) -> SealedCollection {
+        var collection = SealedCollection()
         for tier in Tier.allCases where tier.isEncrypted && (request.tiers?.contains(tier) ?? true) {
             for name in (request.users ?? [user]).sorted() {
                 let paths = tierFiles(user: name, tier: tier)
                 if paths.isEmpty { continue }
                 // Only a search naming the tier asks for a passphrase (ultrasecret at a terminal).
                 guard let identity = try identity(user: name, tier: tier, ask: request.tiers?.contains(tier) == true) else {
-                    if !locked.contains(tier) { locked.append(tier) }
+                    if !collection.locked.contains(tier) { collection.locked.append(tier) }
                     continue
                 }
                 // A lexical search leaves missing vectors to the next search that needs them.
@@ -124,57 +137,31 @@ extension Vault {
                             date: record.date.map { DateText.instant($0, timeZone: config.timeZone) }, title: record.title,
                             contentHash: record.contentHash, tags: record.tags, mentions: record.mentions, src: record.src)
                         guard filter.matches(indexed) else { continue }
-                        // A duplicate id: the later file keeps it, indexed once.
-                        if entries.updateValue((indexed, record), forKey: record.id) != nil { lexical.remove(id: record.id) }
-                        lexical.add(id: record.id, fields: LexicalFields(
-                            title: record.title ?? "", body: record.body, tags: record.tags, mentions: record.mentions))
+                        // A duplicate id: the later file keeps it.
+                        collection.entries[record.id] = (indexed, record)
                     }
                 }
             }
         }
-        guard !entries.isEmpty else { return ([], locked) }
-        let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
-        let candidates = max(request.k * 4, 40)
-        var lexicalHits: [(id: String, score: Float)] = []
-        var matched: [String: Int] = [:]
-        if mode != .semantic {
-            for hit in lexical.search(query, k: candidates, allowed: nil) {
-                lexicalHits.append((hit.id, hit.score))
-                matched[hit.id] = hit.matchedTerms.count
-            }
+        collection.documents = collection.entries.keys.sorted().map { id in
+            let record = collection.entries[id]!.record
+            return (id, LexicalDocument(fields: LexicalFields(
+                title: record.title ?? "", body: record.body, tags: record.tags, mentions: record.mentions)))
         }
-        var cosines: [String: Float] = [:]
-        if mode != .lexical, let embedder {
-            let queryVector = queryVector ?? embedder.embed([query])[0]
-            // Vectors are L2-normalized: the dot product is the cosine.
-            for (id, entry) in entries {
-                guard let vector = entry.record.vector else { continue }
-                var dot: Float = 0
-                for i in 0..<min(vector.count, queryVector.count) { dot += vector[i] * queryVector[i] }
-                cosines[id] = dot
-            }
-        }
-        // The same ranking as the main search: cosine, plus (hybrid) a coverage-scaled BM25 term.
-        let date = { (id: String) in entries[id]?.indexed.date }
-        let ranked: [(id: String, score: Float)]
-        switch mode {
-        case .lexical:
-            ranked = Self.ranked(Dictionary(lexicalHits.map { ($0.id, $0.score) }, uniquingKeysWith: max), k: request.k, date: date)
-        case .semantic:
-            ranked = Self.ranked(cosines, k: request.k, date: date)
-        case .hybrid:
-            ranked = try Self.fuse(
-                lexical: lexicalHits, semantic: Self.ranked(cosines, k: candidates, date: date), k: request.k,
-                matched: matched, queryTerms: Set(Analyzer.terms(query)).count, cosine: { cosines[$0] }, date: date)
-        }
-        let words = Self.snippetWords(query)
-        let results = ranked.compactMap { (id, score) -> SearchResult? in
-            guard let (indexed, record) = entries[id] else { return nil }
-            return SearchResult(
-                id: id, score: score, user: indexed.user, tier: indexed.tier,
-                date: record.date.map { DateText.iso8601($0, timeZone: config.timeZone) }, path: indexed.path, line: indexed.line,
-                title: record.title, snippet: Self.snippet(record.body, words: words), tags: record.tags, src: record.src)
-        }
-        return (results, locked)
+        return collection
+    }
+
+    /// The encrypted tiers alone, ranked as `search` ranks them among the others, reporting what
+    /// the sealed indexes' refresh did.
+    func searchEncrypted(
+        _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode, embedder: (any SentenceEmbedding)?,
+        update: inout SealedUpdate
+    ) throws(VaultError) -> (results: [SearchResult], locked: [Tier]) {
+        var request = request
+        request.mode = mode
+        request.users = filter.users ?? [user]
+        request.tiers = Set(Tier.allCases.filter { $0.isEncrypted && (request.tiers?.contains($0) ?? true) })
+        let response = try searchOnce(request, user: user, embedder: embedder, sealedUpdate: &update)
+        return (response.results, response.locked.compactMap(Tier.init(rawValue:)))
     }
 }

@@ -92,23 +92,42 @@ extension Vault {
             } catch {
                 current = nil
             }
+            let text = try restorableText(old, to: current ?? old)
             if let current {
                 path = current.path
-                guard current.entry.rawText.trimmedTrailingWhitespace() != old.entry.rawText.trimmedTrailingWhitespace() else { return }
+                guard current.entry.rawText.trimmedTrailingWhitespace() != text.trimmedTrailingWhitespace() else { return }
                 var file = try readEntryFile(current.path)
-                guard file.replace(id: id, with: old.entry.rawText) else {
+                guard file.replace(id: id, with: text) else {
                     throw VaultError(.badInput, "the text from \(short) would not read back as one memory here; nothing written", at: current.path)
                 }
                 changes.write(current.path, file.bytes)
             } else {
                 var file = try readEntryFile(old.path)
-                guard file.insert(old.entry.rawText) else {
+                guard file.insert(text) else {
                     throw VaultError(.badInput, "the text from \(short) would not read back as one memory here; nothing written", at: old.path)
                 }
                 changes.write(old.path, file.bytes)
             }
         }
         return (try memory(id: id, user: tierOf(path: path)?.user ?? old.user, in: path), restored)
+    }
+
+    /// The text `restore` writes for the old version `old` of a memory into the place of `target`:
+    /// an encrypted tier never gets plain text (a version from before the memory moved there is
+    /// encrypted to the tier's current key, without unlocking), and a version encrypted for another
+    /// tier is re-encrypted for this one when that tier is unlocked.
+    private func restorableText(_ old: Located, to target: Located) throws(VaultError) -> String {
+        guard target.tier.isEncrypted, let id = old.entry.id else { return old.entry.rawText }
+        if !old.entry.isEncrypted {
+            return try sealedEntry(old.entry.rawText.trimmedTrailingWhitespace() + "\n", tier: target.tier, user: target.user,
+                date: old.entry.date, id: id)
+        }
+        if old.tier != target.tier || old.user != target.user,
+            let opened = try? unsealed(old)
+        {
+            return try sealedEntry(opened.text, tier: target.tier, user: target.user, date: opened.entry.date, id: id)
+        }
+        return old.entry.rawText
     }
 
     /// Every version of the memory with `id`, oldest first: one per commit that changed its text,

@@ -91,7 +91,7 @@ extension Vault {
         guard hasUnfinishedChange || hasStaleJournalTemporary else { return nil }
         let lock: VaultLock
         do {
-            lock = try VaultLock(at: lockURL)
+            lock = try VaultLock(Self.lockPath, in: root)
         } catch {
             throw VaultError(.badInput, error.message, at: error.path)
         }
@@ -112,7 +112,7 @@ extension Vault {
     func recoverHoldingLock() throws(VaultError) -> RecoveryReport? {
         let bytes: [UInt8]
         do {
-            guard let read = try AtomicFile.read(journalURL) else { return nil }
+            guard let read = try AtomicFile.read(Self.journalPath, in: root) else { return nil }
             bytes = read
         } catch {
             throw VaultError(.integrity, "cannot read the journal of an unfinished change: \(error.message)", at: Self.journalPath)
@@ -164,7 +164,7 @@ extension Vault {
         for file in ordered {
             let current: [UInt8]?
             do {
-                current = try AtomicFile.read(url(file.path))
+                current = try AtomicFile.read(file.path, in: root)
             } catch {
                 throw VaultError(.badInput, "cannot read a file to roll back: \(error.message)", at: file.path)
             }
@@ -176,9 +176,9 @@ extension Vault {
             }
             do {
                 if let before {
-                    try AtomicFile.write(before, to: url(file.path))
+                    try AtomicFile.write(before, to: file.path, in: root)
                 } else {
-                    try AtomicFile.remove(url(file.path))
+                    try AtomicFile.remove(file.path, in: root)
                 }
             } catch {
                 throw VaultError(.badInput, "cannot roll back: \(error.message)", at: file.path,
@@ -247,7 +247,7 @@ extension Vault {
 
     private func removeJournal() throws(VaultError) {
         do {
-            try AtomicFile.remove(journalURL)
+            try AtomicFile.remove(Self.journalPath, in: root)
         } catch {
             throw VaultError(.badInput, "cannot remove the journal: \(error.message)", at: Self.journalPath)
         }
@@ -257,7 +257,7 @@ extension Vault {
     private func writeJournal(_ journal: ChangeJournal) throws(VaultError) {
         do {
             let data = try JSONEncoder().encode(journal)
-            try AtomicFile.write(Array(data), to: journalURL, permissions: 0o600)
+            try AtomicFile.write(Array(data), to: Self.journalPath, in: root, permissions: 0o600)
         } catch let error as FileError {
             throw VaultError(.badInput, "cannot write the journal: \(error.message)", at: Self.journalPath,
                 hint: "nothing was changed")
@@ -282,7 +282,7 @@ extension Vault {
         for (path, bytes) in writes {
             let before: [UInt8]?
             do {
-                before = try AtomicFile.read(url(path))
+                before = try AtomicFile.read(path, in: root)
             } catch {
                 throw VaultError(.badInput, error.message, at: path)
             }
@@ -297,9 +297,9 @@ extension Vault {
         do {
             for (path, bytes) in writes {
                 if let bytes {
-                    try AtomicFile.write(bytes, to: url(path))
+                    try AtomicFile.write(bytes, to: path, in: root)
                 } else {
-                    try AtomicFile.remove(url(path))
+                    try AtomicFile.remove(path, in: root)
                 }
                 reach(.fileWritten)
             }
@@ -339,7 +339,7 @@ extension Vault {
             let new = try repository.treeFiles(at: target)
             for path in Set(old.keys).union(new.keys).sorted() where old[path] != new[path] {
                 let after = try new[path].map { (blob) throws(GitError) in try repository.blob(blob) }
-                let before = try? AtomicFile.read(url(path))
+                let before = try? AtomicFile.read(path, in: root)
                 files.append(.init(path: path, before: before.map { Data($0) }, after: ChangeJournal.digest(after)))
             }
         }

@@ -1,5 +1,7 @@
 import AgeCrypto
+internal import CSystem
 import Foundation
+import MarkdownCodec
 import MemvaultSupport
 
 #if canImport(Glibc)
@@ -45,15 +47,32 @@ extension Vault {
 
     /// Whether `user` has a key for `tier`.
     public func hasKey(user: String, tier: Tier) -> Bool {
-        FileManager.default.fileExists(atPath: url(recipientPath(user: user, tier: tier)).path)
-            && FileManager.default.fileExists(atPath: url(keyFilePath(user: user, tier: tier)).path)
+        // Present in any form: a link in place of a key file is then refused by name when read.
+        AtomicFile.kind(recipientPath(user: user, tier: tier), in: root) != nil
+            && AtomicFile.kind(keyFilePath(user: user, tier: tier), in: root) != nil
     }
 
-    /// The public recipient entries of `tier` are encrypted to.
-    /// - Throws: `VaultError.badInput` with the `memvault passwd` hint when the tier has no key.
+    /// The public recipient entries of `tier` are encrypted to, once it matches the recipient this
+    /// device trusts (see Vault+Trust.swift): a `.pub` changed by a sync or by hand is refused until
+    /// `memvault trust` accepts it.
+    /// - Throws: `VaultError.badInput` with the `memvault passwd` hint when the tier has no key;
+    ///   `.integrity` when the `.pub` differs from the trusted recipient.
     func recipient(user: String, tier: Tier) throws(VaultError) -> X25519Recipient {
+        let recipient = try storedRecipient(user: user, tier: tier)
+        try requireTrusted(recipient, user: user, tier: tier)
+        return recipient
+    }
+
+    /// The recipient in the tier's `.pub` file, as the working tree has it (not yet checked against trust).
+    func storedRecipient(user: String, tier: Tier) throws(VaultError) -> X25519Recipient {
         let path = recipientPath(user: user, tier: tier)
-        guard let bytes = try? AtomicFile.read(url(path)) else {
+        let read: [UInt8]?
+        do {
+            read = try AtomicFile.read(path, in: root)
+        } catch {
+            throw VaultError(error)
+        }
+        guard let bytes = read else {
             throw VaultError(.badInput, "the encrypted \(tier.rawValue) tier of \(user) has no key yet", at: path,
                 hint: "create one with: memvault passwd \(tier.rawValue); nothing was written")
         }
@@ -72,7 +91,7 @@ extension Vault {
         let path = keyFilePath(user: user, tier: tier)
         let sealed: [UInt8]
         do {
-            guard let read = try AtomicFile.read(url(path)) else {
+            guard let read = try AtomicFile.read(path, in: root) else {
                 throw VaultError(.badInput, "the encrypted \(tier.rawValue) tier of \(user) has no key yet", at: path,
                     hint: "create one with: memvault passwd \(tier.rawValue)")
             }
@@ -82,6 +101,20 @@ extension Vault {
         } catch {
             throw VaultError.wrap(error)
         }
+        let identity = try openSealedKey(sealed, tier: tier, passphrase: passphrase, path: path)
+        let expected = try storedRecipient(user: user, tier: tier)
+        guard identity.recipient == expected else {
+            throw VaultError(.integrity, "the tier's public key does not match its unlocked identity; nothing will be encrypted to it",
+                at: recipientPath(user: user, tier: tier),
+                hint: "the .pub file was changed (a sync or a hand edit): see memvault trust, and put it back with git -C \(root.path) log -p -- \(recipientPath(user: user, tier: tier))")
+        }
+        SecureProcess.disableCoreDumps()
+        return identity
+    }
+
+    /// The identity inside a sealed key file's bytes (`path` only names it in errors).
+    /// - Throws: `.locked` for a wrong passphrase or a missing second factor; `.integrity` for a damaged file.
+    func openSealedKey(_ sealed: [UInt8], tier: Tier, passphrase: String, path: String) throws(VaultError) -> X25519Identity {
         let identity: X25519Identity
         do {
             let outer = try Age.decrypt(sealed, with: [ScryptIdentity(passphrase: passphrase)])
@@ -113,12 +146,27 @@ extension Vault {
         } catch {
             throw VaultError.wrap(error)
         }
-        let expected = try recipient(user: user, tier: tier)
-        guard identity.recipient == expected else {
-            throw VaultError(.integrity, "the key file does not match \(recipientPath(user: user, tier: tier))", at: path)
-        }
         SecureProcess.disableCoreDumps()
         return identity
+    }
+
+    /// Earlier identities of a tier: the versions of its key file in git history (newest first, at
+    /// most `limit`) that open with `passphrase` (rotate keeps the passphrase, so they do unless
+    /// `passwd` changed it since). Versions that do not open are skipped.
+    func previousIdentities(user: String, tier: Tier, passphrase: String, excluding current: X25519Identity, limit: Int = 8) -> [X25519Identity] {
+        let path = keyFilePath(user: user, tier: tier)
+        guard let commits = try? repository.log(paths: [path]) else { return [] }
+        var seen: Set<[UInt8]> = []
+        var found: [X25519Identity] = []
+        for commit in commits {
+            guard found.count < limit, seen.count < limit * 2 else { break }
+            guard let bytes = try? repository.fileContents(path: path, at: commit.id), seen.insert(bytes).inserted,
+                let identity = try? openSealedKey(bytes, tier: tier, passphrase: passphrase, path: path),
+                identity.recipient != current.recipient, !found.contains(where: { $0.recipient == identity.recipient })
+            else { continue }
+            found.append(identity)
+        }
+        return found
     }
 
     /// The second-factor identity from `keyFile` or `$MEMVAULT_KEY_FILE_ULTRASECRET`, if one is given.
@@ -225,6 +273,7 @@ extension Vault {
             changes.write(recipientPath(user: user, tier: tier), Array((identity.recipient.encoded + "\n").utf8))
             changes.write(keyFilePath(user: user, tier: tier), sealed)
         }
+        try pinOwnChange(user: user, tier: tier)
         return creating
     }
 
@@ -287,32 +336,113 @@ extension Vault {
     /// Makes a new identity for the tier, re-encrypts every entry of the user's tier files to it and
     /// commits the files and the new key in one commit.
     ///
+    /// Entries without an id get one and are re-encrypted too; plain entries written there by hand
+    /// are encrypted; entries encrypted to an earlier key are re-encrypted when one of the tier's
+    /// previous key files in git history opens with `passphrase` (`previousIdentities`), and else
+    /// kept as they are and listed in `otherKeyEntries`. The encrypted sections of the user's
+    /// digests that were encrypted to this tier are re-encrypted as well.
+    ///
     /// - Parameter passphrase: the tier's passphrase; it unlocks the old key and seals the new one.
     /// - Returns: the number of entries re-encrypted.
     /// - Throws: `.locked` for a wrong passphrase, `.integrity` for a tampered entry (nothing written).
     public func rotate(user: String, tier: Tier, passphrase: String) throws(VaultError) -> Int {
         guard tier.isEncrypted else { throw VaultError(.badInput, "the \(tier.rawValue) tier is plain text and has no key") }
         let old = try openKeyFile(user: user, tier: tier, passphrase: passphrase)
+        let keys = [old] + previousIdentities(user: user, tier: tier, passphrase: passphrase, excluding: old)
         let new = X25519Identity.generate()
         let sealed = try seal(new, tier: tier, passphrase: passphrase)
         var count = 0
         try transaction("memvault: rotate \(user) \(tier.rawValue) key") { (changes) throws(VaultError) in
             for path in tierFiles(user: user, tier: tier) {
                 var file = try readEntryFile(path)
-                for entry in file.entries where entry.isEncrypted {
+                let assigned = file.assignMissingIDs(using: { MemoryID.generate() })
+                var changed = !assigned.isEmpty
+                for entry in file.entries {
                     guard let id = entry.id else { continue }
-                    let plaintext = try decrypt(entry, path: path, with: old)
+                    let located = Located(user: user, tier: tier, path: path, entry: entry)
+                    var plaintext: String
+                    if entry.isEncrypted {
+                        do throws(VaultError) {
+                            plaintext = try decrypt(entry, path: path, with: keys)
+                        } catch where error.otherKey {
+                            noteOtherKey(located)  // kept as it is; reported
+                            continue
+                        }
+                        try checkLimits(Array(plaintext.utf8), at: armorLocation(entry, path: path))
+                        guard let inner = EntryFile.parse(plaintext).entries.first else {
+                            throw VaultError(.integrity, "decrypted memory is not an entry", at: armorLocation(entry, path: path))
+                        }
+                        try checkBinding(inner, of: located)
+                    } else {
+                        plaintext = entry.rawText.trimmedTrailingWhitespace() + "\n"
+                    }
+                    plaintext = bind(plaintext, user: user, tier: tier)
                     let armored = try encrypt(plaintext, to: new.recipient)
-                    _ = file.replace(id: id, with: EntrySealing.render(tier: tier, date: entry.date, id: id, armored: armored))
+                    guard file.replace(id: id, with: EntrySealing.render(tier: tier, date: entry.date, id: id, armored: armored)) else {
+                        throw VaultError(.badInput, "memory \(id) could not be re-encrypted in place; nothing written", at: "\(path):\(entry.line)")
+                    }
+                    changed = true
                     count += 1
                 }
-                changes.write(path, file.bytes)
+                if changed { changes.write(path, file.bytes) }
+            }
+            for path in digestFiles(user: user) {
+                if let bytes = try reencryptedBlocks(in: readVaultFile(path), from: keys, to: new.recipient) {
+                    changes.write(path, bytes)
+                }
             }
             changes.write(recipientPath(user: user, tier: tier), Array((new.recipient.encoded + "\n").utf8))
             changes.write(keyFilePath(user: user, tier: tier), sealed)
         }
         unlockedKeys["\(user)/\(tier.rawValue)"] = new
+        try pinOwnChange(user: user, tier: tier)
         return count
+    }
+
+    /// The user's digest files, vault-relative: `alice/digests/2026/2026-11-22.md`.
+    func digestFiles(user: String) -> [String] {
+        let base = url("\(user)/digests").standardizedFileURL.path
+        guard let enumerator = FileManager.default.enumerator(atPath: base) else { return [] }
+        var paths: [String] = []
+        for case let relative as String in enumerator where relative.hasSuffix(".md") {
+            paths.append("\(user)/digests/\(relative)")
+        }
+        return paths.sorted()
+    }
+
+    /// `bytes` with every `age` block that one of `keys` opens re-encrypted to `recipient`; nil
+    /// when no block changed (blocks to other tiers' keys are left alone).
+    func reencryptedBlocks(in bytes: [UInt8], from keys: [X25519Identity], to recipient: X25519Recipient) throws(VaultError) -> [UInt8]? {
+        let text = String(decoding: bytes, as: UTF8.self)
+        var lines = text.components(separatedBy: "\n")
+        var changed = false
+        var index = 0
+        while index < lines.count {
+            guard lines[index].trimmingCharacters(in: .whitespaces) == "```age",
+                let end = lines[(index + 1)...].firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "```" })
+            else {
+                index += 1
+                continue
+            }
+            let armor = lines[(index + 1)..<end].joined(separator: "\n") + "\n"
+            if var plaintext = try? Age.decrypt(Array(armor.utf8), with: keys) {
+                defer { KeyAgent.wipe(&plaintext) }
+                let armored: [UInt8]
+                do {
+                    armored = try Age.encrypt(plaintext, to: [recipient], armor: true)
+                } catch {
+                    throw VaultError(.badInput, "cannot encrypt: \(error.message)")
+                }
+                let newLines = String(decoding: armored, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                    .components(separatedBy: "\n")
+                lines.replaceSubrange((index + 1)..<end, with: newLines)
+                index += newLines.count + 2
+                changed = true
+            } else {
+                index = end + 1
+            }
+        }
+        return changed ? Array(lines.joined(separator: "\n").utf8) : nil
     }
 }
 
@@ -329,6 +459,15 @@ public struct UnlockedKey: Sendable {
 
 /// Process hardening while keys are held.
 enum SecureProcess {
+    /// Makes the process not dumpable (`PR_SET_DUMPABLE` 0): no core file, and other processes of
+    /// the same user can no longer ptrace it or read its /proc/PID/mem or environ.
+    static func disableDumping() {
+        _ = memvault_set_not_dumpable()
+    }
+
+    /// Whether the process is dumpable (`PR_GET_DUMPABLE`).
+    static var isDumpable: Bool { memvault_get_dumpable() != 0 }
+
     /// Turns core dumps off so a crash cannot write keys to disk.
     static func disableCoreDumps() {
         var limit = rlimit(rlim_cur: 0, rlim_max: 0)

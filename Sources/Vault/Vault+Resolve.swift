@@ -86,7 +86,7 @@ extension Vault {
                  try conflict.theirs.map { (b) throws(GitError) in try repository.blob(b) })
             }
             // A working copy without markers that is neither side was resolved by hand: keep it.
-            if let working = try? AtomicFile.read(url(path)), Self.conflictMarkerLines(working).isEmpty,
+            if let working = try? AtomicFile.read(path, in: root), Self.conflictMarkerLines(working).isEmpty,
                 working != ours, working != their
             {
                 writes.append((path, working))
@@ -137,7 +137,7 @@ extension Vault {
                 at: root.path, hint: "finish it with: memvault resolve")
         }
         for path in paths where Self.isEntryFilePath(path) || path.hasSuffix(".md") || path == Self.configFileName {
-            guard let bytes = try? AtomicFile.read(url(path)), let line = Self.conflictMarkerLines(bytes).first else { continue }
+            guard let bytes = try? AtomicFile.read(path, in: root), let line = Self.conflictMarkerLines(bytes).first else { continue }
             throw VaultError(.badInput, "git conflict markers in the file; nothing committed", at: "\(path):\(line)",
                 hint: "merge the two versions by hand and remove the <<<<<<< ======= >>>>>>> lines")
         }

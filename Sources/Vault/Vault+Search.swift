@@ -67,9 +67,11 @@ public struct IndexReport: Sendable, Codable {
 
 extension Vault {
     var indexDirectory: URL { cacheDirectory.appendingPathComponent("index", isDirectory: true) }
+    /// The index lock, relative to the vault (opened without following links).
+    static let indexLockPath = ".memvault/cache/index.lock"
 
-    /// The plain-text tier files of every user, the ones the index covers.
-    /// (Encrypted tiers are not indexed until their sealed index lands.)
+    /// The plain-text tier files of every user, the ones this index covers (the encrypted
+    /// tiers have their sealed indexes, SealedIndex.swift).
     func indexedSources() -> [String: (user: String, tier: Tier)] {
         var sources: [String: (user: String, tier: Tier)] = [:]
         for user in config.users {
@@ -97,7 +99,12 @@ extension Vault {
     ) throws(VaultError) -> VaultIndex {
         let lock: VaultLock
         do {
-            lock = try VaultLock(at: cacheDirectory.appendingPathComponent("index.lock"))
+            lock = try VaultLock(Self.indexLockPath, in: root)
+            // The index and sealed folders are real folders, never links out of the vault.
+            try AtomicFile.createDirectory(".memvault/cache/index", in: root)
+            try AtomicFile.createDirectory(".memvault/cache/sealed", in: root)
+        } catch where error.exitStatus == .integrity {
+            throw VaultError(error)
         } catch {
             throw VaultError(.badInput, "another memvault process is updating the search index", at: error.path,
                 hint: "try again when it has finished")
@@ -113,6 +120,7 @@ extension Vault {
         }
         index.compactionLimit = indexCompactionLimit
         index.faults = faults
+        index.embeddingContext = embeddingContext
         loadedIndex = index
         let sources = indexedSources()
         timer.lap("list files")
@@ -159,7 +167,14 @@ extension Vault {
     func indexCoverage() throws(VaultError) -> VaultStatus.Index {
         var notices: [String] = []
         // Under the index lock, so an update by another process is never seen half-replaced.
-        let lock = try? VaultLock(at: cacheDirectory.appendingPathComponent("index.lock"), timeout: 10)
+        let lock: VaultLock?
+        do {
+            lock = try VaultLock(Self.indexLockPath, in: root, timeout: 10)
+        } catch where error.exitStatus == .integrity {
+            throw VaultError(error)  // a link in place of the cache: nothing is read through it
+        } catch {
+            lock = nil
+        }
         defer { lock?.unlock() }
         let index = VaultIndex.load(directory: indexDirectory, notices: &notices)
         let sources = indexedSources()
@@ -173,13 +188,15 @@ extension Vault {
 
     /// Ranked memories for a query: lexical (BM25), semantic (cosine) or both fused.
     ///
-    /// The index is brought up to date first, so results are never stale. Encrypted tiers are
-    /// not searched; `locked` names those that hold memories.
+    /// The index is brought up to date first, so results are never stale. The unlocked
+    /// encrypted tiers are searched with the plain ones, as one collection ranked once;
+    /// `locked` names the encrypted tiers that hold memories but stayed locked.
     /// - Parameter embedder: nil when the model is missing: hybrid falls back to lexical with a
     ///   notice, semantic is an error.
     public func search(_ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> SearchResponse {
+        var sealedUpdate = SealedUpdate()
         do {
-            return try searchOnce(request, user: user, embedder: embedder)
+            return try searchOnce(request, user: user, embedder: embedder, sealedUpdate: &sealedUpdate)
         } catch where error.damagedIndex {
             // The vector files are checked chunk by chunk as a search reads them: a damaged one
             // means a rebuild from the files and the same search again, never a wrong answer.
@@ -187,15 +204,44 @@ extension Vault {
             var timer = PhaseTimer()
             loadedIndex = nil
             _ = try refreshedIndex(embedder: embedder, full: true, update: &update, timer: &timer)
-            var response = try searchOnce(request, user: user, embedder: embedder)
+            var response = try searchOnce(request, user: user, embedder: embedder, sealedUpdate: &sealedUpdate)
             response.notices.insert(Self.damagedIndexNotice, at: 0)
             return response
         }
     }
 
-    private func searchOnce(_ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> SearchResponse {
-        let clock = ContinuousClock()
-        let start = clock.now
+    /// What both halves of a search found, before ranking: the candidates of every tier.
+    package struct Candidates {
+        /// The union of the lexical and the semantic candidate lists, with both scores.
+        package var all: [FusionCandidate] = []
+        /// Ids in lexical order (BM25, best first) and in semantic order (cosine, best first).
+        package var lexical: [String] = []
+        package var semantic: [String] = []
+        /// Distinct analyzed terms of the query.
+        package var queryTerms = 0
+    }
+
+    /// How many candidates each half contributes to a search for `k` results.
+    static func candidateCount(k: Int) -> Int { max(k * 4, 40) }
+
+    /// The candidates of a search without ranking them (for `memvault-bench eval --tune`).
+    package func candidates(_ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> Candidates {
+        var sealedUpdate = SealedUpdate()
+        return try gather(request, user: user, embedder: embedder, sealedUpdate: &sealedUpdate).candidates
+    }
+
+    private struct Gathered {
+        var candidates: Candidates
+        var index: VaultIndex
+        var sealed: SealedCollection
+        var mode: SearchMode
+        var notices: [String]
+        var timer: PhaseTimer
+    }
+
+    private func gather(
+        _ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?, sealedUpdate: inout SealedUpdate
+    ) throws(VaultError) -> Gathered {
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw VaultError(.badInput, "empty query") }
         guard request.k > 0 else { throw VaultError(.badInput, "-k must be at least 1") }
@@ -215,105 +261,92 @@ extension Vault {
         let filter = SearchFilter(
             users: request.users ?? [user], tiers: request.tiers.map { Set($0.map(\.rawValue)) }, since: request.since,
             until: request.until, tags: request.tags, mentions: request.mentions)
-        let candidates = max(request.k * 4, 40)
+        let count = Self.candidateCount(k: request.k)
         let allowed = index.allowed(filter)
         timer.lap("filter")
-        var lexicalHits: [(id: String, score: Float)] = []
-        var semanticHits: [(id: String, score: Float)] = []
-        var matched: [String: Int] = [:]
+        // Unlocked encrypted tiers join the collection; the others are reported locked.
+        let sealed = try sealedCollection(request, user: user, filter: filter, mode: mode, embedder: embedder, update: &sealedUpdate)
+        notices += sealedUpdate.notices
+        timer.lap("encrypted tiers")
+
+        var candidates = Candidates()
+        candidates.queryTerms = Set(Analyzer.terms(query)).count
+        var lexicalScore: [String: (score: Float, matched: Int)] = [:]
         if mode != .semantic {
-            for hit in index.lexicalSearch(query, k: candidates, allowed: allowed) {
-                lexicalHits.append((hit.id, hit.score))
-                matched[hit.id] = hit.matchedTerms.count
+            for hit in index.lexicalSearch(query, k: count, allowed: allowed, extra: sealed.documents) {
+                candidates.lexical.append(hit.id)
+                lexicalScore[hit.id] = (hit.score, hit.matchedTerms.count)
             }
             timer.lap("lexical")
         }
-        let queryVector = mode == .lexical ? nil : embedder.map { $0.embed([query])[0] }
-        if let queryVector {
+        var cosine: [String: Float] = [:]
+        var sealedCosines: [String: Float] = [:]
+        if mode != .lexical, let embedder {
+            let queryVector = embedder.embed([query])[0]
             timer.lap("embed query")
+            var hits: [(id: String, score: Float)]
             do {
-                semanticHits = try index.semanticSearch(queryVector, k: candidates, allowed: allowed)
+                hits = try index.semanticSearch(queryVector, k: count, allowed: allowed)
             } catch {
                 throw VaultError.damaged(error)
             }
+            sealedCosines = sealed.cosines(queryVector)
+            if !sealedCosines.isEmpty {
+                hits += sealedCosines.map { (id: $0.key, score: $0.value) }
+                hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+                hits = Array(hits.prefix(count))
+            }
+            for hit in hits { cosine[hit.id] = hit.score }
+            candidates.semantic = hits.map(\.id)
+            // A lexical candidate the semantic list missed still has a cosine, for the fusion.
+            if mode == .hybrid {
+                for id in candidates.lexical where cosine[id] == nil {
+                    if let value = sealedCosines[id] {
+                        cosine[id] = value
+                    } else {
+                        do {
+                            cosine[id] = try index.cosine(queryVector, key: id)
+                        } catch {
+                            throw VaultError.damaged(error)
+                        }
+                    }
+                }
+            }
             timer.lap("semantic")
         }
+        var seen = Set<String>()
+        for id in candidates.lexical + candidates.semantic where seen.insert(id).inserted {
+            candidates.all.append(FusionCandidate(
+                id: id, lexical: lexicalScore[id]?.score, cosine: cosine[id], matchedTerms: lexicalScore[id]?.matched ?? 0,
+                date: sealed.entries[id]?.indexed.date ?? index.date(key: id)))
+        }
+        return Gathered(candidates: candidates, index: index, sealed: sealed, mode: mode, notices: notices, timer: timer)
+    }
+
+    func searchOnce(
+        _ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?, sealedUpdate: inout SealedUpdate
+    ) throws(VaultError) -> SearchResponse {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var gathered = try gather(request, user: user, embedder: embedder, sealedUpdate: &sealedUpdate)
+        let candidates = gathered.candidates
+        let score = Dictionary(uniqueKeysWithValues: candidates.all.map { ($0.id, $0) })
         let ranked: [(id: String, score: Float)]
-        switch mode {
-        case .lexical: ranked = Array(lexicalHits.prefix(request.k))
-        case .semantic: ranked = Array(semanticHits.prefix(request.k))
-        case .hybrid:
-            ranked = try Self.fuse(
-                lexical: lexicalHits, semantic: semanticHits, k: request.k, matched: matched,
-                queryTerms: Set(Analyzer.terms(query)).count,
-                cosine: { (key) throws(VaultError) in
-                    guard let queryVector else { return nil }
-                    do throws(IndexError) {
-                        return try index.cosine(queryVector, key: key)
-                    } catch {
-                        throw VaultError.damaged(error)
-                    }
-                },
-                date: { index.date(key: $0) })
+        switch gathered.mode {
+        case .lexical: ranked = candidates.lexical.prefix(request.k).map { ($0, score[$0]!.lexical ?? 0) }
+        case .semantic: ranked = candidates.semantic.prefix(request.k).map { ($0, score[$0]!.cosine ?? 0) }
+        case .hybrid: ranked = Fusion.standard.rank(candidates.all, queryTerms: candidates.queryTerms, k: request.k)
         }
-        timer.lap("fuse")
-        var results = try searchResults(ranked, index: index, query: query)
-        timer.lap("snippets")
-        // Unlocked encrypted tiers are searched through their sealed indexes; the others are reported locked.
-        let encrypted = try searchEncrypted(
-            request, user: user, filter: filter, mode: mode, embedder: embedder, queryVector: queryVector)
-        if !encrypted.results.isEmpty {
-            results = Array((results + encrypted.results).sorted { $0.score > $1.score }.prefix(request.k))
-        }
-        let locked = encrypted.locked.map(\.rawValue)
-        notices += encrypted.notices
-        timer.lap("encrypted tiers")
+        gathered.timer.lap("fuse")
+        let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
+        let results = try searchResults(ranked, index: gathered.index, sealed: gathered.sealed, query: query)
+        gathered.timer.lap("snippets")
         let ms = PhaseTimer.milliseconds(clock.now - start)
         var response = SearchResponse(
-            query: request.query, mode: request.mode.rawValue, tookMs: (ms * 10).rounded() / 10, locked: locked,
-            results: results, notices: notices)
-        response.phases = timer.phases
+            query: request.query, mode: request.mode.rawValue, tookMs: (ms * 10).rounded() / 10,
+            locked: gathered.sealed.locked.map(\.rawValue), results: results, notices: gathered.notices)
+        response.phases = gathered.timer.phases
         return response
-    }
-
-    /// The weight of the normalized BM25 score added to the cosine in hybrid ranking.
-    static let lexicalWeight: Float = 0.1
-
-    /// Hybrid ranking: cosine similarity plus a tenth of the BM25 score relative to the best
-    /// one, scaled by the share of the query's terms the memory matches.
-    ///
-    /// Measured on the evaluation set (docs/benchmarks.md): reciprocal rank fusion with equal
-    /// weights let chance matches of one common word outrank the meaning on questions that
-    /// share no words with their answer (MRR 0.36 there); this keeps exact names and rare
-    /// words on top without that. Candidates are the union of both lists; equal scores go
-    /// newest first.
-    static func fuse(
-        lexical: [(id: String, score: Float)], semantic: [(id: String, score: Float)], k: Int,
-        matched: [String: Int], queryTerms: Int, cosine: (String) throws(VaultError) -> Float?, date: (String) -> Date?
-    ) throws(VaultError) -> [(id: String, score: Float)] {
-        let best = lexical.map(\.score).max() ?? 0
-        var scores: [String: Float] = [:]
-        for hit in semantic { scores[hit.id] = hit.score }
-        for hit in lexical where scores[hit.id] == nil {
-            scores[hit.id] = try cosine(hit.id) ?? 0
-        }
-        for hit in lexical where best > 0 {
-            let coverage = queryTerms > 0 ? Float(matched[hit.id] ?? 0) / Float(queryTerms) : 1
-            scores[hit.id, default: 0] += lexicalWeight * coverage * hit.score / best
-        }
-        return ranked(scores, k: k, date: date)
-    }
-
-    /// The `k` best of `scores`: higher first, then newer, then by id (so the order is deterministic).
-    static func ranked(_ scores: [String: Float], k: Int, date: (String) -> Date?) -> [(id: String, score: Float)] {
-        var ranked: [(id: String, score: Float, date: Date)] = []
-        for (id, score) in scores { ranked.append((id, score, date(id) ?? .distantPast)) }
-        ranked.sort { a, b in
-            if a.score != b.score { return a.score > b.score }
-            if a.date != b.date { return a.date > b.date }
-            return a.id < b.id
-        }
-        return ranked.prefix(k).map { (id: $0.id, score: $0.score) }
     }
 
     /// The query's words a snippet is centred on: lower-cased, three letters or more.
@@ -323,17 +356,27 @@ extension Vault {
 
     /// Results with snippets read from the files themselves: only each entry's own bytes are
     /// parsed (the index keeps where they are); the whole file only if they no longer match.
-    private func searchResults(_ ranked: [(id: String, score: Float)], index: VaultIndex, query: String) throws(VaultError) -> [SearchResult] {
+    private func searchResults(
+        _ ranked: [(id: String, score: Float)], index: VaultIndex, sealed: SealedCollection, query: String
+    ) throws(VaultError) -> [SearchResult] {
         var bytesOfFile: [String: [UInt8]] = [:]
         var results: [SearchResult] = []
         let words = Self.snippetWords(query)
         for (key, score) in ranked {
+            if let (indexed, record) = sealed.entries[key] {
+                results.append(SearchResult(
+                    id: key, score: score, user: indexed.user, tier: indexed.tier,
+                    date: record.date.map { DateText.iso8601($0, timeZone: config.timeZone) }, path: indexed.path,
+                    line: indexed.line, title: record.title, snippet: Self.snippet(record.body, words: words), tags: record.tags,
+                    src: record.src))
+                continue
+            }
             guard let ref = index.lookup(key) else { continue }
             let record = index.record(ref)
             let indexed = record.entry
             if bytesOfFile[indexed.path] == nil {
                 do {
-                    bytesOfFile[indexed.path] = try AtomicFile.read(url(indexed.path)) ?? []
+                    bytesOfFile[indexed.path] = try AtomicFile.read(indexed.path, in: root) ?? []
                 } catch {
                     throw VaultError(.badInput, error.message, at: indexed.path)
                 }

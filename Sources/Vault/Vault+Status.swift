@@ -34,9 +34,11 @@ public struct VaultStatus: Sendable, Codable {
     public var recovered: RecoveryReport?
     /// A merge stock git left half done (finish it with `memvault resolve`).
     public var merge: MergeState?
+    /// Keys and settings that differ from what this device trusts; see `memvault trust`.
+    public var untrusted: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case vault, user, users, locked, noKey = "no_key", index, git, problems, conflicts, recovered, merge
+        case vault, user, users, locked, noKey = "no_key", index, git, problems, conflicts, recovered, merge, untrusted
     }
 }
 
@@ -70,7 +72,7 @@ extension Vault {
             vault: root.path, user: user, users: users,
             locked: lockedTiers(user: user).map(\.rawValue), noKey: tiersWithoutKey(user: user).map(\.rawValue),
             index: try indexCoverage(), git: git, problems: report.problems.filter { $0.severity == "error" }.count,
-            conflicts: conflicts, recovered: lastRecovery, merge: try mergeState())
+            conflicts: conflicts, recovered: lastRecovery, merge: try mergeState(), untrusted: try untrustedChanges().map(\.description))
     }
 
     /// Every memory of `user` (or every user), oldest first, for `export`.

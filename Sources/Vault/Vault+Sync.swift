@@ -21,9 +21,12 @@ public struct SyncReport: Sendable, Codable {
     public var attempts: Int
     /// HEAD after the sync, which the remote's branch also points to.
     public var head: String?
+    /// Keys and settings that differ from what this device trusts (see `memvault trust`); writes they
+    /// concern are refused until accepted.
+    public var untrusted: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case remote, branch, outcome, conflicts, attempts, head
+        case remote, branch, outcome, conflicts, attempts, head, untrusted
         case localCommit = "local_commit", mergeCommit = "merge_commit", mergedFiles = "merged_files"
     }
 }
@@ -100,20 +103,46 @@ extension Vault {
             throw VaultError(.badInput, "the folder is not empty", at: directory.path, hint: "clone into a new folder")
         }
         let existed = fm.fileExists(atPath: directory.path)
+        let removeClone = {
+            if existed {
+                for item in (try? fm.contentsOfDirectory(atPath: directory.path)) ?? [] {
+                    try? fm.removeItem(at: directory.appendingPathComponent(item))
+                }
+            } else {
+                try? fm.removeItem(at: directory)
+            }
+        }
+        var isEmpty = false
         do {
-            _ = try GitRepository.clone(url: Self.remoteURL(remoteURL), to: directory)
-        } catch {
-            if !existed { try? fm.removeItem(at: directory) }
+            // Cloned without checkout: the tree is inspected before any file is written.
+            let repository = try GitRepository.clone(url: Self.remoteURL(remoteURL), to: directory, checkout: false)
+            chmod(directory.path, 0o700)
+            chmod(repository.gitDirectory.path, 0o700)
+            if let head = try repository.head() {
+                let special = try repository.specialEntries(at: head)
+                if let first = special.first {
+                    removeClone()
+                    throw VaultError(.integrity,
+                        "refusing the remote's commit \(head.prefix(12)): \(first)\(special.count > 1 ? " (and \(special.count - 1) more)" : ""); nothing was cloned",
+                        at: first.path, hint: "a vault holds only regular files and folders; whoever can push to \(remoteURL) must replace it")
+                }
+                try repository.setConfig("core.symlinks", "false")
+                try repository.checkOutHeadIntoEmptyWorkdir()
+            } else {
+                try repository.setConfig("core.symlinks", "false")
+                isEmpty = try repository.remoteBranches(of: "origin").isEmpty
+            }
+        } catch let error as VaultError {
+            throw error
+        } catch let error as GitError {
+            removeClone()
             throw VaultError(.badInput, "cannot clone: \(error.message)", at: remoteURL,
                 hint: error.isAuthenticationFailure ? "check ssh-agent, ~/.ssh keys or GIT_USERNAME/GIT_PASSWORD" : nil)
+        } catch {
+            removeClone()
+            throw VaultError.wrap(error, "cannot clone")
         }
         do {
-            var isEmpty = false
-            if let cloned = try? GitRepository(at: directory), (try? cloned.resolve("HEAD")) == nil,
-                let branches = try? cloned.remoteBranches(of: "origin"), branches.isEmpty
-            {
-                isEmpty = !fm.fileExists(atPath: directory.appendingPathComponent(configFileName).path)
-            }
             if isEmpty {
                 guard let user = emptyRemoteUser else {
                     throw VaultError(.badInput, "the remote is empty",
@@ -127,19 +156,15 @@ extension Vault {
             try vault.installHooks()
             for user in vault.config.users {
                 for tier in Tier.allCases {
-                    try? fm.createDirectory(at: vault.url("\(user)/\(tier.rawValue)"), withIntermediateDirectories: true)
+                    try? AtomicFile.createDirectory("\(user)/\(tier.rawValue)", in: vault.root)
                 }
             }
+            // Trust on first use: the keys and settings of the clone are the ones this device trusts.
+            _ = try vault.ensurePins()
             return vault
         } catch {
-            if existed {
-                for item in (try? fm.contentsOfDirectory(atPath: directory.path)) ?? [] {
-                    try? fm.removeItem(at: directory.appendingPathComponent(item))
-                }
-            } else {
-                try? fm.removeItem(at: directory)
-            }
-            throw VaultError(.badInput, "\(remoteURL) holds no memvault vault (\(VaultError.wrap(error).message))", at: remoteURL)
+            removeClone()
+            throw VaultError(.badInput, "\(remoteURL) holds no memvault vault (\(error.message))", at: remoteURL)
         }
     }
 
@@ -200,6 +225,8 @@ extension Vault {
         var report = SyncReport(
             remote: remote, branch: branch, localCommit: nil, outcome: "up-to-date", mergeCommit: nil,
             mergedFiles: [], conflicts: [], attempts: 0, head: nil)
+        // Trust on first use happens before anything is fetched, so pins reflect this device's files.
+        _ = try ensurePins()
         report.localCommit = try recordDirectEdits(message: "memvault: commit direct edits before sync")?.commit
         reach(.syncCommit)
 
@@ -222,6 +249,9 @@ extension Vault {
                     guard let ours else { return (false, true) }
                     return (try repository.isAncestor(theirs, of: ours), try repository.isAncestor(ours, of: theirs))
                 }
+                if !relation.remoteIsOld {
+                    try refuseSpecialEntries(in: theirs, ours: ours, remote: remote, branch: branch)
+                }
                 if relation.remoteIsOld {
                     // The remote has nothing new.
                 } else if relation.oursIsOld {
@@ -238,7 +268,10 @@ extension Vault {
             }
             let head = try gitStep("read HEAD") { () throws(GitError) in try repository.head() }
             report.head = head
-            guard let head, head != theirs else { return report }
+            guard let head, head != theirs else {
+                report.untrusted = try untrustedChanges().map(\.description)
+                return report
+            }
             if report.attempts == 1 { reach(.syncBeforePush) }
             let pushed: GitError? = try withGitJournal("memvault: sync push to \(remote)", remoteLock: localRemoteLock(remote: remote, branch: branch)) { () throws(VaultError) -> GitError? in
                 do throws(GitError) {
@@ -251,7 +284,6 @@ extension Vault {
             do throws(GitError) {
                 if let pushed { throw pushed }
                 if report.outcome == "up-to-date" || report.outcome == "fast-forward" { report.outcome = "pushed" }
-                return report
             } catch where error.isRejectedNonFastForward && report.attempts < Self.maximumPushAttempts {
                 continue
             } catch {
@@ -260,6 +292,8 @@ extension Vault {
                         ? "the remote kept moving; run memvault sync again"
                         : error.isAuthenticationFailure ? "check ssh-agent, ~/.ssh keys or GIT_USERNAME/GIT_PASSWORD" : nil)
             }
+            report.untrusted = try untrustedChanges().map(\.description)
+            return report
         }
     }
 
@@ -341,15 +375,31 @@ extension Vault {
         return (commit, files.keys.sorted(), conflicts)
     }
 
+    /// Refuses a fetched commit whose tree holds a symbolic link, gitlink or other non-regular entry
+    /// that `ours` does not already have: checking it out would let whoever can push point memvault's
+    /// reads and writes outside the vault.
+    /// - Throws: `.integrity` (exit 5) naming the path and the commit; nothing is merged, checked out or pushed.
+    func refuseSpecialEntries(in theirs: String, ours: String?, remote: String, branch: String) throws(VaultError) {
+        let (special, known) = try gitStep("inspect the fetched tree") { () throws(GitError) -> ([SpecialTreeEntry], Set<SpecialTreeEntry>) in
+            (try repository.specialEntries(at: theirs), try ours.map { (commit) throws(GitError) in Set(try repository.specialEntries(at: commit)) } ?? [])
+        }
+        let new = special.filter { !known.contains($0) }
+        guard let first = new.first else { return }
+        throw VaultError(.integrity,
+            "refusing \(remote)/\(branch) at commit \(theirs.prefix(12)): \(first)\(new.count > 1 ? " (and \(new.count - 1) more)" : ""); nothing was merged, checked out or pushed",
+            at: first.path,
+            hint: "a vault holds only regular files and folders; whoever pushed it must replace it with a regular file (git -C \(root.path) log \(remote)/\(branch) -- \(first.path))")
+    }
+
     /// Waits for the vault lock (see `VaultLock`).
     /// - Throws: `VaultError.badInput` when another process holds it too long.
     /// Recovers a change a killed process left unfinished before returning (see Vault+Journal.swift).
     func lockVault() throws(VaultError) -> VaultLock {
         let lock: VaultLock
         do {
-            lock = try VaultLock(at: lockURL)
+            lock = try VaultLock(Self.lockPath, in: root)
         } catch {
-            throw VaultError(.badInput, error.message, at: error.path)
+            throw VaultError(error)
         }
         do {
             try recoverHoldingLock()

@@ -3,6 +3,7 @@ import Foundation
 import GitStore
 import MarkdownCodec
 import MemvaultSupport
+import SearchIndex
 
 /// An open vault: its folder, settings and git repository.
 ///
@@ -25,9 +26,14 @@ public final class Vault {
     let environment: [String: String]
     /// The search index once loaded; later searches in this process only check freshness.
     var loadedIndex: VaultIndex?
+    /// How short memories are embedded with the ones before them (the evaluation compares settings).
+    package var embeddingContext = EmbeddingText.Context.standard
     /// Tier identities obtained in this process (from the agent or a passphrase), by "user/tier";
     /// `.some(nil)` records a tier found locked, so it is not asked again. Memory only; see Vault+Keys.swift.
     var unlockedKeys: [String: X25519Identity?] = [:]
+    /// Encrypted entries met in this process that the tier's current key does not open (an older
+    /// key): shown locked, never blocking the rest; commands report them. See Vault+Binding.swift.
+    public internal(set) var otherKeyEntries: [OtherKeyEntry] = []
     /// Asks a person for a tier's passphrase (the command line sets it on a terminal); used for
     /// ultrasecret, which the agent never caches. Nil or a nil answer: the tier stays locked.
     public var askPassphrase: ((Tier) -> String?)?
@@ -60,7 +66,7 @@ public final class Vault {
         let configURL = root.appendingPathComponent(Self.configFileName)
         let bytes: [UInt8]
         do {
-            guard let read = try AtomicFile.read(configURL) else {
+            guard let read = try AtomicFile.read(Self.configFileName, in: root) else {
                 throw VaultError(.badInput, "not a memvault vault: no \(Self.configFileName)", at: root.path,
                     hint: "create one with: memvault init \(root.path)")
             }
@@ -113,12 +119,14 @@ public final class Vault {
     /// The user to work as: `explicit` (--user), else `$MEMVAULT_USER`, else the default user.
     /// - Throws: `VaultError.badInput` for an invalid or unknown name.
     public func resolveUser(_ explicit: String?) throws(VaultError) -> String {
-        let name = explicit ?? environment["MEMVAULT_USER"].flatMap { $0.isEmpty ? nil : $0 }
+        let requested = explicit ?? environment["MEMVAULT_USER"].flatMap { $0.isEmpty ? nil : $0 }
             ?? config.defaultUser ?? config.users.first
-        guard let name else {
+        guard let requested else {
             throw VaultError(.badInput, "no user given and the vault has no default user",
                 at: Self.configFileName, hint: "pass --user NAME")
         }
+        // A name typed in another Unicode normal form (NFD) finds the same user.
+        let name = config.users.first { UserName.normalized($0) == UserName.normalized(requested) } ?? requested
         try UserName.validate(name)
         guard config.users.contains(name) else {
             throw VaultError(.badInput, "unknown user '\(name)'", at: Self.configFileName,
@@ -131,6 +139,8 @@ public final class Vault {
 
     var cacheDirectory: URL { root.appendingPathComponent(".memvault/cache", isDirectory: true) }
     var lockURL: URL { cacheDirectory.appendingPathComponent("lock") }
+    /// The vault lock file, relative to the vault (opened without following links; see `lockVault()`).
+    static let lockPath = ".memvault/cache/lock"
 
     /// `alice/general/2026-11.md`, relative to the vault.
     func monthFilePath(user: String, tier: Tier, date: EntryDate) -> String {
@@ -144,18 +154,14 @@ public final class Vault {
     /// Every Markdown file of a user's tier, relative to the vault, sorted.
     func tierFiles(user: String, tier: Tier) -> [String] {
         let prefix = "\(user)/\(tier.rawValue)"
-        let directory = url(prefix)
-        guard let enumerator = FileManager.default.enumerator(
-            at: directory, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
-        else { return [] }
-        var paths: [String] = []
-        let base = directory.standardizedFileURL.path
-        for case let file as URL in enumerator where file.pathExtension == "md" {
-            let full = file.standardizedFileURL.path
-            guard full.hasPrefix(base + "/") else { continue }
-            paths.append(prefix + "/" + full.dropFirst(base.count + 1))
+        do {
+            // Links are never descended; a link with a `.md` name is listed so that reading it reports it.
+            return try AtomicFile.listFiles(under: prefix, in: root, suffix: ".md")
+        } catch {
+            // A link (or file) in place of the tier folder: listed as the one path, so that reading it
+            // reports it by name instead of the tier silently looking empty.
+            return [prefix]
         }
-        return paths.sorted()
     }
 
     /// The tiers a user has files in, and the tier of a vault-relative path, if it is a tier file.
@@ -172,13 +178,33 @@ public final class Vault {
     /// Reads and parses a vault file; an absent file is empty.
     /// - Throws: `VaultError.badInput` for invalid UTF-8, naming the file and line.
     func readEntryFile(_ relativePath: String) throws(VaultError) -> EntryFile {
-        let bytes: [UInt8]
-        do {
-            bytes = try AtomicFile.read(url(relativePath)) ?? []
-        } catch {
-            throw VaultError(.badInput, error.message, at: relativePath)
+        try parseEntryFile(try readVaultFile(relativePath), path: relativePath)
+    }
+
+    /// The bytes of a vault file (empty when absent), refused before reading when it is larger
+    /// than `ParseLimits.standard.maximumFileSize`.
+    func readVaultFile(_ relativePath: String) throws(VaultError) -> [UInt8] {
+        var info = stat()
+        if stat(url(relativePath).path, &info) == 0, Int(info.st_size) > ParseLimits.standard.maximumFileSize {
+            throw VaultError(.badInput,
+                "file too large (\(info.st_size) bytes; the limit is \(ParseLimits.standard.maximumFileSize)); nothing read or written",
+                at: relativePath, hint: "split it into several files of the same tier folder")
         }
-        return try parseEntryFile(bytes, path: relativePath)
+        do {
+            return try AtomicFile.read(relativePath, in: root) ?? []
+        } catch {
+            throw VaultError(error)
+        }
+    }
+
+    /// Checks text about to be parsed (a decrypted or edited entry) against `ParseLimits.standard`.
+    /// - Throws: `.badInput` naming `location` and the limit.
+    func checkLimits(_ bytes: [UInt8], at location: String?) throws(VaultError) {
+        do {
+            try ParseLimits.standard.check(bytes)
+        } catch {
+            throw VaultError(.badInput, error.message, at: location, hint: "the limits are listed in docs/format.md")
+        }
     }
 
     /// Parses bytes already read from the vault file `path`.
@@ -186,6 +212,9 @@ public final class Vault {
     func parseEntryFile(_ bytes: [UInt8], path: String) throws(VaultError) -> EntryFile {
         do {
             return try EntryFile.parse(bytes)
+        } catch where error.exceedsLimit {
+            throw VaultError(.badInput, error.message, at: "\(path):\(error.line)",
+                hint: "the limits are listed in docs/format.md; memvault never rewrites a file it cannot read")
         } catch {
             throw VaultError(.badInput, "file is not valid UTF-8", at: "\(path):\(error.line)",
                 hint: "fix or remove the bad bytes; memvault never rewrites a file it cannot read")
@@ -228,6 +257,7 @@ public final class Vault {
         var changes = Changeset()
         try body(&changes)
         if changes.writes.isEmpty { return nil }
+        try refuseUntrustedWrites(changes.writes.map(\.path))
         return try applyJournaled(changes.writes, message: message(), commit: commit)
     }
 

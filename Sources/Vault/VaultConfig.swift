@@ -62,14 +62,23 @@ public struct VaultConfig: Sendable, Equatable {
 
 /// User names become folder names, so they are checked strictly.
 public enum UserName {
+    /// The longest user name, in UTF-8 bytes of its NFC form.
+    public static let maximumBytes = 64
+
     /// - Throws: `VaultError.badInput` for path separators, `..`, hidden names, reserved or odd characters.
     public static func validate(_ name: String) throws(VaultError) {
         let allowed = name.unicodeScalars.allSatisfy {
             CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" || $0 == "."
         }
-        guard !name.isEmpty, name.count <= 64, allowed, !name.hasPrefix("."), !name.hasPrefix("-") else {
+        guard !name.isEmpty, allowed, !name.hasPrefix("."), !name.hasPrefix("-") else {
             throw VaultError(.badInput, "invalid user name '\(name.prefix(80))'",
                 hint: "a user name is letters, digits, '-', '_' and '.', not starting with '.' or '-'")
+        }
+        // Folder names are limited in bytes, not characters: a name of combining marks is long.
+        let bytes = normalized(name).utf8.count
+        guard bytes <= maximumBytes else {
+            throw VaultError(.badInput, "user name too long: \(bytes) bytes in UTF-8, at most \(maximumBytes)",
+                hint: "choose a shorter name (accented letters and combining marks take 2 to 4 bytes each)")
         }
         guard !["digests", "memvault", "cache"].contains(name.lowercased()) else {
             throw VaultError(.badInput, "reserved user name '\(name)'")

@@ -13,6 +13,9 @@ public struct VaultError: ReportableError, Sendable {
     /// Set when a sidecar index file turned out damaged while being read (files are checked
     /// chunk by chunk as they are first used): the caller rebuilds the index and tries again.
     var damagedIndex = false
+    /// Set when an encrypted block is not encrypted to the key tried (an older key of the tier):
+    /// readers show that entry locked and go on (Vault+Binding.swift).
+    var otherKey = false
 
     /// A damaged index file found while reading it; see ``damagedIndex``.
     static func damaged(_ error: IndexError) -> VaultError {
@@ -30,6 +33,11 @@ public struct VaultError: ReportableError, Sendable {
 
     public var description: String {
         if let location { "\(message) (\(location))" } else { message }
+    }
+
+    /// A file error: its exit status (5 for a link or special file inside the vault), message, path and hint.
+    init(_ error: FileError) {
+        self.init(error.exitStatus, error.message, at: error.path, hint: error.hint)
     }
 
     /// Wraps any lower-level error; keeps its exit status when it has one.

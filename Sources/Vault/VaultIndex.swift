@@ -36,6 +36,8 @@ final class VaultIndex {
     }
 
     let directory: URL
+    /// How short memories are embedded with the ones before them.
+    var embeddingContext = EmbeddingText.Context.standard
     private var state: IndexState
     private var table: EntryTable?
     private var postings: PostingsFile?
@@ -302,6 +304,9 @@ final class VaultIndex {
         lexical = nil
     }
 
+    /// A date's calendar day as one number, to tell memories of the same day.
+    static func day(_ date: EntryDate) -> Int { (date.year * 13 + date.month) * 32 + date.day }
+
     static func key(_ entry: Entry, path: String) -> String { entry.id ?? "~\(path)#\(entry.contentHash)" }
 
     // MARK: Refresh
@@ -419,9 +424,11 @@ final class VaultIndex {
                 for path in Set(missing.map { self.path($0) }) {
                     let file: EntryFile
                     if let done = parsed[path] { file = done } else { file = try read(path) }
-                    for entry in file.entries {
+                    let embedded = EmbeddingText.of(
+                        file.entries.map { (title: $0.title, body: $0.body, day: $0.date.map(Self.day)) }, context: embeddingContext)
+                    for (entry, text) in zip(file.entries, embedded) {
                         let key = Self.key(entry, path: path)
-                        texts[key] = Self.embeddingText(entry)
+                        texts[key] = text
                         entries[key] = entry
                     }
                 }
@@ -445,12 +452,6 @@ final class VaultIndex {
         if changed || !newVectors.isEmpty || full {
             try save(newVectors: newVectors, full: full)
         }
-    }
-
-    /// The text embedded for an entry: its title and body.
-    static func embeddingText(_ entry: Entry) -> String {
-        if let title = entry.title, !title.isEmpty { return title + ". " + entry.body }
-        return entry.body
     }
 
     /// Whether the delta has grown enough to fold it into a new base.
@@ -619,15 +620,10 @@ final class VaultIndex {
         try delta?.verifyAll()
     }
 
-    /// Whether the entry `key` has a vector for its current text.
-    func hasVector(key: String) -> Bool { lookup(key).map { vectorPlace($0) != .none } ?? false }
-
     /// The cosine of `query` with the current vector of the entry `key`, if it has one.
     func cosine(_ query: [Float], key: String) throws(IndexError) -> Float? {
         guard let vector = try vector(key: key) else { return nil }
-        var sum: Float = 0
-        for i in 0..<min(vector.count, query.count) { sum += vector[i] * query[i] }
-        return sum
+        return Vectors.dot(vector, query)
     }
 
     /// The live entries a search may return: base rows (one bit each) and changes.
@@ -643,14 +639,21 @@ final class VaultIndex {
         Allowed(base: table?.mask(filter, hidden: hidden, requireVector: false), changes: state.changes.map { filter.matches($0.record.entry) })
     }
 
-    /// Lexical (BM25) top-k over the `allowed` entries.
-    /// - Complexity: the postings of the query's terms.
-    func lexicalSearch(_ query: String, k: Int, allowed: Allowed) -> [(id: String, score: Float, matchedTerms: [String])] {
+    /// Lexical (BM25) top-k over the `allowed` entries and the `extra` documents, scored as one
+    /// collection (the encrypted tiers' entries join the plain ones this way).
+    /// - Complexity: the postings of the query's terms, plus O(extra) dictionary look-ups.
+    func lexicalSearch(
+        _ query: String, k: Int, allowed: Allowed, extra: [(id: String, document: LexicalDocument)] = []
+    ) -> [(id: String, score: Float, matchedTerms: [String])] {
         if lexical == nil {
             lexical = LexicalSearch(base: postings, hidden: hidden, delta: state.changes.map(\.document))
         }
         let baseCount = table?.count ?? 0
-        return lexical!.search(query, k: k, allowedBase: allowed.base, allowedDelta: allowed.changes).map { hit in
+        let changeCount = state.changes.count
+        return lexical!.search(
+            query, k: k, allowedBase: allowed.base, allowedDelta: allowed.changes, extra: extra.map(\.document)
+        ).map { hit in
+            if hit.document >= baseCount + changeCount { return (extra[hit.document - baseCount - changeCount].id, hit.score, hit.matchedTerms) }
             let ref: Ref = hit.document < baseCount ? .base(hit.document) : .change(hit.document - baseCount)
             return (key(ref), hit.score, hit.matchedTerms)
         }

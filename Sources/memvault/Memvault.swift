@@ -17,7 +17,7 @@ struct Memvault: AsyncParsableCommand {
             Init.self, Add.self, Import.self, List.self, Show.self, Edit.self, Rm.self,
             Check.self, Commit.self, Export.self, Status.self, Search.self, Reindex.self, Embed.self,
             Sync.self, Log.self, History.self, Restore.self, Clone.self, DigestCommand.self,
-            Unlock.self, Lock.self, Passwd.self, Rotate.self, Agent.self, Resolve.self,
+            Unlock.self, Lock.self, Passwd.self, Rotate.self, Agent.self, Trust.self, Resolve.self,
         ]
     )
 }

@@ -43,6 +43,51 @@ enum Output {
         FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
 
+    /// Memory text as it may be printed: on a terminal, control characters and escape sequences
+    /// (C0 controls but tab and line feed, DEL, C1 controls, and the bidirectional overrides that
+    /// reorder what is shown) are written visibly as `\u{1B}`, so a memory cannot move the cursor,
+    /// retitle the window or write the clipboard (OSC 52). Unchanged to a pipe or a file, and
+    /// `--json` prints raw JSON (where the encoder escapes controls anyway).
+    static func safe(_ text: String) -> String {
+        isatty(STDOUT_FILENO) == 1 ? escapingControls(text) : text
+    }
+
+    /// `text` with every control character written as `\u{XX}` (tab and line feed kept).
+    static func escapingControls(_ text: String) -> String {
+        func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0x09, 0x0A: return false
+            case 0x00...0x1F, 0x7F...0x9F: return true
+            case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
+            default: return false
+            }
+        }
+        guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
+        var output = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isUnsafe(scalar) {
+                output.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                output.append(scalar)
+            }
+        }
+        return String(output)
+    }
+
+    /// One stderr note per encrypted memory that its tier's current key did not open (an older
+    /// key), or a count when there are many: they were shown locked or left out, the rest worked.
+    static func reportOtherKeyEntries(_ vault: Vault) {
+        let entries = vault.otherKeyEntries
+        guard !entries.isEmpty else { return }
+        if entries.count <= 10 {
+            for entry in entries { printError("memvault: note: \(escapingControls(entry.description))") }
+        } else {
+            printError("memvault: note: \(entries.count) memories are encrypted to another key than their tier's current one (first: \(entries[0].location))")
+        }
+        let tiers = Set(entries.map(\.tier.rawValue)).sorted().joined(separator: ", ")
+        printError("hint: memvault rotate \(tiers) re-encrypts them when an earlier key file in git history opens with the passphrase")
+    }
+
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
@@ -75,6 +120,8 @@ enum Output {
 extension VaultOptions {
     /// Opens the vault these options name and resolves the user.
     func open() throws -> (vault: Vault, user: String) {
+        // Plaintext an edit killed by SIGKILL left in /dev/shm is removed by the next command.
+        ScratchFile.removeStale()
         let vault = try Vault(at: try Vault.locate(explicit: self.vault))
         vault.installDebugHooks()
         vault.recoveryHandler = { report in

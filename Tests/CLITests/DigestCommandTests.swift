@@ -45,7 +45,7 @@ struct DigestCommandTests {
         let printed = try EncryptionTests.ok(cli, ["digest", "--date", "2026-11-22", "--stdout"], env: unlocked)
         #expect(!printed.contains(marker))
         #expect(printed.contains("- 2 encrypted: quoted in the encrypted section"))
-        #expect(printed.contains("encrypted to the ultrasecret tier's key.\n\n```age\n-----BEGIN AGE ENCRYPTED FILE-----"))
+        #expect(printed.contains("encrypted to the key of the highest tier it quotes.\n\n```age\n-----BEGIN AGE ENCRYPTED FILE-----"))
 
         try EncryptionTests.ok(cli, ["digest", "--date", "2026-11-22"], env: unlocked)
         let file = try cli.read("alice/digests/2026/2026-11-22.md")

@@ -53,7 +53,7 @@ import Vault
             "- 5 memories: 2 chronological, 1 general, 1 confidential, 1 secret", "- 42 words written",
             "- 2 encrypted: quoted in the encrypted section",
         ])
-        #expect(section(digest, "Encrypted")?.hasPrefix("\nQuotes the unlocked encrypted tiers; encrypted to the secret tier's key.\n\n```age\n-----BEGIN AGE ENCRYPTED FILE-----\n") == true)
+        #expect(section(digest, "Encrypted")?.hasPrefix("\nQuotes the unlocked encrypted tiers; encrypted to the key of the highest tier it quotes.\n\n```age\n-----BEGIN AGE ENCRYPTED FILE-----\n") == true)
         #expect(digest.hasSuffix("-----END AGE ENCRYPTED FILE-----\n```\n"))
 
         // Decrypted with the secret tier's identity, the block holds the quoted memories.
@@ -128,7 +128,7 @@ import Vault
         _ = try temp.vault.importRecords(Array(record("2026-11-22T10:00", "Quux", "quux only", tier: "confidential").utf8), user: "alice")
         let vault = try Self.unlocked(temp)
         let digest = try #require(try DigestBuilder(vault: vault, user: "alice", embedder: nil).render(Self.day, explicit: true))
-        #expect(section(digest, "Encrypted")?.hasPrefix("\nQuotes the unlocked encrypted tiers; encrypted to the confidential tier's key.") == true)
+        #expect(section(digest, "Encrypted")?.hasPrefix("\nQuotes the unlocked encrypted tiers; encrypted to the key of the highest tier it quotes.") == true)
         #expect(vault.unseal(try Self.block(digest), user: "alice", tier: .confidential)?.contains("quux only") == true)
     }
 }

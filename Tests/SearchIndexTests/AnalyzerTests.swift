@@ -80,22 +80,4 @@ import Testing
         #expect(!SearchFilter(mentions: ["bob"]).matches(e))
         #expect(!SearchFilter(since: Date(timeIntervalSince1970: 0)).matches(entry("undated", date: nil)))
     }
-
-    @Test func fusionPrefersIdsInBothLists() {
-        let fused = HybridFusion.fuse(
-            lexical: [("a", 9), ("b", 5), ("c", 1)], semantic: [("c", 0.9), ("d", 0.8), ("a", 0.7)], k: 10, recency: { _ in nil })
-        #expect(fused.map(\.id) == ["a", "c", "b", "d"])
-        #expect(abs(fused[0].score - (1 / 61 + 1 / 63)) < 1e-6)
-        #expect(HybridFusion.fuse(lexical: [("a", 1), ("b", 1)], semantic: [], k: 1, recency: { _ in nil }).map(\.id) == ["a"])
-        #expect(HybridFusion.fuse(lexical: [], semantic: [], k: 5, recency: { _ in nil }).isEmpty)
-    }
-
-    @Test func fusionBreaksTiesByRecency() {
-        let dates: [String: Date] = ["old": Date(timeIntervalSince1970: 0), "new": Date(timeIntervalSince1970: 1000)]
-        // Each at rank 1 of one list: equal fused scores.
-        let fused = HybridFusion.fuse(lexical: [("old", 3)], semantic: [("new", 0.5)], k: 10, recency: { dates[$0] })
-        #expect(fused.map(\.id) == ["new", "old"])
-        let withUndated = HybridFusion.fuse(lexical: [("undated", 3)], semantic: [("old", 0.5)], k: 10, recency: { dates[$0] })
-        #expect(withUndated.map(\.id) == ["old", "undated"])
-    }
 }

@@ -145,6 +145,38 @@ struct SealedIndexTests {
         #expect(response.locked.isEmpty)
     }
 
+    @Test("plain and encrypted memories are scored as one collection and ranked once")
+    func oneCollectionForEveryTier() throws {
+        let fixture = try SecretVault()
+        defer { fixture.cleanup() }
+        let embedder = CountingEmbedder()
+        let vault = try fixture.reopened()
+        func lexical(_ query: String) throws -> [SearchResult] {
+            try vault.search(SearchRequest(query: query, k: 20, mode: .lexical), user: "alice", embedder: embedder).results
+        }
+        let alone = try #require(try lexical("heating landlord").first)
+        #expect(alone.id == fixture.ids[3] && alone.tier == "secret")
+        // Plain memories sharing a query word make it more common in the one collection: the
+        // secret memory's BM25 falls (with separate collections it would not move).
+        for i in 0..<6 {
+            _ = try vault.add(NewMemory(
+                text: "the heating clanked again, day \(i)", tier: .general,
+                date: EntryDate(year: 2026, month: 9, day: 1 + i, hour: 8, minute: 0)), user: "alice")
+        }
+        let results = try lexical("heating landlord")
+        let secret = try #require(results.first { $0.id == fixture.ids[3] })
+        #expect(secret.score < alone.score)
+        #expect(Set(results.map(\.tier)) == ["secret", "general"])
+        // One ranking: scores never increase down the list, whatever the tier.
+        #expect(zip(results, results.dropFirst()).allSatisfy { $0.score >= $1.score })
+        // The matching words of both plain and secret memories rank the secret one (both words) first.
+        #expect(results.first?.id == fixture.ids[3])
+        // Hybrid ranks both tiers in one list too.
+        let hybrid = try vault.search(SearchRequest(query: "heating landlord", k: 20), user: "alice", embedder: embedder).results
+        #expect(Set(hybrid.map(\.tier)) == ["secret", "general"])
+        #expect(zip(hybrid, hybrid.dropFirst()).allSatisfy { $0.score >= $1.score })
+    }
+
     @Test("an edit decrypts and embeds that entry only; a removal drops it")
     func editAndRemove() throws {
         let fixture = try SecretVault()

@@ -34,25 +34,12 @@ extension Memvault {
                 let (vault, user) = try vaultOptions.open()
                 if let id {
                     let (original, memory) = try vault.entryText(id: id)
-                    let edited: String
-                    if memory.tier.isEncrypted {
-                        // The plaintext only ever lives in memory-backed storage.
-                        let scratch = try ScratchFile(text: original, name: id)
-                        defer { scratch.remove() }
-                        try runEditor(scratch.path, line: 1)
-                        edited = try scratch.read()
-                    } else {
-                        let temp = FileManager.default.temporaryDirectory
-                            .appendingPathComponent("memvault-edit-\(getpid())-\(id).md")
-                        try Data(original.utf8).write(to: temp)
-                        defer { try? FileManager.default.removeItem(at: temp) }
-                        try runEditor(temp.path, line: 1)
-                        let data = try Data(contentsOf: temp)
-                        guard let text = String(validating: data, as: UTF8.self) else {
-                            throw VaultError(.badInput, "the edited text is not valid UTF-8; nothing changed")
-                        }
-                        edited = text
-                    }
+                    // A private 0700 folder of our own, the file created exclusively; for an encrypted
+                    // memory on a memory-backed file system, with an editor told to keep no copies.
+                    let scratch = try ScratchFile(text: original, name: id, memoryBacked: memory.tier.isEncrypted)
+                    defer { scratch.remove() }
+                    try EditorLaunch.run(path: scratch.path, line: 1, sensitive: memory.tier.isEncrypted)
+                    let edited = try scratch.read()
                     if let updated = try vault.replaceEntry(id: id, original: original, newText: edited) {
                         print("updated \(updated.id) in \(updated.path)")
                     } else {
@@ -66,32 +53,15 @@ extension Memvault {
                     }
                     let path = vault.currentFilePath(user: user, tier: tier)
                     let url = vault.fileURL(path)
-                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    let lines = (try? String(contentsOf: url, encoding: .utf8))?.split(separator: "\n", omittingEmptySubsequences: false).count ?? 1
-                    try runEditor(url.path, line: lines)
+                    try vault.prepareForEditor(path)
+                    let lines = vault.fileText(path)?.split(separator: "\n", omittingEmptySubsequences: false).count ?? 1
+                    try EditorLaunch.run(path: url.path, line: lines, sensitive: false)
                     if let (_, paths) = try vault.commitDirectEdits(message: "memvault: edit \(path)", only: [path]) {
                         print("committed \(paths.joined(separator: ", "))")
                     } else {
                         print("no changes")
                     }
                 }
-            }
-        }
-
-        /// Runs $VISUAL or $EDITOR (else vi) on `path`, waiting for it.
-        private func runEditor(_ path: String, line: Int) throws {
-            let environment = ProcessInfo.processInfo.environment
-            let editor = environment["VISUAL"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? environment["EDITOR"].flatMap { $0.isEmpty ? nil : $0 } ?? "vi"
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            let quoted = "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
-            let lineArgument = ["vi", "vim", "nvim", "nano", "emacs"].contains((editor as NSString).lastPathComponent) ? "+\(line) " : ""
-            process.arguments = ["-c", "\(editor) \(lineArgument)\(quoted)"]
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw VaultError(.badInput, "the editor exited with status \(process.terminationStatus); nothing changed")
             }
         }
     }

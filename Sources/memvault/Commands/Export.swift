@@ -50,6 +50,7 @@ extension Memvault {
                     }
                 }
                 FileHandle.standardOutput.write(out)
+                Output.reportOtherKeyEntries(vault)
             }
         }
     }

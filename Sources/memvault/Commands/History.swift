@@ -34,7 +34,7 @@ extension Memvault {
                 for (number, version) in history.versions.enumerated() {
                     if number > 0 { print() }
                     print(Output.style("\(version.commit.prefix(12))  \(version.date)  \(version.author)  \(version.memory.path):\(version.memory.line)", "1"))
-                    print(version.memory.text ?? "(locked: unlock the \(version.memory.tier.rawValue) tier to read it)")
+                    print(version.memory.text.map(Output.safe) ?? "(locked: unlock the \(version.memory.tier.rawValue) tier to read it)")
                 }
             }
         }

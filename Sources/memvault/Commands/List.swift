@@ -28,9 +28,11 @@ extension Memvault {
                 if let limit { memories = Array(memories.prefix(max(0, limit))) }
                 if json {
                     try Output.printJSON(["memories": memories])
+                    Output.reportOtherKeyEntries(vault)
                     return
                 }
                 for memory in memories { print(MemoryFormat.line(memory)) }
+                Output.reportOtherKeyEntries(vault)
             }
         }
     }
@@ -70,7 +72,7 @@ enum MemoryFormat {
     static func line(_ memory: Memory) -> String {
         let date = memory.entryDate.map { "\($0.dayKey) \(String(format: "%02d:%02d", $0.hour, $0.minute))" } ?? "(sealed)        "
         let tier = memory.tier.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
-        let summary = memory.title ?? memory.text.map(firstLine) ?? "(locked)"
+        let summary = Output.safe(memory.title ?? memory.text.map(firstLine) ?? "(locked)")
         return "\(Output.style(date, "2"))  \(tier) \(Output.style(memory.id.isEmpty ? "(no id)         " : memory.id, "33"))  \(summary)"
     }
 

@@ -27,6 +27,10 @@ extension Memvault {
                 let tier = try Passphrase.encryptedTier(key.tier)
                 let count = try vault.rotate(user: user, tier: tier, passphrase: try Passphrase.current(tier, file: key.passphraseFile))
                 print("new \(tier.rawValue) key; \(count) \(count == 1 ? "memory" : "memories") re-encrypted")
+                if !vault.otherKeyEntries.isEmpty {
+                    Output.printError("memvault: note: \(vault.otherKeyEntries.count) encrypted to an older key that no previous key file in git history opens with this passphrase; kept as they were:")
+                    for entry in vault.otherKeyEntries { Output.printError("  \(entry.location) \(entry.id ?? "")") }
+                }
             }
         }
     }

@@ -14,7 +14,8 @@ extension Memvault {
                 Hybrid by default: BM25 over titles, text, tags and mentions, fused with cosine \
                 similarity of all-MiniLM-L6-v2 embeddings. The index under .memvault/cache is brought \
                 up to date first. Dates take YYYY-MM-DD, YYYY-MM, 7d, 2w, today, yesterday, last week, \
-                last month, last year. Encrypted tiers are not searched; the output says which.
+                last month, last year. Unlocked encrypted tiers are searched with the others and ranked \
+                together; locked ones are not, and the output names them.
 
                 Examples:
                   memvault search "when did I last see Maria"
@@ -59,6 +60,7 @@ extension Memvault {
                 let embedder = mode == .lexical ? nil : try? Embedder(modelDirectory: Embedder.defaultModelDirectory())
                 let response = try vault.search(request, user: user, embedder: embedder)
                 for notice in response.notices { Output.printError("memvault: notice: \(notice)") }
+                defer { Output.reportOtherKeyEntries(vault) }
                 if json {
                     try Output.printJSON(response)
                     return
@@ -67,8 +69,8 @@ extension Memvault {
                 for (rank, result) in response.results.enumerated() {
                     let date = result.date.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "(sealed)"
                     print("\(Output.style(String(format: "%2d.", rank + 1), "1")) \(Output.style(date, "2"))  \(result.tier)  \(Output.style("\(result.path):\(result.line)", "36"))")
-                    if let title = result.title { print("    " + Output.style(title, "1")) }
-                    if !result.snippet.isEmpty { print("    " + highlight(result.snippet, words)) }
+                    if let title = result.title { print("    " + Output.style(Output.safe(title), "1")) }
+                    if !result.snippet.isEmpty { print("    " + highlight(Output.safe(result.snippet), words)) }
                 }
                 if response.results.isEmpty { print("no results") }
                 if !response.locked.isEmpty {

@@ -29,17 +29,19 @@ extension Memvault {
                     ?? vault.show(id: memoryID)
                 if json {
                     try Output.printJSON(memory)
+                    Output.reportOtherKeyEntries(vault)
                     return
                 }
+                defer { Output.reportOtherKeyEntries(vault) }
                 print(Output.style("\(memory.path):\(memory.line)", "2"))
                 print(Output.style("\(memory.date ?? "(date sealed)")  \(memory.tier.rawValue)  \(memory.id)", "1"))
-                if let title = memory.title { print(title) }
+                if let title = memory.title { print(Output.safe(title)) }
                 var details: [String] = []
                 if let src = memory.src { details.append("src: \(src)") }
                 for (key, value) in memory.meta.sorted(by: { $0.key < $1.key }) { details.append("\(key): \(value)") }
-                if !details.isEmpty { print(Output.style(details.joined(separator: "  "), "2")) }
+                if !details.isEmpty { print(Output.style(Output.safe(details.joined(separator: "  ")), "2")) }
                 print()
-                print(memory.text ?? "(locked: unlock the \(memory.tier.rawValue) tier to read it)")
+                print(memory.text.map(Output.safe) ?? "(locked: unlock the \(memory.tier.rawValue) tier to read it)")
             }
         }
     }

@@ -35,6 +35,9 @@ extension Memvault {
                 }
                 print("git    \(status.git.branch ?? "(no branch)") \(status.git.head.map { String($0.prefix(12)) } ?? "(no commits)")"
                     + (status.git.uncommitted.isEmpty ? ", clean" : ", \(status.git.uncommitted.count) uncommitted: \(status.git.uncommitted.prefix(5).joined(separator: ", "))"))
+                for change in status.untrusted {
+                    print("trust  not trusted yet: \(change) (see memvault trust)")
+                }
                 if !status.conflicts.isEmpty {
                     print("sync   \(status.conflicts.count) unresolved conflict \(status.conflicts.count == 1 ? "copy" : "copies"): \(status.conflicts.joined(separator: ", "))")
                 }

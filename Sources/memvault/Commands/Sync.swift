@@ -49,6 +49,12 @@ extension Memvault {
                     print("\(report.conflicts.count) \(report.conflicts.count == 1 ? "memory was" : "memories were") changed on both sides; both texts kept: \(report.conflicts.joined(separator: ", "))")
                     Output.printError("hint: see the conflict copies with memvault status; merge each into the original, then memvault rm the copy")
                 }
+                for change in report.untrusted {
+                    Output.printError("memvault: warning: not trusted yet: \(change)")
+                }
+                if !report.untrusted.isEmpty {
+                    Output.printError("hint: writes these changes concern are refused until you review and accept them with: memvault trust")
+                }
             }
         }
     }

@@ -28,17 +28,30 @@ extension Memvault {
 
         @OptionGroup var key: TierKeyOptions
 
-        @Option(help: "How long the agent keeps the key: seconds, or a number with s, m or h. Default: 15m.")
+        @Option(help: "How long the agent keeps the key: seconds, or a number with s, m, h or d; at most 7 days. Default: 15m.")
         var ttl: String = "15m"
 
         func validate() throws {
-            guard Self.seconds(ttl) != nil else { throw ValidationError("--ttl must look like 900, 90s, 15m or 2h") }
+            guard let seconds = Self.seconds(ttl) else { throw ValidationError("--ttl must look like 900, 90s, 15m or 2h") }
+            guard seconds <= KeyAgent.maximumTTL else {
+                throw ValidationError("--ttl \(ttl) is longer than the longest a key is held, 7 days (168h); nothing was unlocked")
+            }
         }
 
+        /// Seconds of a TTL text; `Int.max` for a number too large to hold (refused by `validate`).
         static func seconds(_ text: String) -> Int? {
-            let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
-            if let last = text.last, let unit = units[last] { return Int(text.dropLast()).flatMap { $0 > 0 ? $0 * unit : nil } }
-            return Int(text).flatMap { $0 > 0 ? $0 : nil }
+            let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+            var digits = Substring(text)
+            var unit = 1
+            if let last = text.last, let multiplier = units[last] {
+                digits = digits.dropLast()
+                unit = multiplier
+            }
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return nil }
+            guard let value = Int(digits) else { return Int.max }  // more digits than an Int holds
+            guard value > 0 else { return nil }
+            let (product, overflow) = value.multipliedReportingOverflow(by: unit)
+            return overflow ? Int.max : product
         }
 
         func run() async throws {
