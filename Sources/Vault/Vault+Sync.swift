@@ -164,7 +164,7 @@ extension Vault {
             return vault
         } catch {
             removeClone()
-            throw VaultError(.badInput, "\(remoteURL) holds no memvault vault (\(error.message))", at: remoteURL)
+            throw VaultError(.badInput, "\(remoteURL) holds no memvault vault (\(VaultError.wrap(error).message))", at: remoteURL)
         }
     }
 
