@@ -295,6 +295,8 @@ extension Vault {
         try transaction("memvault: create \(user) keys (\(created.map(\.rawValue).joined(separator: ", ")))") { (changes) throws(VaultError) in
             for (path, bytes) in files { changes.write(path, bytes) }
         }
+        // This device made the keys: it trusts them (as after passwd).
+        for tier in created { try pinOwnChange(user: user, tier: tier) }
         return created
     }
 
