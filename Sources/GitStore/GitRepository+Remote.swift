@@ -105,7 +105,8 @@ extension GitRepository {
         if try clone.head() == nil {
             let branches = try clone.remoteBranches(of: "origin")
             if let branch = branches.contains("main") ? "main" : branches.count == 1 ? branches[0] : nil {
-                try clone.checkOutTrackingBranch(branch, remote: "origin")
+                try clone.trackBranch(branch, remote: "origin")
+                if checkout { try clone.forceCheckOutHead() }
             } else {
                 try check(git_repository_set_head(clone.pointer, "refs/heads/main"), "git_repository_set_head")
             }
@@ -128,9 +129,9 @@ extension GitRepository {
         return names.sorted()
     }
 
-    /// Creates local `branch` at `remote/branch`, makes it track that, points HEAD at it and
-    /// checks it out into the (empty) working directory of a fresh clone.
-    func checkOutTrackingBranch(_ branch: String, remote: String) throws(GitError) {
+    /// Creates local `branch` at `remote/branch`, makes it track that and points HEAD at it
+    /// (a fresh clone whose remote HEAD names a missing branch).
+    func trackBranch(_ branch: String, remote: String) throws(GitError) {
         let commit = try lookupCommit("refs/remotes/\(remote)/\(branch)")
         defer { git_commit_free(commit) }
         var reference: OpaquePointer?
@@ -139,6 +140,10 @@ extension GitRepository {
         try setConfig("branch.\(branch).remote", remote)
         try setConfig("branch.\(branch).merge", "refs/heads/\(branch)")
         try check(git_repository_set_head(pointer, "refs/heads/\(branch)"), "git_repository_set_head")
+    }
+
+    /// Checks HEAD out into the (empty) working directory of a fresh clone.
+    private func forceCheckOutHead() throws(GitError) {
         var options = git_checkout_options()
         try check(git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "git_checkout_options_init")
         options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue

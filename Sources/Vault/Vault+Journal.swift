@@ -97,7 +97,7 @@ extension Vault {
         guard hasUnfinishedChange || hasStaleJournalTemporary else { return nil }
         let lock: VaultLock
         do {
-            lock = try VaultLock(at: lockURL)
+            lock = try VaultLock(Self.lockPath, in: root)
         } catch {
             throw VaultError(.badInput, error.message, at: error.path)
         }

@@ -113,6 +113,7 @@ extension Vault {
                 try? fm.removeItem(at: directory)
             }
         }
+        var isEmpty = false
         do {
             // Cloned without checkout: the tree is inspected before any file is written.
             let repository = try GitRepository.clone(url: Self.remoteURL(remoteURL), to: directory, checkout: false)
@@ -130,6 +131,7 @@ extension Vault {
                 try repository.checkOutHeadIntoEmptyWorkdir()
             } else {
                 try repository.setConfig("core.symlinks", "false")
+                isEmpty = try repository.remoteBranches(of: "origin").isEmpty
             }
         } catch let error as VaultError {
             throw error
@@ -142,12 +144,6 @@ extension Vault {
             throw VaultError.wrap(error, "cannot clone")
         }
         do {
-            var isEmpty = false
-            if let cloned = try? GitRepository(at: directory), (try? cloned.resolve("HEAD")) == nil,
-                let branches = try? cloned.remoteBranches(of: "origin"), branches.isEmpty
-            {
-                isEmpty = !fm.fileExists(atPath: directory.appendingPathComponent(configFileName).path)
-            }
             if isEmpty {
                 guard let user = emptyRemoteUser else {
                     throw VaultError(.badInput, "the remote is empty",

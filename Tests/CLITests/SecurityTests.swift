@@ -10,7 +10,7 @@ struct HostileRemote {
     /// A folder outside the vault holding a "private key" the attacker wants.
     let outside: URL
 
-    static let env = ["MEMVAULT_TEST_SCRYPT_WORK_FACTOR": "10", "MEMVAULT_PASSPHRASE_SECRET": "secret pass"]
+    static let env = ["MEMVAULT_DEBUG_SCRYPT_WORK_FACTOR": "10", "MEMVAULT_PASSPHRASE_SECRET": "secret pass"]
 
     init() throws {
         cli = try CLI()
@@ -172,7 +172,7 @@ struct SecurityTests {
             (["list"], nil),
         ]
         for (args, stdin) in attempts {
-            let result = try h.cli.run(args, stdin: stdin, in: h.cli.vault, env: ["EDITOR": "true", "MEMVAULT_TEST_SCRYPT_WORK_FACTOR": "10"])
+            let result = try h.cli.run(args, stdin: stdin, in: h.cli.vault, env: ["EDITOR": "true", "MEMVAULT_DEBUG_SCRYPT_WORK_FACTOR": "10"])
             let output = result.stdout + result.stderr
             #expect(result.status != 0, "\(args) must fail")
             #expect(output.contains(relative), "\(args) names the link: \(output)")

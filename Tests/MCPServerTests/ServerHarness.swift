@@ -23,7 +23,7 @@ final class Harness: @unchecked Sendable {  // used from one test at a time
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = home.path
         environment["XDG_RUNTIME_DIR"] = home.path
-        environment["MEMVAULT_TEST_SCRYPT_WORK_FACTOR"] = "10"
+        environment["MEMVAULT_DEBUG_SCRYPT_WORK_FACTOR"] = "10"  // command-line children, debug builds only
         environment["GIT_CONFIG_NOSYSTEM"] = "1"
         environment["TZ"] = "Europe/Berlin"
         for key in environment.keys where key.hasPrefix("MEMVAULT_PASSPHRASE_") || key == "MEMVAULT_DIR" || key == "MEMVAULT_USER" {
@@ -31,6 +31,7 @@ final class Harness: @unchecked Sendable {  // used from one test at a time
         }
         self.environment = environment
         setup = try Vault.create(at: root, user: "alice", environment: environment)
+        setup.scryptWorkFactorLimit = 10  // fast keys for tests; the command line never lowers it
         if !mcpSettings.isEmpty { try appendSettings(mcpSettings) }
     }
 

@@ -236,6 +236,47 @@ struct JournalTests {
         #expect(report.summary.contains("left as they are: alice/general/2026-01.md"))
     }
 
+    @Test("a sync killed halfway through checking out its merge: the next command puts the files back")
+    func syncCheckoutHalfway() throws {
+        let v = try JournalVault()
+        defer { v.cleanup() }
+        let remote = v.folder.appendingPathComponent("r.git")
+        #expect(try JournalVault.git(["init", "--bare", "--quiet", remote.path], in: v.folder).status == 0)
+        try v.vault.addRemote(url: remote.path)
+        _ = try v.vault.sync()
+        let other = try Vault.clone(from: remote.path, to: v.folder.appendingPathComponent("b"), environment: ["HOME": v.folder.path])
+        _ = try other.importRecords(Array((1...3).map { JournalVault.record("from b \($0)", month: $0, day: 9) }.joined(separator: "\n").utf8), user: "alice")
+        _ = try other.sync()
+        _ = try v.vault.importRecords(Array((1...3).map { JournalVault.record("from a \($0)", month: $0, day: 8) }.joined(separator: "\n").utf8), user: "alice")
+        let before = try JournalVault.files(v.vault.root)
+        let headBefore = try JournalVault.head(v.vault.root)
+        let faults = SnapshotFaults(root: v.vault.root, folder: v.folder)
+        v.vault.faults = faults
+        let report = try v.vault.sync()
+        v.vault.faults = nil
+        #expect(report.outcome == "merged")
+        let after = try JournalVault.files(v.vault.root)
+        // Killed after the checkout journal, with one merged file already checked out.
+        let copy = try #require(faults.snapshots.first { $0.point == .journalWritten }?.copy)
+        try after["alice/general/2026-02.md"]!.write(to: copy.appendingPathComponent("alice/general/2026-02.md"))
+        let crashed = try Vault(at: copy, environment: [:])
+        let recovered = try #require(try crashed.recoverUnfinishedChange())
+        #expect(recovered.action == "rolled back")
+        #expect(recovered.restored == ["alice/general/2026-02.md"])
+        #expect(try JournalVault.files(copy) == before)
+        #expect(try JournalVault.head(copy) == headBefore)
+        #expect(try JournalVault.git(["status", "--porcelain"], in: copy).output.isEmpty)
+        // Killed after the branch moved: finished, the merge stays.
+        let moved = try #require(faults.snapshots.first { $0.point == .committed }?.copy)
+        #expect(try Vault(at: moved, environment: [:]).recoverUnfinishedChange()?.action == "finished")
+        #expect(try JournalVault.files(moved) == after)
+        // And the next sync of the rolled-back copy completes (the remote has the merge by now) and loses nothing.
+        let again = try Vault(at: copy, environment: ["HOME": v.folder.path])
+        #expect(["merged", "fast-forward"].contains(try again.sync().outcome))
+        let text = try JournalVault.files(copy).filter { $0.key.hasPrefix("alice/general/") }.values.map { String(decoding: $0, as: UTF8.self) }.joined()
+        for n in 1...3 { #expect(text.contains("from a \(n)") && text.contains("from b \(n)")) }
+    }
+
     @Test("a damaged journal stops every command with an integrity error and changes nothing")
     func damagedJournal() throws {
         let v = try JournalVault()
