@@ -1,6 +1,7 @@
 // swift-tools-version: 6.0
 // memvault: personal memories as Markdown in git, with per-tier age encryption,
-// a local MiniLM embedder and a sidecar vector index.
+// a local MiniLM embedder and a sidecar vector index. Linux only: the code uses Linux system
+// calls (inotify, prctl, SO_PEERCRED, st_mtim) and builds on no other platform.
 import PackageDescription
 
 // The embedder's and the index's numeric kernels are plain Swift loops over SIMD types; on x86-64
@@ -14,7 +15,6 @@ let kernelSettings: [SwiftSetting] = []
 
 let package = Package(
     name: "memvault",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "memvault", targets: ["memvault"]),
         .library(name: "Vault", targets: ["Vault"]),
@@ -45,16 +45,16 @@ let package = Package(
 
         // One library per concern.
         .target(name: "MemvaultSupport"),
-        .target(name: "MarkdownCodec", dependencies: ["CCmarkGFM", "MemvaultSupport"]),
+        .target(name: "MarkdownCodec", dependencies: ["CCmarkGFM"]),
         .target(
             name: "AgeCrypto",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]),
-        .target(name: "GitStore", dependencies: ["CGit2", "MemvaultSupport"]),
-        .target(name: "Embedder", dependencies: ["COpenBLAS", "MemvaultSupport"], swiftSettings: kernelSettings),
-        .target(name: "SearchIndex", dependencies: ["MemvaultSupport"], swiftSettings: kernelSettings),
+        .target(name: "GitStore", dependencies: ["CGit2"]),
+        .target(name: "Embedder", dependencies: ["COpenBLAS"], swiftSettings: kernelSettings),
+        .target(name: "SearchIndex", swiftSettings: kernelSettings),
         // Tier classification on write: the secret scanner, sensitive-category lexicons, event language, neighbours.
         .target(name: "Classifier"),
         .target(
@@ -67,25 +67,25 @@ let package = Package(
             ]),
         .target(name: "Digest", dependencies: ["Vault", "SearchIndex", "MarkdownCodec", "Embedder"]),
         // The prompt-ready context block under a hard token budget (`memvault context`, MCP).
-        .target(name: "MemoryContext", dependencies: ["Vault", "MemvaultSupport", "MarkdownCodec", "Embedder"]),
+        .target(name: "MemoryContext", dependencies: ["Vault", "MarkdownCodec", "Embedder"]),
         // The MCP server: tools, resources and the per-client tier policy over the Vault API.
         .target(
             name: "MCPServer",
             dependencies: [
-                "Vault", "Digest", "MemoryContext", "MemvaultSupport", "MarkdownCodec", "Embedder", "SearchIndex",
+                "Vault", "Digest", "MemoryContext", "MarkdownCodec", "Embedder", "SearchIndex",
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Readers of other services' exports (ChatGPT, Claude, Day One, jrnl, Markdown folders).
         .target(
             name: "Importers",
-            dependencies: ["Vault", "GitStore", "MarkdownCodec", "MemvaultSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+            dependencies: ["Vault", "GitStore", "MarkdownCodec", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
 
         // The thin command line on top.
         .executableTarget(
             name: "memvault",
             dependencies: [
-                "Vault", "Digest", "Embedder", "MemoryContext", "MCPServer", "Importers",
+                "Vault", "Digest", "Embedder", "MemoryContext", "MCPServer", "Importers", "SearchIndex", "MemvaultSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -94,7 +94,7 @@ let package = Package(
         .target(name: "ProcessTimer", path: "Benchmarks/ProcessTimer"),
         .executableTarget(
             name: "memvault-bench",
-            dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer", "Classifier", "Importers"],
+            dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer", "Classifier"],
             path: "Benchmarks/memvault-bench"),
 
         .testTarget(name: "MemvaultSupportTests", dependencies: ["MemvaultSupport"]),
@@ -104,9 +104,10 @@ let package = Package(
         .testTarget(name: "EmbedderTests", dependencies: ["Embedder"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier"]),
-        .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto"]),
+        .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto", "Embedder", "MarkdownCodec", "SearchIndex"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest", "Vault", "Embedder"]),
-        .testTarget(name: "CLITests", dependencies: ["Vault"]),
+        // Runs the built `memvault` binary end to end; links none of the libraries.
+        .testTarget(name: "CLITests"),
         .testTarget(name: "ProcessTimerTests", dependencies: ["ProcessTimer"]),
         .testTarget(name: "MemoryContextTests", dependencies: ["MemoryContext", "Vault"]),
         .testTarget(
