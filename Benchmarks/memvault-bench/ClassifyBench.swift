@@ -28,9 +28,11 @@ enum ClassifyBench {
             ("ultrasecret", ["biometric", "ultra", "maximum", "critical", "top secret"]),
         ]
         let lower = text.lowercased()
+        // Whole words ("was" is not found in "wash"); the one phrase by substring.
+        let found = Set(lower.split(whereSeparator: { !$0.isLetter }).map(String.init))
         var best = ("general", 0.0)
         for (tier, list) in words {
-            let share = Double(list.filter { lower.contains($0) }.count) / Double(list.count)
+            let share = Double(list.filter { $0.contains(" ") ? lower.contains($0) : found.contains($0) }.count) / Double(list.count)
             if share > best.1 { best = (tier, share) }
         }
         return best.1 >= 0.2 ? best.0 : "general"
