@@ -106,14 +106,14 @@ let package = Package(
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier"]),
         .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto", "Embedder", "MarkdownCodec", "SearchIndex"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest", "Vault", "Embedder"]),
-        // Runs the built `memvault` binary end to end; links none of the libraries.
-        .testTarget(name: "CLITests"),
+        // Runs the built `memvault` binary end to end; links none of the libraries, only the timer.
+        .testTarget(name: "CLITests", dependencies: ["ProcessTimer"]),
         .testTarget(name: "ProcessTimerTests", dependencies: ["ProcessTimer"]),
         .testTarget(name: "MemoryContextTests", dependencies: ["MemoryContext", "Vault"]),
         .testTarget(
             name: "MCPServerTests",
             dependencies: ["MCPServer", "Vault", .product(name: "MCP", package: "swift-sdk")]),
-        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Vault", "MarkdownCodec", "ZIPFoundation"]),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Vault", "MarkdownCodec", "ZIPFoundation", "ProcessTimer"]),
     ],
     swiftLanguageModes: [.v6]
 )

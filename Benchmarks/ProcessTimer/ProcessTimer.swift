@@ -11,7 +11,10 @@ public struct ProcessRun: Sendable {
     /// User and system CPU time of the child, from `wait4`'s `rusage`, in seconds.
     public var user: Double
     public var system: Double
-    /// Peak resident set size of the child, in bytes (`ru_maxrss`).
+    /// Peak resident set size of the child, in bytes. Measured by GNU time (`/usr/bin/time`)
+    /// between this process and the child when the run asked for it (`measuresMemory`); else
+    /// wait4's `ru_maxrss`, which on Linux also counts this process's own resident size at the
+    /// spawn (the kernel records the old address space's peak at exec): right only for small parents.
     public var peakRSS: Int
     /// The exit status, or 128 + the signal that ended it.
     public var status: Int32
@@ -36,17 +39,38 @@ public enum ProcessTimer {
     ///   - environment: the child's environment as `NAME=value` strings; nil keeps this process's.
     ///   - quiet: send the child's stdout and stderr to /dev/null.
     ///   - stdin: a file whose bytes the child reads on standard input; nil gives it /dev/null.
+    ///   - stdout, stderr: files that receive the child's output (created, 0600); they win over `quiet`.
+    ///   - measuresMemory: run the child under GNU time (`/usr/bin/time`, which forks it afresh) so
+    ///     that `peakRSS` is the child's own peak; the wall time then includes time's start (~1 ms).
     /// - Throws: `ProcessTimerError` when the process cannot be started.
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String]? = nil, quiet: Bool = true,
-        stdin: String? = nil
+        stdin: String? = nil, stdout: String? = nil, stderr: String? = nil, measuresMemory: Bool = false
     ) throws(ProcessTimerError) -> ProcessRun {
+        if measuresMemory {
+            let report = "/tmp/memvault-timer-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            defer { unlink(report) }
+            var run = try self.run(
+                "/usr/bin/time", ["-q", "-f", "%M", "-o", report, executable] + arguments, environment: environment,
+                quiet: quiet, stdin: stdin, stdout: stdout, stderr: stderr)
+            guard let text = try? readSmallFile(report), let kib = Int(text.split(separator: "\n").last ?? "") else {
+                throw ProcessTimerError(description: "GNU time (/usr/bin/time) gave no peak memory for \(executable)")
+            }
+            run.peakRSS = kib * 1024
+            return run
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
-        if quiet {
+        if let stdout {
+            posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        } else if quiet {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
+        if let stderr {
+            posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        } else if quiet {
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -89,6 +113,14 @@ public enum ProcessTimer {
         var runs: [ProcessRun] = []
         for _ in 0..<count { runs.append(try run(executable, arguments, environment: environment)) }
         return runs.sorted { $0.wall < $1.wall }
+    }
+
+    private static func readSmallFile(_ path: String) throws -> String {
+        guard let file = fopen(path, "r") else { throw ProcessTimerError(description: "cannot read \(path)") }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = fread(&buffer, 1, buffer.count - 1, file)
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func seconds(_ time: timeval) -> Double {

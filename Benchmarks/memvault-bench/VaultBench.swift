@@ -198,7 +198,7 @@ enum VaultBench {
 
     /// Runs a process to its end (posix_spawn + wait4) for its wall time, CPU time and peak RSS; fails if it fails.
     static func run(_ executable: String, _ arguments: [String], environment: [String]? = nil) throws -> Run {
-        let run = try ProcessTimer.run(executable, arguments, environment: environment)
+        let run = try ProcessTimer.run(executable, arguments, environment: environment, measuresMemory: true)
         guard run.status == 0 else {
             throw VaultError(.badInput, "\(executable) \(arguments.first ?? "") failed (exit \(run.status))")
         }

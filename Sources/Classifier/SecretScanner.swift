@@ -352,6 +352,9 @@ public enum SecretScanner {
                         if isPasswordValue(Substring(raw), bare: bare) { return true }
                         break
                     }
+                    if position == 0 && compoundHeads.contains(bare) {
+                        break  // "the password manager is Bitwarden": about a tool, not a password
+                    }
                     if copulas.contains(bare) {
                         sawCopula = true
                     } else if position >= 5 || raw.hasSuffix(".") || raw.hasSuffix(",") {
@@ -369,6 +372,13 @@ public enum SecretScanner {
     ].map { Array($0.utf8) }
     private static let copulas: Set<String> = [
         "is", "was", "ist", "lautet", "war", "est", "était", "etait", "es", "era", "sigue", "bleibt", "reste", "remains", "=", ":",
+    ]
+    /// Nouns that, right after a password word, make a compound about something else: "password
+    /// manager", "Passwort-Manager" (split at the dash), "password policy".
+    private static let compoundHeads: Set<String> = [
+        "manager", "managers", "policy", "policies", "rules", "requirements", "field", "prompt", "generator", "app",
+        "hint", "reset", "protection", "protected", "safe", "vault", "tresor", "verwaltung", "richtlinie",
+        "gestionnaire", "gestor",
     ]
     /// Words that describe a password instead of being one.
     private static let notPasswords: Set<String> = [

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTimer
 import Testing
 
 #if canImport(Glibc)
@@ -364,33 +365,18 @@ struct HostileDataTests {
     /// Runs memvault as a child and measures it with wait4: exit status, seconds, peak RSS in MB.
     static func measured(_ cli: CLI, _ args: [String]) throws -> (status: Int32, seconds: Double, megabytes: Double, output: String) {
         let outPath = cli.home.appendingPathComponent("measured-\(UUID().uuidString).out").path
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        defer { unlink(outPath) }
         var env = cli.environment
         env["MEMVAULT_DIR"] = cli.vault.path
         for (k, v) in E.base(cli) { env[k] = v }
-        let argv = ([CLI.binary.path] + args).map { strdup($0) } + [nil]
-        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for p in argv { free(p) }
-            for p in envp { free(p) }
-        }
-        var pid: pid_t = 0
-        let start = Date()
-        let spawned = posix_spawn(&pid, CLI.binary.path, &actions, nil, argv, envp)
-        try #require(spawned == 0)
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        let seconds = Date().timeIntervalSince(start)
-        let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        unlink(outPath)
-        let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return (exit, seconds, Double(usage.ru_maxrss) / 1024, output)
+        // The child's own peak, measured by GNU time between this (large) test process and it.
+        let run = try ProcessTimer.run(
+            CLI.binary.path, args, environment: env.map { "\($0.key)=\($0.value)" }, stdout: outPath, stderr: outPath + ".err",
+            measuresMemory: true)
+        let output = ((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "")
+            + ((try? String(contentsOfFile: outPath + ".err", encoding: .utf8)) ?? "")
+        unlink(outPath + ".err")
+        return (run.status, run.wall, Double(run.peakRSS) / 1_048_576, output)
     }
 
     enum Bomb: String, CaseIterable, Sendable {

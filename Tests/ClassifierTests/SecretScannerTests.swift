@@ -64,6 +64,8 @@ struct SecretScannerTests {
         "commit e83c5163316f89bfbde7d9ab23ca2e25604af290 fixed it",
         "we met on 2026.11.22 at 10.30",
         "Pinned the photo 4711 times",
+        "The password manager is Bitwarden. Emergency access is set up for Tobias and Jana.",
+        "Unser Passwort-Manager ist KeePassXC",
     ])
     func falsePositives(text: String) {
         #expect(SecretScanner.scan(text).isEmpty, "\(SecretScanner.scan(text))")

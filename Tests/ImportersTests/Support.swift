@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTimer
 import Importers
 import Testing
 import Vault
@@ -128,7 +129,9 @@ func run(_ executable: String, _ args: [String], in directory: URL? = nil, envir
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
-/// Runs the built memvault binary (pass --vault: the working directory is the test's); returns status, stdout, stderr and the child's peak RSS (wait4's ru_maxrss, KiB).
+/// Runs the built memvault binary (pass --vault: the working directory is the test's); returns
+/// status, stdout, stderr and the child's own peak RSS in KiB (measured by GNU time between this
+/// large test process and the child; see `ProcessTimer.run(measuresMemory:)`).
 func memvault(_ args: [String], environment: [String: String], scratch directory: URL) throws -> (status: Int32, stdout: String, stderr: String, maxRSSKiB: Int) {
     let out = directory.appendingPathComponent(".out-\(UUID().uuidString)")
     let err = directory.appendingPathComponent(".err-\(UUID().uuidString)")
@@ -136,24 +139,8 @@ func memvault(_ args: [String], environment: [String: String], scratch directory
         try? FileManager.default.removeItem(at: out)
         try? FileManager.default.removeItem(at: err)
     }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, out.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, err.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    let argv = ([Paths.binary.path] + args).map { strdup($0) } + [nil]
-    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer {
-        argv.forEach { free($0) }
-        envp.forEach { free($0) }
-    }
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, Paths.binary.path, &actions, nil, argv, envp)
-    guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
-    var status: Int32 = 0
-    var usage = rusage()
-    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-    let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-    return (exit, (try? String(contentsOf: out, encoding: .utf8)) ?? "", (try? String(contentsOf: err, encoding: .utf8)) ?? "", Int(usage.ru_maxrss))
+    let run = try ProcessTimer.run(
+        Paths.binary.path, args, environment: environment.map { "\($0.key)=\($0.value)" }, stdout: out.path, stderr: err.path,
+        measuresMemory: true)
+    return (run.status, (try? String(contentsOf: out, encoding: .utf8)) ?? "", (try? String(contentsOf: err, encoding: .utf8)) ?? "", run.peakRSS / 1024)
 }

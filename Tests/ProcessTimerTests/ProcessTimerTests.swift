@@ -41,6 +41,15 @@ import Glibc
         #expect(busy.peakRSS > 100_000)
     }
 
+    /// A child of a large process: measured under GNU time, its peak is its own, not the parent's.
+    @Test func peakMemoryIsTheChildsOwn() throws {
+        let ballast = [UInt8](repeating: 1, count: 300 << 20)  // this process: 300 MB resident
+        let run = try ProcessTimer.run("sh", ["-c", "exit 0"], measuresMemory: true)
+        #expect(ballast[ballast.count / 2] == 1)
+        #expect(run.status == 0)
+        #expect(run.peakRSS > 0 && run.peakRSS < 50 << 20, "peak \(run.peakRSS >> 20) MB")
+    }
+
     @Test func missingProgramIsAnError() {
         #expect(throws: ProcessTimerError.self) { try ProcessTimer.run("/nonexistent/program", []) }
     }
