@@ -438,13 +438,15 @@ public final class VaultWatcher {
     /// Brings the search index of the plain tiers up to date (encrypted tiers are left as they are).
     private func refreshIndex() {
         signalEndsProcessAtOnce = 1
-        defer { signalEndsProcessAtOnce = 0 }
         var update = VaultIndex.Update()
         do {
             _ = try vault.refreshedIndex(embedder: embedder, full: false, update: &update)
+            // From here a signal is taken by run() again, so that "stopped watching" is said.
+            signalEndsProcessAtOnce = 0
             for notice in update.notices { tell(.info, "index: \(notice)") }
             report(WatchNote(kind: .info, text: "index refreshed (\(update.filesRead) \(update.filesRead == 1 ? "file" : "files") read, \(update.embedded) embedded)"))
         } catch {
+            signalEndsProcessAtOnce = 0
             tell(.problem, "index not refreshed: \(error.description)")
         }
     }
