@@ -352,7 +352,7 @@ public enum SecretScanner {
                         if isPasswordValue(Substring(raw), bare: bare) { return true }
                         break
                     }
-                    if position == 0 && compoundHeads.contains(bare) {
+                    if position == 0 && compoundHeads.contains(bare.hasPrefix("-") ? String(bare.dropFirst()) : bare) {
                         break  // "the password manager is Bitwarden": about a tool, not a password
                     }
                     if copulas.contains(bare) {

@@ -30,6 +30,23 @@ public struct FileError: ReportableError, Sendable {
 ///
 /// A reader sees either the old bytes or the new ones, never a mix, even if the process is killed.
 public enum AtomicFile {
+    /// Writes all of `bytes` to `fd`, retrying after signals; false on the first failed write.
+    static func writeAll(_ bytes: some Collection<UInt8>, to fd: Int32) -> Bool {
+        let contiguous = Array(bytes)
+        return contiguous.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += n
+            }
+            return true
+        }
+    }
+
     /// Writes `bytes` to `url`, creating parent folders as needed.
     /// - Parameters:
     ///   - bytes: the whole new content.
@@ -51,19 +68,7 @@ public enum AtomicFile {
         defer {
             if !ok { unlink(tempPath) }
         }
-        let contiguous = Array(bytes)
-        let written: Bool = contiguous.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += n
-            }
-            return true
-        }
+        let written = writeAll(bytes, to: fd)
         guard written else {
             let error = FileError.errno("cannot write", path: path)
             close(fd)

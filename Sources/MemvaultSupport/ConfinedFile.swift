@@ -66,19 +66,7 @@ extension AtomicFile {
         guard fd >= 0 else { throw .errno("cannot create temporary file", path: relativePath) }
         var ok = false
         defer { if !ok { unlinkat(directory, temporary, 0) } }
-        let contiguous = Array(bytes)
-        let written: Bool = contiguous.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += n
-            }
-            return true
-        }
+        let written = writeAll(bytes, to: fd)
         guard written, fchmod(fd, permissions) == 0, fsync(fd) == 0 else {
             let error = FileError.errno("cannot write", path: relativePath)
             close(fd)

@@ -32,6 +32,11 @@ public enum MemoryID {
             }
             return state.random
         }
+        return encode(milliseconds: ms, random: random)
+    }
+
+    /// The id of `milliseconds` since 1970 and 30 bits of `random`: ten characters of time, six of random.
+    public static func encode(milliseconds ms: UInt64, random: UInt32) -> String {
         var chars = [UInt8](repeating: 0, count: 16)
         var t = ms
         for i in stride(from: 9, through: 0, by: -1) {

@@ -122,19 +122,7 @@ extension Vault {
         var random: UInt32 = 0
         for byte in digest.prefix(4) { random = random << 8 | UInt32(byte) }
         random >>= 2
-        let alphabet: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
-        var chars = [UInt8](repeating: 0, count: 16)
-        var t = ms
-        for i in stride(from: 9, through: 0, by: -1) {
-            chars[i] = alphabet[Int(t & 31)]
-            t >>= 5
-        }
-        var r = random
-        for i in stride(from: 15, through: 10, by: -1) {
-            chars[i] = alphabet[Int(r & 31)]
-            r >>= 5
-        }
-        return String(decoding: chars, as: UTF8.self)
+        return MemoryID.encode(milliseconds: ms, random: random)
     }
 
     /// A short fingerprint of everything a record says, to tell a changed record from an unchanged one.
