@@ -6,10 +6,12 @@ import Glibc
 
 // Serialized: the busy child of one test must not slow the timed child of another.
 @Suite(.serialized) struct ProcessTimerTests {
-    /// The timer reads a 7 ms child as 7 ms (± 1 ms), not as a run-loop tick.
+    /// The timer reads a `sleep 0.007` child as 7 ms (± 1 ms) beyond what starting any process
+    /// costs (`/bin/true`, about 0.6 ms here: fork, exec, the dynamic loader), never as a
+    /// run-loop tick (Foundation's `waitUntilExit` read it as 51 ms).
     ///
-    /// A loaded machine can only make a run slower, never faster, so the test takes the best of up
-    /// to 1,000 runs and stops at the first that lands in the window; it never reads less than 7 ms.
+    /// A loaded machine can only make a run slower, never faster, so the test takes the best of
+    /// up to 1,000 runs and stops once the window is reached; no run reads less than 7 ms.
     @Test func readsAShortChildTruly() throws {
         // Where the test may (as root, as in CI), this thread and the children it spawns (which
         // inherit the policy) run real-time, so that other tests running at the same time delay
@@ -22,15 +24,18 @@ import Glibc
                 sched_setscheduler(0, SCHED_OTHER, &normal)
             }
         }
+        var start = Double.infinity
+        for _ in 0..<200 { start = min(start, try ProcessTimer.run("/bin/true", []).wall * 1000) }
+        #expect(start < 3, "starting /bin/true read as \(start) ms at best")
         var best = Double.infinity
         for _ in 0..<1000 {
             let run = try ProcessTimer.run("sleep", ["0.007"])
             #expect(run.status == 0)
             #expect(run.wall * 1000 >= 7.0, "sleep 0.007 read as \(run.wall * 1000) ms")
             best = min(best, run.wall * 1000)
-            if best <= 8.0 { break }
+            if best - start <= 8.0 { break }
         }
-        #expect(best >= 7.0 && best <= 8.0, "sleep 0.007 read as \(best) ms at best")
+        #expect(best - start >= 6.0 && best - start <= 8.0, "sleep 0.007 read as \(best) ms at best, starting a process \(start) ms")
     }
 
     @Test func reportsExitStatusAndChildRusage() throws {
