@@ -188,7 +188,7 @@ struct WatchTests {
         defer { cli.cleanup() }
         let before = try cli.commitCount()
         // A quiet period longer than the burst takes even on a loaded machine.
-        let watch = try WatchProcess(cli: cli, args: ["--quiet-period", "3s"])
+        let watch = try WatchProcess(cli: cli, args: ["--quiet-period", "6s"])
         #expect(watch.waitFor("watching"))
         let file = cli.vault.appendingPathComponent("alice/chronological/2026-11.md")
         var text = ""
