@@ -40,7 +40,8 @@ let package = Package(
         // Linux system calls that are variadic in libc (prctl), wrapped for Swift; no library to link.
         .systemLibrary(name: "CLinuxProcess", path: "Sources/CLinuxProcess"),
         .systemLibrary(
-            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            // Headers only: the embedder loads libopenblas.so.0 with dlopen when it first needs it.
+            name: "COpenBLAS", path: "Sources/COpenBLAS",
             providers: [.apt(["libopenblas-dev"])]),
 
         // One library per concern.

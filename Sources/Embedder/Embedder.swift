@@ -1,7 +1,5 @@
 import Foundation
 
-internal import COpenBLAS
-
 /// all-MiniLM-L6-v2 sentence embeddings, computed locally on OpenBLAS.
 ///
 /// Texts are tokenized like Hugging Face's `BertTokenizer`, run through the six
@@ -21,8 +19,10 @@ public final class Embedder: Sendable {
     /// The OpenBLAS kernel this process runs with (`openblas_get_corename()`, e.g. "Haswell" or
     /// "SkylakeX"): chosen by OpenBLAS for the CPU unless `OPENBLAS_CORETYPE` forces one. Benchmarks
     /// print it beside every embedder figure.
+    /// Loads OpenBLAS if no embedder has yet; "not loaded" if it cannot be.
     public static var blasCoreName: String {
-        guard let name = openblas_get_corename() else { return "unknown" }
+        guard case .success(let blas) = OpenBLAS.shared else { return "not loaded" }
+        guard let name = blas.coreName() else { return "unknown" }
         return String(cString: name)
     }
 
@@ -61,9 +61,11 @@ public final class Embedder: Sendable {
     ///   `vocab.txt`, such as `defaultModelDirectory()`.
     /// - Throws: `EmbedderError` of kind `.modelMissing` if the directory or the
     ///   weights are absent, `.vocabularyMissing` without `vocab.txt`, `.corrupt`
-    ///   if a file is truncated or holds unexpected tensors.
+    ///   if a file is truncated or holds unexpected tensors, `.libraryMissing` if OpenBLAS
+    ///   cannot be loaded.
     /// - Complexity: O(vocabulary size); the weights are mapped, not read.
     public init(modelDirectory: URL) throws(EmbedderError) {
+        _ = try OpenBLAS.shared.get()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: modelDirectory.path, isDirectory: &isDirectory),
             isDirectory.boolValue
@@ -80,8 +82,6 @@ public final class Embedder: Sendable {
                 "vocabulary has \(tokenizer.vocabularySize) tokens, the model \(BertShape.vocabulary)",
                 modelDirectory.appendingPathComponent("vocab.txt"))
         }
-        // We parallelize across batches ourselves; OpenBLAS threads would only contend with us.
-        openblas_set_num_threads(1)
     }
 
     /// The embeddings of `texts`, one L2-normalized vector of 384 floats each.

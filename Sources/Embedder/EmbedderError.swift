@@ -15,6 +15,8 @@ public struct EmbedderError: Error, Sendable, Equatable, CustomStringConvertible
         case unreadable
         /// A file is truncated, malformed, or does not hold the tensors this model needs.
         case corrupt
+        /// OpenBLAS, which the embedder loads at run time, is not installed or not usable.
+        case libraryMissing
     }
 
     /// What went wrong.

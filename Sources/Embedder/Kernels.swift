@@ -68,6 +68,7 @@ enum Kernels {
         ///   columns once from memory.
         func computeByRows(columns: Range<Int>) {
             let blockColumns = max(8, vectorBlockFloats / inputSize)
+            let sgemv = OpenBLAS.loaded.sgemv
             var start = columns.lowerBound
             while start < columns.upperBound {
                 let count = min(blockColumns, columns.upperBound - start)
@@ -75,7 +76,7 @@ enum Kernels {
                 for row in 0..<rows {
                     let target = output + row * outputSize + start
                     target.update(from: bias + start, count: count)
-                    cblas_sgemv(
+                    sgemv(
                         CblasRowMajor, CblasNoTrans, Int32(count), Int32(inputSize),
                         1, weights, Int32(inputSize), input + row * inputSize, 1, 1, target, 1)
                 }
@@ -90,7 +91,7 @@ enum Kernels {
                 (output + row * outputSize + columns.lowerBound).update(
                     from: bias + columns.lowerBound, count: columns.count)
             }
-            cblas_sgemm(
+            OpenBLAS.loaded.sgemm(
                 CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(columns.count), Int32(inputSize),
                 1, input, Int32(inputSize), weights, Int32(inputSize),
                 1, output + columns.lowerBound, Int32(outputSize))

@@ -1,0 +1,61 @@
+import Foundation
+
+internal import COpenBLAS
+
+/// The four OpenBLAS functions the embedder calls, from `libopenblas.so.0` loaded at run time.
+///
+/// The library is opened the first time an `Embedder` is made, not when the process starts:
+/// OpenBLAS starts its thread pool as it loads, and a command that never embeds (`--version`,
+/// `add` to a plain tier, `list`) should not pay for that. The functions are OpenBLAS's own;
+/// only the moment of loading differs from linking them.
+struct OpenBLAS: @unchecked Sendable {
+    /// The library's name as the dynamic linker finds it (Debian: `libopenblas0`).
+    static let soname = "libopenblas.so.0"
+
+    /// `cblas_sgemm`: C = alpha · op(A) · op(B) + beta · C.
+    let sgemm: memvault_cblas_sgemm_function
+    /// `cblas_sgemv`: y = alpha · op(A) · x + beta · y.
+    let sgemv: memvault_cblas_sgemv_function
+    /// `openblas_set_num_threads`.
+    let setThreadCount: memvault_openblas_set_num_threads_function
+    /// `openblas_get_corename`: the kernel OpenBLAS chose for this CPU.
+    let coreName: memvault_openblas_get_corename_function
+
+    /// The library, opened once per process on first use (or why it could not be).
+    static let shared: Result<OpenBLAS, EmbedderError> = open()
+
+    /// The loaded library, for the kernels, which only run inside an `Embedder` that loaded it.
+    static var loaded: OpenBLAS {
+        guard case .success(let library) = shared else {
+            preconditionFailure("OpenBLAS used before an Embedder loaded it")
+        }
+        return library
+    }
+
+    private static func open() -> Result<OpenBLAS, EmbedderError> {
+        guard let handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL) else {
+            let reason = dlerror().map { String(cString: $0) } ?? "not found"
+            return .failure(missing(reason))
+        }
+        func function<Function>(_ name: String, as type: Function.Type) -> Function? {
+            dlsym(handle, name).map { unsafeBitCast($0, to: type) }
+        }
+        guard let sgemm = function("cblas_sgemm", as: memvault_cblas_sgemm_function.self),
+            let sgemv = function("cblas_sgemv", as: memvault_cblas_sgemv_function.self),
+            let setThreadCount = function(
+                "openblas_set_num_threads", as: memvault_openblas_set_num_threads_function.self),
+            let coreName = function("openblas_get_corename", as: memvault_openblas_get_corename_function.self)
+        else {
+            return .failure(missing("it lacks cblas_sgemm, cblas_sgemv or openblas_get_corename"))
+        }
+        // We parallelize across batches ourselves; OpenBLAS threads would only contend with us.
+        setThreadCount(1)
+        return .success(OpenBLAS(sgemm: sgemm, sgemv: sgemv, setThreadCount: setThreadCount, coreName: coreName))
+    }
+
+    private static func missing(_ reason: String) -> EmbedderError {
+        EmbedderError(
+            kind: .libraryMissing, message: "cannot load OpenBLAS: \(reason)", path: soname,
+            hint: "install it (Debian: apt-get install libopenblas0)")
+    }
+}
