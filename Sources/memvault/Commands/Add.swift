@@ -6,6 +6,7 @@ import Vault
 extension Memvault {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add one memory and commit it; prints its id.",
             discussion: """
                 The text comes from the argument, or from standard input when it is - or absent. \

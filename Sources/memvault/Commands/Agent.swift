@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Agent: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "agent",
             abstract: "The background key agent (started by unlock).", shouldDisplay: false)
 
         @Flag(help: "Serve on the per-user socket until no key is left or memvault lock.")

@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Validate every memory file; with --fix, give id-less memories an id.",
             discussion: """
                 Reports invalid UTF-8, text outside entries, headings without dates, malformed \

@@ -6,6 +6,7 @@ import Vault
 extension Memvault {
     struct Classify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "classify",
             abstract: "Explain which tier a text would go to, or audit the plain tiers for sensitive memories.",
             discussion: """
                 With a text (or - for standard input) it prints the tier an automatic write would \

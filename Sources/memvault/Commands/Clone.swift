@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Clone: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "clone",
             abstract: "Copy a vault from a git remote to start a second device.",
             discussion: """
                 Works with a path, file://, ssh:// (ssh-agent or ~/.ssh keys) or https:// URL \

@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Commit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "commit",
             abstract: "Record direct edits to the vault's files as one commit.",
             discussion: """
                 Gives id-less memories their ids first (inserting only the id line). Files that are \

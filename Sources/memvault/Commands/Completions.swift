@@ -4,6 +4,7 @@ import Foundation
 extension Memvault {
     struct Completions: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "completions",
             abstract: "Print the completion script for bash, zsh or fish.",
             discussion: """
                 Completes commands and options, and ids, tiers and users from the vault being \

@@ -7,6 +7,7 @@ import Vault
 extension Memvault {
     struct Context: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "context",
             abstract: "Print the memories most relevant to a prompt, within a token budget.",
             discussion: """
                 Prompt-ready Markdown for an AI assistant: a one-line header saying what was left \

@@ -9,6 +9,7 @@ import Glibc
 extension Memvault {
     struct Edit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "edit",
             abstract: "Edit a memory, or this month's file, in $EDITOR; then commit.",
             discussion: """
                 With an id, opens a copy of that memory; when the editor exits the memory is \

@@ -6,6 +6,7 @@ extension Memvault {
     /// `memvault embed`: raw sentence embeddings for scripts.
     struct Embed: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "embed",
             abstract: "Print raw sentence embeddings of texts, for scripts.",
             discussion: """
                 Each text becomes one L2-normalized vector of 384 floats from the local \

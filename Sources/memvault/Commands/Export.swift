@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write every memory as JSON Lines to standard output.",
             discussion: """
                 One memory object per line, oldest first, with id, src and meta as stored, so that \

@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct History: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "history",
             abstract: "Show every version of one memory, oldest first, with commit, date and author.",
             discussion: """
                 Follows the memory by id across edits and moves between files. Read an old version \

@@ -7,6 +7,7 @@ import Vault
 extension Memvault {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Add many memories in one commit: from JSON Lines, or from a ChatGPT, Claude, Day One, jrnl or Markdown export.",
             discussion: """
                 Without --from, reads JSON Lines, one object per line; only "text" is required:

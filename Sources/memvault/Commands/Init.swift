@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Create a vault from the template, as a git repository, with its first user.",
             discussion: """
                 Copies vault-template (memvault.toml, .gitignore, .memvault/), makes a git repository \

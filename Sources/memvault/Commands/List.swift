@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List memories, newest first.",
             discussion: """
                 Examples:

@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Lock: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lock",
             abstract: "Forget every cached key: wipes the agent's memory and stops it.",
             discussion: """
                 Examples:

@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Log: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "log",
             abstract: "List the vault's commits, newest first.",
             discussion: """
                 Follows first parents, like git log --first-parent; merges made by sync appear as one commit.

@@ -7,6 +7,7 @@ import Vault
 extension Memvault {
     struct Mcp: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "mcp",
             abstract: "Serve the vault to AI assistants over the Model Context Protocol (stdio).",
             discussion: """
                 Reads JSON-RPC from standard input and answers on standard output until the client \

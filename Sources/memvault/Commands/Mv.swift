@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Mv: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "mv",
             abstract: "Move a memory to another tier, keeping its id, in one commit.",
             discussion: """
                 The memory goes to the month file of its date in the new tier, encrypted to that \

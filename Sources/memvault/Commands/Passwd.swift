@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Passwd: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "passwd",
             abstract: "Create a tier's key, or change its passphrase (entries are not re-encrypted).",
             discussion: """
                 Without a key, makes a new identity for the tier and seals it with the new passphrase \

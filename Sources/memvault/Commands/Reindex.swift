@@ -6,6 +6,7 @@ import Vault
 extension Memvault {
     struct Reindex: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reindex",
             abstract: "Bring the search index up to date; --full rebuilds it.",
             discussion: """
                 Searches update the index by themselves; reindex does it ahead of time (after a \

@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Resolve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "resolve",
             abstract: "Finish a merge that git pull or git merge stopped on conflicts, losing no memory.",
             discussion: """
                 Merges every conflicted file from git's index (base, ours, theirs) the way memvault sync \

@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Restore: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "restore",
             abstract: "Put back the text a memory had in an earlier commit, as one new commit.",
             discussion: """
                 The current text stays in history. A memory deleted since is written back into the \

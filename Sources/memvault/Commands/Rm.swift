@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Rm: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rm",
             abstract: "Remove a memory and commit; its text stays in git history.",
             discussion: "Example:\n  memvault rm 01JD3K9X2F7Q8R3M")
 

@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rotate",
             abstract: "Make a new key for a tier and re-encrypt every memory of it, in one commit.",
             discussion: """
                 The passphrase stays the same. Old commits keep the old ciphertext, readable with \

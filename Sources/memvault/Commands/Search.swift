@@ -9,6 +9,7 @@ extension SearchMode: ExpressibleByArgument {}
 extension Memvault {
     struct Search: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "search",
             abstract: "Search memories by meaning and by words.",
             discussion: """
                 Hybrid by default: BM25 over titles, text, tags and mentions, fused with cosine \

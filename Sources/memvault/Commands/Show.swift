@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show one memory, now or as it was in an earlier commit.",
             discussion: """
                 Examples:

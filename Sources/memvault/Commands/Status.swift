@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Summarize the vault: memories per user and tier, locked tiers, git state.",
             discussion: "Examples:\n  memvault status\n  memvault status --json")
 

@@ -5,6 +5,7 @@ import Vault
 extension Memvault {
     struct Sync: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sync",
             abstract: "Commit direct edits, fetch, merge and push, never losing a memory.",
             discussion: """
                 Memory files are merged entry by entry: memories added on either side are all kept; \

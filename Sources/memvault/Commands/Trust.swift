@@ -9,6 +9,7 @@ import Glibc
 extension Memvault {
     struct Trust: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "trust",
             abstract: "Show how the vault's keys and settings differ from what this device trusts, and accept them.",
             discussion: """
                 This device keeps the tier keys (.pub recipients) and the security settings it trusts \

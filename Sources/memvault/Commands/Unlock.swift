@@ -9,6 +9,7 @@ import Glibc
 extension Memvault {
     struct Unlock: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "unlock",
             abstract: "Unlock an encrypted tier; the agent keeps confidential and secret keys for a while.",
             discussion: """
                 Asks for the tier's passphrase without echo on a terminal, or reads \

@@ -6,6 +6,7 @@ import Vault
 extension Memvault {
     struct Watch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "watch",
             abstract: "Commit and index hand edits as they are saved, until stopped.",
             discussion: """
                 Waits on inotify for changes in the tier folders (no polling: idle, it uses no CPU). \
