@@ -43,7 +43,7 @@ extension Vault {
     /// encrypted one already unlocked (in this process or the key agent), inside `tierScope`.
     public func isReadableNow(user: String, tier: Tier) -> Bool {
         guard tierScope?.contains(tier) ?? true else { return false }
-        return !tier.isEncrypted || ((try? identity(user: user, tier: tier, ask: false)) ?? nil) != nil
+        return !tier.isEncrypted || ((try? tierKey(user: user, tier: tier, ask: false)) ?? nil) != nil
     }
 
     /// The memories of search results, read from the files the results name: only the entries
