@@ -113,6 +113,15 @@ public enum Age {
     private static func decrypt(
         _ ciphertext: [UInt8], with identities: [any AgeIdentity], into sink: (UnsafeRawBufferPointer) -> Void
     ) throws(AgeError) {
+        try decrypt(ciphertext, unwrap: { (stanzas) throws(AgeError) in try unwrapFileKey(stanzas, identities) }, into: sink)
+    }
+
+    /// The decryption with the file key from `unwrap` (identities here, or a key holder that
+    /// unwrapped it elsewhere: `decrypt(_:fileKey:)`).
+    static func decrypt(
+        _ ciphertext: [UInt8], unwrap: ([Stanza]) throws(AgeError) -> SymmetricKey,
+        into sink: (UnsafeRawBufferPointer) -> Void
+    ) throws(AgeError) {
         let binary = try isArmored(ciphertext) ? dearmor(ciphertext) : ciphertext
         let header = try Header.parse(binary)
         if header.stanzas.count > 1, let scrypt = header.stanzas.first(where: { $0.type == "scrypt" }) {
@@ -120,7 +129,7 @@ public enum Age {
                 .headerFailure,
                 "the scrypt stanza on header line \(scrypt.line) is not alone; passphrase files have exactly one stanza")
         }
-        let fileKey = try unwrapFileKey(header.stanzas, identities)
+        let fileKey = try unwrap(header.stanzas)
         guard
             HMAC<SHA256>.isValidAuthenticationCode(
                 header.mac, authenticating: binary[..<header.macedEnd], using: hmacKey(fileKey: fileKey))
@@ -132,7 +141,7 @@ public enum Age {
 
     /// Binary age files start with the version line; anything that, past
     /// leading whitespace, starts with dashes or carries a BEGIN line is armor.
-    private static func isArmored(_ input: [UInt8]) -> Bool {
+    static func isArmored(_ input: [UInt8]) -> Bool {
         if input.starts(with: Header.intro) { return false }
         let start = input.firstIndex(where: { !isWhitespace($0) }) ?? input.endIndex
         if input[start...].starts(with: [0x2D, 0x2D, 0x2D, 0x2D, 0x2D]) { return true }
@@ -141,7 +150,7 @@ public enum Age {
         return probe.indices.contains { probe[$0...].starts(with: armorBegin) }
     }
 
-    private static func unwrapFileKey(_ stanzas: [Stanza], _ identities: [any AgeIdentity]) throws(AgeError)
+    static func unwrapFileKey(_ stanzas: [Stanza], _ identities: [any AgeIdentity]) throws(AgeError)
         -> SymmetricKey
     {
         guard !identities.isEmpty else {

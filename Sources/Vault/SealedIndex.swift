@@ -81,14 +81,10 @@ struct SealedIndex {
     /// Tier file (vault-relative path) → its state and entries.
     var files: [String: File] = [:]
 
-    /// The sealing key of one user's tier.
+    /// The sealing key of one user's tier: derived from the tier's identity for this purpose
+    /// alone (`KeyAgent.derive(from:for:)`), here or by the key agent, which never hands out the identity.
     static func key(identity: X25519Identity, user: String, tier: Tier) -> SymmetricKey {
-        // The identity's `AGE-SECRET-KEY-1...` string is a fixed, lossless encoding of its 32-byte
-        // X25519 secret (the raw bytes are private to AgeCrypto).
-        HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: Array(identity.encoded.utf8)),
-            info: Array("memvault-sealed-index/v\(formatVersion)/user=\(user)/tier=\(tier.rawValue)".utf8),
-            outputByteCount: 32)
+        KeyAgent.derive(from: identity, for: .sealedIndex(user: user, tier: tier))
     }
 
     static func header(modelID: String, dimension: Int, nonce: [UInt8]) -> [UInt8] {
@@ -340,17 +336,17 @@ extension Vault {
     ///
     /// - Parameters:
     ///   - paths: the tier's files, vault-relative.
-    ///   - identity: the tier's unlocked identity.
+    ///   - key: the tier's key (the sealing key is derived from it, entries opened with it).
     ///   - embedder: nil when the model is missing; vectors then wait for a later search.
     /// - Throws: `.locked` or `.integrity` for an entry that does not decrypt, naming its file
     ///   and line (as reading it would); nothing is saved then.
     /// - Complexity: O(files) stats when nothing changed; decrypts and embeds only what changed.
     func refreshedSealedIndex(
-        user: String, tier: Tier, paths: [String], identity: X25519Identity, embedder: (any SentenceEmbedding)?,
+        user: String, tier: Tier, paths: [String], key tierKey: TierKey, embedder: (any SentenceEmbedding)?,
         update: inout SealedUpdate
     ) throws(VaultError) -> SealedIndex {
         let filePath = sealedIndexPath(user: user, tier: tier)
-        let key = SealedIndex.key(identity: identity, user: user, tier: tier)
+        let key = try tierKey.derivedKey(for: .sealedIndex(user: user, tier: tier))
         var index = SealedIndex()
         var dirty = false
         let stored: [UInt8]?
@@ -391,9 +387,22 @@ extension Vault {
                 update.removed += index.files[path]?.records.count ?? 0
                 index.files[path] = nil
             }
+            // Every entry to decrypt, in one request to the agent (when it holds the key).
+            var staleFiles: [String: EntryFile] = [:]
+            var toOpen: [String] = []
+            for path in stale.keys.sorted() {
+                let file = try readEntryFile(path)
+                staleFiles[path] = file
+                for outer in file.entries where outer.isEncrypted && outer.id != nil {
+                    if reusable[Array(SHA256.hash(data: Array(outer.rawText.utf8)))] == nil, let block = outer.armoredBlock {
+                        toOpen.append(block)
+                    }
+                }
+            }
+            try tierKey.prefetch(toOpen)
             for path in stale.keys.sorted() {
                 var records: [SealedIndex.Record] = []
-                for outer in try readEntryFile(path).entries {
+                for outer in staleFiles[path]!.entries {
                     guard let id = outer.id else { continue }
                     let digest = Array(SHA256.hash(data: Array(outer.rawText.utf8)))
                     if var old = reusable[digest] {
@@ -475,7 +484,7 @@ extension Vault {
             for user in users.sorted() {
                 let paths = tierFiles(user: user, tier: tier)
                 if paths.isEmpty { continue }
-                guard let identity = try identity(user: user, tier: tier, ask: false) else {
+                guard let key = try tierKey(user: user, tier: tier, ask: false) else {
                     if !locked.contains(tier) { locked.append(tier) }
                     continue
                 }
@@ -486,7 +495,7 @@ extension Vault {
                         throw VaultError.wrap(error)
                     }
                 }
-                _ = try refreshedSealedIndex(user: user, tier: tier, paths: paths, identity: identity, embedder: embedder, update: &update)
+                _ = try refreshedSealedIndex(user: user, tier: tier, paths: paths, key: key, embedder: embedder, update: &update)
             }
         }
         return (update, locked)

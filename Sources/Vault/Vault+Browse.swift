@@ -136,7 +136,9 @@ extension Vault {
     public func memories(user: String, filter: MemoryFilter = MemoryFilter()) throws(VaultError) -> [Memory] {
         let timeZone = config.timeZone
         var selected: [(Date, Memory)] = []
-        for located in try allLocated(user: user, tiers: filter.tiers) {
+        let places = try allLocated(user: user, tiers: filter.tiers)
+        try prefetchFileKeys(places)
+        for located in places {
             let memory = try memory(located)
             let instant = memory.entryDate.map { DateText.instant($0, timeZone: timeZone) }
             if let since = filter.since, (instant.map { $0 < since } ?? true) { continue }

@@ -41,8 +41,9 @@ extension Vault {
         user: String, where include: (_ date: EntryDate?, _ tier: Tier, _ hasOpenTask: Bool) -> Bool
     ) throws(VaultError) -> [Memory] {
         var result: [Memory] = []
-        for located in try allLocated(user: user)
-        where include(located.entry.date, located.tier, located.entry.tasks.contains { !$0.checked }) {
+        let places = try allLocated(user: user).filter { include($0.entry.date, $0.tier, $0.entry.tasks.contains { !$0.checked }) }
+        try prefetchFileKeys(places)
+        for located in places {
             result.append(try memory(located))
         }
         return result
@@ -72,7 +73,7 @@ extension Vault {
         var result: [Memory] = []
         for tier in Tier.allCases {
             var unlocked = true
-            if tier.isEncrypted { unlocked = try identity(user: user, tier: tier, ask: false) != nil }
+            if tier.isEncrypted { unlocked = try tierKey(user: user, tier: tier, ask: false) != nil }
             if tier == .ultrasecret && !unlocked { continue }
             for path in tierFiles(user: user, tier: tier) {
                 let bytes = try readVaultFile(path)
@@ -238,8 +239,8 @@ extension Vault {
     /// - Returns: the plaintext, or nil when the tier is locked or the block is not to its key,
     ///   damaged, or not UTF-8.
     public func unseal(_ armored: String, user: String, tier: Tier) -> String? {
-        guard let identity = try? identity(user: user, tier: tier, ask: false),
-            let plaintext = try? Age.decrypt(Array(armored.utf8), with: [identity])
+        guard let key = try? tierKey(user: user, tier: tier, ask: false),
+            let plaintext = try? key.open(armored)
         else { return nil }
         return String(validating: plaintext, as: UTF8.self)
     }

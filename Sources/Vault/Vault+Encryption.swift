@@ -39,11 +39,35 @@ extension Vault {
 
     /// `decrypt(_:path:with:)` with any of several identities (a tier's current and earlier keys).
     func decrypt(_ entry: Entry, path: String, with identities: [X25519Identity]) throws(VaultError) -> String {
+        try decrypt(entry, path: path) { (block) throws(AgeError) in try Age.decrypt(Array(block.utf8), with: identities) }
+    }
+
+    /// `decrypt(_:path:with:)` with a tier's key: the identity here, or the agent's file key.
+    /// - Throws: also `.locked` when the agent stopped or no longer holds the key.
+    func decrypt(_ entry: Entry, path: String, with key: TierKey) throws(VaultError) -> String {
+        var agentError: VaultError?
+        do {
+            return try decrypt(entry, path: path) { (block) throws(AgeError) in
+                do {
+                    return try key.open(block)
+                } catch let error as AgeError {
+                    throw error
+                } catch {
+                    agentError = error as? VaultError ?? VaultError.wrap(error)
+                    throw AgeError(.unsupported, "the key agent did not answer")
+                }
+            }
+        } catch {
+            throw agentError ?? error
+        }
+    }
+
+    private func decrypt(_ entry: Entry, path: String, opening: (String) throws(AgeError) -> [UInt8]) throws(VaultError) -> String {
         guard let block = entry.armoredBlock else { return entry.rawText }
         let where_ = armorLocation(entry, path: path)
         let plaintext: [UInt8]
         do {
-            plaintext = try Age.decrypt(Array(block.utf8), with: identities)
+            plaintext = try opening(block)
         } catch {
             switch error.kind {
             case .noMatch, .wrongPassphrase:
@@ -61,13 +85,31 @@ extension Vault {
         return text
     }
 
+    /// Asks the key agent, once per tier it holds, for the file keys of the encrypted entries among
+    /// `located`, so that reading them one by one costs no round trip each. Tiers that are locked,
+    /// or unlocked in this process, are left alone; nobody is asked for a passphrase.
+    /// - Throws: `.locked` when the agent stopped or no longer holds a key it held a moment ago.
+    func prefetchFileKeys<Places: Sequence<Located>>(_ located: Places) throws(VaultError) {
+        var blocks: [String: [String]] = [:]
+        for place in located where place.tier.isCacheable {
+            if let block = place.entry.armoredBlock { blocks["\(place.user)/\(place.tier.rawValue)", default: []].append(block) }
+        }
+        for (slot, tierBlocks) in blocks.sorted(by: { $0.key < $1.key }) {
+            let parts = slot.split(separator: "/", maxSplits: 1)
+            guard parts.count == 2, let tier = Tier(rawValue: String(parts[1])),
+                let key = try? tierKey(user: String(parts[0]), tier: tier, ask: false)
+            else { continue }
+            try key.prefetch(tierBlocks)
+        }
+    }
+
     /// The plaintext entry inside an encrypted entry, when its tier is unlocked.
     /// - Returns: nil when the tier is locked.
     func unsealed(_ located: Located) throws(VaultError) -> (text: String, entry: Entry)? {
         guard located.entry.isEncrypted,
-            let identity = try identity(user: located.user, tier: located.tier)
+            let key = try tierKey(user: located.user, tier: located.tier)
         else { return nil }
-        let text = try decrypt(located.entry, path: located.path, with: identity)
+        let text = try decrypt(located.entry, path: located.path, with: key)
         try checkLimits(Array(text.utf8), at: armorLocation(located.entry, path: located.path))
         let parsed = EntryFile.parse(text)
         guard let inner = parsed.entries.first else {
@@ -122,13 +164,13 @@ extension Vault {
                 let paths = tierFiles(user: name, tier: tier)
                 if paths.isEmpty { continue }
                 // Only a search naming the tier asks for a passphrase (ultrasecret at a terminal).
-                guard let identity = try identity(user: name, tier: tier, ask: request.tiers?.contains(tier) == true) else {
+                guard let key = try tierKey(user: name, tier: tier, ask: request.tiers?.contains(tier) == true) else {
                     if !collection.locked.contains(tier) { collection.locked.append(tier) }
                     continue
                 }
                 // A lexical search leaves missing vectors to the next search that needs them.
                 let index = try refreshedSealedIndex(
-                    user: name, tier: tier, paths: paths, identity: identity, embedder: mode == .lexical ? nil : embedder,
+                    user: name, tier: tier, paths: paths, key: key, embedder: mode == .lexical ? nil : embedder,
                     update: &update)
                 for path in paths {
                     for record in index.files[path]?.records ?? [] {

@@ -376,7 +376,7 @@ final class ImportSession {
             try update(item, memory: memory, texts: texts, hash: hash, tier: tier, found: found)
             return
         }
-        let unlocked = ((try? vault.identity(user: user, tier: tier, ask: false)) ?? nil) != nil
+        let unlocked = ((try? vault.tierKey(user: user, tier: tier, ask: false)) ?? nil) != nil
         guard unlocked else {
             skip(tier: tier, source: item.source, reason: "already imported; the \(tier.rawValue) tier is locked, so changes were not compared (unlock it to update)")
             return

@@ -191,16 +191,18 @@ extension Vault {
     /// - Throws: `.locked` (exit 3) for a wrong passphrase; `.badInput` when the tier has no key.
     public func unlock(user: String, tier: Tier, passphrase: String) throws(VaultError) -> UnlockedKey {
         let identity = try openKeyFile(user: user, tier: tier, passphrase: passphrase)
-        unlockedKeys["\(user)/\(tier.rawValue)"] = identity
+        unlockedKeys["\(user)/\(tier.rawValue)"] = TierKey(identity: identity)
         return UnlockedKey(identity: identity)
     }
 
-    /// The identity of a tier: already unlocked in this process, from `MEMVAULT_PASSPHRASE_<TIER>`,
-    /// from the running agent (confidential, secret), or (ultrasecret) by `askPassphrase`.
+    /// The key that opens a tier: already unlocked in this process, the identity opened with
+    /// `MEMVAULT_PASSPHRASE_<TIER>`, the running agent when it holds the tier's identity
+    /// (confidential, secret; the identity stays in the agent, which answers with file keys), or
+    /// (ultrasecret) the identity opened with the passphrase `askPassphrase` gives.
     /// - Returns: nil when the tier is locked or has no key.
     /// - Throws: `.locked` when the environment's passphrase is wrong.
     /// - Parameter ask: whether `askPassphrase` may be used (not for summaries such as `status`).
-    func identity(user: String, tier: Tier, ask: Bool = true) throws(VaultError) -> X25519Identity? {
+    func tierKey(user: String, tier: Tier, ask: Bool = true) throws(VaultError) -> TierKey? {
         guard tierScope?.contains(tier) ?? true else { return nil }
         let slot = "\(user)/\(tier.rawValue)"
         if let known = unlockedKeys[slot] { return known }
@@ -209,23 +211,25 @@ extension Vault {
             return nil
         }
         if let passphrase = environment[tier.passphraseVariable], !passphrase.isEmpty {
-            let identity = try openKeyFile(user: user, tier: tier, passphrase: passphrase)
-            unlockedKeys[slot] = identity
-            return identity
+            let key = TierKey(identity: try openKeyFile(user: user, tier: tier, passphrase: passphrase))
+            unlockedKeys[slot] = key
+            return key
         }
+        // The agent's identity was checked against the .pub at unlock; this asks only whether it
+        // holds the trusted recipient's identity, and nothing secret crosses the socket.
         if tier.isCacheable, let recipient = try? recipient(user: user, tier: tier),
-            let secret = KeyAgent.fetch(recipient: recipient.encoded, environment: environment),
-            let identity = try? X25519Identity(parsing: secret), identity.recipient == recipient
+            KeyAgent.holds(recipient: recipient.encoded, environment: environment)
         {
-            SecureProcess.disableCoreDumps()
-            unlockedKeys[slot] = identity
-            return identity
+            SecureProcess.disableCoreDumps()  // file keys and plaintext will be in this process
+            let key = TierKey(agentHolding: recipient, environment: environment)
+            unlockedKeys[slot] = key
+            return key
         }
         if !ask { return nil }
         if !tier.isCacheable, let passphrase = askPassphrase?(tier), !passphrase.isEmpty {
-            let identity = try openKeyFile(user: user, tier: tier, passphrase: passphrase)
-            unlockedKeys[slot] = identity
-            return identity
+            let key = TierKey(identity: try openKeyFile(user: user, tier: tier, passphrase: passphrase))
+            unlockedKeys[slot] = key
+            return key
         }
         unlockedKeys[slot] = .some(nil)
         return nil
@@ -234,7 +238,7 @@ extension Vault {
     /// The encrypted tiers of `user` that cannot be read now (no key, or not unlocked), without asking anyone.
     func lockedTiers(user: String) -> [Tier] {
         Tier.allCases.filter { tier in
-            tier.isEncrypted && hasKey(user: user, tier: tier) && ((try? identity(user: user, tier: tier, ask: false)) ?? nil) == nil
+            tier.isEncrypted && hasKey(user: user, tier: tier) && ((try? tierKey(user: user, tier: tier, ask: false)) ?? nil) == nil
         }
     }
 
@@ -398,7 +402,7 @@ extension Vault {
             changes.write(recipientPath(user: user, tier: tier), Array((new.recipient.encoded + "\n").utf8))
             changes.write(keyFilePath(user: user, tier: tier), sealed)
         }
-        unlockedKeys["\(user)/\(tier.rawValue)"] = new
+        unlockedKeys["\(user)/\(tier.rawValue)"] = TierKey(identity: new)
         try pinOwnChange(user: user, tier: tier)
         return count
     }
@@ -414,7 +418,8 @@ extension Vault {
     public func reencryptOlderEntries(user: String, tier: Tier, passphrase: String) throws(VaultError) -> Int {
         guard tier.isEncrypted, hasKey(user: user, tier: tier) else { return 0 }
         let current: X25519Identity
-        if let known = unlockedKeys["\(user)/\(tier.rawValue)"] ?? nil {
+        // The identity itself is needed (previous keys open with the same passphrase): never the agent's.
+        if let held = unlockedKeys["\(user)/\(tier.rawValue)"], let known = held?.localIdentity {
             current = known
         } else {
             current = try openKeyFile(user: user, tier: tier, passphrase: passphrase)

@@ -43,7 +43,7 @@ extension Vault {
     /// encrypted one already unlocked (in this process or the key agent), inside `tierScope`.
     public func isReadableNow(user: String, tier: Tier) -> Bool {
         guard tierScope?.contains(tier) ?? true else { return false }
-        return !tier.isEncrypted || ((try? identity(user: user, tier: tier, ask: false)) ?? nil) != nil
+        return !tier.isEncrypted || ((try? tierKey(user: user, tier: tier, ask: false)) ?? nil) != nil
     }
 
     /// The memories of search results, read from the files the results name: only the entries
@@ -59,7 +59,9 @@ extension Vault {
         for reference in references where MemoryID.isValid(reference.id) {
             byPath[reference.path, default: []].append(reference.id)
         }
-        var found: [String: Memory] = [:]
+        // Located first, then decrypted: the encrypted ones' file keys come from the agent in one request.
+        var places: [(id: String, located: Located)] = []
+        var placed: Set<String> = []
         for path in byPath.keys.sorted() {
             let ids = byPath[path]!
             guard let place = tierOf(path: path), tierScope?.contains(place.tier) ?? true else { continue }
@@ -73,16 +75,23 @@ extension Vault {
             for run in DigestScan.runs(bytes, needles: ids.map { Array($0.utf8) }) {
                 let file = try parseEntryFile(Array(bytes[run.bytes]), path: path)
                 for var entry in file.entries {
-                    guard let id = entry.id, wanted.contains(id), found[id] == nil else { continue }
+                    guard let id = entry.id, wanted.contains(id), !placed.contains(id) else { continue }
                     entry.line += run.firstLine - 1
                     entry.endLine += run.firstLine - 1
-                    found[id] = try memory(Located(user: place.user, tier: place.tier, path: path, entry: entry))
+                    placed.insert(id)
+                    places.append((id, Located(user: place.user, tier: place.tier, path: path, entry: entry)))
                 }
             }
-            for id in ids where found[id] == nil {
-                if let located = try? locate(id: id) { found[id] = try memory(located) }
+            for id in ids where !placed.contains(id) {
+                if let located = try? locate(id: id) {
+                    placed.insert(id)
+                    places.append((id, located))
+                }
             }
         }
+        try prefetchFileKeys(places.map(\.located))
+        var found: [String: Memory] = [:]
+        for (id, located) in places { found[id] = try memory(located) }
         return found
     }
 }

@@ -78,6 +78,8 @@ extension Vault {
 
     /// Every memory of `user` (or every user), oldest first, for `export`.
     public func exportMemories(user: String?) throws(VaultError) -> [Memory] {
-        try allLocated(user: user).map { (located) throws(VaultError) in try memory(located) }.sorted { ($0.date ?? "", $0.id) < ($1.date ?? "", $1.id) }
+        let places = try allLocated(user: user)
+        try prefetchFileKeys(places)
+        return try places.map { (located) throws(VaultError) in try memory(located) }.sorted { ($0.date ?? "", $0.id) < ($1.date ?? "", $1.id) }
     }
 }

@@ -28,9 +28,10 @@ public final class Vault {
     var loadedIndex: VaultIndex?
     /// How short memories are embedded with the ones before them (the evaluation compares settings).
     package var embeddingContext = EmbeddingText.Context.standard
-    /// Tier identities obtained in this process (from the agent or a passphrase), by "user/tier";
-    /// `.some(nil)` records a tier found locked, so it is not asked again. Memory only; see Vault+Keys.swift.
-    var unlockedKeys: [String: X25519Identity?] = [:]
+    /// Tier keys obtained in this process (an identity opened with a passphrase, or the key agent
+    /// that holds one), by "user/tier"; `.some(nil)` records a tier found locked, so it is not
+    /// asked again. Memory only; see Vault+Keys.swift and TierKey.swift.
+    var unlockedKeys: [String: TierKey?] = [:]
     /// Encrypted entries met in this process that the tier's current key does not open (an older
     /// key): shown locked, never blocking the rest; commands report them. See Vault+Binding.swift.
     public internal(set) var otherKeyEntries: [OtherKeyEntry] = []

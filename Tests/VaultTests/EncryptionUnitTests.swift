@@ -32,20 +32,24 @@ struct KeyAgentTests {
         #expect(throws: VaultError.self) { try KeyAgent.makePrivateDirectory(folder) }
     }
 
-    @Test("held keys: put, get by recipient, expire, refuse junk")
+    @Test("held keys: put, holds by recipient, expire, refuse junk; no request returns the identity")
     func heldKeys() {
         var held = KeyAgent.HeldKeys()
         let now = Date()
         let identity = X25519Identity.generate()
-        let secret = identity.encoded
-        #expect(held.handle("PUT 10 junk", now: now).text.hasPrefix("ERR"))
-        #expect(held.handle("PUT 10 \(secret)", now: now).text == "OK")
-        #expect(held.handle("GET age1nope", now: now).text == "NONE")
+        let secret = Array(identity.encoded.utf8)
+        #expect(held.handle(.put(seconds: 10, identity: Array("junk".utf8)), now: now).response == .error("not an X25519 identity"))
+        #expect(held.handle(.put(seconds: 10, identity: secret), now: now).response == .ok)
+        #expect(held.handle(.holds(recipient: "age1nope"), now: now).response == .none)
         let recipient = identity.recipient.encoded
-        #expect(held.handle("GET \(recipient)", now: now).text == "KEY \(secret)")
-        #expect(held.handle("GET \(recipient)", now: now.addingTimeInterval(11)).text == "NONE")
+        #expect(held.handle(.holds(recipient: recipient), now: now).response == .ok)
+        #expect(held.handle(.holds(recipient: recipient), now: now.addingTimeInterval(11)).response == .none)
+        // The former identity request, as its text line: refused with the reason, nothing else.
+        let legacy = held.answer(Array("GET \(recipient)\n".utf8), now: now)
+        #expect(String(decoding: legacy.reply, as: UTF8.self).hasPrefix("ERR the key agent never hands out identities"))
+        #expect(!AgentMemoryTests.contains(legacy.reply, Array(identity.encoded.utf8)))
         held.dropExpired(now: now.addingTimeInterval(11))
         #expect(held.isEmpty)
-        #expect(held.handle("LOCK", now: now).stop)
+        #expect(held.handle(.lock, now: now).stop)
     }
 }

@@ -288,7 +288,7 @@ struct SealedIndexTests {
         let before = try fixture.search("passport renewal form", embedder: embedder, in: fixture.vault)
         let sealed = try #require(FileManager.default.contents(atPath: fixture.sealedURL.path).map(Array.init))
 
-        let identity = try #require(try fixture.vault.identity(user: "alice", tier: .secret))
+        let identity = try #require(try fixture.vault.tierKey(user: "alice", tier: .secret)?.localIdentity)
         let key = SealedIndex.key(identity: identity, user: "alice", tier: .secret)
         _ = try SealedIndex.open(sealed, with: key, modelID: Embedder.modelID, dimension: Embedder.dimension)
         for other in [
