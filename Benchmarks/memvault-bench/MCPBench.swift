@@ -10,7 +10,8 @@ import Glibc
 /// `memvault-bench mcp [N] [--model-index] [--vault DIR]`: `memvault mcp` on an N-memory vault
 /// (default 100,000; kept in DIR, or reused from it, with `--vault`), measured through its stdio transport as a client sees it: start to a served
 /// `initialize`, and in a warm server `memory_search` (hybrid), `memory_context` (2,000 tokens)
-/// and `memory_add` (commit included), p50 and p95 of round trips.
+/// and `memory_add` (commit included), p50 and p95 of round trips, and the server's mean CPU
+/// time per call.
 ///
 /// The index is built from hash-derived unit vectors (seconds instead of minutes of embedding;
 /// `--model-index` embeds every memory with the model); queries are embedded by the model either
@@ -89,18 +90,30 @@ enum MCPBench {
         }
         // Warm: the model, the index and the file cache.
         for _ in 0..<3 { _ = try call("memory_search", #"{"query":"coffee with Maria"}"#) }
+        tookMs = []
+        // The server's CPU time per call (user + system of all its threads, dead ones included),
+        // which a machine loaded by other work inflates far less than the wall time.
+        func cpuPerCall(_ what: String, _ calls: Int, since: Double) {
+            print(String(format: "  server CPU per call, mean of %d: %.1f ms", calls, (server.cpuMilliseconds() - since) / Double(calls)))
+        }
+        var cpuStart = server.cpuMilliseconds()
         let queries = ["coffee with Maria at the museum", "trip to the Alps", "dinner with Jonas", "concert in the garden",
                        "family book club", "run along the Isar", "work with Tom", "Maria's birthday"]
         var search: [Double] = []
         for i in 0..<60 { search.append(try call("memory_search", #"{"query":"\#(queries[i % queries.count])","k":10}"#)) }
         report("memory_search (hybrid, k 10), warm", search)
+        cpuPerCall("memory_search", search.count, since: cpuStart)
         report("  of which the search itself (took_ms in the response)", tookMs)
+        cpuStart = server.cpuMilliseconds()
         var context: [Double] = []
         for i in 0..<40 { context.append(try call("memory_context", #"{"query":"\#(queries[i % queries.count])","budget_tokens":2000}"#)) }
         report("memory_context (2,000 tokens), warm", context)
+        cpuPerCall("memory_context", context.count, since: cpuStart)
+        cpuStart = server.cpuMilliseconds()
         var add: [Double] = []
         for i in 0..<21 { add.append(try call("memory_add", #"{"text":"benchmark memory \#(i) about the Alps","tier":"general"}"#)) }
         report("memory_add (commit included)", add)
+        cpuPerCall("memory_add", add.count, since: cpuStart)
         let shutdown = try server.close()
         print(String(format: "server: %.2f s CPU over its life of %.1f s, exit status %d (wait4)",
                      shutdown.cpu, shutdown.wall, shutdown.status))
@@ -135,6 +148,17 @@ enum MCPBench {
         func request(_ line: String) throws -> String {
             try send(line)
             return try child.readLine()
+        }
+
+        /// The server's user + system CPU time so far (`/proc/PID/stat`, clock ticks), in milliseconds.
+        func cpuMilliseconds() -> Double {
+            guard let stat = try? String(contentsOfFile: "/proc/\(child.pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return 0 }
+            // After "pid (name)": field 3 is the state; utime and stime are fields 14 and 15.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+            return (user + system) * 1000 / Double(sysconf(Int32(_SC_CLK_TCK)))
         }
 
         /// Closes the server's standard input and waits for it to exit; its exit status must be 0.
