@@ -127,8 +127,8 @@ public actor MemoryService {
 
     private static func value(_ encodable: some Encodable) throws(ToolError) -> Value {
         do {
-            let data = try JSONEncoder().encode(encodable)
-            return try JSONDecoder().decode(Value.self, from: data)
+            // Not JSONDecoder: the SDK's Value(from:) costs a regular expression per string.
+            return try ValueJSON.parse([UInt8](try JSONEncoder().encode(encodable)))
         } catch {
             throw ToolError("internal error: cannot encode the result")
         }
