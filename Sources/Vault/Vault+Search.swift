@@ -394,20 +394,33 @@ extension Vault {
             guard let ref = index.lookup(key) else { continue }
             let record = index.record(ref)
             let indexed = record.entry
-            if bytesOfFile[indexed.path] == nil {
+            var entry: Entry?
+            if let bytes = bytesOfFile[indexed.path] {
+                if record.byteRange.upperBound <= bytes.count {
+                    entry = (try? EntryFile.parse(Array(bytes[record.byteRange])))?.entries.first { $0.contentHash == indexed.contentHash }
+                }
+            } else {
+                // Only the entry's own bytes: a month file holds hundreds of entries.
+                let slice: [UInt8]
                 do {
-                    bytesOfFile[indexed.path] = try AtomicFile.read(indexed.path, in: root) ?? []
+                    slice = try AtomicFile.read(indexed.path, in: root, range: record.byteRange) ?? []
                 } catch {
                     throw VaultError(.badInput, error.message, at: indexed.path)
                 }
-            }
-            let bytes = bytesOfFile[indexed.path]!
-            var entry: Entry?
-            if record.byteRange.upperBound <= bytes.count {
-                entry = (try? EntryFile.parse(Array(bytes[record.byteRange])))?.entries.first { $0.contentHash == indexed.contentHash }
+                if slice.count == record.byteRange.count {
+                    entry = (try? EntryFile.parse(slice))?.entries.first { $0.contentHash == indexed.contentHash }
+                }
             }
             if entry == nil {
-                entry = try parseEntryFile(bytes, path: indexed.path).entries.first { VaultIndex.key($0, path: indexed.path) == key }
+                // The bytes no longer match what the index recorded: the whole file, parsed.
+                if bytesOfFile[indexed.path] == nil {
+                    do {
+                        bytesOfFile[indexed.path] = try AtomicFile.read(indexed.path, in: root) ?? []
+                    } catch {
+                        throw VaultError(.badInput, error.message, at: indexed.path)
+                    }
+                }
+                entry = try parseEntryFile(bytesOfFile[indexed.path]!, path: indexed.path).entries.first { VaultIndex.key($0, path: indexed.path) == key }
             }
             let date = entry?.date.map { DateText.iso8601($0, timeZone: config.timeZone) }
             results.append(SearchResult(
