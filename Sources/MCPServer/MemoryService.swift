@@ -127,8 +127,8 @@ public actor MemoryService {
 
     private static func value(_ encodable: some Encodable) throws(ToolError) -> Value {
         do {
-            let data = try JSONEncoder().encode(encodable)
-            return try JSONDecoder().decode(Value.self, from: data)
+            // Not JSONDecoder: the SDK's Value(from:) costs a regular expression per string.
+            return try ValueJSON.parse([UInt8](try JSONEncoder().encode(encodable)))
         } catch {
             throw ToolError("internal error: cannot encode the result")
         }
@@ -323,15 +323,34 @@ public actor MemoryService {
             structured: try Self.value(Written(memory: memory, action: "added")))
     }
 
+    /// Tag names without `#`, each checked as `memvault add --tag` checks it.
+    private static func tagNames(_ tags: [String]?) throws(ToolError) -> [String]? {
+        guard let tags else { return nil }
+        var names: [String] = []
+        for tag in tags {
+            let name = tag.hasPrefix("#") ? String(tag.dropFirst()) : tag
+            guard let first = name.unicodeScalars.first, CharacterSet.letters.contains(first),
+                name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "_-/".unicodeScalars.contains($0) })
+            else { throw ToolError("invalid tag '\(tag.prefix(60))' (a tag starts with a letter and holds letters, digits, '_', '-' and '/')") }
+            names.append(name)
+        }
+        return names
+    }
+
     private func update(_ raw: [String: Value]?) throws(ToolError) -> ToolOutput {
-        let arguments = try ToolArguments(raw, known: ["id", "text", "title", "tags"])
+        let arguments = try ToolArguments(raw, known: ["id", "text", "title", "tags", "add_tags", "remove_tags"])
         try requireWrite()
         let id = try arguments.requiredString("id")
         let newText = try arguments.string("text")
         let newTitle = try arguments.string("title")
-        let newTags = try arguments.strings("tags")
-        guard newText != nil || newTitle != nil || newTags != nil else {
-            throw ToolError("give at least one of 'text', 'title' or 'tags' to change")
+        let setTags = try Self.tagNames(try arguments.strings("tags"))
+        let addTags = try Self.tagNames(try arguments.strings("add_tags"))
+        let removeTags = try Self.tagNames(try arguments.strings("remove_tags"))
+        guard newText != nil || newTitle != nil || setTags != nil || addTags != nil || removeTags != nil else {
+            throw ToolError("give at least one of 'text', 'title', 'tags', 'add_tags' or 'remove_tags' to change")
+        }
+        if setTags != nil && (addTags != nil || removeTags != nil) {
+            throw ToolError("give either 'tags' (the whole new set) or 'add_tags'/'remove_tags', not both")
         }
         if let newText, newText.utf8.count > Vault.maximumMemorySize {
             throw ToolError("memory too large (\(newText.utf8.count) bytes; the limit is \(Vault.maximumMemorySize))")
@@ -346,17 +365,18 @@ public actor MemoryService {
             throw ToolError("memory \(id) has no dated heading and cannot be updated here (\(memory.path):\(memory.line))")
         }
         var body = (newText ?? entry.body).trimmingCharacters(in: .whitespacesAndNewlines)
-        if let newTags {
-            var present = Set(EntryFile.parse("## 2000-01-01 00:00\n\n" + body).entries.first?.tags ?? [])
-            var missing: [String] = []
-            for tag in newTags {
-                let name = tag.hasPrefix("#") ? String(tag.dropFirst()) : tag
-                guard let first = name.unicodeScalars.first, CharacterSet.letters.contains(first),
-                    name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) || "_-/".unicodeScalars.contains($0) })
-                else { throw ToolError("invalid tag '\(tag.prefix(60))' (a tag starts with a letter and holds letters, digits, '_', '-' and '/')") }
-                if present.insert(name).inserted { missing.append("#" + name) }
+        if setTags != nil || addTags != nil || removeTags != nil {
+            // The tags after the update: the set given, or the present ones with additions and removals.
+            var wanted = setTags ?? EntryTags.tags(of: body)
+            for tag in addTags ?? [] where !wanted.contains(tag) { wanted.append(tag) }
+            if let removeTags { wanted.removeAll { removeTags.contains($0) } }
+            guard let edited = EntryTags.setting(wanted, in: body) else {
+                throw ToolError("the tags of memory \(id) cannot be changed in its text as it is; give the whole new text instead (argument 'text')")
             }
-            if !missing.isEmpty { body += "\n\n" + missing.joined(separator: " ") }
+            body = edited.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard !body.isEmpty else {
+            throw ToolError("memory \(id) would have no text left; nothing changed (to remove a memory use memory_forget)")
         }
         let title = newTitle.map { $0.trimmingCharacters(in: .whitespaces) } ?? entry.title
         let rendered = EntryRenderer.render(
@@ -428,6 +448,93 @@ public actor MemoryService {
     }
 
     // MARK: Resources
+
+    /// Memories per page of `resources/list`.
+    public static let resourcesPerPage = 100
+    /// How many recent days' digests the first page of `resources/list` names (besides today).
+    static let listedDigestDays = 7
+
+    /// A memory as `resources/list` names it.
+    struct ListedMemory {
+        var id: String
+        var tier: Tier
+        /// `YYYY-MM-DD HH:MM`, or nil when undated.
+        var date: String?
+        var label: String
+        var path: String
+        var line: Int
+    }
+
+    /// The memories a listing showed, kept while nothing they came from changed.
+    private struct Listing {
+        var tiers: [Tier]
+        var files: [String: FileStamp]
+        var memories: [ListedMemory]
+    }
+    private var listing: Listing?
+
+    /// `resources/list`: on the first page the digests of today and of the last days with
+    /// memories, then every memory this client may read now, newest first, in pages.
+    /// - Throws: `ToolError` for a cursor this server did not give, or a vault that cannot be read.
+    public func listResources(cursor: String?) throws(ToolError) -> ListResources.Result {
+        try refresh()
+        var offset = 0
+        if let cursor {
+            guard cursor.hasPrefix("memories:"), let value = Int(cursor.dropFirst("memories:".count)), value >= 0 else {
+                throw ToolError("unknown cursor '\(cursor.prefix(40))' (pass the nextCursor of the previous page)")
+            }
+            offset = value
+        }
+        let memories = try listedMemories()
+        var resources: [Resource] = []
+        if offset == 0 {
+            resources.append(Resource(
+                name: "digest/today", uri: "memvault://digest/today", title: "Today's digest",
+                description: "The digest of today, drawn from the tiers this client may read.", mimeType: "text/markdown"))
+            var days: [String] = []
+            for memory in memories {
+                guard let day = memory.date.map({ String($0.prefix(10)) }), !days.contains(day) else { continue }
+                days.append(day)
+                if days.count == Self.listedDigestDays { break }
+            }
+            resources += days.map {
+                Resource(name: "digest/\($0)", uri: "memvault://digest/\($0)", title: "Digest of \($0)", mimeType: "text/markdown")
+            }
+        }
+        let page = memories.dropFirst(offset).prefix(Self.resourcesPerPage)
+        resources += page.map { memory in
+            Resource(
+                name: "memory/\(memory.id)", uri: "memvault://memory/\(memory.id)",
+                title: "\(memory.date ?? "undated") · \(memory.label)",
+                description: "\(memory.tier.rawValue) memory at \(memory.path):\(memory.line)", mimeType: "text/markdown")
+        }
+        let end = offset + page.count
+        return ListResources.Result(resources: resources, nextCursor: end < memories.count ? "memories:\(end)" : nil)
+    }
+
+    /// The memories of the granted tiers readable now, newest first; read again only when a tier
+    /// file or the readable tiers changed (a file stat each, no reading).
+    private func listedMemories() throws(ToolError) -> [ListedMemory] {
+        let tiers = policy.tiers.filter { !$0.isEncrypted || vault.isReadableNow(user: user, tier: $0) }
+        var files: [String: FileStamp] = [:]
+        for path in vault.tierFilePaths(user: user, tiers: Set(tiers)) {
+            files[path] = FileStamp(vault.fileURL(path).path)
+        }
+        if let listing, listing.tiers == tiers, listing.files == files { return listing.memories }
+        let all = try vaultStep { () throws(VaultError) in try vault.memories(user: user, filter: MemoryFilter(tiers: Set(tiers))) }
+        let memories = all.compactMap { memory -> ListedMemory? in
+            // Entries without an id cannot be named; a locked entry shows nothing.
+            guard !memory.id.isEmpty, let text = memory.text, policy.tiers.contains(memory.tier) else { return nil }
+            let label = memory.title.flatMap { $0.isEmpty ? nil : $0 } ?? String(ContextBuilder.oneLine(text).prefix(60))
+            return ListedMemory(
+                id: memory.id, tier: memory.tier,
+                date: memory.date.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") },
+                label: label, path: memory.path, line: memory.line)
+        }
+        listing = Listing(tiers: tiers, files: files, memories: memories)
+        return memories
+    }
+
 
     /// The contents of `memvault://memory/{id}` (optionally `id@rev`) or `memvault://digest/{date}`.
     public func readResource(_ uri: String) throws(ToolError) -> Resource.Content {

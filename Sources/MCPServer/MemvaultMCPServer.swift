@@ -24,8 +24,12 @@ public struct MemvaultMCPServer: Sendable {
         await server.withMethodHandler(CallTool.self) { params in
             await service.call(params.name, arguments: params.arguments)
         }
-        await server.withMethodHandler(ListResources.self) { _ in
-            ListResources.Result(resources: [])
+        await server.withMethodHandler(ListResources.self) { params in
+            do {
+                return try await service.listResources(cursor: params.cursor)
+            } catch let error as ToolError {
+                throw MCPError.invalidParams(error.message)
+            }
         }
         await server.withMethodHandler(ListResourceTemplates.self) { _ in
             ListResourceTemplates.Result(templates: [

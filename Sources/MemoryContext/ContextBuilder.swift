@@ -95,9 +95,15 @@ public struct ContextBuilder {
         }
         var search = SearchRequest(query: request.query, k: min(100, max(20, request.budget / 40)), mode: .hybrid)
         search.tiers = request.tiers
+        // The whole texts come with the results, read in the same pass as the snippets.
+        search.includeMemories = true
         let response = try vault.search(search, user: user, embedder: embedder)
         let hits = response.results.filter { !$0.id.isEmpty }
-        let memories = try vault.memories(of: hits.map { (id: $0.id, path: $0.path) })
+        var memories = response.memories
+        let missing = hits.filter { memories[$0.id] == nil }
+        if !missing.isEmpty {
+            memories.merge(try vault.memories(of: missing.map { (id: $0.id, path: $0.path) })) { found, _ in found }
+        }
         var candidates: [Candidate] = []
         for hit in hits {
             guard let memory = memories[hit.id], let text = memory.text else { continue }

@@ -43,6 +43,38 @@ extension AtomicFile {
         return result
     }
 
+    /// Reads the bytes of `range` of a regular file below `root` (fewer where the file is
+    /// shorter), confined as `read(_:in:)` is: one entry of a large month file without the rest.
+    /// - Returns: nil when the file (or a folder on the way) does not exist.
+    /// - Throws: `FileError` (exit 5) naming the link or special file in the way; `FileError` for I/O errors.
+    public static func read(_ relativePath: String, in root: URL, range: Range<Int>) throws(FileError) -> [UInt8]? {
+        let (folder, name) = try split(relativePath)
+        guard let directory = try openDirectory(folder, in: root, create: false) else { return nil }
+        defer { close(directory) }
+        let fd = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw refusal(at: directory, name: name, path: relativePath, doing: "cannot read")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .errno("cannot read", path: relativePath) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw notRegular(relativePath, mode: st.st_mode) }
+        let count = max(0, min(range.upperBound, Int(st.st_size)) - max(0, range.lowerBound))
+        var result = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let n = result.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(range.lowerBound + done)) }
+            if n < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw .errno("cannot read", path: relativePath)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done == count ? result : Array(result[..<done])
+    }
+
     /// Writes `bytes` to the file at `relativePath` below `root` atomically (temporary file, fsync,
     /// rename, fsync of the folder), creating missing folders with mode 0700.
     ///

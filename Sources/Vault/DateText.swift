@@ -23,9 +23,18 @@ public enum DateText {
             ?? timeZone.secondsFromGMT(for: instant(date, timeZone: timeZone)) / 60
         let sign = offsetMinutes < 0 ? "-" : "+"
         let offset = abs(offsetMinutes)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:00%@%02d:%02d", date.year, date.month, date.day,
-            date.hour, date.minute, sign, offset / 60, offset % 60)
+        guard date.year >= 0, date.month >= 0, date.day >= 0, date.hour >= 0, date.minute >= 0 else {
+            return String(
+                format: "%04d-%02d-%02dT%02d:%02d:00%@%02d:%02d", date.year, date.month, date.day,
+                date.hour, date.minute, sign, offset / 60, offset % 60)
+        }
+        // Not String(format:), which costs microseconds a call (search results format one each).
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        return padded(date.year, 4) + "-" + padded(date.month, 2) + "-" + padded(date.day, 2) + "T" + padded(date.hour, 2)
+            + ":" + padded(date.minute, 2) + ":00" + sign + padded(offset / 60, 2) + ":" + padded(offset % 60, 2)
     }
 
     /// The wall-clock time of `instant` in `timeZone`, as a heading writes it (no offset).

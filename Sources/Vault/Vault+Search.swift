@@ -16,6 +16,9 @@ public struct SearchRequest: Sendable {
     public var mentions: Set<String>?
     /// Whose memories; nil means the current user's.
     public var users: Set<String>?
+    /// Also return each result's whole memory (`SearchResponse.memories`), read in the same
+    /// pass as the snippets, so that a caller needing the texts does not read the files again.
+    public var includeMemories = false
 
     public init(query: String, k: Int = 10, mode: SearchMode = .hybrid) {
         self.query = query
@@ -35,6 +38,9 @@ public struct SearchResponse: Sendable, Codable {
     public var notices: [String] = []
     /// Where the time went, in order (milliseconds per phase), for benchmarks; not part of the JSON.
     public var phases: [(name: String, ms: Double)] = []
+    /// The results' whole memories by id when `SearchRequest.includeMemories` asked for them
+    /// (as `show` gives them, with the whole text); not part of the JSON.
+    public var memories: [String: Memory] = [:]
 
     enum CodingKeys: String, CodingKey {
         case query, mode, tookMs = "took_ms", locked, results
@@ -343,13 +349,15 @@ extension Vault {
         }
         gathered.timer.lap("fuse")
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
-        let results = try searchResults(ranked, index: gathered.index, sealed: gathered.sealed, query: query)
+        var memories: [String: Memory]? = request.includeMemories ? [:] : nil
+        let results = try searchResults(ranked, index: gathered.index, sealed: gathered.sealed, query: query, memories: &memories)
         gathered.timer.lap("snippets")
         let ms = PhaseTimer.milliseconds(clock.now - start)
         var response = SearchResponse(
             query: request.query, mode: request.mode.rawValue, tookMs: (ms * 10).rounded() / 10,
             locked: gathered.sealed.locked.map(\.rawValue), results: results, notices: gathered.notices)
         response.phases = gathered.timer.phases
+        response.memories = memories ?? [:]
         return response
     }
 
@@ -360,8 +368,10 @@ extension Vault {
 
     /// Results with snippets read from the files themselves: only each entry's own bytes are
     /// parsed (the index keeps where they are); the whole file only if they no longer match.
+    /// - Parameter memories: when not nil, receives the whole memory of each result with an id.
     private func searchResults(
-        _ ranked: [(id: String, score: Float)], index: VaultIndex, sealed: SealedCollection, query: String
+        _ ranked: [(id: String, score: Float)], index: VaultIndex, sealed: SealedCollection, query: String,
+        memories: inout [String: Memory]?
     ) throws(VaultError) -> [SearchResult] {
         var bytesOfFile: [String: [UInt8]] = [:]
         var results: [SearchResult] = []
@@ -373,31 +383,58 @@ extension Vault {
                     date: record.date.map { DateText.iso8601($0, timeZone: config.timeZone) }, path: indexed.path,
                     line: indexed.line, title: record.title, snippet: Self.snippet(record.body, words: words), tags: record.tags,
                     src: record.src))
+                if memories != nil, let tier = Tier(rawValue: indexed.tier) {
+                    memories![key] = Memory(
+                        id: key, user: indexed.user, tier: tier, date: results.last!.date, path: indexed.path, line: indexed.line,
+                        title: record.title, text: record.body, tags: record.tags, mentions: record.mentions, tasks: [],
+                        src: record.src, meta: [:], entryDate: record.date)
+                }
                 continue
             }
             guard let ref = index.lookup(key) else { continue }
             let record = index.record(ref)
             let indexed = record.entry
-            if bytesOfFile[indexed.path] == nil {
+            var entry: Entry?
+            if let bytes = bytesOfFile[indexed.path] {
+                if record.byteRange.upperBound <= bytes.count {
+                    entry = (try? EntryFile.parse(Array(bytes[record.byteRange])))?.entries.first { $0.contentHash == indexed.contentHash }
+                }
+            } else {
+                // Only the entry's own bytes: a month file holds hundreds of entries.
+                let slice: [UInt8]
                 do {
-                    bytesOfFile[indexed.path] = try AtomicFile.read(indexed.path, in: root) ?? []
+                    slice = try AtomicFile.read(indexed.path, in: root, range: record.byteRange) ?? []
                 } catch {
                     throw VaultError(.badInput, error.message, at: indexed.path)
                 }
-            }
-            let bytes = bytesOfFile[indexed.path]!
-            var entry: Entry?
-            if record.byteRange.upperBound <= bytes.count {
-                entry = (try? EntryFile.parse(Array(bytes[record.byteRange])))?.entries.first { $0.contentHash == indexed.contentHash }
+                if slice.count == record.byteRange.count {
+                    entry = (try? EntryFile.parse(slice))?.entries.first { $0.contentHash == indexed.contentHash }
+                }
             }
             if entry == nil {
-                entry = try parseEntryFile(bytes, path: indexed.path).entries.first { VaultIndex.key($0, path: indexed.path) == key }
+                // The bytes no longer match what the index recorded: the whole file, parsed.
+                if bytesOfFile[indexed.path] == nil {
+                    do {
+                        bytesOfFile[indexed.path] = try AtomicFile.read(indexed.path, in: root) ?? []
+                    } catch {
+                        throw VaultError(.badInput, error.message, at: indexed.path)
+                    }
+                }
+                entry = try parseEntryFile(bytesOfFile[indexed.path]!, path: indexed.path).entries.first { VaultIndex.key($0, path: indexed.path) == key }
             }
             let date = entry?.date.map { DateText.iso8601($0, timeZone: config.timeZone) }
             results.append(SearchResult(
                 id: key.hasPrefix("~") ? "" : key, score: score, user: indexed.user, tier: indexed.tier, date: date,
                 path: indexed.path, line: indexed.line, title: entry?.title,
                 snippet: Self.snippet(entry?.body ?? "", words: words), tags: entry?.tags ?? indexed.tags, src: entry?.src))
+            if memories != nil, let entry, !key.hasPrefix("~"), let tier = Tier(rawValue: indexed.tier) {
+                // Lines of the file, not of the entry's bytes that were parsed alone.
+                var memory = Memory(entry: entry, id: key, user: indexed.user, tier: tier, path: indexed.path, timeZone: config.timeZone)
+                let offset = indexed.line - entry.line
+                memory.line = indexed.line
+                for i in memory.tasks.indices { memory.tasks[i].line += offset }
+                memories![key] = memory
+            }
         }
         return results
     }

@@ -105,6 +105,25 @@ async def limited(session):
     check(bad.is_error and "'k'" in text_of(bad), "ill-typed argument is a tool error")
     still = await session.call_tool("memory_search", {"query": "Alps"})
     check(not still.is_error, "server keeps serving after errors")
+
+    # Tags: replaced, added, removed; a bad tag is one tool error and nothing changes.
+    updated = await session.call_tool("memory_update", {"id": new_id, "tags": ["mountains"]})
+    check(not updated.is_error, f"memory_update tags: {text_of(updated)}")
+    check(updated.structured_content["memory"]["tags"] == ["mountains"], f"tags replaced: {updated.structured_content}")
+    added_tag = await session.call_tool("memory_update", {"id": new_id, "add_tags": ["travel"]})
+    check(sorted(added_tag.structured_content["memory"]["tags"]) == ["mountains", "travel"], "add_tags")
+    removed_tag = await session.call_tool("memory_update", {"id": new_id, "remove_tags": ["mountains"]})
+    check(removed_tag.structured_content["memory"]["tags"] == ["travel"], "remove_tags")
+    bad_tag = await session.call_tool("memory_update", {"id": new_id, "tags": ["not a tag"]})
+    check(bad_tag.is_error and "invalid tag" in text_of(bad_tag), f"a bad tag is a tool error: {text_of(bad_tag)}")
+
+    # Resources: listed under the policy, and readable.
+    listed = await session.list_resources()
+    uris = [str(r.uri) for r in listed.resources]
+    check(f"memvault://memory/{new_id}" in uris, f"the new memory is listed: {uris}")
+    check("memvault://digest/today" in uris, "today's digest is listed")
+    check(MARKER not in listed.model_dump_json(), "marker leaked in resources/list")
+    check(len([u for u in uris if u.startswith("memvault://memory/")]) == 2, f"only the general tier's memories: {uris}")
     limited.new_id = new_id
 
 
@@ -113,6 +132,12 @@ async def full(session):
     check(MARKER in dump(found), "the granted client sees the chronological tier")
     resource = await session.read_resource(f"memvault://memory/{limited.new_id}")
     check("Planning the Alps trip" in resource.contents[0].text, "memory resource")
+    listed = await session.list_resources()
+    memories = [str(r.uri) for r in listed.resources if str(r.uri).startswith("memvault://memory/")]
+    check(len(memories) == 3, f"the granted client lists the chronological memory too: {memories}")
+    for uri in memories:
+        contents = await session.read_resource(uri)
+        check(contents.contents[0].text.startswith("## "), f"{uri} reads as Markdown")
 
 
 def main():
