@@ -8,11 +8,6 @@ import Vault
 /// The same vault, user and day always give the same bytes: everything is sorted with explicit
 /// tie-breaks and no clock reaches the output.
 public struct DigestBuilder {
-    /// The section names `memvault.toml`'s `[digest] skip_sections` may list.
-    public static let sectionNames = [
-        "at-a-glance", "highlights", "themes", "open-tasks", "people-and-tags", "connections", "on-this-day",
-    ]
-
     public let vault: Vault
     public let user: String
     /// Embeds texts for highlights and themes; nil falls back to word vectors (tf-idf).

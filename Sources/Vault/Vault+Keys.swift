@@ -8,11 +8,6 @@ import MemvaultSupport
 import Glibc
 #endif
 
-/// Where a tier identity came from, for `unlock` to report.
-public enum KeySource: String, Sendable {
-    case environment, agent, passphrase
-}
-
 extension Tier {
     /// The environment variable scripts use for this tier's passphrase: `MEMVAULT_PASSPHRASE_SECRET`.
     public var passphraseVariable: String { "MEMVAULT_PASSPHRASE_\(rawValue.uppercased())" }
