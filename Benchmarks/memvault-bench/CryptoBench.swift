@@ -1,12 +1,9 @@
 import AgeCrypto
 import Foundation
-import Vault
 
 /// `memvault-bench crypto [MiB]`: age encrypt and decrypt throughput on a 16 MiB buffer (armored
 /// and binary), per-entry cost for 200-byte memories, and the wall time of opening a tier key file
 /// (what `unlock` costs) at each tier's real scrypt work factor (16, 18, 20).
-///
-/// AgeCrypto is imported through Vault's dependency (the bench target lists only Vault).
 enum CryptoBench {
     static func run(arguments: [String]) throws {
         let mebibytes = arguments.first.flatMap(Int.init) ?? 16

@@ -3,7 +3,7 @@ import Foundation
 import MarkdownCodec
 import Vault
 
-/// Builds, writes and commits daily digests (DESIGN.md "Daily digest").
+/// Builds, writes and commits daily digests (docs/digest.md describes their sections).
 ///
 /// The same vault, user and day always give the same bytes: everything is sorted with explicit
 /// tie-breaks and no clock reaches the output.

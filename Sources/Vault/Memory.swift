@@ -1,7 +1,7 @@
 import Foundation
 import MarkdownCodec
 
-/// One memory as the command line and JSON show it (DESIGN.md "JSON contracts").
+/// One memory as the command line and JSON show it (the `memory` shape of docs/cli.md).
 public struct Memory: Sendable, Equatable {
     public struct Task: Sendable, Equatable, Codable {
         public var text: String

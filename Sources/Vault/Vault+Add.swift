@@ -72,7 +72,8 @@ extension Vault {
     /// Adds many memories in one commit, validating every record before writing anything.
     ///
     /// - Parameters:
-    ///   - records: JSON Lines as DESIGN.md's import contract describes; blank lines are skipped.
+    ///   - records: JSON Lines, one object a line with `text` required and `id`, `tier`, `date`,
+    ///     `title`, `tags`, `src`, `meta` optional (docs/cli.md, `import`); blank lines are skipped.
     ///   - progress: called with (done, total) while writing.
     ///   - allowSecrets: write records that look like credentials to plain-text tiers anyway.
     /// - Returns: the new ids, in input order.

@@ -24,7 +24,8 @@ public struct SearchRequest: Sendable {
     }
 }
 
-/// `search --json`, exactly as DESIGN.md's contract.
+/// What `search --json` prints: the query, the mode, the time taken, the tiers left out because
+/// they are locked, and the results (field names in docs/cli.md, `search`).
 public struct SearchResponse: Sendable, Codable {
     public var query: String
     public var mode: String
