@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         // Reading the zip files that ChatGPT, Claude and Day One export (zlib through pkg-config).
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        // Heap, for the k best of a scan.
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // C libraries, through pkg-config. Installed by scripts/setup.
@@ -54,7 +56,9 @@ let package = Package(
             ]),
         .target(name: "GitStore", dependencies: ["CGit2"]),
         .target(name: "Embedder", dependencies: ["COpenBLAS"], swiftSettings: kernelSettings),
-        .target(name: "SearchIndex", swiftSettings: kernelSettings),
+        .target(
+            name: "SearchIndex", dependencies: [.product(name: "HeapModule", package: "swift-collections")],
+            swiftSettings: kernelSettings),
         // Tier classification on write: the secret scanner, sensitive-category lexicons, event language, neighbours.
         .target(name: "Classifier"),
         .target(

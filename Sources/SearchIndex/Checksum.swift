@@ -129,7 +129,7 @@ final class ChunkVerifier: @unchecked Sendable {
     /// The stored digests, little-endian UInt64, one per chunk.
     private let table: UnsafeRawPointer?
     private let lock = NSLock()
-    private var verified: [UInt64]
+    private var verified: RowSet
     private var unverifiedCount: Int
     private var damage: IndexError?
 
@@ -139,7 +139,7 @@ final class ChunkVerifier: @unchecked Sendable {
         self.table = table
         self.path = path
         unverifiedCount = (region.count + chunkSize - 1) / chunkSize
-        verified = [UInt64](repeating: 0, count: (unverifiedCount + 63) / 64)
+        verified = RowSet(capacity: unverifiedCount)
     }
 
     /// Checks every chunk overlapping `range` (byte offsets in the region) not checked before.
@@ -168,7 +168,7 @@ final class ChunkVerifier: @unchecked Sendable {
         let known: IndexError? = lock.withLock {
             if damage == nil && unverifiedCount > 0 {
                 for range in chunks {
-                    for c in range where verified[c >> 6] & (1 << UInt64(c & 63)) == 0 && todo.last != c { todo.append(c) }
+                    for c in range where !verified.contains(c) && todo.last != c { todo.append(c) }
                 }
             }
             return damage
@@ -188,8 +188,8 @@ final class ChunkVerifier: @unchecked Sendable {
             if todo.count <= 8 || !parallel { work(0..<todo.count) } else { Parallel.forEachHalf(count: todo.count, work) }
         }
         let failure: IndexError? = lock.withLock {
-            for (i, c) in todo.enumerated() where good[i] && verified[c >> 6] & (1 << UInt64(c & 63)) == 0 {
-                verified[c >> 6] |= 1 << UInt64(c & 63)
+            for (i, c) in todo.enumerated() where good[i] && !verified.contains(c) {
+                verified.insert(c)
                 unverifiedCount -= 1
             }
             if damage == nil, let bad = good.firstIndex(of: false) {

@@ -317,12 +317,7 @@ public final class VectorStore: @unchecked Sendable {
     /// - Returns: up to k rows, best first; equal scores by ascending row.
     /// - Complexity: that of ``search(_:k:rowMask:)`` plus n calls of `allowed`.
     public func search(_ query: [Float], k: Int, allowed: ((Int) -> Bool)?) -> [(row: Int, score: Float)] {
-        var mask: [UInt64]? = nil
-        if let allowed {
-            var words = [UInt64](repeating: 0, count: (count + 63) / 64)
-            for row in 0..<count where allowed(row) { words[row >> 6] |= 1 << UInt64(row & 63) }
-            mask = words
-        }
+        let mask = allowed.map { RowSet(capacity: count, where: $0) }
         return Self.checked { () throws(IndexError) in try search(query, k: k, rowMask: mask) }
     }
 
@@ -347,18 +342,18 @@ public final class VectorStore: @unchecked Sendable {
     /// - Parameters:
     ///   - query: `dimension` floats.
     ///   - k: how many results at most.
-    ///   - rowMask: bit `r & 63` of word `r >> 6` set = row r allowed, at least
-    ///     `(count + 63) / 64` words; nil = every row.
+    ///   - rowMask: the allowed rows; nil = every row.
     /// - Returns: up to k rows, best first; equal scores by ascending row.
     /// - Throws: `.corrupt` if a chunk of the file read for the first time is damaged
     ///   (only with ``Verification/onFirstUse``).
     /// - Complexity: O(n·d) over the int8 copy on two threads, then O(c·d) in fp32 for
     ///   the c candidates the bounds cannot exclude (tens of rows on real data).
-    public func search(_ query: [Float], k: Int, rowMask: [UInt64]?) throws(IndexError) -> [(row: Int, score: Float)] {
+    public func search(_ query: [Float], k: Int, rowMask: RowSet?) throws(IndexError) -> [(row: Int, score: Float)] {
         precondition(query.count == dimension, "query must have \(dimension) components")
-        precondition(rowMask.map { $0.count >= (count + 63) / 64 } ?? true, "rowMask must have a bit for every row")
         guard k > 0, count > 0 else { return [] }
-        if let rowMask, !rowMask.prefix((count + 63) / 64).contains(where: { $0 != 0 }) { return [] }
+        // The scan reads the mask a word (64 rows) at a time.
+        let rowMask = rowMask?.words(forCapacity: count)
+        if let rowMask, !rowMask.contains(where: { $0 != 0 }) { return [] }
         // Blocks of 4096 rows (1.5 MB of codes at d = 384), taken by whichever core is free.
         let blockRows = count >= 8192 ? 4096 : paddedCount
         // Unless all is checked already, each block checks its codes and bounds just

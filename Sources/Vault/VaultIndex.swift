@@ -44,14 +44,14 @@ final class VaultIndex {
     private var main: VectorStore?
     private var delta: VectorStore?
     /// Hidden base rows, one bit each (nil when none).
-    private var hidden: [UInt64]?
+    private var hidden: RowSet?
     private var changeOfKey: [String: Int] = [:]
     /// The lexical search over base and changes, rebuilt when either changes.
     private var lexical: LexicalSearch?
     /// Where the time of opening went (milliseconds per step), for benchmarks.
     private(set) var openPhases: [(name: String, ms: Double)] = []
     /// Base rows that have a vector, one bit each; computed on first use.
-    private var rowsWithVector: [UInt64]?
+    private var rowsWithVector: RowSet?
 
     /// See `Vault.indexCompactionLimit`; nil uses the built-in rule.
     var compactionLimit: Int?
@@ -170,9 +170,7 @@ final class VaultIndex {
     private func rebuildLookups() {
         hidden = nil
         if !state.hiddenRows.isEmpty, let table {
-            var words = [UInt64](repeating: 0, count: (table.count + 63) / 64)
-            for row in state.hiddenRows { words[row >> 6] |= 1 << UInt64(row & 63) }
-            hidden = words
+            hidden = RowSet(state.hiddenRows, capacity: table.count)
         }
         changeOfKey = [:]
         changeOfKey.reserveCapacity(state.changes.count)
@@ -182,8 +180,7 @@ final class VaultIndex {
     }
 
     private func isHidden(_ row: Int) -> Bool {
-        guard let hidden else { return false }
-        return hidden[row >> 6] & (1 << UInt64(row & 63)) != 0
+        hidden?.contains(row) ?? false
     }
 
     // MARK: Entries
@@ -278,8 +275,8 @@ final class VaultIndex {
         case .base(let row):
             state.hiddenRows.append(row)
             state.moves[row] = nil
-            if hidden == nil { hidden = [UInt64](repeating: 0, count: (table!.count + 63) / 64) }
-            hidden![row >> 6] |= 1 << UInt64(row & 63)
+            if hidden == nil { hidden = RowSet(capacity: table!.count) }
+            hidden!.insert(row)
         case .change(let i):
             changeOfKey[state.changes[i].record.entry.id] = nil
             let last = state.changes.removeLast()
@@ -614,7 +611,7 @@ final class VaultIndex {
 
     /// Checks every chunk of the vector files not checked yet, so that later reads cannot fail.
     /// - Throws: `IndexError` of kind `.corrupt` for a damaged chunk.
-    /// - Complexity: O(unchecked bytes), on both cores.
+    /// - Complexity: O(unchecked bytes), on every core.
     func verifyVectors() throws(IndexError) {
         try main?.verifyAll()
         try delta?.verifyAll()
@@ -628,7 +625,7 @@ final class VaultIndex {
 
     /// The live entries a search may return: base rows (one bit each) and changes.
     struct Allowed {
-        var base: [UInt64]?
+        var base: RowSet?
         var changes: [Bool]
     }
 
@@ -676,16 +673,12 @@ final class VaultIndex {
         }
         if let main, let table {
             if rowsWithVector == nil {
-                var bits = [UInt64](repeating: 0, count: (table.count + 63) / 64)
-                for row in 0..<table.count where table.hasVector(at: row) { bits[row >> 6] |= 1 << UInt64(row & 63) }
-                rowsWithVector = bits
+                rowsWithVector = RowSet(capacity: table.count) { table.hasVector(at: $0) }
             }
-            var words = rowsWithVector!
-            if let base = allowed.base {
-                for i in words.indices { words[i] &= base[i] }
-            }
-            for row in baseOwner.keys { words[row >> 6] |= 1 << UInt64(row & 63) }
-            for hit in try main.search(query, k: k, rowMask: words) {
+            var rows = rowsWithVector!
+            if let base = allowed.base { rows.formIntersection(base) }
+            for row in baseOwner.keys { rows.insert(row) }
+            for hit in try main.search(query, k: k, rowMask: rows) {
                 let key = baseOwner[hit.row].map { state.changes[$0].record.entry.id } ?? table.key(at: hit.row)
                 hits.append((key, hit.score))
             }
