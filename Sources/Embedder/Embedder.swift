@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 internal import COpenBLAS
 
@@ -190,38 +191,33 @@ private struct SharedSequences: @unchecked Sendable {
 }
 
 /// Hands out batch numbers 0, 1, 2, ... to workers, each once.
-///
-/// `@unchecked Sendable`: `next` is only touched under `lock`.
-private final class BatchCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
+private final class BatchCounter: Sendable {
+    private let next = Mutex(0)
 
     func take(below count: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < count else { return nil }
-        next += 1
-        return next - 1
+        next.withLock { next in
+            guard next < count else { return nil }
+            next += 1
+            return next - 1
+        }
     }
 }
 
 /// Working memory kept between calls, one `Scratch` per concurrent worker.
 ///
-/// `@unchecked Sendable`: `idle` is only touched under `lock`, and a `Scratch` is
-/// used by one thread at a time, between `take()` and `give(_:)`.
+/// `@unchecked Sendable`: `idle` is only touched under `lock`, and a `Scratch` is used by one
+/// thread at a time, between `take()` and `give(_:)`.
 private final class ScratchPool: @unchecked Sendable {
-    private let lock = NSLock()
     private var idle: [Scratch] = []
+    private let lock = Mutex(())
 
     func take() -> Scratch {
-        lock.lock()
-        defer { lock.unlock() }
-        return idle.popLast() ?? Scratch()
+        lock.withLock { _ in idle.popLast() } ?? Scratch()
     }
 
     func give(_ scratch: Scratch) {
-        lock.lock()
-        defer { lock.unlock() }
-        if idle.count < 2 { idle.append(scratch) }
+        lock.withLock { _ in
+            if idle.count < 2 { idle.append(scratch) }
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// XXH64 (Yann Collet's xxHash, 64-bit), used as the sidecar files' checksum.
 ///
@@ -120,26 +121,28 @@ enum ChunkDigests {
 /// Once a chunk fails, every later check throws the same error: the file is damaged
 /// and the caller rebuilds it.
 ///
-/// `@unchecked Sendable`: `verified` and `damage` are read and written only under
-/// `lock`; the region and the digest table are read-only mappings.
+/// `@unchecked Sendable`: what has been checked is behind a `Mutex`; the region and the digest
+/// table are read-only mappings.
 final class ChunkVerifier: @unchecked Sendable {
     let region: UnsafeRawBufferPointer
     let chunkSize: Int
     let path: String
     /// The stored digests, little-endian UInt64, one per chunk.
     private let table: UnsafeRawPointer?
-    private let lock = NSLock()
-    private var verified: RowSet
-    private var unverifiedCount: Int
-    private var damage: IndexError?
+    private struct Progress {
+        var verified: RowSet
+        var unverifiedCount: Int
+        var damage: IndexError?
+    }
+    private let progress: Mutex<Progress>
 
     init(region: UnsafeRawBufferPointer, chunkSize: Int, table: UnsafeRawPointer?, path: String) {
         self.region = region
         self.chunkSize = chunkSize
         self.table = table
         self.path = path
-        unverifiedCount = (region.count + chunkSize - 1) / chunkSize
-        verified = RowSet(capacity: unverifiedCount)
+        let chunkCount = (region.count + chunkSize - 1) / chunkSize
+        progress = Mutex(Progress(verified: RowSet(capacity: chunkCount), unverifiedCount: chunkCount))
     }
 
     /// Checks every chunk overlapping `range` (byte offsets in the region) not checked before.
@@ -154,7 +157,7 @@ final class ChunkVerifier: @unchecked Sendable {
     func verifyAll() throws(IndexError) { try verify(0..<region.count) }
 
     /// Whether every chunk has been checked.
-    var isComplete: Bool { lock.withLock { unverifiedCount == 0 } }
+    var isComplete: Bool { progress.withLock { $0.unverifiedCount == 0 } }
 
     /// The chunk numbers overlapping `range` (byte offsets in the region), nil if it is empty.
     func chunks(_ range: Range<Int>) -> ClosedRange<Int>? {
@@ -165,13 +168,13 @@ final class ChunkVerifier: @unchecked Sendable {
     /// - Parameter parallel: hash on both cores when there are many (false inside parallel work).
     func verify(chunks: [ClosedRange<Int>], parallel: Bool = true) throws(IndexError) {
         var todo: [Int] = []
-        let known: IndexError? = lock.withLock {
-            if damage == nil && unverifiedCount > 0 {
+        let known: IndexError? = progress.withLock { progress in
+            if progress.damage == nil && progress.unverifiedCount > 0 {
                 for range in chunks {
-                    for c in range where !verified.contains(c) && todo.last != c { todo.append(c) }
+                    for c in range where !progress.verified.contains(c) && todo.last != c { todo.append(c) }
                 }
             }
-            return damage
+            return progress.damage
         }
         if let known { throw known }
         if todo.isEmpty { return }
@@ -187,16 +190,16 @@ final class ChunkVerifier: @unchecked Sendable {
             }
             if todo.count <= 8 || !parallel { work(0..<todo.count) } else { Parallel.forEachHalf(count: todo.count, work) }
         }
-        let failure: IndexError? = lock.withLock {
-            for (i, c) in todo.enumerated() where good[i] && !verified.contains(c) {
-                verified.insert(c)
-                unverifiedCount -= 1
+        let failure: IndexError? = progress.withLock { progress in
+            for (i, c) in todo.enumerated() where good[i] && !progress.verified.contains(c) {
+                progress.verified.insert(c)
+                progress.unverifiedCount -= 1
             }
-            if damage == nil, let bad = good.firstIndex(of: false) {
+            if progress.damage == nil, let bad = good.firstIndex(of: false) {
                 let start = todo[bad] * chunkSize
-                damage = IndexError(.corrupt, path: path, "checksum mismatch in bytes \(start)..<\(min(region.count, start + chunkSize)) of the data")
+                progress.damage = IndexError(.corrupt, path: path, "checksum mismatch in bytes \(start)..<\(min(region.count, start + chunkSize)) of the data")
             }
-            return damage
+            return progress.damage
         }
         if let failure { throw failure }
     }

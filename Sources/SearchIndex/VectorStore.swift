@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Dense vectors: a binary sidecar file, memory-mapped, searched exactly.
 ///
@@ -70,9 +71,8 @@ public final class VectorStore: @unchecked Sendable {
     private let fp32: UnsafePointer<Float>?
     private let int8: UnsafePointer<Int8>?
     private let bounds: UnsafePointer<Float>?
-    private let idsLock = NSLock()
-    /// Parsed on first use; guarded by `idsLock`.
-    private var parsedIDs: [String]?
+    /// Parsed on first use.
+    private let parsedIDs = Mutex<[String]?>(nil)
 
     /// Relative rounding slack of one fp32 dot product of length d (and of the
     /// approximate score), 2·(d + 4)·2⁻²⁴: the standard γ_d bound with margin.
@@ -270,17 +270,17 @@ public final class VectorStore: @unchecked Sendable {
     /// - Throws: `.corrupt` if the ids section is damaged.
     /// - Complexity: O(n) the first time.
     public func loadIDs() throws(IndexError) -> [String] {
-        idsLock.lock()
-        defer { idsLock.unlock() }
-        if let parsedIDs { return parsedIDs }
-        try verifier.verify(0..<idsLength)
-        var r = BinaryReader(UnsafeRawBufferPointer(rebasing: verifier.region[..<idsLength]), path: verifier.path)
-        var ids: [String] = []
-        ids.reserveCapacity(count)
-        for _ in 0..<count { ids.append(try r.string()) }
-        guard r.offset == idsLength else { throw r.fail("ids section longer than its \(count) ids") }
-        parsedIDs = ids
-        return ids
+        try parsedIDs.withLock { (parsed) throws(IndexError) -> [String] in
+            if let parsed { return parsed }
+            try verifier.verify(0..<idsLength)
+            var r = BinaryReader(UnsafeRawBufferPointer(rebasing: verifier.region[..<idsLength]), path: verifier.path)
+            var ids: [String] = []
+            ids.reserveCapacity(count)
+            for _ in 0..<count { ids.append(try r.string()) }
+            guard r.offset == idsLength else { throw r.fail("ids section longer than its \(count) ids") }
+            parsed = ids
+            return ids
+        }
     }
 
     /// The stored full-precision vector of `row`.
