@@ -81,7 +81,7 @@ enum XXH64 {
 }
 
 /// The checksum of a sidecar file's body: XXH64 over the XXH64 digests of its
-/// 4 MiB chunks, so that both cores can verify a large vector file at load.
+/// 4 MiB chunks, so that the cores can share the verifying of a large vector file at load.
 enum SidecarChecksum {
     static let chunkSize = 4 << 20
 
@@ -95,7 +95,7 @@ enum SidecarChecksum {
 /// XXH64 digests of the fixed-size chunks of a byte region (the last one may be short).
 enum ChunkDigests {
     /// One digest per chunk; none for an empty region.
-    /// - Complexity: O(n), on both cores when there are more than two chunks.
+    /// - Complexity: O(n), on every core when there are more than two chunks.
     static func compute(_ bytes: UnsafeRawBufferPointer, chunkSize: Int) -> [UInt64] {
         let chunks = (bytes.count + chunkSize - 1) / chunkSize
         var digests = [UInt64](repeating: 0, count: chunks)
@@ -104,7 +104,7 @@ enum ChunkDigests {
             let work = { (range: Range<Int>) in
                 for c in range { outBase![c] = XXH64.hash(chunk(c, of: bytes, chunkSize: chunkSize)) }
             }
-            if chunks <= 2 { work(0..<chunks) } else { Parallel.forEachHalf(count: chunks, work) }
+            if chunks <= 2 { work(0..<chunks) } else { Parallel.forEachPart(count: chunks, work) }
         }
         return digests
     }
@@ -147,7 +147,7 @@ final class ChunkVerifier: @unchecked Sendable {
 
     /// Checks every chunk overlapping `range` (byte offsets in the region) not checked before.
     /// - Throws: `.corrupt` naming the first damaged chunk's byte range.
-    /// - Complexity: O(bytes of the unchecked chunks), on both cores above a few chunks.
+    /// - Complexity: O(bytes of the unchecked chunks), on every core above a few chunks.
     func verify(_ range: Range<Int>) throws(IndexError) {
         guard let chunks = chunks(range) else { return }
         try verify(chunks: [chunks])
@@ -165,7 +165,7 @@ final class ChunkVerifier: @unchecked Sendable {
     }
 
     /// Checks the chunks in `chunks` (ranges of chunk numbers, possibly overlapping).
-    /// - Parameter parallel: hash on both cores when there are many (false inside parallel work).
+    /// - Parameter parallel: hash on every core when there are many (false inside parallel work).
     func verify(chunks: [ClosedRange<Int>], parallel: Bool = true) throws(IndexError) {
         var todo: [Int] = []
         let known: IndexError? = progress.withLock { progress in
@@ -188,7 +188,7 @@ final class ChunkVerifier: @unchecked Sendable {
                     outBase![i] = XXH64.hash(ChunkDigests.chunk(c, of: self.region, chunkSize: self.chunkSize)) == stored
                 }
             }
-            if todo.count <= 8 || !parallel { work(0..<todo.count) } else { Parallel.forEachHalf(count: todo.count, work) }
+            if todo.count <= 8 || !parallel { work(0..<todo.count) } else { Parallel.forEachPart(count: todo.count, work) }
         }
         let failure: IndexError? = progress.withLock { progress in
             for (i, c) in todo.enumerated() where good[i] && !progress.verified.contains(c) {

@@ -185,7 +185,7 @@ public final class VectorStore: @unchecked Sendable {
     ///   checksum or layout; `.versionMismatch`; `.modelMismatch` for another model id
     ///   or dimension.
     /// - Complexity: O(head) with ``Verification/onFirstUse`` (about 50 KB for 100k
-    ///   rows of 384); O(file size) on both cores with ``Verification/atLoad``.
+    ///   rows of 384); O(file size) on every core with ``Verification/atLoad``.
     public init(
         contentsOf url: URL, expectedModelID: String, expectedDimension: Int, verification: Verification = .atLoad
     ) throws(IndexError) {
@@ -259,7 +259,7 @@ public final class VectorStore: @unchecked Sendable {
 
     /// Checks all data not checked yet.
     /// - Throws: `.corrupt` if any chunk is damaged.
-    /// - Complexity: O(unchecked bytes), on both cores.
+    /// - Complexity: O(unchecked bytes), on every core.
     public func verifyAll() throws(IndexError) { try verifier.verifyAll() }
 
     /// The id of each row, in row order, parsed on first use.
