@@ -117,27 +117,80 @@ public enum DateText {
     }
 }
 
-/// Bounds for `--since` and `--until`.
+/// Bounds for `--since` and `--until`, on the command line and in the assistants' search tool: the
+/// one parser of date ranges. A date and time goes through ``DateText/parseUserDate(_:timeZone:)``.
+///
+/// Accepted (case-insensitive, surrounding spaces ignored):
+/// - `2026`, `2026-11`, `2026-11-22`: that year, month or day in `timeZone`;
+/// - `2026-11-22 14:03`, `2026-11-22T14:03:05+01:00` and the other forms of `add --date`: that instant;
+/// - `7d`, `2w`, `3m`, `1y`: that many days, weeks, months or years before `now`;
+/// - `today`, `yesterday`, `this week|month|year`, `last week|month|year`: calendar periods
+///   (weeks start on Monday).
+///
+/// A period's bound is its first instant, or with `end` its last (1 ms before the next period),
+/// so that an inclusive `--until` takes in the whole day, month or year.
 public enum DateBound {
-    /// The instant that starts (or, with `end`, ends) the day or month `text` names:
-    /// `YYYY-MM-DD`, `YYYY-MM`, or a full date and time.
+    /// The instant `text` names; see the type for the forms.
+    /// - Parameters:
+    ///   - now: the current instant, for phrases and relative amounts.
+    ///   - end: the last instant of a period instead of its first.
     /// - Throws: `VaultError.badInput` quoting the text.
-    public static func parse(_ text: String, timeZone: TimeZone, end: Bool) throws(VaultError) -> Date {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+    public static func parse(_ text: String, timeZone: TimeZone, end: Bool, now: Date = Date()) throws(VaultError) -> Date {
+        let phrase = text.trimmingCharacters(in: .whitespaces).lowercased()
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let parts = trimmed.split(separator: "-")
-        if parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let month = Int(parts[1]),
-            (1...12).contains(month)
-        {
-            let start = calendar.date(from: DateComponents(year: year, month: month, day: 1))!
-            return end ? calendar.date(byAdding: DateComponents(month: 1, second: -1), to: start)! : start
+        calendar.firstWeekday = 2
+        calendar.minimumDaysInFirstWeek = 4
+        func bound(_ unit: Calendar.Component, of date: Date?) -> Date? {
+            guard let date, let interval = calendar.dateInterval(of: unit, for: date) else { return nil }
+            return end ? interval.end.addingTimeInterval(-0.001) : interval.start
         }
-        let date = try DateText.parseUserDate(trimmed, timeZone: timeZone)
-        if trimmed.count == 10 {
-            let start = calendar.date(from: DateComponents(year: date.year, month: date.month, day: date.day))!
-            return end ? calendar.date(byAdding: DateComponents(day: 1, second: -1), to: start)! : start
+        func before(_ unit: Calendar.Component, _ value: Int) -> Date? { calendar.date(byAdding: unit, value: -value, to: now) }
+        let bad = VaultError(.badInput, "cannot read the date '\(text.prefix(60))'",
+            hint: "use YYYY-MM-DD, YYYY-MM, YYYY, YYYY-MM-DD HH:MM, 7d, 2w, 3m, 1y, today, yesterday, this or last week, month or year")
+
+        let named: Date?
+        switch phrase {
+        case "today": named = bound(.day, of: now)
+        case "yesterday": named = bound(.day, of: before(.day, 1))
+        case "this week": named = bound(.weekOfYear, of: now)
+        case "this month": named = bound(.month, of: now)
+        case "this year": named = bound(.year, of: now)
+        case "last week": named = bound(.weekOfYear, of: before(.weekOfYear, 1))
+        case "last month": named = bound(.month, of: before(.month, 1))
+        case "last year": named = bound(.year, of: before(.year, 1))
+        default: named = nil
         }
+        if let named { return named }
+
+        func isDigits(_ s: Substring) -> Bool { !s.isEmpty && s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
+        // Relative amounts: an instant, the same for either end.
+        if phrase.count >= 2, let unit = phrase.last, "dwmy".contains(unit), isDigits(phrase.dropLast()), let amount = Int(phrase.dropLast()) {
+            let date = switch unit {
+            case "d": before(.day, amount)
+            case "w": before(.day, 7 * amount)
+            case "m": before(.month, amount)
+            default: before(.year, amount)
+            }
+            guard let date else { throw bad }
+            return date
+        }
+
+        // A year, month or day.
+        let parts = phrase.split(separator: "-", omittingEmptySubsequences: false)
+        if parts.count <= 3, parts.allSatisfy(isDigits) {
+            guard parts.map(\.count) == Array([4, 2, 2].prefix(parts.count)) else { throw bad }
+            let numbers = parts.map { Int($0)! }
+            let year = numbers[0], month = numbers.count > 1 ? numbers[1] : 1, day = numbers.count > 2 ? numbers[2] : 1
+            guard year >= 1, (1...12).contains(month), day >= 1, day <= DateText.daysInMonth(year: year, month: month),
+                let date = calendar.date(from: DateComponents(year: year, month: month, day: day)),
+                let period = bound([.year, .month, .day][numbers.count - 1], of: date)
+            else { throw bad }
+            return period
+        }
+
+        // A date and time: that instant.
+        guard let date = try? DateText.parseUserDate(phrase, timeZone: timeZone) else { throw bad }
         return DateText.instant(date, timeZone: timeZone)
     }
 }

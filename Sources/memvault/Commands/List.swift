@@ -58,8 +58,8 @@ struct FilterOptions: ParsableArguments {
     func filter(timeZone: TimeZone) throws -> MemoryFilter {
         var filter = MemoryFilter()
         if !tiers.isEmpty { filter.tiers = Set(try tiers.map { try Tier(parsing: $0) }) }
-        if let since { filter.since = try DatePhrases.parse(since, timeZone: timeZone, end: false) }
-        if let until { filter.until = try DatePhrases.parse(until, timeZone: timeZone, end: true) }
+        if let since { filter.since = try DateBound.parse(since, timeZone: timeZone, end: false) }
+        if let until { filter.until = try DateBound.parse(until, timeZone: timeZone, end: true) }
         if !tags.isEmpty { filter.tags = Set(tags.map { $0.hasPrefix("#") ? String($0.dropFirst()) : $0 }) }
         if !mentions.isEmpty { filter.mentions = Set(mentions.map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }) }
         return filter

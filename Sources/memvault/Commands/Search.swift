@@ -89,13 +89,3 @@ extension Memvault {
         }
     }
 }
-
-/// `--since` / `--until` values: ISO dates and months, or phrases like "last week".
-enum DatePhrases {
-    static func parse(_ text: String, timeZone: TimeZone, end: Bool) throws -> Date {
-        if let date = try? DateBound.parse(text, timeZone: timeZone, end: end) { return date }
-        if let date = DatePhrase.parse(text, now: Date(), timeZone: timeZone, endOfRange: end) { return date }
-        throw VaultError(.badInput, "cannot read the date '\(text.prefix(60))'",
-            hint: "use YYYY-MM-DD, YYYY-MM, 7d, 2w, today, yesterday, last week, last month or last year")
-    }
-}
