@@ -9,13 +9,17 @@ public struct SearchRequest: Sendable {
     public var query: String
     public var k: Int
     public var mode: SearchMode
-    public var tiers: Set<Tier>?
-    public var since: Date?
-    public var until: Date?
-    public var tags: Set<String>?
-    public var mentions: Set<String>?
+    /// Which memories may be found: tiers, dates, tags and mentions, as `list` takes them.
+    public var filter = MemoryFilter()
     /// Whose memories; nil means the current user's.
     public var users: Set<String>?
+
+    // The filter's conditions, one by one.
+    public var tiers: Set<Tier>? { get { filter.tiers } set { filter.tiers = newValue } }
+    public var since: Date? { get { filter.since } set { filter.since = newValue } }
+    public var until: Date? { get { filter.until } set { filter.until = newValue } }
+    public var tags: Set<String>? { get { filter.tags } set { filter.tags = newValue } }
+    public var mentions: Set<String>? { get { filter.mentions } set { filter.mentions = newValue } }
 
     public init(query: String, k: Int = 10, mode: SearchMode = .hybrid) {
         self.query = query

@@ -50,12 +50,7 @@ extension Memvault {
             try await Output.run {
                 let (vault, user) = try vaultOptions.open()
                 var request = SearchRequest(query: query.joined(separator: " "), k: k, mode: mode)
-                let filter = try filters.filter(timeZone: vault.config.timeZone)
-                request.tiers = filter.tiers
-                request.since = filter.since
-                request.until = filter.until
-                request.tags = filter.tags
-                request.mentions = filter.mentions
+                request.filter = try filters.filter(timeZone: vault.config.timeZone)
                 if allUsers { request.users = Set(vault.config.users) }
                 let embedder = mode == .lexical ? nil : try? Embedder(modelDirectory: Embedder.defaultModelDirectory())
                 let response = try vault.search(request, user: user, embedder: embedder)
