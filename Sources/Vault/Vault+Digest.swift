@@ -5,6 +5,7 @@ import MarkdownCodec
 import MemvaultSupport
 import SearchIndex
 
+// `package` access: the API of this file serves the Digest library only, not the Vault library's users.
 extension Vault {
     /// Writes one file (a daily digest) and commits it under the vault lock.
     ///
@@ -15,14 +16,14 @@ extension Vault {
     /// - Returns: the commit id, or nil when the file already held these bytes.
     /// - Throws: `VaultError` when writing or committing fails; the file is then restored.
     @discardableResult
-    public func writeAndCommit(_ path: String, bytes: [UInt8], message: String) throws(VaultError) -> String? {
+    package func writeAndCommit(_ path: String, bytes: [UInt8], message: String) throws(VaultError) -> String? {
         if let existing = try? AtomicFile.read(path, in: root), existing == bytes { return nil }
         return try transaction(message) { changes in changes.write(path, bytes) }
     }
 
     /// Writes several files (digests of several days) and commits them as one change, all or none.
     @discardableResult
-    public func writeAndCommit(_ files: [(path: String, bytes: [UInt8])], message: String) throws(VaultError) -> String? {
+    package func writeAndCommit(_ files: [(path: String, bytes: [UInt8])], message: String) throws(VaultError) -> String? {
         try transaction(message) { changes in
             for (path, bytes) in files { changes.write(path, bytes) }
         }
@@ -65,7 +66,7 @@ extension Vault {
     /// - Throws: `VaultError.badInput` for a file that is not valid UTF-8; `.integrity` for a
     ///   tampered encrypted entry of an unlocked tier.
     /// - Complexity: O(b) in the bytes of the user's tier files, plus parsing the entries found.
-    public func digestMemories(
+    package func digestMemories(
         user: String, dateNeedles: [String], where include: (_ date: EntryDate?, _ tier: Tier, _ hasOpenTask: Bool) -> Bool
     ) throws(VaultError) -> [Memory] {
         let needles = dateNeedles.map { Array($0.utf8) }
@@ -229,7 +230,7 @@ enum DigestScan {
 extension Vault {
     /// Encrypts `plaintext` to the recipient of `user`'s `tier` as one armored age block.
     /// - Throws: `.badInput` when the tier has no key.
-    public func seal(_ plaintext: String, user: String, tier: Tier) throws(VaultError) -> String {
+    package func seal(_ plaintext: String, user: String, tier: Tier) throws(VaultError) -> String {
         try encrypt(plaintext, to: try recipient(user: user, tier: tier))
     }
 
@@ -237,7 +238,7 @@ extension Vault {
     /// (without asking anyone).
     /// - Returns: the plaintext, or nil when the tier is locked or the block is not to its key,
     ///   damaged, or not UTF-8.
-    public func unseal(_ armored: String, user: String, tier: Tier) -> String? {
+    package func unseal(_ armored: String, user: String, tier: Tier) -> String? {
         guard let identity = try? identity(user: user, tier: tier, ask: false),
             let plaintext = try? Age.decrypt(Array(armored.utf8), with: [identity])
         else { return nil }
@@ -247,15 +248,15 @@ extension Vault {
 
 /// The search index as a digest uses it: the stored vectors of memories, and their nearest
 /// older neighbours. Every use of the index by the digest is in this type.
-public struct DigestIndex {
+package struct DigestIndex {
     /// An older memory related to one of the day's.
-    public struct Neighbour: Sendable, Equatable {
+    package struct Neighbour: Sendable, Equatable {
         /// The vault-relative file and the 1-based line of the entry's heading.
-        public var path: String
-        public var line: Int
-        public var title: String?
+        package var path: String
+        package var line: Int
+        package var title: String?
         /// The heading's instant.
-        public var date: Date?
+        package var date: Date?
     }
 
     let index: VaultIndex
@@ -264,7 +265,7 @@ public struct DigestIndex {
     var tiers: Set<Tier>? = nil
 
     /// The stored (unit-length) vector of the memory `id`, when the index has one for its current text.
-    public func vector(id: String) -> [Float]? {
+    package func vector(id: String) -> [Float]? {
         // Every chunk of the vector files was checked when this index was made (`digestIndex`), so no read fails.
         id.isEmpty ? nil : (try? index.vector(key: id)) ?? nil
     }
@@ -273,7 +274,7 @@ public struct DigestIndex {
     /// to `vector` when given (exact, over the stored vectors), else by BM25 on `text`.
     /// The index breaks ties in a fixed order, so the result is deterministic.
     /// - Complexity: O(n) in the indexed memories per call.
-    public func related(vector: [Float]?, text: String, before: Date, k: Int) -> [Neighbour] {
+    package func related(vector: [Float]?, text: String, before: Date, k: Int) -> [Neighbour] {
         // Entry dates are whole minutes, so "at or before the instant just before `before`" is "before".
         let filter = SearchFilter(users: [user], tiers: tiers.map { Set($0.map(\.rawValue)) }, until: Date(timeIntervalSinceReferenceDate: before.timeIntervalSinceReferenceDate.nextDown))
         let allowed = index.allowed(filter)
@@ -292,7 +293,7 @@ public struct DigestIndex {
 extension Vault {
     /// The search index brought up to date (embedding what changed when `embedder` is given), for a digest.
     /// - Throws: `VaultError` when the index cannot be read or written.
-    public func digestIndex(user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> DigestIndex {
+    package func digestIndex(user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> DigestIndex {
         var update = VaultIndex.Update()
         var timer = PhaseTimer()
         // Checked whole now (a damaged file means a rebuild here), so DigestIndex's reads cannot fail later.
