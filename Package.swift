@@ -101,6 +101,8 @@ let package = Package(
             dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer", "Classifier"],
             path: "Benchmarks/memvault-bench"),
 
+        // Test helpers that several test targets share (not shipped: no product names it).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MemvaultSupportTests", dependencies: ["MemvaultSupport"]),
         .testTarget(name: "MarkdownCodecTests", dependencies: ["MarkdownCodec"]),
         .testTarget(name: "AgeCryptoTests", dependencies: ["AgeCrypto"]),
@@ -108,16 +110,17 @@ let package = Package(
         .testTarget(name: "EmbedderTests", dependencies: ["Embedder"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier"]),
-        .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto", "Embedder", "MarkdownCodec", "SearchIndex"]),
+        .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto", "Embedder", "MarkdownCodec", "SearchIndex", "TestSupport"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest", "Vault", "Embedder"]),
-        // Runs the built `memvault` binary end to end; links none of the libraries, only the timer.
-        .testTarget(name: "CLITests", dependencies: ["ProcessTimer"]),
+        // Runs the built `memvault` binary end to end; links none of the libraries, only the timer
+        // and the shared test helpers.
+        .testTarget(name: "CLITests", dependencies: ["ProcessTimer", "TestSupport"]),
         .testTarget(name: "ProcessTimerTests", dependencies: ["ProcessTimer"]),
         .testTarget(name: "MemoryContextTests", dependencies: ["MemoryContext", "Vault"]),
         .testTarget(
             name: "MCPServerTests",
             dependencies: ["MCPServer", "Vault", .product(name: "MCP", package: "swift-sdk")]),
-        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Vault", "MarkdownCodec", "ZIPFoundation", "ProcessTimer"]),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Vault", "MarkdownCodec", "ZIPFoundation", "ProcessTimer", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
