@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "MemoryContextTests", dependencies: ["MemoryContext", "Vault"]),
         .testTarget(
             name: "MCPServerTests",
-            dependencies: ["MCPServer", "Vault", .product(name: "MCP", package: "swift-sdk")]),
+            dependencies: ["MCPServer", "Vault", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "ImportersTests", dependencies: ["Importers", "Vault", "MarkdownCodec", "ZIPFoundation", "ProcessTimer", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -13,9 +13,8 @@ struct CLI {
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static var binary: URL {
-        packageRoot.appendingPathComponent(".build/debug/memvault")
-    }
+    /// The `memvault` binary of the build these tests belong to.
+    static var binary: URL { BuiltProducts.executable() }
 
     /// A private temporary folder that is removed by `cleanup()`.
     let home: URL

@@ -15,7 +15,7 @@ enum Paths {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures/import")
     static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
-    static var binary: URL { packageRoot.appendingPathComponent(".build/debug/memvault") }
+    static var binary: URL { BuiltProducts.executable() }
 }
 
 /// A vault in a private temporary folder (time zone UTC), removed by `cleanup()`.

@@ -1,6 +1,7 @@
 import Foundation
 import MCP
 import MCPServer
+import TestSupport
 import Testing
 import Vault
 
@@ -379,7 +380,7 @@ struct CommandBadInputTests {
     func noVault() throws {
         let harness = try Harness()
         let process = Process()
-        process.executableURL = Harness.packageRoot.appendingPathComponent(".build/debug/memvault")
+        process.executableURL = BuiltProducts.executable()
         process.arguments = ["mcp", "--vault", harness.home.appendingPathComponent("nowhere").path]
         process.environment = harness.environment
         let err = Pipe()
