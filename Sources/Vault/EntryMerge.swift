@@ -1,5 +1,4 @@
 import MarkdownCodec
-import MemvaultSupport
 
 /// The three-way merge of one vault Markdown file, entry by entry, that `sync` uses instead of
 /// a text merge: it never writes conflict markers and never drops a text.
@@ -207,7 +206,8 @@ public enum EntryMerge {
 }
 
 extension String {
-    func trimmedTrailingWhitespace() -> String {
+    /// The text without trailing white space (spaces, tabs, line ends).
+    package func trimmedTrailingWhitespace() -> String {
         var text = self
         while let last = text.last, last.isWhitespace { text.removeLast() }
         return text

@@ -1,5 +1,6 @@
 import Foundation
 import GitStore
+import MarkdownCodec
 import MemvaultSupport
 
 /// The vault summary `status` prints.
