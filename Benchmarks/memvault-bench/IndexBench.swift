@@ -2,7 +2,7 @@ import Foundation
 import ProcessTimer
 import SearchIndex
 
-/// Index benchmarks: exact vector top-10 and the in-memory BM25 (the sealed indexes' lexical search) at 100k.
+/// Index benchmarks: exact vector top-10 and the in-memory BM25 (the encrypted indexes' lexical search) at 100k.
 ///
 /// `memvault-bench index [--n 100000] [--queries 200] [--peer DIR] [--vectors-only]`, release build.
 /// `--peer DIR` searches the vectors saved by

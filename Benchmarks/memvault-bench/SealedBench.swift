@@ -3,18 +3,18 @@ import Foundation
 import ProcessTimer
 import Vault
 
-/// `memvault-bench sealed [N]`: hybrid search over an unlocked secret tier of N memories (default
-/// 2,000) with the real model: the first query (decrypts and embeds every entry, writes the sealed
+/// `memvault-bench encrypted-index [N]`: hybrid search over an unlocked secret tier of N memories (default
+/// 2,000) with the real model: the first query (decrypts and embeds every entry, writes the encrypted
 /// index), then queries from a freshly opened vault as a new process would run them (open and
-/// decrypt the sealed index, stat the files, build BM25, rank), the query after editing one entry,
-/// a whole `memvault search` CLI run, and the sealed file's size.
+/// decrypt the encrypted index, stat the files, build BM25, rank), the query after editing one entry,
+/// a whole `memvault search` CLI run, and the encrypted file's size.
 ///
 /// Key files use scrypt work factor 10 (`Vault.scryptWorkFactorLimit`) so unlocking, which
 /// `memvault-bench crypto` measures, does not hide the search cost.
-enum SealedBench {
+enum EncryptedIndexBench {
     static func run(arguments: [String]) throws {
         let count = arguments.first.flatMap(Int.init) ?? 2_000
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("memvault-bench-sealed-\(getpid())")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("memvault-bench-encrypted-\(getpid())")
         defer { try? FileManager.default.removeItem(at: root) }
         let passphrase = "bench secret passphrase"
         var environment = ProcessInfo.processInfo.environment
@@ -51,7 +51,7 @@ enum SealedBench {
         }
 
         let first = try query(queries[0])
-        print(String(format: "first query (decrypt and embed %d entries, write the sealed index): %.0f ms wall, %.0f ms CPU, %d results",
+        print(String(format: "first query (decrypt and embed %d entries, write the encrypted index): %.0f ms wall, %.0f ms CPU, %d results",
                      ids.count, first.ms, first.cpuMs, first.results))
         var again: [Double] = [], againCPU: [Double] = []
         for i in 0..<21 {
@@ -87,9 +87,9 @@ enum SealedBench {
             print(String(format: "memvault search, whole CLI run over the unlocked tier: wall p50 %.0f ms, CPU (user+sys) p50 %.0f ms (11 runs)",
                          cli[5], cliCPU[5]))
         }
-        let sealed = vaultURL.appendingPathComponent(".memvault/cache/sealed/alice.secret.sealed")
-        let size = (try FileManager.default.attributesOfItem(atPath: sealed.path)[.size] as? Int) ?? 0
-        print(String(format: "sealed index: %.2f MB for %d entries", Double(size) / 1e6, ids.count))
+        let encrypted = vaultURL.appendingPathComponent(".memvault/cache/sealed/alice.secret.sealed")
+        let size = (try FileManager.default.attributesOfItem(atPath: encrypted.path)[.size] as? Int) ?? 0
+        print(String(format: "encrypted index: %.2f MB for %d entries", Double(size) / 1e6, ids.count))
     }
 
     /// CPU time of this process so far (all threads), so other sessions' load does not count.

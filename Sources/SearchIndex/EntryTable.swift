@@ -368,7 +368,7 @@ public final class EntryTable: @unchecked Sendable {
         for row in byPath { w.u32(UInt32(row)) }
         w.bytes += pool.bytes
         var bytes = w.bytes
-        SidecarHeader.seal(&bytes, magic: magic, version: version)
+        SidecarHeader.fillHeader(&bytes, magic: magic, version: version)
         try SidecarFile.write(bytes, to: url)
     }
 }

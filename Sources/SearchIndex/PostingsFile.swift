@@ -208,7 +208,7 @@ public final class PostingsFile: @unchecked Sendable {
         bytes += text.bytes
         bytes += [UInt8](repeating: 0, count: postingsOffset - bytes.count)
         bytes += postings.bytes
-        SidecarHeader.seal(&bytes, magic: magic, version: version)
+        SidecarHeader.fillHeader(&bytes, magic: magic, version: version)
         try SidecarFile.write(bytes, to: url)
     }
 }

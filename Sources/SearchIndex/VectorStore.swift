@@ -155,12 +155,12 @@ public final class VectorStore: @unchecked Sendable {
         for (c, digest) in digests.enumerated() {
             buffer.storeBytes(of: digest.littleEndian, toByteOffset: tableOffset + 8 * c, as: UInt64.self)
         }
-        sealHead(buffer, dataStart: dataStart)
+        fillHead(buffer, dataStart: dataStart)
         try SidecarFile.write(UnsafeRawBufferPointer(buffer), to: url)
     }
 
     /// Fills in magic, version, length and the head checksum (bytes 16..<dataStart).
-    private static func sealHead(_ file: UnsafeMutableRawBufferPointer, dataStart: Int) {
+    private static func fillHead(_ file: UnsafeMutableRawBufferPointer, dataStart: Int) {
         for i in 0..<8 { file[i] = magic[i] }
         file.storeBytes(of: version.littleEndian, toByteOffset: 16, as: UInt32.self)
         file.storeBytes(of: UInt64(file.count).littleEndian, toByteOffset: 24, as: UInt64.self)

@@ -95,7 +95,7 @@ extension Vault {
     }
 
     /// The tiers and similarities of the memories nearest to `text`: the plain tiers through the
-    /// index, the unlocked encrypted tiers through their sealed indexes (locked ones are skipped).
+    /// index, the unlocked encrypted tiers through their encrypted indexes (locked ones are skipped).
     func neighbours(of text: String, user: String, embedder: any SentenceEmbedding, excluding: String?) throws(VaultError) -> [Neighbour] {
         var update = VaultIndex.Update()
         let index = try refreshedIndex(embedder: embedder, full: false, update: &update)
@@ -113,8 +113,8 @@ extension Vault {
         }
         var request = SearchRequest(query: text, k: k + 1, mode: .semantic)
         request.users = [user]
-        var sealedUpdate = SealedUpdate()
-        let encrypted = try searchEncrypted(request, user: user, filter: filter, mode: .semantic, embedder: embedder, update: &sealedUpdate)
+        var encryptedUpdate = EncryptedIndexUpdate()
+        let encrypted = try searchEncrypted(request, user: user, filter: filter, mode: .semantic, embedder: embedder, update: &encryptedUpdate)
         for result in encrypted.results where result.id != excluding {
             if let tier = Tier(rawValue: result.tier) { found.append((result.id, tier, result.score)) }
         }

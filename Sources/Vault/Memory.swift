@@ -12,7 +12,7 @@ public struct Memory: Sendable, Equatable {
     public var id: String
     public var user: String
     public var tier: Tier
-    /// ISO 8601 with offset, `2026-11-22T14:03:00+01:00`; nil when the date is sealed (ultrasecret, locked).
+    /// ISO 8601 with offset, `2026-11-22T14:03:00+01:00`; nil when the date is encrypted (ultrasecret, locked).
     public var date: String?
     public var path: String
     public var line: Int

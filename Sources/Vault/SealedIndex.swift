@@ -6,7 +6,7 @@ import MarkdownCodec
 import MemvaultSupport
 import SearchIndex
 
-/// What search needs of one user's encrypted tier, kept on disk only sealed with a key derived
+/// What search needs of one user's encrypted tier, kept on disk only encrypted with a key derived
 /// from that tier's identity: `.memvault/cache/sealed/<user>.<tier>.sealed` (mode 0600).
 ///
 /// The file (little-endian):
@@ -28,7 +28,7 @@ import SearchIndex
 /// The payload holds, per tier file, its size and mtime and, per entry, what ranking and results
 /// need (id, line, digest of the stored text, content hash, date, title, tags, mentions, src, body,
 /// vector). It exists only in memory.
-struct SealedIndex {
+struct EncryptedIndex {
     /// Size and modification time of a tier file when it was read, to notice changes.
     typealias FileState = IndexState.FileState
 
@@ -60,7 +60,7 @@ struct SealedIndex {
         var records: [Record]
     }
 
-    /// Why a sealed file could not be used; none of them carries any of its content.
+    /// Why an encrypted file could not be used; none of them carries any of its content.
     enum Failure: Error {
         case damaged, oldFormat, otherModel, notAuthentic
 
@@ -70,7 +70,7 @@ struct SealedIndex {
             case .damaged: "a damaged file"
             case .oldFormat: "an old format"
             case .otherModel: "another model"
-            case .notAuthentic: "sealed with another key, or tampered with"
+            case .notAuthentic: "encrypted with another key, or tampered with"
             }
         }
     }
@@ -81,7 +81,7 @@ struct SealedIndex {
     /// Tier file (vault-relative path) → its state and entries.
     var files: [String: File] = [:]
 
-    /// The sealing key of one user's tier.
+    /// The encryption key of one user's tier.
     static func key(identity: X25519Identity, user: String, tier: Tier) -> SymmetricKey {
         // The identity's `AGE-SECRET-KEY-1...` string is a fixed, lossless encoding of its 32-byte
         // X25519 secret (the raw bytes are private to AgeCrypto).
@@ -101,8 +101,8 @@ struct SealedIndex {
         return writer.bytes
     }
 
-    /// The whole sealed file: header, ciphertext, tag.
-    func sealed(with key: SymmetricKey, modelID: String, dimension: Int) throws(VaultError) -> [UInt8] {
+    /// The whole encrypted file: header, ciphertext, tag.
+    func encrypted(with key: SymmetricKey, modelID: String, dimension: Int) throws(VaultError) -> [UInt8] {
         let nonce = ChaChaPoly.Nonce()
         var header = Self.header(modelID: modelID, dimension: dimension, nonce: Array(nonce))
         var payload = encodedPayload()
@@ -113,14 +113,14 @@ struct SealedIndex {
             header += box.tag
             return header
         } catch {
-            throw VaultError(.integrity, "cannot seal the search index of an encrypted tier")
+            throw VaultError(.integrity, "cannot encrypt the search index of an encrypted tier")
         }
     }
 
-    /// Opens a sealed file.
+    /// Opens an encrypted file.
     /// - Throws: `Failure`: `.damaged` for a short or malformed file, `.oldFormat`, `.otherModel`,
-    ///   `.notAuthentic` when the key is not the one it was sealed with or any byte changed.
-    static func open(_ bytes: [UInt8], with key: SymmetricKey, modelID: String, dimension: Int) throws(Failure) -> SealedIndex {
+    ///   `.notAuthentic` when the key is not the one it was encrypted with or any byte changed.
+    static func open(_ bytes: [UInt8], with key: SymmetricKey, modelID: String, dimension: Int) throws(Failure) -> EncryptedIndex {
         var reader = PayloadReader(bytes)
         guard bytes.count >= magic.count, Array(bytes[0..<magic.count]) == magic else { throw .damaged }
         reader.offset = magic.count
@@ -177,9 +177,9 @@ struct SealedIndex {
         return writer.bytes
     }
 
-    private static func decodePayload(_ bytes: [UInt8]) -> SealedIndex? {
+    private static func decodePayload(_ bytes: [UInt8]) -> EncryptedIndex? {
         var reader = PayloadReader(bytes)
-        var index = SealedIndex()
+        var index = EncryptedIndex()
         guard let fileCount = reader.u32() else { return nil }
         for _ in 0..<fileCount {
             guard let path = reader.string(), let size = reader.u64(), let modified = reader.u64(),
@@ -209,7 +209,7 @@ struct SealedIndex {
     }
 }
 
-/// Little-endian writer of the sealed payload.
+/// Little-endian writer of the encrypted payload.
 private struct PayloadWriter {
     var bytes: [UInt8] = []
 
@@ -239,7 +239,7 @@ private struct PayloadWriter {
     }
 }
 
-/// Bounds-checked reader of the sealed payload: nil, never a trap, on anything short or malformed.
+/// Bounds-checked reader of the encrypted payload: nil, never a trap, on anything short or malformed.
 private struct PayloadReader {
     let bytes: [UInt8]
     var offset = 0
@@ -307,8 +307,8 @@ private struct PayloadReader {
     }
 }
 
-/// What bringing the sealed indexes up to date did, for tests and notices.
-struct SealedUpdate {
+/// What bringing the encrypted indexes up to date did, for tests and notices.
+struct EncryptedIndexUpdate {
     var filesRead = 0
     var decrypted = 0
     var embedded = 0
@@ -318,20 +318,20 @@ struct SealedUpdate {
 }
 
 extension Vault {
-    var sealedDirectory: URL { cacheDirectory.appendingPathComponent("sealed", isDirectory: true) }
+    var encryptedIndexDirectory: URL { cacheDirectory.appendingPathComponent("sealed", isDirectory: true) }
 
     /// `.memvault/cache/sealed/alice.secret.sealed`: the vault layout shows users and tiers anyway.
-    func sealedIndexURL(user: String, tier: Tier) -> URL {
-        root.appendingPathComponent(sealedIndexPath(user: user, tier: tier))
+    func encryptedIndexURL(user: String, tier: Tier) -> URL {
+        root.appendingPathComponent(encryptedIndexPath(user: user, tier: tier))
     }
 
-    /// `sealedIndexURL` relative to the vault, for the confined file operations.
-    func sealedIndexPath(user: String, tier: Tier) -> String {
+    /// `encryptedIndexURL` relative to the vault, for the confined file operations.
+    func encryptedIndexPath(user: String, tier: Tier) -> String {
         ".memvault/cache/sealed/\(user).\(tier.rawValue).sealed"
     }
 
-    /// Opens an unlocked tier's sealed index, brings it up to date with the tier's files and
-    /// saves it (sealed) when anything changed.
+    /// Opens an unlocked tier's encrypted index, brings it up to date with the tier's files and
+    /// saves it (encrypted) when anything changed.
     ///
     /// Only files whose size or mtime changed are read; of those, only entries whose stored text
     /// changed are decrypted, and only entries whose decrypted text changed are embedded. A file
@@ -345,32 +345,32 @@ extension Vault {
     /// - Throws: `.locked` or `.integrity` for an entry that does not decrypt, naming its file
     ///   and line (as reading it would); nothing is saved then.
     /// - Complexity: O(files) stats when nothing changed; decrypts and embeds only what changed.
-    func refreshedSealedIndex(
+    func refreshedEncryptedIndex(
         user: String, tier: Tier, paths: [String], identity: X25519Identity, embedder: (any SentenceEmbedding)?,
-        update: inout SealedUpdate
-    ) throws(VaultError) -> SealedIndex {
-        let filePath = sealedIndexPath(user: user, tier: tier)
-        let key = SealedIndex.key(identity: identity, user: user, tier: tier)
-        var index = SealedIndex()
+        update: inout EncryptedIndexUpdate
+    ) throws(VaultError) -> EncryptedIndex {
+        let filePath = encryptedIndexPath(user: user, tier: tier)
+        let key = EncryptedIndex.key(identity: identity, user: user, tier: tier)
+        var index = EncryptedIndex()
         var dirty = false
         let stored: [UInt8]?
         do {
             stored = try AtomicFile.read(filePath, in: root)
         } catch {
             stored = nil
-            update.notices.append("sealed search index of \(user)/\(tier.rawValue) rebuilt (an unreadable file)")
+            update.notices.append("encrypted search index of \(user)/\(tier.rawValue) rebuilt (an unreadable file)")
             dirty = true
         }
         if let stored {
             do {
-                index = try SealedIndex.open(stored, with: key, modelID: Embedder.modelID, dimension: Embedder.dimension)
+                index = try EncryptedIndex.open(stored, with: key, modelID: Embedder.modelID, dimension: Embedder.dimension)
             } catch {
-                update.notices.append("sealed search index of \(user)/\(tier.rawValue) rebuilt (\(error.reason))")
+                update.notices.append("encrypted search index of \(user)/\(tier.rawValue) rebuilt (\(error.reason))")
                 dirty = true
             }
         }
 
-        var stale: [String: SealedIndex.FileState] = [:]
+        var stale: [String: EncryptedIndex.FileState] = [:]
         for path in paths {
             if let state = VaultIndex.stat(url(path)), index.files[path]?.state != state { stale[path] = state }
         }
@@ -379,7 +379,7 @@ extension Vault {
         if !stale.isEmpty || !gone.isEmpty {
             dirty = true
             // Entries may move between files (a rename, a date change): reuse by stored text.
-            var reusable: [[UInt8]: SealedIndex.Record] = [:]
+            var reusable: [[UInt8]: EncryptedIndex.Record] = [:]
             var vectors: [String: [Float]] = [:]
             for file in index.files.values {
                 for record in file.records {
@@ -392,7 +392,7 @@ extension Vault {
                 index.files[path] = nil
             }
             for path in stale.keys.sorted() {
-                var records: [SealedIndex.Record] = []
+                var records: [EncryptedIndex.Record] = []
                 for outer in try readEntryFile(path).entries {
                     guard let id = outer.id else { continue }
                     let digest = Array(SHA256.hash(data: Array(outer.rawText.utf8)))
@@ -405,20 +405,20 @@ extension Vault {
                     let inner: Entry
                     if outer.isEncrypted {
                         let place = Located(user: user, tier: tier, path: path, entry: outer)
-                        let unsealedEntry: Entry?
+                        let decryptedEntry: Entry?
                         do {
-                            unsealedEntry = try unsealed(place)?.entry
+                            decryptedEntry = try decrypted(place)?.entry
                         } catch where error.otherKey {
                             noteOtherKey(place)  // an older key's entry: left out of search, reported
                             continue
                         }
-                        guard let opened = unsealedEntry else { continue }
+                        guard let opened = decryptedEntry else { continue }
                         inner = opened
                         update.decrypted += 1
                     } else {
                         inner = outer
                     }
-                    records.append(SealedIndex.Record(
+                    records.append(EncryptedIndex.Record(
                         id: id, line: outer.line, storedDigest: digest, contentHash: inner.contentHash, date: inner.date,
                         title: inner.title, tags: inner.tags, mentions: inner.mentions, src: inner.src, body: inner.body,
                         vector: vectors[inner.contentHash]))
@@ -426,7 +426,7 @@ extension Vault {
                 let before = index.files[path]?.records.count ?? 0
                 update.removed += max(0, before - records.count)
                 update.filesRead += 1
-                index.files[path] = SealedIndex.File(state: stale[path]!, records: records)
+                index.files[path] = EncryptedIndex.File(state: stale[path]!, records: records)
             }
         }
 
@@ -450,11 +450,11 @@ extension Vault {
 
         if dirty {
             do {
-                let bytes = try index.sealed(with: key, modelID: Embedder.modelID, dimension: Embedder.dimension)
+                let bytes = try index.encrypted(with: key, modelID: Embedder.modelID, dimension: Embedder.dimension)
                 try AtomicFile.write(bytes, to: filePath, in: root, permissions: 0o600)
             } catch {
                 // Search stays correct without the file; the next one tries again.
-                update.notices.append("sealed search index of \(user)/\(tier.rawValue) not saved: \(error)")
+                update.notices.append("encrypted search index of \(user)/\(tier.rawValue) not saved: \(error)")
             }
         }
         return index
@@ -462,14 +462,14 @@ extension Vault {
 }
 
 extension Vault {
-    /// Brings the sealed index of every unlocked encrypted tier of `users` up to date, for
+    /// Brings the encrypted index of every unlocked encrypted tier of `users` up to date, for
     /// `reindex` (so the next search starts warm); locked tiers are skipped and named. Never asks
     /// for a passphrase.
     ///
-    /// - Parameter full: discard the sealed files first and rebuild them from the tier files.
+    /// - Parameter full: discard the encrypted files first and rebuild them from the tier files.
     /// - Throws: `.locked` or `.integrity` for an entry that does not decrypt, naming its file and line.
-    func reindexSealed(users: [String], embedder: (any SentenceEmbedding)?, full: Bool) throws(VaultError) -> (update: SealedUpdate, locked: [Tier]) {
-        var update = SealedUpdate()
+    func reindexEncrypted(users: [String], embedder: (any SentenceEmbedding)?, full: Bool) throws(VaultError) -> (update: EncryptedIndexUpdate, locked: [Tier]) {
+        var update = EncryptedIndexUpdate()
         var locked: [Tier] = []
         for tier in Tier.allCases where tier.isEncrypted {
             for user in users.sorted() {
@@ -481,12 +481,12 @@ extension Vault {
                 }
                 if full {
                     do {
-                        try AtomicFile.remove(sealedIndexPath(user: user, tier: tier), in: root)
+                        try AtomicFile.remove(encryptedIndexPath(user: user, tier: tier), in: root)
                     } catch {
                         throw VaultError.wrap(error)
                     }
                 }
-                _ = try refreshedSealedIndex(user: user, tier: tier, paths: paths, identity: identity, embedder: embedder, update: &update)
+                _ = try refreshedEncryptedIndex(user: user, tier: tier, paths: paths, identity: identity, embedder: embedder, update: &update)
             }
         }
         return (update, locked)

@@ -297,9 +297,9 @@ extension Vault {
                 at: location, hint: "use ### for headings inside a memory")
         }
         if tier.isEncrypted {
-            let sealed = try sealedEntry(rendered, tier: tier, user: user, date: date, id: id)
+            let encrypted = try encryptedEntry(rendered, tier: tier, user: user, date: date, id: id)
             return PreparedMemory(
-                id: id, keptID: memory.id != nil, tier: tier, date: date, rendered: sealed, location: location,
+                id: id, keptID: memory.id != nil, tier: tier, date: date, rendered: encrypted, location: location,
                 classification: classification)
         }
         if !allowSecrets, let hit = SecretScanner.scan(rendered).first {

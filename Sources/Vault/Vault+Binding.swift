@@ -99,7 +99,7 @@ extension Vault {
     /// - Throws: `.badInput` when the file holds plain text outside any dated entry (it could not
     ///   be encrypted per entry) or the tier has no key; nothing is written then.
     @discardableResult
-    public func sealPlainEntries(in file: inout EntryFile, path: String, user: String, tier: Tier) throws(VaultError) -> Int {
+    public func encryptPlainEntries(in file: inout EntryFile, path: String, user: String, tier: Tier) throws(VaultError) -> Int {
         guard tier.isEncrypted else { return 0 }
         // Text no entry holds would stay plain: a heading without a date, text before the first entry.
         for problem in file.problems
@@ -121,7 +121,7 @@ extension Vault {
             }
             let plaintext = bind(entry.rawText.trimmedTrailingWhitespace() + "\n", user: user, tier: tier)
             let armored = try encrypt(plaintext, to: recipient)
-            guard file.replace(id: id, with: EntrySealing.render(tier: tier, date: entry.date, id: id, armored: armored)) else {
+            guard file.replace(id: id, with: EncryptedEntry.render(tier: tier, date: entry.date, id: id, armored: armored)) else {
                 throw VaultError(.badInput, "memory \(id) could not be encrypted in place; nothing committed", at: "\(path):\(entry.line)")
             }
             count += 1

@@ -89,7 +89,7 @@ extension Vault {
         if located.entry.isEncrypted {
             let opened: (text: String, entry: Entry)?
             do {
-                opened = try unsealed(located)
+                opened = try decrypted(located)
             } catch where error.otherKey {
                 // An older key's entry: shown locked and reported; the others go on.
                 noteOtherKey(located)

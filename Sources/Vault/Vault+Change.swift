@@ -22,7 +22,7 @@ extension Vault {
     public func entryText(id: String) throws(VaultError) -> (text: String, memory: Memory) {
         let located = try locate(id: id)
         if located.entry.isEncrypted {
-            guard let (text, _) = try unsealed(located) else {
+            guard let (text, _) = try decrypted(located) else {
                 throw VaultError(.locked, "the \(located.tier.rawValue) tier is locked", at: located.path,
                     hint: "unlock it first: memvault unlock \(located.tier.rawValue)")
             }
@@ -62,7 +62,7 @@ extension Vault {
         try transaction("memvault: edit \(tierOf(path: path)?.tier.rawValue ?? "") \(id)") { (changes) throws(VaultError) in
             let located = try locate(id: id)
             path = located.path
-            let current = try located.entry.isEncrypted ? unsealed(located)?.text : located.entry.rawText
+            let current = try located.entry.isEncrypted ? decrypted(located)?.text : located.entry.rawText
             guard let current, current.trimmingCharacters(in: .whitespacesAndNewlines)
                 == original.trimmingCharacters(in: .whitespacesAndNewlines)
             else {
@@ -72,8 +72,8 @@ extension Vault {
             var file = try readEntryFile(located.path)
             let replaced: Bool
             if located.tier.isEncrypted {
-                let sealed = try sealedEntry(newEntry, tier: located.tier, user: located.user, date: first.date, id: id)
-                replaced = file.replace(id: id, with: sealed)
+                let encrypted = try encryptedEntry(newEntry, tier: located.tier, user: located.user, date: first.date, id: id)
+                replaced = file.replace(id: id, with: encrypted)
             } else {
                 if SecretScanner.scan(newEntry).count > SecretScanner.scan(current).count {
                     throw VaultError(.badInput, "the edited memory looks like it holds a credential; nothing written", at: located.path,

@@ -163,8 +163,8 @@ extension Vault {
                     hint: "move it to an encrypted tier (memvault add --tier secret) or pass --allow-secret")
             }
             // Hand-written plain entries of an encrypted tier are encrypted before git sees them.
-            let sealed = try sealPlainEntries(in: &file, path: path, user: place.user, tier: place.tier)
-            files.append((path, file, sealed > 0))
+            let encrypted = try encryptPlainEntries(in: &file, path: path, user: place.user, tier: place.tier)
+            files.append((path, file, encrypted > 0))
         }
         var writes: [(path: String, bytes: [UInt8]?)] = []
         for (path, var file, var changed) in files {

@@ -34,7 +34,7 @@ extension Vault {
     /// A user's memories whose entry passes `include`, in file order.
     ///
     /// Every file is parsed, but only the entries that pass become `Memory` values.
-    /// - Parameter include: called with each entry's heading date (nil when sealed), tier and
+    /// - Parameter include: called with each entry's heading date (nil when encrypted), tier and
     ///   whether it has an unchecked task item.
     /// - Throws: `VaultError.badInput` for a file that is not valid UTF-8.
     /// - Complexity: O(n) in the user's entries.
@@ -103,7 +103,7 @@ extension Vault {
 
     /// The memory of an entry for a digest: decrypted with its tasks when the tier is unlocked;
     /// with nothing but its date, tier and place when the tier is locked (even for an entry a
-    /// person wrote there in plain text and that is not sealed yet).
+    /// person wrote there in plain text and that is not encrypted yet).
     private func digestMemory(_ located: Located, unlocked: Bool) throws(VaultError) -> Memory {
         var memory = Memory(entry: located.entry, id: located.entry.id ?? "", user: located.user, tier: located.tier,
                             path: located.path, timeZone: config.timeZone)
@@ -112,7 +112,7 @@ extension Vault {
         var otherKey = false
         if unlocked {
             do {
-                opened = try unsealed(located)
+                opened = try decrypted(located)
             } catch where error.otherKey {
                 noteOtherKey(located)  // an older key's entry: counted, not quoted
                 otherKey = true
@@ -230,7 +230,7 @@ enum DigestScan {
 extension Vault {
     /// Encrypts `plaintext` to the recipient of `user`'s `tier` as one armored age block.
     /// - Throws: `.badInput` when the tier has no key.
-    package func seal(_ plaintext: String, user: String, tier: Tier) throws(VaultError) -> String {
+    package func encrypt(_ plaintext: String, user: String, tier: Tier) throws(VaultError) -> String {
         try encrypt(plaintext, to: try recipient(user: user, tier: tier))
     }
 
@@ -238,7 +238,7 @@ extension Vault {
     /// (without asking anyone).
     /// - Returns: the plaintext, or nil when the tier is locked or the block is not to its key,
     ///   damaged, or not UTF-8.
-    package func unseal(_ armored: String, user: String, tier: Tier) -> String? {
+    package func decryptIfUnlocked(_ armored: String, user: String, tier: Tier) -> String? {
         guard let identity = try? identity(user: user, tier: tier, ask: false),
             let plaintext = try? Age.decrypt(Array(armored.utf8), with: [identity])
         else { return nil }

@@ -7,7 +7,7 @@ import SearchIndex
 
 /// Rendering of encrypted entries: the heading keeps the date (confidential, secret) or shows
 /// only the id (ultrasecret); title, metadata and body are inside the armored block.
-enum EntrySealing {
+enum EncryptedEntry {
     static func render(tier: Tier, date: EntryDate?, id: String, armored: String) -> String {
         EntryRenderer.renderEncrypted(date: tier == .ultrasecret ? nil : date, id: id, armored: armored)
     }
@@ -63,7 +63,7 @@ extension Vault {
 
     /// The plaintext entry inside an encrypted entry, when its tier is unlocked.
     /// - Returns: nil when the tier is locked.
-    func unsealed(_ located: Located) throws(VaultError) -> (text: String, entry: Entry)? {
+    func decrypted(_ located: Located) throws(VaultError) -> (text: String, entry: Entry)? {
         guard located.entry.isEncrypted,
             let identity = try identity(user: located.user, tier: located.tier)
         else { return nil }
@@ -79,16 +79,16 @@ extension Vault {
 
     /// Encrypts a rendered plaintext entry of an encrypted tier for writing, bound to its place
     /// (`bind(_:user:tier:)`).
-    func sealedEntry(_ rendered: String, tier: Tier, user: String, date: EntryDate?, id: String) throws(VaultError) -> String {
+    func encryptedEntry(_ rendered: String, tier: Tier, user: String, date: EntryDate?, id: String) throws(VaultError) -> String {
         let armored = try encrypt(bind(rendered, user: user, tier: tier), to: try recipient(user: user, tier: tier))
-        return EntrySealing.render(tier: tier, date: date, id: id, armored: armored)
+        return EncryptedEntry.render(tier: tier, date: date, id: id, armored: armored)
     }
 }
 
 /// The memories of the unlocked encrypted tiers that a search may return, decrypted in memory:
 /// they join the plain index's candidates, so one ranking covers every tier.
-struct SealedCollection {
-    var entries: [String: (indexed: IndexedEntry, record: SealedIndex.Record)] = [:]
+struct EncryptedCollection {
+    var entries: [String: (indexed: IndexedEntry, record: EncryptedIndex.Record)] = [:]
     /// Their lexical documents, by id (sorted, so the numbering is deterministic).
     var documents: [(id: String, document: LexicalDocument)] = []
     /// Encrypted tiers that hold memories but stayed locked.
@@ -105,18 +105,18 @@ struct SealedCollection {
 }
 
 extension Vault {
-    /// The unlocked encrypted tiers' entries that pass `filter`, through their sealed indexes
-    /// (SealedIndex.swift): each is opened with a key derived from the tier's identity, brought
+    /// The unlocked encrypted tiers' entries that pass `filter`, through their encrypted indexes
+    /// (EncryptedIndex.swift): each is opened with a key derived from the tier's identity, brought
     /// up to date with the tier's files (decrypting and embedding only what changed) and saved
-    /// sealed again. A locked tier's sealed file is neither read nor changed.
+    /// encrypted again. A locked tier's encrypted file is neither read nor changed.
     ///
     /// - Complexity: O(entries of the unlocked tiers); decrypts and embeds only entries changed
     ///   since the last search.
-    func sealedCollection(
+    func encryptedCollection(
         _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode, embedder: (any SentenceEmbedding)?,
-        update: inout SealedUpdate
-    ) throws(VaultError) -> SealedCollection {
-        var collection = SealedCollection()
+        update: inout EncryptedIndexUpdate
+    ) throws(VaultError) -> EncryptedCollection {
+        var collection = EncryptedCollection()
         for tier in Tier.allCases where tier.isEncrypted && (request.tiers?.contains(tier) ?? true) {
             for name in (request.users ?? [user]).sorted() {
                 let paths = tierFiles(user: name, tier: tier)
@@ -127,7 +127,7 @@ extension Vault {
                     continue
                 }
                 // A lexical search leaves missing vectors to the next search that needs them.
-                let index = try refreshedSealedIndex(
+                let index = try refreshedEncryptedIndex(
                     user: name, tier: tier, paths: paths, identity: identity, embedder: mode == .lexical ? nil : embedder,
                     update: &update)
                 for path in paths {
@@ -152,16 +152,16 @@ extension Vault {
     }
 
     /// The encrypted tiers alone, ranked as `search` ranks them among the others, reporting what
-    /// the sealed indexes' refresh did.
+    /// the encrypted indexes' refresh did.
     func searchEncrypted(
         _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode, embedder: (any SentenceEmbedding)?,
-        update: inout SealedUpdate
+        update: inout EncryptedIndexUpdate
     ) throws(VaultError) -> (results: [SearchResult], locked: [Tier]) {
         var request = request
         request.mode = mode
         request.users = filter.users ?? [user]
         request.tiers = Set(Tier.allCases.filter { $0.isEncrypted && (request.tiers?.contains($0) ?? true) })
-        let response = try searchOnce(request, user: user, embedder: embedder, sealedUpdate: &update)
+        let response = try searchOnce(request, user: user, embedder: embedder, encryptedUpdate: &update)
         return (response.results, response.locked.compactMap(Tier.init(rawValue:)))
     }
 }

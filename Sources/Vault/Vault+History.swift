@@ -119,13 +119,13 @@ extension Vault {
     private func restorableText(_ old: Located, to target: Located) throws(VaultError) -> String {
         guard target.tier.isEncrypted, let id = old.entry.id else { return old.entry.rawText }
         if !old.entry.isEncrypted {
-            return try sealedEntry(old.entry.rawText.trimmedTrailingWhitespace() + "\n", tier: target.tier, user: target.user,
+            return try encryptedEntry(old.entry.rawText.trimmedTrailingWhitespace() + "\n", tier: target.tier, user: target.user,
                 date: old.entry.date, id: id)
         }
         if old.tier != target.tier || old.user != target.user,
-            let opened = try? unsealed(old)
+            let opened = try? decrypted(old)
         {
-            return try sealedEntry(opened.text, tier: target.tier, user: target.user, date: opened.entry.date, id: id)
+            return try encryptedEntry(opened.text, tier: target.tier, user: target.user, date: opened.entry.date, id: id)
         }
         return old.entry.rawText
     }

@@ -87,7 +87,7 @@ extension Vault {
     /// history). A record larger than `maximumMemorySize` becomes parts that name each other
     /// (`part`, `prev`, `next` meta fields and a line in the text).
     ///
-    /// Memory stays bounded whatever the export's size: rendered (for encrypted tiers: sealed)
+    /// Memory stays bounded whatever the export's size: rendered (for encrypted tiers: encrypted)
     /// entries are spooled to a file under the cache, and each vault file is built and written
     /// one at a time when the change is applied.
     ///
@@ -433,7 +433,7 @@ final class ImportSession {
             for id in byPath[path]! {
                 guard let entry = file.entry(id: id) else { continue }
                 let located = Vault.Located(user: user, tier: tier, path: path, entry: entry)
-                guard let (_, inner) = try vault.unsealed(located) else { continue }
+                guard let (_, inner) = try vault.decrypted(located) else { continue }
                 hashes[id] = (inner.meta.first(where: { $0.key == "import-hash" })?.value, Self.partNumber(inner.meta.first(where: { $0.key == "part" })?.value))
             }
         }
@@ -450,7 +450,7 @@ final class ImportSession {
         deferred = []
     }
 
-    /// Renders (and for encrypted tiers seals) every part of a record and spools it.
+    /// Renders (and for encrypted tiers encrypts) every part of a record and spools it.
     /// - Parameter ids: the parts' ids when the record is in the vault already; else derived.
     private func prepare(_ memory: NewMemory, texts: [String], hash: String, tier: Tier, ids given: [String], location: String) throws(VaultError) -> [Prepared] {
         let src = memory.src!
@@ -559,7 +559,7 @@ final class ImportSession {
 
 /// An append-only file of rendered entries under the vault's cache, removed when the import ends.
 /// It holds only what is written to the vault anyway: plain-text entries of plain tiers and
-/// sealed entries of encrypted ones, never the plaintext of an encrypted tier.
+/// encrypted entries of encrypted ones, never the plaintext of an encrypted tier.
 final class Spool {
     let url: URL
     private let handle: FileHandle

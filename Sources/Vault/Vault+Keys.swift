@@ -26,7 +26,7 @@ extension Tier {
 }
 
 extension Vault {
-    /// The scrypt work factor new key files of `tier` are sealed with: the tier's default, or
+    /// The scrypt work factor new key files of `tier` are wrapped with: the tier's default, or
     /// `scryptWorkFactorLimit` when a test set a lower one.
     public func workFactor(for tier: Tier) -> Int {
         if let limit = scryptWorkFactorLimit, (1...22).contains(limit) {
@@ -84,19 +84,19 @@ extension Vault {
     /// - Throws: `.locked` (exit 3) for a wrong passphrase; `.integrity` for a damaged key file.
     func openKeyFile(user: String, tier: Tier, passphrase: String) throws(VaultError) -> X25519Identity {
         let path = keyFilePath(user: user, tier: tier)
-        let sealed: [UInt8]
+        let wrapped: [UInt8]
         do {
             guard let read = try AtomicFile.read(path, in: root) else {
                 throw VaultError(.badInput, "the encrypted \(tier.rawValue) tier of \(user) has no key yet", at: path,
                     hint: "create one with: memvault passwd \(tier.rawValue)")
             }
-            sealed = read
+            wrapped = read
         } catch let error as VaultError {
             throw error
         } catch {
             throw VaultError.wrap(error)
         }
-        let identity = try openSealedKey(sealed, tier: tier, passphrase: passphrase, path: path)
+        let identity = try unwrapKey(wrapped, tier: tier, passphrase: passphrase, path: path)
         // The .pub as the working tree has it, not the trusted pin: a swapped .pub is named here.
         let expected = try storedRecipient(user: user, tier: tier)
         guard identity.recipient == expected else {
@@ -108,12 +108,12 @@ extension Vault {
         return identity
     }
 
-    /// The identity inside a sealed key file's bytes (`path` only names it in errors).
+    /// The identity inside a wrapped key file's bytes (`path` only names it in errors).
     /// - Throws: `.locked` for a wrong passphrase or a missing second factor; `.integrity` for a damaged file.
-    func openSealedKey(_ sealed: [UInt8], tier: Tier, passphrase: String, path: String) throws(VaultError) -> X25519Identity {
+    func unwrapKey(_ wrapped: [UInt8], tier: Tier, passphrase: String, path: String) throws(VaultError) -> X25519Identity {
         let identity: X25519Identity
         do {
-            let outer = try Age.decrypt(sealed, with: [ScryptIdentity(passphrase: passphrase)])
+            let outer = try Age.decrypt(wrapped, with: [ScryptIdentity(passphrase: passphrase)])
             if outer.starts(with: Array("-----BEGIN AGE".utf8)) || outer.starts(with: Array("age-encryption.org/".utf8)) {
                 // Two factors: the passphrase layer holds an age file to the key file's recipient.
                 guard let factor = try secondFactor() else {
@@ -157,7 +157,7 @@ extension Vault {
         for commit in commits {
             guard found.count < limit, seen.count < limit * 2 else { break }
             guard let bytes = try? repository.fileContents(path: path, at: commit.id), seen.insert(bytes).inserted,
-                let identity = try? openSealedKey(bytes, tier: tier, passphrase: passphrase, path: path),
+                let identity = try? unwrapKey(bytes, tier: tier, passphrase: passphrase, path: path),
                 identity.recipient != current.recipient, !found.contains(where: { $0.recipient == identity.recipient })
             else { continue }
             found.append(identity)
@@ -265,10 +265,10 @@ extension Vault {
             }
             identity = try openKeyFile(user: user, tier: tier, passphrase: oldPassphrase)
         }
-        let sealed = try seal(identity, tier: tier, passphrase: newPassphrase)
+        let wrapped = try wrap(identity, tier: tier, passphrase: newPassphrase)
         try transaction("memvault: \(creating ? "create" : "change passphrase of") \(user) \(tier.rawValue) key") { (changes) throws(VaultError) in
             changes.write(recipientPath(user: user, tier: tier), Array((identity.recipient.encoded + "\n").utf8))
-            changes.write(keyFilePath(user: user, tier: tier), sealed)
+            changes.write(keyFilePath(user: user, tier: tier), wrapped)
         }
         try pinOwnChange(user: user, tier: tier)
         return creating
@@ -285,7 +285,7 @@ extension Vault {
             guard !passphrase.isEmpty else { throw VaultError(.badInput, "the new passphrase of the \(tier.rawValue) tier is empty") }
             let identity = X25519Identity.generate()
             files.append((recipientPath(user: user, tier: tier), Array((identity.recipient.encoded + "\n").utf8)))
-            files.append((keyFilePath(user: user, tier: tier), try seal(identity, tier: tier, passphrase: passphrase)))
+            files.append((keyFilePath(user: user, tier: tier), try wrap(identity, tier: tier, passphrase: passphrase)))
             created.append(tier)
         }
         guard !created.isEmpty else { return [] }
@@ -297,10 +297,10 @@ extension Vault {
         return created
     }
 
-    /// Seals `identity` under `passphrase`; for ultrasecret with a second factor (`keyFile`), the
+    /// Wraps `identity` under `passphrase`; for ultrasecret with a second factor (`keyFile`), the
     /// identity file is first encrypted to the key file's recipient, then that age file to the passphrase:
     /// `age -d ultrasecret.key.age | age -d -i KEYFILE` opens it with stock age.
-    private func seal(_ identity: X25519Identity, tier: Tier, passphrase: String) throws(VaultError) -> [UInt8] {
+    private func wrap(_ identity: X25519Identity, tier: Tier, passphrase: String) throws(VaultError) -> [UInt8] {
         do {
             if tier == .ultrasecret, let factor = try secondFactor() {
                 var text = Array("# public key: \(identity.recipient.encoded)\n\(identity.encoded)\n".utf8)
@@ -308,11 +308,11 @@ extension Vault {
                 let inner = try Age.encrypt(text, to: [factor.recipient], armor: true)
                 return try Age.encrypt(inner, to: [ScryptRecipient(passphrase: passphrase, workFactor: workFactor(for: tier))], armor: true)
             }
-            return try AgeKeyFile.seal(identity: identity, passphrase: passphrase, workFactor: workFactor(for: tier))
+            return try AgeKeyFile.wrap(identity: identity, passphrase: passphrase, workFactor: workFactor(for: tier))
         } catch let error as VaultError {
             throw error
         } catch let error as AgeError {
-            throw VaultError(.badInput, "cannot seal the key: \(error.message)")
+            throw VaultError(.badInput, "cannot wrap the key: \(error.message)")
         } catch {
             throw VaultError.wrap(error)
         }
@@ -341,7 +341,7 @@ extension Vault {
     /// kept as they are and listed in `otherKeyEntries`. The encrypted sections of the user's
     /// digests that were encrypted to this tier are re-encrypted as well.
     ///
-    /// - Parameter passphrase: the tier's passphrase; it unlocks the old key and seals the new one.
+    /// - Parameter passphrase: the tier's passphrase; it unlocks the old key and wraps the new one.
     /// - Returns: the number of entries re-encrypted.
     /// - Throws: `.locked` for a wrong passphrase, `.integrity` for a tampered entry (nothing written).
     public func rotate(user: String, tier: Tier, passphrase: String) throws(VaultError) -> Int {
@@ -349,7 +349,7 @@ extension Vault {
         let old = try openKeyFile(user: user, tier: tier, passphrase: passphrase)
         let keys = [old] + previousIdentities(user: user, tier: tier, passphrase: passphrase, excluding: old)
         let new = X25519Identity.generate()
-        let sealed = try seal(new, tier: tier, passphrase: passphrase)
+        let wrapped = try wrap(new, tier: tier, passphrase: passphrase)
         var count = 0
         try transaction("memvault: rotate \(user) \(tier.rawValue) key") { (changes) throws(VaultError) in
             for path in tierFiles(user: user, tier: tier) {
@@ -377,7 +377,7 @@ extension Vault {
                     }
                     plaintext = bind(plaintext, user: user, tier: tier)
                     let armored = try encrypt(plaintext, to: new.recipient)
-                    guard file.replace(id: id, with: EntrySealing.render(tier: tier, date: entry.date, id: id, armored: armored)) else {
+                    guard file.replace(id: id, with: EncryptedEntry.render(tier: tier, date: entry.date, id: id, armored: armored)) else {
                         throw VaultError(.badInput, "memory \(id) could not be re-encrypted in place; nothing written", at: "\(path):\(entry.line)")
                     }
                     changed = true
@@ -391,7 +391,7 @@ extension Vault {
                 }
             }
             changes.write(recipientPath(user: user, tier: tier), Array((new.recipient.encoded + "\n").utf8))
-            changes.write(keyFilePath(user: user, tier: tier), sealed)
+            changes.write(keyFilePath(user: user, tier: tier), wrapped)
         }
         unlockedKeys["\(user)/\(tier.rawValue)"] = new
         try pinOwnChange(user: user, tier: tier)
@@ -442,7 +442,7 @@ extension Vault {
                     }
                     try checkBinding(inner, of: located)
                     let armored = try encrypt(bind(plaintext, user: user, tier: tier), to: current.recipient)
-                    guard file.replace(id: id, with: EntrySealing.render(tier: tier, date: entry.date, id: id, armored: armored)) else {
+                    guard file.replace(id: id, with: EncryptedEntry.render(tier: tier, date: entry.date, id: id, armored: armored)) else {
                         throw VaultError(.badInput, "memory \(id) could not be re-encrypted in place; nothing written", at: "\(path):\(entry.line)")
                     }
                     changed = true

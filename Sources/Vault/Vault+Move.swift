@@ -33,7 +33,7 @@ extension Vault {
             let plaintext: String
             let inner: Entry
             if located.entry.isEncrypted {
-                guard let (text, entry) = try unsealed(located) else {
+                guard let (text, entry) = try decrypted(located) else {
                     throw VaultError(.locked, "the \(located.tier.rawValue) tier is locked", at: located.path,
                         hint: "unlock it first: memvault unlock \(located.tier.rawValue)")
                 }
@@ -51,7 +51,7 @@ extension Vault {
             }
             let date = inner.date ?? located.entry.date ?? DateText.entryDate(Date(), timeZone: config.timeZone)
             if tier.isEncrypted {
-                rendered = try sealedEntry(rendered, tier: tier, user: located.user, date: date, id: id)
+                rendered = try encryptedEntry(rendered, tier: tier, user: located.user, date: date, id: id)
             } else if !allowSecrets, let hit = SecretScanner.scan(rendered).first {
                 throw VaultError(.badInput, "memory \(id) looks like it holds a credential (\(hit.kind.label), line \(hit.line) of the entry); nothing moved",
                     at: located.path, hint: "keep it in an encrypted tier, or pass --allow-secret if it is not a secret")

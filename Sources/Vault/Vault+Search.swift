@@ -76,7 +76,7 @@ extension Vault {
     static let indexLockPath = ".memvault/cache/index.lock"
 
     /// The plain-text tier files of every user, the ones this index covers (the encrypted
-    /// tiers have their sealed indexes, SealedIndex.swift).
+    /// tiers have their encrypted indexes, EncryptedIndex.swift).
     func indexedSources() -> [String: (user: String, tier: Tier)] {
         var sources: [String: (user: String, tier: Tier)] = [:]
         for user in config.users {
@@ -105,7 +105,7 @@ extension Vault {
         let lock: VaultLock
         do {
             lock = try VaultLock(Self.indexLockPath, in: root)
-            // The index and sealed folders are real folders, never links out of the vault.
+            // The index folders (plain and encrypted) are real folders, never links out of the vault.
             try AtomicFile.createDirectory(".memvault/cache/index", in: root)
             try AtomicFile.createDirectory(".memvault/cache/sealed", in: root)
         } catch where error.exitStatus == .integrity {
@@ -160,12 +160,12 @@ extension Vault {
         var update = VaultIndex.Update()
         let index = try refreshedIndex(embedder: embedder, full: full, update: &update)
         if embedder == nil { update.notices.append("embedding model missing: only the lexical index was updated") }
-        // The sealed indexes of the encrypted tiers that are unlocked now (locked ones are left alone).
-        let sealed = try reindexSealed(users: config.users, embedder: embedder, full: full)
+        // The encrypted indexes of the encrypted tiers that are unlocked now (locked ones are left alone).
+        let encrypted = try reindexEncrypted(users: config.users, embedder: embedder, full: full)
         return IndexReport(
-            filesRead: update.filesRead + sealed.update.filesRead, embedded: update.embedded + sealed.update.embedded,
-            removed: update.removed + sealed.update.removed, entries: index.count,
-            withVectors: index.countWithVectors(), notices: update.notices + sealed.update.notices)
+            filesRead: update.filesRead + encrypted.update.filesRead, embedded: update.embedded + encrypted.update.embedded,
+            removed: update.removed + encrypted.update.removed, entries: index.count,
+            withVectors: index.countWithVectors(), notices: update.notices + encrypted.update.notices)
     }
 
     /// Index coverage without changing anything: entries indexed with vectors, total memories, stale files.
@@ -202,9 +202,9 @@ extension Vault {
         var request = request
         // A scoped vault (an assistant's session) searches only the tiers it may read.
         if let scope = tierScope { request.tiers = (request.tiers ?? Set(Tier.allCases)).intersection(scope) }
-        var sealedUpdate = SealedUpdate()
+        var encryptedUpdate = EncryptedIndexUpdate()
         do {
-            return try searchOnce(request, user: user, embedder: embedder, sealedUpdate: &sealedUpdate)
+            return try searchOnce(request, user: user, embedder: embedder, encryptedUpdate: &encryptedUpdate)
         } catch where error.damagedIndex {
             // The vector files are checked chunk by chunk as a search reads them: a damaged one
             // means a rebuild from the files and the same search again, never a wrong answer.
@@ -212,7 +212,7 @@ extension Vault {
             var timer = PhaseTimer()
             loadedIndex = nil
             _ = try refreshedIndex(embedder: embedder, full: true, update: &update, timer: &timer)
-            var response = try searchOnce(request, user: user, embedder: embedder, sealedUpdate: &sealedUpdate)
+            var response = try searchOnce(request, user: user, embedder: embedder, encryptedUpdate: &encryptedUpdate)
             response.notices.insert(Self.damagedIndexNotice, at: 0)
             return response
         }
@@ -234,21 +234,21 @@ extension Vault {
 
     /// The candidates of a search without ranking them (for `memvault-bench eval --tune`).
     package func candidates(_ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> Candidates {
-        var sealedUpdate = SealedUpdate()
-        return try gather(request, user: user, embedder: embedder, sealedUpdate: &sealedUpdate).candidates
+        var encryptedUpdate = EncryptedIndexUpdate()
+        return try gather(request, user: user, embedder: embedder, encryptedUpdate: &encryptedUpdate).candidates
     }
 
     private struct Gathered {
         var candidates: Candidates
         var index: VaultIndex
-        var sealed: SealedCollection
+        var encrypted: EncryptedCollection
         var mode: SearchMode
         var notices: [String]
         var timer: PhaseTimer
     }
 
     private func gather(
-        _ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?, sealedUpdate: inout SealedUpdate
+        _ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?, encryptedUpdate: inout EncryptedIndexUpdate
     ) throws(VaultError) -> Gathered {
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw VaultError(.badInput, "empty query") }
@@ -273,24 +273,24 @@ extension Vault {
         let allowed = index.allowed(filter)
         timer.lap("filter")
         // Unlocked encrypted tiers join the collection; the others are reported locked.
-        let sealed = try sealedCollection(request, user: user, filter: filter, mode: mode, embedder: embedder, update: &sealedUpdate)
-        notices += sealedUpdate.notices
+        let encrypted = try encryptedCollection(request, user: user, filter: filter, mode: mode, embedder: embedder, update: &encryptedUpdate)
+        notices += encryptedUpdate.notices
         timer.lap("encrypted tiers")
 
         var candidates = Candidates()
         candidates.queryTerms = Set(Analyzer.terms(query)).count
         var lexicalScore: [String: (score: Float, matched: Int)] = [:]
         if mode != .semantic {
-            for hit in index.lexicalSearch(query, k: count, allowed: allowed, extra: sealed.documents) {
+            for hit in index.lexicalSearch(query, k: count, allowed: allowed, extra: encrypted.documents) {
                 candidates.lexical.append(hit.id)
                 lexicalScore[hit.id] = (hit.score, hit.matchedTerms.count)
             }
             timer.lap("lexical")
         }
         var cosine: [String: Float] = [:]
-        var sealedCosines: [String: Float] = [:]
+        var encryptedCosines: [String: Float] = [:]
         // Nothing to compare with (an empty vault, or only locked tiers): the query is not embedded.
-        if mode != .lexical, let embedder, index.count > 0 || !sealed.entries.isEmpty {
+        if mode != .lexical, let embedder, index.count > 0 || !encrypted.entries.isEmpty {
             let queryVector = embedder.embed([query])[0]
             timer.lap("embed query")
             var hits: [(id: String, score: Float)]
@@ -299,9 +299,9 @@ extension Vault {
             } catch {
                 throw VaultError.damaged(error)
             }
-            sealedCosines = sealed.cosines(queryVector)
-            if !sealedCosines.isEmpty {
-                hits += sealedCosines.map { (id: $0.key, score: $0.value) }
+            encryptedCosines = encrypted.cosines(queryVector)
+            if !encryptedCosines.isEmpty {
+                hits += encryptedCosines.map { (id: $0.key, score: $0.value) }
                 hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
                 hits = Array(hits.prefix(count))
             }
@@ -310,7 +310,7 @@ extension Vault {
             // A lexical candidate the semantic list missed still has a cosine, for the fusion.
             if mode == .hybrid {
                 for id in candidates.lexical where cosine[id] == nil {
-                    if let value = sealedCosines[id] {
+                    if let value = encryptedCosines[id] {
                         cosine[id] = value
                     } else {
                         do {
@@ -327,17 +327,17 @@ extension Vault {
         for id in candidates.lexical + candidates.semantic where seen.insert(id).inserted {
             candidates.all.append(FusionCandidate(
                 id: id, lexical: lexicalScore[id]?.score, cosine: cosine[id], matchedTerms: lexicalScore[id]?.matched ?? 0,
-                date: sealed.entries[id]?.indexed.date ?? index.date(key: id)))
+                date: encrypted.entries[id]?.indexed.date ?? index.date(key: id)))
         }
-        return Gathered(candidates: candidates, index: index, sealed: sealed, mode: mode, notices: notices, timer: timer)
+        return Gathered(candidates: candidates, index: index, encrypted: encrypted, mode: mode, notices: notices, timer: timer)
     }
 
     func searchOnce(
-        _ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?, sealedUpdate: inout SealedUpdate
+        _ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?, encryptedUpdate: inout EncryptedIndexUpdate
     ) throws(VaultError) -> SearchResponse {
         let clock = ContinuousClock()
         let start = clock.now
-        var gathered = try gather(request, user: user, embedder: embedder, sealedUpdate: &sealedUpdate)
+        var gathered = try gather(request, user: user, embedder: embedder, encryptedUpdate: &encryptedUpdate)
         let candidates = gathered.candidates
         let score = Dictionary(uniqueKeysWithValues: candidates.all.map { ($0.id, $0) })
         let ranked: [(id: String, score: Float)]
@@ -348,12 +348,12 @@ extension Vault {
         }
         gathered.timer.lap("fuse")
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
-        let results = try searchResults(ranked, index: gathered.index, sealed: gathered.sealed, query: query)
+        let results = try searchResults(ranked, index: gathered.index, encrypted: gathered.encrypted, query: query)
         gathered.timer.lap("snippets")
         let ms = PhaseTimer.milliseconds(clock.now - start)
         var response = SearchResponse(
             query: request.query, mode: request.mode.rawValue, tookMs: (ms * 10).rounded() / 10,
-            locked: gathered.sealed.locked.map(\.rawValue), results: results, notices: gathered.notices)
+            locked: gathered.encrypted.locked.map(\.rawValue), results: results, notices: gathered.notices)
         response.phases = gathered.timer.phases
         return response
     }
@@ -366,13 +366,13 @@ extension Vault {
     /// Results with snippets read from the files themselves: only each entry's own bytes are
     /// parsed (the index keeps where they are); the whole file only if they no longer match.
     private func searchResults(
-        _ ranked: [(id: String, score: Float)], index: VaultIndex, sealed: SealedCollection, query: String
+        _ ranked: [(id: String, score: Float)], index: VaultIndex, encrypted: EncryptedCollection, query: String
     ) throws(VaultError) -> [SearchResult] {
         var bytesOfFile: [String: [UInt8]] = [:]
         var results: [SearchResult] = []
         let words = Self.snippetWords(query)
         for (key, score) in ranked {
-            if let (indexed, record) = sealed.entries[key] {
+            if let (indexed, record) = encrypted.entries[key] {
                 results.append(SearchResult(
                     id: key, score: score, user: indexed.user, tier: indexed.tier,
                     date: record.date.map { DateText.iso8601($0, timeZone: config.timeZone) }, path: indexed.path,

@@ -36,7 +36,7 @@ final class CountingEmbedder: SentenceEmbedding {
 /// A vault in a temporary folder whose user alice has a secret tier with memories in two files.
 struct SecretVault {
     static let passphrase = "secret pass 2"
-    /// In every secret memory's title, body, tag and source; must never appear in the sealed file.
+    /// In every secret memory's title, body, tag and source; must never appear in the encrypted file.
     static let marker = "Zqxmarker\(UUID().uuidString.prefix(8))"
     static let topics = [
         "dentist appointment moved to thursday bring the insurance card",
@@ -63,7 +63,7 @@ struct SecretVault {
     }
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("sealed-\(UUID().uuidString)")
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("encrypted-\(UUID().uuidString)")
         let root = folder.appendingPathComponent("vault")
         vault = try Vault.create(at: root, user: "alice", environment: Self.environment(folder, unlocked: true))
         vault.scryptWorkFactorLimit = 10
@@ -85,13 +85,13 @@ struct SecretVault {
         try Vault(at: vault.root, environment: Self.environment(folder, unlocked: unlocked))
     }
 
-    var sealedURL: URL { vault.sealedIndexURL(user: "alice", tier: .secret) }
+    var encryptedIndexURL: URL { vault.encryptedIndexURL(user: "alice", tier: .secret) }
 
     /// The encrypted tiers searched as a new process would: in the vault opened again, unless `vault` is given.
     func search(
         _ query: String, mode: SearchMode = .hybrid, embedder: CountingEmbedder, in vault: Vault? = nil, unlocked: Bool = true
-    ) throws -> (results: [SearchResult], locked: [Tier], update: SealedUpdate) {
-        var update = SealedUpdate()
+    ) throws -> (results: [SearchResult], locked: [Tier], update: EncryptedIndexUpdate) {
+        var update = EncryptedIndexUpdate()
         let found = try (vault ?? reopened(unlocked: unlocked)).searchEncrypted(
             SearchRequest(query: query, k: 5, mode: mode), user: "alice", filter: SearchFilter(users: ["alice"]),
             mode: mode, embedder: embedder, update: &update)
@@ -102,10 +102,10 @@ struct SecretVault {
 /// Ids and scores, to compare result lists.
 private func ranking(_ results: [SearchResult]) -> [String] { results.map { "\($0.id) \($0.score)" } }
 
-@Suite("Sealed index of encrypted tiers")
-struct SealedIndexTests {
+@Suite("Encrypted index of encrypted tiers")
+struct EncryptedIndexTests {
     @Test("the second search decrypts and embeds nothing and ranks the same; a new process too")
-    func secondSearchReusesTheSealedIndex() throws {
+    func secondSearchReusesTheEncryptedIndex() throws {
         let fixture = try SecretVault()
         defer { fixture.cleanup() }
         let embedder = CountingEmbedder()
@@ -132,7 +132,7 @@ struct SealedIndexTests {
         // Each mode ranks as a rebuild from the files does.
         for mode in SearchMode.allCases {
             let cached = try fixture.search("heating landlord week", mode: mode, embedder: embedder)
-            try FileManager.default.removeItem(at: fixture.sealedURL)
+            try FileManager.default.removeItem(at: fixture.encryptedIndexURL)
             let rebuilt = try fixture.search("heating landlord week", mode: mode, embedder: embedder)
             #expect(cached.update.decrypted == 0 && rebuilt.update.decrypted == SecretVault.topics.count)
             #expect(rebuilt.update.embedded == (mode == .lexical ? 0 : SecretVault.topics.count))
@@ -204,12 +204,12 @@ struct SealedIndexTests {
         #expect(gone.results.isEmpty)
     }
 
-    @Test("the sealed file holds no plaintext and is private to the user")
+    @Test("the encrypted file holds no plaintext and is private to the user")
     func noPlaintextOnDisk() throws {
         let fixture = try SecretVault()
         defer { fixture.cleanup() }
         _ = try fixture.search("notebook", embedder: CountingEmbedder())
-        let bytes = try #require(FileManager.default.contents(atPath: fixture.sealedURL.path))
+        let bytes = try #require(FileManager.default.contents(atPath: fixture.encryptedIndexURL.path))
         #expect(bytes.count > SecretVault.topics.count * Embedder.dimension * 4)
         let files = try #require(FileManager.default.enumerator(at: fixture.vault.cacheDirectory, includingPropertiesForKeys: nil))
         var scanned = 0
@@ -221,9 +221,9 @@ struct SealedIndexTests {
             scanned += 1
         }
         #expect(scanned >= 1)
-        let sealedFiles = try FileManager.default.contentsOfDirectory(atPath: fixture.vault.sealedDirectory.path)
-        #expect(sealedFiles == ["alice.secret.sealed"])  // no temporary file left behind
-        let mode = try FileManager.default.attributesOfItem(atPath: fixture.sealedURL.path)[.posixPermissions] as? Int
+        let encryptedIndexFiles = try FileManager.default.contentsOfDirectory(atPath: fixture.vault.encryptedIndexDirectory.path)
+        #expect(encryptedIndexFiles == ["alice.secret.sealed"])  // no temporary file left behind
+        let mode = try FileManager.default.attributesOfItem(atPath: fixture.encryptedIndexURL.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
 
@@ -231,14 +231,14 @@ struct SealedIndexTests {
         case truncatedHeader, truncatedBody, bitFlip, headerFlip, oldVersion, otherModel
     }
 
-    @Test("a damaged sealed file is rebuilt with one notice, and ranks the same", arguments: Damage.allCases)
+    @Test("a damaged encrypted file is rebuilt with one notice, and ranks the same", arguments: Damage.allCases)
     func damagedFileIsRebuilt(damage: Damage) throws {
         let fixture = try SecretVault()
         defer { fixture.cleanup() }
         let embedder = CountingEmbedder()
         let before = try fixture.search("doctor knee rest", embedder: embedder)
-        var bytes = try #require(FileManager.default.contents(atPath: fixture.sealedURL.path).map(Array.init))
-        let notAuthentic = "sealed with another key, or tampered with"
+        var bytes = try #require(FileManager.default.contents(atPath: fixture.encryptedIndexURL.path).map(Array.init))
+        let notAuthentic = "encrypted with another key, or tampered with"
         let expected: String
         switch damage {
         case .truncatedHeader: bytes = Array(bytes.prefix(10)); expected = "a damaged file"
@@ -248,36 +248,36 @@ struct SealedIndexTests {
         case .oldVersion: bytes[8] = 0; expected = "an old format"
         case .otherModel: bytes[8 + 4 + 4 + 4] ^= 0x20; expected = "another model"
         }
-        try Data(bytes).write(to: fixture.sealedURL)
+        try Data(bytes).write(to: fixture.encryptedIndexURL)
 
         let after = try fixture.search("doctor knee rest", embedder: embedder)
-        #expect(after.update.notices == ["sealed search index of alice/secret rebuilt (\(expected))"])
+        #expect(after.update.notices == ["encrypted search index of alice/secret rebuilt (\(expected))"])
         #expect(after.update.embedded == SecretVault.topics.count)
         #expect(ranking(after.results) == ranking(before.results))
         let next = try fixture.search("doctor knee rest", embedder: embedder)
         #expect(next.update.notices.isEmpty && next.update.embedded == 0)
     }
 
-    @Test("a locked tier's sealed file is neither read nor changed")
+    @Test("a locked tier's encrypted file is neither read nor changed")
     func lockedTierLeavesTheFileAlone() throws {
         let fixture = try SecretVault()
         defer { fixture.cleanup() }
         let embedder = CountingEmbedder()
         let locked = try fixture.search("notebook", embedder: embedder, unlocked: false)
         #expect(locked.locked == [.secret] && locked.results.isEmpty)
-        #expect(!FileManager.default.fileExists(atPath: fixture.sealedURL.path))
+        #expect(!FileManager.default.fileExists(atPath: fixture.encryptedIndexURL.path))
 
         // Junk a reader would report: a locked search gives no notice and leaves it as it is.
-        let junk = Data("not a sealed index".utf8)
-        try FileManager.default.createDirectory(at: fixture.vault.sealedDirectory, withIntermediateDirectories: true)
-        try junk.write(to: fixture.sealedURL)
-        let modified = try FileManager.default.attributesOfItem(atPath: fixture.sealedURL.path)[.modificationDate] as? Date
+        let junk = Data("not an encrypted index".utf8)
+        try FileManager.default.createDirectory(at: fixture.vault.encryptedIndexDirectory, withIntermediateDirectories: true)
+        try junk.write(to: fixture.encryptedIndexURL)
+        let modified = try FileManager.default.attributesOfItem(atPath: fixture.encryptedIndexURL.path)[.modificationDate] as? Date
         let again = try fixture.search("notebook", embedder: embedder, unlocked: false)
         #expect(again.locked == [.secret])
         #expect(again.update.notices.isEmpty && again.update.embedded == 0 && again.update.decrypted == 0)
         #expect(embedder.count == 0)
-        #expect(try Data(contentsOf: fixture.sealedURL) == junk)
-        #expect(try FileManager.default.attributesOfItem(atPath: fixture.sealedURL.path)[.modificationDate] as? Date == modified)
+        #expect(try Data(contentsOf: fixture.encryptedIndexURL) == junk)
+        #expect(try FileManager.default.attributesOfItem(atPath: fixture.encryptedIndexURL.path)[.modificationDate] as? Date == modified)
     }
 
     @Test("another identity cannot open the file: after rotate it is rebuilt, same results")
@@ -286,40 +286,40 @@ struct SealedIndexTests {
         defer { fixture.cleanup() }
         let embedder = CountingEmbedder()
         let before = try fixture.search("passport renewal form", embedder: embedder, in: fixture.vault)
-        let sealed = try #require(FileManager.default.contents(atPath: fixture.sealedURL.path).map(Array.init))
+        let encrypted = try #require(FileManager.default.contents(atPath: fixture.encryptedIndexURL.path).map(Array.init))
 
         let identity = try #require(try fixture.vault.identity(user: "alice", tier: .secret))
-        let key = SealedIndex.key(identity: identity, user: "alice", tier: .secret)
-        _ = try SealedIndex.open(sealed, with: key, modelID: Embedder.modelID, dimension: Embedder.dimension)
+        let key = EncryptedIndex.key(identity: identity, user: "alice", tier: .secret)
+        _ = try EncryptedIndex.open(encrypted, with: key, modelID: Embedder.modelID, dimension: Embedder.dimension)
         for other in [
-            SealedIndex.key(identity: X25519Identity.generate(), user: "alice", tier: .secret),
-            SealedIndex.key(identity: identity, user: "bob", tier: .secret),
-            SealedIndex.key(identity: identity, user: "alice", tier: .confidential),
+            EncryptedIndex.key(identity: X25519Identity.generate(), user: "alice", tier: .secret),
+            EncryptedIndex.key(identity: identity, user: "bob", tier: .secret),
+            EncryptedIndex.key(identity: identity, user: "alice", tier: .confidential),
         ] {
-            #expect(throws: SealedIndex.Failure.notAuthentic) {
-                try SealedIndex.open(sealed, with: other, modelID: Embedder.modelID, dimension: Embedder.dimension)
+            #expect(throws: EncryptedIndex.Failure.notAuthentic) {
+                try EncryptedIndex.open(encrypted, with: other, modelID: Embedder.modelID, dimension: Embedder.dimension)
             }
         }
 
         #expect(try fixture.vault.rotate(user: "alice", tier: .secret, passphrase: SecretVault.passphrase) == SecretVault.topics.count)
         let after = try fixture.search("passport renewal form", embedder: embedder)
-        #expect(after.update.notices == ["sealed search index of alice/secret rebuilt (sealed with another key, or tampered with)"])
+        #expect(after.update.notices == ["encrypted search index of alice/secret rebuilt (encrypted with another key, or tampered with)"])
         #expect(after.update.decrypted == SecretVault.topics.count)
         #expect(ranking(after.results) == ranking(before.results))
-        #expect(try Array(Data(contentsOf: fixture.sealedURL)) != sealed)
+        #expect(try Array(Data(contentsOf: fixture.encryptedIndexURL)) != encrypted)
     }
 
-    @Test("reindexSealed warms the sealed index of unlocked tiers and skips locked ones")
+    @Test("reindexEncrypted warms the encrypted index of unlocked tiers and skips locked ones")
     func reindexWarmsTheIndex() throws {
         let fixture = try SecretVault()
         defer { fixture.cleanup() }
         let embedder = CountingEmbedder()
-        let locked = try fixture.reopened(unlocked: false).reindexSealed(users: ["alice"], embedder: embedder, full: false)
+        let locked = try fixture.reopened(unlocked: false).reindexEncrypted(users: ["alice"], embedder: embedder, full: false)
         #expect(locked.locked == [.secret] && embedder.count == 0)
-        let warmed = try fixture.reopened().reindexSealed(users: ["alice"], embedder: embedder, full: false)
+        let warmed = try fixture.reopened().reindexEncrypted(users: ["alice"], embedder: embedder, full: false)
         #expect(warmed.locked.isEmpty && warmed.update.embedded == SecretVault.topics.count)
-        #expect(try fixture.reopened().reindexSealed(users: ["alice"], embedder: embedder, full: false).update.embedded == 0)
-        #expect(try fixture.reopened().reindexSealed(users: ["alice"], embedder: embedder, full: true).update.decrypted == SecretVault.topics.count)
+        #expect(try fixture.reopened().reindexEncrypted(users: ["alice"], embedder: embedder, full: false).update.embedded == 0)
+        #expect(try fixture.reopened().reindexEncrypted(users: ["alice"], embedder: embedder, full: true).update.decrypted == SecretVault.topics.count)
         let search = try fixture.search("salary negotiation", embedder: embedder)
         #expect(search.update.embedded == 0 && search.update.decrypted == 0)
         #expect(search.results.first?.id == fixture.ids[9])
