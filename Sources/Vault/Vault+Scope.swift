@@ -12,22 +12,7 @@ extension Vault {
     ///   settings from before stay in force then.
     @discardableResult
     public func reloadConfig() throws(VaultError) -> Bool {
-        let configURL = root.appendingPathComponent(Self.configFileName)
-        let bytes: [UInt8]
-        do {
-            guard let read = try AtomicFile.read(configURL) else {
-                throw VaultError(.badInput, "not a memvault vault: no \(Self.configFileName)", at: root.path)
-            }
-            bytes = read
-        } catch let error as VaultError {
-            throw error
-        } catch {
-            throw VaultError.wrap(error)
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw VaultError(.badInput, "settings are not valid UTF-8", at: configURL.path)
-        }
-        let fresh = try VaultConfig(parsing: text, path: Self.configFileName)
+        let fresh = try VaultConfig(parsing: try Self.configText(root: root), path: Self.configFileName)
         guard fresh != config else { return false }
         config = fresh
         return true

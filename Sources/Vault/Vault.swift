@@ -64,16 +64,13 @@ public final class Vault {
     static let configFileName = "memvault.toml"
     static let dataDirectoryName = ".memvault"
 
-    /// Opens the vault at `root`.
-    /// - Throws: `VaultError.badInput` when it is not a vault or its settings do not parse.
-    public init(at root: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws(VaultError) {
-        let root = root.standardizedFileURL
-        let configURL = root.appendingPathComponent(Self.configFileName)
+    /// The text of the vault's `memvault.toml`, read without following links.
+    /// - Throws: `VaultError.badInput` when it is missing (with `missingHint`) or not UTF-8.
+    static func configText(root: URL, missingHint: String? = nil) throws(VaultError) -> String {
         let bytes: [UInt8]
         do {
-            guard let read = try AtomicFile.read(Self.configFileName, in: root) else {
-                throw VaultError(.badInput, "not a memvault vault: no \(Self.configFileName)", at: root.path,
-                    hint: "create one with: memvault init \(root.path)")
+            guard let read = try AtomicFile.read(configFileName, in: root) else {
+                throw VaultError(.badInput, "not a memvault vault: no \(configFileName)", at: root.path, hint: missingHint)
             }
             bytes = read
         } catch let error as VaultError {
@@ -82,8 +79,17 @@ public final class Vault {
             throw VaultError.wrap(error)
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw VaultError(.badInput, "settings are not valid UTF-8", at: configURL.path)
+            throw VaultError(.badInput, "settings are not valid UTF-8", at: root.appendingPathComponent(configFileName).path)
         }
+        return text
+    }
+
+    /// Opens the vault at `root`.
+    /// - Throws: `VaultError.badInput` when it is not a vault or its settings do not parse.
+    public init(at root: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws(VaultError) {
+        let root = root.standardizedFileURL
+        let configURL = root.appendingPathComponent(Self.configFileName)
+        let text = try Self.configText(root: root, missingHint: "create one with: memvault init \(root.path)")
         self.config = try VaultConfig(parsing: text, path: configURL.path)
         // The repository itself opens on first use; a vault without one is refused now.
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent(".git").path) else {
