@@ -167,8 +167,8 @@ public enum EntryMerge {
             let meta = entry.meta.filter { $0.key != conflictKey } + [MetaField(key: conflictKey, value: originalID)]
             let comment = EntryRenderer.metadataComment(id: newID, meta: meta)
             if let headingEnd = text.firstIndex(of: "\n"),
-                let open = text.range(of: "<!--", range: headingEnd..<text.endIndex),
-                let close = text.range(of: "-->", range: open.upperBound..<text.endIndex)
+                let open = text[headingEnd...].firstRange(of: "<!--"),
+                let close = text[open.upperBound...].firstRange(of: "-->")
             {
                 text.replaceSubrange(open.lowerBound..<close.upperBound, with: comment)
                 if entry.date == nil, let headingEnd = text.firstIndex(of: "\n") {
