@@ -1,5 +1,3 @@
-import MarkdownCodec
-
 /// The three-way merge of one vault Markdown file, entry by entry, that `sync` uses instead of
 /// a text merge: it never writes conflict markers and never drops a text.
 ///
