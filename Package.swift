@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         // Reading the zip files that ChatGPT, Claude and Day One export (zlib through pkg-config).
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        // Heap, for the k best of a scan.
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // C libraries, through pkg-config. Installed by scripts/setup.
@@ -55,7 +57,9 @@ let package = Package(
             ]),
         .target(name: "GitStore", dependencies: ["CGit2"]),
         .target(name: "Embedder", dependencies: ["COpenBLAS"], swiftSettings: kernelSettings),
-        .target(name: "SearchIndex", swiftSettings: kernelSettings),
+        .target(
+            name: "SearchIndex", dependencies: [.product(name: "HeapModule", package: "swift-collections")],
+            swiftSettings: kernelSettings),
         // Tier classification on write: the secret scanner, sensitive-category lexicons, event language, neighbours.
         .target(name: "Classifier"),
         .target(
@@ -98,6 +102,8 @@ let package = Package(
             dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer", "Classifier"],
             path: "Benchmarks/memvault-bench"),
 
+        // Test helpers that several test targets share (not shipped: no product names it).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MemvaultSupportTests", dependencies: ["MemvaultSupport"]),
         .testTarget(name: "MarkdownCodecTests", dependencies: ["MarkdownCodec"]),
         .testTarget(name: "AgeCryptoTests", dependencies: ["AgeCrypto"]),
@@ -105,16 +111,17 @@ let package = Package(
         .testTarget(name: "EmbedderTests", dependencies: ["Embedder"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier"]),
-        .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto", "Embedder", "MarkdownCodec", "SearchIndex"]),
+        .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto", "Embedder", "MarkdownCodec", "SearchIndex", "TestSupport"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest", "Vault", "Embedder"]),
-        // Runs the built `memvault` binary end to end; links none of the libraries, only the timer.
-        .testTarget(name: "CLITests", dependencies: ["ProcessTimer"]),
+        // Runs the built `memvault` binary end to end; links none of the libraries, only the timer
+        // and the shared test helpers.
+        .testTarget(name: "CLITests", dependencies: ["ProcessTimer", "TestSupport"]),
         .testTarget(name: "ProcessTimerTests", dependencies: ["ProcessTimer"]),
         .testTarget(name: "MemoryContextTests", dependencies: ["MemoryContext", "Vault"]),
         .testTarget(
             name: "MCPServerTests",
-            dependencies: ["MCPServer", "Vault", .product(name: "MCP", package: "swift-sdk")]),
-        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Vault", "MarkdownCodec", "ZIPFoundation", "ProcessTimer"]),
+            dependencies: ["MCPServer", "Vault", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Vault", "MarkdownCodec", "ZIPFoundation", "ProcessTimer", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

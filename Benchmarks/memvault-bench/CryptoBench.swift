@@ -1,12 +1,9 @@
 import AgeCrypto
 import Foundation
-import Vault
 
 /// `memvault-bench crypto [MiB]`: age encrypt and decrypt throughput on a 16 MiB buffer (armored
 /// and binary), per-entry cost for 200-byte memories, and the wall time of opening a tier key file
 /// (what `unlock` costs) at each tier's real scrypt work factor (16, 18, 20).
-///
-/// AgeCrypto is imported through Vault's dependency (the bench target lists only Vault).
 enum CryptoBench {
     static func run(arguments: [String]) throws {
         let mebibytes = arguments.first.flatMap(Int.init) ?? 16
@@ -20,10 +17,10 @@ enum CryptoBench {
             var best = (encrypt: Double.infinity, decrypt: Double.infinity)
             for _ in 0..<3 {
                 var start = Date()
-                let sealed = try Age.encrypt(big, to: [recipient], armor: armor)
+                let encrypted = try Age.encrypt(big, to: [recipient], armor: armor)
                 best.encrypt = min(best.encrypt, Date().timeIntervalSince(start))
                 start = Date()
-                let opened = try Age.decrypt(sealed, with: [identity])
+                let opened = try Age.decrypt(encrypted, with: [identity])
                 best.decrypt = min(best.decrypt, Date().timeIntervalSince(start))
                 precondition(opened == big)
             }
@@ -47,9 +44,9 @@ enum CryptoBench {
 
         // unlock = opening the tier's key file with its passphrase (scrypt dominates).
         for (tier, factor) in [("confidential", 16), ("secret", 18), ("ultrasecret", 20)] {
-            let sealed = try AgeKeyFile.seal(identity: identity, passphrase: "correct horse battery staple", workFactor: factor)
+            let wrapped = try AgeKeyFile.wrap(identity: identity, passphrase: "correct horse battery staple", workFactor: factor)
             start = Date()
-            let opened = try AgeKeyFile.open(sealed, passphrase: "correct horse battery staple")
+            let opened = try AgeKeyFile.unwrap(wrapped, passphrase: "correct horse battery staple")
             let seconds = Date().timeIntervalSince(start)
             precondition(opened.recipient == recipient)
             print(String(format: "unlock %@ (scrypt 2^%d): %.0f ms", tier, factor, seconds * 1000))

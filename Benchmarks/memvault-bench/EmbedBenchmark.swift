@@ -14,8 +14,8 @@ enum EmbedBenchmark {
     /// OpenBLAS sgemm on both cores of the reference machine, one single-threaded
     /// sgemm per core on this model's shapes (1,000 rows; 384×1154, 384×384,
     /// 384×1536, 1536×384 weights, bias copies included): 89.5 GFLOP/s per core,
-    /// measured with a C program (docs/benchmarks.md). DESIGN.md's 165 GFLOP/s is
-    /// one sgemm split over both cores by OpenBLAS.
+    /// measured with a C program (docs/benchmarks.md). One sgemm split over both
+    /// cores by OpenBLAS reaches less, about 165 GFLOP/s.
     static let machineFlops = 179e9
 
     static func run(_ arguments: [String]) throws {

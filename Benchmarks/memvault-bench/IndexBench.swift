@@ -2,7 +2,7 @@ import Foundation
 import ProcessTimer
 import SearchIndex
 
-/// Index benchmarks: exact vector top-10 and the in-memory BM25 (the sealed indexes' lexical search) at 100k.
+/// Index benchmarks: exact vector top-10 and the in-memory BM25 (the encrypted indexes' lexical search) at 100k.
 ///
 /// `memvault-bench index [--n 100000] [--queries 200] [--peer DIR] [--vectors-only]`, release build.
 /// `--peer DIR` searches the vectors saved by
@@ -87,8 +87,7 @@ enum IndexBench {
             if let expected { hits += Set(got.map(\.row)).intersection(expected[qi]).count }
         }
         // A filter that keeps about a third of the rows, as a row mask.
-        var mask = [UInt64](repeating: 0, count: (n + 63) / 64)
-        for row in Swift.stride(from: 0, to: n, by: 3) { mask[row >> 6] |= 1 << UInt64(row & 63) }
+        let mask = RowSet(Swift.stride(from: 0, to: n, by: 3), capacity: n)
         var filtered: [Double] = []
         for qi in 0..<min(nq, 50) {
             let q = Array(queries[qi * d..<(qi + 1) * d])

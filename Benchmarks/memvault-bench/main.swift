@@ -11,7 +11,7 @@ let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)
     ("import", "importers: memories/s per source, peak RSS of a 500 MB ChatGPT import [--chatgpt-mb N] [--records N]", ImportBench.run),
     ("mcp", "memvault mcp through stdio on a 100k vault [N]: start to initialize, warm memory_search, memory_context, memory_add", MCPBench.run),
     ("index", "vector and lexical index: build, exact top-10 latency, size", IndexBench.run),
-    ("sealed", "sealed index: search over an unlocked 2,000-entry secret tier, first and later queries", SealedBench.run),
+    ("encrypted-index", "encrypted index: search over an unlocked 2,000-entry secret tier, first and later queries", EncryptedIndexBench.run),
     ("sync", "sync: no-op sync of a 100k vault, merge of two devices' 1,000 additions each", SyncBench.run),
     ("hash-index", "index an existing vault with hash vectors instead of the model (for profiling search)", HashIndexBench.run),
     ("vault", "vault: import, parse, add [N] [--search: index build, search, incremental]", VaultBench.run),

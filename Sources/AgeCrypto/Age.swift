@@ -11,7 +11,6 @@ import Foundation
 public enum Age {
     static let chunkSize = 64 * 1024
     static let tagSize = 16
-    static let fileKeySize = 16
     static let payloadNonceSize = 16
 
     /// Encrypts `plaintext` to `recipients` under a fresh random file key.

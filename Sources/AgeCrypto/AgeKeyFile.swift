@@ -18,7 +18,7 @@ public enum AgeKeyFile {
     /// - Returns: The armored age file, ending in a newline.
     /// - Throws: `.unsupported` if `workFactor` is outside 1...30.
     /// - Complexity: 2^workFactor scrypt work, about 1 KiB × 2^workFactor of memory.
-    public static func seal(identity: X25519Identity, passphrase: String, workFactor: Int) throws(AgeError)
+    public static func wrap(identity: X25519Identity, passphrase: String, workFactor: Int) throws(AgeError)
         -> [UInt8]
     {
         let created = Date.now.formatted(.iso8601)
@@ -27,20 +27,20 @@ public enum AgeKeyFile {
             Array(text.utf8), to: [ScryptRecipient(passphrase: passphrase, workFactor: workFactor)], armor: true)
     }
 
-    /// Decrypts a sealed key file and parses the identity inside.
+    /// Decrypts a wrapped key file and parses the identity inside.
     ///
     /// - Parameters:
-    ///   - sealed: The armored (or binary) age file from `seal`.
+    ///   - wrapped: The armored (or binary) age file from `wrap`.
     ///   - passphrase: The passphrase.
     ///   - maxWorkFactor: The largest scrypt work factor accepted.
     /// - Throws: `.wrongPassphrase` for a wrong passphrase, `.noMatch` if the file
     ///   is not passphrase-encrypted, `.invalidKey` if the plaintext is not an
     ///   identity file with exactly one X25519 identity, or the kind of any
     ///   armor, header, MAC or payload failure.
-    public static func open(_ sealed: [UInt8], passphrase: String, maxWorkFactor: Int = 22) throws(AgeError)
+    public static func unwrap(_ wrapped: [UInt8], passphrase: String, maxWorkFactor: Int = 22) throws(AgeError)
         -> X25519Identity
     {
-        let plaintext = try Age.decrypt(sealed, with: [ScryptIdentity(passphrase: passphrase, maxWorkFactor: maxWorkFactor)])
+        let plaintext = try Age.decrypt(wrapped, with: [ScryptIdentity(passphrase: passphrase, maxWorkFactor: maxWorkFactor)])
         return try parseIdentityFile(plaintext)
     }
 

@@ -11,7 +11,7 @@ import Foundation
 /// (each wrap key encrypts exactly one file key).
 private let zeroNonce = try! ChaChaPoly.Nonce(data: [UInt8](repeating: 0, count: 12))
 
-private func sealFileKey(_ fileKey: SymmetricKey, with wrapKey: SymmetricKey) throws(AgeError) -> [UInt8] {
+private func wrapFileKey(_ fileKey: SymmetricKey, with wrapKey: SymmetricKey) throws(AgeError) -> [UInt8] {
     do {
         let box = try fileKey.withUnsafeBytes { try ChaChaPoly.seal(Array($0), using: wrapKey, nonce: zeroNonce) }
         return Array(box.ciphertext) + Array(box.tag)
@@ -79,7 +79,7 @@ extension X25519Recipient {
         }
         return Stanza(
             arguments: ["X25519", String(decoding: Base64.encode(share, padded: false), as: UTF8.self)],
-            body: try sealFileKey(fileKey, with: wrapKey), line: 0)
+            body: try wrapFileKey(fileKey, with: wrapKey), line: 0)
     }
 }
 
@@ -128,7 +128,7 @@ extension ScryptRecipient {
         let wrapKey = try scryptWrapKey(passphrase: passphrase, salt: salt, workFactor: workFactor)
         return Stanza(
             arguments: ["scrypt", String(decoding: Base64.encode(salt, padded: false), as: UTF8.self), String(workFactor)],
-            body: try sealFileKey(fileKey, with: wrapKey), line: 0)
+            body: try wrapFileKey(fileKey, with: wrapKey), line: 0)
     }
 }
 

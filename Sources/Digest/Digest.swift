@@ -3,16 +3,11 @@ import Foundation
 import MarkdownCodec
 import Vault
 
-/// Builds, writes and commits daily digests (DESIGN.md "Daily digest").
+/// Builds, writes and commits daily digests (docs/digest.md describes their sections).
 ///
 /// The same vault, user and day always give the same bytes: everything is sorted with explicit
 /// tie-breaks and no clock reaches the output.
 public struct DigestBuilder {
-    /// The section names `memvault.toml`'s `[digest] skip_sections` may list.
-    public static let sectionNames = [
-        "at-a-glance", "highlights", "themes", "open-tasks", "people-and-tags", "connections", "on-this-day",
-    ]
-
     public let vault: Vault
     public let user: String
     /// Embeds texts for highlights and themes; nil falls back to word vectors (tf-idf).
@@ -49,27 +44,27 @@ public struct DigestBuilder {
     /// - Parameters:
     ///   - explicit: whether the day was asked for by name; an empty day then gives a
     ///     short "nothing recorded" digest, otherwise nil.
-    ///   - encryptedSection: `.sealed` (the file's form) encrypts the section quoting unlocked
+    ///   - encryptedSection: `.encrypted` (the file's form) encrypts the section quoting unlocked
     ///     encrypted tiers; `.clear` shows it in plain text, for a terminal only.
     /// - Returns: the digest, or nil for an empty day that was not asked for.
     /// - Throws: `VaultError` when the vault cannot be read or searched, or the section cannot be encrypted.
     /// - Complexity: O(b) line scan of the user's tier files, parsing only entries of the day, of
     ///   this day in earlier years and with open tasks; O(d²) comparisons for d memories of the day;
     ///   one O(n) vector scan per connected memory.
-    public func render(_ day: DigestDay, explicit: Bool, encryptedSection: EncryptedSection = .sealed) throws(VaultError) -> String? {
+    public func render(_ day: DigestDay, explicit: Bool, encryptedSection: EncryptedSection = .encrypted) throws(VaultError) -> String? {
         guard let page = try compose(day, explicit: explicit) else { return nil }
-        return encryptedSection == .clear ? page.clearText : try page.text(seal: seal)
+        return encryptedSection == .clear ? page.clearText : try page.text(encrypt: encrypt)
     }
 
     /// Encrypts the encrypted section's plaintext to the user's `tier`.
-    private func seal(_ plaintext: String, _ tier: Tier) throws(VaultError) -> String {
-        try vault.seal(plaintext, user: user, tier: tier)
+    private func encrypt(_ plaintext: String, _ tier: Tier) throws(VaultError) -> String {
+        try vault.encrypt(plaintext, user: user, tier: tier)
     }
 
     /// How `render` shows the section quoting unlocked encrypted tiers.
     public enum EncryptedSection: Sendable {
         /// Encrypted to the highest tier it quotes, as in the file.
-        case sealed
+        case encrypted
         /// In plain text: only for a terminal whose user unlocked the tiers, never for a file.
         case clear
     }
@@ -95,12 +90,12 @@ public struct DigestBuilder {
     private func prepare(_ day: DigestDay, explicit: Bool) throws(VaultError) -> (path: String, bytes: [UInt8]?)? {
         guard let page = try compose(day, explicit: explicit) else { return nil }
         let path = path(for: day)
-        if page.sealed != nil, let existing = vault.fileText(path),
-            page.matches(existing, unseal: { vault.unseal($0, user: user, tier: $1) })
+        if page.encrypted != nil, let existing = vault.fileText(path),
+            page.matches(existing, decrypt: { vault.decryptIfUnlocked($0, user: user, tier: $1) })
         {
             return (path, nil)
         }
-        return (path, Array(try page.text(seal: seal).utf8))
+        return (path, Array(try page.text(encrypt: encrypt).utf8))
     }
 
     /// The digest before encryption: the plain part and the plaintext of the encrypted section.
@@ -151,7 +146,7 @@ public struct DigestBuilder {
         for (name, title, lines) in sections where !lines.isEmpty && !skip.contains(name) {
             page.plain += "\n## \(title)\n\n" + lines.map { $0 + "\n" }.joined()
         }
-        page.sealed = sealedSection(today, all, day, &links)
+        page.encrypted = encryptedPart(today, all, day, &links)
         return page
     }
 

@@ -10,7 +10,7 @@ import Vault
 struct DigestPage {
     var plain: String
     /// The highest tier quoted and the section's plaintext, when an encrypted memory is quoted.
-    var sealed: (tier: Tier, plaintext: String)?
+    var encrypted: (tier: Tier, plaintext: String)?
 
     init(plain: String) { self.plain = plain }
 
@@ -20,30 +20,30 @@ struct DigestPage {
         "\n## Encrypted\n\nQuotes the unlocked encrypted tiers; encrypted to the key of the highest tier it quotes.\n\n"
     }
 
-    /// The file's text, the section sealed by `seal` (plaintext, tier) → armored block.
-    func text(seal: (String, Tier) throws(VaultError) -> String) throws(VaultError) -> String {
-        guard let sealed else { return plain }
-        let armor = try seal(sealed.plaintext, sealed.tier).trimmingCharacters(in: .whitespacesAndNewlines)
-        return plain + intro(sealed.tier) + "```age\n" + armor + "\n```\n"
+    /// The file's text, the section encrypted by `encrypt` (plaintext, tier) → armored block.
+    func text(encrypt: (String, Tier) throws(VaultError) -> String) throws(VaultError) -> String {
+        guard let encrypted else { return plain }
+        let armor = try encrypt(encrypted.plaintext, encrypted.tier).trimmingCharacters(in: .whitespacesAndNewlines)
+        return plain + intro(encrypted.tier) + "```age\n" + armor + "\n```\n"
     }
 
     /// The text with the section in the clear, for a terminal only.
     var clearText: String {
-        guard let sealed else { return plain }
-        return plain + intro(sealed.tier) + sealed.plaintext
+        guard let encrypted else { return plain }
+        return plain + intro(encrypted.tier) + encrypted.plaintext
     }
 
     /// Whether `existing` (a digest file) says the same: the same plain part, and a block that
-    /// `unseal` (armored block, tier) → plaintext opens to the same plaintext.
-    func matches(_ existing: String, unseal: (String, Tier) -> String?) -> Bool {
-        guard let sealed else { return existing == plain }
+    /// `decrypt` (armored block, tier) → plaintext opens to the same plaintext.
+    func matches(_ existing: String, decrypt: (String, Tier) -> String?) -> Bool {
+        guard let encrypted else { return existing == plain }
         let bytes = Array(existing.utf8)
-        let head = Array((plain + intro(sealed.tier) + "```age\n").utf8), tail = Array("\n```\n".utf8)
+        let head = Array((plain + intro(encrypted.tier) + "```age\n").utf8), tail = Array("\n```\n".utf8)
         guard bytes.count >= head.count + tail.count, bytes.starts(with: head), bytes.suffix(tail.count).elementsEqual(tail) else {
             return false
         }
         let armor = String(decoding: bytes[head.count..<(bytes.count - tail.count)], as: UTF8.self)
-        return unseal(armor, sealed.tier) == sealed.plaintext
+        return decrypt(armor, encrypted.tier) == encrypted.plaintext
     }
 }
 
@@ -51,9 +51,9 @@ extension DigestBuilder {
     /// The plaintext of the encrypted section: the day's memories of unlocked encrypted tiers
     /// (oldest first, with their tier), their open tasks, people and tags, and this day in
     /// earlier years; nil when nothing encrypted can be quoted.
-    func sealedSection(_ today: [DatedMemory], _ all: [DatedMemory], _ day: DigestDay, _ links: inout LinkMaker) -> (tier: Tier, plaintext: String)? {
-        let quoted = today.filter(\.isUnsealed)
-        let earlier = Self.earlierYears(all, day, \.isUnsealed)
+    func encryptedPart(_ today: [DatedMemory], _ all: [DatedMemory], _ day: DigestDay, _ links: inout LinkMaker) -> (tier: Tier, plaintext: String)? {
+        let quoted = today.filter(\.isDecrypted)
+        let earlier = Self.earlierYears(all, day, \.isDecrypted)
         guard let tier = (quoted + earlier).map(\.memory.tier).max() else { return nil }
         var parts: [(String, [String])] = []
         parts.append(("Memories", quoted.map { memory in

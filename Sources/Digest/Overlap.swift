@@ -1,7 +1,8 @@
 import Foundation
 import Vault
 
-/// Two independent pieces of work run at once, on two threads.
+/// Two independent pieces of work run at once (on two threads when the machine has more than one
+/// core; `concurrentPerform` runs them one after the other on one).
 enum Overlap {
     /// Runs `first` and `second` at the same time and returns both results once both are done.
     ///

@@ -43,7 +43,7 @@ struct DatedMemory {
     var isQuotable: Bool { !memory.tier.isEncrypted && memory.text != nil }
 
     /// Whether it is of an encrypted tier that is unlocked: quoted only in the encrypted section.
-    var isUnsealed: Bool { memory.tier.isEncrypted && memory.text != nil }
+    var isDecrypted: Bool { memory.tier.isEncrypted && memory.text != nil }
 
     /// Title and body, the text that is embedded and scanned for words.
     /// The same text the search index embeds, so stored and fresh vectors agree.
@@ -223,10 +223,10 @@ extension DigestBuilder {
         }
         let words = today.filter(\.isQuotable).reduce(0) { $0 + Words.count($1.memory.text ?? "") }
         lines.append("- \(words) words written")
-        let locked = today.filter { $0.memory.tier.isEncrypted && !$0.isUnsealed }.count
+        let locked = today.filter { $0.memory.tier.isEncrypted && !$0.isDecrypted }.count
         if locked > 0 { lines.append("- \(locked) encrypted: counted, not quoted") }
-        let unsealed = today.filter(\.isUnsealed).count
-        if unsealed > 0 { lines.append("- \(unsealed) encrypted: quoted in the encrypted section") }
+        let decrypted = today.filter(\.isDecrypted).count
+        if decrypted > 0 { lines.append("- \(decrypted) encrypted: quoted in the encrypted section") }
         var perHour: [Int: Int] = [:]
         for memory in clear { if let hour = memory.hour { perHour[hour, default: 0] += 1 } }
         let busiest = perHour.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(3)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// all-MiniLM-L6-v2 sentence embeddings, computed locally on OpenBLAS.
 ///
@@ -107,7 +108,7 @@ public final class Embedder: Sendable {
         matrix.withUnsafeMutableBufferPointer { buffer in
             let output = SharedOutput(base: buffer.baseAddress!)
             let next = BatchCounter()
-            let workers = min(2, batches.count)
+            let workers = min(Kernels.cores, batches.count)
             let run: @Sendable (Int) -> Void = { _ in
                 let scratch = self.pool.take()
                 defer { self.pool.give(scratch) }
@@ -127,15 +128,15 @@ public final class Embedder: Sendable {
         return matrix
     }
 
-    /// Token ids of every text, on two threads when there are many.
+    /// Token ids of every text, on every core when there are many.
     private func tokenize(_ texts: [String]) -> [[Int32]] {
         guard texts.count >= 64 else { return texts.map { tokenizer.encode($0, maxLength: Self.maxTokens) } }
         var sequences = [[Int32]](repeating: [], count: texts.count)
         sequences.withUnsafeMutableBufferPointer { buffer in
             let output = SharedSequences(base: buffer.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: 2) { half in
-                let range = half == 0 ? 0..<texts.count / 2 : texts.count / 2..<texts.count
-                for index in range {
+            let parts = Kernels.cores
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                for index in texts.count * part / parts..<texts.count * (part + 1) / parts {
                     output.base[index] = tokenizer.encode(texts[index], maxLength: Self.maxTokens)
                 }
             }
@@ -146,7 +147,7 @@ public final class Embedder: Sendable {
     /// Groups text indices into forward passes of similar length, longest first,
     /// each at most `batchTexts` texts and `batchTokens` tokens (or one longer text).
     /// The passes holding the last `tailTokens` tokens take half as many texts, so
-    /// that the two workers run out of work closer together.
+    /// that the workers run out of work closer together.
     static func batches(of sequences: [[Int32]]) -> [[Int]] {
         let order = sequences.indices.sorted { sequences[$0].count > sequences[$1].count }
         var remaining = sequences.reduce(0) { $0 + $1.count }
@@ -181,7 +182,7 @@ private struct SharedOutput: @unchecked Sendable {
     let base: UnsafeMutablePointer<Float>
 }
 
-/// The token id arrays, written by two workers at disjoint indices.
+/// The token id arrays, written by several workers at disjoint indices.
 ///
 /// `@unchecked Sendable`: as for `SharedOutput`, writes never overlap and reads
 /// come after the workers join.
@@ -190,38 +191,33 @@ private struct SharedSequences: @unchecked Sendable {
 }
 
 /// Hands out batch numbers 0, 1, 2, ... to workers, each once.
-///
-/// `@unchecked Sendable`: `next` is only touched under `lock`.
-private final class BatchCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
+private final class BatchCounter: Sendable {
+    private let next = Mutex(0)
 
     func take(below count: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < count else { return nil }
-        next += 1
-        return next - 1
+        next.withLock { next in
+            guard next < count else { return nil }
+            next += 1
+            return next - 1
+        }
     }
 }
 
 /// Working memory kept between calls, one `Scratch` per concurrent worker.
 ///
-/// `@unchecked Sendable`: `idle` is only touched under `lock`, and a `Scratch` is
-/// used by one thread at a time, between `take()` and `give(_:)`.
+/// `@unchecked Sendable`: `idle` is only touched under `lock`, and a `Scratch` is used by one
+/// thread at a time, between `take()` and `give(_:)`.
 private final class ScratchPool: @unchecked Sendable {
-    private let lock = NSLock()
     private var idle: [Scratch] = []
+    private let lock = Mutex(())
 
     func take() -> Scratch {
-        lock.lock()
-        defer { lock.unlock() }
-        return idle.popLast() ?? Scratch()
+        lock.withLock { _ in idle.popLast() } ?? Scratch()
     }
 
     func give(_ scratch: Scratch) {
-        lock.lock()
-        defer { lock.unlock() }
-        if idle.count < 2 { idle.append(scratch) }
+        lock.withLock { _ in
+            if idle.count < 2 { idle.append(scratch) }
+        }
     }
 }

@@ -12,8 +12,8 @@ enum Kernels {
     /// `weight` is `outputSize × inputSize` row-major (PyTorch's `Linear` layout).
     ///
     /// Up to `splitRowLimit` rows (one text), the output columns are split between
-    /// both cores: with few rows sgemm spends most of its time packing the weight
-    /// matrix, and each half packs only its half. Larger batches already keep both
+    /// the cores: with few rows sgemm spends most of its time packing the weight
+    /// matrix, and each core packs only its part. Larger batches already keep the
     /// cores busy with one batch each.
     static func linear(
         _ input: UnsafePointer<Float>, rows: Int, inputSize: Int,
@@ -23,20 +23,25 @@ enum Kernels {
         let operands = LinearOperands(
             input: input, rows: rows, inputSize: inputSize, weight: weight, bias: bias, outputSize: outputSize,
             output: output)
+        // At least 64 columns a part, so that each sgemm or sgemv call stays worth its set-up.
+        let parts = min(cores, max(1, outputSize / 64))
         if rows <= vectorRowLimit {
-            DispatchQueue.concurrentPerform(iterations: 2) { half in
-                operands.computeByRows(columns: half == 0 ? 0..<outputSize / 2 : outputSize / 2..<outputSize)
+            DispatchQueue.concurrentPerform(iterations: parts) {
+                operands.computeByRows(columns: outputSize * $0 / parts..<outputSize * ($0 + 1) / parts)
             }
         } else if rows <= splitRowLimit {
-            DispatchQueue.concurrentPerform(iterations: 2) { half in
-                operands.compute(columns: half == 0 ? 0..<outputSize / 2 : outputSize / 2..<outputSize)
+            DispatchQueue.concurrentPerform(iterations: parts) {
+                operands.compute(columns: outputSize * $0 / parts..<outputSize * ($0 + 1) / parts)
             }
         } else {
             operands.compute(columns: 0..<outputSize)
         }
     }
 
-    /// The most rows for which `linear` splits its columns between two threads.
+    /// The cores this process may use (`ProcessInfo.activeProcessorCount`), at least one.
+    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// The most rows for which `linear` splits its columns between the cores.
     static let splitRowLimit = 256
 
     /// The most rows (a short query) for which `linear` uses matrix-vector products

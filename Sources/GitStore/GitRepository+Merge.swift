@@ -37,28 +37,9 @@ extension GitRepository {
     public func commitMerge(parents: [String], files: [String: [UInt8]?], message: String, author: Signature)
         throws(GitError) -> String
     {
-        var parentCommits: [OpaquePointer] = []
-        defer { for commit in parentCommits { git_commit_free(commit) } }
-        for parent in parents { parentCommits.append(try lookupCommit(parent)) }
-        let head = try headCommitPointer()
-        defer { git_commit_free(head) }
-
-        let snapshot = try snapshotIndex(of: head)
-        defer { git_index_free(snapshot) }
-        for (path, content) in files.sorted(by: { $0.key < $1.key }) {
-            let path = normalizedRelativePath(path, workdir: workdir)
-            if let content {
-                try write(content, at: path, into: snapshot)
-            } else {
-                try check(git_index_remove_bypath(snapshot, path), "git_index_remove_bypath", path: path)
-            }
-        }
-        var treeID = git_oid()
-        try check(git_index_write_tree_to(&treeID, snapshot, pointer), "git_index_write_tree_to")
-        let id = try createCommit(
-            tree: treeID, parents: parentCommits, message: message, author: author, updateRef: nil)
-        try checkOut(id, replacing: head.map { git_commit_id($0).pointee }, reflog: "merge")
-        return id.hex
+        let merge = try createMergeCommit(parents: parents, files: files, message: message, author: author)
+        try checkOut(merge.id, replacing: merge.head, reflog: "merge")
+        return merge.id.hex
     }
 
     /// Writes a merge commit without moving any branch or touching the working directory.
@@ -68,6 +49,15 @@ extension GitRepository {
     /// - Returns: The new commit id.
     public func writeMergeCommit(parents: [String], files: [String: [UInt8]?], message: String, author: Signature)
         throws(GitError) -> String
+    {
+        try createMergeCommit(parents: parents, files: files, message: message, author: author).id.hex
+    }
+
+    /// The commit both merge writers make: HEAD's tree with `files` replaced (`nil` deletes), on
+    /// `parents`; no branch moves.
+    /// - Returns: the new commit's id and HEAD's commit id (nil on an unborn branch).
+    private func createMergeCommit(parents: [String], files: [String: [UInt8]?], message: String, author: Signature)
+        throws(GitError) -> (id: git_oid, head: git_oid?)
     {
         var parentCommits: [OpaquePointer] = []
         defer { for commit in parentCommits { git_commit_free(commit) } }
@@ -86,9 +76,9 @@ extension GitRepository {
         }
         var treeID = git_oid()
         try check(git_index_write_tree_to(&treeID, snapshot, pointer), "git_index_write_tree_to")
-        return try createCommit(
-            tree: treeID, parents: parentCommits, message: message, author: author, updateRef: nil
-        ).hex
+        let id = try createCommit(
+            tree: treeID, parents: parentCommits, message: message, author: author, updateRef: nil)
+        return (id, head.map { git_commit_id($0).pointee })
     }
 
     /// Resets the index entries of `paths` to their state in `revision` (nil: HEAD, or none on an

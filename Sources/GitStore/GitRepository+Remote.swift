@@ -9,11 +9,6 @@ extension GitRepository {
         git_remote_free(remote)
     }
 
-    /// Deletes a remote and its remote-tracking branches.
-    public func removeRemote(name: String) throws(GitError) {
-        try check(git_remote_delete(pointer, name), "git_remote_delete(\(name))")
-    }
-
     /// The configured remotes, in config order.
     public func remotes() throws(GitError) -> [GitRemote] {
         var names = git_strarray()

@@ -1,4 +1,5 @@
 internal import CCmarkGFM
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -17,33 +18,7 @@ private let coreExtensionsRegistered: Bool = {
 /// to one process-wide table, parses inlines, then removes them: two files finishing
 /// at once could make one of them miss strikethrough or autolinks. Finishing takes
 /// turns; reading lines and walking the tree still run in parallel.
-private let inlineParseLock = ProcessLock()
-
-/// A pthread mutex for code that cannot be made thread-safe otherwise.
-// @unchecked Sendable: the mutex serializes every access to what it guards; the
-// mutex itself lives at a fixed heap address for its whole life.
-private final class ProcessLock: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        let status = pthread_mutex_init(mutex, nil)
-        precondition(status == 0, "pthread_mutex_init failed: \(status)")
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    func withLock<T>(_ body: () -> T) -> T {
-        let status = pthread_mutex_lock(mutex)
-        precondition(status == 0, "pthread_mutex_lock failed: \(status)")
-        defer { pthread_mutex_unlock(mutex) }
-        return body()
-    }
-}
+private let inlineParseLock = Mutex(())
 
 /// A top-level block of a parsed document, copied out of the C tree.
 struct TopBlock {
@@ -97,7 +72,9 @@ enum CmarkTree {
                 cmark_parser_feed(parser, $0, text.count)
             }
         }
-        let finished = inlineParseLock.withLock { cmark_parser_finish(parser) }
+        // The tree is this call's alone; only the finishing step takes turns.
+        nonisolated(unsafe) var finished: OpaquePointer?
+        inlineParseLock.withLock { _ in finished = cmark_parser_finish(parser) }
         guard let document = finished else {
             preconditionFailure("cmark-gfm: cmark_parser_finish returned no document")
         }

@@ -27,7 +27,7 @@ public struct ContextBlock: Sendable, Codable {
     public struct Item: Sendable, Codable {
         public var id: String
         public var tier: Tier
-        /// ISO 8601 with offset, as in `show --json`; nil when sealed.
+        /// ISO 8601 with offset, as in `show --json`; nil when encrypted.
         public var date: String?
         public var title: String?
         public var path: String

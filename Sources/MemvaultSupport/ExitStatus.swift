@@ -1,4 +1,4 @@
-/// The exit codes of DESIGN.md "Errors and exit codes".
+/// The command line's exit codes, one per kind of failure (listed in docs/cli.md).
 public enum ExitStatus: Int32, Sendable {
     case success = 0
     /// Bad input or not found.

@@ -100,7 +100,7 @@ enum SidecarHeader {
     static let size = 32
 
     /// Fills in the header of `file`, whose body starts at byte 32.
-    static func seal(_ file: UnsafeMutableRawBufferPointer, magic: [UInt8], version: UInt32) {
+    static func fillHeader(_ file: UnsafeMutableRawBufferPointer, magic: [UInt8], version: UInt32) {
         precondition(magic.count == 8 && file.count >= size)
         for i in 0..<8 { file[i] = magic[i] }
         file.storeBytes(of: version.littleEndian, toByteOffset: 16, as: UInt32.self)
@@ -110,8 +110,8 @@ enum SidecarHeader {
         file.storeBytes(of: sum.littleEndian, toByteOffset: 8, as: UInt64.self)
     }
 
-    static func seal(_ bytes: inout [UInt8], magic: [UInt8], version: UInt32) {
-        bytes.withUnsafeMutableBytes { seal($0, magic: magic, version: version) }
+    static func fillHeader(_ bytes: inout [UInt8], magic: [UInt8], version: UInt32) {
+        bytes.withUnsafeMutableBytes { fillHeader($0, magic: magic, version: version) }
     }
 
     /// Checks magic, version, length and checksum, in that order.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// XXH64 (Yann Collet's xxHash, 64-bit), used as the sidecar files' checksum.
 ///
@@ -80,7 +81,7 @@ enum XXH64 {
 }
 
 /// The checksum of a sidecar file's body: XXH64 over the XXH64 digests of its
-/// 4 MiB chunks, so that both cores can verify a large vector file at load.
+/// 4 MiB chunks, so that the cores can share the verifying of a large vector file at load.
 enum SidecarChecksum {
     static let chunkSize = 4 << 20
 
@@ -94,7 +95,7 @@ enum SidecarChecksum {
 /// XXH64 digests of the fixed-size chunks of a byte region (the last one may be short).
 enum ChunkDigests {
     /// One digest per chunk; none for an empty region.
-    /// - Complexity: O(n), on both cores when there are more than two chunks.
+    /// - Complexity: O(n), on every core when there are more than two chunks.
     static func compute(_ bytes: UnsafeRawBufferPointer, chunkSize: Int) -> [UInt64] {
         let chunks = (bytes.count + chunkSize - 1) / chunkSize
         var digests = [UInt64](repeating: 0, count: chunks)
@@ -103,7 +104,7 @@ enum ChunkDigests {
             let work = { (range: Range<Int>) in
                 for c in range { outBase![c] = XXH64.hash(chunk(c, of: bytes, chunkSize: chunkSize)) }
             }
-            if chunks <= 2 { work(0..<chunks) } else { Parallel.forEachHalf(count: chunks, work) }
+            if chunks <= 2 { work(0..<chunks) } else { Parallel.forEachPart(count: chunks, work) }
         }
         return digests
     }
@@ -120,31 +121,33 @@ enum ChunkDigests {
 /// Once a chunk fails, every later check throws the same error: the file is damaged
 /// and the caller rebuilds it.
 ///
-/// `@unchecked Sendable`: `verified` and `damage` are read and written only under
-/// `lock`; the region and the digest table are read-only mappings.
+/// `@unchecked Sendable`: what has been checked is behind a `Mutex`; the region and the digest
+/// table are read-only mappings.
 final class ChunkVerifier: @unchecked Sendable {
     let region: UnsafeRawBufferPointer
     let chunkSize: Int
     let path: String
     /// The stored digests, little-endian UInt64, one per chunk.
     private let table: UnsafeRawPointer?
-    private let lock = NSLock()
-    private var verified: [UInt64]
-    private var unverifiedCount: Int
-    private var damage: IndexError?
+    private struct Progress {
+        var verified: RowSet
+        var unverifiedCount: Int
+        var damage: IndexError?
+    }
+    private let progress: Mutex<Progress>
 
     init(region: UnsafeRawBufferPointer, chunkSize: Int, table: UnsafeRawPointer?, path: String) {
         self.region = region
         self.chunkSize = chunkSize
         self.table = table
         self.path = path
-        unverifiedCount = (region.count + chunkSize - 1) / chunkSize
-        verified = [UInt64](repeating: 0, count: (unverifiedCount + 63) / 64)
+        let chunkCount = (region.count + chunkSize - 1) / chunkSize
+        progress = Mutex(Progress(verified: RowSet(capacity: chunkCount), unverifiedCount: chunkCount))
     }
 
     /// Checks every chunk overlapping `range` (byte offsets in the region) not checked before.
     /// - Throws: `.corrupt` naming the first damaged chunk's byte range.
-    /// - Complexity: O(bytes of the unchecked chunks), on both cores above a few chunks.
+    /// - Complexity: O(bytes of the unchecked chunks), on every core above a few chunks.
     func verify(_ range: Range<Int>) throws(IndexError) {
         guard let chunks = chunks(range) else { return }
         try verify(chunks: [chunks])
@@ -154,7 +157,7 @@ final class ChunkVerifier: @unchecked Sendable {
     func verifyAll() throws(IndexError) { try verify(0..<region.count) }
 
     /// Whether every chunk has been checked.
-    var isComplete: Bool { lock.withLock { unverifiedCount == 0 } }
+    var isComplete: Bool { progress.withLock { $0.unverifiedCount == 0 } }
 
     /// The chunk numbers overlapping `range` (byte offsets in the region), nil if it is empty.
     func chunks(_ range: Range<Int>) -> ClosedRange<Int>? {
@@ -162,16 +165,16 @@ final class ChunkVerifier: @unchecked Sendable {
     }
 
     /// Checks the chunks in `chunks` (ranges of chunk numbers, possibly overlapping).
-    /// - Parameter parallel: hash on both cores when there are many (false inside parallel work).
+    /// - Parameter parallel: hash on every core when there are many (false inside parallel work).
     func verify(chunks: [ClosedRange<Int>], parallel: Bool = true) throws(IndexError) {
         var todo: [Int] = []
-        let known: IndexError? = lock.withLock {
-            if damage == nil && unverifiedCount > 0 {
+        let known: IndexError? = progress.withLock { progress in
+            if progress.damage == nil && progress.unverifiedCount > 0 {
                 for range in chunks {
-                    for c in range where verified[c >> 6] & (1 << UInt64(c & 63)) == 0 && todo.last != c { todo.append(c) }
+                    for c in range where !progress.verified.contains(c) && todo.last != c { todo.append(c) }
                 }
             }
-            return damage
+            return progress.damage
         }
         if let known { throw known }
         if todo.isEmpty { return }
@@ -185,18 +188,18 @@ final class ChunkVerifier: @unchecked Sendable {
                     outBase![i] = XXH64.hash(ChunkDigests.chunk(c, of: self.region, chunkSize: self.chunkSize)) == stored
                 }
             }
-            if todo.count <= 8 || !parallel { work(0..<todo.count) } else { Parallel.forEachHalf(count: todo.count, work) }
+            if todo.count <= 8 || !parallel { work(0..<todo.count) } else { Parallel.forEachPart(count: todo.count, work) }
         }
-        let failure: IndexError? = lock.withLock {
-            for (i, c) in todo.enumerated() where good[i] && verified[c >> 6] & (1 << UInt64(c & 63)) == 0 {
-                verified[c >> 6] |= 1 << UInt64(c & 63)
-                unverifiedCount -= 1
+        let failure: IndexError? = progress.withLock { progress in
+            for (i, c) in todo.enumerated() where good[i] && !progress.verified.contains(c) {
+                progress.verified.insert(c)
+                progress.unverifiedCount -= 1
             }
-            if damage == nil, let bad = good.firstIndex(of: false) {
+            if progress.damage == nil, let bad = good.firstIndex(of: false) {
                 let start = todo[bad] * chunkSize
-                damage = IndexError(.corrupt, path: path, "checksum mismatch in bytes \(start)..<\(min(region.count, start + chunkSize)) of the data")
+                progress.damage = IndexError(.corrupt, path: path, "checksum mismatch in bytes \(start)..<\(min(region.count, start + chunkSize)) of the data")
             }
-            return damage
+            return progress.damage
         }
         if let failure { throw failure }
     }

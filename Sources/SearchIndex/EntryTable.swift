@@ -227,8 +227,8 @@ public final class EntryTable: @unchecked Sendable {
     /// The rows that pass `filter`, one bit each, leaving out `hidden` rows and (with
     /// `requireVector`) rows without a vector.
     /// - Complexity: O(n) over the records; strings are compared once per distinct symbol.
-    public func mask(_ filter: SearchFilter, hidden: [UInt64]?, requireVector: Bool) -> [UInt64] {
-        var words = [UInt64](repeating: 0, count: (count + 63) / 64)
+    public func mask(_ filter: SearchFilter, hidden: RowSet?, requireVector: Bool) -> RowSet {
+        var rows = RowSet(capacity: count)
         let users = filter.users.map { allowed in symbols.map { allowed.contains($0) } }
         let tiers = filter.tiers.map { allowed in symbols.map { allowed.contains($0) } }
         func bits(_ wanted: Set<String>?, fold: (String) -> String) -> (mask: [UInt64], all: UInt64)? {
@@ -245,7 +245,7 @@ public final class EntryTable: @unchecked Sendable {
         let since = filter.since?.timeIntervalSince1970, until = filter.until?.timeIntervalSince1970
         let symbolCount = symbols.count
         for row in 0..<count {
-            if let hidden, hidden[row >> 6] & (1 << UInt64(row & 63)) != 0 { continue }
+            if let hidden, hidden.contains(row) { continue }
             let flags = field(row, 20)
             if requireVector && flags & 1 == 0 { continue }
             if let users {
@@ -272,9 +272,9 @@ public final class EntryTable: @unchecked Sendable {
                 for s in symbolList(field(row, 48)) where Int(s) < symbolCount { have |= mentions.mask[Int(s)] }
                 guard have == mentions.all else { continue }
             }
-            words[row >> 6] |= 1 << UInt64(row & 63)
+            rows.insertWithinCapacity(row)
         }
-        return words
+        return rows
     }
 
     // MARK: Writing
@@ -368,7 +368,7 @@ public final class EntryTable: @unchecked Sendable {
         for row in byPath { w.u32(UInt32(row)) }
         w.bytes += pool.bytes
         var bytes = w.bytes
-        SidecarHeader.seal(&bytes, magic: magic, version: version)
+        SidecarHeader.fillHeader(&bytes, magic: magic, version: version)
         try SidecarFile.write(bytes, to: url)
     }
 }

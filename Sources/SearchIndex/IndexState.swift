@@ -140,7 +140,7 @@ public struct IndexState: Sendable, Equatable {
             }
         }
         var bytes = w.bytes
-        SidecarHeader.seal(&bytes, magic: Self.magic, version: Self.version)
+        SidecarHeader.fillHeader(&bytes, magic: Self.magic, version: Self.version)
         return bytes
     }
 

@@ -29,45 +29,13 @@ public enum BM25 {
     static let mentionWeight: Float = 2
 }
 
-/// The k best (score, index) pairs; equal scores prefer the smaller index.
-struct TopK {
-    private var heap: [(score: Float, index: Int)] = []
-    let capacity: Int
+/// A scored document for ``LargestElements``: higher scores are larger; equal scores prefer the
+/// smaller index (it is the larger element).
+struct ScoredIndex: Comparable {
+    var score: Float
+    var index: Int
 
-    init(capacity: Int) { self.capacity = capacity }
-
-    /// Whether a is worse than b.
-    @inline(__always)
-    private static func worse(_ a: (score: Float, index: Int), _ b: (score: Float, index: Int)) -> Bool {
+    static func < (a: ScoredIndex, b: ScoredIndex) -> Bool {
         a.score != b.score ? a.score < b.score : a.index > b.index
     }
-
-    mutating func offer(score: Float, index: Int) {
-        let item = (score: score, index: index)
-        if heap.count < capacity {
-            heap.append(item)
-            var i = heap.count - 1
-            while i > 0 {
-                let parent = (i - 1) / 2
-                if !Self.worse(heap[i], heap[parent]) { break }
-                heap.swapAt(parent, i)
-                i = parent
-            }
-        } else if let root = heap.first, Self.worse(root, item) {
-            heap[0] = item
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < heap.count && Self.worse(heap[l], heap[m]) { m = l }
-                if r < heap.count && Self.worse(heap[r], heap[m]) { m = r }
-                if m == i { break }
-                heap.swapAt(i, m)
-                i = m
-            }
-        }
-    }
-
-    /// Best first.
-    func sorted() -> [(score: Float, index: Int)] { heap.sorted { Self.worse($1, $0) } }
 }

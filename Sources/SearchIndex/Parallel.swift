@@ -1,16 +1,21 @@
 import Dispatch
+import Foundation
 
-/// Splitting work across the machine's two cores.
+/// Splitting work across the machine's active cores.
 enum Parallel {
-    /// Runs `body` on the two halves of `0..<count` at once and returns when both are done.
-    static func forEachHalf(count: Int, _ body: (Range<Int>) -> Void) {
-        let mid = count / 2
+    /// The cores this process may use (`ProcessInfo.activeProcessorCount`), at least one.
+    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Runs `body` on consecutive parts of `0..<count`, one per core (fewer when `count` is
+    /// smaller), at once, and returns when all are done.
+    static func forEachPart(count: Int, _ body: (Range<Int>) -> Void) {
+        let parts = min(cores, max(1, count))
         withoutActuallyEscaping(body) { body in
-            // The closure only touches disjoint halves of caller-owned buffers and
-            // concurrentPerform returns after both calls: no shared mutable state escapes.
+            // The closure only touches disjoint parts of caller-owned buffers and
+            // concurrentPerform returns after all calls: no shared mutable state escapes.
             nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: 2) { half in
-                body(half == 0 ? 0..<mid : mid..<count)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                body(count * part / parts..<count * (part + 1) / parts)
             }
         }
     }

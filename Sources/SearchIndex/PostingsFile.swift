@@ -208,7 +208,7 @@ public final class PostingsFile: @unchecked Sendable {
         bytes += text.bytes
         bytes += [UInt8](repeating: 0, count: postingsOffset - bytes.count)
         bytes += postings.bytes
-        SidecarHeader.seal(&bytes, magic: magic, version: version)
+        SidecarHeader.fillHeader(&bytes, magic: magic, version: version)
         try SidecarFile.write(bytes, to: url)
     }
 }
@@ -225,13 +225,13 @@ public struct LexicalSearch {
     /// The base, or nil.
     public var base: PostingsFile?
     /// Base documents that are no longer live (changed or deleted), one bit each; nil: none.
-    public var hidden: [UInt64]?
+    public var hidden: RowSet?
     /// Documents added since the base was written.
     public var delta: [LexicalDocument]
     /// Per term, the delta documents containing it with their frequency; built on first use.
     private var deltaPostings: [String: [(doc: Int, tf: Float)]]?
 
-    public init(base: PostingsFile?, hidden: [UInt64]?, delta: [LexicalDocument]) {
+    public init(base: PostingsFile?, hidden: RowSet?, delta: [LexicalDocument]) {
         self.base = base
         self.hidden = hidden
         self.delta = delta
@@ -257,7 +257,7 @@ public struct LexicalSearch {
     /// - Complexity: O(Σ postings of the query's terms + m log k) for m matching documents;
     ///   only the query's dictionary entries and postings are read; O(e log t) for e extra
     ///   documents of t terms.
-    public mutating func search(_ query: String, k: Int, allowedBase: [UInt64]?, allowedDelta: [Bool], extra: [LexicalDocument] = []) -> [Hit] {
+    public mutating func search(_ query: String, k: Int, allowedBase: RowSet?, allowedDelta: [Bool], extra: [LexicalDocument] = []) -> [Hit] {
         guard k > 0 else { return [] }
         if deltaPostings == nil {
             var lists: [String: [(doc: Int, tf: Float)]] = [:]
@@ -270,7 +270,7 @@ public struct LexicalSearch {
         var liveBase = baseCount
         var total = base?.totalLength ?? 0
         if let hidden, let base {
-            for doc in 0..<baseCount where hidden[doc >> 6] & (1 << UInt64(doc & 63)) != 0 {
+            for doc in 0..<baseCount where hidden.contains(doc) {
                 liveBase -= 1
                 total -= Double(base.length(doc))
             }
@@ -302,7 +302,7 @@ public struct LexicalSearch {
                 if let hidden {
                     for i in range {
                         let doc = base.posting(i).doc
-                        if doc >= 0 && hidden[doc >> 6] & (1 << UInt64(doc & 63)) == 0 { df += 1 }
+                        if doc >= 0 && !hidden.contains(doc) { df += 1 }
                     }
                 } else {
                     df += range.count
@@ -323,7 +323,7 @@ public struct LexicalSearch {
                         for i in range {
                             let p = base.posting(i)
                             guard p.doc >= 0 else { continue }
-                            if let hidden, hidden[p.doc >> 6] & (1 << UInt64(p.doc & 63)) != 0 { continue }
+                            if let hidden, hidden.contains(p.doc) { continue }
                             add(p.doc, p.tf, base.length(p.doc))
                         }
                     }
@@ -334,16 +334,16 @@ public struct LexicalSearch {
                 }
             }
         }
-        var best = TopK(capacity: k)
+        var best = LargestElements<ScoredIndex>(capacity: k)
         for d in touched {
             if d < baseCount {
-                if let allowedBase, allowedBase[d >> 6] & (1 << UInt64(d & 63)) == 0 { continue }
+                if let allowedBase, !allowedBase.contains(d) { continue }
             } else if d - baseCount < delta.count && !allowedDelta[d - baseCount] {
                 continue
             }
-            best.offer(score: scores[d], index: d)
+            best.offer(ScoredIndex(score: scores[d], index: d))
         }
-        return best.sorted().map { hit in
+        return best.sortedLargestFirst().map { hit in
             let bits = matched[hit.index]
             let words = queryTerms.enumerated().filter { $0.offset < 64 && bits & (1 << UInt64($0.offset)) != 0 }.map(\.element.term)
             return Hit(document: hit.index, score: hit.score, matchedTerms: words)

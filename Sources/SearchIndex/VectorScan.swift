@@ -33,7 +33,7 @@ struct ScanKernel {
     /// Scans `range`, whose bounds are multiples of 4 (the upper one may pass `count`).
     /// - Parameter mask: bit r set = row r allowed; nil = every row.
     func run(_ range: Range<Int>, k: Int, mask: UnsafePointer<UInt64>?) -> Partial {
-        var heap = MinHeap(capacity: k)
+        var heap = LargestElements<Float>(capacity: k)
         var candidates: [(row: Int32, upper: Float)] = []
         candidates.reserveCapacity(4 * k + 64)
         var threshold = -Float.infinity
@@ -61,12 +61,12 @@ struct ScanKernel {
                 for i in 0..<4 where allowed & (1 << UInt64(i)) != 0 && row &+ i < count {
                     if upper[i] >= threshold { candidates.append((Int32(truncatingIfNeeded: row &+ i), upper[i])) }
                     heap.offer(lower[i])
-                    if heap.isFull { threshold = heap.minimum }
+                    if heap.isFull, let kth = heap.minimum { threshold = kth }
                 }
             }
             row &+= 4
         }
-        return Partial(lows: heap.values, candidates: candidates)
+        return Partial(lows: heap.unordered, candidates: candidates)
     }
 
     /// The exact integer dot products of rows `row..<row+4` with the query.
@@ -129,43 +129,3 @@ extension SIMD4 where Scalar == Float {
     }
 }
 
-/// The k largest values seen so far, as a binary min-heap.
-struct MinHeap {
-    private(set) var values: [Float] = []
-    let capacity: Int
-
-    init(capacity: Int) {
-        self.capacity = capacity
-        values.reserveCapacity(capacity)
-    }
-
-    var isFull: Bool { values.count >= capacity }
-    /// The smallest kept value (the k-th largest once full).
-    var minimum: Float { values[0] }
-
-    @inline(__always)
-    mutating func offer(_ v: Float) {
-        if values.count < capacity {
-            values.append(v)
-            var i = values.count - 1
-            while i > 0 {
-                let parent = (i - 1) / 2
-                if values[parent] <= values[i] { break }
-                values.swapAt(parent, i)
-                i = parent
-            }
-        } else if v > values[0] {
-            values[0] = v
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < values.count && values[l] < values[m] { m = l }
-                if r < values.count && values[r] < values[m] { m = r }
-                if m == i { break }
-                values.swapAt(i, m)
-                i = m
-            }
-        }
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Dense vectors: a binary sidecar file, memory-mapped, searched exactly.
 ///
@@ -70,9 +71,8 @@ public final class VectorStore: @unchecked Sendable {
     private let fp32: UnsafePointer<Float>?
     private let int8: UnsafePointer<Int8>?
     private let bounds: UnsafePointer<Float>?
-    private let idsLock = NSLock()
-    /// Parsed on first use; guarded by `idsLock`.
-    private var parsedIDs: [String]?
+    /// Parsed on first use.
+    private let parsedIDs = Mutex<[String]?>(nil)
 
     /// Relative rounding slack of one fp32 dot product of length d (and of the
     /// approximate score), 2·(d + 4)·2⁻²⁴: the standard γ_d bound with margin.
@@ -155,12 +155,12 @@ public final class VectorStore: @unchecked Sendable {
         for (c, digest) in digests.enumerated() {
             buffer.storeBytes(of: digest.littleEndian, toByteOffset: tableOffset + 8 * c, as: UInt64.self)
         }
-        sealHead(buffer, dataStart: dataStart)
+        fillHead(buffer, dataStart: dataStart)
         try SidecarFile.write(UnsafeRawBufferPointer(buffer), to: url)
     }
 
     /// Fills in magic, version, length and the head checksum (bytes 16..<dataStart).
-    private static func sealHead(_ file: UnsafeMutableRawBufferPointer, dataStart: Int) {
+    private static func fillHead(_ file: UnsafeMutableRawBufferPointer, dataStart: Int) {
         for i in 0..<8 { file[i] = magic[i] }
         file.storeBytes(of: version.littleEndian, toByteOffset: 16, as: UInt32.self)
         file.storeBytes(of: UInt64(file.count).littleEndian, toByteOffset: 24, as: UInt64.self)
@@ -185,7 +185,7 @@ public final class VectorStore: @unchecked Sendable {
     ///   checksum or layout; `.versionMismatch`; `.modelMismatch` for another model id
     ///   or dimension.
     /// - Complexity: O(head) with ``Verification/onFirstUse`` (about 50 KB for 100k
-    ///   rows of 384); O(file size) on both cores with ``Verification/atLoad``.
+    ///   rows of 384); O(file size) on every core with ``Verification/atLoad``.
     public init(
         contentsOf url: URL, expectedModelID: String, expectedDimension: Int, verification: Verification = .atLoad
     ) throws(IndexError) {
@@ -259,7 +259,7 @@ public final class VectorStore: @unchecked Sendable {
 
     /// Checks all data not checked yet.
     /// - Throws: `.corrupt` if any chunk is damaged.
-    /// - Complexity: O(unchecked bytes), on both cores.
+    /// - Complexity: O(unchecked bytes), on every core.
     public func verifyAll() throws(IndexError) { try verifier.verifyAll() }
 
     /// The id of each row, in row order, parsed on first use.
@@ -270,17 +270,17 @@ public final class VectorStore: @unchecked Sendable {
     /// - Throws: `.corrupt` if the ids section is damaged.
     /// - Complexity: O(n) the first time.
     public func loadIDs() throws(IndexError) -> [String] {
-        idsLock.lock()
-        defer { idsLock.unlock() }
-        if let parsedIDs { return parsedIDs }
-        try verifier.verify(0..<idsLength)
-        var r = BinaryReader(UnsafeRawBufferPointer(rebasing: verifier.region[..<idsLength]), path: verifier.path)
-        var ids: [String] = []
-        ids.reserveCapacity(count)
-        for _ in 0..<count { ids.append(try r.string()) }
-        guard r.offset == idsLength else { throw r.fail("ids section longer than its \(count) ids") }
-        parsedIDs = ids
-        return ids
+        try parsedIDs.withLock { (parsed) throws(IndexError) -> [String] in
+            if let parsed { return parsed }
+            try verifier.verify(0..<idsLength)
+            var r = BinaryReader(UnsafeRawBufferPointer(rebasing: verifier.region[..<idsLength]), path: verifier.path)
+            var ids: [String] = []
+            ids.reserveCapacity(count)
+            for _ in 0..<count { ids.append(try r.string()) }
+            guard r.offset == idsLength else { throw r.fail("ids section longer than its \(count) ids") }
+            parsed = ids
+            return ids
+        }
     }
 
     /// The stored full-precision vector of `row`.
@@ -317,12 +317,7 @@ public final class VectorStore: @unchecked Sendable {
     /// - Returns: up to k rows, best first; equal scores by ascending row.
     /// - Complexity: that of ``search(_:k:rowMask:)`` plus n calls of `allowed`.
     public func search(_ query: [Float], k: Int, allowed: ((Int) -> Bool)?) -> [(row: Int, score: Float)] {
-        var mask: [UInt64]? = nil
-        if let allowed {
-            var words = [UInt64](repeating: 0, count: (count + 63) / 64)
-            for row in 0..<count where allowed(row) { words[row >> 6] |= 1 << UInt64(row & 63) }
-            mask = words
-        }
+        let mask = allowed.map { RowSet(capacity: count, where: $0) }
         return Self.checked { () throws(IndexError) in try search(query, k: k, rowMask: mask) }
     }
 
@@ -347,18 +342,18 @@ public final class VectorStore: @unchecked Sendable {
     /// - Parameters:
     ///   - query: `dimension` floats.
     ///   - k: how many results at most.
-    ///   - rowMask: bit `r & 63` of word `r >> 6` set = row r allowed, at least
-    ///     `(count + 63) / 64` words; nil = every row.
+    ///   - rowMask: the allowed rows; nil = every row.
     /// - Returns: up to k rows, best first; equal scores by ascending row.
     /// - Throws: `.corrupt` if a chunk of the file read for the first time is damaged
     ///   (only with ``Verification/onFirstUse``).
     /// - Complexity: O(n·d) over the int8 copy on two threads, then O(c·d) in fp32 for
     ///   the c candidates the bounds cannot exclude (tens of rows on real data).
-    public func search(_ query: [Float], k: Int, rowMask: [UInt64]?) throws(IndexError) -> [(row: Int, score: Float)] {
+    public func search(_ query: [Float], k: Int, rowMask: RowSet?) throws(IndexError) -> [(row: Int, score: Float)] {
         precondition(query.count == dimension, "query must have \(dimension) components")
-        precondition(rowMask.map { $0.count >= (count + 63) / 64 } ?? true, "rowMask must have a bit for every row")
         guard k > 0, count > 0 else { return [] }
-        if let rowMask, !rowMask.prefix((count + 63) / 64).contains(where: { $0 != 0 }) { return [] }
+        // The scan reads the mask a word (64 rows) at a time.
+        let rowMask = rowMask?.words(forCapacity: count)
+        if let rowMask, !rowMask.contains(where: { $0 != 0 }) { return [] }
         // Blocks of 4096 rows (1.5 MB of codes at d = 384), taken by whichever core is free.
         let blockRows = count >= 8192 ? 4096 : paddedCount
         // Unless all is checked already, each block checks its codes and bounds just

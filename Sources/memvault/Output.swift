@@ -10,7 +10,7 @@ import Glibc
 /// Printing and error reporting shared by the commands.
 enum Output {
     /// Runs a command body; reports a failure as one `memvault: error: ...` line (and a hint)
-    /// on stderr and exits with the status of DESIGN.md.
+    /// on stderr and exits with the error's `ExitStatus` (the table in docs/cli.md).
     static func run(_ body: () async throws -> Void) async throws {
         do {
             try await body()

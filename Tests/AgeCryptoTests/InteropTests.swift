@@ -66,21 +66,21 @@ struct InteropTests {
         #expect(try X25519Recipient(parsing: identity.recipient.encoded) == identity.recipient)
     }
 
-    @Test("a sealed key file opens with age -d on a terminal, and the identity decrypts with age -d -i")
-    func sealedKeyFileThroughTerminal() throws {
+    @Test("a wrapped key file opens with age -d on a terminal, and the identity decrypts with age -d -i")
+    func wrappedKeyFileThroughTerminal() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let identity = X25519Identity.generate()
         let passphrase = "tier passphrase 🔐 with spaces"
-        try write(try AgeKeyFile.seal(identity: identity, passphrase: passphrase, workFactor: 12), to: directory.file("secret.key.age"))
+        try write(try AgeKeyFile.wrap(identity: identity, passphrase: passphrase, workFactor: 12), to: directory.file("secret.key.age"))
         let entry = Array("## 2026-11-22 14:03 · Bank\nPIN is in the blue notebook\n".utf8)
         try write(try Age.encrypt(entry, to: [identity.recipient]), to: directory.file("entry.age"))
 
         // 1. age -d asks for the passphrase on the terminal and writes the identity file.
-        let unsealed = try Tool.runOnTerminal(
+        let unwrapped = try Tool.runOnTerminal(
             "age", ["-d", "-o", directory.file("key.txt").path, directory.file("secret.key.age").path],
             prompt: "passphrase", answer: passphrase)
-        #expect(unsealed.status == 0, "age -d: \(unsealed.transcript)")
+        #expect(unwrapped.status == 0, "age -d: \(unwrapped.transcript)")
         let keyText = String(decoding: try read(directory.file("key.txt")), as: UTF8.self)
         #expect(keyText.hasPrefix("# created: "))
         #expect(keyText.contains("# public key: \(identity.recipient.encoded)\n"))
@@ -117,13 +117,13 @@ struct InteropTests {
             "age", ["-e", "-p", "-a", "-o", directory.file("out.age").path, directory.file("plain").path],
             prompt: "passphrase", answer: "hunter2 hunter2", repeatAnswers: true)
         #expect(result.status == 0, "age -e -p: \(result.transcript)")
-        let sealed = try read(directory.file("out.age"))
+        let encrypted = try read(directory.file("out.age"))
         // age uses work factor 18, about 20 s of scrypt in a debug build; the
         // derivation itself is covered by the testkit's scrypt vectors (made by
         // the reference implementation), so here the real stanza is parsed and
         // its work factor checked against the limit, which fails before any scrypt work.
         let error = #expect(throws: AgeError.self) {
-            try Age.decrypt(sealed, with: [ScryptIdentity(passphrase: "hunter2 hunter2", maxWorkFactor: 17)])
+            try Age.decrypt(encrypted, with: [ScryptIdentity(passphrase: "hunter2 hunter2", maxWorkFactor: 17)])
         }
         #expect(error?.kind == .headerFailure)
         #expect(error?.message.contains("work factor 18") == true)

@@ -50,17 +50,17 @@ struct KeyTests {
         #expect(tag?.kind == .unsupported)
     }
 
-    @Test("seal and open a key file; the plaintext is a standard identity file")
+    @Test("wrap and unwrap a key file; the plaintext is a standard identity file")
     func keyFile() throws {
         let identity = X25519Identity.generate()
-        let sealed = try AgeKeyFile.seal(identity: identity, passphrase: "tier passphrase", workFactor: 10)
-        let text = String(decoding: sealed, as: UTF8.self)
+        let wrapped = try AgeKeyFile.wrap(identity: identity, passphrase: "tier passphrase", workFactor: 10)
+        let text = String(decoding: wrapped, as: UTF8.self)
         #expect(text.hasPrefix("-----BEGIN AGE ENCRYPTED FILE-----\n"))
         #expect(text.hasSuffix("-----END AGE ENCRYPTED FILE-----\n"))
-        #expect(try AgeKeyFile.open(sealed, passphrase: "tier passphrase").encoded == identity.encoded)
+        #expect(try AgeKeyFile.unwrap(wrapped, passphrase: "tier passphrase").encoded == identity.encoded)
 
         let plaintext = String(
-            decoding: try Age.decrypt(sealed, with: [ScryptIdentity(passphrase: "tier passphrase")]), as: UTF8.self)
+            decoding: try Age.decrypt(wrapped, with: [ScryptIdentity(passphrase: "tier passphrase")]), as: UTF8.self)
         let lines = plaintext.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 4)
         #expect(lines[0].hasPrefix("# created: 20"))
@@ -68,10 +68,10 @@ struct KeyTests {
         #expect(lines[2] == identity.encoded)
         #expect(lines[3] == "")
 
-        let wrong = #expect(throws: AgeError.self) { try AgeKeyFile.open(sealed, passphrase: "Tier passphrase") }
+        let wrong = #expect(throws: AgeError.self) { try AgeKeyFile.unwrap(wrapped, passphrase: "Tier passphrase") }
         #expect(wrong?.kind == .wrongPassphrase)
         let costly = #expect(throws: AgeError.self) {
-            try AgeKeyFile.open(sealed, passphrase: "tier passphrase", maxWorkFactor: 8)
+            try AgeKeyFile.unwrap(wrapped, passphrase: "tier passphrase", maxWorkFactor: 8)
         }
         #expect(costly?.kind == .headerFailure)
     }

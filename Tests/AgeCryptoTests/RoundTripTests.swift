@@ -15,49 +15,49 @@ struct RoundTripTests {
         let identity = X25519Identity.generate()
         let plaintext = Self.pattern(size)
         for armor in [true, false] {
-            let sealed = try Age.encrypt(plaintext, to: [identity.recipient], armor: armor)
-            #expect(sealed.starts(with: Array((armor ? "-----BEGIN AGE ENCRYPTED FILE-----\n" : "age-encryption.org/v1\n").utf8)))
-            #expect(try Age.decrypt(sealed, with: [identity]) == plaintext)
+            let encrypted = try Age.encrypt(plaintext, to: [identity.recipient], armor: armor)
+            #expect(encrypted.starts(with: Array((armor ? "-----BEGIN AGE ENCRYPTED FILE-----\n" : "age-encryption.org/v1\n").utf8)))
+            #expect(try Age.decrypt(encrypted, with: [identity]) == plaintext)
         }
     }
 
     @Test("binary size is header + nonce + plaintext + one tag per 64 KiB chunk", arguments: sizes)
     func binarySize(size: Int) throws {
         let identity = X25519Identity.generate()
-        let sealed = try Age.encrypt(Self.pattern(size), to: [identity.recipient], armor: false)
-        let headerEnd = try #require(sealed.indices.first { sealed[$0...].starts(with: Array("\n--- ".utf8)) })
+        let encrypted = try Age.encrypt(Self.pattern(size), to: [identity.recipient], armor: false)
+        let headerEnd = try #require(encrypted.indices.first { encrypted[$0...].starts(with: Array("\n--- ".utf8)) })
         let chunks = max(1, (size + 65_535) / 65_536)
-        #expect(sealed.count == headerEnd + 5 + 43 + 1 + 16 + size + 16 * chunks)
+        #expect(encrypted.count == headerEnd + 5 + 43 + 1 + 16 + size + 16 * chunks)
     }
 
     @Test("several recipients: each identity decrypts; a stranger gets noMatch")
     func severalRecipients() throws {
         let identities = (0..<4).map { _ in X25519Identity.generate() }
         let plaintext = Array("several people can read this".utf8)
-        let sealed = try Age.encrypt(plaintext, to: identities.map(\.recipient))
+        let encrypted = try Age.encrypt(plaintext, to: identities.map(\.recipient))
         for identity in identities {
-            #expect(try Age.decrypt(sealed, with: [identity]) == plaintext)
+            #expect(try Age.decrypt(encrypted, with: [identity]) == plaintext)
         }
-        #expect(try Age.decrypt(sealed, with: [X25519Identity.generate(), identities[3]]) == plaintext)
-        let error = #expect(throws: AgeError.self) { try Age.decrypt(sealed, with: [X25519Identity.generate()]) }
+        #expect(try Age.decrypt(encrypted, with: [X25519Identity.generate(), identities[3]]) == plaintext)
+        let error = #expect(throws: AgeError.self) { try Age.decrypt(encrypted, with: [X25519Identity.generate()]) }
         #expect(error?.kind == .noMatch)
     }
 
     @Test("scrypt: right passphrase decrypts, wrong one is wrongPassphrase, too costly is rejected at once")
     func scrypt() throws {
         let plaintext = Array("under a passphrase".utf8)
-        let sealed = try Age.encrypt(plaintext, to: [ScryptRecipient(passphrase: "correct horse", workFactor: 10)])
-        #expect(try Age.decrypt(sealed, with: [ScryptIdentity(passphrase: "correct horse")]) == plaintext)
+        let encrypted = try Age.encrypt(plaintext, to: [ScryptRecipient(passphrase: "correct horse", workFactor: 10)])
+        #expect(try Age.decrypt(encrypted, with: [ScryptIdentity(passphrase: "correct horse")]) == plaintext)
         let wrong = #expect(throws: AgeError.self) {
-            try Age.decrypt(sealed, with: [ScryptIdentity(passphrase: "battery staple")])
+            try Age.decrypt(encrypted, with: [ScryptIdentity(passphrase: "battery staple")])
         }
         #expect(wrong?.kind == .wrongPassphrase)
         let costly = #expect(throws: AgeError.self) {
-            try Age.decrypt(sealed, with: [ScryptIdentity(passphrase: "correct horse", maxWorkFactor: 9)])
+            try Age.decrypt(encrypted, with: [ScryptIdentity(passphrase: "correct horse", maxWorkFactor: 9)])
         }
         #expect(costly?.kind == .headerFailure)
         #expect(costly?.message.contains("work factor 10") == true)
-        let x25519 = #expect(throws: AgeError.self) { try Age.decrypt(sealed, with: [X25519Identity.generate()]) }
+        let x25519 = #expect(throws: AgeError.self) { try Age.decrypt(encrypted, with: [X25519Identity.generate()]) }
         #expect(x25519?.kind == .noMatch)
     }
 
@@ -88,10 +88,10 @@ struct RoundTripTests {
     func streaming() throws {
         let identity = X25519Identity.generate()
         let plaintext = Self.pattern(3 * 65_536 + 5)
-        let sealed = try Age.encrypt(plaintext, to: [identity.recipient], armor: false)
+        let encrypted = try Age.encrypt(plaintext, to: [identity.recipient], armor: false)
         var sizes: [Int] = []
         var joined: [UInt8] = []
-        try Age.decrypt(sealed, with: [identity]) { chunk in
+        try Age.decrypt(encrypted, with: [identity]) { chunk in
             sizes.append(chunk.count)
             joined += chunk
         }

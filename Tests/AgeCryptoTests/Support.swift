@@ -90,6 +90,8 @@ enum Tool {
         process.standardInput = terminal
         process.standardOutput = terminal
         process.standardError = terminal
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         try process.run()
         try terminal.close()
 
@@ -114,9 +116,8 @@ enum Tool {
                 break
             }
         }
-        // The terminal hangs up as the tool exits; give the process a moment to be reaped.
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning {
+        // The terminal hangs up as the tool exits; wait for the process to be reaped.
+        if exited.wait(timeout: .now() + max(0, deadline.timeIntervalSinceNow)) == .timedOut {
             process.terminate()
             Issue.record("\(name) did not finish within \(timeout) s; terminal said: \(String(decoding: transcript, as: UTF8.self))")
         }

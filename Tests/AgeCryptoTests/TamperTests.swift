@@ -149,7 +149,7 @@ struct TamperTests {
         }
         #expect(reverse?.kind == .noMatch)
         #expect(reverse?.message.contains("X25519") == true)
-        let keyFile = #expect(throws: AgeError.self) { try AgeKeyFile.open(x25519File, passphrase: "pw") }
+        let keyFile = #expect(throws: AgeError.self) { try AgeKeyFile.unwrap(x25519File, passphrase: "pw") }
         #expect(keyFile?.kind == .noMatch)
     }
 
@@ -157,9 +157,9 @@ struct TamperTests {
     func errorsCarryNoSecrets() throws {
         let identity = X25519Identity.generate()
         let passphrase = "passphrase-\(Self.marker)"
-        let sealedKey = try AgeKeyFile.seal(identity: identity, passphrase: passphrase, workFactor: 10)
+        let wrappedKey = try AgeKeyFile.wrap(identity: identity, passphrase: passphrase, workFactor: 10)
         var descriptions: [String] = []
-        do { _ = try AgeKeyFile.open(sealedKey, passphrase: "wrong") } catch { descriptions.append(error.description) }
+        do { _ = try AgeKeyFile.unwrap(wrappedKey, passphrase: "wrong") } catch { descriptions.append(error.description) }
         do { _ = try X25519Identity(parsing: Self.marker) } catch { descriptions.append(error.description) }
         do { _ = try X25519Recipient(parsing: Self.marker) } catch { descriptions.append(error.description) }
         do { _ = try AgeKeyFile.parseIdentityFile(Array("\(Self.marker)\n".utf8)) } catch {
@@ -167,7 +167,7 @@ struct TamperTests {
         }
         // A key file whose plaintext is not an identity file.
         let notAKey = try Age.encrypt(Self.entry(size: 100), to: [ScryptRecipient(passphrase: passphrase, workFactor: 10)])
-        do { _ = try AgeKeyFile.open(notAKey, passphrase: passphrase) } catch {
+        do { _ = try AgeKeyFile.unwrap(notAKey, passphrase: passphrase) } catch {
             #expect(error.kind == .invalidKey)
             descriptions.append(error.description)
         }

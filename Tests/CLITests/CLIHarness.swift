@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `memvault` binary, as a person would, and captures what it prints.
@@ -12,9 +13,8 @@ struct CLI {
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static var binary: URL {
-        packageRoot.appendingPathComponent(".build/debug/memvault")
-    }
+    /// The `memvault` binary of the build these tests belong to.
+    static var binary: URL { BuiltProducts.executable() }
 
     /// A private temporary folder that is removed by `cleanup()`.
     let home: URL
@@ -122,18 +122,7 @@ struct CLI {
 
     /// A snapshot of every file in the vault (outside .git and the cache), for "nothing written" checks.
     func snapshot() throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        let base = vault.standardizedFileURL.path
-        guard let e = FileManager.default.enumerator(at: vault, includingPropertiesForKeys: nil) else { return [:] }
-        for case let url as URL in e {
-            let path = String(url.standardizedFileURL.path.dropFirst(base.count + 1))
-            if path.hasPrefix(".git/") || path == ".git" || path.hasPrefix(".memvault/cache") { continue }
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                files[path] = try Data(contentsOf: url)
-            }
-        }
-        return files
+        try VaultFiles.snapshot(vault)
     }
 
     func read(_ relativePath: String) throws -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Several processes on one vault")
@@ -91,17 +92,15 @@ struct ConcurrencyTests {
 }
 
 /// Results of CLI runs gathered from several threads.
-final class LockedOutputs: @unchecked Sendable {  // @unchecked: every access goes through `lock`.
-    private let lock = NSLock()
-    private var storage: [CLI.Result?] = []
-    func append(_ value: CLI.Result?) { lock.withLock { storage.append(value) } }
-    var values: [CLI.Result?] { lock.withLock { storage } }
+final class LockedOutputs: Sendable {
+    private let storage = Mutex<[CLI.Result?]>([])
+    func append(_ value: CLI.Result?) { storage.withLock { $0.append(value) } }
+    var values: [CLI.Result?] { storage.withLock { $0 } }
 }
 
 /// Exit codes gathered from several threads.
-final class LockedResults: @unchecked Sendable {  // @unchecked: every access goes through `lock`.
-    private let lock = NSLock()
-    private var storage: [Int32] = []
-    func append(_ value: Int32) { lock.withLock { storage.append(value) } }
-    var values: [Int32] { lock.withLock { storage } }
+final class LockedResults: Sendable {
+    private let storage = Mutex<[Int32]>([])
+    func append(_ value: Int32) { storage.withLock { $0.append(value) } }
+    var values: [Int32] { storage.withLock { $0 } }
 }

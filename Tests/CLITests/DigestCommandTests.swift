@@ -29,7 +29,7 @@ struct DigestCommandTests {
         #expect(bad.stderr.hasPrefix("memvault: error: "))
     }
 
-    @Test("unlocked secret and ultrasecret memories go into one block encrypted to ultrasecret; --stdout to a pipe stays sealed")
+    @Test("unlocked secret and ultrasecret memories go into one block encrypted to ultrasecret; --stdout to a pipe stays encrypted")
     func encryptedSection() throws {
         let cli = try EncryptionTests.vaultWithKeys()
         defer { cli.cleanup() }

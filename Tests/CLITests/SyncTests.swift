@@ -294,10 +294,12 @@ struct SyncTests {
         let daemon = Process()
         // The daemon itself, not the `git` wrapper, so the kill below reaches it.
         daemon.executableURL = URL(fileURLWithPath: "/usr/lib/git-core/git-daemon")
-        daemon.arguments = ["--reuseaddr", "--export-all", "--enable=receive-pack", "--listen=127.0.0.1",
+        // --verbose: the daemon says "Ready to rumble" on stderr once it listens.
+        daemon.arguments = ["--verbose", "--reuseaddr", "--export-all", "--enable=receive-pack", "--listen=127.0.0.1",
                             "--port=\(port)", "--base-path=\(served.path)", served.path]
         daemon.environment = cli.environment
-        daemon.standardError = FileHandle.nullDevice
+        let log = Pipe()
+        daemon.standardError = log
         try daemon.run()
         defer {
             // SIGKILL: a child started by Process may have SIGTERM blocked.
@@ -305,12 +307,15 @@ struct SyncTests {
             daemon.waitUntilExit()
         }
         let url = "git://127.0.0.1:\(port)/vault.git"
-        var ready = false
-        for _ in 0..<50 where !ready {
-            ready = try CLI.git(["ls-remote", url], in: cli.home, environment: cli.environment).status == 0
-            if !ready { usleep(100_000) }
+        // Wait for the daemon to listen; then keep draining its log, so that it never blocks on a full pipe.
+        var said = Data()
+        while !String(decoding: said, as: UTF8.self).contains("Ready to rumble") {
+            let more = log.fileHandleForReading.availableData
+            try #require(!more.isEmpty, "git daemon ended before listening on port \(port): \(String(decoding: said, as: UTF8.self))")
+            said += more
         }
-        try #require(ready, "git daemon did not start on port \(port)")
+        log.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
+        defer { log.fileHandleForReading.readabilityHandler = nil }
 
         try cli.ok(["init", cli.vault.path, "--user", "alice", "--remote", url])
         let id = try cli.ok(["add", "synced over git://", "--tier", "general"]).trimmingCharacters(in: .whitespacesAndNewlines)

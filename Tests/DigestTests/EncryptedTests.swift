@@ -57,9 +57,9 @@ import Vault
         #expect(digest.hasSuffix("-----END AGE ENCRYPTED FILE-----\n```\n"))
 
         // Decrypted with the secret tier's identity, the block holds the quoted memories.
-        let plaintext = try #require(vault.unseal(try Self.block(digest), user: "alice", tier: .secret))
+        let plaintext = try #require(vault.decryptIfUnlocked(try Self.block(digest), user: "alice", tier: .secret))
         let block = try Self.block(digest)
-        #expect(vault.unseal(block, user: "alice", tier: .confidential) == nil)
+        #expect(vault.decryptIfUnlocked(block, user: "alice", tier: .confidential) == nil)
         let memories = items(subsection(plaintext, "Memories"))
         #expect(memories.count == 2)
         #expect(memories[0].hasPrefix("- 10:00 [Xyzzy plan](../../secret/2026-11.md#2026-11-22-1000) · secret — xyzzy hidden plan"))
@@ -105,7 +105,7 @@ import Vault
         try again.write(Self.day, explicit: true)
         let changed = try String(contentsOf: temp.vault.fileURL(path), encoding: .utf8)
         #expect(Data(changed.utf8) != first)
-        let plaintext = again.vault.unseal(try Self.block(changed), user: "alice", tier: .secret)
+        let plaintext = again.vault.decryptIfUnlocked(try Self.block(changed), user: "alice", tier: .secret)
         #expect(plaintext?.contains("another xyzzy") == true)
     }
 
@@ -113,12 +113,12 @@ import Vault
         let temp = try Self.vault()
         defer { temp.remove() }
         let builder = DigestBuilder(vault: try Self.unlocked(temp), user: "alice", embedder: nil)
-        let sealed = try #require(try builder.render(Self.day, explicit: true))
+        let encrypted = try #require(try builder.render(Self.day, explicit: true))
         let clear = try #require(try builder.render(Self.day, explicit: true, encryptedSection: .clear))
         #expect(!clear.contains("BEGIN AGE") && clear.contains("xyzzy hidden plan"))
-        let plaintext = try #require(builder.vault.unseal(try Self.block(sealed), user: "alice", tier: .secret))
-        let cut = try #require(sealed.range(of: "```age\n"))
-        #expect(String(sealed[..<cut.lowerBound]) + plaintext == clear)
+        let plaintext = try #require(builder.vault.decryptIfUnlocked(try Self.block(encrypted), user: "alice", tier: .secret))
+        let cut = try #require(encrypted.range(of: "```age\n"))
+        #expect(String(encrypted[..<cut.lowerBound]) + plaintext == clear)
     }
 
     @Test func aDayWithOnlyConfidentialIsEncryptedToConfidential() throws {
@@ -129,7 +129,7 @@ import Vault
         let vault = try Self.unlocked(temp)
         let digest = try #require(try DigestBuilder(vault: vault, user: "alice", embedder: nil).render(Self.day, explicit: true))
         #expect(section(digest, "Encrypted")?.hasPrefix("\nQuotes the unlocked encrypted tiers; encrypted to the key of the highest tier it quotes.") == true)
-        #expect(vault.unseal(try Self.block(digest), user: "alice", tier: .confidential)?.contains("quux only") == true)
+        #expect(vault.decryptIfUnlocked(try Self.block(digest), user: "alice", tier: .confidential)?.contains("quux only") == true)
     }
 }
 

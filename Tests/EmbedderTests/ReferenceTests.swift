@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Embedder
@@ -61,13 +62,10 @@ struct ReferenceTests {
     }
 
     /// Matrices collected from several threads.
-    ///
-    /// `@unchecked Sendable`: `matrices` is only touched under `lock`.
-    final class Results: @unchecked Sendable {
-        private let lock = NSLock()
-        private var matrices: [[Float]] = []
-        func append(_ matrix: [Float]) { lock.withLock { matrices.append(matrix) } }
-        var all: [[Float]] { lock.withLock { matrices } }
+    final class Results: Sendable {
+        private let matrices = Mutex<[[Float]]>([])
+        func append(_ matrix: [Float]) { matrices.withLock { $0.append(matrix) } }
+        var all: [[Float]] { matrices.withLock { $0 } }
     }
 
     @Test("embedMatrix holds the rows of embed")

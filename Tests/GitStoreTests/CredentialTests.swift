@@ -1,5 +1,6 @@
 import Foundation
 import GitStore
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -13,12 +14,11 @@ private let streamSocket = SOCK_STREAM
 /// A loopback HTTP server that answers every request with 401, so libgit2 keeps asking
 /// for credentials; it counts the requests it saw.
 final class RefusingHTTPServer: @unchecked Sendable {
-    // @unchecked: `requests` is guarded by `lock`; the socket is closed once, by `stop()`.
+    // @unchecked: the socket is closed once, by `stop()`.
     private let listener: Int32
     let port: UInt16
-    private let lock = NSLock()
-    private var count = 0
-    var requests: Int { lock.withLock { count } }
+    private let count = Mutex(0)
+    var requests: Int { count.withLock { $0 } }
 
     init() throws {
         let descriptor = socket(AF_INET, streamSocket, 0)
@@ -50,7 +50,7 @@ final class RefusingHTTPServer: @unchecked Sendable {
                 if read <= 0 { break }
                 received += buffer[0..<read]
             }
-            lock.withLock { count += 1 }
+            count.withLock { $0 += 1 }
             let response = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"vault\"\r\n"
                 + "Content-Length: 0\r\nConnection: close\r\n\r\n"
             _ = response.withCString { send(connection, $0, strlen($0), 0) }

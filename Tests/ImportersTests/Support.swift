@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import ProcessTimer
 import Importers
 import Testing
@@ -14,7 +15,7 @@ enum Paths {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures/import")
     static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
-    static var binary: URL { packageRoot.appendingPathComponent(".build/debug/memvault") }
+    static var binary: URL { BuiltProducts.executable() }
 }
 
 /// A vault in a private temporary folder (time zone UTC), removed by `cleanup()`.
@@ -65,18 +66,7 @@ final class TestVault {
 
     /// Every file of the vault outside .git and the cache, for "nothing written" checks.
     func snapshot() throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        let base = root.standardizedFileURL.path
-        guard let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { return [:] }
-        for case let url as URL in e {
-            let path = String(url.standardizedFileURL.path.dropFirst(base.count + 1))
-            if path.hasPrefix(".git/") || path == ".git" || path.hasPrefix(".memvault/cache") { continue }
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                files[path] = try Data(contentsOf: url)
-            }
-        }
-        return files
+        try VaultFiles.snapshot(root)
     }
 
     func commitCount() throws -> Int {

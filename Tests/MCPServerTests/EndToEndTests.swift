@@ -1,6 +1,7 @@
 import Foundation
 import MCP
 import MCPServer
+import TestSupport
 import Testing
 import Vault
 
@@ -17,7 +18,7 @@ struct EndToEndTests {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
             "python3", Harness.packageRoot.appendingPathComponent("Tests/MCPEndToEnd/\(script)").path,
-            Harness.packageRoot.appendingPathComponent(".build/debug/memvault").path,
+            BuiltProducts.executable().path,
         ]
         let output = Pipe()
         process.standardOutput = output

@@ -1,6 +1,7 @@
 import Foundation
 import MCP
 import MCPServer
+import TestSupport
 import Testing
 import Vault
 
@@ -69,7 +70,7 @@ final class Harness: @unchecked Sendable {  // used from one test at a time
     /// Runs the built `memvault` binary on this vault.
     func cli(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
-        process.executableURL = Self.packageRoot.appendingPathComponent(".build/debug/memvault")
+        process.executableURL = BuiltProducts.executable()
         process.arguments = arguments + ["--vault", root.path]
         var env = environment
         env["MEMVAULT_MODEL_DIR"] = home.appendingPathComponent("no-model").path

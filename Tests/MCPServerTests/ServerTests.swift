@@ -1,6 +1,7 @@
 import Foundation
 import MCP
 import MCPServer
+import TestSupport
 import Testing
 import Vault
 
@@ -196,7 +197,7 @@ struct ServerToolTests {
 @Suite("MCP server: tier policy")
 struct ServerPolicyTests {
     static let plainMarker = "ZEBRAQUARTZ"
-    static let sealedMarker = "OCELOTMARBLE"
+    static let encryptedMarker = "OCELOTMARBLE"
 
     /// Every read a client can make, with the marker as the query where there is one.
     static func everyRead(_ client: Client, ids: [String], marker: String) async throws -> [CallTool.Result] {
@@ -229,19 +230,19 @@ struct ServerPolicyTests {
         _ = try harness.setup.setPassphrase(user: "alice", tier: .confidential, old: nil, new: "pass-conf")
         _ = try harness.setup.setPassphrase(user: "alice", tier: .ultrasecret, old: nil, new: "pass-ultra")
         let plain = try harness.add("Chronological note \(Self.plainMarker) about the doctor", tier: .chronological, title: "\(Self.plainMarker) title")
-        let sealed = try harness.add("Confidential note \(Self.sealedMarker)", tier: .confidential, title: "\(Self.sealedMarker) title")
-        let ultra = try harness.add("Ultra note \(Self.sealedMarker)", tier: .ultrasecret)
+        let encrypted = try harness.add("Confidential note \(Self.encryptedMarker)", tier: .confidential, title: "\(Self.encryptedMarker) title")
+        let ultra = try harness.add("Ultra note \(Self.encryptedMarker)", tier: .ultrasecret)
         try harness.add("General note about the doctor and the museum", tier: .general)
 
         for name in [nil, "cursor", "unknown-client"] as [String?] {
             let (client, service) = try await harness.connect(client: name)
             #expect(await service.policy.tiers.contains(.ultrasecret) == false)
-            for marker in [Self.plainMarker, Self.sealedMarker] {
-                for result in try await Self.everyRead(client, ids: [plain, sealed, ultra], marker: marker) {
+            for marker in [Self.plainMarker, Self.encryptedMarker] {
+                for result in try await Self.everyRead(client, ids: [plain, encrypted, ultra], marker: marker) {
                     // The query itself is echoed back; anything else with the marker came from the memory.
                     let received = result.everything.replacingOccurrences(of: "\"query\":\"\(marker)\"", with: "")
                     #expect(!received.contains(Self.plainMarker), "\(name ?? "-"): \(received.prefix(300))")
-                    #expect(!received.contains(Self.sealedMarker), "\(name ?? "-"): \(received.prefix(300))")
+                    #expect(!received.contains(Self.encryptedMarker), "\(name ?? "-"): \(received.prefix(300))")
                     #expect(!received.contains("chronological"), "no count or name of the excluded tier: \(received.prefix(300))")
                 }
             }
@@ -250,11 +251,11 @@ struct ServerPolicyTests {
         }
         // Nothing was changed or removed by those refused writes.
         #expect(try harness.setup.show(id: plain).title == "\(Self.plainMarker) title")
-        #expect(try harness.setup.show(id: sealed).tier == .confidential)
+        #expect(try harness.setup.show(id: encrypted).tier == .confidential)
 
         // A granted but locked tier says so, in one line, without a word of the memory.
         let (cursor, _) = try await harness.connect(client: "cursor")
-        let locked = try await call(cursor, "memory_get", ["ids": [.string(sealed)]])
+        let locked = try await call(cursor, "memory_get", ["ids": [.string(encrypted)]])
         #expect(locked.failed)
         #expect(locked.text.contains("the confidential tier is locked"))
         // Writing to a tier not granted is refused clearly.
@@ -271,9 +272,9 @@ struct ServerPolicyTests {
             tiers = ["general", "confidential"]
             """)
         _ = try harness.setup.setPassphrase(user: "alice", tier: .confidential, old: nil, new: "pass-conf")
-        let sealed = try harness.add("Therapy on Tuesdays \(Self.sealedMarker)", tier: .confidential, title: "Therapy")
+        let encrypted = try harness.add("Therapy on Tuesdays \(Self.encryptedMarker)", tier: .confidential, title: "Therapy")
         let (client, _) = try await harness.connect(client: "claude-code")
-        let before = try await call(client, "memory_get", ["ids": [.string(sealed)]])
+        let before = try await call(client, "memory_get", ["ids": [.string(encrypted)]])
         #expect(before.failed)
 
         let environment = harness.environment
@@ -283,16 +284,16 @@ struct ServerPolicyTests {
         let key = try harness.setup.unlock(user: "alice", tier: .confidential, passphrase: "pass-conf")
         try KeyAgent.store(key, ttl: 300, environment: environment)
 
-        let after = try await call(client, "memory_get", ["ids": [.string(sealed)]])
+        let after = try await call(client, "memory_get", ["ids": [.string(encrypted)]])
         #expect(!after.failed, "\(after.text)")
-        #expect(after.text.contains(Self.sealedMarker))
+        #expect(after.text.contains(Self.encryptedMarker))
         let search = try await call(client, "memory_search", ["query": "therapy", "mode": "lexical"])
-        #expect(search.text.contains(sealed))
+        #expect(search.text.contains(encrypted))
 
         _ = KeyAgent.lock(environment: environment)
-        let relocked = try await call(client, "memory_get", ["ids": [.string(sealed)]])
+        let relocked = try await call(client, "memory_get", ["ids": [.string(encrypted)]])
         #expect(relocked.failed)
-        #expect(!relocked.everything.contains(Self.sealedMarker))
+        #expect(!relocked.everything.contains(Self.encryptedMarker))
     }
 
     @Test("a changed memvault.toml applies on the next call")
@@ -379,7 +380,7 @@ struct CommandBadInputTests {
     func noVault() throws {
         let harness = try Harness()
         let process = Process()
-        process.executableURL = Harness.packageRoot.appendingPathComponent(".build/debug/memvault")
+        process.executableURL = BuiltProducts.executable()
         process.arguments = ["mcp", "--vault", harness.home.appendingPathComponent("nowhere").path]
         process.environment = harness.environment
         let err = Pipe()

@@ -53,9 +53,9 @@ import Testing
         ]
         for filter in filters {
             for requireVector in [false, true] {
-                let hidden: [UInt64] = [1 << 1]
+                let hidden = RowSet(words: [1 << 1])
                 let mask = table.mask(filter, hidden: hidden, requireVector: requireVector)
-                let rows = (0..<records.count).filter { mask[0] & (1 << UInt64($0)) != 0 }
+                let rows = (0..<records.count).filter { mask.words[0] & (1 << UInt64($0)) != 0 }
                 let expected = records.indices.filter {
                     $0 != 1 && filter.matches(records[$0].entry) && (!requireVector || records[$0].hasVector)
                 }
@@ -75,7 +75,7 @@ import Testing
         // Hide "alps" (row 2) and add a changed version of it plus a new document.
         let changed = LexicalFields(title: "Hiking", body: "Hiking near the lake.", tags: ["travel"])
         let added = LexicalFields(title: "", body: "Coffee at the lake, then penicillin from the pharmacy.")
-        var search = LexicalSearch(base: base, hidden: [1 << 2], delta: [LexicalDocument(fields: changed), LexicalDocument(fields: added)])
+        var search = LexicalSearch(base: base, hidden: RowSet(words: [1 << 2]), delta: [LexicalDocument(fields: changed), LexicalDocument(fields: added)])
         // The reference: the live documents, all held in memory as extra documents of one search.
         var live: [(id: String, fields: LexicalFields)] = Self.fields.enumerated().filter { $0.offset != 2 }.map { ($0.element.id, $0.element.fields) }
         live += [("alps", changed), ("new", added)]
@@ -96,14 +96,14 @@ import Testing
             }
         }
         // Filters: base rows by bitmask, changes by flag.
-        let filtered = search.search("coffee lake", k: 10, allowedBase: [1 << 3], allowedDelta: [false, true])
+        let filtered = search.search("coffee lake", k: 10, allowedBase: RowSet(words: [1 << 3]), allowedDelta: [false, true])
         #expect(Set(filtered.map { names[$0.document] }) == ["cafe", "new"])
 
         // Merging into a new file: drop row 0, keep the rest, append the changes.
         try PostingsFile.write(to: dir.file("q"), generation: 2, base: base, keep: [-1, 0, 1, 2, 3], appended: search.delta)
         let merged = try PostingsFile(contentsOf: dir.file("q"))
         #expect(merged.documentCount == 6)
-        var all = LexicalSearch(base: merged, hidden: [1 << 1], delta: [])
+        var all = LexicalSearch(base: merged, hidden: RowSet(words: [1 << 1]), delta: [])
         live.removeAll { $0.id == "allergy" }
         let mergedNames = ["coffee", "alps-old", "cafe", "run", "alps", "new"]
         let hits = all.search("penicillin lake", k: 10, allowedBase: nil, allowedDelta: [])

@@ -15,11 +15,11 @@ import Testing
     }
 
     /// The row mask of `allowed` (nil: nil).
-    func mask(_ n: Int, _ allowed: ((Int) -> Bool)?) -> [UInt64]? {
+    func mask(_ n: Int, _ allowed: ((Int) -> Bool)?) -> RowSet? {
         guard let allowed else { return nil }
         var words = [UInt64](repeating: 0, count: (n + 63) / 64)
         for row in 0..<n where allowed(row) { words[row >> 6] |= 1 << UInt64(row & 63) }
-        return words
+        return RowSet(words: words)
     }
 
     /// Scores in Double, independent of the store's code.
@@ -121,7 +121,7 @@ import Testing
         let store = try makeStore(dir, vectors: [], d: 8)
         #expect(store.count == 0 && store.ids.isEmpty)
         #expect(store.search([Float](repeating: 0.5, count: 8), k: 5, allowed: nil).isEmpty)
-        #expect(try store.search([Float](repeating: 0.5, count: 8), k: 5, rowMask: []).isEmpty)
+        #expect(try store.search([Float](repeating: 0.5, count: 8), k: 5, rowMask: RowSet(words: [])).isEmpty)
     }
 
     @Test func filterExcludingEverythingGivesNothing() throws {
@@ -132,7 +132,7 @@ import Testing
         let store = try makeStore(dir, vectors: vectors, d: 16)
         #expect(store.search(Array(vectors[0..<16]), k: 10, allowed: { _ in false }).isEmpty)
         #expect(store.search(Array(vectors[0..<16]), k: 0, allowed: nil).isEmpty)
-        #expect(try store.search(Array(vectors[0..<16]), k: 10, rowMask: [0, 0, 0, 0]).isEmpty)
+        #expect(try store.search(Array(vectors[0..<16]), k: 10, rowMask: RowSet(words: [0, 0, 0, 0])).isEmpty)
     }
 
     @Test func roundTripKeepsIdsAndVectors() throws {

@@ -149,7 +149,7 @@ struct AgentUnwrapTests {
         // The derived key is the one a process holding the identity derives.
         let purpose = KeyPurpose.sealedIndex(user: "alice", tier: .secret)
         #expect(try key.derivedKey(for: purpose) == KeyAgent.derive(from: identity, for: purpose))
-        #expect(try key.derivedKey(for: purpose) == SealedIndex.key(identity: identity, user: "alice", tier: .secret))
+        #expect(try key.derivedKey(for: purpose) == EncryptedIndex.key(identity: identity, user: "alice", tier: .secret))
         // Another recipient than the one held: none.
         #expect(throws: VaultError.self) {
             try KeyAgent.unwrap(recipient: other.recipient.encoded, files: files, environment: agent.environment)

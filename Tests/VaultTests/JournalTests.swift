@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import MarkdownCodec
 import Testing
 @testable import Vault
@@ -39,18 +40,7 @@ struct JournalVault {
 
     /// Every file of a vault outside .git and the cache.
     static func files(_ root: URL) throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        let base = root.standardizedFileURL.path
-        guard let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { return [:] }
-        for case let url as URL in e {
-            let path = String(url.standardizedFileURL.path.dropFirst(base.count + 1))
-            if path.hasPrefix(".git/") || path == ".git" || path.hasPrefix(".memvault/cache") { continue }
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                files[path] = try Data(contentsOf: url)
-            }
-        }
-        return files
+        try VaultFiles.snapshot(root)
     }
 
     static func git(_ args: [String], in directory: URL) throws -> (status: Int32, output: String) {

@@ -89,7 +89,8 @@ struct VaultUnitTests {
         let start = try DateBound.parse("2026-11", timeZone: utc, end: false)
         let end = try DateBound.parse("2026-11", timeZone: utc, end: true)
         #expect(start == ISO8601DateFormatter().date(from: "2026-11-01T00:00:00Z"))
-        #expect(end == ISO8601DateFormatter().date(from: "2026-11-30T23:59:59Z"))
-        #expect(try DateBound.parse("2026-11-22", timeZone: utc, end: true) == ISO8601DateFormatter().date(from: "2026-11-22T23:59:59Z"))
+        // The last instant of the period: 1 ms before the next one.
+        #expect(end == ISO8601DateFormatter().date(from: "2026-12-01T00:00:00Z")!.addingTimeInterval(-0.001))
+        #expect(try DateBound.parse("2026-11-22", timeZone: utc, end: true) == ISO8601DateFormatter().date(from: "2026-11-23T00:00:00Z")!.addingTimeInterval(-0.001))
     }
 }

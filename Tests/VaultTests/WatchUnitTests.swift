@@ -115,12 +115,12 @@ struct WatchUnitTests {
         }
         _ = try vault.reindex(full: false, embedder: nil)
         // An encrypted tier's id line, written by hand (its body stays unread).
-        let sealedID = "01JD3K9X2F7Q8R"
+        let encryptedID = "01JD3K9X2F7Q8R"
         let secret = vault.url("alice/secret/2026-11.md")
         try FileManager.default.createDirectory(at: secret.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data("## 2026-11-20 09:00\n<!-- id: \(sealedID) -->\n\n```age\n-----BEGIN AGE ENCRYPTED FILE-----\n-----END AGE ENCRYPTED FILE-----\n```\n".utf8).write(to: secret)
+        try Data("## 2026-11-20 09:00\n<!-- id: \(encryptedID) -->\n\n```age\n-----BEGIN AGE ENCRYPTED FILE-----\n-----END AGE ENCRYPTED FILE-----\n```\n".utf8).write(to: secret)
         let all = vault.completions(.id, prefix: "")
-        #expect(Set(all) == Set(ids + [sealedID]))
+        #expect(Set(all) == Set(ids + [encryptedID]))
         let first = ids[0]
         let narrowed = vault.completions(.id, prefix: String(first.prefix(12)).lowercased())
         #expect(narrowed.contains(first))

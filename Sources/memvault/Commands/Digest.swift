@@ -57,7 +57,7 @@ extension Memvault {
                 }
                 if stdout {
                     // The encrypted section is shown in the clear only to a terminal, never to a pipe or file.
-                    let section: DigestBuilder.EncryptedSection = isatty(STDOUT_FILENO) == 1 ? .clear : .sealed
+                    let section: DigestBuilder.EncryptedSection = isatty(STDOUT_FILENO) == 1 ? .clear : .encrypted
                     print(Output.safe(try builder.render(day, explicit: true, encryptedSection: section) ?? ""), terminator: "")
                 } else if let path = try builder.write(day, explicit: true) {
                     print(path)

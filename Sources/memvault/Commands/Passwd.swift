@@ -8,7 +8,7 @@ extension Memvault {
             commandName: "passwd",
             abstract: "Create a tier's key, or change its passphrase (entries are not re-encrypted).",
             discussion: """
-                Without a key, makes a new identity for the tier and seals it with the new passphrase \
+                Without a key, makes a new identity for the tier and wraps it with the new passphrase \
                 (.memvault/keys/<user>/<tier>.pub and .key.age, committed). With a key, asks the \
                 current passphrase (MEMVAULT_PASSPHRASE_<TIER> or --passphrase-file) and the new one \
                 (MEMVAULT_NEW_PASSPHRASE_<TIER> or --new-passphrase-file), and re-wraps the identity.

@@ -51,12 +51,7 @@ extension Memvault {
             try await Output.run {
                 let (vault, user) = try vaultOptions.open()
                 var request = SearchRequest(query: query.joined(separator: " "), k: k, mode: mode)
-                let filter = try filters.filter(timeZone: vault.config.timeZone)
-                request.tiers = filter.tiers
-                request.since = filter.since
-                request.until = filter.until
-                request.tags = filter.tags
-                request.mentions = filter.mentions
+                request.filter = try filters.filter(timeZone: vault.config.timeZone)
                 if allUsers { request.users = Set(vault.config.users) }
                 let embedder = mode == .lexical ? nil : try? Embedder(modelDirectory: Embedder.defaultModelDirectory())
                 let response = try vault.search(request, user: user, embedder: embedder)
@@ -68,7 +63,7 @@ extension Memvault {
                 }
                 let words = Set(request.query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
                 for (rank, result) in response.results.enumerated() {
-                    let date = result.date.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "(sealed)"
+                    let date = result.date.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "(encrypted)"
                     print("\(Output.style(String(format: "%2d.", rank + 1), "1")) \(Output.style(date, "2"))  \(result.tier)  \(Output.style("\(result.path):\(result.line)", "36"))")
                     if let title = result.title { print("    " + Output.style(Output.safe(title), "1")) }
                     if !result.snippet.isEmpty { print("    " + highlight(Output.safe(result.snippet), words)) }
@@ -88,15 +83,5 @@ extension Memvault {
                 return words.contains(where: { bare.hasPrefix($0) }) ? Output.style(String(word), "1;33") : String(word)
             }.joined(separator: " ")
         }
-    }
-}
-
-/// `--since` / `--until` values: ISO dates and months, or phrases like "last week".
-enum DatePhrases {
-    static func parse(_ text: String, timeZone: TimeZone, end: Bool) throws -> Date {
-        if let date = try? DateBound.parse(text, timeZone: timeZone, end: end) { return date }
-        if let date = DatePhrase.parse(text, now: Date(), timeZone: timeZone, endOfRange: end) { return date }
-        throw VaultError(.badInput, "cannot read the date '\(text.prefix(60))'",
-            hint: "use YYYY-MM-DD, YYYY-MM, 7d, 2w, today, yesterday, last week, last month or last year")
     }
 }

@@ -35,7 +35,7 @@ extension Memvault {
                 }
                 defer { Output.reportOtherKeyEntries(vault) }
                 print(Output.style("\(memory.path):\(memory.line)", "2"))
-                print(Output.style("\(memory.date ?? "(date sealed)")  \(memory.tier.rawValue)  \(memory.id)", "1"))
+                print(Output.style("\(memory.date ?? "(date encrypted)")  \(memory.tier.rawValue)  \(memory.id)", "1"))
                 if let title = memory.title { print(Output.safe(title)) }
                 var details: [String] = []
                 if let src = memory.src { details.append("src: \(src)") }

@@ -1,0 +1,489 @@
+import Embedder
+import Foundation
+import MarkdownCodec
+import MemvaultSupport
+import SearchIndex
+
+/// A search as the command line asks for it.
+public struct SearchRequest: Sendable {
+    public var query: String
+    public var k: Int
+    public var mode: SearchMode
+    /// Which memories may be found: tiers, dates, tags and mentions, as `list` takes them.
+    public var filter = MemoryFilter()
+    /// Whose memories; nil means the current user's.
+    public var users: Set<String>?
+    /// Also return each result's whole memory (`SearchResponse.memories`), read in the same
+    /// pass as the snippets, so that a caller needing the texts does not read the files again.
+    public var includeMemories = false
+
+    // The filter's conditions, one by one.
+    public var tiers: Set<Tier>? { get { filter.tiers } set { filter.tiers = newValue } }
+    public var since: Date? { get { filter.since } set { filter.since = newValue } }
+    public var until: Date? { get { filter.until } set { filter.until = newValue } }
+    public var tags: Set<String>? { get { filter.tags } set { filter.tags = newValue } }
+    public var mentions: Set<String>? { get { filter.mentions } set { filter.mentions = newValue } }
+
+    public init(query: String, k: Int = 10, mode: SearchMode = .hybrid) {
+        self.query = query
+        self.k = k
+        self.mode = mode
+    }
+}
+
+/// What `search --json` prints: the query, the mode, the time taken, the tiers left out because
+/// they are locked, and the results (field names in docs/cli.md, `search`).
+public struct SearchResponse: Sendable, Codable {
+    public var query: String
+    public var mode: String
+    public var tookMs: Double
+    public var locked: [String]
+    public var results: [SearchResult]
+    /// One-line notices for stderr (index rebuilt, model missing); not part of the JSON.
+    public var notices: [String] = []
+    /// Where the time went, in order (milliseconds per phase), for benchmarks; not part of the JSON.
+    public var phases: [(name: String, ms: Double)] = []
+    /// The results' whole memories by id when `SearchRequest.includeMemories` asked for them
+    /// (as `show` gives them, with the whole text); not part of the JSON.
+    public var memories: [String: Memory] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case query, mode, tookMs = "took_ms", locked, results
+    }
+}
+
+public struct SearchResult: Sendable, Codable {
+    public var id: String
+    public var score: Float
+    public var user: String
+    public var tier: String
+    public var date: String?
+    public var path: String
+    public var line: Int
+    public var title: String?
+    public var snippet: String
+    public var tags: [String]
+    public var src: String?
+}
+
+/// What `reindex` and `status` report about the index.
+public struct IndexReport: Sendable, Codable {
+    public var filesRead: Int
+    public var embedded: Int
+    public var removed: Int
+    public var entries: Int
+    public var withVectors: Int
+    public var notices: [String]
+}
+
+extension Vault {
+    var indexDirectory: URL { cacheDirectory.appendingPathComponent("index", isDirectory: true) }
+    /// The index lock, relative to the vault (opened without following links).
+    static let indexLockPath = ".memvault/cache/index.lock"
+
+    /// The plain-text tier files of every user, the ones this index covers (the encrypted
+    /// tiers have their encrypted indexes, EncryptedIndex.swift).
+    func indexedSources() -> [String: (user: String, tier: Tier)] {
+        var sources: [String: (user: String, tier: Tier)] = [:]
+        for user in config.users {
+            for tier in Tier.allCases where !tier.isEncrypted {
+                for path in tierFilesIgnoringScope(user: user, tier: tier) { sources[path] = (user, tier) }
+            }
+        }
+        return sources
+    }
+
+    /// Loads the index and brings it up to date with the files.
+    func refreshedIndex(embedder: (any SentenceEmbedding)?, full: Bool, update: inout VaultIndex.Update) throws(VaultError) -> VaultIndex {
+        var timer = PhaseTimer()
+        return try refreshedIndex(embedder: embedder, full: full, update: &update, timer: &timer)
+    }
+
+    /// Loads the index (or keeps the one loaded earlier while nobody else has changed it) and
+    /// brings it up to date with the files, holding the index lock throughout: two processes
+    /// never write the index files at once, and none reads them half-replaced.
+    /// - Throws: `VaultError` when the lock cannot be had in time, a file cannot be read, or the
+    ///   index cannot be written.
+    func refreshedIndex(
+        embedder: (any SentenceEmbedding)?, full: Bool, update: inout VaultIndex.Update, timer: inout PhaseTimer,
+        verifyVectors: Bool = false
+    ) throws(VaultError) -> VaultIndex {
+        let lock: VaultLock
+        do {
+            lock = try VaultLock(Self.indexLockPath, in: root)
+            // The index folders (plain and encrypted) are real folders, never links out of the vault.
+            try AtomicFile.createDirectory(".memvault/cache/index", in: root)
+            try AtomicFile.createDirectory(".memvault/cache/sealed", in: root)
+        } catch where error.exitStatus == .integrity {
+            throw VaultError(error)
+        } catch {
+            throw VaultError(.badInput, "another memvault process is updating the search index", at: error.path,
+                hint: "try again when it has finished")
+        }
+        defer { lock.unlock() }
+        let index: VaultIndex
+        if !full, let loaded = loadedIndex, loaded.isCurrentOnDisk {
+            index = loaded
+        } else {
+            index = VaultIndex.load(directory: indexDirectory, notices: &update.notices)
+            timer.lap("index open")
+            timer.replaceLast(with: index.openPhases)
+        }
+        index.embeddingContext = embeddingContext
+        index.compactionLimit = indexCompactionLimit
+        index.faults = faults
+        loadedIndex = index
+        let sources = indexedSources()
+        timer.lap("list files")
+        var rebuild = full
+        if verifyVectors && !full {
+            do {
+                try index.verifyVectors()
+            } catch {
+                update.notices.append(Self.damagedIndexNotice)
+                rebuild = true
+            }
+        }
+        do {
+            try index.refresh(
+                sources: sources, root: root, timeZone: config.timeZone, full: rebuild, embedder: embedder,
+                read: { (path) throws(VaultError) in try readEntryFile(path) }, update: &update)
+        } catch where error.damagedIndex && !rebuild {
+            // A chunk read while folding the delta was damaged: rebuild everything from the files.
+            update.notices.append(Self.damagedIndexNotice)
+            try index.refresh(
+                sources: sources, root: root, timeZone: config.timeZone, full: true, embedder: embedder,
+                read: { (path) throws(VaultError) in try readEntryFile(path) }, update: &update)
+        }
+        timer.lap("freshness check")
+        return index
+    }
+
+    static let damagedIndexNotice = "index rebuilt (a damaged file in .memvault/cache/index)"
+
+    /// Updates the index (only what changed, or everything with `full`).
+    public func reindex(full: Bool, embedder: (any SentenceEmbedding)?) throws(VaultError) -> IndexReport {
+        var update = VaultIndex.Update()
+        let index = try refreshedIndex(embedder: embedder, full: full, update: &update)
+        if embedder == nil { update.notices.append("embedding model missing: only the lexical index was updated") }
+        // The encrypted indexes of the encrypted tiers that are unlocked now (locked ones are left alone).
+        let encrypted = try reindexEncrypted(users: config.users, embedder: embedder, full: full)
+        return IndexReport(
+            filesRead: update.filesRead + encrypted.update.filesRead, embedded: update.embedded + encrypted.update.embedded,
+            removed: update.removed + encrypted.update.removed, entries: index.count,
+            withVectors: index.countWithVectors(), notices: update.notices + encrypted.update.notices)
+    }
+
+    /// Index coverage without changing anything: entries indexed with vectors, total memories, stale files.
+    func indexCoverage() throws(VaultError) -> VaultStatus.Index {
+        var notices: [String] = []
+        // Under the index lock, so an update by another process is never seen half-replaced.
+        let lock: VaultLock?
+        do {
+            lock = try VaultLock(Self.indexLockPath, in: root, timeout: 10)
+        } catch where error.exitStatus == .integrity {
+            throw VaultError(error)  // a link in place of the cache: nothing is read through it
+        } catch {
+            lock = nil
+        }
+        defer { lock?.unlock() }
+        let index = VaultIndex.load(directory: indexDirectory, notices: &notices)
+        let sources = indexedSources()
+        var stale: [String] = []
+        for path in sources.keys.sorted() where index.files[path] != VaultIndex.stat(url(path)) { stale.append(path) }
+        stale += index.files.keys.filter { sources[$0] == nil }.sorted()
+        let total = try allLocated().filter { !$0.tier.isEncrypted && ($0.entry.date != nil || $0.entry.id != nil) }.count
+        let indexed = index.countWithVectors(excluding: Set(stale))
+        return VaultStatus.Index(indexed: indexed, total: total, staleFiles: stale)
+    }
+
+    /// Ranked memories for a query: lexical (BM25), semantic (cosine) or both fused.
+    ///
+    /// The index is brought up to date first, so results are never stale. The unlocked
+    /// encrypted tiers are searched with the plain ones, as one collection ranked once;
+    /// `locked` names the encrypted tiers that hold memories but stayed locked.
+    /// - Parameter embedder: nil when the model is missing: hybrid falls back to lexical with a
+    ///   notice, semantic is an error.
+    public func search(_ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> SearchResponse {
+        var request = request
+        // A scoped vault (an assistant's session) searches only the tiers it may read.
+        if let scope = tierScope { request.tiers = (request.tiers ?? Set(Tier.allCases)).intersection(scope) }
+        var encryptedUpdate = EncryptedIndexUpdate()
+        do {
+            return try searchOnce(request, user: user, embedder: embedder, encryptedUpdate: &encryptedUpdate)
+        } catch where error.damagedIndex {
+            // The vector files are checked chunk by chunk as a search reads them: a damaged one
+            // means a rebuild from the files and the same search again, never a wrong answer.
+            var update = VaultIndex.Update()
+            var timer = PhaseTimer()
+            loadedIndex = nil
+            _ = try refreshedIndex(embedder: embedder, full: true, update: &update, timer: &timer)
+            var response = try searchOnce(request, user: user, embedder: embedder, encryptedUpdate: &encryptedUpdate)
+            response.notices.insert(Self.damagedIndexNotice, at: 0)
+            return response
+        }
+    }
+
+    /// What both halves of a search found, before ranking: the candidates of every tier.
+    package struct Candidates {
+        /// The union of the lexical and the semantic candidate lists, with both scores.
+        package var all: [FusionCandidate] = []
+        /// Ids in lexical order (BM25, best first) and in semantic order (cosine, best first).
+        package var lexical: [String] = []
+        package var semantic: [String] = []
+        /// Distinct analyzed terms of the query.
+        package var queryTerms = 0
+    }
+
+    /// How many candidates each half contributes to a search for `k` results.
+    static func candidateCount(k: Int) -> Int { max(k * 4, 40) }
+
+    /// The candidates of a search without ranking them (for `memvault-bench eval --tune`).
+    package func candidates(_ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> Candidates {
+        var encryptedUpdate = EncryptedIndexUpdate()
+        return try gather(request, user: user, embedder: embedder, encryptedUpdate: &encryptedUpdate).candidates
+    }
+
+    private struct Gathered {
+        var candidates: Candidates
+        var index: VaultIndex
+        var encrypted: EncryptedCollection
+        var mode: SearchMode
+        var notices: [String]
+        var timer: PhaseTimer
+    }
+
+    private func gather(
+        _ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?, encryptedUpdate: inout EncryptedIndexUpdate
+    ) throws(VaultError) -> Gathered {
+        let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !query.isEmpty else { throw VaultError(.badInput, "empty query") }
+        guard request.k > 0 else { throw VaultError(.badInput, "-k must be at least 1") }
+        if request.mode == .semantic && embedder == nil {
+            throw VaultError(.badInput, "semantic search needs the embedding model, which is missing",
+                hint: "fetch it with scripts/fetch-model, or use --mode lexical")
+        }
+        var timer = PhaseTimer()
+        var update = VaultIndex.Update()
+        let index = try refreshedIndex(embedder: embedder, full: false, update: &update, timer: &timer)
+        var notices = update.notices
+        var mode = request.mode
+        if mode == .hybrid && embedder == nil {
+            notices.append("embedding model missing: lexical results only (fetch it with scripts/fetch-model)")
+            mode = .lexical
+        }
+        let filter = SearchFilter(
+            users: request.users ?? [user], tiers: request.tiers.map { Set($0.map(\.rawValue)) }, since: request.since,
+            until: request.until, tags: request.tags, mentions: request.mentions)
+        let count = Self.candidateCount(k: request.k)
+        let allowed = index.allowed(filter)
+        timer.lap("filter")
+        // Unlocked encrypted tiers join the collection; the others are reported locked.
+        let encrypted = try encryptedCollection(request, user: user, filter: filter, mode: mode, embedder: embedder, update: &encryptedUpdate)
+        notices += encryptedUpdate.notices
+        timer.lap("encrypted tiers")
+
+        var candidates = Candidates()
+        candidates.queryTerms = Set(Analyzer.terms(query)).count
+        var lexicalScore: [String: (score: Float, matched: Int)] = [:]
+        if mode != .semantic {
+            for hit in index.lexicalSearch(query, k: count, allowed: allowed, extra: encrypted.documents) {
+                candidates.lexical.append(hit.id)
+                lexicalScore[hit.id] = (hit.score, hit.matchedTerms.count)
+            }
+            timer.lap("lexical")
+        }
+        var cosine: [String: Float] = [:]
+        var encryptedCosines: [String: Float] = [:]
+        // Nothing to compare with (an empty vault, or only locked tiers): the query is not embedded.
+        if mode != .lexical, let embedder, index.count > 0 || !encrypted.entries.isEmpty {
+            let queryVector = embedder.embed([query])[0]
+            timer.lap("embed query")
+            var hits: [(id: String, score: Float)]
+            do {
+                hits = try index.semanticSearch(queryVector, k: count, allowed: allowed)
+            } catch {
+                throw VaultError.damaged(error)
+            }
+            encryptedCosines = encrypted.cosines(queryVector)
+            if !encryptedCosines.isEmpty {
+                hits += encryptedCosines.map { (id: $0.key, score: $0.value) }
+                hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+                hits = Array(hits.prefix(count))
+            }
+            for hit in hits { cosine[hit.id] = hit.score }
+            candidates.semantic = hits.map(\.id)
+            // A lexical candidate the semantic list missed still has a cosine, for the fusion.
+            if mode == .hybrid {
+                for id in candidates.lexical where cosine[id] == nil {
+                    if let value = encryptedCosines[id] {
+                        cosine[id] = value
+                    } else {
+                        do {
+                            cosine[id] = try index.cosine(queryVector, key: id)
+                        } catch {
+                            throw VaultError.damaged(error)
+                        }
+                    }
+                }
+            }
+            timer.lap("semantic")
+        }
+        var seen = Set<String>()
+        for id in candidates.lexical + candidates.semantic where seen.insert(id).inserted {
+            candidates.all.append(FusionCandidate(
+                id: id, lexical: lexicalScore[id]?.score, cosine: cosine[id], matchedTerms: lexicalScore[id]?.matched ?? 0,
+                date: encrypted.entries[id]?.indexed.date ?? index.date(key: id)))
+        }
+        return Gathered(candidates: candidates, index: index, encrypted: encrypted, mode: mode, notices: notices, timer: timer)
+    }
+
+    func searchOnce(
+        _ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?, encryptedUpdate: inout EncryptedIndexUpdate
+    ) throws(VaultError) -> SearchResponse {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var gathered = try gather(request, user: user, embedder: embedder, encryptedUpdate: &encryptedUpdate)
+        let candidates = gathered.candidates
+        let score = Dictionary(uniqueKeysWithValues: candidates.all.map { ($0.id, $0) })
+        let ranked: [(id: String, score: Float)]
+        switch gathered.mode {
+        case .lexical: ranked = candidates.lexical.prefix(request.k).map { ($0, score[$0]!.lexical ?? 0) }
+        case .semantic: ranked = candidates.semantic.prefix(request.k).map { ($0, score[$0]!.cosine ?? 0) }
+        case .hybrid: ranked = Fusion.standard.rank(candidates.all, queryTerms: candidates.queryTerms, k: request.k)
+        }
+        gathered.timer.lap("fuse")
+        let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
+        var memories: [String: Memory]? = request.includeMemories ? [:] : nil
+        let results = try searchResults(ranked, index: gathered.index, encrypted: gathered.encrypted, query: query, memories: &memories)
+        gathered.timer.lap("snippets")
+        let ms = PhaseTimer.milliseconds(clock.now - start)
+        var response = SearchResponse(
+            query: request.query, mode: request.mode.rawValue, tookMs: (ms * 10).rounded() / 10,
+            locked: gathered.encrypted.locked.map(\.rawValue), results: results, notices: gathered.notices)
+        response.phases = gathered.timer.phases
+        response.memories = memories ?? [:]
+        return response
+    }
+
+    /// The query's words a snippet is centred on: lower-cased, three letters or more.
+    static func snippetWords(_ query: String) -> Set<String> {
+        Set(query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
+    }
+
+    /// Results with snippets read from the files themselves: only each entry's own bytes are
+    /// parsed (the index keeps where they are); the whole file only if they no longer match.
+    /// - Parameter memories: when not nil, receives the whole memory of each result with an id.
+    private func searchResults(
+        _ ranked: [(id: String, score: Float)], index: VaultIndex, encrypted: EncryptedCollection, query: String,
+        memories: inout [String: Memory]?
+    ) throws(VaultError) -> [SearchResult] {
+        var bytesOfFile: [String: [UInt8]] = [:]
+        var results: [SearchResult] = []
+        let words = Self.snippetWords(query)
+        for (key, score) in ranked {
+            if let (indexed, record) = encrypted.entries[key] {
+                results.append(SearchResult(
+                    id: key, score: score, user: indexed.user, tier: indexed.tier,
+                    date: record.date.map { DateText.iso8601($0, timeZone: config.timeZone) }, path: indexed.path,
+                    line: indexed.line, title: record.title, snippet: Self.snippet(record.body, words: words), tags: record.tags,
+                    src: record.src))
+                if memories != nil, let tier = Tier(rawValue: indexed.tier) {
+                    memories![key] = Memory(
+                        id: key, user: indexed.user, tier: tier, date: results.last!.date, path: indexed.path, line: indexed.line,
+                        title: record.title, text: record.body, tags: record.tags, mentions: record.mentions, tasks: [],
+                        src: record.src, meta: [:], entryDate: record.date)
+                }
+                continue
+            }
+            guard let ref = index.lookup(key) else { continue }
+            let record = index.record(ref)
+            let indexed = record.entry
+            var entry: Entry?
+            if let bytes = bytesOfFile[indexed.path] {
+                if record.byteRange.upperBound <= bytes.count {
+                    entry = (try? EntryFile.parse(Array(bytes[record.byteRange])))?.entries.first { $0.contentHash == indexed.contentHash }
+                }
+            } else {
+                // Only the entry's own bytes: a month file holds hundreds of entries.
+                let slice: [UInt8]
+                do {
+                    slice = try AtomicFile.read(indexed.path, in: root, range: record.byteRange) ?? []
+                } catch {
+                    throw VaultError(.badInput, error.message, at: indexed.path)
+                }
+                if slice.count == record.byteRange.count {
+                    entry = (try? EntryFile.parse(slice))?.entries.first { $0.contentHash == indexed.contentHash }
+                }
+            }
+            if entry == nil {
+                // The bytes no longer match what the index recorded: the whole file, parsed.
+                if bytesOfFile[indexed.path] == nil {
+                    do {
+                        bytesOfFile[indexed.path] = try AtomicFile.read(indexed.path, in: root) ?? []
+                    } catch {
+                        throw VaultError(.badInput, error.message, at: indexed.path)
+                    }
+                }
+                entry = try parseEntryFile(bytesOfFile[indexed.path]!, path: indexed.path).entries.first { VaultIndex.key($0, path: indexed.path) == key }
+            }
+            let date = entry?.date.map { DateText.iso8601($0, timeZone: config.timeZone) }
+            results.append(SearchResult(
+                id: key.hasPrefix("~") ? "" : key, score: score, user: indexed.user, tier: indexed.tier, date: date,
+                path: indexed.path, line: indexed.line, title: entry?.title,
+                snippet: Self.snippet(entry?.body ?? "", words: words), tags: entry?.tags ?? indexed.tags, src: entry?.src))
+            if memories != nil, let entry, !key.hasPrefix("~"), let tier = Tier(rawValue: indexed.tier) {
+                // Lines of the file, not of the entry's bytes that were parsed alone.
+                var memory = Memory(entry: entry, id: key, user: indexed.user, tier: tier, path: indexed.path, timeZone: config.timeZone)
+                let offset = indexed.line - entry.line
+                memory.line = indexed.line
+                for i in memory.tasks.indices { memory.tasks[i].line += offset }
+                memories![key] = memory
+            }
+        }
+        return results
+    }
+
+    /// About 160 characters of the body on one line, around the first query word it contains.
+    static func snippet(_ body: String, words: Set<String>) -> String {
+        let flat = body.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard flat.count > 160 else { return flat }
+        let lower = flat.lowercased()
+        var start = lower.startIndex
+        if let hit = words.compactMap({ lower.range(of: $0)?.lowerBound }).min() {
+            start = lower.index(hit, offsetBy: -40, limitedBy: lower.startIndex) ?? lower.startIndex
+        }
+        let offset = lower.distance(from: lower.startIndex, to: start)
+        let from = flat.index(flat.startIndex, offsetBy: min(offset, flat.count))
+        let to = flat.index(from, offsetBy: 160, limitedBy: flat.endIndex) ?? flat.endIndex
+        return (from > flat.startIndex ? "…" : "") + flat[from..<to] + (to < flat.endIndex ? "…" : "")
+    }
+}
+
+/// Wall time per phase of one search.
+struct PhaseTimer {
+    private let clock = ContinuousClock()
+    private var last: ContinuousClock.Instant
+    private(set) var phases: [(name: String, ms: Double)] = []
+
+    init() { last = clock.now }
+
+    /// Records the time since the previous lap as `name`.
+    mutating func lap(_ name: String) {
+        let now = clock.now
+        phases.append((name, Self.milliseconds(now - last)))
+        last = now
+    }
+
+    /// Replaces the last lap by finer ones that add up to (at most) it; the rest keeps the last lap's name.
+    mutating func replaceLast(with finer: [(name: String, ms: Double)]) {
+        guard let last = phases.popLast() else { return }
+        let total = finer.reduce(0) { $0 + $1.ms }
+        phases += finer
+        if last.ms > total { phases.append((last.name + " (rest)", last.ms - total)) }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+}
