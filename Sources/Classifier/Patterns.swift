@@ -84,11 +84,15 @@ enum Patterns {
                 + #"key ?safe|schl(?:ü|u)sselsafe|zahlenschloss|vorh(?:ä|a)ngeschloss|passcode|verification code|best(?:ä|a)tigungscode|"#
                 + #"code de v(?:é|e)rification|c(?:ó|o)digo de verificaci(?:ó|o)n|one-time code|security code|sicherheitscode|cvv|cvc)\b[^\n.]{0,40}?\b\d{3,8}\b"#
                 + #"|\b(?<!zip |post|area |promo |discount |dress|country )code\s*[:=]\s*\d{4,8}\b"#,
-            .passwordHint, CompiledLexicon.strong, "lock, alarm or one-time code", caseInsensitive: true, minimumDigits: 3),
+            .passwordHint, CompiledLexicon.strong, "lock, alarm or one-time code", caseInsensitive: true, minimumDigits: 3,
+            gate: { _, tokens in
+                tokens.contains { $0.hasPrefix("alarm") || $0.hasSuffix("code") || $0.hasSuffix("schloss") || codeWords.contains($0) }
+            }),
         Pattern(
             #"\b(?:api[- ]?key|api[- ]?schl(?:ü|u)ssel|cl(?:é|e) api|clave (?:de )?api|token|access key|secret key|secret)\b[^\n]{0,40}?[:=]\s*(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{20,}"#
                 + #"|\bglpat-[A-Za-z0-9_-]{20,}"#,
-            .passwordHint, CompiledLexicon.strong, "API key or token", caseInsensitive: true, minimumDigits: 1),
+            .passwordHint, CompiledLexicon.strong, "API key or token", caseInsensitive: true, minimumDigits: 1,
+            gate: { _, tokens in !tokens.isDisjoint(with: keyWords) }),
         // A date of birth: "born 03/04/2017", "geboren am 5.6.2018", "née le 12/01/1990", "nacido el 05/06/2018".
         Pattern(
             #"\b(?:born|geboren|n(?:é|e)e?|nacid[oa])\b\W{0,3}(?:on |am |le |el )?\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"#,
@@ -108,6 +112,15 @@ enum Patterns {
 
     /// The password words (tokens, accents removed) the login pattern needs when there is no `@` or `/`.
     static let passwordWords: Set<String> = ["pw", "pwd", "passwd", "mdp", "clave", "kennwort", "passwort", "contrasena", "password"]
+
+    /// The words (tokens, accents removed) one of which the lock, alarm or one-time code pattern
+    /// needs, besides words starting "alarm" or ending "code" or "schloss".
+    static let codeWords: Set<String> = [
+        "combo", "combination", "combinaison", "combinacion", "padlock", "cadenas", "candado", "locker", "casier", "taquilla",
+        "spind", "keysafe", "safe", "schlusselsafe", "verification", "verificacion", "cvv", "cvc", "codigo",
+    ]
+    /// The words one of which the API key pattern needs.
+    static let keyWords: Set<String> = ["api", "key", "token", "secret", "glpat"]
 
     /// Every pattern that matches `text`, whose word tokens are `tokens`.
     static func matches(_ text: String, tokens: Set<String>) -> [Pattern] {
