@@ -42,6 +42,9 @@ enum Lexicons {
         nausee, blesse*, toux, insomnie, enfermo, enferma, enfermedad, dolor, fiebre, gripe, vacuna*, nauseas, \
         herido, herida, tos, insomnio
         weak: tired, exhausted, sleep, gym, workout, run, müde, erschopft, fatigue, cansado, cansada
+        strong: arztpraxis, pedopsy*, tdah, adhs, lab results, test results, laborergebnis*, laborwerte, resultats d analyse*, resultados de los analisis
+        medium: labo, laboratoire, laboratorio, blood results
+        weak: results, ergebnisse, resultats, resultados, praxis
         """
 
     static let finances = """
@@ -85,6 +88,7 @@ enum Lexicons {
         medium: date of birth, born on, visa, maiden name, geburtsdatum, geboren am, date de naissance, \
         ne le, nee le, fecha de nacimiento, naci el
         weak: signature, unterschrift
+        strong: nhs number, health insurance number, personalausweis*, ausweis*, passnummer*, krankenversicherungsnummer, numero de secu, carte vitale, numero de pasaporte, tarjeta sanitaria
         """
 
     static let legal = """
@@ -104,6 +108,12 @@ enum Lexicons {
         polizei, richter, prozess, notar, anzeige, juge, notaire, amende, arrete, policia, \
         juez, notario, testamento, multa, demanda
         weak: rules, law, gesetz, loi, ley
+        strong: immigration, asylum, deportation, deported, asyl*, abschiebung, einwanderung*, demande d asile, expulsion, asilo, deportacion, inmigracion, extranjeria, \
+            signed my will, updated my will, wrote my will, last will, sorgerecht*, familiengericht*, commissariat, anonymous source, whistleblower*, \
+            informant, lanceur d alerte, source anonyme, fuente anonima, informante, hinweisgeber*, \
+            undeclared, not declared, tax evasion, schwarzgeld, steuerhinterziehung, non declare, non declares, non declaree, fraude fiscale, \
+            no declarado, dinero negro, evasion fiscal
+        medium: convoque, convoquee, vorladung, citacion, citado
         """
 
     static let intimate = """
@@ -123,6 +133,10 @@ enum Lexicons {
         liaison, nue, rupture, jaloux, jalouse, enamorado, enamorada, bese, nos besamos, desnudo, desnuda, \
         cortamos, celoso, celosa, gay, pille, pilule, pildora
         weak: date, dating, boyfriend, girlfriend, freund, freundin, copain, copine, novio, novia
+        strong: trying for a baby, trying to conceive, ovulation, kinderwunsch, eisprung, ovulacion, buscando un bebe, \
+            biological father, biologischer vater, leiblicher vater, pere biologique, padre biologico, paternity, vaterschaft*, paternite, paternidad
+        strong: couples counsellor, couples counselor, marriage counsellor, marriage counselor, couples therapy, paartherapie, therapie de couple, terapia de pareja
+        weak: in bed, im bett, au lit, en la cama, feelings for, gefuhle fur, sentiments pour, sentimientos por, my ex, mein ex, meine ex, mon ex, mi ex
         """
 
     static let children = """
@@ -138,6 +152,8 @@ enum Lexicons {
         unsere tochter, die kinder, die kleine, der kleine, mon fils, ma fille, notre fils, notre fille, \
         les enfants, mi hijo, mi hija, nuestro hijo, nuestra hija, los ninos, colegio, baby, toddler, kids, \
         children, kinder, enfants, ninos, bebe
+        medium: principal, headteacher, head teacher, schulleiter*, directeur de l ecole, directrice de l ecole, director del colegio, directora del colegio, \
+            school pickup, pick up from school, abholen von der schule, sortie de l ecole, salida del colegio, recoger del colegio
         """
 
     static let address = """
@@ -155,7 +171,7 @@ enum Lexicons {
         """
 
     static let passwordHint = """
-        strong: password hint, my password, the password, passwords, password manager, master password, \
+        strong: password hint, password, my password, the password, passwords, password manager, master password, \
         security question, mother s maiden name, recovery code*, backup codes, seed phrase, recovery phrase, \
         2fa code*, two factor, tan liste, safe combination, combination lock, lock combination, pin code, \
         my pin, the pin, pin number, same password, \
@@ -168,6 +184,8 @@ enum Lexicons {
         medium: login, log in details, credentials, username, 2fa, authenticator, \
         zugangsdaten, benutzername, identifiants, identifiant, usuario y clave
         weak: pin, clave
+        strong: security answer, security answers, reponse secrete, respuesta de seguridad, passcode, handy code, handycode, entsperrcode, \
+            code de deverrouillage, codigo de desbloqueo, app password, mis claves, tus claves, todas mis claves
         """
 
     /// The writer says it is a secret: a confession is sensitive whatever its topic.
@@ -181,6 +199,7 @@ enum Lexicons {
         nadie debe saber
         medium: secret, secretly, confession, geheim, heimlich, en secret, secretement, en secreto, a escondidas
         weak: private, privat, prive, privado
+        strong: darf nie rauskommen, darf niemand erfahren, sonst niemand, si ca se sait, personne d autre, si se entera, si se enteran, nadie mas lo sabe
         """
 
     static let timeAnchor = """

@@ -12,9 +12,16 @@ enum Patterns {
         let name: String
         /// The fewest digits a match holds, to skip the expression on texts with fewer.
         let minimumDigits: Int
+        /// A cheap test of the text and its word tokens that any match passes (a word it needs):
+        /// the expression runs only when it holds, so texts without digits stay cheap.
+        let gate: (@Sendable (String, Set<String>) -> Bool)?
 
-        init(_ pattern: String, _ cue: Cue, _ weight: Double, _ name: String, caseInsensitive: Bool = true, minimumDigits: Int = 1) {
+        init(
+            _ pattern: String, _ cue: Cue, _ weight: Double, _ name: String, caseInsensitive: Bool = true, minimumDigits: Int = 1,
+            gate: (@Sendable (String, Set<String>) -> Bool)? = nil
+        ) {
             self.minimumDigits = minimumDigits
+            self.gate = gate
             expression = try! NSRegularExpression(pattern: pattern, options: caseInsensitive ? [.caseInsensitive] : [])
             self.cue = cue
             self.weight = weight
@@ -57,15 +64,72 @@ enum Patterns {
             #"\b(?:Am|An der|Auf der|In der|Im|Zum|Zur)\s+(?!(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag|Wochenende|Jahr)\b)\p{Lu}\p{Ll}+\s+\d{1,4}[a-z]?\b(?!\s*(?:Uhr|km|Minuten|Euro|%|Jahre))"#,
             .address, CompiledLexicon.medium, "street address", caseInsensitive: false),
         // "mit Tobias geschlafen": German puts the verb last.
-        Pattern(#"\b[Mm]it\s+\p{Lu}\p{Ll}+\s+geschlafen\b"#, .intimate, CompiledLexicon.strong, "slept with", caseInsensitive: false, minimumDigits: 0),
+        Pattern(#"\b[Mm]it\s+\p{Lu}\p{Ll}+\s+geschlafen\b"#, .intimate, CompiledLexicon.strong, "slept with", caseInsensitive: false, minimumDigits: 0,
+                gate: { _, tokens in tokens.contains("geschlafen") }),
+        // Credentials the scanner leaves to the classifier (it guards every plain write, so it
+        // takes only unmistakable shapes): a login and a password side by side, a secret word in
+        // short or in another language followed by a value, a lock, alarm or one-time code with
+        // its digits, an API key or token word followed by a long value.
+        Pattern(
+            #"\b[\w.+-]+@[\w-]+\.[\w.]+\s*(?:/|\|)\s*\S{6,}"#
+                + #"|\b(?:admin|root|user(?:name)?|login|usuario|utilisateur|benutzer(?:name)?)\s*(?:/|:)\s*\S+\s*/\s*\S{6,}"#
+                + #"|\b(?:pw|pwd|passwd|mdp|clave|kennwort|passwort|contrase(?:ñ|n)a|master\s?pass\w*|masterpasswort\w*|app password)\b[^\n]{0,30}?(?:[:=]|\bis\b|\bist\b|\best\b|\bes\b)?\s*(?=\S*\d)(?=\S*[^\d\s])\S{6,}"#,
+            .passwordHint, CompiledLexicon.strong, "login or password value", caseInsensitive: true, minimumDigits: 0,
+            gate: { text, tokens in
+                text.utf8.contains(0x40) || text.utf8.contains(0x2F)
+                    || tokens.contains { passwordWords.contains($0) || $0.hasPrefix("master") }
+            }),
+        Pattern(
+            #"\b(?:alarm\w*|alarme|alarma|combo|combination|combinaison|combinaci(?:ó|o)n|padlock|cadenas|candado|locker|casier|taquilla|spind|"#
+                + #"key ?safe|schl(?:ü|u)sselsafe|zahlenschloss|vorh(?:ä|a)ngeschloss|passcode|verification code|best(?:ä|a)tigungscode|"#
+                + #"code de v(?:é|e)rification|c(?:ó|o)digo de verificaci(?:ó|o)n|one-time code|security code|sicherheitscode|cvv|cvc)\b[^\n.]{0,40}?\b\d{3,8}\b"#
+                + #"|\b(?<!zip |post|area |promo |discount |dress|country )code\s*[:=]\s*\d{4,8}\b"#,
+            .passwordHint, CompiledLexicon.strong, "lock, alarm or one-time code", caseInsensitive: true, minimumDigits: 3,
+            gate: { _, tokens in
+                tokens.contains { $0.hasPrefix("alarm") || $0.hasSuffix("code") || $0.hasSuffix("schloss") || codeWords.contains($0) }
+            }),
+        Pattern(
+            #"\b(?:api[- ]?key|api[- ]?schl(?:ü|u)ssel|cl(?:é|e) api|clave (?:de )?api|token|access key|secret key|secret)\b[^\n]{0,40}?[:=]\s*(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{20,}"#
+                + #"|\bglpat-[A-Za-z0-9_-]{20,}"#,
+            .passwordHint, CompiledLexicon.strong, "API key or token", caseInsensitive: true, minimumDigits: 1,
+            gate: { _, tokens in !tokens.isDisjoint(with: keyWords) }),
+        // A date of birth: "born 03/04/2017", "geboren am 5.6.2018", "née le 12/01/1990", "nacido el 05/06/2018".
+        Pattern(
+            #"\b(?:born|geboren|n(?:é|e)e?|nacid[oa])\b\W{0,3}(?:on |am |le |el )?\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"#,
+            .identity, CompiledLexicon.strong, "date of birth", minimumDigits: 4),
+        // The last digits of a card: "card ending in 4821", "Karte endet auf 4821", "tarjeta terminada en 4821".
+        Pattern(
+            #"\b(?:card|karte|carte|tarjeta)\b[^\n.]{0,20}?(?:ending in|ending|endet auf|endend auf|se terminant par|finissant par|terminada en|que termina en)\s*\d{4}\b"#,
+            .finances, CompiledLexicon.strong, "card's last digits", minimumDigits: 4),
+        // French "on ne fait plus l'amour".
+        Pattern(#"\bfai\w*\s+(?:plus\s+|pas\s+|jamais\s+)?l['’]amour\b"#, .intimate, CompiledLexicon.strong, "making love", minimumDigits: 0,
+                gate: { _, tokens in tokens.contains("amour") }),
+        // "if my boss finds out", "if anyone found out".
+        Pattern(#"\bif\s+(?:\w+\s+){0,3}(?:finds?|found)\s+out\b"#, .secrecy, CompiledLexicon.medium, "if someone finds out", minimumDigits: 0,
+                gate: { _, tokens in tokens.contains("out") }),
         Pattern(#"\b(?:son|daughter|sohn|tochter|fils|fille|hijo|hija)\b[^.!?\n]{0,30}?\b\d{1,2}\s?(?:years?|y/o|jahre|ans|a[ñn]os)\b"#, .children, CompiledLexicon.medium, "child's age"),
     ]
 
-    /// Every pattern that matches `text`.
-    static func matches(_ text: String) -> [Pattern] {
-        // Every pattern holds a digit: most texts need no regular expression at all.
+    /// The password words (tokens, accents removed) the login pattern needs when there is no `@` or `/`.
+    static let passwordWords: Set<String> = ["pw", "pwd", "passwd", "mdp", "clave", "kennwort", "passwort", "contrasena", "password"]
+
+    /// The words (tokens, accents removed) one of which the lock, alarm or one-time code pattern
+    /// needs, besides words starting "alarm" or ending "code" or "schloss".
+    static let codeWords: Set<String> = [
+        "combo", "combination", "combinaison", "combinacion", "padlock", "cadenas", "candado", "locker", "casier", "taquilla",
+        "spind", "keysafe", "safe", "schlusselsafe", "verification", "verificacion", "cvv", "cvc", "codigo",
+    ]
+    /// The words one of which the API key pattern needs.
+    static let keyWords: Set<String> = ["api", "key", "token", "secret", "glpat"]
+
+    /// Every pattern that matches `text`, whose word tokens are `tokens`.
+    static func matches(_ text: String, tokens: Set<String>) -> [Pattern] {
+        // Most patterns hold a digit, the others a word: most texts need few regular expressions.
         let digits = text.utf8.reduce(0) { $0 + ($1 >= 0x30 && $1 <= 0x39 ? 1 : 0) }
         let range = NSRange(text.startIndex..<text.endIndex, in: text)
-        return all.filter { digits >= $0.minimumDigits && $0.expression.firstMatch(in: text, options: [], range: range) != nil }
+        return all.filter {
+            digits >= $0.minimumDigits && ($0.gate?(text, tokens) ?? true)
+                && $0.expression.firstMatch(in: text, options: [], range: range) != nil
+        }
     }
 }

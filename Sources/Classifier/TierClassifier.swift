@@ -143,7 +143,7 @@ public struct TierClassifier: Sendable {
         var remaining: [Cue: Double] = [:]  // product of (1 - weight) per cue
         func add(_ cue: Cue, _ weight: Double) { remaining[cue] = remaining[cue, default: 1] * (1 - weight) }
         for term in CompiledLexicon.shared.matches(tokens) { add(term.cue, term.weight) }
-        for pattern in Patterns.matches(text) { add(pattern.cue, pattern.weight) }
+        for pattern in Patterns.matches(text, tokens: Set(tokens)) { add(pattern.cue, pattern.weight) }
         // English simple past: "walked", "cooked" (not "need", "bed", "tired", "married").
         let pastTense = tokens.filter { $0.count >= 5 && $0.hasSuffix("ed") && !Self.notPastTense.contains($0) }.prefix(2)
         for _ in pastTense { add(.eventVerb, CompiledLexicon.medium) }

@@ -40,6 +40,48 @@ struct ClassifyCommandTests {
         #expect(try cli.snapshot() == before)
     }
 
+    @Test("import with \"tier\": \"auto\" into a tier without a key is refused for the whole file, nothing written")
+    func autoImportIntoKeylessTier() throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        try cli.ok(["init", cli.vault.path, "--user", "alice"])
+        let before = try cli.snapshot()
+        let commits = try cli.commitCount()
+        let records = """
+            {"text": "Walked to the lake with Jonas", "tier": "auto", "date": "2026-10-01T10:00:00Z"}
+            {"text": "Die Diagnose ist Diabetes Typ 2, Insulin ab Montag", "tier": "auto", "date": "2026-10-02T10:00:00Z"}
+            """
+        let result = try Self.run(cli, ["import", "-"], stdin: Array(records.utf8))
+        #expect(result.status == 1)
+        #expect(Self.oneErrorLine(result), "\(result.stderr)")
+        #expect(result.stderr.contains("line 2"))
+        #expect(result.stderr.contains("memvault passwd confidential"))
+        #expect(!result.stderr.contains("Diabetes"))
+        #expect(try cli.snapshot() == before)
+        #expect(try cli.commitCount() == commits)
+    }
+
+    @Test("add --tier auto refuses bad input with one error line, nothing written", arguments: ["empty", "invalid UTF-8", "10 MB"])
+    func autoAddBadInput(kind: String) throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        try cli.ok(["init", cli.vault.path, "--user", "alice"])
+        let before = try cli.snapshot()
+        let result: CLI.Result
+        switch kind {
+        case "empty": result = try Self.run(cli, ["add", " \n\t ", "--tier", "auto"])
+        case "invalid UTF-8": result = try Self.run(cli, ["add", "-", "--tier", "auto"], stdin: [0x66, 0xFF, 0xFE, 0x0A])
+        default: result = try Self.run(cli, ["add", "-", "--tier", "auto"], stdin: [UInt8](repeating: 0x61, count: 10 << 20))
+        }
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(Self.oneErrorLine(result), "\(result.stderr)")
+        // The error line, and at most a hint line after it.
+        #expect(result.stderr.split(separator: "\n").allSatisfy { $0.hasPrefix("memvault: error:") || $0.hasPrefix("hint:") }, "\(result.stderr)")
+        #expect(result.stderr.utf8.count < 400)
+        #expect(result.stdout.isEmpty)
+        #expect(try cli.snapshot() == before)
+    }
+
     @Test("add --tier auto: one stderr line with the tier and why; --json carries the classification")
     func autoAdd() throws {
         let cli = try EncryptionTests.vaultWithKeys()
@@ -159,6 +201,20 @@ struct ClassifyCommandTests {
         #expect(out.status == 0, "\(out.stderr)")
         let memories = try #require(try cli.json(out.stdout)["memories"] as? [[String: Any]])
         #expect(memories.map { $0["id"] as? String } == ["01JD3K9X2F7Q8R3P", "01JD3K9X2F7Q8R3N"])
+        // Two equally sure secrets after them in the general file: secret before confidential,
+        // then by confidence, then by path and line.
+        try cli.write("alice/general/2026-11.md", try cli.read("alice/general/2026-11.md") + """
+
+            ## 2026-11-04 10:00 · Garage
+            <!-- id: 01JD3K9X2F7Q8R3Q -->
+
+            PIN 2468 for the garage door.
+
+            """)
+        let ordered = try Self.run(cli, ["classify", "--review", "--json"])
+        let all = try #require(try cli.json(ordered.stdout)["memories"] as? [[String: Any]])
+        #expect(all.map { $0["id"] as? String } == ["01JD3K9X2F7Q8R3P", "01JD3K9X2F7Q8R3Q", "01JD3K9X2F7Q8R3N"], "\(ordered.stdout)")
+        #expect(all.map { ($0["classification"] as? [String: Any])?["tier"] as? String } == ["secret", "secret", "confidential"])
         #expect(memories.first?["path"] as? String == "alice/chronological/2026-11.md")
         #expect(memories.first?["line"] as? Int == 1)
         #expect((memories.first?["classification"] as? [String: Any])?["tier"] as? String == "secret")
@@ -187,6 +243,11 @@ struct ClassifyCommandTests {
         let secret = try cli.read("alice/secret/2026-11.md")
         #expect(secret.contains("<!-- id: \(id) "))
         #expect(!secret.contains(marker))
+        // History keeps the plain bytes the move took out of the working tree.
+        let previous = try cli.git(["show", "HEAD~1:alice/general/2026-11.md"])
+        #expect(previous.status == 0)
+        #expect(previous.output.contains("Therapy notes \(marker)"))
+        #expect(previous.output.contains("<!-- id: \(id) "))
 
         // Down needs --force, and the tier unlocked.
         let refused = try Self.run(cli, ["mv", id, "--tier", "general"])
@@ -201,6 +262,10 @@ struct ClassifyCommandTests {
         #expect(!(try cli.read("alice/secret/2026-11.md")).contains(id))
         #expect(try cli.read("alice/general/2026-11.md").contains("Therapy notes \(marker)"))
         #expect(try cli.read("alice/general/2026-11.md").contains("<!-- id: \(id) "))
+        // ...and the sealed bytes the move down took out of the secret tier.
+        let sealedBefore = try cli.git(["show", "HEAD~1:alice/secret/2026-11.md"])
+        #expect(sealedBefore.output.contains("<!-- id: \(id) "))
+        #expect(sealedBefore.output.contains("BEGIN AGE ENCRYPTED FILE"))
     }
 
     @Test("mv refuses a credential bound for a plain tier, an unknown id and the same tier, writing nothing")

@@ -51,6 +51,40 @@ struct TierClassifierTests {
         #expect(result.tags.contains(category.tag))
     }
 
+    @Test("credentials the scanner leaves alone, gaps of German compounds and dates of birth: at least confidential", arguments: [
+        ("Spotify: lena.k@web.de / Sommer!99", SensitiveCategory.passwordHint),
+        ("NAS login admin / x7Tq-pLm2", .passwordHint),
+        ("Büro-WLAN pw Kx81mmQ2wz", .passwordHint),
+        ("mdp du compte Free : Lapin2021", .passwordHint),
+        ("Bike lock combination is 3319", .passwordHint),
+        ("Código del candado de la bici: 7702", .passwordHint),
+        ("Dein Bestätigungscode lautet 918-220", .passwordHint),
+        ("api key for the weather widget: 9f8e7d6c5b4a39281706f5e4d3c2b1a0", .passwordHint),
+        ("Answer to the security question about my first school: Hillcrest", .passwordHint),
+        ("Neue Personalausweisnummer ab heute gültig", .identity),
+        ("Noor (born 12/09/2019) starts at the new school on Monday", .identity),
+        ("Sorgerechtsstreit geht in die nächste Runde", .legal),
+        ("The card ending in 7731 was charged twice, disputing it", .finances),
+        ("Visa interview and the immigration paperwork went fine", .legal),
+    ])
+    func credentialShapesAndLanguageGaps(text: String, category: SensitiveCategory) {
+        let evidence = classifier.evidence(text)
+        #expect((evidence.categories[category] ?? 0) >= 0.4, "\(evidence.categories)")
+        #expect(classifier.classify(text).tier >= .confidential)
+    }
+
+    @Test("near misses of those shapes stay plain", arguments: [
+        "Area code: 0301 was on the old business cards",
+        "Dress code: 1920s, bring a hat",
+        "Promo code: 2024 gave us ten percent off",
+        "Born in 1990, same year as my cousin",
+        "The train ending in Zurich was 12 minutes late",
+        "Ordered a new keyboard, tracking number 1Z999AA10123456784",
+    ])
+    func nearMissesStayPlain(text: String) {
+        #expect(classifier.classify(text).tier <= .general, "\(classifier.classify(text))")
+    }
+
     // MARK: (c) the person's habits
 
     @Test("close and consistent neighbours move a neutral text up; distant ones are ignored")

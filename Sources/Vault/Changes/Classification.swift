@@ -80,6 +80,14 @@ extension Vault {
     public func classify(
         text: String, user: String, embedder: (any SentenceEmbedding)? = nil, excluding: String? = nil
     ) throws(VaultError) -> TierClassification {
+        try classify(text: text, user: user, embedder: embedder, excluding: excluding, embeddingText: nil)
+    }
+
+    /// ``classify(text:user:embedder:excluding:)`` for a write: `embeddingText` is what the index
+    /// will embed for the new memory, so that its refresh reuses the vector (nil: `text`).
+    func classify(
+        text: String, user: String, embedder: (any SentenceEmbedding)?, excluding: String?, embeddingText: String?
+    ) throws(VaultError) -> TierClassification {
         let body = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !body.isEmpty else { throw VaultError(.badInput, "empty memory") }
         guard body.utf8.count <= Self.maximumMemorySize else {
@@ -87,7 +95,7 @@ extension Vault {
         }
         var neighbours: [Neighbour]?
         if let embedder {
-            neighbours = try self.neighbours(of: body, user: user, embedder: embedder, excluding: excluding)
+            neighbours = try self.neighbours(of: body, user: user, embedder: embedder, excluding: excluding, embeddingText: embeddingText)
         }
         let result = TierClassifier().classify(body, neighbours: neighbours)
         let counted = neighbours?.filter { $0.similarity >= TierClassifier.neighbourMinimumSimilarity }.count ?? 0
@@ -95,32 +103,92 @@ extension Vault {
     }
 
     /// The tiers and similarities of the memories nearest to `text`: the plain tiers through the
-    /// index, the unlocked encrypted tiers through their encrypted indexes (locked ones are skipped).
-    func neighbours(of text: String, user: String, embedder: any SentenceEmbedding, excluding: String?) throws(VaultError) -> [Neighbour] {
-        var update = VaultIndex.Update()
-        let index = try refreshedIndex(embedder: embedder, full: false, update: &update)
-        let vector = embedder.embed([text])[0]
+    /// search index, the unlocked encrypted tiers through their encrypted indexes (locked ones are
+    /// skipped; a passphrase is never asked for).
+    ///
+    /// The indexes are taken as they were last brought up to date (by a search, `reindex`,
+    /// `watch` or the MCP server), without walking the tier files for changes and without
+    /// embedding what changed since: the habit signal is the person's memories as indexed, and
+    /// a memory written a moment ago joins it at the next refresh. With no index yet the signal
+    /// is skipped (nothing is embedded). The text is embedded once; the vector is kept in
+    /// ``EmbeddingMemo`` so that the refresh indexing the new memory does not embed it again.
+    /// - Parameter embeddingText: what the index will embed for this memory (title and body as
+    ///   written); nil embeds `text`.
+    func neighbours(
+        of text: String, user: String, embedder: any SentenceEmbedding, excluding: String?, embeddingText: String? = nil
+    ) throws(VaultError) -> [Neighbour] {
+        let index = try indexAsLastRefreshed()
+        let encrypted = try encryptedIndexesAsStored(user: user)
+        let hasPlain = (index?.count ?? 0) > 0
+        guard hasPlain || encrypted.contains(where: { !$0.index.files.isEmpty }) else { return [] }
+        let vector = embeddingMemo.embed(embeddingText ?? text, with: embedder)
         let k = Self.classifierNeighbours
-        var found: [(id: String, tier: Tier, score: Float)] = []
-        let filter = SearchFilter(users: [user])
-        do {
-            for hit in try index.semanticSearch(vector, k: k + 1, allowed: index.allowed(filter)) where hit.id != excluding {
-                guard let ref = index.lookup(hit.id), let tier = Tier(rawValue: index.entry(ref).tier) else { continue }
-                found.append((hit.id, tier, hit.score))
+        var found: [(tier: Tier, score: Float)] = []
+        if let index, hasPlain {
+            do {
+                for hit in try index.semanticSearch(vector, k: k + 1, allowed: index.allowed(SearchFilter(users: [user]))) where hit.id != excluding {
+                    guard let ref = index.lookup(hit.id), let tier = Tier(rawValue: index.entry(ref).tier) else { continue }
+                    found.append((tier, hit.score))
+                }
+            } catch {
+                throw VaultError.damaged(error)
             }
-        } catch {
-            throw VaultError.damaged(error)
         }
-        var request = SearchRequest(query: text, k: k + 1, mode: .semantic)
-        request.users = [user]
-        var encryptedUpdate = EncryptedIndexUpdate()
-        let encrypted = try searchEncrypted(request, user: user, filter: filter, mode: .semantic, embedder: embedder, update: &encryptedUpdate)
-        for result in encrypted.results where result.id != excluding {
-            if let tier = Tier(rawValue: result.tier) { found.append((result.id, tier, result.score)) }
+        for (tier, encryptedIndex) in encrypted {
+            for file in encryptedIndex.files.values {
+                for record in file.records where record.id != excluding {
+                    if let stored = record.vector, stored.count == vector.count { found.append((tier, Vectors.dot(stored, vector))) }
+                }
+            }
         }
-        return found.sorted { $0.score > $1.score }.prefix(k).compactMap { hit in
+        found.sort { $0.score > $1.score }
+        return found.prefix(k).compactMap { hit in
             TierLabel(rawValue: hit.tier.rawValue).map { Neighbour(tier: $0, similarity: hit.score) }
         }
+    }
+
+    /// The search index as it was last written (loaded under the index lock, or kept from earlier
+    /// in this process while nobody has changed it), without bringing it up to date; nil when
+    /// there is none yet or it cannot be opened (the next refresh rebuilds it and says so).
+    func indexAsLastRefreshed() throws(VaultError) -> VaultIndex? {
+        if let loaded = loadedIndex, loaded.isCurrentOnDisk { return loaded }
+        guard FileManager.default.fileExists(atPath: indexDirectory.path) else { return nil }
+        let lock: VaultLock
+        do {
+            // A short wait: while another process rebuilds the index, classify without habits
+            // rather than hold up the write.
+            lock = try VaultLock(Self.indexLockPath, in: root, timeout: 2)
+        } catch where error.exitStatus == .integrity {
+            throw VaultError(error)
+        } catch {
+            return nil
+        }
+        defer { lock.unlock() }
+        var notices: [String] = []
+        let index = VaultIndex.load(directory: indexDirectory, notices: &notices)
+        guard notices.isEmpty, index.count > 0 else { return nil }
+        index.embeddingContext = embeddingContext
+        index.compactionLimit = indexCompactionLimit
+        index.faults = faults
+        loadedIndex = index
+        return index
+    }
+
+    /// The encrypted indexes of `user`'s encrypted tiers that are unlocked now, as last saved (not
+    /// refreshed); a tier that is locked, has no encrypted index yet or whose file does not open is
+    /// left out. Never asks for a passphrase.
+    func encryptedIndexesAsStored(user: String) throws(VaultError) -> [(tier: Tier, index: EncryptedIndex)] {
+        var result: [(tier: Tier, index: EncryptedIndex)] = []
+        for tier in Tier.allCases where tier.isEncrypted {
+            let path = encryptedIndexPath(user: user, tier: tier)
+            guard let stored = try? AtomicFile.read(path, in: root) else { continue }
+            guard let held = try tierKey(user: user, tier: tier, ask: false),
+                let key = try? held.derivedKey(for: .sealedIndex(user: user, tier: tier))
+            else { continue }
+            guard let index = try? EncryptedIndex.open(stored, with: key, modelID: Embedder.modelID, dimension: Embedder.dimension) else { continue }
+            result.append((tier, index))
+        }
+        return result
     }
 
     /// The privacy audit of the plain tiers: the memories of `user` in `tiers` (default both plain

@@ -2,6 +2,7 @@ import Embedder
 import Foundation
 import MarkdownCodec
 import MemvaultSupport
+import SearchIndex
 
 /// A memory to be written by `add` or `import`.
 public struct NewMemory: Sendable {
@@ -233,19 +234,6 @@ extension Vault {
             throw VaultError(.badInput, "memory too large (\(size) bytes; the limit is \(Self.maximumMemorySize))", at: location,
                 hint: "split it, or keep the document as a file and link to it")
         }
-        var tier = memory.tier ?? config.defaultTier
-        var classification: TierClassification?
-        if memory.autoTier || (memory.tier == nil && config.classifiesByDefault) {
-            let text = [memory.title, body].compactMap { $0 }.joined(separator: "\n")
-            let result = try classify(text: text, user: user, embedder: embedder)
-            tier = result.tier
-            classification = result
-            // The classifier's tier is never traded for a plain one: no key means no write.
-            if tier.isEncrypted && !hasKey(user: user, tier: tier) {
-                throw VaultError(.badInput, "the memory was \(result.summary), and that tier of \(user) has no key; nothing was written",
-                    at: location, hint: "create one with: memvault passwd \(tier.rawValue) (or choose the tier yourself with --tier)")
-            }
-        }
         guard !body.unicodeScalars.contains(where: { $0.value == 0 }) else {
             throw VaultError(.badInput, "memory contains a NUL character", at: location)
         }
@@ -295,6 +283,24 @@ extension Vault {
         guard check.entries.count == 1, check.entries[0].id == id, check.problems.allSatisfy({ !$0.isError }) else {
             throw VaultError(.badInput, "the text would not stay one memory (it holds a level-2 heading or breaks the entry format)",
                 at: location, hint: "use ### for headings inside a memory")
+        }
+        var tier = memory.tier ?? config.defaultTier
+        var classification: TierClassification?
+        if memory.autoTier || (memory.tier == nil && config.classifiesByDefault) {
+            let text = [memory.title, body].compactMap { $0 }.joined(separator: "\n")
+            // The neighbour signal embeds what the index will embed for this entry, so that the
+            // index refresh after the write takes that vector instead of running the model again.
+            let written = check.entries[0]
+            let result = try classify(
+                text: text, user: user, embedder: embedder, excluding: nil,
+                embeddingText: EmbeddingText.of(title: written.title, body: written.body))
+            tier = result.tier
+            classification = result
+            // The classifier's tier is never traded for a plain one: no key means no write.
+            if tier.isEncrypted && !hasKey(user: user, tier: tier) {
+                throw VaultError(.badInput, "the memory was \(result.summary), and that tier of \(user) has no key; nothing was written",
+                    at: location, hint: "create one with: memvault passwd \(tier.rawValue) (or choose the tier yourself with --tier)")
+            }
         }
         if tier.isEncrypted {
             let encrypted = try encryptedEntry(rendered, tier: tier, user: user, date: date, id: id)

@@ -26,6 +26,8 @@ public final class Vault {
     let environment: [String: String]
     /// The search index once loaded; later searches in this process only check freshness.
     var loadedIndex: VaultIndex?
+    /// Vectors of texts embedded to classify new memories, reused when the index embeds them (EmbeddingMemo.swift).
+    let embeddingMemo = EmbeddingMemo()
     /// How short memories are embedded with the ones before them (the evaluation compares settings).
     package var embeddingContext = EmbeddingText.Context.standard
     /// Tier keys obtained in this process (an identity opened with a passphrase, or the key agent

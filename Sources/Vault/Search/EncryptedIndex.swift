@@ -439,7 +439,7 @@ extension Vault {
             }
         }
 
-        if let embedder {
+        if let embedder = embeddingMemo.serving(embedder) {
             var missing: [(path: String, row: Int)] = []
             for (path, file) in index.files {
                 for (row, record) in file.records.enumerated() where record.vector == nil { missing.append((path, row)) }

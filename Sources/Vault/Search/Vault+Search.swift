@@ -121,6 +121,8 @@ extension Vault {
                 hint: "try again when it has finished")
         }
         defer { lock.unlock() }
+        // A memory classified in this process a moment ago is indexed with the vector it got then.
+        let embedder = embeddingMemo.serving(embedder)
         let index: VaultIndex
         if !full, let loaded = loadedIndex, loaded.isCurrentOnDisk {
             index = loaded

@@ -1,0 +1,130 @@
+import Embedder
+import Foundation
+import MarkdownCodec
+import SearchIndex
+import Testing
+@testable import Vault
+
+/// The classifier's neighbour signal inside the vault: which indexes it reads, what it embeds,
+/// and that the vector it computes for a new memory is the one the index then stores.
+@Suite("Classification: the neighbour signal in the vault")
+struct ClassificationNeighbourTests {
+    static let plainTopics = [
+        "walked to the lake with jonas and the dog after lunch",
+        "cooked lentil soup with carrots for the neighbours",
+        "the train to leeds was late again this morning",
+        "finished the thousand piece puzzle with maria tonight",
+        "saw a heron on the canal on the way to work",
+    ]
+
+    /// A vault of alice with the plain topics in general, indexed with `embedder`.
+    static func indexedVault(_ folder: URL, embedder: CountingEmbedder) throws -> Vault {
+        let vault = try Vault.create(
+            at: folder.appendingPathComponent("vault"), user: "alice",
+            environment: ["XDG_RUNTIME_DIR": folder.path, "TZ": "Europe/Berlin"])
+        for (i, topic) in plainTopics.enumerated() {
+            try vault.add(NewMemory(text: topic, tier: .general, date: EntryDate(year: 2026, month: 11, day: 1 + i, hour: 9, minute: 0)), user: "alice")
+        }
+        _ = try vault.reindex(full: true, embedder: embedder)
+        return vault
+    }
+
+    @Test("an automatic add embeds its text once; the index refresh after it takes that vector and runs the model for nothing else")
+    func addReusesTheClassificationVector() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("classify-memo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let embedder = CountingEmbedder()
+        let vault = try Self.indexedVault(folder, embedder: embedder)
+        #expect(embedder.count == Self.plainTopics.count)
+
+        let added = try vault.add(
+            NewMemory(text: "Walked to the lake with Jonas again, the ice was thin", title: "Lake walk", tags: ["outside"], autoTier: true),
+            user: "alice", embedder: embedder)
+        #expect(added.classification?.neighbours ?? 0 > 0)
+        #expect(embedder.count == Self.plainTopics.count + 1)  // the new text, once
+        let report = try vault.reindex(full: false, embedder: embedder)
+        #expect(report.embedded == 1)  // the new memory got its vector...
+        #expect(embedder.count == Self.plainTopics.count + 1)  // ...without running the model again
+        #expect(report.withVectors == Self.plainTopics.count + 1)
+
+        // The stored vector is the model's vector of exactly what the index embeds for the entry.
+        let index = try #require(vault.loadedIndex)
+        let hits = try index.semanticSearch(
+            CountingEmbedder.vector(EmbeddingText.of(title: "Lake walk", body: "Walked to the lake with Jonas again, the ice was thin\n\n#outside")),
+            k: 1, allowed: index.allowed(SearchFilter(users: ["alice"])))
+        #expect(hits.first?.id == added.id)
+        #expect(abs((hits.first?.score ?? 0) - 1) < 1e-4)
+    }
+
+    @Test("without an index the neighbour signal is skipped: nothing is embedded and no index is built")
+    func noIndexNoEmbedding() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("classify-noindex-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let vault = try Vault.create(
+            at: folder.appendingPathComponent("vault"), user: "alice", environment: ["XDG_RUNTIME_DIR": folder.path])
+        try vault.add(NewMemory(text: Self.plainTopics[0], tier: .general), user: "alice")
+        let embedder = CountingEmbedder()
+        let result = try vault.classify(text: "Walked to the lake with Jonas", user: "alice", embedder: embedder)
+        #expect(result.neighbours == 0)
+        #expect(embedder.count == 0)
+        #expect(!FileManager.default.fileExists(atPath: vault.indexDirectory.appendingPathComponent("state.idx").path))
+        #expect(vault.loadedIndex == nil)
+    }
+
+    @Test("neighbours come from the index as last refreshed: no walk of the tier files, no embedding of what changed since")
+    func indexAsLastRefreshed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("classify-stale-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let embedder = CountingEmbedder()
+        let vault = try Self.indexedVault(folder, embedder: embedder)
+        // A memory written since the last refresh is not yet among the neighbours and is not embedded now.
+        try vault.add(NewMemory(text: "quantum zebra violin marmalade", tier: .general), user: "alice")
+        // A new Vault, as a new process: it loads the index from disk.
+        let reopened = try Vault(at: vault.root, environment: ["XDG_RUNTIME_DIR": folder.path, "TZ": "Europe/Berlin"])
+        let before = embedder.count
+        let unseen = try reopened.classify(text: "quantum zebra violin marmalade", user: "alice", embedder: embedder)
+        #expect(embedder.count == before + 1)  // the text itself only
+        #expect(unseen.neighbours == 0)
+        let seen = try reopened.classify(text: "walked to the lake with jonas and the dog", user: "alice", embedder: embedder)
+        #expect(seen.neighbours >= 1)
+        #expect(seen.reasons.contains { $0.hasPrefix("neighbours:") })
+        // After a refresh the newer memory counts.
+        _ = try reopened.reindex(full: false, embedder: embedder)
+        #expect(try reopened.classify(text: "quantum zebra violin marmalade", user: "alice", embedder: embedder).neighbours == 1)
+    }
+
+    @Test("an unlocked encrypted tier's sealed index votes; a locked one is skipped and no passphrase is asked for")
+    func sealedTiersVoteOnlyWhenUnlocked() throws {
+        let fixture = try SecretVault()
+        defer { fixture.cleanup() }
+        let embedder = CountingEmbedder()
+        _ = try fixture.vault.reindex(full: false, embedder: embedder)  // writes the secret tier's sealed index
+        let text = "bank pin is in the blue notebook in the drawer"
+        var asked: [Tier] = []
+        let unlocked = try fixture.reopened(unlocked: true)
+        unlocked.askPassphrase = { tier in asked.append(tier); return nil }
+        let near = try unlocked.classify(text: text, user: "alice", embedder: embedder)
+        #expect(near.neighbours >= 1)
+        #expect(near.reasons.contains { $0.contains("in secret") })
+        let locked = try fixture.reopened(unlocked: false)
+        locked.askPassphrase = { tier in asked.append(tier); return nil }
+        let far = try locked.classify(text: text, user: "alice", embedder: embedder)
+        #expect(far.neighbours == 0)
+        #expect(asked.isEmpty)
+    }
+
+    @Test("the memo keeps the last vectors only and serves them in place of the model")
+    func memo() {
+        let memo = EmbeddingMemo()
+        let embedder = CountingEmbedder()
+        for i in 0..<(EmbeddingMemo.capacity + 5) { _ = memo.embed("text \(i)", with: embedder) }
+        #expect(embedder.count == EmbeddingMemo.capacity + 5)
+        #expect(memo.vector("text 0") == nil)
+        #expect(memo.vector("text \(EmbeddingMemo.capacity + 4)") == CountingEmbedder.vector("text \(EmbeddingMemo.capacity + 4)"))
+        let served = memo.serving(embedder)!
+        let matrix = served.embedMatrix(["text \(EmbeddingMemo.capacity + 4)", "something new"])
+        #expect(embedder.count == EmbeddingMemo.capacity + 6)  // only the new text ran the model
+        #expect(Array(matrix[Embedder.dimension...]) == CountingEmbedder.vector("something new"))
+        #expect(EmbeddingMemo().serving(embedder) is CountingEmbedder)
+    }
+}
