@@ -11,6 +11,8 @@ import Foundation
 public enum Age {
     static let chunkSize = 64 * 1024
     static let tagSize = 16
+    /// The length of the random key each file is encrypted with (the age spec: 16 bytes).
+    static let fileKeySize = 16
     static let payloadNonceSize = 16
 
     /// Encrypts `plaintext` to `recipients` under a fresh random file key.
