@@ -148,7 +148,7 @@ struct SealedIndex {
 
     // MARK: Payload
 
-    private func encodedPayload() -> [UInt8] {
+    fileprivate func encodedPayload() -> [UInt8] {
         var writer = PayloadWriter()
         writer.u32(UInt32(files.count))
         for (path, file) in files.sorted(by: { $0.key < $1.key }) {
@@ -177,7 +177,7 @@ struct SealedIndex {
         return writer.bytes
     }
 
-    private static func decodePayload(_ bytes: [UInt8]) -> SealedIndex? {
+    fileprivate static func decodePayload(_ bytes: [UInt8]) -> SealedIndex? {
         var reader = PayloadReader(bytes)
         var index = SealedIndex()
         guard let fileCount = reader.u32() else { return nil }
@@ -206,6 +206,41 @@ struct SealedIndex {
             index.files[path] = File(state: FileState(size: Int(size), modified: Int64(bitPattern: modified)), records: records)
         }
         return reader.offset == bytes.count ? index : nil
+    }
+}
+
+/// The sealed index's readers, for the fuzz targets: the payload (what is inside the seal, the
+/// part that a damaged or hostile file could make us parse only with the key) and the file.
+package enum SealedIndexCodec {
+    /// Decodes a payload and encodes the result again; nil when the payload does not decode.
+    package static func reencodedPayload(_ payload: [UInt8]) -> [UInt8]? {
+        SealedIndex.decodePayload(payload).map { $0.encodedPayload() }
+    }
+
+    /// Opens a whole sealed file with a key of 32 bytes; false when it cannot be used.
+    package static func opens(_ file: [UInt8], key: [UInt8], modelID: String, dimension: Int) -> Bool {
+        (try? SealedIndex.open(file, with: SymmetricKey(data: key), modelID: modelID, dimension: dimension)) != nil
+    }
+
+    /// The payload of a sealed index of one file with `records` entries (the fuzz targets' seeds).
+    package static func samplePayload(records: Int, dimension: Int) -> [UInt8] {
+        var index = SealedIndex()
+        index.files["fuzz/secret/2026-12.md"] = SealedIndex.File(
+            state: SealedIndex.FileState(size: 1234, modified: 1_764_000_000),
+            records: (0..<records).map { i in
+                SealedIndex.Record(
+                    id: "01KB\(i)", line: 1 + 8 * i, storedDigest: [UInt8](repeating: UInt8(i), count: 32), contentHash: "h\(i)",
+                    date: i % 2 == 0 ? EntryDate(year: 2026, month: 12, day: 1 + i, hour: 9, minute: 30, utcOffsetMinutes: 60) : nil,
+                    title: i % 3 == 0 ? nil : "title \(i)", tags: ["t\(i)"], mentions: i % 2 == 0 ? [] : ["bob"], src: i % 2 == 0 ? "cli" : nil,
+                    body: "body of #t\(i) with @bob", vector: i % 2 == 0 ? [Float](repeating: 0.5, count: dimension) : nil)
+            })
+        return index.encodedPayload()
+    }
+
+    /// A whole sealed file of `payload`, sealed with `key`.
+    package static func sealedFile(payload: [UInt8], key: [UInt8], modelID: String, dimension: Int) -> [UInt8]? {
+        guard let index = SealedIndex.decodePayload(payload) else { return nil }
+        return try? index.sealed(with: SymmetricKey(data: key), modelID: modelID, dimension: dimension)
     }
 }
 
