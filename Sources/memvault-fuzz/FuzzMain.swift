@@ -18,26 +18,34 @@ func printError(_ text: String) {
 #if FUZZING
 nonisolated(unsafe) private var selected: FuzzTarget?
 
-/// Picks the target from `--target=NAME` (libFuzzer ignores flags that start with `--`).
-@_cdecl("LLVMFuzzerInitialize")
-public func fuzzerInitialize(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>
-) -> CInt {
-    for i in 0..<Int(argc.pointee) {
-        guard let arg = argv.pointee[i].map({ String(cString: $0) }), arg.hasPrefix("--target=") else { continue }
-        selected = FuzzTarget(rawValue: String(arg.dropFirst("--target=".count)))
-    }
-    guard selected != nil else {
-        printError("memvault-fuzz: error: name a target with --target=NAME (\(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")))\n")
-        exit(64)
-    }
-    return 0
-}
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
 
+/// libFuzzer's callback: one input through the selected target.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     selected!.run(UnsafeRawBufferPointer(start: data, count: size))
     return 0
+}
+
+/// The entry point (SwiftPM links an executable's `main` to `<module>_main`): picks the target
+/// from `--target=NAME` (libFuzzer ignores flags that start with `--`) and hands over to libFuzzer.
+@_cdecl("memvault_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    for i in 0..<Int(argc) {
+        guard let arg = argv?[i].map({ String(cString: $0) }), arg.hasPrefix("--target=") else { continue }
+        selected = FuzzTarget(rawValue: String(arg.dropFirst("--target=".count)))
+    }
+    guard selected != nil else {
+        printError("memvault-fuzz: error: name a target with --target=NAME (\(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")))\n")
+        return 64
+    }
+    var count = argc
+    var arguments = argv
+    return runDriver(&count, &arguments, { data, size in fuzzerTestOneInput(data, size) })
 }
 #else
 import Foundation
