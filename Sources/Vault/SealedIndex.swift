@@ -203,7 +203,9 @@ struct SealedIndex {
                     tags: tags, mentions: mentions, src: src, body: body,
                     vector: vector.isEmpty ? nil : vector))
             }
-            index.files[path] = File(state: FileState(size: Int(size), modified: Int64(bitPattern: modified)), records: records)
+            // A size beyond Int.max is damage, not a file (Int(size) would stop the process).
+            guard let fileSize = Int(exactly: size) else { return nil }
+            index.files[path] = File(state: FileState(size: fileSize, modified: Int64(bitPattern: modified)), records: records)
         }
         return reader.offset == bytes.count ? index : nil
     }
