@@ -27,7 +27,7 @@ public struct VaultConfig: Sendable, Equatable {
     /// - Throws: `VaultError.badInput` naming the file and line.
     public init(parsing text: String, path: String = "memvault.toml") throws(VaultError) {
         if let line = Self.lineOfNamelessTableHeader(text) {
-            throw VaultError(.badInput, "invalid settings: a table header needs a name after '['", at: "\(path):\(line)")
+            throw VaultError(.badInput, "invalid settings: a table header without a name, or '}' where an array expects a value", at: "\(path):\(line)")
         }
         let file: File
         do {
@@ -59,15 +59,18 @@ public struct VaultConfig: Sendable, Equatable {
         }
     }
 
-    /// The line of a table header whose name does not start with a key character or a quote
-    /// (`[=]`, `[ .a]`, `[[#]]`): TOMLKit's parser (toml++ 3) stops the process with a failed
-    /// assertion on those instead of reporting an error, so they are refused first. Strings,
-    /// comments and values spanning lines (arrays, inline tables) are skipped.
+    /// The line of a construct that TOMLKit's parser (toml++ 3) stops the process on with a
+    /// failed assertion instead of reporting an error, so it is refused first: a table header
+    /// whose name does not start with a key character or a quote (`[=]`, `[ .a]`, `[[#]]`), and
+    /// a `}` where an array expects an element (`[}]`, `[1, }]`). Strings and comments are
+    /// skipped. Both were found by the vault-config fuzz target.
     /// - Complexity: O(n).
     static func lineOfNamelessTableHeader(_ text: String) -> Int? {
         let bytes = Array(text.utf8)
-        var i = 0, line = 1, depth = 0
+        var i = 0, line = 1
+        var open: [UInt8] = []  // the value brackets open at this point: [ or {
         var atLineStart = true
+        var expectingElement = false
         func isKeyStart(_ c: UInt8) -> Bool {
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c == 0x2D
                 || c == 0x22 || c == 0x27 || c == 0x5D
@@ -93,7 +96,11 @@ public struct VaultConfig: Sendable, Equatable {
         while i < bytes.count {
             let c = bytes[i]
             if c == 0x20 || c == 0x09 || c == 0x0D { i += 1; continue }
-            if c == 0x0A { line += 1; i += 1; atLineStart = depth == 0; continue }
+            if c == 0x0A { line += 1; i += 1; atLineStart = open.isEmpty; continue }
+            if c == 0x23 {
+                while i < bytes.count && bytes[i] != 0x0A { i += 1 }
+                continue
+            }
             if atLineStart && c == 0x5B {
                 var j = i + 1
                 if j < bytes.count && bytes[j] == 0x5B { j += 1 }
@@ -103,11 +110,20 @@ public struct VaultConfig: Sendable, Equatable {
                 continue
             }
             atLineStart = false
+            if expectingElement && c == 0x7D { return line }
+            expectingElement = false
             switch c {
             case 0x22, 0x27: skipString(quote: c)
-            case 0x23: while i < bytes.count && bytes[i] != 0x0A { i += 1 }
-            case 0x5B, 0x7B: depth += 1; i += 1
-            case 0x5D, 0x7D: depth = max(0, depth - 1); i += 1
+            case 0x5B, 0x7B:
+                open.append(c)
+                expectingElement = c == 0x5B
+                i += 1
+            case 0x5D, 0x7D:
+                if !open.isEmpty { open.removeLast() }
+                i += 1
+            case 0x2C:
+                expectingElement = open.last == 0x5B
+                i += 1
             default: i += 1
             }
         }

@@ -50,11 +50,14 @@ struct VaultUnitTests {
     }
 
     /// TOMLKit's parser stops the process with a failed assertion on a table header without a
-    /// name (found by the vault-config fuzz target); such settings are refused with the line.
-    @Test("a table header without a name is an error with its line, not a crash",
-          arguments: ["[=]\n", "users = [\"a\"]\n\n[ .a]\n", "# c\n[[#]]\n", "x = 1\n[,]\n"])
+    /// name and on `}` where an array expects a value (found by the vault-config fuzz target);
+    /// such settings are refused with the line.
+    @Test("a table header without a name or a stray '}' in an array is an error with its line, not a crash",
+          arguments: ["[=]\n", "users = [\"a\"]\n\n[ .a]\n", "# c\n[[#]]\n", "x = 1\n[,]\n",
+                      "x = 1\n[git]\nusers = [}]\n", "a = [\n  1,\n  }]\n", "a = { b = [}] }\n"])
     func namelessTableHeader(text: String) {
-        let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("[") }! + 1
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = (lines.firstIndex { $0.hasPrefix("[") && !$0.hasPrefix("[git]") } ?? lines.firstIndex { $0.contains("}") })! + 1
         #expect {
             try VaultConfig(parsing: text, path: "memvault.toml")
         } throws: { ($0 as? VaultError)?.location == "memvault.toml:\(line)" }
