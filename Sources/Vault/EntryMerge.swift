@@ -31,9 +31,9 @@ public enum EntryMerge {
     ///   - theirs: their bytes (empty for a file they deleted).
     /// - Returns: the merged bytes and the ids that got a conflict copy.
     /// An entry that leaves an HTML comment or code fence open goes last, so that it hides no
-    /// other entry.
+    /// other entry; two such entries, or such a preamble before entries, make the merge throw.
     /// - Throws: `CodecError` when a version is not valid UTF-8, or when two entries leave a
-    ///   comment or fence open; the caller falls back to a file merge.
+    ///   comment or fence open, or the preamble does; the caller falls back to a file merge.
     /// - Complexity: O(n log n) in the number of entries, O(size) in bytes.
     public static func merge(base: [UInt8]?, ours: [UInt8], theirs: [UInt8]) throws(CodecError)
         -> (bytes: [UInt8], conflicts: [String])
@@ -99,6 +99,9 @@ public enum EntryMerge {
             merged.append(open[0])
         }
         var text = mergedPreamble(base: baseFile, ours: oursFile, theirs: theirsFile, lineEnding: lineEnding)
+        if !merged.isEmpty, !text.isEmpty, leavesConstructOpen(text, lineEnding: lineEnding) {
+            throw CodecError(line: 1, message: "the text before the first entry leaves a comment or code fence open; cannot merge entry by entry")
+        }
         for (number, block) in merged.enumerated() {
             if number > 0 || !text.isEmpty { text += lineEnding }
             text += block.text + lineEnding
