@@ -41,6 +41,9 @@ public enum EntryMerge {
         let baseFile = try base.map { (bytes) throws(CodecError) in try EntryFile.parse(bytes) }
         let oursFile = try EntryFile.parse(ours)
         let theirsFile = try EntryFile.parse(theirs)
+        // Trivial merges keep the bytes as they are (block joining would normalise whitespace).
+        if ours == theirs || base == theirs { return (ours, []) }
+        if base == ours { return (theirs, []) }
         let baseBlocks = baseFile.map(Block.blocks) ?? []
         let oursBlocks = Block.blocks(of: oursFile)
         let theirsBlocks = Block.blocks(of: theirsFile)
