@@ -86,6 +86,13 @@ let package = Package(
             name: "Importers",
             dependencies: ["Vault", "GitStore", "MarkdownCodec", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
 
+        // Fuzz targets: one entry function per reader of bytes from outside (see docs/reliability.md),
+        // the libFuzzer/replay executable that runs them (scripts/fuzz), and the corpus replay tests.
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["MarkdownCodec", "AgeCrypto", "SearchIndex", "Vault", "MemvaultSupport"]),
+        .executableTarget(name: "memvault-fuzz", dependencies: ["FuzzTargets"]),
+
         // The thin command line on top.
         .executableTarget(
             name: "memvault",
@@ -121,6 +128,7 @@ let package = Package(
         .testTarget(
             name: "MCPServerTests",
             dependencies: ["MCPServer", "Vault", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "ImportersTests", dependencies: ["Importers", "Vault", "MarkdownCodec", "ZIPFoundation", "ProcessTimer", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

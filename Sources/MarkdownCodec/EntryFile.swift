@@ -74,7 +74,10 @@ public struct EntryFile: Sendable {
                 newIDs.append(id)
             case .withoutID(let offset):
                 let id = makeID()
-                insertions.append((offset, " id: " + MetadataCodec.encodeValue(id)))
+                // `<!--key: v -->` has no space after `<!--`: one goes after the id too, or the
+                // id would run into the key that follows (found by the entry-file fuzz target).
+                let spaced = offset < bytes.count && (bytes[offset] == .space || bytes[offset] == .tab)
+                insertions.append((offset, " id: " + MetadataCodec.encodeValue(id) + (spaced ? "" : " ")))
                 newIDs.append(id)
             case .settled:
                 continue

@@ -27,7 +27,10 @@ public enum EntryMerge {
     ///   - ours: our bytes (empty for a file we deleted).
     ///   - theirs: their bytes (empty for a file they deleted).
     /// - Returns: the merged bytes and the ids that got a conflict copy.
-    /// - Throws: `CodecError` when a version is not valid UTF-8; the caller falls back to a file merge.
+    /// An entry that leaves an HTML comment or code fence open goes last, so that it hides no
+    /// other entry; two such entries, or such a preamble before entries, make the merge throw.
+    /// - Throws: `CodecError` when a version is not valid UTF-8, or when two entries leave a
+    ///   comment or fence open, or the preamble does; the caller falls back to a file merge.
     /// - Complexity: O(n log n) in the number of entries, O(size) in bytes.
     public static func merge(base: [UInt8]?, ours: [UInt8], theirs: [UInt8]) throws(CodecError)
         -> (bytes: [UInt8], conflicts: [String])
@@ -35,6 +38,9 @@ public enum EntryMerge {
         let baseFile = try base.map { (bytes) throws(CodecError) in try EntryFile.parse(bytes) }
         let oursFile = try EntryFile.parse(ours)
         let theirsFile = try EntryFile.parse(theirs)
+        // Trivial merges keep the bytes as they are (block joining would normalise whitespace).
+        if ours == theirs || base == theirs { return (ours, []) }
+        if base == ours { return (theirs, []) }
         let baseBlocks = baseFile.map(Block.blocks) ?? []
         let oursBlocks = Block.blocks(of: oursFile)
         let theirsBlocks = Block.blocks(of: theirsFile)
@@ -81,12 +87,34 @@ public enum EntryMerge {
         }
 
         let lineEnding = oursFile.lineEnding
+        // A block that leaves an HTML comment or a code fence open (hand-written, or damaged)
+        // would swallow every block placed after it: it goes last. Two such blocks cannot both
+        // be last, and the caller then merges the file as text.
+        let open = merged.filter { leavesConstructOpen($0.text, lineEnding: lineEnding) }
+        if !open.isEmpty {
+            guard open.count == 1 else {
+                throw CodecError(line: 1, message: "two entries leave a comment or code fence open; cannot merge them entry by entry")
+            }
+            merged.removeAll { $0.key == open[0].key }
+            merged.append(open[0])
+        }
         var text = mergedPreamble(base: baseFile, ours: oursFile, theirs: theirsFile, lineEnding: lineEnding)
+        if !merged.isEmpty, !text.isEmpty, leavesConstructOpen(text, lineEnding: lineEnding) {
+            throw CodecError(line: 1, message: "the text before the first entry leaves a comment or code fence open; cannot merge entry by entry")
+        }
         for (number, block) in merged.enumerated() {
             if number > 0 || !text.isEmpty { text += lineEnding }
             text += block.text + lineEnding
         }
         return (Array(text.utf8), conflicts)
+    }
+
+    /// Whether an entry heading written after `text` would not read as one (the text leaves an
+    /// HTML comment, HTML block or code fence open).
+    static func leavesConstructOpen(_ text: String, lineEnding: String) -> Bool {
+        let probeID = "0PROBE0PROBE0PROBE"
+        let probe = text + lineEnding + lineEnding + "## 2000-01-01 00:00" + lineEnding + "<!-- id: \(probeID) -->" + lineEnding
+        return EntryFile.parse(probe).entry(id: probeID) == nil
     }
 
     /// One entry or non-entry heading segment, trimmed of trailing whitespace.

@@ -155,6 +155,13 @@ struct FileParser: TopBlockVisitor {
             result.problems.append(
                 FormatProblem(kind: .malformedMetadata, line: line, message: message, isError: true))
         }
+        // `<!-->` and `<!--->` are whole (empty) comments in CommonMark: an id inserted after
+        // `<!--` would open a comment that swallows the body (found by the entry-file fuzz target).
+        let gt = UInt8(ascii: ">"), dash = UInt8(ascii: "-")
+        if open + 4 < bytes.count, bytes[open + 4] == gt || (bytes[open + 4] == dash && open + 5 < bytes.count && bytes[open + 5] == gt) {
+            malformed("the metadata comment under the heading is empty (<!-->)", bodyStartLine: line + 1)
+            return
+        }
         guard let close = find("-->", from: open + 4) else {
             malformed("the metadata comment under the heading is not closed with -->", bodyStartLine: line + 1)
             return

@@ -67,8 +67,17 @@ public final class EntryTable: @unchecked Sendable {
     /// Maps and validates a table.
     /// - Throws: `IndexError`: `.io`, `.corrupt` or `.versionMismatch`.
     /// - Complexity: O(file size) for the checksum, O(s) for the symbols.
-    public init(contentsOf url: URL) throws(IndexError) {
-        var (file, r) = try MappedFile.verifiedSidecar(url, magic: Self.magic, version: Self.version)
+    public convenience init(contentsOf url: URL) throws(IndexError) {
+        try self.init(file: MappedFile(url))
+    }
+
+    /// Reads a table from bytes in memory (the fuzz targets), like ``init(contentsOf:)``.
+    package convenience init(bytes: [UInt8]) throws(IndexError) {
+        try self.init(file: MappedFile(copying: bytes, path: "<entry table bytes>"))
+    }
+
+    init(file: MappedFile) throws(IndexError) {
+        var r = try MappedFile.verifiedSidecar(file, magic: Self.magic, version: Self.version)
         let bytes = file.bytes
         let path = file.path
         generation = try r.u64()
@@ -377,10 +386,10 @@ extension MappedFile {
     /// Maps a sidecar file, verifies its header (magic, version, length, checksum) and
     /// returns a reader positioned after the header.
     /// - Throws: `IndexError`: `.io`, `.corrupt` or `.versionMismatch`.
-    static func verifiedSidecar(_ url: URL, magic: [UInt8], version: UInt32) throws(IndexError) -> (MappedFile, BinaryReader) {
-        let file = try MappedFile(url)
+    /// Checks the sidecar header of `file`; returns a reader placed after it.
+    static func verifiedSidecar(_ file: MappedFile, magic: [UInt8], version: UInt32) throws(IndexError) -> BinaryReader {
         try SidecarHeader.verify(file.bytes, magic: magic, version: version, path: file.path)
-        return (file, BinaryReader(file.bytes, offset: SidecarHeader.size, path: file.path))
+        return BinaryReader(file.bytes, offset: SidecarHeader.size, path: file.path)
     }
 }
 

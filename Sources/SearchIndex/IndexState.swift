@@ -148,7 +148,16 @@ public struct IndexState: Sendable, Equatable {
     /// - Throws: `IndexError`: `.io`, `.corrupt` or `.versionMismatch`; never traps.
     /// - Complexity: O(size).
     public init(contentsOf url: URL) throws(IndexError) {
-        var (file, r) = try MappedFile.verifiedSidecar(url, magic: Self.magic, version: Self.version)
+        try self.init(file: MappedFile(url))
+    }
+
+    /// Reads a state from bytes in memory (the fuzz targets), like ``init(contentsOf:)``.
+    package init(bytes: [UInt8]) throws(IndexError) {
+        try self.init(file: MappedFile(copying: bytes, path: "<index state bytes>"))
+    }
+
+    init(file: MappedFile) throws(IndexError) {
+        var r = try MappedFile.verifiedSidecar(file, magic: Self.magic, version: Self.version)
         let raw = file.bytes
         modelID = try r.string()
         generation = try r.u64()

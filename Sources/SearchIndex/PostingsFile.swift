@@ -46,8 +46,17 @@ public final class PostingsFile: @unchecked Sendable {
     /// - Throws: `IndexError`: `.io`, `.corrupt` (bad magic, length, checksum or section
     ///   table) or `.versionMismatch`.
     /// - Complexity: O(file size) for the checksum; nothing is deserialized.
-    public init(contentsOf url: URL) throws(IndexError) {
-        var (file, r) = try MappedFile.verifiedSidecar(url, magic: Self.magic, version: Self.version)
+    public convenience init(contentsOf url: URL) throws(IndexError) {
+        try self.init(file: MappedFile(url))
+    }
+
+    /// Reads a postings file from bytes in memory (the fuzz targets), like ``init(contentsOf:)``.
+    package convenience init(bytes: [UInt8]) throws(IndexError) {
+        try self.init(file: MappedFile(copying: bytes, path: "<postings bytes>"))
+    }
+
+    init(file: MappedFile) throws(IndexError) {
+        var r = try MappedFile.verifiedSidecar(file, magic: Self.magic, version: Self.version)
         let bytes = file.bytes
         let path = file.path
         generation = try r.u64()

@@ -85,8 +85,25 @@ private func Glibc_write(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
 final class MappedFile: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
     let path: String
+    /// True when `bytes` is a heap copy (``init(copying:path:)``), freed instead of unmapped.
+    private let isCopy: Bool
+
+    /// A heap copy of `source` read like a mapped file: the fuzz targets read sidecar bytes
+    /// this way, so that the address sanitizer sees every read past the end.
+    init(copying source: [UInt8], path: String) {
+        self.path = path
+        isCopy = true
+        guard !source.isEmpty else {
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: source.count, alignment: 64)
+        copy.copyBytes(from: source)
+        bytes = UnsafeRawBufferPointer(copy)
+    }
 
     init(_ url: URL) throws(IndexError) {
+        isCopy = false
         path = url.path
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw IndexError(.io, path: path, "open failed: \(String(cString: strerror(errno)))") }
@@ -110,6 +127,11 @@ final class MappedFile: @unchecked Sendable {
     }
 
     deinit {
-        if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+        guard let base = bytes.baseAddress else { return }
+        if isCopy {
+            base.deallocate()
+        } else {
+            munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)
+        }
     }
 }

@@ -186,10 +186,22 @@ public final class VectorStore: @unchecked Sendable {
     ///   or dimension.
     /// - Complexity: O(head) with ``Verification/onFirstUse`` (about 50 KB for 100k
     ///   rows of 384); O(file size) on every core with ``Verification/atLoad``.
-    public init(
+    public convenience init(
         contentsOf url: URL, expectedModelID: String, expectedDimension: Int, verification: Verification = .atLoad
     ) throws(IndexError) {
-        let file = try MappedFile(url)
+        try self.init(file: MappedFile(url), expectedModelID: expectedModelID, expectedDimension: expectedDimension, verification: verification)
+    }
+
+    /// Reads a vector file from bytes in memory (the fuzz targets), like ``init(contentsOf:expectedModelID:expectedDimension:verification:)``.
+    package convenience init(
+        bytes: [UInt8], expectedModelID: String, expectedDimension: Int, verification: Verification = .atLoad
+    ) throws(IndexError) {
+        try self.init(
+            file: MappedFile(copying: bytes, path: "<vector bytes>"), expectedModelID: expectedModelID,
+            expectedDimension: expectedDimension, verification: verification)
+    }
+
+    init(file: MappedFile, expectedModelID: String, expectedDimension: Int, verification: Verification) throws(IndexError) {
         let bytes = file.bytes
         let path = file.path
         guard bytes.count >= 64 else { throw IndexError(.corrupt, path: path, "file of \(bytes.count) bytes is shorter than its head") }

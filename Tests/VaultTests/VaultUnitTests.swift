@@ -49,6 +49,30 @@ struct VaultUnitTests {
         } throws: { ($0 as? VaultError)?.message.contains("invalid user name") == true }
     }
 
+    /// TOMLKit's parser stops the process with a failed assertion on a table header without a
+    /// name and on `}` where an array expects a value (found by the vault-config fuzz target);
+    /// such settings are refused with the line.
+    @Test("a table header without a name or a stray '}' in an array is an error with its line, not a crash",
+          arguments: ["[=]\n", "users = [\"a\"]\n\n[ .a]\n", "# c\n[[#]]\n", "x = 1\n[,]\n",
+                      "x = 1\n[git]\nusers = [}]\n", "a = [\n  1,\n  }]\n", "a = { b = [}] }\n"])
+    func namelessTableHeader(text: String) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = (lines.firstIndex { $0.hasPrefix("[") && !$0.hasPrefix("[git]") } ?? lines.firstIndex { $0.contains("}") })! + 1
+        #expect {
+            try VaultConfig(parsing: text, path: "memvault.toml")
+        } throws: { ($0 as? VaultError)?.location == "memvault.toml:\(line)" }
+    }
+
+    @Test("headers, multi-line arrays and strings holding brackets still parse")
+    func bracketsThatAreNotHeaders() throws {
+        let simple = "users = [\n  \"ana\",\n  \"bob\",\n]\n[git]\nauthor_name = \"\"\"\n[=] inside\n\"\"\"\n[ \"digest\" ]\nskip_sections = [\n  \"a]\",\n]\n"
+        #expect(VaultConfig.lineOfNamelessTableHeader(simple) == nil)
+        let config = try VaultConfig(parsing: simple)
+        #expect(config.users == ["ana", "bob"])
+        #expect(config.authorName == "[=] inside\n")
+        #expect(config.digestSkipSections == ["a]"])
+    }
+
     @Test("user names that would escape or hide are refused",
           arguments: ["../x", "a/b", ".hidden", "", "-flag", "x\u{0}y", "digests", String(repeating: "a", count: 65), "a b"])
     func invalidUserNames(name: String) {

@@ -83,6 +83,55 @@ extension Vault {
         _ records: [UInt8], user: String, now: Date = Date(), allowSecrets: Bool = false,
         progress: ((Int, Int) -> Void)? = nil
     ) throws(VaultError) -> [String] {
+        let prepared = try preparedImportRecords(records, user: user, now: now, allowSecrets: allowSecrets)
+        guard !prepared.isEmpty else { throw VaultError(.badInput, "no records to import") }
+        if prepared.contains(where: { $0.keptID }) {
+            let existing = Set(try allEntries().compactMap(\.id))
+            if let clash = prepared.first(where: { existing.contains($0.id) }) {
+                throw VaultError(.badInput, "a memory with id \(clash.id) exists already", at: clash.location)
+            }
+        }
+        var byFile: [String: [PreparedMemory]] = [:]
+        for item in prepared {
+            byFile[monthFilePath(user: user, tier: item.tier, date: item.date), default: []].append(item)
+        }
+        let total = prepared.count
+        try transaction("memvault: import \(total) \(total == 1 ? "memory" : "memories")") { (changes) throws(VaultError) in
+            var done = 0
+            for path in byFile.keys.sorted() {
+                var file = try readEntryFile(path)
+                _ = file.assignMissingIDs(using: { MemoryID.generate(now: now) })
+                let items = byFile[path]!.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
+                let lastDate = file.entries.compactMap(\.date).max()
+                let before = file.entries.count
+                if lastDate.map({ $0 <= items[0].date }) ?? true {
+                    file = try Self.appending(items.map(\.rendered), to: file, path: path)
+                } else {
+                    for item in items where !file.insert(item.rendered) {
+                        throw VaultError(.badInput, "cannot place memory \(item.id) in this file (an unclosed code fence?); nothing imported", at: path,
+                            hint: "run memvault check and fix the file by hand")
+                    }
+                }
+                guard file.entries.count == before + items.count else {
+                    throw VaultError(.badInput, "the new memories would not read back as \(items.count) entries; nothing imported", at: path)
+                }
+                changes.write(path, file.bytes)
+                done += items.count
+                progress?(done, total)
+            }
+        }
+        return prepared.map(\.id)
+    }
+
+    /// Checks import records as ``importRecords(_:user:now:allowSecrets:progress:)`` does and
+    /// renders their entries, writing nothing (the fuzz target of the import format).
+    /// - Returns: per record, its id and its rendered entry, in input order.
+    package func checkedImportRecords(_ records: [UInt8], user: String, now: Date) throws(VaultError) -> [(id: String, rendered: String)] {
+        try preparedImportRecords(records, user: user, now: now, allowSecrets: false).map { ($0.id, $0.rendered) }
+    }
+
+    /// Every record of the JSON Lines validated and rendered, or the error of the first bad line.
+    private func preparedImportRecords(_ records: [UInt8], user: String, now: Date, allowSecrets: Bool) throws(VaultError) -> [PreparedMemory] {
         var prepared: [PreparedMemory] = []
         var lineNumber = 0
         var seen = Set<String>()
@@ -126,43 +175,7 @@ extension Vault {
             }
             prepared.append(item)
         }
-        guard !prepared.isEmpty else { throw VaultError(.badInput, "no records to import") }
-        if prepared.contains(where: { $0.keptID }) {
-            let existing = Set(try allEntries().compactMap(\.id))
-            if let clash = prepared.first(where: { existing.contains($0.id) }) {
-                throw VaultError(.badInput, "a memory with id \(clash.id) exists already", at: clash.location)
-            }
-        }
-        var byFile: [String: [PreparedMemory]] = [:]
-        for item in prepared {
-            byFile[monthFilePath(user: user, tier: item.tier, date: item.date), default: []].append(item)
-        }
-        let total = prepared.count
-        try transaction("memvault: import \(total) \(total == 1 ? "memory" : "memories")") { (changes) throws(VaultError) in
-            var done = 0
-            for path in byFile.keys.sorted() {
-                var file = try readEntryFile(path)
-                _ = file.assignMissingIDs(using: { MemoryID.generate(now: now) })
-                let items = byFile[path]!.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
-                let lastDate = file.entries.compactMap(\.date).max()
-                let before = file.entries.count
-                if lastDate.map({ $0 <= items[0].date }) ?? true {
-                    file = try Self.appending(items.map(\.rendered), to: file, path: path)
-                } else {
-                    for item in items where !file.insert(item.rendered) {
-                        throw VaultError(.badInput, "cannot place memory \(item.id) in this file (an unclosed code fence?); nothing imported", at: path,
-                            hint: "run memvault check and fix the file by hand")
-                    }
-                }
-                guard file.entries.count == before + items.count else {
-                    throw VaultError(.badInput, "the new memories would not read back as \(items.count) entries; nothing imported", at: path)
-                }
-                changes.write(path, file.bytes)
-                done += items.count
-                progress?(done, total)
-            }
-        }
-        return prepared.map(\.id)
+        return prepared
     }
 
     /// Appends many rendered entries at the end of a file in one step (import's common case),

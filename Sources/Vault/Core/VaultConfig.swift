@@ -26,6 +26,9 @@ public struct VaultConfig: Sendable, Equatable {
     /// Parses the TOML text of `memvault.toml`.
     /// - Throws: `VaultError.badInput` naming the file and line.
     public init(parsing text: String, path: String = "memvault.toml") throws(VaultError) {
+        if let line = Self.lineOfNamelessTableHeader(text) {
+            throw VaultError(.badInput, "invalid settings: a table header without a name, or '}' where an array expects a value", at: "\(path):\(line)")
+        }
         let file: File
         do {
             file = try TOMLDecoder().decode(File.self, from: text)
@@ -54,6 +57,77 @@ public struct VaultConfig: Sendable, Equatable {
         for user in users {
             try UserName.validate(user)
         }
+    }
+
+    /// The line of a construct that TOMLKit's parser (toml++ 3) stops the process on with a
+    /// failed assertion instead of reporting an error, so it is refused first: a table header
+    /// whose name does not start with a key character or a quote (`[=]`, `[ .a]`, `[[#]]`), and
+    /// a `}` where an array expects an element (`[}]`, `[1, }]`). Strings and comments are
+    /// skipped. Both were found by the vault-config fuzz target.
+    /// - Complexity: O(n).
+    static func lineOfNamelessTableHeader(_ text: String) -> Int? {
+        let bytes = Array(text.utf8)
+        var i = 0, line = 1
+        var open: [UInt8] = []  // the value brackets open at this point: [ or {
+        var atLineStart = true
+        var expectingElement = false
+        func isKeyStart(_ c: UInt8) -> Bool {
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c == 0x2D
+                || c == 0x22 || c == 0x27 || c == 0x5D
+        }
+        func skipString(quote: UInt8) {
+            let triple = i + 2 < bytes.count && bytes[i + 1] == quote && bytes[i + 2] == quote
+            i += triple ? 3 : 1
+            while i < bytes.count {
+                let c = bytes[i]
+                if c == 0x5C && quote == 0x22 { i += 2; continue }
+                if c == 0x0A {
+                    line += 1
+                    if !triple { i += 1; return }
+                }
+                if c == quote && (!triple || (i + 2 < bytes.count && bytes[i + 1] == quote && bytes[i + 2] == quote)) {
+                    i += triple ? 3 : 1
+                    while triple && i < bytes.count && bytes[i] == quote { i += 1 }
+                    return
+                }
+                i += 1
+            }
+        }
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == 0x20 || c == 0x09 || c == 0x0D { i += 1; continue }
+            if c == 0x0A { line += 1; i += 1; atLineStart = open.isEmpty; continue }
+            if c == 0x23 {
+                while i < bytes.count && bytes[i] != 0x0A { i += 1 }
+                continue
+            }
+            if atLineStart && c == 0x5B {
+                var j = i + 1
+                if j < bytes.count && bytes[j] == 0x5B { j += 1 }
+                while j < bytes.count && (bytes[j] == 0x20 || bytes[j] == 0x09) { j += 1 }
+                if j < bytes.count && !isKeyStart(bytes[j]) { return line }
+                while i < bytes.count && bytes[i] != 0x0A { i += 1 }
+                continue
+            }
+            atLineStart = false
+            if expectingElement && c == 0x7D { return line }
+            expectingElement = false
+            switch c {
+            case 0x22, 0x27: skipString(quote: c)
+            case 0x5B, 0x7B:
+                open.append(c)
+                expectingElement = c == 0x5B
+                i += 1
+            case 0x5D, 0x7D:
+                if !open.isEmpty { open.removeLast() }
+                i += 1
+            case 0x2C:
+                expectingElement = open.last == 0x5B
+                i += 1
+            default: i += 1
+            }
+        }
+        return nil
     }
 
     // The file's shape, as TOMLDecoder reads it.

@@ -144,7 +144,7 @@ struct EncryptedIndex {
 
     // MARK: Payload
 
-    private func encodedPayload() -> [UInt8] {
+    fileprivate func encodedPayload() -> [UInt8] {
         var writer = PayloadWriter()
         writer.u32(UInt32(files.count))
         for (path, file) in files.sorted(by: { $0.key < $1.key }) {
@@ -173,7 +173,7 @@ struct EncryptedIndex {
         return writer.bytes
     }
 
-    private static func decodePayload(_ bytes: [UInt8]) -> EncryptedIndex? {
+    fileprivate static func decodePayload(_ bytes: [UInt8]) -> EncryptedIndex? {
         var reader = PayloadReader(bytes)
         var index = EncryptedIndex()
         guard let fileCount = reader.u32() else { return nil }
@@ -199,9 +199,46 @@ struct EncryptedIndex {
                     tags: tags, mentions: mentions, src: src, body: body,
                     vector: vector.isEmpty ? nil : vector))
             }
-            index.files[path] = File(state: FileState(size: Int(size), modified: Int64(bitPattern: modified)), records: records)
+            // A size beyond Int.max is damage, not a file (Int(size) would stop the process).
+            guard let fileSize = Int(exactly: size) else { return nil }
+            index.files[path] = File(state: FileState(size: fileSize, modified: Int64(bitPattern: modified)), records: records)
         }
         return reader.offset == bytes.count ? index : nil
+    }
+}
+
+/// The encrypted index's readers, for the fuzz targets: the payload (what is inside the encryption, the
+/// part that a damaged or hostile file could make us parse only with the key) and the file.
+package enum EncryptedIndexCodec {
+    /// Decodes a payload and encodes the result again; nil when the payload does not decode.
+    package static func reencodedPayload(_ payload: [UInt8]) -> [UInt8]? {
+        EncryptedIndex.decodePayload(payload).map { $0.encodedPayload() }
+    }
+
+    /// Opens a whole encrypted file with a key of 32 bytes; false when it cannot be used.
+    package static func opens(_ file: [UInt8], key: [UInt8], modelID: String, dimension: Int) -> Bool {
+        (try? EncryptedIndex.open(file, with: SymmetricKey(data: key), modelID: modelID, dimension: dimension)) != nil
+    }
+
+    /// The payload of an encrypted index of one file with `records` entries (the fuzz targets' seeds).
+    package static func samplePayload(records: Int, dimension: Int) -> [UInt8] {
+        var index = EncryptedIndex()
+        index.files["fuzz/secret/2026-12.md"] = EncryptedIndex.File(
+            state: EncryptedIndex.FileState(size: 1234, modified: 1_764_000_000),
+            records: (0..<records).map { i in
+                EncryptedIndex.Record(
+                    id: "01KB\(i)", line: 1 + 8 * i, storedDigest: [UInt8](repeating: UInt8(i), count: 32), contentHash: "h\(i)",
+                    date: i % 2 == 0 ? EntryDate(year: 2026, month: 12, day: 1 + i, hour: 9, minute: 30, utcOffsetMinutes: 60) : nil,
+                    title: i % 3 == 0 ? nil : "title \(i)", tags: ["t\(i)"], mentions: i % 2 == 0 ? [] : ["bob"], src: i % 2 == 0 ? "cli" : nil,
+                    body: "body of #t\(i) with @bob", vector: i % 2 == 0 ? [Float](repeating: 0.5, count: dimension) : nil)
+            })
+        return index.encodedPayload()
+    }
+
+    /// A whole encrypted index file of `payload`, encrypted with `key`.
+    package static func encryptedFile(payload: [UInt8], key: [UInt8], modelID: String, dimension: Int) -> [UInt8]? {
+        guard let index = EncryptedIndex.decodePayload(payload) else { return nil }
+        return try? index.encrypted(with: SymmetricKey(data: key), modelID: modelID, dimension: dimension)
     }
 }
 

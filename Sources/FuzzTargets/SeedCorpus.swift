@@ -1,0 +1,74 @@
+import Foundation
+import SearchIndex
+import Vault
+
+/// Valid inputs for the targets whose files only a program writes (the index's sidecar files and
+/// the sealed index), made with the real writers: `memvault-fuzz --write-seeds DIR` writes them
+/// into `DIR/<target>/`, and the committed corpus under `Tests/Fuzz/` holds their output.
+public enum SeedCorpus {
+    /// Seeds by target, each a file name and its bytes (first byte: 1 = headers and checksums filled in, 0 = as is).
+    public static func generated() throws -> [FuzzTarget: [(name: String, bytes: [UInt8])]] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("memvault-fuzz-seeds-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var seeds: [FuzzTarget: [(name: String, bytes: [UInt8])]] = [:]
+        func both(_ target: FuzzTarget, _ name: String, _ bytes: [UInt8]) {
+            seeds[target, default: []].append(("\(name)-resealed", [1] + bytes))
+            seeds[target, default: []].append(("\(name)-as-is", [0] + bytes))
+        }
+        for n in [0, 1, 3] {
+            let records: [EntryRecord] = (0..<n).map { (i: Int) -> EntryRecord in record(i) }
+            let tableURL = dir.appendingPathComponent("entries-\(n)")
+            try EntryTable.write(to: tableURL, generation: UInt64(n), records: records)
+            both(.entryTable, "entries-\(n)", try SidecarFile.read(tableURL))
+
+            let documents = (0..<n).map { i in
+                LexicalDocument(fields: LexicalFields(
+                    title: "title \(i)", body: "coffee with maria about memory number \(i) #work", tags: ["work"], mentions: ["maria"]))
+            }
+            let postingsURL = dir.appendingPathComponent("postings-\(n)")
+            try PostingsFile.write(to: postingsURL, generation: UInt64(n), base: nil, keep: [], appended: documents)
+            both(.postings, "postings-\(n)", try SidecarFile.read(postingsURL))
+
+            let vectorsURL = dir.appendingPathComponent("vectors-\(n)")
+            let vectors = (0..<n * SidecarFuzz.dimension).map { Float(($0 * 7) % 5) / 5 - 0.4 }
+            try VectorStore.create(
+                at: vectorsURL, modelID: SidecarFuzz.modelID, dimension: SidecarFuzz.dimension, ids: records.map { (r: EntryRecord) -> String in r.entry.id }, vectors: vectors)
+            both(.vectors, "vectors-\(n)", try SidecarFile.read(vectorsURL))
+
+            var state = IndexState(modelID: SidecarFuzz.modelID)
+            state.generation = UInt64(n)
+            state.deltaSequence = UInt64(n)
+            state.vectorsComplete = n % 2 == 1
+            for (i, record) in records.enumerated() {
+                state.files[record.entry.path] = IndexState.FileState(size: 100 + i, modified: 1_764_000_000 + Int64(i))
+                if i == 0 { state.hiddenRows.append(0) }
+                if i == 1 { state.moves[1] = IndexState.Move(line: 9, byteRange: 10..<50) }
+                state.changes.append(IndexState.Change(
+                    record: record, vector: i == 0 ? .none : i == 1 ? .base(0) : .delta(1), document: documents[i]))
+            }
+            let stateURL = dir.appendingPathComponent("state-\(n)")
+            try state.write(to: stateURL)
+            both(.indexState, "state-\(n)", try SidecarFile.read(stateURL))
+
+            let payload = EncryptedIndexCodec.samplePayload(records: n, dimension: 384)
+            seeds[.sealedIndex, default: []].append(("payload-\(n)", [0] + payload))
+            if let file = EncryptedIndexCodec.encryptedFile(payload: payload, key: SealedIndexFuzz.key, modelID: SealedIndexFuzz.modelID, dimension: 384) {
+                seeds[.sealedIndex, default: []].append(("file-\(n)", [1] + file))
+            }
+        }
+        return seeds
+    }
+
+    private static func record(_ i: Int) -> EntryRecord {
+        let date: Date? = i == 1 ? nil : Date(timeIntervalSince1970: 1_764_000_000 + Double(i) * 86_400)
+        let tags: [String] = i == 0 ? [] : ["work", "t\(i)"]
+        let mentions: [String] = i == 1 ? ["maria"] : []
+        let entry = IndexedEntry(
+            id: "01KB00000\(i)", user: i % 2 == 0 ? "ana" : "bob", tier: "general", path: "ana/general/2026-1\(i).md",
+            line: 1 + 6 * i, date: date, title: i == 2 ? nil : "title \(i)", contentHash: "hash\(i)", tags: tags,
+            mentions: mentions, src: i == 0 ? "cli" : nil)
+        let start = 100 * i
+        return EntryRecord(entry: entry, byteRange: start..<start + 80, hasVector: i != 1)
+    }
+}
