@@ -79,7 +79,7 @@ let package = Package(
         // Readers of other services' exports (ChatGPT, Claude, Day One, jrnl, Markdown folders).
         .target(
             name: "Importers",
-            dependencies: ["Vault", "GitStore", "MarkdownCodec", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+            dependencies: ["Vault", "GitStore", "MarkdownCodec", "MemvaultSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
 
         // The thin command line on top.
         .executableTarget(
@@ -92,9 +92,12 @@ let package = Package(
         // Release-build benchmarks that print figures (see docs/benchmarks.md), and the timer they
         // measure whole processes with.
         .target(name: "ProcessTimer", path: "Benchmarks/ProcessTimer"),
+        // Other services' exports (ChatGPT, Claude, Day One, jrnl, Markdown folders), generated at
+        // run time for the importer benchmark and the importer tests that need large inputs.
+        .target(name: "SyntheticExports", path: "Benchmarks/SyntheticExports"),
         .executableTarget(
             name: "memvault-bench",
-            dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer", "Classifier"],
+            dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer", "Classifier", "SyntheticExports"],
             path: "Benchmarks/memvault-bench"),
 
         .testTarget(name: "MemvaultSupportTests", dependencies: ["MemvaultSupport"]),
@@ -113,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "MCPServerTests",
             dependencies: ["MCPServer", "Vault", .product(name: "MCP", package: "swift-sdk")]),
-        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Vault", "MarkdownCodec", "ZIPFoundation", "ProcessTimer"]),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Vault", "MarkdownCodec", "ZIPFoundation", "ProcessTimer", "SyntheticExports"]),
     ],
     swiftLanguageModes: [.v6]
 )

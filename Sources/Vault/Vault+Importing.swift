@@ -153,7 +153,7 @@ extension Vault {
         var current = ""
         var currentSize = 0
         func flush() {
-            let trimmed = current.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = current.trimmingWhitespaceAndNewlines()
             if !trimmed.isEmpty { parts.append(trimmed) }
             current = ""
             currentSize = 0
@@ -335,7 +335,7 @@ final class ImportSession {
         var memory = item.memory
         memory.date = date
         let hash = Vault.importHash(memory)
-        let texts = Vault.splitForImport(memory.text.trimmingCharacters(in: .whitespacesAndNewlines), limit: Self.partLimit)
+        let texts = Vault.splitForImport(memory.text.trimmingWhitespaceAndNewlines(), limit: Self.partLimit)
 
         // Which memories of this record are in the vault already, by derived id or (plain tiers) by src.
         var found: [String] = []
