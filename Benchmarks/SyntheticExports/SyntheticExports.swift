@@ -30,9 +30,13 @@ public enum SyntheticExport {
         public var turns = 16
         /// Words per message.
         public var wordsPerMessage = 520
-        public init(turns: Int = 16, wordsPerMessage: Int = 520) {
+        /// The days the creation times spread over. Five years keeps the month files of a 500 MB
+        /// export (encrypted: about 11 MB each) under the 16 MiB a vault file may hold.
+        public var days = 1826
+        public init(turns: Int = 16, wordsPerMessage: Int = 520, days: Int = 1826) {
             self.turns = turns
             self.wordsPerMessage = wordsPerMessage
+            self.days = days
         }
     }
 
@@ -42,9 +46,9 @@ public enum SyntheticExport {
     /// Each conversation is what ChatGPT exports for a chat without edits: a `mapping` of nodes
     /// from a root without message through `turns` messages (user, then assistant with a
     /// `model_slug`), each with its author, times, status and weight, `current_node` at the last
-    /// one. With the default shape a conversation is about 58 KB. Creation times spread over two
-    /// years, 37 days apart from one conversation to the next (so even a few conversations fall
-    /// into many month files). The file is written in 4 MB pieces: generating it needs little memory.
+    /// one. With the default shape a conversation is about 58 KB. Creation times spread over
+    /// `shape.days` from 2020-01-01, 37 days apart from one conversation to the next (so even a
+    /// few conversations fall into many month files). The file is written in 4 MB pieces: generating it needs little memory.
     @discardableResult
     public static func writeChatGPT(to url: URL, bytes: Int, shape: ChatGPTShape = ChatGPTShape()) throws -> Int {
         // A pool of messages (as JSON strings), so that generating 500 MB costs seconds:
@@ -60,7 +64,7 @@ public enum SyntheticExport {
         var buffer = "["
         while written + buffer.utf8.count < bytes {
             if count > 0 { buffer += ",\n" }
-            let created = 1_640_995_200 + (count &* 37 % 730) * 86_400 + (count % 1440) * 60
+            let created = 1_577_836_800 + (count &* 37 % shape.days) * 86_400 + (count % 1440) * 60
             var mapping = #""root": {"id": "root", "message": null, "parent": null, "children": ["m0"]}"#
             var parent = "root"
             for turn in 0..<shape.turns {

@@ -57,25 +57,17 @@ enum ImportBench {
                 result.wall, result.cpu, Double(count) / result.wall, Double(size) / 1e6 / result.wall, result.peakRSS >> 20))
         }
 
-        if sources.contains("claude") {
-            let claude = work.appendingPathComponent("claude.json")
-            try SyntheticExport.writeClaude(records, to: claude)
-            try measure("claude", claude, count: records, tier: nil)
-        }
-        if sources.contains("dayone") {
-            let dayone = work.appendingPathComponent("Journal.json")
-            try SyntheticExport.writeDayOne(records, to: dayone)
-            try measure("dayone", dayone, count: records, tier: "general")
-        }
-        if sources.contains("jrnl") {
-            let jrnl = work.appendingPathComponent("jrnl.json")
-            try SyntheticExport.writeJrnl(records, to: jrnl)
-            try measure("jrnl", jrnl, count: records, tier: "general")
-        }
-        if sources.contains("markdown") {
-            let notes = work.appendingPathComponent("notes")
-            try SyntheticExport.writeNotes(records, to: notes)
-            try measure("markdown", notes, count: records, tier: "general")
+        // The small sources: (name, file or folder, its writer, --tier).
+        let small: [(String, String, (Int, URL) throws -> Void, String?)] = [
+            ("claude", "claude.json", SyntheticExport.writeClaude, nil),
+            ("dayone", "Journal.json", SyntheticExport.writeDayOne, "general"),
+            ("jrnl", "jrnl.json", SyntheticExport.writeJrnl, "general"),
+            ("markdown", "notes", SyntheticExport.writeNotes, "general"),
+        ]
+        for (source, name, write, tier) in small where sources.contains(source) {
+            let input = work.appendingPathComponent(name)
+            try write(records, input)
+            try measure(source, input, count: records, tier: tier)
         }
         if sources.contains("chatgpt") {
             let small = work.appendingPathComponent("chatgpt-small.json")

@@ -37,3 +37,22 @@ enum ChatExport {
         return "\n\n**Attachments:** " + unique.map { "`\($0)`" }.joined(separator: ", ")
     }
 }
+
+/// A reader of one service's chat export: how one conversation becomes an import event; the
+/// reading itself (the file or zip, the stream, progress, errors) is `ChatExport`'s.
+protocol ChatExportReader {
+    var options: ImportOptions { get }
+    /// One conversation as an import event.
+    /// - Parameter location: where it is, for errors (`conversations.json, conversation 3 (byte 5120)`).
+    func event(_ conversation: [String: Any], location: String) throws(VaultError) -> ImportEvent
+}
+
+extension ChatExportReader {
+    /// Reads the export at `path` (`conversations.json`, or the zip it came in) as a stream and
+    /// emits one event per conversation, in order.
+    func read(path: String, emit: (ImportEvent) throws(VaultError) -> Void) throws(VaultError) {
+        try ChatExport.readConversations(path: path, options: options) { (conversation, location) throws(VaultError) in
+            try emit(try event(conversation, location: location))
+        }
+    }
+}

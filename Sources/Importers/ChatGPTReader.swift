@@ -9,14 +9,8 @@ import Vault
 /// ends at `current_node` (the one the person last saw), keeps text and multimodal parts, notes
 /// images and attachments by name, and leaves out system messages, hidden context, tool calls
 /// and tool output.
-struct ChatGPTReader {
+struct ChatGPTReader: ChatExportReader {
     var options: ImportOptions
-
-    func read(path: String, emit: (ImportEvent) throws(VaultError) -> Void) throws(VaultError) {
-        try ChatExport.readConversations(path: path, options: options) { (conversation, location) throws(VaultError) in
-            try emit(try event(conversation, location: location))
-        }
-    }
 
     /// One conversation as an import event.
     func event(_ conversation: [String: Any], location: String) throws(VaultError) -> ImportEvent {

@@ -8,14 +8,8 @@ import Vault
 /// `sender` (`human` or `assistant`), `text`, and in newer exports `content` blocks (`text`,
 /// `thinking`, `tool_use`, `tool_result`), plus `attachments` and `files`. Text blocks are the
 /// transcript; thinking and tool blocks are left out; attachments and files are noted by name.
-struct ClaudeReader {
+struct ClaudeReader: ChatExportReader {
     var options: ImportOptions
-
-    func read(path: String, emit: (ImportEvent) throws(VaultError) -> Void) throws(VaultError) {
-        try ChatExport.readConversations(path: path, options: options) { (conversation, location) throws(VaultError) in
-            try emit(try event(conversation, location: location))
-        }
-    }
 
     func event(_ conversation: [String: Any], location: String) throws(VaultError) -> ImportEvent {
         guard let messages = conversation["chat_messages"] as? [Any] else {

@@ -162,10 +162,18 @@ enum MarkdownText {
     /// Demotes level-1 and level-2 ATX headings to level 3 and separates setext underlines, outside
     /// fenced code: inside an entry a level-2 heading would start another entry. Nothing else changes.
     static func nested(_ text: String) -> String {
-        // Bytes, not characters, are compared and split on: a line feed is always a character
-        // of its own once the CR LF pairs are gone, and Foundation's search costs more than the rest.
-        let unified = text.utf8.contains(UInt8(ascii: "\r")) ? text.replacingOccurrences(of: "\r\n", with: "\n") : text
-        var lines = unified.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Substring($0) }
+        // Without a carriage return every line feed is a character of its own, so the text is
+        // split on bytes (splitting on characters costs more than the rest); with one (`\r\r\n`
+        // leaves a CR LF character behind) it is split on characters, as it always was.
+        var lines: [Substring]
+        let unified: String
+        if text.utf8.contains(UInt8(ascii: "\r")) {
+            unified = text.replacingOccurrences(of: "\r\n", with: "\n")
+            lines = unified.split(separator: "\n", omittingEmptySubsequences: false)
+        } else {
+            unified = text
+            lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Substring($0) }
+        }
         var changed = false
         var fence: (char: Character, count: Int)?
         var previousIsText = false
