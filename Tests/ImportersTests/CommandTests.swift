@@ -133,7 +133,8 @@ struct CommandTests {
     /// The 500 MB figure of a release build is in docs/benchmarks.md (`memvault-bench import`).
     @Test("a 200 MB ChatGPT export is imported as a stream: peak RSS under 300 MB; one commit")
     func streamingBound() throws {
-        let t = try TestVault()
+        // Into the confidential tier, the chat default: adding needs only its public key.
+        let t = try TestVault(passphrase: "streaming bound")
         defer { t.cleanup() }
         let env = Self.environment(t)
         let export = t.home.appendingPathComponent("conversations.json")
@@ -141,10 +142,10 @@ struct CommandTests {
         let size = try #require(try FileManager.default.attributesOfItem(atPath: export.path)[.size] as? NSNumber).intValue
         #expect(size >= 200_000_000)
         // The same process on a one-conversation export: its baseline (binary, Foundation, libgit2).
-        let baseline = try memvault(["import", "--vault", t.root.path, "--from", "chatgpt", Paths.fixture("chatgpt-conversations.json"), "--tier", "general", "--dry-run"], environment: env, scratch: t.home)
+        let baseline = try memvault(["import", "--vault", t.root.path, "--from", "chatgpt", Paths.fixture("chatgpt-conversations.json"), "--dry-run"], environment: env, scratch: t.home)
         #expect(baseline.status == 0, "\(baseline.stderr)")
         let commits = try t.commitCount()
-        let result = try memvault(["import", "--vault", t.root.path, "--from", "chatgpt", export.path, "--tier", "general"], environment: env, scratch: t.home)
+        let result = try memvault(["import", "--vault", t.root.path, "--from", "chatgpt", export.path], environment: env, scratch: t.home)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("imported from chatgpt: \(conversations) added, 0 updated, 0 skipped"), "\(result.stdout)")
         #expect(result.maxRSSKiB < 300 * 1024, "peak RSS \(result.maxRSSKiB / 1024) MB for a \(size / 1_000_000) MB export")
@@ -153,12 +154,20 @@ struct CommandTests {
         #expect(try t.commitCount() == commits + 1)
         #expect(t.spoolFiles().isEmpty)
         try FileManager.default.removeItem(at: export)
-        // Every conversation is there, in the month of its creation time.
-        try t.reopen()
-        let memories = try t.memories()
-        #expect(memories.count == conversations)
-        #expect(Set(memories.compactMap(\.src)).count == conversations)
-        #expect(memories.allSatisfy { $0.tier == .general && $0.path.hasPrefix("alice/general/20") })
+        // Every conversation is there, encrypted, in the month files of its creation time.
+        let folder = t.root.appendingPathComponent("alice/confidential")
+        var entries = 0
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".md") {
+            let data = try Data(contentsOf: folder.appendingPathComponent(name))
+            let marker = Data("-----BEGIN AGE ENCRYPTED FILE-----".utf8)
+            var from = data.startIndex
+            while let found = data.range(of: marker, in: from..<data.endIndex) {
+                entries += 1
+                from = found.upperBound
+            }
+            #expect(data.count < 16 << 20, "\(name) is over the vault's file limit")
+        }
+        #expect(entries == conversations)
     }
 
     /// Atomic under `kill -9`: the debug build's crash points kill the import after its undo
