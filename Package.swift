@@ -84,7 +84,7 @@ let package = Package(
         // Readers of other services' exports (ChatGPT, Claude, Day One, jrnl, Markdown folders).
         .target(
             name: "Importers",
-            dependencies: ["Vault", "GitStore", "MarkdownCodec", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+            dependencies: ["Vault", "GitStore", "MarkdownCodec", "MemvaultSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
 
         // Fuzz targets: one entry function per reader of bytes from outside (see docs/reliability.md),
         // the libFuzzer/replay executable that runs them (scripts/fuzz), and the corpus replay tests.
@@ -104,9 +104,12 @@ let package = Package(
         // Release-build benchmarks that print figures (see docs/benchmarks.md), and the timer they
         // measure whole processes with.
         .target(name: "ProcessTimer", path: "Benchmarks/ProcessTimer"),
+        // Other services' exports (ChatGPT, Claude, Day One, jrnl, Markdown folders), generated at
+        // run time for the importer benchmark and the importer tests that need large inputs.
+        .target(name: "SyntheticExports", path: "Benchmarks/SyntheticExports"),
         .executableTarget(
             name: "memvault-bench",
-            dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer", "Classifier"],
+            dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer", "Classifier", "SyntheticExports"],
             path: "Benchmarks/memvault-bench"),
 
         // Test helpers that several test targets share (not shipped: no product names it).
@@ -129,7 +132,7 @@ let package = Package(
             name: "MCPServerTests",
             dependencies: ["MCPServer", "Vault", "TestSupport", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzTargets"]),
-        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Vault", "MarkdownCodec", "ZIPFoundation", "ProcessTimer", "TestSupport"]),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Vault", "MarkdownCodec", "ZIPFoundation", "ProcessTimer", "TestSupport", "SyntheticExports"]),
     ],
     swiftLanguageModes: [.v6]
 )

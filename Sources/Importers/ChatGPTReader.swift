@@ -9,25 +9,8 @@ import Vault
 /// ends at `current_node` (the one the person last saw), keeps text and multimodal parts, notes
 /// images and attachments by name, and leaves out system messages, hidden context, tool calls
 /// and tool output.
-struct ChatGPTReader {
+struct ChatGPTReader: ChatExportReader {
     var options: ImportOptions
-
-    func read(path: String, emit: (ImportEvent) throws(VaultError) -> Void) throws(VaultError) {
-        let inputs = try ExportInput.open(path, expected: "conversations.json", single: true) { ($0 as NSString).lastPathComponent == "conversations.json" }
-        for input in inputs {
-            var stream = JSONArrayStream(name: input.name)
-            var done = 0
-            try input.read { (data) throws(VaultError) in
-                try stream.feed(data) { (element) throws(VaultError) in
-                    let object = try JSONArrayStream.object(element, name: input.name, what: "conversation")
-                    try emit(try event(object, location: "\(input.name), conversation \(element.index + 1) (byte \(element.offset))"))
-                }
-                done += data.count
-                options.progress?(done, input.size)
-            }
-            try stream.finish()
-        }
-    }
 
     /// One conversation as an import event.
     func event(_ conversation: [String: Any], location: String) throws(VaultError) -> ImportEvent {
@@ -58,14 +41,9 @@ struct ChatGPTReader {
         if let model { meta.append(("model", model)) }
         meta.append(("messages", String(turns.count)))
         if let updated = SourceDate.seconds(conversation["update_time"]) {
-            meta.append(("updated", ISO8601DateFormatter().string(from: updated)))
+            meta.append(("updated", updated.formatted(.iso8601)))
         }
-        var body = turns.joined(separator: "\n\n")
-        if !attachments.isEmpty {
-            var unique: [String] = []
-            for name in attachments where !unique.contains(name) { unique.append(name) }
-            body += "\n\n**Attachments:** " + unique.map { "`\($0)`" }.joined(separator: ", ")
-        }
+        let body = turns.joined(separator: "\n\n") + ChatExport.attachmentsLine(attachments)
         let title = (conversation["title"] as? String).map(MarkdownText.oneLine).flatMap { $0.isEmpty ? nil : $0 }
         let memory = NewMemory(
             text: body, date: created.map { SourceDate.local($0, timeZone: options.timeZone) },
@@ -118,8 +96,7 @@ struct ChatGPTReader {
         case "text", "multimodal_text":
             for part in content["parts"] as? [Any] ?? [] {
                 if let text = part as? String {
-                    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                    if !trimmed.isEmpty { pieces.append(MarkdownText.nested(trimmed)) }
+                    if let paragraph = MarkdownText.paragraph(text) { pieces.append(paragraph) }
                 } else if let object = part as? [String: Any] {
                     if let piece = describe(part: object, names: names) { pieces.append(piece) }
                 }

@@ -8,25 +8,8 @@ import Vault
 /// `sender` (`human` or `assistant`), `text`, and in newer exports `content` blocks (`text`,
 /// `thinking`, `tool_use`, `tool_result`), plus `attachments` and `files`. Text blocks are the
 /// transcript; thinking and tool blocks are left out; attachments and files are noted by name.
-struct ClaudeReader {
+struct ClaudeReader: ChatExportReader {
     var options: ImportOptions
-
-    func read(path: String, emit: (ImportEvent) throws(VaultError) -> Void) throws(VaultError) {
-        let inputs = try ExportInput.open(path, expected: "conversations.json", single: true) { ($0 as NSString).lastPathComponent == "conversations.json" }
-        for input in inputs {
-            var stream = JSONArrayStream(name: input.name)
-            var done = 0
-            try input.read { (data) throws(VaultError) in
-                try stream.feed(data) { (element) throws(VaultError) in
-                    let object = try JSONArrayStream.object(element, name: input.name, what: "conversation")
-                    try emit(try event(object, location: "\(input.name), conversation \(element.index + 1) (byte \(element.offset))"))
-                }
-                done += data.count
-                options.progress?(done, input.size)
-            }
-            try stream.finish()
-        }
-    }
 
     func event(_ conversation: [String: Any], location: String) throws(VaultError) -> ImportEvent {
         guard let messages = conversation["chat_messages"] as? [Any] else {
@@ -49,12 +32,7 @@ struct ClaudeReader {
             turns.append("**\(sender == "human" ? "You" : "Claude"):**\n\n" + text)
         }
         guard !turns.isEmpty else { return .skipped(source: "claude", reason: "no visible messages") }
-        var body = turns.joined(separator: "\n\n")
-        if !files.isEmpty {
-            var unique: [String] = []
-            for name in files where !unique.contains(name) { unique.append(name) }
-            body += "\n\n**Attachments:** " + unique.map { "`\($0)`" }.joined(separator: ", ")
-        }
+        let body = turns.joined(separator: "\n\n") + ChatExport.attachmentsLine(files)
         var meta: [(key: String, value: String)] = [("messages", String(turns.count))]
         if let model = conversation["model"] as? String, !model.isEmpty { meta.insert(("model", model), at: 0) }
         if let updated = conversation["updated_at"] as? String, !updated.isEmpty { meta.append(("updated", updated)) }
@@ -71,14 +49,10 @@ struct ClaudeReader {
         var pieces: [String] = []
         if let blocks = message["content"] as? [Any], !blocks.isEmpty {
             for case let block as [String: Any] in blocks where (block["type"] as? String) == "text" {
-                if let text = block["text"] as? String {
-                    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                    if !trimmed.isEmpty { pieces.append(MarkdownText.nested(trimmed)) }
-                }
+                if let text = (block["text"] as? String).flatMap(MarkdownText.paragraph) { pieces.append(text) }
             }
-        } else if let text = message["text"] as? String {
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            if !trimmed.isEmpty { pieces.append(MarkdownText.nested(trimmed)) }
+        } else if let text = (message["text"] as? String).flatMap(MarkdownText.paragraph) {
+            pieces.append(text)
         }
         return pieces.isEmpty ? nil : pieces.joined(separator: "\n\n")
     }

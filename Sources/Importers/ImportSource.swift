@@ -1,5 +1,6 @@
 import Foundation
 import MarkdownCodec
+import MemvaultSupport
 import Vault
 
 /// The services `memvault import --from` reads.
@@ -113,7 +114,7 @@ extension ImportSource {
             }
             current += current.isEmpty ? String(line) : "\n" + line
         }
-        if !current.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { pieces.append(current) }
+        if !current.trimmingWhitespaceAndNewlines().isEmpty { pieces.append(current) }
         return pieces
     }
 }
@@ -161,14 +162,26 @@ enum MarkdownText {
     /// Demotes level-1 and level-2 ATX headings to level 3 and separates setext underlines, outside
     /// fenced code: inside an entry a level-2 heading would start another entry. Nothing else changes.
     static func nested(_ text: String) -> String {
-        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
+        // Without a carriage return every line feed is a character of its own, so the text is
+        // split on bytes (splitting on characters costs more than the rest); with one (`\r\r\n`
+        // leaves a CR LF character behind) it is split on characters, as it always was.
+        var lines: [Substring]
+        let unified: String
+        if text.utf8.contains(UInt8(ascii: "\r")) {
+            unified = text.replacingOccurrences(of: "\r\n", with: "\n")
+            lines = unified.split(separator: "\n", omittingEmptySubsequences: false)
+        } else {
+            unified = text
+            lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Substring($0) }
+        }
+        var changed = false
         var fence: (char: Character, count: Int)?
         var previousIsText = false
         var index = 0
         while index < lines.count {
             let line = lines[index]
             let stripped = line.drop(while: { $0 == " " })
-            let indent = line.count - stripped.count
+            let indent = line.distance(from: line.startIndex, to: stripped.startIndex)
             if indent <= 3, let first = stripped.first, first == "`" || first == "~" {
                 let run = stripped.prefix(while: { $0 == first }).count
                 if run >= 3 {
@@ -190,19 +203,37 @@ enum MarkdownText {
                 let hashes = stripped.prefix(while: { $0 == "#" }).count
                 let rest = stripped.dropFirst(hashes)
                 if hashes <= 2, rest.isEmpty || rest.first == " " || rest.first == "\t" {
-                    lines[index] = "###" + rest
+                    lines[index] = Substring("###" + rest)
+                    changed = true
                 }
             } else if indent <= 3, previousIsText, let first = stripped.first, first == "=" || first == "-",
-                stripped.trimmingCharacters(in: .whitespaces).allSatisfy({ $0 == first })
+                isUnderline(stripped, of: first)
             {
                 // A setext underline: a blank line before it makes it a rule (or plain text).
                 lines.insert("", at: index)
+                changed = true
                 index += 1
             }
-            previousIsText = !line.trimmingCharacters(in: .whitespaces).isEmpty
+            previousIsText = line.unicodeScalars.contains { !isSpace($0) }
             index += 1
         }
-        return lines.joined(separator: "\n")
+        return changed ? lines.joined(separator: "\n") : unified
+    }
+
+    /// Whether `text` (starting with `mark`) is a run of `mark` and trailing spaces only.
+    private static func isUnderline(_ text: Substring, of mark: Character) -> Bool {
+        var sawSpace = false
+        for character in text {
+            if character == mark, !sawSpace { continue }
+            guard character.unicodeScalars.allSatisfy(isSpace) else { return false }
+            sawSpace = true
+        }
+        return true
+    }
+
+    /// Foundation's `CharacterSet.whitespaces`: Unicode's space separators and the tab.
+    private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || scalar == "\t" || (scalar.value >= 0x80 && scalar.properties.generalCategory == .spaceSeparator)
     }
 
     /// A tag name memvault accepts, made from another tool's tag (`Travel Plans` → `Travel-Plans`),
@@ -219,6 +250,12 @@ enum MarkdownText {
         result = result.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
         guard let first = result.unicodeScalars.first, CharacterSet.letters.contains(first) else { return nil }
         return result
+    }
+
+    /// A piece of another tool's text, trimmed and made safe to nest (`nested`); nil when blank.
+    static func paragraph(_ text: String) -> String? {
+        let trimmed = text.trimmingWhitespaceAndNewlines()
+        return trimmed.isEmpty ? nil : nested(trimmed)
     }
 
     /// One line, for titles.

@@ -1,5 +1,6 @@
 import Foundation
 import MarkdownCodec
+import MemvaultSupport
 import Vault
 
 /// Reads Day One's JSON export (File → Export → JSON: a zip with one `<Journal>.json` per
@@ -16,42 +17,16 @@ struct DayOneReader {
         let inputs = try ExportInput.open(path, expected: "Day One journal JSON file") {
             $0.hasSuffix(".json") && !$0.contains("/")
         }
-        for input in inputs {
-            let bytes = try input.readAll()
-            options.progress?(bytes.count, input.size)
-            let root: [String: Any]
-            do {
-                guard let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-                    throw VaultError(.badInput, "not a Day One export: the top level is not an object", at: input.name)
-                }
-                root = object
-            } catch let error as VaultError {
-                throw error
-            } catch {
-                throw VaultError(.badInput, "malformed JSON\(Self.offset(of: error))", at: input.name)
-            }
-            guard let entries = root["entries"] as? [Any] else {
-                throw VaultError(.badInput, "not a Day One export: no \"entries\" list", at: input.name)
-            }
+        try JournalExport.readEntries(inputs, service: "Day One", hint: nil, options: options) { (entry, input, location) throws(VaultError) in
             let journal = ((input.name as NSString).lastPathComponent as NSString).deletingPathExtension
-            for (index, value) in entries.enumerated() {
-                let location = "\(input.name), entry \(index + 1)"
-                guard let entry = value as? [String: Any] else { throw VaultError(.badInput, "an entry is not an object", at: location) }
-                try emit(try event(entry, journal: journal, location: location))
-            }
+            try emit(try event(entry, journal: journal, location: location))
         }
-    }
-
-    /// The byte offset JSONSerialization reports, when it does.
-    static func offset(of error: Error) -> String {
-        let info = (error as NSError).userInfo
-        if let index = info["NSJSONSerializationErrorIndex"] as? Int { return " near byte \(index)" }
-        return ""
     }
 
     func event(_ entry: [String: Any], journal: String, location: String) throws(VaultError) -> ImportEvent {
         guard let id = entry["uuid"] as? String, !id.isEmpty else {
-            throw VaultError(.badInput, "an entry without a \"uuid\"", at: location)
+            throw VaultError(.badInput, "an entry without a \"uuid\"", at: location,
+                hint: entry["body"] != nil && entry["date"] != nil ? "this looks like a jrnl export: use --from jrnl" : "is this Day One's JSON export?")
         }
         guard let created = (entry["creationDate"] as? String).flatMap(SourceDate.iso8601) else {
             throw VaultError(.badInput, "entry \(id) has no readable \"creationDate\"", at: location)
@@ -98,7 +73,7 @@ struct DayOneReader {
         }
         if entry["starred"] as? Bool == true { meta.append(("starred", "true")) }
         let tags = (entry["tags"] as? [Any] ?? []).compactMap { ($0 as? String).flatMap(MarkdownText.tag) }
-        let body = MarkdownText.nested(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        let body = MarkdownText.nested(text.trimmingWhitespaceAndNewlines())
         guard !body.isEmpty || title != nil else { return .skipped(source: "dayone", reason: "empty entry") }
         let memory = NewMemory(
             text: body.isEmpty ? title! : body,
@@ -118,34 +93,16 @@ struct JrnlReader {
 
     func read(path: String, emit: (ImportEvent) throws(VaultError) -> Void) throws(VaultError) {
         let inputs = try ExportInput.open(path, expected: "jrnl JSON export") { $0.hasSuffix(".json") }
-        for input in inputs {
-            let bytes = try input.readAll()
-            options.progress?(bytes.count, input.size)
-            let root: [String: Any]
-            do {
-                guard let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-                    throw VaultError(.badInput, "not a jrnl export: the top level is not an object", at: input.name)
-                }
-                root = object
-            } catch let error as VaultError {
-                throw error
-            } catch {
-                throw VaultError(.badInput, "malformed JSON\(DayOneReader.offset(of: error))", at: input.name)
-            }
-            guard let entries = root["entries"] as? [Any] else {
-                throw VaultError(.badInput, "not a jrnl export: no \"entries\" list", at: input.name,
-                    hint: "export with: jrnl --format json > journal.json")
-            }
-            for (index, value) in entries.enumerated() {
-                let location = "\(input.name), entry \(index + 1)"
-                guard let entry = value as? [String: Any] else { throw VaultError(.badInput, "an entry is not an object", at: location) }
-                try emit(try event(entry, location: location))
-            }
+        try JournalExport.readEntries(inputs, service: "jrnl", hint: "export with: jrnl --format json > journal.json", options: options) { (entry, _, location) throws(VaultError) in
+            try emit(try event(entry, location: location))
         }
     }
 
     func event(_ entry: [String: Any], location: String) throws(VaultError) -> ImportEvent {
-        guard let day = entry["date"] as? String else { throw VaultError(.badInput, "an entry without a \"date\"", at: location) }
+        guard let day = entry["date"] as? String else {
+            throw VaultError(.badInput, "an entry without a \"date\"", at: location,
+                hint: entry["creationDate"] != nil ? "this looks like a Day One export: use --from dayone" : "export with: jrnl --format json > journal.json")
+        }
         let time = entry["time"] as? String ?? "00:00"
         let date: EntryDate
         do {
@@ -154,7 +111,7 @@ struct JrnlReader {
             throw VaultError(.badInput, "entry date '\(day) \(time)' cannot be read", at: location)
         }
         let title = (entry["title"] as? String).map(MarkdownText.oneLine) ?? ""
-        let body = MarkdownText.nested((entry["body"] as? String ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+        let body = MarkdownText.nested((entry["body"] as? String ?? "").trimmingWhitespaceAndNewlines())
         guard !title.isEmpty || !body.isEmpty else { return .skipped(source: "jrnl", reason: "empty entry") }
         var meta: [(key: String, value: String)] = []
         if entry["starred"] as? Bool == true { meta.append(("starred", "true")) }
@@ -175,5 +132,52 @@ struct JrnlReader {
             hash = hash &* 0x0100_0193
         }
         return String(format: "%08x", hash)
+    }
+}
+
+/// What the journal readers (Day One, jrnl) share: each export file is one JSON object whose
+/// `entries` list holds the entries, small enough to be read whole (text only; photos stay in the zip).
+enum JournalExport {
+    /// Calls `entry` with each entry of every input, the input, and where it is
+    /// (`Journal.json, entry 3`), in order; reports progress per input.
+    /// - Parameters:
+    ///   - service: the export's name in errors (`Day One`).
+    ///   - hint: how to make the export, for an object without `entries`.
+    /// - Throws: `VaultError.badInput` for malformed JSON (with the byte JSONSerialization names),
+    ///   a top level that is not an object, no `entries` list, an entry that is not an object;
+    ///   whatever `entry` throws.
+    static func readEntries(
+        _ inputs: [ExportInput], service: String, hint: String?, options: ImportOptions,
+        _ entry: ([String: Any], ExportInput, String) throws(VaultError) -> Void
+    ) throws(VaultError) {
+        for input in inputs {
+            let bytes = try input.readAll()
+            options.progress?(bytes.count, input.size)
+            let parsed: Any
+            do {
+                parsed = try JSONSerialization.jsonObject(with: Data(bytes))
+            } catch {
+                throw VaultError(.badInput, "malformed JSON\(offset(of: error))", at: input.name)
+            }
+            guard let root = parsed as? [String: Any] else {
+                throw VaultError(.badInput, "not a \(service) export: the top level is not an object", at: input.name,
+                    hint: parsed is [Any] ? "a list of conversations is a chat export: use --from chatgpt or --from claude" : hint)
+            }
+            guard let entries = root["entries"] as? [Any] else {
+                throw VaultError(.badInput, "not a \(service) export: no \"entries\" list", at: input.name, hint: hint)
+            }
+            for (index, value) in entries.enumerated() {
+                let location = "\(input.name), entry \(index + 1)"
+                guard let object = value as? [String: Any] else { throw VaultError(.badInput, "an entry is not an object", at: location) }
+                try entry(object, input, location)
+            }
+        }
+    }
+
+    /// The byte offset JSONSerialization reports, when it does.
+    static func offset(of error: Error) -> String {
+        let info = (error as NSError).userInfo
+        if let index = info["NSJSONSerializationErrorIndex"] as? Int { return " near byte \(index)" }
+        return ""
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GitStore
 import MarkdownCodec
+import MemvaultSupport
 import Vault
 
 /// Reads a folder of Markdown notes (an Obsidian vault, a journal folder) into memories: one per file.
@@ -101,7 +102,7 @@ struct MarkdownFolderReader {
             }
         }
         let tags = (front.list("tags") + front.list("tag")).compactMap(MarkdownText.tag)
-        let nested = MarkdownText.nested(body.trimmingCharacters(in: .whitespacesAndNewlines))
+        let nested = MarkdownText.nested(body.trimmingWhitespaceAndNewlines())
         guard !nested.isEmpty || title != nil else { return .skipped(source: "markdown", reason: "empty note") }
         let memory = NewMemory(
             text: nested.isEmpty ? (title ?? "") : nested, date: date, title: title, tags: tags,

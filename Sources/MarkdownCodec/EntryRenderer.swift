@@ -45,10 +45,12 @@ public enum EntryRenderer {
 extension String {
     /// Without leading blank lines or trailing whitespace, line endings as `\n`.
     func trimmedBlock() -> String {
-        let lines = replacingCarriageReturns().split(separator: "\n", omittingEmptySubsequences: false)
-        guard let first = lines.firstIndex(where: { !$0.allSatisfy(\.isWhitespace) }) else { return "" }
-        var text = lines[first...].joined(separator: "\n")
-        while let last = text.last, last.isWhitespace { text.removeLast() }
-        return text
+        // From the start of the first line that holds more than white space to the last
+        // character that is not white space; only the blank ends are walked.
+        let text = replacingCarriageReturns()
+        guard let firstVisible = text.firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let lineStart = text[..<firstVisible].lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex
+        let lastVisible = text.lastIndex(where: { !$0.isWhitespace })!
+        return String(text[lineStart...lastVisible])
     }
 }

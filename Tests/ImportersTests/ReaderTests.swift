@@ -196,6 +196,65 @@ struct ReaderTests {
         #expect(MarkdownText.nested("#hashtag and #tag") == "#hashtag and #tag")
     }
 
+    /// The earlier `nested` (Foundation's line splitting and trimming), kept as the reference.
+    static func nestedReference(_ text: String) -> String {
+        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
+        var fence: (char: Character, count: Int)?
+        var previousIsText = false
+        var index = 0
+        while index < lines.count {
+            let line = lines[index]
+            let stripped = line.drop(while: { $0 == " " })
+            let indent = line.count - stripped.count
+            if indent <= 3, let first = stripped.first, first == "`" || first == "~" {
+                let run = stripped.prefix(while: { $0 == first }).count
+                if run >= 3 {
+                    if let open = fence {
+                        if open.char == first && run >= open.count && stripped.dropFirst(run).allSatisfy(\.isWhitespace) { fence = nil }
+                    } else {
+                        fence = (first, run)
+                    }
+                    previousIsText = false
+                    index += 1
+                    continue
+                }
+            }
+            if fence != nil {
+                index += 1
+                continue
+            }
+            if indent <= 3, stripped.first == "#" {
+                let hashes = stripped.prefix(while: { $0 == "#" }).count
+                let rest = stripped.dropFirst(hashes)
+                if hashes <= 2, rest.isEmpty || rest.first == " " || rest.first == "\t" { lines[index] = "###" + rest }
+            } else if indent <= 3, previousIsText, let first = stripped.first, first == "=" || first == "-",
+                stripped.trimmingCharacters(in: .whitespaces).allSatisfy({ $0 == first })
+            {
+                lines.insert("", at: index)
+                index += 1
+            }
+            previousIsText = !line.trimmingCharacters(in: .whitespaces).isEmpty
+            index += 1
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    @Test("nested() rewrites exactly what the reference rewrites, on generated Markdown")
+    func nestedSameAsReference() {
+        let lines = ["# A", "## B", "### C", "#tag", "##", "   ## three spaces", "    ## code by indent", "text", "", " ", "\u{A0}", "\u{3000}",
+                     "---", "===", "- item", "-- -", "--- \t", "--- \u{301}", "= =", "```", "```swift", "~~~", "````", "  ~~~  ", "``` x",
+                     "e\u{301}", "\r", "a\r\nb", "\t## tab", "#\tx", "🙂"]
+        var state: UInt64 = 2024
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        for _ in 0..<5_000 {
+            let text = (0..<(next() % 10)).map { _ in lines[next() % lines.count] }.joined(separator: next() % 5 == 0 ? "\r\n" : "\n")
+            #expect(MarkdownText.nested(text) == Self.nestedReference(text), "\(text.debugDescription)")
+        }
+    }
+
     /// A copy of the notes fixture in a temporary folder (tests change it).
     func copyNotes() throws -> URL {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("memvault-notes-\(UUID().uuidString)")

@@ -1,5 +1,6 @@
 import Foundation
 import MarkdownCodec
+import SyntheticExports
 import Testing
 import Vault
 import ZIPFoundation
@@ -33,6 +34,28 @@ struct VaultImportTests {
         #expect(cat.meta["import-hash"] != nil)
         #expect(cat.path == "alice/general/2024-03.md")
         #expect(cat.text?.contains("Famous black cats") == true)
+    }
+
+    @Test("journal entries whose metadata once read as an IBAN import into a plain tier; bare legacy import hashes still match")
+    func plainTierImportHashes() throws {
+        let t = try TestVault()
+        defer { t.cleanup() }
+        // Entry 115 of this export was refused before: its bare sixteen-digit import-hash passed the IBAN check.
+        let export = t.home.appendingPathComponent("Journal.json")
+        try SyntheticExport.writeDayOne(200, to: export)
+        let first = try t.importExport(.dayone, export.path, tier: .general)
+        #expect(first.added == 200)
+        let memories = try t.memories()
+        #expect(memories.allSatisfy { $0.meta["import-hash"]?.hasPrefix("0x") == true })
+        // A vault imported before the prefix: the same records, their hashes without "0x".
+        for name in try FileManager.default.contentsOfDirectory(atPath: t.root.appendingPathComponent("alice/general").path) {
+            let url = t.root.appendingPathComponent("alice/general/\(name)")
+            let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "import-hash: 0x", with: "import-hash: ")
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        try t.reopen()
+        let again = try t.importExport(.dayone, export.path, tier: .general)
+        #expect(again.added == 0 && again.updated == 0 && again.skipped == 200)
     }
 
     @Test("a newer export adds new conversations and updates changed ones in place; git keeps the old text")

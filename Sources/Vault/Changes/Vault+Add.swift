@@ -202,10 +202,12 @@ extension Vault {
     /// indentation, which is Markdown (a tab or four spaces make a code block), so that an
     /// exported body imports back as it was.
     static func trimmedBody(_ text: String) -> String {
-        let trailing = String(text.reversed().drop { $0.isWhitespace || $0.isNewline }.reversed())
-        guard let firstVisible = trailing.firstIndex(where: { !$0.isWhitespace && !$0.isNewline }) else { return "" }
-        let lineStart = trailing[..<firstVisible].lastIndex(where: \.isNewline).map { trailing.index(after: $0) } ?? trailing.startIndex
-        return String(trailing[lineStart...])
+        // Only the blank ends are walked (a reversed copy of the whole text cost more than the
+        // rest of an import of long texts together).
+        guard let lastVisible = text.lastIndex(where: { !$0.isWhitespace && !$0.isNewline }) else { return "" }
+        let firstVisible = text.firstIndex(where: { !$0.isWhitespace && !$0.isNewline })!
+        let lineStart = text[..<firstVisible].lastIndex(where: \.isNewline).map { text.index(after: $0) } ?? text.startIndex
+        return String(text[lineStart...lastVisible])
     }
 
     struct PreparedMemory {
