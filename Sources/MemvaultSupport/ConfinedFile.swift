@@ -16,20 +16,11 @@ extension AtomicFile {
     /// Reads a whole regular file below `root`; nil when it (or a folder on the way) does not exist.
     /// - Throws: `FileError` (exit 5) naming the link or special file in the way; `FileError` for I/O errors.
     public static func read(_ relativePath: String, in root: URL) throws(FileError) -> [UInt8]? {
-        let (folder, name) = try split(relativePath)
-        guard let directory = try openDirectory(folder, in: root, create: false) else { return nil }
-        defer { close(directory) }
-        let fd = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw refusal(at: directory, name: name, path: relativePath, doing: "cannot read")
-        }
+        guard let opened = try openRegular(relativePath, in: root) else { return nil }
+        let (fd, size) = opened
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .errno("cannot read", path: relativePath) }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw notRegular(relativePath, mode: st.st_mode) }
         var result: [UInt8] = []
-        result.reserveCapacity(Int(st.st_size))
+        result.reserveCapacity(size)
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
@@ -48,19 +39,10 @@ extension AtomicFile {
     /// - Returns: nil when the file (or a folder on the way) does not exist.
     /// - Throws: `FileError` (exit 5) naming the link or special file in the way; `FileError` for I/O errors.
     public static func read(_ relativePath: String, in root: URL, range: Range<Int>) throws(FileError) -> [UInt8]? {
-        let (folder, name) = try split(relativePath)
-        guard let directory = try openDirectory(folder, in: root, create: false) else { return nil }
-        defer { close(directory) }
-        let fd = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw refusal(at: directory, name: name, path: relativePath, doing: "cannot read")
-        }
+        guard let opened = try openRegular(relativePath, in: root) else { return nil }
+        let (fd, size) = opened
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .errno("cannot read", path: relativePath) }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw notRegular(relativePath, mode: st.st_mode) }
-        let count = max(0, min(range.upperBound, Int(st.st_size)) - max(0, range.lowerBound))
+        let count = max(0, min(range.upperBound, size) - max(0, range.lowerBound))
         var result = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
@@ -73,6 +55,23 @@ extension AtomicFile {
             done += n
         }
         return done == count ? result : Array(result[..<done])
+    }
+
+    /// Opens a regular file below `root` for reading, confined (no link followed on the way):
+    /// its descriptor, which the caller closes, and its size; nil when it does not exist.
+    private static func openRegular(_ relativePath: String, in root: URL) throws(FileError) -> (Int32, Int)? {
+        let (folder, name) = try split(relativePath)
+        guard let directory = try openDirectory(folder, in: root, create: false) else { return nil }
+        defer { close(directory) }
+        let fd = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw refusal(at: directory, name: name, path: relativePath, doing: "cannot read")
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { close(fd); throw .errno("cannot read", path: relativePath) }
+        guard st.st_mode & S_IFMT == S_IFREG else { close(fd); throw notRegular(relativePath, mode: st.st_mode) }
+        return (fd, Int(st.st_size))
     }
 
     /// Writes `bytes` to the file at `relativePath` below `root` atomically (temporary file, fsync,

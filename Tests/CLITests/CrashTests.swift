@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -151,20 +152,7 @@ final class CrashBench {
     }
 
     /// The files of a device outside .git and the cache.
-    static func files(_ device: URL) throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        let base = device.standardizedFileURL.path
-        guard let e = FileManager.default.enumerator(at: device, includingPropertiesForKeys: nil) else { return [:] }
-        for case let url as URL in e {
-            let path = String(url.standardizedFileURL.path.dropFirst(base.count + 1))
-            if path.hasPrefix(".git/") || path == ".git" || path.hasPrefix(".memvault/cache") { continue }
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                files[path] = try Data(contentsOf: url)
-            }
-        }
-        return files
-    }
+    static func files(_ device: URL) throws -> [String: Data] { try VaultFiles.snapshot(device) }
 
     /// One trial: copy, run (killed after `delay`, or at a debug crash point), recover, check.
     /// - Returns: a description of what went wrong, or nil.

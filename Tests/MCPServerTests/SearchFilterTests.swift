@@ -32,7 +32,7 @@ struct SearchFilterTests {
         #expect(try await ids(["tags": ["travel"], "mentions": ["tom"]]) == [june])
 
         let cases: [([String: Value], String)] = [
-            (["query": "hiking", "since": "last week"], "last week"),
+            (["query": "hiking", "since": "sometime soon"], "sometime soon"),
             (["query": "hiking", "until": 2026], "argument 'until' must be a string"),
             (["query": "hiking", "tags": "travel"], "argument 'tags' must be an array of strings"),
             (["query": "hiking", "mentions": [1]], "argument 'mentions' must be an array of strings"),
