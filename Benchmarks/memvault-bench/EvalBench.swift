@@ -1,5 +1,6 @@
 import Embedder
 import Foundation
+import ProcessTimer
 import SearchIndex
 import Vault
 
@@ -162,15 +163,13 @@ enum EvalBench {
         case "conversations":
             let out = scratch.appendingPathComponent("conversations", isDirectory: true)
             try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", evalDirectory.appendingPathComponent("generate-conversations.py").path, out.path]
-                + (subset.map { ["--subset", String($0)] } ?? [])
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw VaultError(.badInput, "generate-conversations.py failed (exit \(process.terminationStatus))")
+            let generator = try ProcessTimer.run(
+                "python3",
+                [evalDirectory.appendingPathComponent("generate-conversations.py").path, out.path]
+                    + (subset.map { ["--subset", String($0)] } ?? []),
+                quiet: false, stderr: "/dev/null")
+            guard generator.status == 0 else {
+                throw VaultError(.badInput, "generate-conversations.py failed (exit \(generator.status))")
             }
             return out
         default: return URL(fileURLWithPath: name, isDirectory: true)
