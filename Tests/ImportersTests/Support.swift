@@ -105,18 +105,7 @@ func meta(_ item: ImportItem, _ key: String) -> String? {
 /// Runs a program; returns its status and its stdout and stderr together.
 @discardableResult
 func run(_ executable: String, _ args: [String], in directory: URL? = nil, environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = args
-    if let directory { process.currentDirectoryURL = directory }
-    if let environment { process.environment = environment }
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = out
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    try ChildProcess.run(executable, args, in: directory, environment: environment)
 }
 
 /// Runs the built memvault binary (pass --vault: the working directory is the test's); returns
