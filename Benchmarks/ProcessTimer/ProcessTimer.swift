@@ -73,24 +73,9 @@ public enum ProcessTimer {
         } else if quiet {
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let envStrings = environment.map { $0.map { strdup($0) } + [nil] }
-        defer { envStrings?.forEach { free($0) } }
-
-        var pid: pid_t = 0
         var start = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
-        let spawned: Int32 = argv.withUnsafeBufferPointer { argvPointer in
-            let envPointer = envStrings.map { UnsafePointer($0) } ?? UnsafePointer(environ)
-            let argvRaw = UnsafePointer(argvPointer.baseAddress!)
-            return executable.contains("/")
-                ? posix_spawn(&pid, executable, &actions, nil, argvRaw, envPointer)
-                : posix_spawnp(&pid, executable, &actions, nil, argvRaw, envPointer)
-        }
-        guard spawned == 0 else {
-            throw ProcessTimerError(description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
-        }
+        let pid = try startChild(executable, arguments, environment: environment, actions: &actions)
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 {
@@ -250,13 +235,29 @@ extension ProcessTimer {
         } else {
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
+        let started = now()
+        let pid: pid_t
+        do {
+            pid = try startChild(executable, arguments, environment: environment, actions: &actions)
+        } catch {
+            for descriptor in toChild + fromChild { close(descriptor) }
+            throw error
+        }
+        close(toChild[0])
+        close(fromChild[1])
+        return SpawnedProcess(pid: pid, input: toChild[1], output: fromChild[0], started: started)
+    }
+
+    /// `posix_spawn` (or `posix_spawnp` for a bare name) of `executable` with `arguments`, the
+    /// given file actions and `environment` (nil: this process's); the child's pid.
+    private static func startChild(
+        _ executable: String, _ arguments: [String], environment: [String]?, actions: inout posix_spawn_file_actions_t
+    ) throws(ProcessTimerError) -> pid_t {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         let envStrings = environment.map { $0.map { strdup($0) } + [nil] }
         defer { envStrings?.forEach { free($0) } }
-
         var pid: pid_t = 0
-        let started = now()
         let spawned: Int32 = argv.withUnsafeBufferPointer { argvPointer in
             let argvRaw = UnsafePointer(argvPointer.baseAddress!)
             func start(_ envPointer: UnsafePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
@@ -267,14 +268,10 @@ extension ProcessTimer {
             guard let envStrings else { return start(environ) }
             return envStrings.withUnsafeBufferPointer { start($0.baseAddress!) }
         }
-        close(toChild[0])
-        close(fromChild[1])
         guard spawned == 0 else {
-            close(toChild[1])
-            close(fromChild[0])
             throw ProcessTimerError(description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
         }
-        return SpawnedProcess(pid: pid, input: toChild[1], output: fromChild[0], started: started)
+        return pid
     }
 }
 
