@@ -17,6 +17,7 @@ let package = Package(
     name: "memvault",
     products: [
         .executable(name: "memvault", targets: ["memvault"]),
+        .executable(name: "memvault-mcp", targets: ["memvault-mcp"]),
         .library(name: "Vault", targets: ["Vault"]),
     ],
     dependencies: [
@@ -34,7 +35,8 @@ let package = Package(
     targets: [
         // C libraries, through pkg-config. Installed by scripts/setup.
         .systemLibrary(
-            name: "CGit2", path: "Sources/CGit2", pkgConfig: "libgit2",
+            // Headers only: GitStore opens libgit2 with dlopen on first use (CGit2Loader).
+            name: "CGit2", path: "Sources/CGit2",
             providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(
             name: "CCmarkGFM", path: "Sources/CCmarkGFM", pkgConfig: "libcmark-gfm",
@@ -55,7 +57,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]),
-        .target(name: "GitStore", dependencies: ["CGit2"]),
+        // libgit2 opened with dlopen on first use (the table of the functions GitStore calls).
+        .target(name: "CGit2Loader", dependencies: ["CGit2"]),
+        .target(name: "GitStore", dependencies: ["CGit2", "CGit2Loader"]),
         .target(name: "Embedder", dependencies: ["COpenBLAS"], swiftSettings: kernelSettings),
         .target(
             name: "SearchIndex", dependencies: [.product(name: "HeapModule", package: "swift-collections")],
@@ -97,7 +101,15 @@ let package = Package(
         .executableTarget(
             name: "memvault",
             dependencies: [
-                "Vault", "Digest", "Embedder", "MemoryContext", "MCPServer", "Importers", "SearchIndex", "MemvaultSupport",
+                "Vault", "Digest", "Embedder", "MemoryContext", "Importers", "SearchIndex", "MemvaultSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // The MCP server that `memvault mcp` hands its process to: apart, so that the command line
+        // starts without the MCP SDK's networking libraries (libcurl and its ~30 dependencies).
+        .executableTarget(
+            name: "memvault-mcp",
+            dependencies: [
+                "MCPServer", "Vault", "Embedder", "MemvaultSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

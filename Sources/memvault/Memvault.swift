@@ -1,4 +1,5 @@
 import ArgumentParser
+import MemvaultSupport
 
 /// The `memvault` command line: parses, calls the libraries, prints.
 @main
@@ -12,7 +13,7 @@ struct Memvault: AsyncParsableCommand {
             current directory upward; the user is --user, else $MEMVAULT_USER, else the vault's \
             default user.
             """,
-        version: "0.1.0",
+        version: Release.version,
         subcommands: [
             Init.self, Add.self, Import.self, List.self, Show.self, Edit.self, Rm.self,
             Check.self, Commit.self, Export.self, Status.self, Search.self, Reindex.self, Embed.self,

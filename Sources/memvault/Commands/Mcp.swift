@@ -1,7 +1,5 @@
 import ArgumentParser
-import Embedder
 import Foundation
-import MCPServer
 import Vault
 
 extension Memvault {
@@ -39,18 +37,11 @@ extension Memvault {
 
         func run() async throws {
             try await Output.run {
-                // The server never reads a passphrase: tiers open only through the key agent.
-                let environment = ProcessInfo.processInfo.environment.filter { key, _ in
-                    !key.hasPrefix("MEMVAULT_PASSPHRASE_") && key != "MEMVAULT_KEY_FILE_ULTRASECRET"
-                }
-                let root = try Vault.locate(explicit: vaultOptions.vault, environment: environment)
-                let vault = try Vault(at: root, environment: environment)
-                let user = try vault.resolveUser(vaultOptions.user)
-                let service = MemoryService(
-                    vault: vault, user: user, client: client,
-                    loadEmbedder: { try? Embedder(modelDirectory: Embedder.defaultModelDirectory()) })
-                let server = MemvaultMCPServer(service: service)
-                try await server.run(on: LineTransport(), version: Memvault.configuration.version)
+                let root = try Vault.locate(explicit: vaultOptions.vault)
+                let user = try Vault(at: root).resolveUser(vaultOptions.user)
+                var arguments = ["--vault", root.path, "--user", user]
+                if let client { arguments += ["--client", client] }
+                try ServerProgram.replaceProcess(with: "memvault-mcp", arguments: arguments)
             }
         }
     }

@@ -1,0 +1,51 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// What a `memvault` process loads at start: neither libgit2 (opened by the commands that touch
+/// git) nor the MCP SDK's networking libraries (the server is the separate `memvault-mcp`).
+@Suite("Start-up: libraries loaded on demand, the MCP server apart")
+struct StartupTests {
+    @Test("the binary links neither libgit2 nor libcurl")
+    func linkedLibraries() throws {
+        let (status, output) = try CLI.process("/usr/bin/ldd", [CLI.binary.path])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("libc.so"), "ldd printed no libraries: \(output)")
+        #expect(!output.contains("libgit2"), "memvault links libgit2 at start:\n\(output)")
+        #expect(!output.contains("libcurl"), "memvault links libcurl at start:\n\(output)")
+    }
+
+    @Test("--version and list load no libgit2; add opens it and commits")
+    func libgit2OnDemand() throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        try #require(try cli.run(["init", cli.vault.path, "--user", "alice"]).status == 0)
+
+        let version = try cli.run(["--version"], env: ["LD_DEBUG": "files"])
+        #expect(version.status == 0)
+        #expect(version.stderr.contains("file="), "LD_DEBUG=files printed no trace")
+        #expect(!version.stderr.contains("libgit2"), "--version loaded libgit2")
+        let list = try cli.run(["list"], env: ["LD_DEBUG": "files"])
+        #expect(list.status == 0)
+        #expect(!list.stderr.contains("libgit2"), "list loaded libgit2")
+
+        let add = try cli.run(["add", "a memory written through libgit2 opened on demand", "--tier", "general"], env: ["LD_DEBUG": "files"])
+        #expect(add.status == 0, "\(add.stderr.suffix(2000))")
+        #expect(add.stderr.contains("libgit2"), "add did not open libgit2")
+        #expect(try cli.commitCount() == 2)
+    }
+
+    @Test("memvault mcp without memvault-mcp beside it: one error line, exit 1")
+    func missingServerProgram() throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        try #require(try cli.run(["init", cli.vault.path, "--user", "alice"]).status == 0)
+        let lone = cli.home.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: lone, withIntermediateDirectories: true)
+        let copy = lone.appendingPathComponent("memvault")
+        try FileManager.default.copyItem(at: CLI.binary, to: copy)
+        let (status, output) = try CLI.process(copy.path, ["mcp", "--vault", cli.vault.path], environment: cli.environment)
+        #expect(status == 1)
+        #expect(output.hasPrefix("memvault: error: the MCP server program is not installed beside memvault (\(lone.path)/memvault-mcp)"), "\(output)")
+    }
+}
