@@ -1,5 +1,6 @@
 import Foundation
 internal import CGit2
+internal import CGit2Loader
 
 extension git_oid {
     /// The 40-digit lowercase hex form.
@@ -19,7 +20,7 @@ extension git_oid {
 
 /// Copies a `git_buf` into a String and disposes of it.
 func consumeBuffer(_ buffer: inout git_buf) -> String {
-    defer { git_buf_dispose(&buffer) }
+    defer { git.git_buf_dispose(&buffer) }
     guard let pointer = buffer.ptr else { return "" }
     return String(decoding: UnsafeRawBufferPointer(start: pointer, count: buffer.size), as: UTF8.self)
 }

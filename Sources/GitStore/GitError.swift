@@ -1,5 +1,6 @@
 // GitStore: a small libgit2 wrapper for the vault and sync.
 internal import CGit2
+internal import CGit2Loader
 
 /// A failed libgit2 call (or a GitStore precondition), with the library's own message.
 ///
@@ -39,7 +40,7 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     /// Builds an error from the thread's last libgit2 error; call it right after the failure.
     static func last(_ code: Int32, _ function: String, path: String? = nil) -> GitError {
         var message = "unknown libgit2 error"
-        if let last = git_error_last(), let text = last.pointee.message {
+        if let last = git.git_error_last(), let text = last.pointee.message {
             message = String(cString: text)
         }
         return GitError(code: code, function: function, message: message, path: path)
@@ -55,17 +56,32 @@ func check(_ result: Int32, _ function: String, path: String? = nil) throws(GitE
     return result
 }
 
-/// libgit2 is initialized once per process; a global `let` is lazily and atomically set up.
+/// libgit2's functions, from the library opened on first use rather than linked
+/// (Sources/CGit2Loader: a process that never touches git never loads it). Every way into a
+/// repository calls `ensureLibgit2()` first, which opens it or throws why it cannot.
+nonisolated(unsafe) let git: memvault_git = {
+    var error: UnsafePointer<CChar>?
+    guard let table = memvault_git_open(&error) else {
+        preconditionFailure("libgit2 used before ensureLibgit2(): \(error.map { String(cString: $0) } ?? "")")
+    }
+    return table.pointee
+}()
+
+/// libgit2 is opened and initialized once per process; a global `let` is lazily and atomically set up.
 private let libgit2Setup: GitError? = {
-    if git_libgit2_init() < 0 { return GitError.last(-1, "git_libgit2_init") }
+    var error: UnsafePointer<CChar>?
+    guard let table = memvault_git_open(&error) else {
+        return GitError(code: -1, function: "dlopen", message: error.map { String(cString: $0) } ?? "libgit2 cannot be opened")
+    }
+    if git.git_libgit2_init() < 0 { return GitError.last(-1, "git_libgit2_init") }
     // Vaults and CI checkouts may belong to another uid; git's "dubious ownership"
     // check would refuse them, and memvault opens only paths the user named.
-    if memvault_git_set_owner_validation(0) < 0 {
+    if memvault_git_set_owner_validation(table, 0) < 0 {
         return GitError.last(-1, "git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION)")
     }
     // A commit is memvault's point of no return: its objects and the moved ref must be on
     // disk before the crash journal is removed, as git itself does with core.fsync.
-    if memvault_git_enable_fsync_gitdir(1) < 0 {
+    if memvault_git_enable_fsync_gitdir(table, 1) < 0 {
         return GitError.last(-1, "git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR)")
     }
     return nil

@@ -1,5 +1,6 @@
 import Foundation
 internal import CGit2
+internal import CGit2Loader
 
 extension GitRepository {
     /// Stages exactly `paths` and commits them on HEAD, like `git commit --only -- paths`.
@@ -18,22 +19,22 @@ extension GitRepository {
     /// - Complexity: O(entries in the index + size of the named files); no working directory scan.
     public func commit(paths: [String], message: String, author: Signature) throws(GitError) -> String? {
         let index = try openIndex()
-        defer { git_index_free(index) }
+        defer { git.git_index_free(index) }
         let parent = try headCommitPointer()
-        defer { git_commit_free(parent) }
+        defer { git.git_commit_free(parent) }
 
         // The commit's tree comes from a private in-memory index holding HEAD's tree,
         // so entries staged earlier for other paths stay out of this commit.
         let snapshot = try snapshotIndex(of: parent)
-        defer { git_index_free(snapshot) }
+        defer { git.git_index_free(snapshot) }
         for path in paths.map({ normalizedRelativePath($0, workdir: workdir) }) where !path.isEmpty {
             try stage(path, in: index, copyingInto: snapshot)
         }
-        try check(git_index_write(index), "git_index_write", path: gitDirectory.path)
+        try check(git.git_index_write(index), "git_index_write", path: gitDirectory.path)
 
         var treeID = git_oid()
-        try check(git_index_write_tree_to(&treeID, snapshot, pointer), "git_index_write_tree_to")
-        if treeIsUnchanged(treeID, parent: parent, isEmpty: git_index_entrycount(snapshot) == 0) {
+        try check(git.git_index_write_tree_to(&treeID, snapshot, pointer), "git_index_write_tree_to")
+        if treeIsUnchanged(treeID, parent: parent, isEmpty: git.git_index_entrycount(snapshot) == 0) {
             return nil
         }
         return try createCommit(
@@ -49,19 +50,19 @@ extension GitRepository {
     /// - Complexity: A scan of the whole working directory.
     public func commitAll(message: String, author: Signature) throws(GitError) -> String? {
         let index = try openIndex()
-        defer { git_index_free(index) }
+        defer { git.git_index_free(index) }
         let parent = try headCommitPointer()
-        defer { git_commit_free(parent) }
+        defer { git.git_commit_free(parent) }
         var result = withStrarray([]) { everything in
-            git_index_add_all(index, everything, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil)
+            git.git_index_add_all(index, everything, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil)
         }
         try check(result, "git_index_add_all")
-        result = withStrarray([]) { everything in git_index_update_all(index, everything, nil, nil) }
+        result = withStrarray([]) { everything in git.git_index_update_all(index, everything, nil, nil) }
         try check(result, "git_index_update_all")
         var treeID = git_oid()
-        try check(git_index_write_tree(&treeID, index), "git_index_write_tree")
-        try check(git_index_write(index), "git_index_write", path: gitDirectory.path)
-        if treeIsUnchanged(treeID, parent: parent, isEmpty: git_index_entrycount(index) == 0) {
+        try check(git.git_index_write_tree(&treeID, index), "git_index_write_tree")
+        try check(git.git_index_write(index), "git_index_write", path: gitDirectory.path)
+        if treeIsUnchanged(treeID, parent: parent, isEmpty: git.git_index_entrycount(index) == 0) {
             return nil
         }
         return try createCommit(
@@ -76,19 +77,19 @@ extension GitRepository {
     /// - Complexity: A scan of the working directory.
     public func changedPaths() throws(GitError) -> [FileChange] {
         let head = try headCommitPointer()
-        defer { git_commit_free(head) }
+        defer { git.git_commit_free(head) }
         var tree: OpaquePointer?
-        if let head { try check(git_commit_tree(&tree, head), "git_commit_tree") }
-        defer { git_tree_free(tree) }
+        if let head { try check(git.git_commit_tree(&tree, head), "git_commit_tree") }
+        defer { git.git_tree_free(tree) }
         var options = git_diff_options()
-        try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
+        try check(git.git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
         options.flags = GIT_DIFF_INCLUDE_UNTRACKED.rawValue | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue
             | GIT_DIFF_INCLUDE_TYPECHANGE.rawValue
         var diff: OpaquePointer?
         try check(
-            git_diff_tree_to_workdir_with_index(&diff, pointer, tree, &options),
+            git.git_diff_tree_to_workdir_with_index(&diff, pointer, tree, &options),
             "git_diff_tree_to_workdir_with_index")
-        defer { git_diff_free(diff) }
+        defer { git.git_diff_free(diff) }
         return try fileChanges(in: diff!, includingUntracked: true)
     }
 
@@ -97,11 +98,11 @@ extension GitRepository {
     /// The repository's index, re-read from disk if another process changed it. Caller frees.
     func openIndex() throws(GitError) -> OpaquePointer {
         var index: OpaquePointer?
-        try check(git_repository_index(&index, pointer), "git_repository_index")
-        let result = git_index_read(index, 0)
+        try check(git.git_repository_index(&index, pointer), "git_repository_index")
+        let result = git.git_index_read(index, 0)
         if result < 0 {
             let error = GitError.last(result, "git_index_read", path: gitDirectory.path)
-            git_index_free(index)
+            git.git_index_free(index)
             throw error
         }
         return index!
@@ -110,18 +111,18 @@ extension GitRepository {
     /// A new in-memory index holding `commit`'s tree (empty for nil). Caller frees.
     func snapshotIndex(of commit: OpaquePointer?) throws(GitError) -> OpaquePointer {
         var snapshot: OpaquePointer?
-        try check(git_index_new(&snapshot), "git_index_new")
+        try check(git.git_index_new(&snapshot), "git_index_new")
         guard let commit else { return snapshot! }
         var tree: OpaquePointer?
         var error: GitError?
-        if case let result = git_commit_tree(&tree, commit), result < 0 {
+        if case let result = git.git_commit_tree(&tree, commit), result < 0 {
             error = GitError.last(result, "git_commit_tree")
-        } else if case let result = git_index_read_tree(snapshot, tree), result < 0 {
+        } else if case let result = git.git_index_read_tree(snapshot, tree), result < 0 {
             error = GitError.last(result, "git_index_read_tree")
         }
-        git_tree_free(tree)
+        git.git_tree_free(tree)
         if let error {
-            git_index_free(snapshot)
+            git.git_index_free(snapshot)
             throw error
         }
         return snapshot!
@@ -136,22 +137,22 @@ extension GitRepository {
         switch type {
         case nil:
             for target in [index, snapshot] {
-                try check(git_index_remove_bypath(target, path), "git_index_remove_bypath", path: path)
-                try check(git_index_remove_directory(target, path, 0), "git_index_remove_directory", path: path)
+                try check(git.git_index_remove_bypath(target, path), "git_index_remove_bypath", path: path)
+                try check(git.git_index_remove_directory(target, path, 0), "git_index_remove_directory", path: path)
             }
         case .typeDirectory?:
             var result = withStrarray([path]) { spec in
-                git_index_add_all(index, spec, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil)
+                git.git_index_add_all(index, spec, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil)
             }
             try check(result, "git_index_add_all", path: path)
-            result = withStrarray([path]) { spec in git_index_update_all(index, spec, nil, nil) }
+            result = withStrarray([path]) { spec in git.git_index_update_all(index, spec, nil, nil) }
             try check(result, "git_index_update_all", path: path)
-            try check(git_index_remove_directory(snapshot, path, 0), "git_index_remove_directory", path: path)
+            try check(git.git_index_remove_directory(snapshot, path, 0), "git_index_remove_directory", path: path)
             try copyEntries(under: path + "/", from: index, into: snapshot)
         default:
-            try check(git_index_add_bypath(index, path), "git_index_add_bypath", path: path)
-            if let entry = git_index_get_bypath(index, path, 0) {
-                try check(git_index_add(snapshot, entry), "git_index_add", path: path)
+            try check(git.git_index_add_bypath(index, path), "git_index_add_bypath", path: path)
+            if let entry = git.git_index_get_bypath(index, path, 0) {
+                try check(git.git_index_add(snapshot, entry), "git_index_add", path: path)
             }
         }
     }
@@ -160,15 +161,15 @@ extension GitRepository {
         throws(GitError)
     {
         var position = 0
-        guard git_index_find_prefix(&position, index, prefix) == 0 else {
-            git_error_clear()
+        guard git.git_index_find_prefix(&position, index, prefix) == 0 else {
+            git.git_error_clear()
             return
         }
-        while let entry = git_index_get_byindex(index, position),
+        while let entry = git.git_index_get_byindex(index, position),
             let path = string(entry.pointee.path), path.hasPrefix(prefix)
         {
-            if git_index_entry_stage(entry) == 0 {
-                try check(git_index_add(snapshot, entry), "git_index_add", path: path)
+            if git.git_index_entry_stage(entry) == 0 {
+                try check(git.git_index_add(snapshot, entry), "git_index_add", path: path)
             }
             position += 1
         }
@@ -178,21 +179,21 @@ extension GitRepository {
     private func treeIsUnchanged(_ treeID: git_oid, parent: OpaquePointer?, isEmpty: Bool) -> Bool {
         guard let parent else { return isEmpty }
         var treeID = treeID
-        return git_oid_equal(&treeID, git_commit_tree_id(parent)) != 0
+        return git.git_oid_equal(&treeID, git.git_commit_tree_id(parent)) != 0
     }
 
     /// The commit HEAD points to, or nil on an unborn branch. Caller frees.
     func headCommitPointer() throws(GitError) -> OpaquePointer? {
         var reference: OpaquePointer?
-        let result = git_repository_head(&reference, pointer)
+        let result = git.git_repository_head(&reference, pointer)
         if result == GIT_EUNBORNBRANCH.rawValue || result == GIT_ENOTFOUND.rawValue {
-            git_error_clear()
+            git.git_error_clear()
             return nil
         }
         try check(result, "git_repository_head")
-        defer { git_reference_free(reference) }
+        defer { git.git_reference_free(reference) }
         var commit: OpaquePointer?
-        try check(git_reference_peel(&commit, reference, GIT_OBJECT_COMMIT), "git_reference_peel")
+        try check(git.git_reference_peel(&commit, reference, GIT_OBJECT_COMMIT), "git_reference_peel")
         return commit
     }
 
@@ -203,18 +204,18 @@ extension GitRepository {
     ) throws(GitError) -> git_oid {
         var treeID = treeID
         var tree: OpaquePointer?
-        try check(git_tree_lookup(&tree, pointer, &treeID), "git_tree_lookup")
-        defer { git_tree_free(tree) }
+        try check(git.git_tree_lookup(&tree, pointer, &treeID), "git_tree_lookup")
+        defer { git.git_tree_free(tree) }
         let signature = try makeSignature(author)
-        defer { git_signature_free(signature) }
+        defer { git.git_signature_free(signature) }
         var cleaned = git_buf()
         try check(
-            git_message_prettify(&cleaned, message, 0, CChar(UInt8(ascii: "#"))), "git_message_prettify")
+            git.git_message_prettify(&cleaned, message, 0, CChar(UInt8(ascii: "#"))), "git_message_prettify")
         let text = consumeBuffer(&cleaned)
         var parents = parents.compactMap { $0 }.map { Optional($0) }
         var id = git_oid()
         try check(
-            git_commit_create(
+            git.git_commit_create(
                 &id, pointer, updateRef, signature, signature, nil, text, tree, parents.count, &parents),
             "git_commit_create")
         return id
@@ -226,10 +227,10 @@ extension GitRepository {
             let seconds = date.timeIntervalSince1970.rounded(.down)
             let offset = TimeZone.current.secondsFromGMT(for: date) / 60
             try check(
-                git_signature_new(&result, signature.name, signature.email, git_time_t(seconds), Int32(offset)),
+                git.git_signature_new(&result, signature.name, signature.email, git_time_t(seconds), Int32(offset)),
                 "git_signature_new")
         } else {
-            try check(git_signature_now(&result, signature.name, signature.email), "git_signature_now")
+            try check(git.git_signature_now(&result, signature.name, signature.email), "git_signature_now")
         }
         return result!
     }
@@ -238,13 +239,13 @@ extension GitRepository {
     func fileChanges(in diff: OpaquePointer, includingUntracked: Bool) throws(GitError) -> [FileChange] {
         var find = git_diff_find_options()
         try check(
-            git_diff_find_options_init(&find, UInt32(GIT_DIFF_FIND_OPTIONS_VERSION)), "git_diff_find_options_init")
+            git.git_diff_find_options_init(&find, UInt32(GIT_DIFF_FIND_OPTIONS_VERSION)), "git_diff_find_options_init")
         find.flags = GIT_DIFF_FIND_RENAMES.rawValue
         if includingUntracked { find.flags |= GIT_DIFF_FIND_FOR_UNTRACKED.rawValue }
-        try check(git_diff_find_similar(diff, &find), "git_diff_find_similar")
+        try check(git.git_diff_find_similar(diff, &find), "git_diff_find_similar")
         var changes: [FileChange] = []
-        for number in 0..<git_diff_num_deltas(diff) {
-            guard let delta = git_diff_get_delta(diff, number)?.pointee else { continue }
+        for number in 0..<git.git_diff_num_deltas(diff) {
+            guard let delta = git.git_diff_get_delta(diff, number)?.pointee else { continue }
             let old = string(delta.old_file.path) ?? ""
             let new = string(delta.new_file.path) ?? old
             switch delta.status {

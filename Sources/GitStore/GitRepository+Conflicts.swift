@@ -1,5 +1,6 @@
 import Foundation
 internal import CGit2
+internal import CGit2Loader
 
 /// A path a stopped merge left conflicted: its blobs in the index's stages 1 (base), 2 (ours), 3 (theirs).
 public struct MergeConflict: Sendable, Equatable {
@@ -23,17 +24,17 @@ extension GitRepository {
     /// The conflicted paths of the index (stages 1–3), sorted by path.
     public func conflicts() throws(GitError) -> [MergeConflict] {
         let index = try openIndex()
-        defer { git_index_free(index) }
-        guard git_index_has_conflicts(index) != 0 else { return [] }
+        defer { git.git_index_free(index) }
+        guard git.git_index_has_conflicts(index) != 0 else { return [] }
         var iterator: OpaquePointer?
-        try check(git_index_conflict_iterator_new(&iterator, index), "git_index_conflict_iterator_new")
-        defer { git_index_conflict_iterator_free(iterator) }
+        try check(git.git_index_conflict_iterator_new(&iterator, index), "git_index_conflict_iterator_new")
+        defer { git.git_index_conflict_iterator_free(iterator) }
         var result: [MergeConflict] = []
         while true {
             var ancestor: UnsafePointer<git_index_entry>?
             var ours: UnsafePointer<git_index_entry>?
             var theirs: UnsafePointer<git_index_entry>?
-            let status = git_index_conflict_next(&ancestor, &ours, &theirs, iterator)
+            let status = git.git_index_conflict_next(&ancestor, &ours, &theirs, iterator)
             if status == GIT_ITEROVER.rawValue { break }
             try check(status, "git_index_conflict_next")
             let path = [ancestor, ours, theirs].compactMap { $0.flatMap { string($0.pointee.path) } }.first ?? ""
@@ -55,19 +56,19 @@ extension GitRepository {
             throw GitError(code: GIT_ENOTFOUND.rawValue, function: "commitStoppedMerge", message: "no merge in progress", path: gitDirectory.path)
         }
         let index = try openIndex()
-        defer { git_index_free(index) }
+        defer { git.git_index_free(index) }
         for (path, content) in resolved.sorted(by: { $0.key < $1.key }) {
             let path = normalizedRelativePath(path, workdir: workdir)
             var mode = GIT_FILEMODE_BLOB.rawValue
             for stage: Int32 in [2, 3, 1, 0] {
-                if let entry = git_index_get_bypath(index, path, stage) { mode = entry.pointee.mode; break }
+                if let entry = git.git_index_get_bypath(index, path, stage) { mode = entry.pointee.mode; break }
             }
-            if git_index_conflict_remove(index, path) < 0 { git_error_clear() }  // not conflicted: nothing to remove
+            if git.git_index_conflict_remove(index, path) < 0 { git.git_error_clear() }  // not conflicted: nothing to remove
             if let content {
                 var blobID = git_oid()
                 let storage = content.isEmpty ? [0] : content
                 let created = storage.withUnsafeBytes { bytes in
-                    git_blob_create_from_buffer(&blobID, pointer, bytes.baseAddress, content.count)
+                    git.git_blob_create_from_buffer(&blobID, pointer, bytes.baseAddress, content.count)
                 }
                 try check(created, "git_blob_create_from_buffer", path: path)
                 var entry = git_index_entry()
@@ -75,25 +76,25 @@ extension GitRepository {
                 entry.id = blobID
                 let added = path.withCString { cPath in
                     entry.path = cPath
-                    return git_index_add(index, &entry)
+                    return git.git_index_add(index, &entry)
                 }
                 try check(added, "git_index_add", path: path)
             } else {
-                _ = git_index_remove_bypath(index, path)
+                _ = git.git_index_remove_bypath(index, path)
             }
         }
-        guard git_index_has_conflicts(index) == 0 else {
+        guard git.git_index_has_conflicts(index) == 0 else {
             throw GitError(code: GIT_EUNMERGED.rawValue, function: "commitStoppedMerge", message: "conflicts remain in the index", path: workdir.path)
         }
-        try check(git_index_write(index), "git_index_write", path: gitDirectory.path)
+        try check(git.git_index_write(index), "git_index_write", path: gitDirectory.path)
         var treeID = git_oid()
-        try check(git_index_write_tree(&treeID, index), "git_index_write_tree")
+        try check(git.git_index_write_tree(&treeID, index), "git_index_write_tree")
         let head = try headCommitPointer()
-        defer { git_commit_free(head) }
+        defer { git.git_commit_free(head) }
         let other = try lookupCommit(theirs)
-        defer { git_commit_free(other) }
+        defer { git.git_commit_free(other) }
         let id = try createCommit(tree: treeID, parents: [head, other], message: message, author: author, updateRef: "HEAD")
-        try check(git_repository_state_cleanup(pointer), "git_repository_state_cleanup")
+        try check(git.git_repository_state_cleanup(pointer), "git_repository_state_cleanup")
         return id.hex
     }
 }

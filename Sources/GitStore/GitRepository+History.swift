@@ -1,21 +1,22 @@
 import Foundation
 internal import CGit2
+internal import CGit2Loader
 
 extension GitRepository {
     /// The commit HEAD points to, or nil on an unborn branch.
     public func head() throws(GitError) -> String? {
         guard let commit = try headCommitPointer() else { return nil }
-        defer { git_commit_free(commit) }
-        return git_commit_id(commit).pointee.hex
+        defer { git.git_commit_free(commit) }
+        return git.git_commit_id(commit)!.pointee.hex
     }
 
     /// The branch HEAD points to (`main`), also when unborn; nil when HEAD is detached.
     public func currentBranch() throws(GitError) -> String? {
         var reference: OpaquePointer?
-        try check(git_reference_lookup(&reference, pointer, "HEAD"), "git_reference_lookup(HEAD)")
-        defer { git_reference_free(reference) }
-        guard git_reference_type(reference) == GIT_REFERENCE_SYMBOLIC,
-            let target = string(git_reference_symbolic_target(reference))
+        try check(git.git_reference_lookup(&reference, pointer, "HEAD"), "git_reference_lookup(HEAD)")
+        defer { git.git_reference_free(reference) }
+        guard git.git_reference_type(reference) == GIT_REFERENCE_SYMBOLIC,
+            let target = string(git.git_reference_symbolic_target(reference))
         else { return nil }
         let heads = "refs/heads/"
         return target.hasPrefix(heads) ? String(target.dropFirst(heads.count)) : target
@@ -27,8 +28,8 @@ extension GitRepository {
     /// - Throws: `GitError` with `isNotFound` when the revision does not exist.
     public func resolve(_ revision: String) throws(GitError) -> String {
         let object = try revparse(revision)
-        defer { git_object_free(object) }
-        return git_object_id(object).pointee.hex
+        defer { git.git_object_free(object) }
+        return git.git_object_id(object)!.pointee.hex
     }
 
     /// Commits from `revision` (HEAD by default) following first parents, newest first.
@@ -44,17 +45,17 @@ extension GitRepository {
     {
         let filter = paths.map { $0.map { normalizedRelativePath($0, workdir: workdir) } }
         var current = revision == "HEAD" ? try headCommitPointer() : try lookupCommit(revision)
-        defer { git_commit_free(current) }
+        defer { git.git_commit_free(current) }
         var commits: [CommitInfo] = []
         while let commit = current, commits.count < limit ?? Int.max {
             if try touches(commit, anyOf: filter) {
                 commits.append(try commitInfo(commit))
             }
             var parent: OpaquePointer?
-            if git_commit_parentcount(commit) > 0 {
-                try check(git_commit_parent(&parent, commit, 0), "git_commit_parent")
+            if git.git_commit_parentcount(commit) > 0 {
+                try check(git.git_commit_parent(&parent, commit, 0), "git_commit_parent")
             }
-            git_commit_free(commit)
+            git.git_commit_free(commit)
             current = parent
         }
         return commits
@@ -63,29 +64,29 @@ extension GitRepository {
     /// The bytes of `path` as committed in `revision`, or nil when it holds no such file.
     public func fileContents(path: String, at revision: String) throws(GitError) -> [UInt8]? {
         let tree = try lookupTree(revision)
-        defer { git_tree_free(tree) }
+        defer { git.git_tree_free(tree) }
         guard let entry = try treeEntry(tree, normalizedRelativePath(path, workdir: workdir)) else {
             return nil
         }
-        defer { git_tree_entry_free(entry) }
-        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
-        return try blobBytes(git_tree_entry_id(entry))
+        defer { git.git_tree_entry_free(entry) }
+        guard git.git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+        return try blobBytes(git.git_tree_entry_id(entry)!)
     }
 
     /// The files a commit changed relative to its first parent (or the empty tree).
     public func filesChanged(in commit: String) throws(GitError) -> [FileChange] {
         let child = try lookupCommit(commit)
-        defer { git_commit_free(child) }
+        defer { git.git_commit_free(child) }
         var tree: OpaquePointer?
-        try check(git_commit_tree(&tree, child), "git_commit_tree")
-        defer { git_tree_free(tree) }
+        try check(git.git_commit_tree(&tree, child), "git_commit_tree")
+        defer { git.git_tree_free(tree) }
         let parentTree = try firstParentTree(of: child)
-        defer { git_tree_free(parentTree) }
+        defer { git.git_tree_free(parentTree) }
         var options = git_diff_options()
-        try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
+        try check(git.git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
         var diff: OpaquePointer?
-        try check(git_diff_tree_to_tree(&diff, pointer, parentTree, tree, &options), "git_diff_tree_to_tree")
-        defer { git_diff_free(diff) }
+        try check(git.git_diff_tree_to_tree(&diff, pointer, parentTree, tree, &options), "git_diff_tree_to_tree")
+        defer { git.git_diff_free(diff) }
         return try fileChanges(in: diff!, includingUntracked: false)
     }
 
@@ -94,7 +95,7 @@ extension GitRepository {
     /// A `prefix` naming a file gives just that file; a missing one gives `[]`.
     public func listFiles(at revision: String, under prefix: String) throws(GitError) -> [String] {
         let tree = try lookupTree(revision)
-        defer { git_tree_free(tree) }
+        defer { git.git_tree_free(tree) }
         let prefix = normalizedRelativePath(prefix, workdir: workdir)
         var paths: [String] = []
         if prefix.isEmpty {
@@ -102,14 +103,14 @@ extension GitRepository {
             return paths.sorted()
         }
         guard let entry = try treeEntry(tree, prefix) else { return [] }
-        defer { git_tree_entry_free(entry) }
-        switch git_tree_entry_type(entry) {
+        defer { git.git_tree_entry_free(entry) }
+        switch git.git_tree_entry_type(entry) {
         case GIT_OBJECT_BLOB:
             return [prefix]
         case GIT_OBJECT_TREE:
             var subtree: OpaquePointer?
-            try check(git_tree_lookup(&subtree, pointer, git_tree_entry_id(entry)), "git_tree_lookup")
-            defer { git_tree_free(subtree) }
+            try check(git.git_tree_lookup(&subtree, pointer, git.git_tree_entry_id(entry)), "git_tree_lookup")
+            defer { git.git_tree_free(subtree) }
             try walk(subtree!, base: prefix + "/") { path, _ in paths.append(path) }
             return paths.sorted()
         default:
@@ -120,7 +121,7 @@ extension GitRepository {
     /// Every file in `revision`, recursively: path → blob id.
     public func treeFiles(at revision: String) throws(GitError) -> [String: String] {
         let tree = try lookupTree(revision)
-        defer { git_tree_free(tree) }
+        defer { git.git_tree_free(tree) }
         var files: [String: String] = [:]
         try walk(tree, base: "") { path, id in files[path] = id.hex }
         return files
@@ -129,10 +130,10 @@ extension GitRepository {
     /// The contents of a blob, by full or abbreviated id.
     public func blob(_ id: String) throws(GitError) -> [UInt8] {
         var oid = git_oid()
-        try check(git_oid_fromstrn(&oid, id, id.utf8.count), "git_oid_fromstrn(\(id))")
+        try check(git.git_oid_fromstrn(&oid, id, id.utf8.count), "git_oid_fromstrn(\(id))")
         var blob: OpaquePointer?
-        try check(git_blob_lookup_prefix(&blob, pointer, &oid, id.utf8.count), "git_blob_lookup_prefix(\(id))")
-        defer { git_blob_free(blob) }
+        try check(git.git_blob_lookup_prefix(&blob, pointer, &oid, id.utf8.count), "git_blob_lookup_prefix(\(id))")
+        defer { git.git_blob_free(blob) }
         return copyBlob(blob!)
     }
 
@@ -141,11 +142,11 @@ extension GitRepository {
     /// Parses a revision, peeling tags. Caller frees with `git_object_free`.
     func revparse(_ revision: String) throws(GitError) -> OpaquePointer {
         var object: OpaquePointer?
-        try check(git_revparse_single(&object, pointer, revision), "git_revparse_single(\(revision))")
-        guard git_object_type(object) == GIT_OBJECT_TAG else { return object! }
-        defer { git_object_free(object) }
+        try check(git.git_revparse_single(&object, pointer, revision), "git_revparse_single(\(revision))")
+        guard git.git_object_type(object) == GIT_OBJECT_TAG else { return object! }
+        defer { git.git_object_free(object) }
         var peeled: OpaquePointer?
-        try check(git_object_peel(&peeled, object, GIT_OBJECT_ANY), "git_object_peel(\(revision))")
+        try check(git.git_object_peel(&peeled, object, GIT_OBJECT_ANY), "git_object_peel(\(revision))")
         return peeled!
     }
 
@@ -161,20 +162,20 @@ extension GitRepository {
 
     private func peel(_ revision: String, to type: git_object_t) throws(GitError) -> OpaquePointer {
         let object = try revparse(revision)
-        defer { git_object_free(object) }
+        defer { git.git_object_free(object) }
         var peeled: OpaquePointer?
-        try check(git_object_peel(&peeled, object, type), "git_object_peel(\(revision))")
+        try check(git.git_object_peel(&peeled, object, type), "git_object_peel(\(revision))")
         return peeled!
     }
 
     /// The tree of a commit's first parent, or nil for a root commit. Caller frees.
     func firstParentTree(of commit: OpaquePointer) throws(GitError) -> OpaquePointer? {
-        guard git_commit_parentcount(commit) > 0 else { return nil }
+        guard git.git_commit_parentcount(commit) > 0 else { return nil }
         var parent: OpaquePointer?
-        try check(git_commit_parent(&parent, commit, 0), "git_commit_parent")
-        defer { git_commit_free(parent) }
+        try check(git.git_commit_parent(&parent, commit, 0), "git_commit_parent")
+        defer { git.git_commit_free(parent) }
         var tree: OpaquePointer?
-        try check(git_commit_tree(&tree, parent), "git_commit_tree")
+        try check(git.git_commit_tree(&tree, parent), "git_commit_tree")
         return tree
     }
 
@@ -182,9 +183,9 @@ extension GitRepository {
     func treeEntry(_ tree: OpaquePointer?, _ path: String) throws(GitError) -> OpaquePointer? {
         guard let tree else { return nil }
         var entry: OpaquePointer?
-        let result = git_tree_entry_bypath(&entry, tree, path)
+        let result = git.git_tree_entry_bypath(&entry, tree, path)
         if result == GIT_ENOTFOUND.rawValue {
-            git_error_clear()
+            git.git_error_clear()
             return nil
         }
         try check(result, "git_tree_entry_bypath", path: path)
@@ -195,14 +196,14 @@ extension GitRepository {
     private func touches(_ commit: OpaquePointer, anyOf paths: [String]?) throws(GitError) -> Bool {
         guard let paths else { return true }
         var tree: OpaquePointer?
-        try check(git_commit_tree(&tree, commit), "git_commit_tree")
-        defer { git_tree_free(tree) }
+        try check(git.git_commit_tree(&tree, commit), "git_commit_tree")
+        defer { git.git_tree_free(tree) }
         let parentTree = try firstParentTree(of: commit)
-        defer { git_tree_free(parentTree) }
+        defer { git.git_tree_free(parentTree) }
         for path in paths {
             // A directory's entry is its subtree id, so one comparison covers everything under it.
             if path.isEmpty {
-                if git_tree_id(tree).pointee.hex != parentTree.map({ git_tree_id($0).pointee.hex }) {
+                if git.git_tree_id(tree)!.pointee.hex != parentTree.map({ git.git_tree_id($0)!.pointee.hex }) {
                     return true
                 }
                 continue
@@ -214,40 +215,40 @@ extension GitRepository {
 
     private func entryID(_ tree: OpaquePointer?, _ path: String) throws(GitError) -> String? {
         guard let entry = try treeEntry(tree, path) else { return nil }
-        defer { git_tree_entry_free(entry) }
-        return git_tree_entry_id(entry).pointee.hex
+        defer { git.git_tree_entry_free(entry) }
+        return git.git_tree_entry_id(entry)!.pointee.hex
     }
 
     private func commitInfo(_ commit: OpaquePointer) throws(GitError) -> CommitInfo {
         var short = git_buf()
-        try check(git_object_short_id(&short, commit), "git_object_short_id")
-        var message = string(git_commit_message(commit)) ?? ""
+        try check(git.git_object_short_id(&short, commit), "git_object_short_id")
+        var message = string(git.git_commit_message(commit)) ?? ""
         while message.hasSuffix("\n") { message.removeLast() }
-        let author = git_commit_author(commit).pointee
+        let author = git.git_commit_author(commit)!.pointee
         return CommitInfo(
-            id: git_commit_id(commit).pointee.hex,
+            id: git.git_commit_id(commit)!.pointee.hex,
             shortID: consumeBuffer(&short),
-            summary: string(git_commit_summary(commit)) ?? "",
+            summary: string(git.git_commit_summary(commit)) ?? "",
             message: message,
             author: Signature(
                 name: string(author.name) ?? "", email: string(author.email) ?? "",
                 date: Date(timeIntervalSince1970: TimeInterval(author.when.time))),
-            date: Date(timeIntervalSince1970: TimeInterval(git_commit_time(commit))),
-            parents: (0..<git_commit_parentcount(commit)).map { git_commit_parent_id(commit, $0).pointee.hex })
+            date: Date(timeIntervalSince1970: TimeInterval(git.git_commit_time(commit))),
+            parents: (0..<git.git_commit_parentcount(commit)).map { git.git_commit_parent_id(commit, $0)!.pointee.hex })
     }
 
     /// Visits every blob under `tree`, depth first, with paths prefixed by `base`.
     func walk(_ tree: OpaquePointer, base: String, _ visit: (String, git_oid) -> Void) throws(GitError) {
-        for number in 0..<git_tree_entrycount(tree) {
-            guard let entry = git_tree_entry_byindex(tree, number) else { continue }
-            let path = base + String(cString: git_tree_entry_name(entry))
-            switch git_tree_entry_type(entry) {
+        for number in 0..<git.git_tree_entrycount(tree) {
+            guard let entry = git.git_tree_entry_byindex(tree, number) else { continue }
+            let path = base + String(cString: git.git_tree_entry_name(entry)!)
+            switch git.git_tree_entry_type(entry) {
             case GIT_OBJECT_BLOB:
-                visit(path, git_tree_entry_id(entry).pointee)
+                visit(path, git.git_tree_entry_id(entry)!.pointee)
             case GIT_OBJECT_TREE:
                 var subtree: OpaquePointer?
-                try check(git_tree_lookup(&subtree, pointer, git_tree_entry_id(entry)), "git_tree_lookup")
-                defer { git_tree_free(subtree) }
+                try check(git.git_tree_lookup(&subtree, pointer, git.git_tree_entry_id(entry)), "git_tree_lookup")
+                defer { git.git_tree_free(subtree) }
                 try walk(subtree!, base: path + "/", visit)
             default:
                 continue  // submodule commits have no content here
@@ -257,14 +258,14 @@ extension GitRepository {
 
     private func blobBytes(_ id: UnsafePointer<git_oid>) throws(GitError) -> [UInt8] {
         var blob: OpaquePointer?
-        try check(git_blob_lookup(&blob, pointer, id), "git_blob_lookup")
-        defer { git_blob_free(blob) }
+        try check(git.git_blob_lookup(&blob, pointer, id), "git_blob_lookup")
+        defer { git.git_blob_free(blob) }
         return copyBlob(blob!)
     }
 
     private func copyBlob(_ blob: OpaquePointer) -> [UInt8] {
-        let count = Int(git_blob_rawsize(blob))
-        guard count > 0, let bytes = git_blob_rawcontent(blob) else { return [] }
+        let count = Int(git.git_blob_rawsize(blob))
+        guard count > 0, let bytes = git.git_blob_rawcontent(blob) else { return [] }
         return Array(UnsafeRawBufferPointer(start: bytes, count: count))
     }
 }

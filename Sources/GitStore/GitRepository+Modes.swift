@@ -1,5 +1,6 @@
 import Foundation
 internal import CGit2
+internal import CGit2Loader
 
 /// A tree entry that is neither a regular file nor a folder: a symbolic link, a gitlink (submodule
 /// commit) or an unknown mode. A vault holds none of these; see `GitRepository.specialEntries(at:)`.
@@ -27,22 +28,22 @@ extension GitRepository {
     /// - Complexity: O(entries in the tree).
     public func specialEntries(at revision: String) throws(GitError) -> [SpecialTreeEntry] {
         let tree = try lookupTree(revision)
-        defer { git_tree_free(tree) }
+        defer { git.git_tree_free(tree) }
         var found: [SpecialTreeEntry] = []
         try collectSpecial(tree, base: "", into: &found)
         return found.sorted { $0.path < $1.path }
     }
 
     private func collectSpecial(_ tree: OpaquePointer, base: String, into found: inout [SpecialTreeEntry]) throws(GitError) {
-        for number in 0..<git_tree_entrycount(tree) {
-            guard let entry = git_tree_entry_byindex(tree, number) else { continue }
-            let path = base + String(cString: git_tree_entry_name(entry))
-            let mode = git_tree_entry_filemode(entry)
+        for number in 0..<git.git_tree_entrycount(tree) {
+            guard let entry = git.git_tree_entry_byindex(tree, number) else { continue }
+            let path = base + String(cString: git.git_tree_entry_name(entry)!)
+            let mode = git.git_tree_entry_filemode(entry)
             switch mode {
             case GIT_FILEMODE_TREE:
                 var subtree: OpaquePointer?
-                try check(git_tree_lookup(&subtree, pointer, git_tree_entry_id(entry)), "git_tree_lookup")
-                defer { git_tree_free(subtree) }
+                try check(git.git_tree_lookup(&subtree, pointer, git.git_tree_entry_id(entry)), "git_tree_lookup")
+                defer { git.git_tree_free(subtree) }
                 try collectSpecial(subtree!, base: path + "/", into: &found)
             case GIT_FILEMODE_BLOB, GIT_FILEMODE_BLOB_EXECUTABLE:
                 continue
@@ -50,7 +51,7 @@ extension GitRepository {
                 let kind: SpecialTreeEntry.Kind = mode == GIT_FILEMODE_LINK ? .symbolicLink
                     : mode == GIT_FILEMODE_COMMIT ? .gitlink : .other
                 found.append(SpecialTreeEntry(
-                    path: path, mode: String(mode.rawValue, radix: 8), id: git_tree_entry_id(entry).pointee.hex, kind: kind))
+                    path: path, mode: String(mode.rawValue, radix: 8), id: git.git_tree_entry_id(entry)!.pointee.hex, kind: kind))
             }
         }
     }
@@ -60,8 +61,8 @@ extension GitRepository {
     public func checkOutHeadIntoEmptyWorkdir() throws(GitError) {
         var options = git_checkout_options()
         try check(
-            git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "git_checkout_options_init")
+            git.git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "git_checkout_options_init")
         options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
-        try check(git_checkout_head(pointer, &options), "git_checkout_head", path: workdir.path)
+        try check(git.git_checkout_head(pointer, &options), "git_checkout_head", path: workdir.path)
     }
 }

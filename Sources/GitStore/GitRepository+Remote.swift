@@ -1,25 +1,26 @@
 import Foundation
 internal import CGit2
+internal import CGit2Loader
 
 extension GitRepository {
     /// Adds a remote with the default fetch refspec (`+refs/heads/*:refs/remotes/NAME/*`).
     public func addRemote(name: String, url: String) throws(GitError) {
         var remote: OpaquePointer?
-        try check(git_remote_create(&remote, pointer, name, url), "git_remote_create(\(name))", path: url)
-        git_remote_free(remote)
+        try check(git.git_remote_create(&remote, pointer, name, url), "git_remote_create(\(name))", path: url)
+        git.git_remote_free(remote)
     }
 
     /// The configured remotes, in config order.
     public func remotes() throws(GitError) -> [GitRemote] {
         var names = git_strarray()
-        try check(git_remote_list(&names, pointer), "git_remote_list")
-        defer { git_strarray_dispose(&names) }
+        try check(git.git_remote_list(&names, pointer), "git_remote_list")
+        defer { git.git_strarray_dispose(&names) }
         var remotes: [GitRemote] = []
         for number in 0..<names.count {
             guard let name = string(names.strings[number]) else { continue }
             let remote = try lookupRemote(name)
-            defer { git_remote_free(remote) }
-            remotes.append(GitRemote(name: name, url: string(git_remote_url(remote)) ?? ""))
+            defer { git.git_remote_free(remote) }
+            remotes.append(GitRemote(name: name, url: string(git.git_remote_url(remote)) ?? ""))
         }
         return remotes
     }
@@ -31,14 +32,14 @@ extension GitRepository {
     /// - Throws: `GitError` (`isAuthenticationFailure` when no credential was accepted).
     public func fetch(remote: String) throws(GitError) {
         let handle = try lookupRemote(remote)
-        defer { git_remote_free(handle) }
+        defer { git.git_remote_free(handle) }
         var options = git_fetch_options()
-        try check(git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)), "git_fetch_options_init")
+        try check(git.git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)), "git_fetch_options_init")
         let callbacks = RemoteCallbacks()
         callbacks.install(into: &options.callbacks)
-        let result = withExtendedLifetime(callbacks) { git_remote_fetch(handle, nil, &options, nil) }
+        let result = withExtendedLifetime(callbacks) { git.git_remote_fetch(handle, nil, &options, nil) }
         if result < 0 {
-            throw callbacks.error(result, "git_remote_fetch(\(remote))", path: string(git_remote_url(handle)))
+            throw callbacks.error(result, "git_remote_fetch(\(remote))", path: string(git.git_remote_url(handle)))
         }
     }
 
@@ -51,15 +52,15 @@ extension GitRepository {
     ///   credential was accepted.
     public func push(remote: String, branch: String) throws(GitError) {
         let handle = try lookupRemote(remote)
-        defer { git_remote_free(handle) }
-        let url = string(git_remote_url(handle))
+        defer { git.git_remote_free(handle) }
+        let url = string(git.git_remote_url(handle))
         var options = git_push_options()
-        try check(git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION)), "git_push_options_init")
+        try check(git.git_push_options_init(&options, UInt32(GIT_PUSH_OPTIONS_VERSION)), "git_push_options_init")
         let callbacks = RemoteCallbacks()
         callbacks.install(into: &options.callbacks)
         let refspec = "refs/heads/\(branch):refs/heads/\(branch)"
         let result = withStrarray([refspec]) { refspecs in
-            withExtendedLifetime(callbacks) { git_remote_push(handle, refspecs, &options) }
+            withExtendedLifetime(callbacks) { git.git_remote_push(handle, refspecs, &options) }
         }
         if result < 0 { throw callbacks.error(result, "git_remote_push(\(remote) \(branch))", path: url) }
         if let rejection = callbacks.rejections.first {
@@ -89,12 +90,12 @@ extension GitRepository {
     public static func clone(url: String, to directory: URL, checkout: Bool = true) throws(GitError) -> GitRepository {
         try ensureLibgit2()
         var options = git_clone_options()
-        try check(git_clone_options_init(&options, UInt32(GIT_CLONE_OPTIONS_VERSION)), "git_clone_options_init")
+        try check(git.git_clone_options_init(&options, UInt32(GIT_CLONE_OPTIONS_VERSION)), "git_clone_options_init")
         if !checkout { options.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE.rawValue }
         let callbacks = RemoteCallbacks()
         callbacks.install(into: &options.fetch_opts.callbacks)
         var repository: OpaquePointer?
-        let result = withExtendedLifetime(callbacks) { git_clone(&repository, url, directory.path, &options) }
+        let result = withExtendedLifetime(callbacks) { git.git_clone(&repository, url, directory.path, &options) }
         if result < 0 { throw callbacks.error(result, "git_clone", path: url) }
         let clone = try GitRepository(owning: repository!)
         if try clone.head() == nil {
@@ -103,7 +104,7 @@ extension GitRepository {
                 try clone.trackBranch(branch, remote: "origin")
                 if checkout { try clone.forceCheckOutHead() }
             } else {
-                try check(git_repository_set_head(clone.pointer, "refs/heads/main"), "git_repository_set_head")
+                try check(git.git_repository_set_head(clone.pointer, "refs/heads/main"), "git_repository_set_head")
             }
         }
         return clone
@@ -112,8 +113,8 @@ extension GitRepository {
     /// The branch names the remote-tracking refs of `remote` hold (`refs/remotes/origin/main` → `main`).
     public func remoteBranches(of remote: String) throws(GitError) -> [String] {
         var list = git_strarray()
-        try check(git_reference_list(&list, pointer), "git_reference_list")
-        defer { git_strarray_dispose(&list) }
+        try check(git.git_reference_list(&list, pointer), "git_reference_list")
+        defer { git.git_strarray_dispose(&list) }
         let prefix = "refs/remotes/\(remote)/"
         var names: [String] = []
         for i in 0..<list.count {
@@ -128,27 +129,27 @@ extension GitRepository {
     /// (a fresh clone whose remote HEAD names a missing branch).
     func trackBranch(_ branch: String, remote: String) throws(GitError) {
         let commit = try lookupCommit("refs/remotes/\(remote)/\(branch)")
-        defer { git_commit_free(commit) }
+        defer { git.git_commit_free(commit) }
         var reference: OpaquePointer?
-        try check(git_branch_create(&reference, pointer, branch, commit, 0), "git_branch_create(\(branch))")
-        git_reference_free(reference)
+        try check(git.git_branch_create(&reference, pointer, branch, commit, 0), "git_branch_create(\(branch))")
+        git.git_reference_free(reference)
         try setConfig("branch.\(branch).remote", remote)
         try setConfig("branch.\(branch).merge", "refs/heads/\(branch)")
-        try check(git_repository_set_head(pointer, "refs/heads/\(branch)"), "git_repository_set_head")
+        try check(git.git_repository_set_head(pointer, "refs/heads/\(branch)"), "git_repository_set_head")
     }
 
     /// Checks HEAD out into the (empty) working directory of a fresh clone.
     private func forceCheckOutHead() throws(GitError) {
         var options = git_checkout_options()
-        try check(git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "git_checkout_options_init")
+        try check(git.git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "git_checkout_options_init")
         options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
-        try check(git_checkout_head(pointer, &options), "git_checkout_head", path: workdir.path)
+        try check(git.git_checkout_head(pointer, &options), "git_checkout_head", path: workdir.path)
     }
 
     /// A remote by name. Caller frees.
     private func lookupRemote(_ name: String) throws(GitError) -> OpaquePointer {
         var remote: OpaquePointer?
-        try check(git_remote_lookup(&remote, pointer, name), "git_remote_lookup(\(name))")
+        try check(git.git_remote_lookup(&remote, pointer, name), "git_remote_lookup(\(name))")
         return remote!
     }
 }
@@ -202,12 +203,12 @@ final class RemoteCallbacks {
         guard attempts <= Self.maximumCredentialAttempts else { return giveUp(url) }
         let sshUser = username ?? environment["GIT_USERNAME"] ?? "git"
         if allowed & GIT_CREDENTIAL_USERNAME.rawValue != 0 {
-            return git_credential_username_new(out, sshUser)
+            return git.git_credential_username_new(out, sshUser)
         }
         if allowed & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 {
             if !triedAgent, environment["SSH_AUTH_SOCK"].map({ !$0.isEmpty }) == true {
                 triedAgent = true
-                return git_credential_ssh_key_from_agent(out, sshUser)
+                return git.git_credential_ssh_key_from_agent(out, sshUser)
             }
             let home = environment["HOME"] ?? NSHomeDirectory()
             for name in Self.keyFileNames {
@@ -215,14 +216,14 @@ final class RemoteCallbacks {
                 guard !triedKeyFiles.contains(key), FileManager.default.fileExists(atPath: key) else { continue }
                 triedKeyFiles.insert(key)
                 let publicKey = FileManager.default.fileExists(atPath: key + ".pub") ? key + ".pub" : nil
-                return git_credential_ssh_key_new(out, sshUser, publicKey, key, environment["GIT_SSH_PASSPHRASE"])
+                return git.git_credential_ssh_key_new(out, sshUser, publicKey, key, environment["GIT_SSH_PASSPHRASE"])
             }
         }
         if allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0, !triedPassword,
             let password = environment["GIT_PASSWORD"]
         {
             triedPassword = true
-            return git_credential_userpass_plaintext_new(
+            return git.git_credential_userpass_plaintext_new(
                 out, environment["GIT_USERNAME"] ?? username ?? "", password)
         }
         return giveUp(url)
@@ -230,7 +231,7 @@ final class RemoteCallbacks {
 
     private func giveUp(_ url: String) -> Int32 {
         gaveUp = true
-        git_error_set_str(
+        git.git_error_set_str(
             Int32(GIT_ERROR_NET.rawValue),
             "no credential accepted for \(url) (tried ssh-agent, ~/.ssh/id_ed25519, id_ecdsa, id_rsa, "
                 + "GIT_USERNAME/GIT_PASSWORD)")

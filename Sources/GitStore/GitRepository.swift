@@ -1,5 +1,6 @@
 import Foundation
 internal import CGit2
+internal import CGit2Loader
 
 /// A non-bare git repository opened through libgit2.
 ///
@@ -13,9 +14,9 @@ public final class GitRepository {
 
     /// Takes ownership of an open repository; frees it and throws when it is bare.
     init(owning pointer: OpaquePointer) throws(GitError) {
-        guard let root = git_repository_workdir(pointer) else {
-            let path = string(git_repository_path(pointer))
-            git_repository_free(pointer)
+        guard let root = git.git_repository_workdir(pointer) else {
+            let path = string(git.git_repository_path(pointer))
+            git.git_repository_free(pointer)
             throw GitError(
                 code: GIT_EBAREREPO.rawValue, function: "git_repository_workdir",
                 message: "a bare repository has no working directory", path: path)
@@ -25,7 +26,7 @@ public final class GitRepository {
     }
 
     deinit {
-        git_repository_free(pointer)
+        git.git_repository_free(pointer)
     }
 
     /// Opens the existing repository whose working directory (or `.git`) is `directory`.
@@ -36,7 +37,7 @@ public final class GitRepository {
         try ensureLibgit2()
         var repository: OpaquePointer?
         try check(
-            git_repository_open_ext(
+            git.git_repository_open_ext(
                 &repository, directory.path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil),
             "git_repository_open_ext", path: directory.path)
         try self.init(owning: repository!)
@@ -61,7 +62,7 @@ public final class GitRepository {
     ///   - directory: The repository directory; created with its parents when missing.
     ///   - initialBranch: The branch the remote's HEAD names, so clones check it out.
     public static func initializeBare(at directory: URL, initialBranch: String = "main") throws(GitError) {
-        git_repository_free(try initRepository(at: directory, initialBranch: initialBranch, bare: true))
+        git.git_repository_free(try initRepository(at: directory, initialBranch: initialBranch, bare: true))
     }
 
     private static func initRepository(at directory: URL, initialBranch: String, bare: Bool)
@@ -70,7 +71,7 @@ public final class GitRepository {
         try ensureLibgit2()
         var options = git_repository_init_options()
         try check(
-            git_repository_init_options_init(&options, UInt32(GIT_REPOSITORY_INIT_OPTIONS_VERSION)),
+            git.git_repository_init_options_init(&options, UInt32(GIT_REPOSITORY_INIT_OPTIONS_VERSION)),
             "git_repository_init_options_init")
         options.flags = GIT_REPOSITORY_INIT_MKPATH.rawValue
         if bare { options.flags |= GIT_REPOSITORY_INIT_BARE.rawValue }
@@ -79,7 +80,7 @@ public final class GitRepository {
         options.initial_head = UnsafePointer(head)
         var repository: OpaquePointer?
         try check(
-            git_repository_init_ext(&repository, directory.path, &options), "git_repository_init_ext",
+            git.git_repository_init_ext(&repository, directory.path, &options), "git_repository_init_ext",
             path: directory.path)
         return repository!
     }
@@ -90,17 +91,17 @@ public final class GitRepository {
     public static func discover(from directory: URL) -> URL? {
         guard (try? ensureLibgit2()) != nil else { return nil }
         var repository: OpaquePointer?
-        guard git_repository_open_ext(&repository, directory.path, 0, nil) == 0, let repository else {
+        guard git.git_repository_open_ext(&repository, directory.path, 0, nil) == 0, let repository else {
             return nil
         }
-        defer { git_repository_free(repository) }
-        guard let root = git_repository_workdir(repository) else { return nil }
+        defer { git.git_repository_free(repository) }
+        guard let root = git.git_repository_workdir(repository) else { return nil }
         return URL(fileURLWithPath: String(cString: root), isDirectory: true)
     }
 
     /// The `.git` directory.
     public var gitDirectory: URL {
-        URL(fileURLWithPath: String(cString: git_repository_path(pointer)), isDirectory: true)
+        URL(fileURLWithPath: String(cString: git.git_repository_path(pointer)!), isDirectory: true)
     }
 
     // MARK: Configuration
@@ -116,12 +117,12 @@ public final class GitRepository {
     /// The effective value of a config key (repository, global, system), or nil when unset.
     public func config(_ key: String) throws(GitError) -> String? {
         var snapshot: OpaquePointer?
-        try check(git_repository_config_snapshot(&snapshot, pointer), "git_repository_config_snapshot")
-        defer { git_config_free(snapshot) }
+        try check(git.git_repository_config_snapshot(&snapshot, pointer), "git_repository_config_snapshot")
+        defer { git.git_config_free(snapshot) }
         var value: UnsafePointer<CChar>?
-        let result = git_config_get_string(&value, snapshot, key)
+        let result = git.git_config_get_string(&value, snapshot, key)
         if result == GIT_ENOTFOUND.rawValue {
-            git_error_clear()
+            git.git_error_clear()
             return nil
         }
         try check(result, "git_config_get_string(\(key))")
@@ -131,13 +132,13 @@ public final class GitRepository {
     /// Sets a key in the repository's own config (`.git/config`).
     public func setConfig(_ key: String, _ value: String) throws(GitError) {
         var config: OpaquePointer?
-        try check(git_repository_config(&config, pointer), "git_repository_config")
-        defer { git_config_free(config) }
+        try check(git.git_repository_config(&config, pointer), "git_repository_config")
+        defer { git.git_config_free(config) }
         var local: OpaquePointer?
         try check(
-            git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL), "git_config_open_level")
-        defer { git_config_free(local) }
-        try check(git_config_set_string(local, key, value), "git_config_set_string(\(key))")
+            git.git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL), "git_config_open_level")
+        defer { git.git_config_free(local) }
+        try check(git.git_config_set_string(local, key, value), "git_config_set_string(\(key))")
     }
 
     // MARK: Hooks
@@ -155,7 +156,7 @@ public final class GitRepository {
         }
         var buffer = git_buf()
         try check(
-            git_repository_item_path(&buffer, pointer, GIT_REPOSITORY_ITEM_HOOKS),
+            git.git_repository_item_path(&buffer, pointer, GIT_REPOSITORY_ITEM_HOOKS),
             "git_repository_item_path")
         let hooks = URL(fileURLWithPath: consumeBuffer(&buffer), isDirectory: true)
         let target = hooks.appendingPathComponent(name)
