@@ -61,9 +61,14 @@ public struct WordPieceTokenizer: Sendable {
                 var end = start
                 while end < bytes.count, bytes[end] != 0x0A { end += 1 }
                 var token = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                // Like the reference, trailing whitespace (a CR, say) is not part of the token.
-                while let last = token.unicodeScalars.last, last.properties.isWhitespace {
-                    token.unicodeScalars.removeLast()
+                // Like the reference, trailing whitespace (a CR, say) is not part of the token. A line
+                // ending in an ASCII byte other than whitespace has none, and that is nearly every
+                // line: the Unicode property lookup runs only for the others.
+                let lastByte = end > start ? bytes[end - 1] : 0x20
+                if lastByte >= 0x80 || lastByte == 0x20 || (0x09...0x0D).contains(lastByte) {
+                    while let last = token.unicodeScalars.last, last.properties.isWhitespace {
+                        token.unicodeScalars.removeLast()
+                    }
                 }
                 vocabulary[token] = id
                 id += 1
