@@ -330,7 +330,7 @@ extension Vault {
                 id: id, keptID: memory.id != nil, tier: tier, date: date, rendered: encrypted, location: location,
                 classification: classification)
         }
-        if !allowSecrets, let hit = SecretScanner.scan(rendered).first {
+        if !allowSecrets, let hit = Self.credentialHits(inEntry: rendered).first {
             throw VaultError(.badInput, "the memory looks like it holds a credential (\(hit.kind.label), line \(hit.line) of the entry); nothing was written",
                 at: location, hint: "store it encrypted with --tier secret, or pass --allow-secret if it is not a secret")
         }

@@ -75,7 +75,7 @@ extension Vault {
                 let encrypted = try encryptedEntry(newEntry, tier: located.tier, user: located.user, date: first.date, id: id)
                 replaced = file.replace(id: id, with: encrypted)
             } else {
-                if SecretScanner.scan(newEntry).count > SecretScanner.scan(current).count {
+                if Self.credentialHits(inEntry: newEntry).count > Self.credentialHits(inEntry: current).count {
                     throw VaultError(.badInput, "the edited memory looks like it holds a credential; nothing written", at: located.path,
                         hint: "move it to an encrypted tier: memvault add --tier secret")
                 }

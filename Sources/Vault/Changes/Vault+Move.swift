@@ -53,7 +53,7 @@ extension Vault {
             let date = inner.date ?? located.entry.date ?? DateText.entryDate(Date(), timeZone: config.timeZone)
             if tier.isEncrypted {
                 rendered = try encryptedEntry(rendered, tier: tier, user: located.user, date: date, id: id)
-            } else if !allowSecrets, let hit = SecretScanner.scan(rendered).first {
+            } else if !allowSecrets, let hit = Self.credentialHits(inEntry: rendered).first {
                 throw VaultError(.badInput, "memory \(id) looks like it holds a credential (\(hit.kind.label), line \(hit.line) of the entry); nothing moved",
                     at: located.path, hint: "keep it in an encrypted tier, or pass --allow-secret if it is not a secret")
             }
