@@ -58,6 +58,8 @@ struct MonthPartTests {
         let title = try #require(last.title)
         let found = try t.vault.search(SearchRequest(query: title, k: 3, mode: .lexical), user: "alice", embedder: nil)
         #expect(found.results.map(\.id).contains(last.id), "\(title): \(found.results.map(\.id))")
+        // Completed: shell completion of ids (from the index the search built) offers it.
+        #expect(t.vault.completions(.id, prefix: String(last.id.prefix(12))).contains(last.id))
 
         // Exported: all of them, with their text.
         let exported = try t.vault.exportMemories(user: "alice")
