@@ -178,4 +178,32 @@ struct MonthPartTests {
         let added = try t.vault.add(NewMemory(text: "A short one.", tier: .general, date: EntryDate(year: 2026, month: 10, day: 30)), user: "alice")
         #expect(added.path == "alice/general/2026-10.part2.md")
     }
+
+    @Test("commit refuses to encrypt hand-written entries when that would take the file past 16 MiB; nothing written")
+    func commitNeverPastTheFileLimit() throws {
+        let t = try TestVault(passphrase: "parts")
+        defer { t.cleanup() }
+        // 12.6 MB of plain entries written by hand into the confidential tier: armored, a third more.
+        var text = ""
+        var entry = 0
+        var line = 0
+        while text.utf8.count < 12_600_000 {
+            if line % 1800 == 0 {
+                entry += 1
+                text += "\n## 2026-10-\(String(format: "%02d", entry)) 09:00 · Private notes \(entry)\n\n"
+            }
+            text += SyntheticExport.prose(line, words: 80) + "\n"
+            line += 1
+        }
+        let path = "alice/confidential/2026-10.md"
+        try Data(text.utf8).write(to: t.root.appendingPathComponent(path))
+        let commits = try t.commitCount()
+        #expect {
+            try t.vault.commitDirectEdits(message: "notes")
+        } throws: { error in
+            (error as? VaultError)?.message.contains("a vault file may hold") == true && (error as? VaultError)?.location == path
+        }
+        #expect(try String(contentsOf: t.root.appendingPathComponent(path), encoding: .utf8) == text, "the file is as the person wrote it")
+        #expect(try t.commitCount() == commits)
+    }
 }

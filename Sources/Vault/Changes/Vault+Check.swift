@@ -172,7 +172,11 @@ extension Vault {
                 _ = file.assignMissingIDs(using: { MemoryID.generate() })
                 changed = true
             }
-            if changed { writes.append((path, file.bytes)) }
+            if changed {
+                // Encrypting hand-written entries grows the file by a third: never past what a reader takes.
+                try checkWritableSize(file.bytes, path: path)
+                writes.append((path, file.bytes))
+            }
         }
         let summary = message ?? "memvault: commit direct edits (\(paths.count) \(paths.count == 1 ? "file" : "files"))"
         let body = paths.sorted().map { "- \($0)" }.joined(separator: "\n")
