@@ -6,7 +6,7 @@ the exit status, the wall time and the peak RSS of the memvault process (wait4).
     python3 Benchmarks/hostile-inputs.py .build/release/memvault
 
 Inputs: a 24 KB GFM table declaring 3,000 x 3,000 cells (check), 600 KB of `![[]()` (list),
-200,000 distinct tags in one memory (list), a 100 MB month file (add). Each must answer with
+200,000 distinct tags in one memory (list), a 100 MB month file (list; add starts a part without reading it). Each must answer with
 one error in under a second and 200 MB.
 """
 import os
@@ -42,7 +42,8 @@ def plant(kind):
     with open(month, "w") as out:
         while out.tell() < 100 << 20:
             out.write(chunk)
-    return ["add", "one more", "--tier", "general", "--date", "2026-11-22 12:00"]
+    # add no longer reads a month file past 4 MiB (a new memory starts 2026-11.part2.md): list reads it.
+    return ["list"]
 
 
 try:

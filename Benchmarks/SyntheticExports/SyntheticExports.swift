@@ -30,10 +30,11 @@ public enum SyntheticExport {
         public var turns = 16
         /// Words per message.
         public var wordsPerMessage = 520
-        /// The days the creation times spread over. Five years keeps the month files of a 500 MB
-        /// export (encrypted: about 11 MB each) under the 16 MiB a vault file may hold.
-        public var days = 1826
-        public init(turns: Int = 16, wordsPerMessage: Int = 520, days: Int = 1826) {
+        /// The days the creation times spread over: three years, a heavy user's history, so that
+        /// a 500 MB export holds about 14 MB of text a month (encrypted: about 19 MB), more than
+        /// one vault file may hold: each month continues in parts (docs/format.md, "Files").
+        public var days = 1096
+        public init(turns: Int = 16, wordsPerMessage: Int = 520, days: Int = 1096) {
             self.turns = turns
             self.wordsPerMessage = wordsPerMessage
             self.days = days

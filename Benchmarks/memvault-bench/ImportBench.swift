@@ -35,16 +35,19 @@ enum ImportBench {
         }
 
         print("memvault-bench import: \(records) records per small source, a \(megabytes) MB ChatGPT export")
-        print("| source | input | memories | wall time | CPU (user + sys) | memories/s | MB/s | peak RSS |")
-        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        print("| source | input | memories | wall time | CPU (user + sys) | memories/s | MB/s | peak RSS | load before, after |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         var runs = 0
-        func measure(_ source: String, _ input: URL, count: Int, tier: String?) throws {
+        var notes: [String] = []
+        @discardableResult
+        func measure(_ source: String, _ input: URL, count: Int, tier: String?) throws -> URL {
             runs += 1
             let root = try freshVault("vault-\(runs)-\(source)")
             var args = ["import", "--vault", root.path, "--from", source, input.path]
             if let tier { args += ["--tier", tier] }
             let size = directorySize(input)
             let out = work.appendingPathComponent("run-\(runs).out"), err = work.appendingPathComponent("run-\(runs).err")
+            let loadBefore = loadAverage()
             let result = try ProcessTimer.run(
                 binary.path, args, environment: environment.map { "\($0.key)=\($0.value)" }, stdout: out.path, stderr: err.path,
                 measuresMemory: true)
@@ -53,8 +56,10 @@ enum ImportBench {
                 let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
                 throw VaultError(.badInput, "import from \(source) failed (\(result.status)): \(stdout) \(stderr)")
             }
-            print(String(format: "| %@ | %.1f MB | %d | %.2f s | %.2f s | %.0f | %.1f | %d MB |", source, Double(size) / 1e6, count,
-                result.wall, result.cpu, Double(count) / result.wall, Double(size) / 1e6 / result.wall, result.peakRSS >> 20))
+            print(String(format: "| %@ | %.1f MB | %d | %.2f s | %.2f s | %.0f | %.1f | %d MB | %@, %@ |", source, Double(size) / 1e6, count,
+                result.wall, result.cpu, Double(count) / result.wall, Double(size) / 1e6 / result.wall, result.peakRSS >> 20,
+                loadBefore, loadAverage()))
+            return root
         }
 
         // The small sources: (name, file or folder, its writer, --tier).
@@ -75,9 +80,16 @@ enum ImportBench {
             try measure("chatgpt", small, count: smallCount, tier: nil)
             let big = work.appendingPathComponent("conversations.json")
             let bigCount = try SyntheticExport.writeChatGPT(to: big, bytes: megabytes * 1_000_000)
-            try measure("chatgpt", big, count: bigCount, tier: nil)
+            let root = try measure("chatgpt", big, count: bigCount, tier: nil)
+            // How the months were spread over files (a month past 4 MiB continues in parts).
+            let folder = root.appendingPathComponent("bench/confidential")
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".md") }
+            let sizes = names.map { directorySize(folder.appendingPathComponent($0)) }
+            notes.append("chatgpt \(megabytes) MB: \(names.count) files, \(names.filter { $0.contains(".part") }.count) of them parts, "
+                + "largest \(sizes.max() ?? 0) bytes, \(bigCount) conversations")
             try FileManager.default.removeItem(at: big)
         }
+        for note in notes { print(note) }
     }
 
     static func directorySize(_ url: URL) -> Int {
@@ -90,6 +102,11 @@ enum ImportBench {
             total += ((try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? NSNumber)?.intValue ?? 0
         }
         return total
+    }
+
+    /// The 1-minute load average (`/proc/loadavg`), printed beside each figure: the machine is shared.
+    static func loadAverage() -> String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").first.map(String.init) ?? "?"
     }
 
     static func value(of option: String, in arguments: [String]) -> Int? {

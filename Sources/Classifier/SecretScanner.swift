@@ -40,6 +40,11 @@ public enum SecretScanner {
     public struct Hit: Sendable, Equatable, Codable {
         public var kind: Kind
         public var line: Int
+
+        public init(kind: Kind, line: Int) {
+            self.kind = kind
+            self.line = line
+        }
     }
 
     /// Every credential-looking thing in `text`, at most one hit per kind and line.

@@ -414,7 +414,9 @@ struct HostileDataTests {
             let data = Data(chunk.utf8)
             for _ in 0..<100 { handle.write(data) }
             try handle.close()
-            return ["add", "one more", "--tier", "general", "--date", "2026-11-22 12:00"]
+            // `add` no longer reads it: a month file past 4 MiB takes no new memory, which goes to
+            // 2026-11.part2.md (docs/format.md, "Files"). Reading the month is what must fail fast.
+            return ["list"]
         }
     }
 

@@ -52,8 +52,10 @@ extension Vault {
         _ new: NewMemory, user: String, now: Date = Date(), allowSecrets: Bool = false, embedder: (any SentenceEmbedding)? = nil
     ) throws(VaultError) -> Memory {
         let prepared = try prepare(new, user: user, now: now, location: nil, allowSecrets: allowSecrets, embedder: embedder)
-        let path = monthFilePath(user: user, tier: prepared.tier, date: prepared.date)
+        var path = ""
         try transaction("memvault: add \(prepared.tier.rawValue) \(prepared.id)") { (changes) throws(VaultError) in
+            // Chosen under the lock: the month's file, or its last part while that has room.
+            path = newEntryPath(user: user, tier: prepared.tier, date: prepared.date, bytes: prepared.rendered.utf8.count)
             var file = try readEntryFile(path)
             if file.entry(id: prepared.id) != nil {
                 throw VaultError(.badInput, "a memory with id \(prepared.id) exists already", at: path)
@@ -63,6 +65,7 @@ extension Vault {
                 throw VaultError(.badInput, "cannot place the new memory in this file (an unclosed code fence?); nothing written", at: path,
                     hint: "run memvault check and fix the file by hand")
             }
+            try checkWritableSize(file.bytes, path: path)
             changes.write(path, file.bytes)
         }
         var added = try memory(id: prepared.id, user: user, in: path)
@@ -91,12 +94,15 @@ extension Vault {
                 throw VaultError(.badInput, "a memory with id \(clash.id) exists already", at: clash.location)
             }
         }
-        var byFile: [String: [PreparedMemory]] = [:]
-        for item in prepared {
-            byFile[monthFilePath(user: user, tier: item.tier, date: item.date), default: []].append(item)
-        }
         let total = prepared.count
         try transaction("memvault: import \(total) \(total == 1 ? "memory" : "memories")") { (changes) throws(VaultError) in
+            // Each month's memories, in date order, fill its last part, then new parts (MonthFiles.swift).
+            var byFile: [String: [PreparedMemory]] = [:]
+            var placer = MonthFiles.Placer(root: root)
+            for item in prepared.sorted(by: { ($0.date, $0.id) < ($1.date, $1.id) }) {
+                let month = monthFilePath(user: user, tier: item.tier, date: item.date)
+                byFile[placer.place(month, bytes: item.rendered.utf8.count), default: []].append(item)
+            }
             var done = 0
             for path in byFile.keys.sorted() {
                 var file = try readEntryFile(path)
@@ -115,6 +121,7 @@ extension Vault {
                 guard file.entries.count == before + items.count else {
                     throw VaultError(.badInput, "the new memories would not read back as \(items.count) entries; nothing imported", at: path)
                 }
+                try checkWritableSize(file.bytes, path: path)
                 changes.write(path, file.bytes)
                 done += items.count
                 progress?(done, total)
@@ -323,7 +330,7 @@ extension Vault {
                 id: id, keptID: memory.id != nil, tier: tier, date: date, rendered: encrypted, location: location,
                 classification: classification)
         }
-        if !allowSecrets, let hit = SecretScanner.scan(rendered).first {
+        if !allowSecrets, let hit = Self.credentialHits(inEntry: rendered).first {
             throw VaultError(.badInput, "the memory looks like it holds a credential (\(hit.kind.label), line \(hit.line) of the entry); nothing was written",
                 at: location, hint: "store it encrypted with --tier secret, or pass --allow-secret if it is not a secret")
         }

@@ -75,7 +75,7 @@ extension Vault {
                 let encrypted = try encryptedEntry(newEntry, tier: located.tier, user: located.user, date: first.date, id: id)
                 replaced = file.replace(id: id, with: encrypted)
             } else {
-                if SecretScanner.scan(newEntry).count > SecretScanner.scan(current).count {
+                if Self.credentialHits(inEntry: newEntry).count > Self.credentialHits(inEntry: current).count {
                     throw VaultError(.badInput, "the edited memory looks like it holds a credential; nothing written", at: located.path,
                         hint: "move it to an encrypted tier: memvault add --tier secret")
                 }
@@ -84,14 +84,18 @@ extension Vault {
             guard replaced else {
                 throw VaultError(.badInput, "the edited memory does not fit back into its file; nothing written", at: located.path)
             }
+            // An edit stays in its file, even past the threshold of new parts, but never past the file limit.
+            try checkWritableSize(file.bytes, path: located.path)
             changes.write(located.path, file.bytes)
         }
         return try memory(id: id, user: tierOf(path: path)?.user ?? "", in: path)
     }
 
-    /// A vault-relative path of the file `edit` without an id opens: this month's file of `tier`.
+    /// A vault-relative path of the file `edit` without an id opens: this month's file of `tier`,
+    /// or its last part when the month is continued in parts (where `add` writes next).
     public func currentFilePath(user: String, tier: Tier, now: Date = Date()) -> String {
-        monthFilePath(user: user, tier: tier, date: DateText.entryDate(now, timeZone: config.timeZone))
+        let month = monthFilePath(user: user, tier: tier, date: DateText.entryDate(now, timeZone: config.timeZone))
+        return MonthFiles.partPath(month, part: MonthFiles.lastPart(of: month, in: root).part)
     }
 
     /// The absolute URL of a vault-relative path.

@@ -66,7 +66,7 @@ extension Vault {
                     }
                     report.entriesChecked += file.entries.count
                     if !tier.isEncrypted {
-                        for hit in SecretScanner.scan(String(decoding: file.bytes, as: UTF8.self)) {
+                        for hit in Self.credentialHits(in: file) {
                             report.problems.append(.init(path: path, line: hit.line, severity: secretsAreErrors ? "error" : "warning",
                                 message: "looks like a \(hit.kind.label) in a plain-text tier; move it to an encrypted tier"))
                         }
@@ -157,7 +157,7 @@ extension Vault {
             var file = try readEntryFile(path)
             guard let place = tierOf(path: path) else { continue }
             if !allowSecrets, !place.tier.isEncrypted,
-                let hit = SecretScanner.scan(String(decoding: file.bytes, as: UTF8.self)).first
+                let hit = Self.credentialHits(in: file).first
             {
                 throw VaultError(.badInput, "this looks like a \(hit.kind.label) in a plain-text tier; nothing committed", at: "\(path):\(hit.line)",
                     hint: "move it to an encrypted tier (memvault add --tier secret) or pass --allow-secret")
@@ -172,7 +172,11 @@ extension Vault {
                 _ = file.assignMissingIDs(using: { MemoryID.generate() })
                 changed = true
             }
-            if changed { writes.append((path, file.bytes)) }
+            if changed {
+                // Encrypting hand-written entries grows the file by a third: never past what a reader takes.
+                try checkWritableSize(file.bytes, path: path)
+                writes.append((path, file.bytes))
+            }
         }
         let summary = message ?? "memvault: commit direct edits (\(paths.count) \(paths.count == 1 ? "file" : "files"))"
         let body = paths.sorted().map { "- \($0)" }.joined(separator: "\n")

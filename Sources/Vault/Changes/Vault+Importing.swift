@@ -234,7 +234,8 @@ final class ImportSession {
         var id: String
         var date: EntryDate
         var spool: Range<UInt64>
-        var targetPath: String
+        /// The file of its date's month; `schedule` picks the month's part (MonthFiles.swift).
+        var monthPath: String
     }
 
     let vault: Vault
@@ -249,6 +250,7 @@ final class ImportSession {
     private var rows: [String: ImportSummary.Row] = [:]
     private var rowOrder: [String] = []
     private var ids: [String] = []
+    /// New entries by the file of their month (not yet by part).
     private var adds: [String: [(date: EntryDate, id: String, spool: Range<UInt64>)]] = [:]
     private var replaces: [String: [String: Range<UInt64>]] = [:]
     private var removes: [String: Set<String>] = [:]
@@ -369,7 +371,7 @@ final class ImportSession {
             let tier = memory.tier ?? vault.config.defaultTier
             let parts = try prepare(memory, texts: texts, hash: hash, tier: tier, ids: [], location: item.location)
             for part in parts {
-                adds[part.targetPath, default: []].append((part.date, part.id, part.spool))
+                adds[part.monthPath, default: []].append((part.date, part.id, part.spool))
                 ids.append(part.id)
             }
             count(tier: tier, source: item.source) { $0.added += 1 }
@@ -419,7 +421,7 @@ final class ImportSession {
             if let old = existing[part.id] {
                 replaces[old.path, default: [:]][part.id] = part.spool
             } else {
-                adds[part.targetPath, default: []].append((part.date, part.id, part.spool))
+                adds[part.monthPath, default: []].append((part.date, part.id, part.spool))
             }
             ids.append(part.id)
         }
@@ -499,19 +501,29 @@ final class ImportSession {
                 range = try spool!.append(prepared.rendered)
             }
             result.append(Prepared(id: prepared.id, date: prepared.date, spool: range,
-                targetPath: vault.monthFilePath(user: user, tier: prepared.tier, date: prepared.date)))
+                monthPath: vault.monthFilePath(user: user, tier: prepared.tier, date: prepared.date)))
         }
         return result
     }
 
     /// Hands each changed file to the transaction, built from the spool only when it is written.
+    /// New entries of a month fill its last part in date order, then new parts, so that no file
+    /// passes `MonthFiles.partThreshold` by what is added; updates stay in their files.
     func schedule(into changes: inout Vault.Changeset) throws(VaultError) {
-        let paths = Set(adds.keys).union(replaces.keys).union(removes.keys).sorted()
+        var placed: [String: [(date: EntryDate, id: String, spool: Range<UInt64>)]] = [:]
+        var placer = MonthFiles.Placer(root: vault.root)
+        for month in adds.keys.sorted() {
+            for item in adds[month]!.sorted(by: { ($0.date, $0.id) < ($1.date, $1.id) }) {
+                let bytes = Int(item.spool.upperBound - item.spool.lowerBound)
+                placed[placer.place(month, bytes: bytes), default: []].append(item)
+            }
+        }
+        let paths = Set(placed.keys).union(replaces.keys).union(removes.keys).sorted()
         guard let spool, !paths.isEmpty else { return }
         let vault = self.vault
         let now = self.now
         for path in paths {
-            let adding = (adds[path] ?? []).sorted { ($0.date, $0.id) < ($1.date, $1.id) }
+            let adding = placed[path] ?? []
             let replacing = replaces[path] ?? [:]
             let removing = removes[path] ?? []
             changes.write(path) {
@@ -546,6 +558,7 @@ final class ImportSession {
                             if index > 0 { bytes.append(UInt8(ascii: "\n")) }
                             bytes += try spool.readBytes(item.spool)
                         }
+                        try vault.checkWritableSize(bytes, path: path)
                         let result = try vault.parseEntryFile(bytes, path: path)
                         guard result.entries.count == afterChanges + adding.count else {
                             throw VaultError(.badInput, "the new memories would not read back as \(adding.count) entries (an unclosed code fence?); nothing imported", at: path,
@@ -561,6 +574,7 @@ final class ImportSession {
                         throw VaultError(.badInput, "the new memories would not read back as \(adding.count) entries; nothing imported", at: path)
                     }
                 }
+                try vault.checkWritableSize(file.bytes, path: path)
                 return file.bytes
             }
         }

@@ -3,7 +3,8 @@ import MarkdownCodec
 import MemvaultSupport
 
 extension Vault {
-    /// Moves the memory `id` to `tier` (the month file of its date there), keeping its id, and
+    /// Moves the memory `id` to `tier` (the month file of its date there, or that month's last
+    /// part; see MonthFiles.swift), keeping its id, and
     /// commits (`memvault: mv secret general 01JD...`): encrypted to the new tier's key when it
     /// is encrypted, decrypted when it leaves an encrypted tier. The old bytes leave the working
     /// tree; git history keeps them.
@@ -52,11 +53,11 @@ extension Vault {
             let date = inner.date ?? located.entry.date ?? DateText.entryDate(Date(), timeZone: config.timeZone)
             if tier.isEncrypted {
                 rendered = try encryptedEntry(rendered, tier: tier, user: located.user, date: date, id: id)
-            } else if !allowSecrets, let hit = SecretScanner.scan(rendered).first {
+            } else if !allowSecrets, let hit = Self.credentialHits(inEntry: rendered).first {
                 throw VaultError(.badInput, "memory \(id) looks like it holds a credential (\(hit.kind.label), line \(hit.line) of the entry); nothing moved",
                     at: located.path, hint: "keep it in an encrypted tier, or pass --allow-secret if it is not a secret")
             }
-            target = monthFilePath(user: located.user, tier: tier, date: date)
+            target = newEntryPath(user: located.user, tier: tier, date: date, bytes: rendered.utf8.count)
             var old = try readEntryFile(located.path)
             guard old.remove(id: id) else { throw VaultError(.badInput, "no memory with id \(id)", at: located.path) }
             var new = try readEntryFile(target)
@@ -64,6 +65,7 @@ extension Vault {
                 throw VaultError(.badInput, "cannot place the memory in this file (an unclosed code fence?); nothing moved", at: target,
                     hint: "run memvault check and fix the file by hand")
             }
+            try checkWritableSize(new.bytes, path: target)
             changes.write(located.path, old.bytes)
             changes.write(target, new.bytes)
         }

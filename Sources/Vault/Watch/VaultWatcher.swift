@@ -392,7 +392,7 @@ public final class VaultWatcher {
         if let problem = file.problems.first(where: \.isError) {
             return "\(path):\(problem.line): \(problem.message)"
         }
-        if !tier.isEncrypted, let hit = SecretScanner.scan(text).first {
+        if !tier.isEncrypted, let hit = Vault.credentialHits(in: file).first {
             let article = "AEIOUaeiou".contains(hit.kind.label.first ?? "x") ? "an" : "a"
             return "\(path):\(hit.line) looks like \(article) \(hit.kind.label); move it to an encrypted tier (memvault add --tier secret) or remove it"
         }

@@ -13,7 +13,9 @@ extension Memvault {
                 Without --tier the vault's default tier is used (chronological unless memvault.toml \
                 says otherwise); without --date, now. --tier auto (or default_tier = "auto") lets the \
                 classifier choose: one line on stderr says which tier and why; doubt always goes to a \
-                higher tier, never ultrasecret, and a chosen encrypted tier without a key refuses the write.
+                higher tier, never ultrasecret, and a chosen encrypted tier without a key refuses the write. \
+                The memory goes to <user>/<tier>/YYYY-MM.md of its date, or once that file holds 4 MiB \
+                to the month's last part, YYYY-MM.part2.md and so on (docs/format.md, "Files").
 
                 Examples:
                   memvault add "Had coffee with Maria. #friends @maria"

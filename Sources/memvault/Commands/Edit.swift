@@ -14,8 +14,8 @@ extension Memvault {
             discussion: """
                 With an id, opens a copy of that memory; when the editor exits the memory is \
                 replaced (if it changed) and committed. Without an id, opens this month's file of the \
-                tier (--tier, default the vault's default tier); new entries get ids and the file is \
-                committed.
+                tier (--tier, default the vault's default tier), or its last part when the month is \
+                continued in parts (2026-11.part2.md); new entries get ids and the file is committed.
 
                 Examples:
                   memvault edit 01JD3K9X2F7Q8R3M

@@ -8,7 +8,8 @@ extension Memvault {
             commandName: "mv",
             abstract: "Move a memory to another tier, keeping its id, in one commit.",
             discussion: """
-                The memory goes to the month file of its date in the new tier, encrypted to that \
+                The memory goes to the month file of its date in the new tier (or that month's last \
+                part, 2026-11.part2.md, once the file holds 4 MiB), encrypted to that \
                 tier's key when it is encrypted (no passphrase needed) and decrypted when it leaves \
                 an encrypted tier (which must be unlocked). Moving down from an encrypted tier needs \
                 --force, and a text that looks like a credential never goes to a plain tier unless \
