@@ -114,6 +114,12 @@ enum Lexicons {
             undeclared, not declared, tax evasion, schwarzgeld, steuerhinterziehung, non declare, non declares, non declaree, fraude fiscale, \
             no declarado, dinero negro, evasion fiscal
         medium: convoque, convoquee, vorladung, citacion, citado
+        strong: covered it up, hit and run, lied to the police, fahrerflucht, unfallflucht, vertuscht, bei der polizei gelogen, \
+            delit de fuite, menti a la police, se dio a la fuga, le menti a la policia, mentimos a la policia
+        strong: didn t declare, never declared, not declaring, off the books, nicht versteuert, am finanzamt vorbei, schwarz bezahlt, schwarzarbeit, \
+            pas declare, pas declares, pas declaree, jamais declare, sans le declarer, au black, sin declarar, no lo declare, no la declare, \
+            pagado en negro, cobrar en negro, cobro en negro, trabajo en negro
+        medium: cash in hand
         """
 
     static let intimate = """
@@ -137,6 +143,16 @@ enum Lexicons {
             biological father, biologischer vater, leiblicher vater, pere biologique, padre biologico, paternity, vaterschaft*, paternite, paternidad
         strong: couples counsellor, couples counselor, marriage counsellor, marriage counselor, couples therapy, paartherapie, therapie de couple, terapia de pareja
         weak: in bed, im bett, au lit, en la cama, feelings for, gefuhle fur, sentiments pour, sentimientos por, my ex, mein ex, meine ex, mon ex, mi ex
+        medium: ended up at his place, ended up at her place, ended up at his flat, ended up at her flat, back to his place, back to her place, \
+            went home with him, went home with her, spent the night at his, spent the night at her, stayed the night at his, stayed the night at her, \
+            stayed over at his, stayed over at her, bei ihm ubernachtet, bei ihr ubernachtet, nacht bei ihm, nacht bei ihr, \
+            dormi chez lui, dormi chez elle, nuit chez lui, nuit chez elle, fini chez lui, fini chez elle, \
+            acabamos en su casa, terminamos en su casa, acabe en su casa, termine en su casa, me quede a dormir en su casa, pase la noche en su casa, pase la noche con ella
+        medium: still have feelings for, still got feelings for, still in love with, if i still love, whether i still love, do i still love, \
+            noch gefuhle fur, ob ich ihn noch liebe, ob ich sie noch liebe, ob ich ihn uberhaupt noch liebe, ob ich sie uberhaupt noch liebe, \
+            encore des sentiments pour, si je l aime encore, si je l aime toujours, si je l aime vraiment, \
+            todavia siento algo por, aun siento algo por, sigo sintiendo algo por, si todavia lo quiero, si todavia la quiero, si aun lo quiero, si aun la quiero, \
+            si lo sigo queriendo, si la sigo queriendo
         """
 
     static let children = """

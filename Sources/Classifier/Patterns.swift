@@ -108,6 +108,55 @@ enum Patterns {
         Pattern(#"\bif\s+(?:\w+\s+){0,3}(?:finds?|found)\s+out\b"#, .secrecy, CompiledLexicon.medium, "if someone finds out", minimumDigits: 0,
                 gate: { _, tokens in tokens.contains("out") }),
         Pattern(#"\b(?:son|daughter|sohn|tochter|fils|fille|hijo|hija)\b[^.!?\n]{0,30}?\b\d{1,2}\s?(?:years?|y/o|jahre|ans|a[ñn]os)\b"#, .children, CompiledLexicon.medium, "child's age"),
+        // Meaning without a telling word. A cover-up: someone took the blame or covered for the
+        // writer, in a text about an accident, the police, a fault or insurance.
+        Pattern(
+            #"\b(?:covered for (?:me|him|her|us|them)|took the (?:blame|fall)|(?:i|he|she) was the one driving|(?:hat|haben) (?:mich|ihn|sie|uns) gedeckt|(?:habe|hab) (?:ihn|sie) gedeckt|die schuld auf sich genommen|in wahrheit bin ich gefahren|(?:m|l)['’]a(?:i)? couvert(?:e)?\b(?!\s+de)|a pris la faute|c['’](?:é|e)tait moi qui conduisais|me (?:cubri(?:ó|o)|encubri(?:ó|o))|se ech(?:ó|o) la culpa|era yo (?:quien|el que|la que) conduc(?:í|i)a)"#,
+            .legal, CompiledLexicon.strong, "a cover-up", minimumDigits: 0,
+            gate: { _, tokens in tokens.contains { accidentWords.contains($0) || $0.hasPrefix("unfall") } }),
+        // Who was at fault in an accident (liability, insurance, possibly a case): same sentence.
+        Pattern(
+            #"\b(?:accident|crash|collision|unfall\w*|accidente|choque)\b[^.!?\n]{0,60}?\b(?:fault|schuld|faute|culpa)\b"#
+                + #"|\b(?:fault|schuld|faute|culpa)\b[^.!?\n]{0,60}?\b(?:accident|crash|collision|unfall\w*|accidente|choque)\b"#,
+            .legal, CompiledLexicon.medium, "fault in an accident", minimumDigits: 0,
+            gate: { _, tokens in tokens.contains { $0 == "fault" || $0 == "schuld" || $0 == "faute" || $0 == "culpa" } }),
+        // An appointment or a call about results: medical results, in most diaries.
+        Pattern(
+            #"\b(?:appointment|appt|termin|rendez-vous|rdv|cita|consulta|call(?:ed)?|anruf|rappel(?:é|e)?|llamada|llamaron)\b[^.!?\n]{0,40}?\b(?:results?|ergebnisse?n?|befund\w*|r(?:é|e)sultats?|resultados?)\b"#
+                + #"|\b(?:results?|ergebnisse?n?|befund\w*|r(?:é|e)sultats?|resultados?)\b[^.!?\n]{0,30}?\b(?:appointment|termin|rendez-vous|rdv|cita|consulta)\b"#,
+            .health, CompiledLexicon.medium, "appointment about results", minimumDigits: 0,
+            gate: { _, tokens in tokens.contains { $0.hasPrefix("result") || $0.hasPrefix("ergebnis") || $0.hasPrefix("befund") } }),
+        // Where cash or valuables are hidden at home (a burglar's map).
+        Pattern(
+            #"\b(?:cash|money|savings|gold|jewell?ery|valuables|bargeld|geld|ersparnisse|erspartes|schmuck|goldm(?:ü|u)nzen|wertsachen|liquide|esp(?:è|e)ces|argent|(?:é|e)conomies|bijoux|lingots?|efectivo|dinero|met(?:á|a)lico|ahorros|joyas|oro)\b"#
+                + #"[^.!?\n]{0,50}?(?:\b(?:hidden|hid|hide|hiding|stash(?:ed)?)\b|\bunder the (?:mattress|floor\w*|bed)\b|\bin the (?:loft|attic|basement|cellar)\b|\bversteck\w*|\bim keller\b|\bauf dem dachboden\b|\bunter (?:der matratze|den dielen)\b|\bcach(?:é|e)e?s?\b|\bcachette\b|\bplanqu\w*|\bau grenier\b|\b(?:à|a|dans) la cave\b|\bsous (?:le matelas|le plancher)\b|\bescondid[oa]s?\b|\bescondite\b|\ben el (?:desv(?:á|a)n|s(?:ó|o)tano|altillo)\b|\bdebajo del colch(?:ó|o)n\b)"#
+                + #"|(?:\b(?:hid|stashed)\b|\bversteckt?\b|\bcach(?:é|e)\b|\bescond(?:í|i)\b)[^.!?\n]{0,30}?\b(?:cash|money|savings|gold|jewell?ery|valuables|bargeld|geld|schmuck|wertsachen|liquide|esp(?:è|e)ces|argent|bijoux|efectivo|dinero|joyas)\b"#,
+            .finances, CompiledLexicon.medium, "hidden cash or valuables", minimumDigits: 0,
+            gate: { _, tokens in !tokens.isDisjoint(with: valuableWords) }),
+        // German splits "not declared" around its object: "nicht beim Finanzamt angegeben", with money about.
+        Pattern(
+            #"\bnicht\b[^.!?\n]{0,30}?\b(?:angegeben|versteuert|deklariert)\b"#,
+            .legal, CompiledLexicon.strong, "not declared", minimumDigits: 0,
+            gate: { _, tokens in !tokens.isDisjoint(with: declarableWords) }),
+        // The writer says it grants access to whoever holds it: "anyone with these can change the booking".
+        Pattern(
+            #"\b(?:anyone|anybody|whoever)\s+(?:with|who has|who knows|holding|has)\s+(?:this|these|that|those|it|them|the (?:code|number|link|reference|details))\b"#
+                + #"|\b(?:wer|jede[rm]?,?\s+(?:der|die))\s+(?:das|die|den|diese[nrs]?|es|sie|den code|die nummer|den link)\s+(?:hat|kennt|besitzt)\b|\bdamit kann jede[rm]?\b"#
+                + #"|\b(?:n['’]importe qui|quiconque)\s+(?:avec|qui a|qui poss(?:è|e)de|qui conna(?:î|i)t)\s+(?:(?:ç|c)a|cela|ceci|ce code|ces \w+|le code|ce num(?:é|e)ro|ce lien)\b|\bavec (?:(?:ç|c)a|cela),? n['’]importe qui\b"#
+                + #"|\b(?:cualquiera|quien)\s+(?:con|que tenga|que sepa)\s+(?:esto|estos|esta|estas|este|eso|esos|ese c(?:ó|o)digo|el c(?:ó|o)digo|ese n(?:ú|u)mero|el enlace)\b|\bcon esto,? cualquiera\b"#,
+            .passwordHint, CompiledLexicon.strong, "grants access to whoever holds it", minimumDigits: 0,
+            gate: { _, tokens in !tokens.isDisjoint(with: holderWords) }),
+        // A booking code with the surname that goes with it is enough to change or cancel the booking.
+        Pattern(
+            #"\b(?:booking|confirmation|reservation|reference|ref|pnr|buchung\w*|best(?:ä|a)tigung\w*|r(?:é|e)servation|r(?:é|e)f(?:é|e)rence|dossier|localizador|reserva)\b[^\n]{0,25}?\b(?-i:(?=[A-Z0-9]{5,8}\b)(?=[A-Z]*\d)[0-9]*[A-Z][A-Z0-9]*)\b"#,
+            .passwordHint, CompiledLexicon.medium, "booking code with surname", minimumDigits: 1,
+            gate: { text, tokens in !tokens.isDisjoint(with: surnameWords) || text.range(of: "last name", options: .caseInsensitive) != nil || text.range(of: "nom de famille", options: .caseInsensitive) != nil }),
+        // Trouble in bed: "im Bett läuft es nicht mehr", "au lit ça ne va plus", "en la cama ya no".
+        Pattern(
+            #"\b(?:in bed|im bett|au lit|en la cama)\b[^.!?\n]{0,40}?(?:\bnicht mehr\b|\bkaum noch\b|\banymore\b|\bno longer\b|\bne\s+(?:\w+\s+){0,2}plus\b|\bplus rien\b|\bya no\b)"#
+                + #"|(?:\bno longer\b|\bnicht mehr\b|\bplus rien\b|\bya no\b)[^.!?\n]{0,30}?\b(?:in bed|im bett|au lit|en la cama)\b"#,
+            .intimate, CompiledLexicon.medium, "trouble in bed", minimumDigits: 0,
+            gate: { _, tokens in tokens.contains("bed") || tokens.contains("bett") || tokens.contains("lit") || tokens.contains("cama") }),
     ]
 
     /// The password words (tokens, accents removed) the login pattern needs when there is no `@` or `/`.
@@ -119,6 +168,27 @@ enum Patterns {
         "combo", "combination", "combinaison", "combinacion", "padlock", "cadenas", "candado", "locker", "casier", "taquilla",
         "spind", "keysafe", "safe", "schlusselsafe", "verification", "verificacion", "cvv", "cvc", "codigo",
     ]
+    /// Words about an accident, the police, a fault or insurance, one of which the cover-up pattern needs.
+    static let accidentWords: Set<String> = [
+        "accident", "crash", "collision", "accidente", "choque", "police", "polizei", "policia", "fault", "schuld", "faute", "culpa",
+        "insurance", "versicherung", "assurance", "seguro",
+    ]
+    /// Cash and valuables, one of which the hidden-valuables pattern needs.
+    static let valuableWords: Set<String> = [
+        "cash", "money", "savings", "gold", "jewellery", "jewelry", "valuables", "bargeld", "geld", "ersparnisse", "erspartes", "schmuck",
+        "goldmunzen", "wertsachen", "liquide", "especes", "argent", "economies", "bijoux", "lingot", "lingots", "efectivo", "dinero",
+        "metalico", "ahorros", "joyas", "oro",
+    ]
+    /// Money, tax and inheritance words, one of which the German "nicht ... angegeben" pattern needs.
+    static let declarableWords: Set<String> = [
+        "erbe", "erbschaft", "finanzamt", "bargeld", "geld", "einnahmen", "einkommen", "steuer", "steuern", "steuererklarung", "schwarzgeld",
+        "gewinn", "gewinne", "trinkgeld",
+    ]
+    /// The holder words one of which the grants-access pattern needs.
+    static let holderWords: Set<String> = ["anyone", "anybody", "whoever", "wer", "jeder", "jedem", "jede", "importe", "quiconque", "cualquiera", "quien"]
+    /// Surname words, one of which the booking-code pattern needs (besides "last name", "nom de famille").
+    static let surnameWords: Set<String> = ["surname", "nachname", "familienname", "apellido", "apellidos"]
+
     /// The words one of which the API key pattern needs.
     static let keyWords: Set<String> = ["api", "key", "token", "secret", "glpat"]
 

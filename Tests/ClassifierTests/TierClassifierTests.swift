@@ -85,6 +85,74 @@ struct TierClassifierTests {
         #expect(classifier.classify(text).tier <= .general, "\(classifier.classify(text))")
     }
 
+    @Test("meaning without a telling word: night after a date, love in doubt, trouble in bed, at least confidential", arguments: [
+        ("First date with Tom went great, I went home with him afterwards", SensitiveCategory.intimate),
+        ("Nach dem Konzert hab ich bei ihr übernachtet, mal sehen was draus wird", .intimate),
+        ("Soirée au bar, finalement j'ai dormi chez lui", .intimate),
+        ("Después de la cena acabamos en su casa, qué nervios", .intimate),
+        ("Six years married and I honestly can't tell whether I still love her", .intimate),
+        ("Ich habe immer noch Gefühle für Lukas, obwohl er verheiratet ist", .intimate),
+        ("Je ne sais plus si je l'aime encore, on se parle à peine", .intimate),
+        ("Creo que todavía siento algo por Marta", .intimate),
+        ("Seit der Geburt läuft im Bett kaum noch was", .intimate),
+        ("Au lit ça ne marche plus entre nous depuis l'été", .intimate),
+    ])
+    func intimateWithoutTellingWord(text: String, category: SensitiveCategory) {
+        let evidence = classifier.evidence(text)
+        #expect((evidence.categories[category] ?? 0) >= 0.4, "\(evidence.categories)")
+        #expect(classifier.classify(text).tier >= .confidential, "\(classifier.classify(text))")
+    }
+
+    @Test("a cover-up, fault in an accident, money kept from the tax office or hidden at home: at least confidential", arguments: [
+        ("After the crash my brother took the blame so I would keep my licence", SensitiveCategory.legal),
+        ("Der Unfall damals: meine Schwester hat mich gedeckt, die Polizei weiß nichts", .legal),
+        ("Pour l'accident du parking, c'était moi qui conduisais, pas Paul", .legal),
+        ("El choque fue culpa mía aunque el seguro piensa otra cosa", .legal),
+        ("Die Trinkgelder hab ich nie beim Finanzamt angegeben", .legal),
+        ("Le chantier de la cuisine a été payé au black", .legal),
+        ("Le pagué al fontanero sin declarar nada", .legal),
+        ("Grandma keeps her savings hidden in a tin under the floorboards", .finances),
+        ("Das Ersparte liegt versteckt im Keller in der Werkzeugkiste", .finances),
+        ("Les bijoux de maman sont cachés dans la cave, derrière les bocaux", .finances),
+        ("Tenemos dinero escondido en el altillo del armario", .finances),
+    ])
+    func concealment(text: String, category: SensitiveCategory) {
+        let evidence = classifier.evidence(text)
+        #expect((evidence.categories[category] ?? 0) >= 0.4, "\(evidence.categories)")
+        #expect(classifier.classify(text).tier >= .confidential, "\(classifier.classify(text))")
+    }
+
+    @Test("results awaited at an appointment, and whatever grants access to its holder: at least confidential", arguments: [
+        ("Appointment on Friday to go over the results, can't sleep", SensitiveCategory.health),
+        ("Morgen der Termin wegen der Befunde", .health),
+        ("Rendez-vous lundi pour les résultats, j'angoisse", .health),
+        ("Me llamaron para una cita por los resultados", .health),
+        ("Ferry reservation 8KD2QX under the surname Varga", .passwordHint),
+        ("Gift card for Mum's birthday: whoever has this number can spend it, keep it safe", .passwordHint),
+        ("Der Link zum Ordner: wer den Link hat, kann alles lesen", .passwordHint),
+        ("Code du casier : n'importe qui avec ce code peut l'ouvrir", .passwordHint),
+        ("Con esto cualquiera puede entrar en mi correo", .passwordHint),
+    ])
+    func resultsAndAccess(text: String, category: SensitiveCategory) {
+        let evidence = classifier.evidence(text)
+        #expect((evidence.categories[category] ?? 0) >= 0.4, "\(evidence.categories)")
+        #expect(classifier.classify(text).tier >= .confidential, "\(classifier.classify(text))")
+    }
+
+    @Test("the harmless neighbours of those rules stay plain", arguments: [
+        "Stayed in bed until ten, lovely lazy Sunday",
+        "Ana covered for me at the café on Saturday so I could go to the wedding",
+        "The match results were announced after the final",
+        "Booked a table for four at the Italian place, reservation at 8",
+        "I still love this song after all these years",
+        "Paid cash at the farmers' market. The cellar still needs sorting out.",
+        "Der Preis war auf der Website nicht angegeben",
+        "Pasé la noche en el aeropuerto por el retraso del vuelo",
+    ])
+    func concealmentNearMissesStayPlain(text: String) {
+        #expect(classifier.classify(text).tier <= .general, "\(classifier.classify(text))")
+    }
+
     // MARK: (c) the person's habits
 
     @Test("close and consistent neighbours move a neutral text up; distant ones are ignored")
