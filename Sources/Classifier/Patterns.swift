@@ -81,12 +81,12 @@ enum Patterns {
             }),
         Pattern(
             #"\b(?:alarm\w*|alarme|alarma|combo|combination|combinaison|combinaci(?:ó|o)n|padlock|cadenas|candado|locker|casier|taquilla|spind|"#
-                + #"key ?safe|schl(?:ü|u)sselsafe|zahlenschloss|vorh(?:ä|a)ngeschloss|passcode|verification code|best(?:ä|a)tigungscode|"#
-                + #"code de v(?:é|e)rification|c(?:ó|o)digo de verificaci(?:ó|o)n|one-time code|security code|sicherheitscode|cvv|cvc)\b[^\n.]{0,40}?\b\d{3,8}\b"#
-                + #"|\b(?<!zip |post|area |promo |discount |dress|country )code\s*[:=]\s*\d{4,8}\b"#,
+                + #"key ?safe|safe|tresor|coffre(?:-fort)?|caja fuerte|key ?box|lock ?box|schl(?:ü|u)sselkasten|schl(?:ü|u)sselbox|bo(?:î|i)te (?:à|a) cl(?:é|e)s|caja de llaves|opener|garage door|torcode|digicode|schl(?:ü|u)sselsafe|zahlenschloss|vorh(?:ä|a)ngeschloss|passcode|verification code|best(?:ä|a)tigungscode|"#
+                + #"code de v(?:é|e)rification|c(?:ó|o)digo de verificaci(?:ó|o)n|one-time code|security code|sicherheitscode|cvv|cvc)\b[^\n.]{0,40}?\b\d(?:[ -]?\d){2,7}\b"#
+                + #"|\b(?<!zip |post|area |promo |discount |dress|country )code\s*(?:[:=]|\bis\b|\best\b|\bist\b|\bes\b|\blautet\b)\s*\d(?:[ -]?\d){3,7}\b"#,
             .passwordHint, CompiledLexicon.strong, "lock, alarm or one-time code", caseInsensitive: true, minimumDigits: 3,
             gate: { _, tokens in
-                tokens.contains { $0.hasPrefix("alarm") || $0.hasSuffix("code") || $0.hasSuffix("schloss") || codeWords.contains($0) }
+                tokens.contains { $0.hasPrefix("alarm") || $0.hasSuffix("code") || $0.hasSuffix("schloss") || $0.hasPrefix("schlussel") || codeWords.contains($0) }
             }),
         Pattern(
             #"\b(?:api[- ]?key|api[- ]?schl(?:ü|u)ssel|cl(?:é|e) api|clave (?:de )?api|token|access key|secret key|secret)\b[^\n]{0,40}?[:=]\s*(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{20,}"#
@@ -122,20 +122,20 @@ enum Patterns {
             gate: { _, tokens in tokens.contains { $0 == "fault" || $0 == "schuld" || $0 == "faute" || $0 == "culpa" } }),
         // An appointment or a call about results: medical results, in most diaries.
         Pattern(
-            #"\b(?:appointment|appt|termin|rendez-vous|rdv|cita|consulta|call(?:ed)?|anruf|rappel(?:é|e)?|llamada|llamaron)\b[^.!?\n]{0,40}?\b(?:results?|ergebnisse?n?|befund\w*|r(?:é|e)sultats?|resultados?)\b"#
-                + #"|\b(?:results?|ergebnisse?n?|befund\w*|r(?:é|e)sultats?|resultados?)\b[^.!?\n]{0,30}?\b(?:appointment|termin|rendez-vous|rdv|cita|consulta)\b"#,
+            #"\b(?:appointment|appt|termin|rendez-vous|rdv|cita|consulta|call(?:ed)?|anruf|rappel(?:é|e)?|llamada|llamaron)\b[^.,;!?\n]{0,40}?\b(?:results?|ergebnisse?n?|befund\w*|r(?:é|e)sultats?|resultados?)\b"#
+                + #"|\b(?:results?|ergebnisse?n?|befund\w*|r(?:é|e)sultats?|resultados?)\b[^.,;!?\n]{0,30}?\b(?:appointment|termin|rendez-vous|rdv|cita|consulta)\b"#,
             .health, CompiledLexicon.medium, "appointment about results", minimumDigits: 0,
             gate: { _, tokens in tokens.contains { $0.hasPrefix("result") || $0.hasPrefix("ergebnis") || $0.hasPrefix("befund") } }),
         // Where cash or valuables are hidden at home (a burglar's map).
         Pattern(
-            #"\b(?:cash|money|savings|gold|jewell?ery|valuables|bargeld|geld|ersparnisse|erspartes|schmuck|goldm(?:ü|u)nzen|wertsachen|liquide|esp(?:è|e)ces|argent|(?:é|e)conomies|bijoux|lingots?|efectivo|dinero|met(?:á|a)lico|ahorros|joyas|oro)\b"#
+            #"\b(?:cash|money|savings|gold|jewell?ery|valuables|bargeld|geld|ersparnisse|erspart\w*|schmuck|goldm(?:ü|u)nzen|wertsachen|liquide|esp(?:è|e)ces|argent|(?:é|e)conomies|bijoux|lingots?|efectivo|dinero|met(?:á|a)lico|ahorros|joyas|oro)\b"#
                 + #"[^.!?\n]{0,50}?(?:\b(?:hidden|hid|hide|hiding|stash(?:ed)?)\b|\bunder the (?:mattress|floor\w*|bed)\b|\bin the (?:loft|attic|basement|cellar)\b|\bversteck\w*|\bim keller\b|\bauf dem dachboden\b|\bunter (?:der matratze|den dielen)\b|\bcach(?:é|e)e?s?\b|\bcachette\b|\bplanqu\w*|\bau grenier\b|\b(?:à|a|dans) la cave\b|\bsous (?:le matelas|le plancher)\b|\bescondid[oa]s?\b|\bescondite\b|\ben el (?:desv(?:á|a)n|s(?:ó|o)tano|altillo)\b|\bdebajo del colch(?:ó|o)n\b)"#
                 + #"|(?:\b(?:hid|stashed)\b|\bversteckt?\b|\bcach(?:é|e)\b|\bescond(?:í|i)\b)[^.!?\n]{0,30}?\b(?:cash|money|savings|gold|jewell?ery|valuables|bargeld|geld|schmuck|wertsachen|liquide|esp(?:è|e)ces|argent|bijoux|efectivo|dinero|joyas)\b"#,
             .finances, CompiledLexicon.medium, "hidden cash or valuables", minimumDigits: 0,
             gate: { _, tokens in !tokens.isDisjoint(with: valuableWords) }),
         // German splits "not declared" around its object: "nicht beim Finanzamt angegeben", with money about.
         Pattern(
-            #"\bnicht\b[^.!?\n]{0,30}?\b(?:angegeben|versteuert|deklariert)\b"#,
+            #"\b(?:nicht|nie|niemals|nirgends|nirgendwo)\b[^.!?\n]{0,30}?\b(?:angegeben|versteuert|deklariert)\b"#,
             .legal, CompiledLexicon.strong, "not declared", minimumDigits: 0,
             gate: { _, tokens in !tokens.isDisjoint(with: declarableWords) }),
         // The writer says it grants access to whoever holds it: "anyone with these can change the booking".
@@ -151,12 +151,39 @@ enum Patterns {
             #"\b(?:booking|confirmation|reservation|reference|ref|pnr|buchung\w*|best(?:ä|a)tigung\w*|r(?:é|e)servation|r(?:é|e)f(?:é|e)rence|dossier|localizador|reserva)\b[^\n]{0,25}?\b(?-i:(?=[A-Z0-9]{5,8}\b)(?=[A-Z]*\d)[0-9]*[A-Z][A-Z0-9]*)\b"#,
             .passwordHint, CompiledLexicon.medium, "booking code with surname", minimumDigits: 1,
             gate: { text, tokens in !tokens.isDisjoint(with: surnameWords) || text.range(of: "last name", options: .caseInsensitive) != nil || text.range(of: "nom de famille", options: .caseInsensitive) != nil }),
+        // A network key written out: "wifi … clé: x", "WLAN-Schlüssel x", "wifi key x".
+        Pattern(
+            #"\b(?:wifi|wi-fi|wlan|r(?:é|e)seau|network|red)\b[^\n]{0,40}?\b(?:cl(?:é|e)|key|schl(?:ü|u)ssel|netzwerkschl(?:ü|u)ssel)\b(?:[^\n:=]{0,30}[:=])?\s*(?=\S*\d)(?=\S*[^\d\s])\S{6,}"#,
+            .passwordHint, CompiledLexicon.strong, "network key", minimumDigits: 1,
+            gate: { _, tokens in tokens.contains { $0 == "wifi" || $0 == "wi" || $0.hasPrefix("wlan") || $0 == "reseau" || $0 == "network" || $0 == "red" } }),
+        // A dose: "50mg of", "20 mg morgens".
+        Pattern(#"\b\d+(?:[.,]\d+)?\s?(?:mg|mcg|µg)\b"#, .health, CompiledLexicon.medium, "a dose", minimumDigits: 1,
+                gate: { _, tokens in tokens.contains { $0.hasSuffix("mg") || $0.hasSuffix("mcg") || $0 == "µg" } }),
+        // Money owed or lent: an amount beside owe, lend, borrow in the four languages.
+        Pattern(
+            #"\b(?:owe[sd]?|lent|lend|borrowed|loaned|geliehen|geborgt|leihen|schulde\w*|pr(?:ê|e)t(?:é|e|er)s?|emprunt(?:é|e|er)|dois|prest(?:é|e|ado|ar|ó|o)|debo|debe)\b[^.!?\n]{0,30}?(?:[€$£]\s?\d|\d[\d.,]*\s?(?:k\b|€|\$|£|eur\b|euros?\b|dollars?\b|pounds?\b|bucks\b|quid\b))"#
+                + #"|(?:[€$£]\s?\d[\d.,]*|\d[\d.,]*\s?(?:k\b|€|\$|£|eur\b|euros?\b|dollars?\b|pounds?\b|bucks\b))[^.!?\n]{0,30}?\b(?:owe[sd]?|lent|borrowed|geliehen|geborgt|pr(?:ê|e)t(?:é|e|er)s?|emprunt(?:é|e|er)|prest(?:é|e|ado|ar|ó|o))\b"#,
+            .finances, CompiledLexicon.medium, "money owed or lent", minimumDigits: 1),
+        // What is left in an account: an amount and the account in one sentence.
+        Pattern(
+            #"(?:[€$£]\s?\d|\d[\d.,]*\s?(?:€|\$|£|eur\b|euros?\b|dollars?\b|pounds?\b))[^.!?\n]{0,40}?\b(?:account|konto|compte|cuenta)\b"#
+                + #"|\b(?:account|konto|compte|cuenta)\b[^.!?\n]{0,40}?(?:[€$£]\s?\d|\d[\d.,]*\s?(?:€|\$|£|eur\b|euros?\b|dollars?\b|pounds?\b))"#,
+            .finances, CompiledLexicon.medium, "money in an account", minimumDigits: 1,
+            gate: { _, tokens in tokens.contains("account") || tokens.contains("konto") || tokens.contains("compte") || tokens.contains("cuenta") }),
+        // When and where a child is picked up from school: "pick-up for Leo is at 3:15 at the side gate".
+        Pattern(
+            #"\b(?:pick-?up|pick(?:ing|ed)? (?:him |her |them )?up|abhol\w*|r(?:é|e)cup(?:é|e)r\w*|recog(?:er|ida|emos|e)|sortie)\b[^.!?\n]{0,30}?\b(?:school|primary|nursery|daycare|kindergarten|kita|schule|grundschule|hort|(?:é|e)cole|cr(?:è|e)che|coll(?:è|e)ge|colegio|guarder(?:í|i)a|escuela)\b"#
+                + #"|\b\p{Lu}\p{Ll}+\s+(?:Primary|Elementary|Grundschule|Kita)\b"#,
+            .children, CompiledLexicon.medium, "school pick-up", minimumDigits: 0),
         // Trouble in bed: "im Bett läuft es nicht mehr", "au lit ça ne va plus", "en la cama ya no".
         Pattern(
             #"\b(?:in bed|im bett|au lit|en la cama)\b[^.!?\n]{0,40}?(?:\bnicht mehr\b|\bkaum noch\b|\banymore\b|\bno longer\b|\bne\s+(?:\w+\s+){0,2}plus\b|\bplus rien\b|\bya no\b)"#
                 + #"|(?:\bno longer\b|\bnicht mehr\b|\bplus rien\b|\bya no\b)[^.!?\n]{0,30}?\b(?:in bed|im bett|au lit|en la cama)\b"#,
             .intimate, CompiledLexicon.medium, "trouble in bed", minimumDigits: 0,
-            gate: { _, tokens in tokens.contains("bed") || tokens.contains("bett") || tokens.contains("lit") || tokens.contains("cama") }),
+            gate: { _, tokens in
+                (tokens.contains("bed") || tokens.contains("bett") || tokens.contains("lit") || tokens.contains("cama"))
+                    && !tokens.isDisjoint(with: goingWords)
+            }),
     ]
 
     /// The password words (tokens, accents removed) the login pattern needs when there is no `@` or `/`.
@@ -166,7 +193,7 @@ enum Patterns {
     /// needs, besides words starting "alarm" or ending "code" or "schloss".
     static let codeWords: Set<String> = [
         "combo", "combination", "combinaison", "combinacion", "padlock", "cadenas", "candado", "locker", "casier", "taquilla",
-        "spind", "keysafe", "safe", "schlusselsafe", "verification", "verificacion", "cvv", "cvc", "codigo",
+        "spind", "keysafe", "safe", "schlusselsafe", "tresor", "coffre", "caja", "boite", "box", "keybox", "lockbox", "opener", "garage", "verification", "verificacion", "cvv", "cvc", "codigo",
     ]
     /// Words about an accident, the police, a fault or insurance, one of which the cover-up pattern needs.
     static let accidentWords: Set<String> = [
@@ -175,15 +202,17 @@ enum Patterns {
     ]
     /// Cash and valuables, one of which the hidden-valuables pattern needs.
     static let valuableWords: Set<String> = [
-        "cash", "money", "savings", "gold", "jewellery", "jewelry", "valuables", "bargeld", "geld", "ersparnisse", "erspartes", "schmuck",
+        "cash", "money", "savings", "gold", "jewellery", "jewelry", "valuables", "bargeld", "geld", "ersparnisse", "erspartes", "ersparte", "ersparten", "schmuck",
         "goldmunzen", "wertsachen", "liquide", "especes", "argent", "economies", "bijoux", "lingot", "lingots", "efectivo", "dinero",
         "metalico", "ahorros", "joyas", "oro",
     ]
     /// Money, tax and inheritance words, one of which the German "nicht ... angegeben" pattern needs.
     static let declarableWords: Set<String> = [
         "erbe", "erbschaft", "finanzamt", "bargeld", "geld", "einnahmen", "einkommen", "steuer", "steuern", "steuererklarung", "schwarzgeld",
-        "gewinn", "gewinne", "trinkgeld",
+        "gewinn", "gewinne", "trinkgeld", "trinkgelder", "nebeneinkunfte", "mieteinnahmen",
     ]
+    /// Verbs of things going or working, one of which the trouble-in-bed pattern needs.
+    static let goingWords: Set<String> = ["lauft", "klappt", "passiert", "working", "happening", "works", "marche", "passe", "funciona", "pasa", "sex", "sexe", "sexo"]
     /// The holder words one of which the grants-access pattern needs.
     static let holderWords: Set<String> = ["anyone", "anybody", "whoever", "wer", "jeder", "jedem", "jede", "importe", "quiconque", "cualquiera", "quien"]
     /// Surname words, one of which the booking-code pattern needs (besides "last name", "nom de famille").

@@ -139,6 +139,28 @@ struct TierClassifierTests {
         #expect(classifier.classify(text).tier >= .confidential, "\(classifier.classify(text))")
     }
 
+    @Test("words the lists lacked and shapes of numbers: medicines and doses, money owed or left, lost jobs, codes spaced out, at least confidential", arguments: [
+        ("Doc switched me to escitalopram, 10 mg", SensitiveCategory.health),
+        ("Seit Montag nehme ich Metformin zum Frühstück", .health),
+        ("Mon fils est dyslexique, on l'a su en CE1", .health),
+        ("A mi madre le han diagnosticado párkinson", .health),
+        ("Still owe Priya £400 from the festival", .finances),
+        ("Ich habe meinem Bruder 1.200 Euro geliehen", .finances),
+        ("Plus que 40 € sur le compte avant la paye", .finances),
+        ("Me han despedido y aún no lo sabe nadie en casa", .finances),
+        ("Key box by the back door: 6 0 3 2", .passwordHint),
+        ("Der Tresor im Arbeitszimmer geht mit 1 9 8 4 auf", .passwordHint),
+        ("WLAN-Schlüssel fürs Gästezimmer: Kaffee_7781", .passwordHint),
+        ("Recovery words for the old wallet are in the blue notebook", .passwordHint),
+        ("School pick-up for Noah moved to 14:30 at the east entrance of Linden Primary", .children),
+        ("Haven't told anyone at work about the interview in Hamburg", .secrecy),
+    ])
+    func vocabularyAndNumberShapes(text: String, category: SensitiveCategory) {
+        let evidence = classifier.evidence(text)
+        #expect((evidence.categories[category] ?? 0) >= 0.4, "\(evidence.categories)")
+        #expect(classifier.classify(text).tier >= .confidential, "\(classifier.classify(text))")
+    }
+
     @Test("the harmless neighbours of those rules stay plain", arguments: [
         "Stayed in bed until ten, lovely lazy Sunday",
         "Ana covered for me at the café on Saturday so I could go to the wedding",
@@ -148,6 +170,10 @@ struct TierClassifierTests {
         "Paid cash at the farmers' market. The cellar still needs sorting out.",
         "Der Preis war auf der Website nicht angegeben",
         "Pasé la noche en el aeropuerto por el retraso del vuelo",
+        "Heute lange im Bett geblieben, draußen regnet es nicht mehr",
+        "Spent the night at her parents' farm with the whole family",
+        "The code is on the back of the router: WPA2, look for the sticker",
+        "Collected the parcel from the post office before the school run",
     ])
     func concealmentNearMissesStayPlain(text: String) {
         #expect(classifier.classify(text).tier <= .general, "\(classifier.classify(text))")
