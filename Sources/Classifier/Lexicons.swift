@@ -53,6 +53,9 @@ enum Lexicons {
             dyslexi*, dyslexic, legasthen*, dyspraxi*, dyscalcul*, dyskalkul*, discalculia, dislexi*, dispraxia, \
             multiple sclerosis, sclerose en plaques, esclerosis multiple, crohn*, colitis, coeliac, celiac, zoliakie, \
             weeks along, weeks pregnant, wochen schwanger, semaines de grossesse, semanas de embarazo
+        strong: dementia, demenz, demence, demencia, alzheimer*, parkinson*, had a stroke, a minor stroke, after the stroke, schlaganfall, avc, ictus, heart attack, herzinfarkt, \
+            infarctus, infarto, came back abnormal, came back positive, results were abnormal, auffalliger befund, resultat anormal
+        medium: abnormal, auffallig, anormal, anormale, wets the bed, bedwetting, nasst ein, einnassen, fait pipi au lit, enuresis, se hace pis
         """
 
     static let finances = """
@@ -81,7 +84,7 @@ enum Lexicons {
         alquiler, factura, dinero, cuenta, caro
         strong: my balance, bank balance, account balance, balance is down, kontostand, mon solde, le solde, mi saldo, el saldo, \
             car payment, missed a payment, behind on rent, mietruckstand, retard de loyer, atrasado con el alquiler
-        medium: fired, laid off, being let go, was let go, got let go, made redundant, redundancy, gekundigt, entlassen, arbeitslos, \
+        medium: got fired, been fired, was fired, i m fired, fired me, fired from, laid off, being let go, was let go, got let go, made redundant, redundancy, gekundigt, entlassen, arbeitslos, \
             licencie, licenciee, licenciement, chomage, me han despedido, me despidieron, carta de despido, en el paro
         """
 
@@ -136,6 +139,8 @@ enum Lexicons {
         medium: cash in hand
         medium: court ruled, court said, court decided, court case, the appeal, an appeal, lost the appeal, \
             das urteil, la apelacion, sentencia
+        strong: demandado, demandada, demandaron, nos ha demandado, me ha demandado, poursuivre en justice, poursuit en justice, \
+            assigne en justice, assignation, loyers impayes, alquileres impagados, mietschulden
         """
 
     static let intimate = """
@@ -170,6 +175,8 @@ enum Lexicons {
             todavia siento algo por, aun siento algo por, sigo sintiendo algo por, si todavia lo quiero, si todavia la quiero, si aun lo quiero, si aun la quiero, \
             si lo sigo queriendo, si la sigo queriendo
         medium: enamor*, verlieb*, amoureu*, falling for, fallen for, fell for
+        medium: geknutscht, knutschen, rumgeknutscht, snogged, me lie con, nos liamos, se lio con, me enrolle con, nos enrollamos, \
+            j ai embrasse, on s est embrasses
         """
 
     static let children = """
@@ -222,6 +229,7 @@ enum Lexicons {
             code de deverrouillage, codigo de desbloqueo, app password, mis claves, tus claves, todas mis claves
         strong: seed words, recovery words, wallet words, seed worter, wiederherstellungsphrase, \
             phrase de recuperation, mots de recuperation, frase semilla, palabras de recuperacion
+        strong: pregunta secreta, respuesta secreta, geheimfrage, secret question, security q
         """
 
     /// The writer says it is a secret: a confession is sensitive whatever its topic.

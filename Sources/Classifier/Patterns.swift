@@ -161,20 +161,28 @@ enum Patterns {
                 gate: { _, tokens in tokens.contains { $0.hasSuffix("mg") || $0.hasSuffix("mcg") || $0 == "µg" } }),
         // Money owed or lent: an amount beside owe, lend, borrow in the four languages.
         Pattern(
-            #"\b(?:owe[sd]?|lent|lend|borrowed|loaned|geliehen|geborgt|leihen|schulde\w*|pr(?:ê|e)t(?:é|e|er)s?|emprunt(?:é|e|er)|dois|prest(?:é|e|ado|ar|ó|o)|debo|debe)\b[^.!?\n]{0,30}?(?:[€$£]\s?\d|\d[\d.,]*\s?(?:k\b|€|\$|£|eur\b|euros?\b|dollars?\b|pounds?\b|bucks\b|quid\b))"#
-                + #"|(?:[€$£]\s?\d[\d.,]*|\d[\d.,]*\s?(?:k\b|€|\$|£|eur\b|euros?\b|dollars?\b|pounds?\b|bucks\b))[^.!?\n]{0,30}?\b(?:owe[sd]?|lent|borrowed|geliehen|geborgt|pr(?:ê|e)t(?:é|e|er)s?|emprunt(?:é|e|er)|prest(?:é|e|ado|ar|ó|o))\b"#,
+            #"\b(?:owe[sd]?|lent|lend|borrowed|loaned|geliehen|geborgt|leihen|schulde\w*|pr(?:ê|e)t(?:é|e|er)s?|emprunt(?:é|e|er)|dois|prest(?:é|e|ado|ar|ó|o)|debo|debe)\b[^.!?\n]{0,30}?(?:[€$£]\s?\#(bigAmount)|\#(bigAmount)\s?(?:€|\$|£|eur\b|euros?\b|dollars?\b|pounds?\b|bucks\b|quid\b)|\d+(?:[.,]\d+)?k\b)"#
+                + #"|(?:[€$£]\s?\#(bigAmount)|\#(bigAmount)\s?(?:€|\$|£|eur\b|euros?\b|dollars?\b|pounds?\b|bucks\b)|\d+(?:[.,]\d+)?k\b)[^.!?\n]{0,30}?\b(?:owe[sd]?|lent|borrowed|geliehen|geborgt|pr(?:ê|e)t(?:é|e|er)s?|emprunt(?:é|e|er)|prest(?:é|e|ado|ar|ó|o))\b"#,
             .finances, CompiledLexicon.medium, "money owed or lent", minimumDigits: 1),
+        // (A small sum lent for the cinema is not a finance matter: 100 or more, or thousands written "2k".)
+        // What someone earns: "I earn 64k", "verdiene 4.200 brutto", "je gagne 3 100 nets", "cobro 2.300 al mes".
+        Pattern(
+            #"\b(?:earn(?:s|ing)?|make|makes|salary of|verdien\w*|gagne\w*|touch(?:e|ons|ait)|cobr(?:o|a|amos)|gan(?:o|a|amos))\b[^.!?\n]{0,20}?(?:[€$£]\s?\d|\b\d[\d.,  ]*\s?(?:k\b|€|\$|£|eur\b|euros?\b|dollars?\b|pounds?\b|(?:a|per) (?:month|year)\b|al (?:mes|a(?:ñ|n)o)\b|par (?:mois|an)\b|im (?:monat|jahr)\b|netto\b|brutto\b|nets?\b|bruts?\b|netos?\b|brutos?\b))"#,
+            .finances, CompiledLexicon.medium, "what someone earns", minimumDigits: 1),
         // What is left in an account: an amount and the account in one sentence.
         Pattern(
             #"(?:[€$£]\s?\d|\d[\d.,]*\s?(?:€|\$|£|eur\b|euros?\b|dollars?\b|pounds?\b))[^.!?\n]{0,40}?\b(?:account|konto|compte|cuenta)\b"#
                 + #"|\b(?:account|konto|compte|cuenta)\b[^.!?\n]{0,40}?(?:[€$£]\s?\d|\d[\d.,]*\s?(?:€|\$|£|eur\b|euros?\b|dollars?\b|pounds?\b))"#,
             .finances, CompiledLexicon.medium, "money in an account", minimumDigits: 1,
             gate: { _, tokens in tokens.contains("account") || tokens.contains("konto") || tokens.contains("compte") || tokens.contains("cuenta") }),
-        // When and where a child is picked up from school: "pick-up for Leo is at 3:15 at the side gate".
+        // When a child is picked up from school, with the time: "pick-up for Leo is at 3:15 at the side gate of the school".
         Pattern(
-            #"\b(?:pick-?up|pick(?:ing|ed)? (?:him |her |them )?up|abhol\w*|r(?:é|e)cup(?:é|e)r\w*|recog(?:er|ida|emos|e)|sortie)\b[^.!?\n]{0,30}?\b(?:school|primary|nursery|daycare|kindergarten|kita|schule|grundschule|hort|(?:é|e)cole|cr(?:è|e)che|coll(?:è|e)ge|colegio|guarder(?:í|i)a|escuela)\b"#
-                + #"|\b\p{Lu}\p{Ll}+\s+(?:Primary|Elementary|Grundschule|Kita)\b"#,
-            .children, CompiledLexicon.medium, "school pick-up", minimumDigits: 0),
+            #"\b(?:pick-?up|pick(?:ing|ed)? (?:him |her |them )?up|abhol\w*|r(?:é|e)cup(?:é|e)r\w*|recog(?:er|ida|emos|e)|sortie)\b[^.!?\n]{0,60}?\b(?:school|primary|nursery|daycare|kindergarten|kita|schule|grundschule|hort|(?:é|e)cole|cr(?:è|e)che|coll(?:è|e)ge|colegio|guarder(?:í|i)a|escuela)\b"#,
+            .children, CompiledLexicon.medium, "school pick-up time", minimumDigits: 1,
+            gate: { text, _ in clockTime.firstMatch(in: text, options: [], range: NSRange(text.startIndex..<text.endIndex, in: text)) != nil }),
+        // A child's school by name: "Oakwood Primary", "Linden-Grundschule".
+        Pattern(#"\b\p{Lu}\p{Ll}+[\s-](?:Primary|Elementary|Grundschule|Kita)\b"#, .children, CompiledLexicon.medium, "a named school",
+                caseInsensitive: false, minimumDigits: 0),
         // Trouble in bed: "im Bett läuft es nicht mehr", "au lit ça ne va plus", "en la cama ya no".
         Pattern(
             #"\b(?:in bed|im bett|au lit|en la cama)\b[^.!?\n]{0,40}?(?:\bnicht mehr\b|\bkaum noch\b|\banymore\b|\bno longer\b|\bne\s+(?:\w+\s+){0,2}plus\b|\bplus rien\b|\bya no\b)"#
@@ -211,6 +219,10 @@ enum Patterns {
         "erbe", "erbschaft", "finanzamt", "bargeld", "geld", "einnahmen", "einkommen", "steuer", "steuern", "steuererklarung", "schwarzgeld",
         "gewinn", "gewinne", "trinkgeld", "trinkgelder", "nebeneinkunfte", "mieteinnahmen",
     ]
+    /// A clock time ("3:15", "14h30", "8 am"), which the school pick-up pattern needs.
+    static let clockTime = try! NSRegularExpression(pattern: #"\b(?:[01]?\d|2[0-3])[:h.][0-5]\d\b|\b\d{1,2}\s?(?:am|pm|uhr|h)\b"#, options: [.caseInsensitive])
+    /// Amounts of 100 or more: "400", "1.200", "3 000".
+    private static let bigAmount = #"(?:\d{1,3}(?:[.,  ]\d{3})+|\d{3,})"#
     /// Verbs of things going or working, one of which the trouble-in-bed pattern needs.
     static let goingWords: Set<String> = ["lauft", "klappt", "passiert", "working", "happening", "works", "marche", "passe", "funciona", "pasa", "sex", "sexe", "sexo"]
     /// The holder words one of which the grants-access pattern needs.
