@@ -73,7 +73,7 @@ enum Patterns {
         Pattern(
             #"\b[\w.+-]+@[\w-]+\.[\w.]+\s*(?:/|\|)\s*\S{6,}"#
                 + #"|\b(?:admin|root|user(?:name)?|login|usuario|utilisateur|benutzer(?:name)?)\s*(?:/|:)\s*\S+\s*/\s*\S{6,}"#
-                + #"|\b(?:pw|pwd|passwd|mdp|clave|kennwort|passwort|contrase(?:ñ|n)a|master\s?pass\w*|masterpasswort\w*|app password)\b[^\n]{0,30}?(?:[:=]|\bis\b|\bist\b|\best\b|\bes\b)?\s*(?=\S*\d)(?=\S*[^\d\s])\S{6,}"#,
+                + #"|\b(?:pw|pwd|passwd|mdp|clave|kennwort|passwort|contrase(?:ñ|n)a|master\s?pass\w*|masterpasswort\w*|app password|pin)\b[^\n]{0,50}?(?:[:=]|\bis\b|\bist\b|\best\b|\bes\b)?\s*(?=\S*\d)(?=\S*[^\d\s])\S{6,}"#,
             .passwordHint, CompiledLexicon.strong, "login or password value", caseInsensitive: true, minimumDigits: 0,
             gate: { text, tokens in
                 text.utf8.contains(0x40) || text.utf8.contains(0x2F)
@@ -156,6 +156,32 @@ enum Patterns {
             #"\b(?:wifi|wi-fi|wlan|r(?:é|e)seau|network|red)\b[^\n]{0,40}?\b(?:cl(?:é|e)|key|schl(?:ü|u)ssel|netzwerkschl(?:ü|u)ssel)\b(?:[^\n:=]{0,30}[:=])?\s*(?=\S*\d)(?=\S*[^\d\s])\S{6,}"#,
             .passwordHint, CompiledLexicon.strong, "network key", minimumDigits: 1,
             gate: { _, tokens in tokens.contains { $0 == "wifi" || $0 == "wi" || $0.hasPrefix("wlan") || $0 == "reseau" || $0 == "network" || $0 == "red" } }),
+        // Credentials in machine formats (found by the fresh held-out set): a URL carrying a
+        // password (redis://user:pass@host), a chat webhook URL, a bot token, a TOTP seed in
+        // base32, a list of recovery codes, a seed phrase written out, a network key in digit
+        // groups or after "clé wifi", and a German compound ending in Passwort or Kennwort.
+        Pattern(
+            #"\b[a-z][a-z0-9+.-]{1,15}://[^\s:/@]*:[^\s@/]{4,}@[^\s/]+"#
+                + #"|\bhttps://(?:hooks\.slack\.com/services|discord(?:app)?\.com/api/webhooks|outlook\.office\.com/webhook)/\S{10,}"#
+                + #"|\b\d{8,10}:[A-Za-z0-9_-]{30,}"#,
+            .passwordHint, CompiledLexicon.strong, "credential in a URL or token", minimumDigits: 1,
+            gate: { text, _ in text.utf8.contains(0x3A) }),
+        Pattern(
+            #"\b(?i:totp|otp|2fa|mfa|authenticator|authentifikator|authentificateur|autenticador)\b[^\n]{0,60}?\b[A-Z2-7]{16,}\b"#,
+            .passwordHint, CompiledLexicon.strong, "TOTP seed", caseInsensitive: false, minimumDigits: 1),
+        Pattern(
+            #"\b(?:recovery|backup|wiederherstellung\w*|notfall\w*|secours|r(?:é|e)cup(?:é|e)ration|recuperaci(?:ó|o)n|respaldo)\b[^\n]{0,40}?\b\d{4}[\s-]?\d{4}\b"#,
+            .passwordHint, CompiledLexicon.strong, "recovery codes", minimumDigits: 8),
+        Pattern(
+            #"\b(?:seed|mnemonic|words|w(?:ö|o)rter|mots|palabras|semilla|graine|phrase)\b[^\n]{0,60}?[:—–-]\s*(?:[a-z]{3,8}[ \t]*\n?[ \t]*){12,}"#,
+            .passwordHint, CompiledLexicon.strong, "seed phrase", caseInsensitive: false, minimumDigits: 0,
+            gate: { _, tokens in !tokens.isDisjoint(with: ["seed", "mnemonic", "words", "worter", "mots", "palabras", "semilla", "graine", "phrase", "wallet"]) }),
+        Pattern(
+            #"\b(?:schl(?:ü|u)ssel|key|cl(?:é|e)|clave)\b\s*[:=]?\s*\d{4}(?:[\s-]\d{4}){3,}"#
+                + #"|\b(?:cl(?:é|e)|key|schl(?:ü|u)ssel|clave|code|mot de passe|contrase(?:ñ|n)a)\s+(?:du |de la |de |del )?(?:wifi|wi-fi|wlan)\b[^\n]{0,40}?[:=]\s*(?=\S*\d)(?=\S*[^\d\s])\S{6,}"#,
+            .passwordHint, CompiledLexicon.strong, "network key", minimumDigits: 6),
+        Pattern(#"\b\p{L}{2,}(?:passwort|kennwort)\b"#, .passwordHint, CompiledLexicon.strong, "password compound", minimumDigits: 0,
+                gate: { _, tokens in tokens.contains { $0.count > 9 && ($0.hasSuffix("passwort") || $0.hasSuffix("kennwort")) } }),
         // A dose: "50mg of", "20 mg morgens".
         Pattern(#"\b\d+(?:[.,]\d+)?\s?(?:mg|mcg|µg)\b"#, .health, CompiledLexicon.medium, "a dose", minimumDigits: 1,
                 gate: { _, tokens in tokens.contains { $0.hasSuffix("mg") || $0.hasSuffix("mcg") || $0 == "µg" } }),
@@ -195,7 +221,7 @@ enum Patterns {
     ]
 
     /// The password words (tokens, accents removed) the login pattern needs when there is no `@` or `/`.
-    static let passwordWords: Set<String> = ["pw", "pwd", "passwd", "mdp", "clave", "kennwort", "passwort", "contrasena", "password"]
+    static let passwordWords: Set<String> = ["pw", "pwd", "passwd", "mdp", "clave", "kennwort", "passwort", "contrasena", "password", "pin"]
 
     /// The words (tokens, accents removed) one of which the lock, alarm or one-time code pattern
     /// needs, besides words starting "alarm" or ending "code" or "schloss".

@@ -167,6 +167,24 @@ struct TierClassifierTests {
         #expect(classifier.classify(text).tier >= .confidential, "\(classifier.classify(text))")
     }
 
+    @Test("credentials in machine formats and German password compounds: at least confidential", arguments: [
+        "staging db: DATABASE_URL=postgres://app:Qm7vLx2rT9@db.internal.example:5432/app",
+        "team alerts go to https://hooks.slack.com/services/T0000AAAA/B0000BBBB/abcdEFGHijklMNOPqrstUVWX",
+        "bot token from BotFather: 1234567890:AAE-abcdefghijklmnopqrstuvwxyz0123456",
+        "Authenticator secret for the NAS, if the phone is lost: KRSXG5CTMVRXEZLU",
+        "Backup codes for GitHub: 1234-5678 2345-6789 3456-7890",
+        "Wallet seed, keep offline: apple river stone cloud seven lamp ocean tiger paper music forest candle",
+        "Router Schlüssel 1111 2222 3333 4444 5555",
+        "clave del wifi del piso: Gato_Azul_2023",
+        "Tresor-Kennwort: Blaubeere-77",
+        "PIN for the signing certificate (the .pfx file): Linde#2024",
+    ])
+    func machineCredentials(text: String) {
+        let evidence = classifier.evidence(text)
+        #expect((evidence.categories[.passwordHint] ?? 0) >= 0.4 || !evidence.credentials.isEmpty, "\(evidence)")
+        #expect(classifier.classify(text).tier >= .confidential, "\(classifier.classify(text))")
+    }
+
     @Test("the harmless neighbours of those rules stay plain", arguments: [
         "Stayed in bed until ten, lovely lazy Sunday",
         "Ana covered for me at the café on Saturday so I could go to the wedding",
@@ -184,6 +202,8 @@ struct TierClassifierTests {
         "Got really fired up at the climbing wall tonight",
         "Récupéré les enfants à l'école, goûter au parc",
         "Made 24 cupcakes for the school fair, sold out by 11",
+        "Docs are at https://example.com/guide:intro, section 3",
+        "Twelve words on the poster: keep calm and carry on with the lovely summer fete again",
     ])
     func concealmentNearMissesStayPlain(text: String) {
         #expect(classifier.classify(text).tier <= .general, "\(classifier.classify(text))")
