@@ -173,7 +173,7 @@ enum Patterns {
             #"\b(?:recovery|backup|wiederherstellung\w*|notfall\w*|secours|r(?:é|e)cup(?:é|e)ration|recuperaci(?:ó|o)n|respaldo)\b[^\n]{0,40}?\b\d{4}[\s-]?\d{4}\b"#,
             .passwordHint, CompiledLexicon.strong, "recovery codes", minimumDigits: 8),
         Pattern(
-            #"\b(?:seed|mnemonic|words|w(?:ö|o)rter|mots|palabras|semilla|graine|phrase)\b[^\n]{0,60}?[:—–-]\s*(?:[a-z]{3,8}[ \t]*\n?[ \t]*){12,}"#,
+            #"\b(?:seed|mnemonic|words|w(?:ö|o)rter|mots|palabras|semilla|graine|phrase)\b[^\n]{0,60}?[:—–-]\s*(?:[a-z]{3,8}\s+){11}[a-z]{3,8}\b"#,
             .passwordHint, CompiledLexicon.strong, "seed phrase", caseInsensitive: false, minimumDigits: 0,
             gate: { _, tokens in !tokens.isDisjoint(with: ["seed", "mnemonic", "words", "worter", "mots", "palabras", "semilla", "graine", "phrase", "wallet"]) }),
         Pattern(
