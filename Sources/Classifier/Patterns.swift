@@ -168,7 +168,8 @@ enum Patterns {
             gate: { text, _ in text.utf8.contains(0x3A) }),
         Pattern(
             #"\b(?i:totp|otp|2fa|mfa|authenticator|authentifikator|authentificateur|autenticador)\b[^\n]{0,60}?\b[A-Z2-7]{16,}\b"#,
-            .passwordHint, CompiledLexicon.strong, "TOTP seed", caseInsensitive: false, minimumDigits: 1),
+            .passwordHint, CompiledLexicon.strong, "TOTP seed", caseInsensitive: false, minimumDigits: 1,
+            gate: { _, tokens in !tokens.isDisjoint(with: ["totp", "otp", "2fa", "mfa", "authenticator", "authentifikator", "authentificateur", "autenticador"]) }),
         Pattern(
             #"\b(?:recovery|backup|wiederherstellung\w*|notfall\w*|secours|r(?:é|e)cup(?:é|e)ration|recuperaci(?:ó|o)n|respaldo)\b[^\n]{0,40}?\b\d{4}[\s-]?\d{4}\b"#,
             .passwordHint, CompiledLexicon.strong, "recovery codes", minimumDigits: 8),
@@ -189,12 +190,14 @@ enum Patterns {
         Pattern(
             #"\b(?:owe[sd]?|lent|lend|borrowed|loaned|geliehen|geborgt|leihen|schulde\w*|pr(?:ê|e)t(?:é|e|er)s?|emprunt(?:é|e|er)|dois|prest(?:é|e|ado|ar|ó|o)|debo|debe)\b[^.!?\n]{0,30}?(?:[€$£]\s?\#(bigAmount)|\#(bigAmount)\s?(?:€|\$|£|eur\b|euros?\b|dollars?\b|pounds?\b|bucks\b|quid\b)|\d+(?:[.,]\d+)?k\b)"#
                 + #"|(?:[€$£]\s?\#(bigAmount)|\#(bigAmount)\s?(?:€|\$|£|eur\b|euros?\b|dollars?\b|pounds?\b|bucks\b)|\d+(?:[.,]\d+)?k\b)[^.!?\n]{0,30}?\b(?:owe[sd]?|lent|borrowed|geliehen|geborgt|pr(?:ê|e)t(?:é|e|er)s?|emprunt(?:é|e|er)|prest(?:é|e|ado|ar|ó|o))\b"#,
-            .finances, CompiledLexicon.medium, "money owed or lent", minimumDigits: 1),
+            .finances, CompiledLexicon.medium, "money owed or lent", minimumDigits: 1,
+            gate: { _, tokens in tokens.contains { lendingWords.contains($0) || $0.hasPrefix("prest") || $0.hasPrefix("pret") || $0.hasPrefix("emprunt") || $0.hasPrefix("schuld") } }),
         // (A small sum lent for the cinema is not a finance matter: 100 or more, or thousands written "2k".)
         // What someone earns: "I earn 64k", "verdiene 4.200 brutto", "je gagne 3 100 nets", "cobro 2.300 al mes".
         Pattern(
             #"\b(?:earn(?:s|ing)?|make|makes|salary of|verdien\w*|gagne\w*|touch(?:e|ons|ait)|cobr(?:o|a|amos)|gan(?:o|a|amos))\b[^.!?\n]{0,20}?(?:[€$£]\s?\d|\b\d[\d.,  ]*\s?(?:k\b|€|\$|£|eur\b|euros?\b|dollars?\b|pounds?\b|(?:a|per) (?:month|year)\b|al (?:mes|a(?:ñ|n)o)\b|par (?:mois|an)\b|im (?:monat|jahr)\b|netto\b|brutto\b|nets?\b|bruts?\b|netos?\b|brutos?\b))"#,
-            .finances, CompiledLexicon.medium, "what someone earns", minimumDigits: 1),
+            .finances, CompiledLexicon.medium, "what someone earns", minimumDigits: 1,
+            gate: { _, tokens in tokens.contains { earningWords.contains($0) || $0.hasPrefix("earn") || $0.hasPrefix("verdien") || $0.hasPrefix("gagn") || $0.hasPrefix("touch") || $0.hasPrefix("cobr") || $0.hasPrefix("gan") } }),
         // What is left in an account: an amount and the account in one sentence.
         Pattern(
             #"(?:[€$£]\s?\d|\d[\d.,]*\s?(?:€|\$|£|eur\b|euros?\b|dollars?\b|pounds?\b))[^.!?\n]{0,40}?\b(?:account|konto|compte|cuenta)\b"#
@@ -208,7 +211,8 @@ enum Patterns {
             gate: { text, _ in clockTime.firstMatch(in: text, options: [], range: NSRange(text.startIndex..<text.endIndex, in: text)) != nil }),
         // A child's school by name: "Oakwood Primary", "Linden-Grundschule".
         Pattern(#"\b\p{Lu}\p{Ll}+[\s-](?:Primary|Elementary|Grundschule|Kita)\b"#, .children, CompiledLexicon.medium, "a named school",
-                caseInsensitive: false, minimumDigits: 0),
+                caseInsensitive: false, minimumDigits: 0,
+                gate: { _, tokens in tokens.contains("primary") || tokens.contains("elementary") || tokens.contains("grundschule") || tokens.contains("kita") }),
         // Trouble in bed: "im Bett läuft es nicht mehr", "au lit ça ne va plus", "en la cama ya no".
         Pattern(
             #"\b(?:in bed|im bett|au lit|en la cama)\b[^.!?\n]{0,40}?(?:\bnicht mehr\b|\bkaum noch\b|\banymore\b|\bno longer\b|\bne\s+(?:\w+\s+){0,2}plus\b|\bplus rien\b|\bya no\b)"#
@@ -249,6 +253,11 @@ enum Patterns {
     static let clockTime = try! NSRegularExpression(pattern: #"\b(?:[01]?\d|2[0-3])[:h.][0-5]\d\b|\b\d{1,2}\s?(?:am|pm|uhr|h)\b"#, options: [.caseInsensitive])
     /// Amounts of 100 or more: "400", "1.200", "3 000".
     private static let bigAmount = #"(?:\d{1,3}(?:[.,  ]\d{3})+|\d{3,})"#
+    /// Words of lending and owing, one of which the money-owed pattern needs (besides stems of
+    /// prêter, emprunter, prestar and Schuld).
+    static let lendingWords: Set<String> = ["owe", "owes", "owed", "lent", "lend", "borrowed", "loaned", "geliehen", "geborgt", "leihen", "dois", "debo", "debe"]
+    /// Words of earning (besides stems of earn, verdienen, gagner, toucher, cobrar, ganar).
+    static let earningWords: Set<String> = ["make", "makes", "salary"]
     /// Verbs of things going or working, one of which the trouble-in-bed pattern needs.
     static let goingWords: Set<String> = ["lauft", "klappt", "passiert", "working", "happening", "works", "marche", "passe", "funciona", "pasa", "sex", "sexe", "sexo"]
     /// The holder words one of which the grants-access pattern needs.
