@@ -5,9 +5,10 @@ import Vault
 
 /// `memvault-bench classify [--data DIR] [--set FILE]... [--misses] [--quality-only] [--speed-only] [--probes N]`:
 /// the tier classifier on the labelled sets of `Benchmarks/eval/classify/` (`memories.jsonl`, and
-/// `classify-heldout.jsonl`, written by a separate session; confusion matrices beside the keyword
-/// baseline, per language), its speed without the neighbour signal (memories per second, alone and
-/// inside an import), and what it adds to an `add` with the model loaded (neighbours included).
+/// `classify-heldout.jsonl` and `classify-heldout2.jsonl`, written by separate sessions; confusion
+/// matrices beside the keyword baseline, per language), its speed without the neighbour signal
+/// (memories per second, alone and inside an import), and what it adds to a whole `add` (with its
+/// commit and index refresh) with the model loaded (neighbours included).
 enum ClassifyBench {
     struct Labelled: Decodable {
         var lang: String
