@@ -45,6 +45,17 @@ enum Lexicons {
         strong: arztpraxis, pedopsy*, tdah, adhs, lab results, test results, laborergebnis*, laborwerte, resultats d analyse*, resultados de los analisis
         medium: labo, laboratoire, laboratorio, blood results
         weak: results, ergebnisse, resultats, resultados, praxis
+        strong: zoloft, prozac, lexapro, escitalopram, citalopram, sertralin*, fluoxetin*, paroxetin*, venlafaxin*, duloxetin*, bupropion, \
+            wellbutrin, mirtazapin*, quetiapin*, seroquel, lamotrigin*, ritalin, methylphenidat*, adderall, concerta, elvanse, vyvanse, \
+            metformin*, ozempic, semaglutid*, wegovy, levothyrox*, thyroxin*, euthyrox, diazepam, lorazepam, valium, tavor, tramadol, oxycodon*, \
+            opioid*, opiat*, morphin*, methadon*, subutex, suboxone, naltrexon*, antabus*, \
+            diagnosti*, psychiater*, relaps*, rechute, recaida, depressiv*, depresiv*, depressive, \
+            dyslexi*, dyslexic, legasthen*, dyspraxi*, dyscalcul*, dyskalkul*, discalculia, dislexi*, dispraxia, \
+            multiple sclerosis, sclerose en plaques, esclerosis multiple, crohn*, colitis, coeliac, celiac, zoliakie, \
+            weeks along, weeks pregnant, wochen schwanger, semaines de grossesse, semanas de embarazo
+        strong: dementia, demenz, demence, demencia, alzheimer*, parkinson*, had a stroke, a minor stroke, after the stroke, schlaganfall, avc, ictus, heart attack, herzinfarkt, \
+            infarctus, infarto, came back abnormal, came back positive, results were abnormal, auffalliger befund, resultat anormal
+        medium: abnormal, auffallig, anormal, anormale, wets the bed, bedwetting, nasst ein, einnassen, fait pipi au lit, enuresis, se hace pis
         """
 
     static let finances = """
@@ -71,6 +82,10 @@ enum Lexicons {
         weak: euro, euros, dollars, price, cost, expensive, paid, rent, bill, bills, account, budget, broke, transfer, \
         wire, shares, retraite, kosten, teuer, miete, rechnung, geld, loyer, facture, argent, compte, assurance, cher, \
         alquiler, factura, dinero, cuenta, caro
+        strong: my balance, bank balance, account balance, balance is down, kontostand, mon solde, le solde, mi saldo, el saldo, \
+            car payment, missed a payment, behind on rent, mietruckstand, retard de loyer, atrasado con el alquiler
+        medium: got fired, been fired, was fired, i m fired, fired me, fired from, laid off, being let go, was let go, got let go, made redundant, redundancy, gekundigt, entlassen, arbeitslos, \
+            licencie, licenciee, licenciement, chomage, me han despedido, me despidieron, carta de despido, en el paro
         """
 
     static let identity = """
@@ -89,6 +104,8 @@ enum Lexicons {
         ne le, nee le, fecha de nacimiento, naci el
         weak: signature, unterschrift
         strong: nhs number, health insurance number, personalausweis*, ausweis*, passnummer*, krankenversicherungsnummer, numero de secu, carte vitale, numero de pasaporte, tarjeta sanitaria
+        strong: numero fiscal, identifiant fiscal, numero d identification fiscale, nif, tax file number, \
+            numero de identificacion fiscal, steueridentifikationsnummer, steuer identifikationsnummer
         """
 
     static let legal = """
@@ -114,6 +131,16 @@ enum Lexicons {
             undeclared, not declared, tax evasion, schwarzgeld, steuerhinterziehung, non declare, non declares, non declaree, fraude fiscale, \
             no declarado, dinero negro, evasion fiscal
         medium: convoque, convoquee, vorladung, citacion, citado
+        strong: covered it up, hit and run, lied to the police, fahrerflucht, unfallflucht, vertuscht, bei der polizei gelogen, \
+            delit de fuite, menti a la police, se dio a la fuga, le menti a la policia, mentimos a la policia
+        strong: didn t declare, never declared, not declaring, off the books, nicht versteuert, am finanzamt vorbei, schwarz bezahlt, schwarzarbeit, \
+            pas declare, pas declares, pas declaree, jamais declare, sans le declarer, au black, sin declarar, no lo declare, no la declare, \
+            pagado en negro, cobrar en negro, cobro en negro, trabajo en negro
+        medium: cash in hand
+        medium: court ruled, court said, court decided, court case, the appeal, an appeal, lost the appeal, \
+            das urteil, la apelacion, sentencia
+        strong: demandado, demandada, demandaron, nos ha demandado, me ha demandado, poursuivre en justice, poursuit en justice, \
+            assigne en justice, assignation, loyers impayes, alquileres impagados, mietschulden
         """
 
     static let intimate = """
@@ -137,6 +164,19 @@ enum Lexicons {
             biological father, biologischer vater, leiblicher vater, pere biologique, padre biologico, paternity, vaterschaft*, paternite, paternidad
         strong: couples counsellor, couples counselor, marriage counsellor, marriage counselor, couples therapy, paartherapie, therapie de couple, terapia de pareja
         weak: in bed, im bett, au lit, en la cama, feelings for, gefuhle fur, sentiments pour, sentimientos por, my ex, mein ex, meine ex, mon ex, mi ex
+        medium: ended up at his place, ended up at her place, ended up at his flat, ended up at her flat, back to his place, back to her place, \
+            went home with him, went home with her, spent the night at his place, spent the night at her place, stayed the night at his place, \
+            stayed the night at her place, stayed over at his place, stayed over at her place, bei ihm ubernachtet, bei ihr ubernachtet, nacht bei ihm, nacht bei ihr, \
+            dormi chez lui, dormi chez elle, nuit chez lui, nuit chez elle, fini chez lui, fini chez elle, \
+            acabamos en su casa, terminamos en su casa, acabe en su casa, termine en su casa, me quede a dormir en su casa, pase la noche con ella
+        medium: still have feelings for, still got feelings for, still in love with, if i still love, whether i still love, do i still love, \
+            noch gefuhle fur, ob ich ihn noch liebe, ob ich sie noch liebe, ob ich ihn uberhaupt noch liebe, ob ich sie uberhaupt noch liebe, \
+            encore des sentiments pour, si je l aime encore, si je l aime toujours, si je l aime vraiment, \
+            todavia siento algo por, aun siento algo por, sigo sintiendo algo por, si todavia lo quiero, si todavia la quiero, si aun lo quiero, si aun la quiero, \
+            si lo sigo queriendo, si la sigo queriendo
+        medium: enamor*, verlieb*, amoureu*, falling for, fallen for, fell for
+        medium: geknutscht, knutschen, rumgeknutscht, snogged, me lie con, nos liamos, se lio con, me enrolle con, nos enrollamos, \
+            j ai embrasse, on s est embrasses
         """
 
     static let children = """
@@ -154,6 +194,7 @@ enum Lexicons {
         children, kinder, enfants, ninos, bebe
         medium: principal, headteacher, head teacher, schulleiter*, directeur de l ecole, directrice de l ecole, director del colegio, directora del colegio, \
             school pickup, pick up from school, abholen von der schule, sortie de l ecole, salida del colegio, recoger del colegio
+        medium: forderplan, forderbedarf, nachteilsausgleich, iep, sen support, aesh, pap scolaire, necesidades educativas
         """
 
     static let address = """
@@ -186,6 +227,9 @@ enum Lexicons {
         weak: pin, clave
         strong: security answer, security answers, reponse secrete, respuesta de seguridad, passcode, handy code, handycode, entsperrcode, \
             code de deverrouillage, codigo de desbloqueo, app password, mis claves, tus claves, todas mis claves
+        strong: seed words, recovery words, wallet words, seed worter, wiederherstellungsphrase, \
+            phrase de recuperation, mots de recuperation, frase semilla, palabras de recuperacion
+        strong: pregunta secreta, respuesta secreta, geheimfrage, secret question, security q
         """
 
     /// The writer says it is a secret: a confession is sensitive whatever its topic.
@@ -200,6 +244,11 @@ enum Lexicons {
         medium: secret, secretly, confession, geheim, heimlich, en secret, secretement, en secreto, a escondidas
         weak: private, privat, prive, privado
         strong: darf nie rauskommen, darf niemand erfahren, sonst niemand, si ca se sait, personne d autre, si se entera, si se enteran, nadie mas lo sabe
+        strong: not telling anyone, haven t told anyone, didn t tell anyone, haven t told anybody, not telling anybody, \
+            noch keinem gesagt, noch niemandem gesagt, keinem erzahlt, niemandem davon erzahlt, \
+            n ose pas le dire, je ne l ai dit a personne, pas encore dit a, \
+            no se lo he dicho a nadie, no se como decirselo, todavia no se lo he dicho, aun no se lo he dicho
+        medium: haven t told, not telling, hasn t told, noch nicht gesagt, noch nicht erzahlt, pas encore dit, todavia no le he dicho
         """
 
     static let timeAnchor = """

@@ -104,7 +104,23 @@ public struct TierClassifier: Sendable {
     ///   - neighbours: the nearest already-tiered memories, or nil to skip that signal (import).
     /// - Complexity: O(n) in the text's length.
     public func classify(_ text: String, neighbours: [Neighbour]? = nil) -> Classification {
+        classify(evidence: evidence(text), neighbours: neighbours)
+    }
+
+    /// Classifies `text`, asking for the neighbours only when they could change the tier: a
+    /// credential already makes the memory `secret`, the highest automatic tier, which habits
+    /// can neither raise nor lower (so a write that holds one is never embedded for them).
+    /// - Parameter neighbours: gives the nearest already-tiered memories, or nil to skip that signal.
+    public func classify<E: Error>(_ text: String, neighbours: () throws(E) -> [Neighbour]?) throws(E) -> Classification {
         let evidence = self.evidence(text)
+        return classify(evidence: evidence, neighbours: Self.neighboursCanMatter(evidence) ? try neighbours() : nil)
+    }
+
+    /// Whether the habit signal could change the tier the text's own evidence gives: not when a
+    /// credential sets the floor at `secret` (the top; ``decide(_:floor:)`` moves all mass into it).
+    static func neighboursCanMatter(_ evidence: Evidence) -> Bool { evidence.credentials.isEmpty }
+
+    func classify(evidence: Evidence, neighbours: [Neighbour]?) -> Classification {
         var scores = Self.probabilities(evidence)
         var reasons = Self.reasons(evidence)
         if let neighbours, let vote = Self.neighbourVote(neighbours) {

@@ -85,6 +85,130 @@ struct TierClassifierTests {
         #expect(classifier.classify(text).tier <= .general, "\(classifier.classify(text))")
     }
 
+    @Test("meaning without a telling word: night after a date, love in doubt, trouble in bed, at least confidential", arguments: [
+        ("First date with Tom went great, I went home with him afterwards", SensitiveCategory.intimate),
+        ("Nach dem Konzert hab ich bei ihr übernachtet, mal sehen was draus wird", .intimate),
+        ("Soirée au bar, finalement j'ai dormi chez lui", .intimate),
+        ("Después de la cena acabamos en su casa, qué nervios", .intimate),
+        ("Six years married and I honestly can't tell whether I still love her", .intimate),
+        ("Ich habe immer noch Gefühle für Lukas, obwohl er verheiratet ist", .intimate),
+        ("Je ne sais plus si je l'aime encore, on se parle à peine", .intimate),
+        ("Creo que todavía siento algo por Marta", .intimate),
+        ("Seit der Geburt läuft im Bett kaum noch was", .intimate),
+        ("Au lit ça ne marche plus entre nous depuis l'été", .intimate),
+    ])
+    func intimateWithoutTellingWord(text: String, category: SensitiveCategory) {
+        let evidence = classifier.evidence(text)
+        #expect((evidence.categories[category] ?? 0) >= 0.4, "\(evidence.categories)")
+        #expect(classifier.classify(text).tier >= .confidential, "\(classifier.classify(text))")
+    }
+
+    @Test("a cover-up, fault in an accident, money kept from the tax office or hidden at home: at least confidential", arguments: [
+        ("After the crash my brother took the blame so I would keep my licence", SensitiveCategory.legal),
+        ("Der Unfall damals: meine Schwester hat mich gedeckt, die Polizei weiß nichts", .legal),
+        ("Pour l'accident du parking, c'était moi qui conduisais, pas Paul", .legal),
+        ("El choque fue culpa mía aunque el seguro piensa otra cosa", .legal),
+        ("Die Trinkgelder hab ich nie beim Finanzamt angegeben", .legal),
+        ("Le chantier de la cuisine a été payé au black", .legal),
+        ("Le pagué al fontanero sin declarar nada", .legal),
+        ("Grandma keeps her savings hidden in a tin under the floorboards", .finances),
+        ("Das Ersparte liegt versteckt im Keller in der Werkzeugkiste", .finances),
+        ("Les bijoux de maman sont cachés dans la cave, derrière les bocaux", .finances),
+        ("Tenemos dinero escondido en el altillo del armario", .finances),
+    ])
+    func concealment(text: String, category: SensitiveCategory) {
+        let evidence = classifier.evidence(text)
+        #expect((evidence.categories[category] ?? 0) >= 0.4, "\(evidence.categories)")
+        #expect(classifier.classify(text).tier >= .confidential, "\(classifier.classify(text))")
+    }
+
+    @Test("results awaited at an appointment, and whatever grants access to its holder: at least confidential", arguments: [
+        ("Appointment on Friday to go over the results, can't sleep", SensitiveCategory.health),
+        ("Morgen der Termin wegen der Befunde", .health),
+        ("Rendez-vous lundi pour les résultats, j'angoisse", .health),
+        ("Me llamaron para una cita por los resultados", .health),
+        ("Ferry reservation 8KD2QX under the surname Varga", .passwordHint),
+        ("Gift card for Mum's birthday: whoever has this number can spend it, keep it safe", .passwordHint),
+        ("Der Link zum Ordner: wer den Link hat, kann alles lesen", .passwordHint),
+        ("Code du casier : n'importe qui avec ce code peut l'ouvrir", .passwordHint),
+        ("Con esto cualquiera puede entrar en mi correo", .passwordHint),
+    ])
+    func resultsAndAccess(text: String, category: SensitiveCategory) {
+        let evidence = classifier.evidence(text)
+        #expect((evidence.categories[category] ?? 0) >= 0.4, "\(evidence.categories)")
+        #expect(classifier.classify(text).tier >= .confidential, "\(classifier.classify(text))")
+    }
+
+    @Test("words the lists lacked and shapes of numbers: medicines and doses, money owed or left, lost jobs, codes spaced out, at least confidential", arguments: [
+        ("Doc switched me to escitalopram, 10 mg", SensitiveCategory.health),
+        ("Seit Montag nehme ich Metformin zum Frühstück", .health),
+        ("Mon fils est dyslexique, on l'a su en CE1", .health),
+        ("A mi madre le han diagnosticado párkinson", .health),
+        ("Still owe Priya £400 from the festival", .finances),
+        ("Ich habe meinem Bruder 1.200 Euro geliehen", .finances),
+        ("Plus que 40 € sur le compte avant la paye", .finances),
+        ("Me han despedido y aún no lo sabe nadie en casa", .finances),
+        ("Key box by the back door: 6 0 3 2", .passwordHint),
+        ("Der Tresor im Arbeitszimmer geht mit 1 9 8 4 auf", .passwordHint),
+        ("WLAN-Schlüssel fürs Gästezimmer: Kaffee_7781", .passwordHint),
+        ("Recovery words for the old wallet are in the blue notebook", .passwordHint),
+        ("School pick-up for Noah moved to 14:30 at the east entrance of Linden Primary", .children),
+        ("Haven't told anyone at work about the interview in Hamburg", .secrecy),
+        ("Mum's dementia diagnosis is official now", .health),
+        ("Ich verdiene jetzt 3.900 netto, mehr als Jan", .finances),
+        ("Cobramos 1.950 al mes entre los dos", .finances),
+        ("Gestern mit Nico rumgeknutscht, obwohl er vergeben ist", .intimate),
+        ("La vecina nos ha demandado por las humedades", .legal),
+        ("Geheimfrage fürs Bankkonto: Lieblingslehrer", .passwordHint),
+    ])
+    func vocabularyAndNumberShapes(text: String, category: SensitiveCategory) {
+        let evidence = classifier.evidence(text)
+        #expect((evidence.categories[category] ?? 0) >= 0.4, "\(evidence.categories)")
+        #expect(classifier.classify(text).tier >= .confidential, "\(classifier.classify(text))")
+    }
+
+    @Test("credentials in machine formats and German password compounds: at least confidential", arguments: [
+        "staging db: DATABASE_URL=postgres://app:Qm7vLx2rT9@db.internal.example:5432/app",
+        "team alerts go to https://hooks.slack.com/services/T0000AAAA/B0000BBBB/abcdEFGHijklMNOPqrstUVWX",
+        "bot token from BotFather: 1234567890:AAE-abcdefghijklmnopqrstuvwxyz0123456",
+        "Authenticator secret for the NAS, if the phone is lost: KRSXG5CTMVRXEZLU",
+        "Backup codes for GitHub: 1234-5678 2345-6789 3456-7890",
+        "Wallet seed, keep offline: apple river stone cloud seven lamp ocean tiger paper music forest candle",
+        "Router Schlüssel 1111 2222 3333 4444 5555",
+        "clave del wifi del piso: Gato_Azul_2023",
+        "Tresor-Kennwort: Blaubeere-77",
+        "PIN for the signing certificate (the .pfx file): Linde#2024",
+    ])
+    func machineCredentials(text: String) {
+        let evidence = classifier.evidence(text)
+        #expect((evidence.categories[.passwordHint] ?? 0) >= 0.4 || !evidence.credentials.isEmpty, "\(evidence)")
+        #expect(classifier.classify(text).tier >= .confidential, "\(classifier.classify(text))")
+    }
+
+    @Test("the harmless neighbours of those rules stay plain", arguments: [
+        "Stayed in bed until ten, lovely lazy Sunday",
+        "Ana covered for me at the café on Saturday so I could go to the wedding",
+        "The match results were announced after the final",
+        "Booked a table for four at the Italian place, reservation at 8",
+        "I still love this song after all these years",
+        "Paid cash at the farmers' market. The cellar still needs sorting out.",
+        "Der Preis war auf der Website nicht angegeben",
+        "Pasé la noche en el aeropuerto por el retraso del vuelo",
+        "Heute lange im Bett geblieben, draußen regnet es nicht mehr",
+        "Spent the night at her parents' farm with the whole family",
+        "The code is on the back of the router: WPA2, look for the sticker",
+        "Collected the parcel from the post office before the school run",
+        "Lent Sam my copy of Dune, hope I get it back",
+        "Got really fired up at the climbing wall tonight",
+        "Récupéré les enfants à l'école, goûter au parc",
+        "Made 24 cupcakes for the school fair, sold out by 11",
+        "Docs are at https://example.com/guide:intro, section 3",
+        "Twelve words on the poster: keep calm and carry on with the lovely summer fete again",
+    ])
+    func concealmentNearMissesStayPlain(text: String) {
+        #expect(classifier.classify(text).tier <= .general, "\(classifier.classify(text))")
+    }
+
     // MARK: (c) the person's habits
 
     @Test("close and consistent neighbours move a neutral text up; distant ones are ignored")

@@ -56,6 +56,24 @@ struct ClassificationNeighbourTests {
         #expect(abs((hits.first?.score ?? 0) - 1) < 1e-4)
     }
 
+    @Test("a text holding a credential is secret whatever its neighbours: it is neither embedded nor looked up")
+    func credentialSkipsTheHabitSignal() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("classify-credential-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let embedder = CountingEmbedder()
+        let vault = try Self.indexedVault(folder, embedder: embedder)
+        let before = embedder.count
+        // Close to the plain neighbours in wording, but it holds a PIN.
+        let result = try vault.classify(text: "walked to the lake with jonas, the garage PIN is 4711", user: "alice", embedder: embedder)
+        #expect(result.tier == .secret)
+        #expect(result.neighbours == 0)
+        #expect(embedder.count == before)
+        // Without a credential the same words are embedded once for the habit signal.
+        let plain = try vault.classify(text: "walked to the lake with jonas, the garage was open", user: "alice", embedder: embedder)
+        #expect(plain.neighbours > 0)
+        #expect(embedder.count == before + 1)
+    }
+
     @Test("without an index the neighbour signal is skipped: nothing is embedded and no index is built")
     func noIndexNoEmbedding() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("classify-noindex-\(UUID().uuidString)")

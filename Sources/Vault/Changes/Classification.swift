@@ -93,11 +93,14 @@ extension Vault {
         guard body.utf8.count <= Self.maximumMemorySize else {
             throw VaultError(.badInput, "memory too large (\(body.utf8.count) bytes; the limit is \(Self.maximumMemorySize))")
         }
+        // The habit signal (one embedding and the index look-ups) runs only when it could change
+        // the tier: never for a text holding a credential, which is secret whatever its neighbours.
         var neighbours: [Neighbour]?
-        if let embedder {
+        let result = try TierClassifier().classify(body) { () throws(VaultError) -> [Neighbour]? in
+            guard let embedder else { return nil }
             neighbours = try self.neighbours(of: body, user: user, embedder: embedder, excluding: excluding, embeddingText: embeddingText)
+            return neighbours
         }
-        let result = TierClassifier().classify(body, neighbours: neighbours)
         let counted = neighbours?.filter { $0.similarity >= TierClassifier.neighbourMinimumSimilarity }.count ?? 0
         return TierClassification(result, neighbours: counted)
     }
