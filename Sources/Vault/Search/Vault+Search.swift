@@ -266,9 +266,6 @@ extension Vault {
                 hint: "fetch it with scripts/fetch-model, or use --mode lexical")
         }
         var timer = PhaseTimer()
-        // The query's embedding is independent of the index: it runs on another core while this
-        // thread brings the index up to date and runs the lexical half.
-        let pendingVector = request.mode != .lexical ? embedder.map { QueryEmbedding(query, embedder: $0) } : nil
         var update = VaultIndex.Update()
         let index = try refreshedIndex(embedder: embedder, full: false, update: &update, timer: &timer)
         var notices = update.notices
@@ -281,12 +278,18 @@ extension Vault {
             users: request.users ?? [user], tiers: request.tiers.map { Set($0.map(\.rawValue)) }, since: request.since,
             until: request.until, tags: request.tags, mentions: request.mentions)
         let count = Self.candidateCount(k: request.k)
-        let allowed = index.allowed(filter)
-        timer.lap("filter")
         // Unlocked encrypted tiers join the collection; the others are reported locked.
         let encrypted = try encryptedCollection(request, user: user, filter: filter, mode: mode, embedder: embedder, update: &encryptedUpdate)
         notices += encryptedUpdate.notices
         timer.lap("encrypted tiers")
+        // Nothing to compare with (an empty vault, or only locked tiers): the query is not embedded.
+        // Otherwise it is embedded on another core while this thread filters and runs the lexical half.
+        var pendingVector: QueryEmbedding?
+        if mode != .lexical, let embedder, index.count > 0 || !encrypted.entries.isEmpty {
+            pendingVector = QueryEmbedding(query, embedder: embedder)
+        }
+        let allowed = index.allowed(filter)
+        timer.lap("filter")
 
         var candidates = Candidates()
         candidates.queryTerms = Set(Analyzer.terms(query)).count
@@ -303,8 +306,7 @@ extension Vault {
         }
         var cosine: [String: Float] = [:]
         var encryptedCosines: [String: Float] = [:]
-        // Nothing to compare with (an empty vault, or only locked tiers): the query is not embedded.
-        if mode != .lexical, let pendingVector, index.count > 0 || !encrypted.entries.isEmpty {
+        if let pendingVector {
             let queryVector = pendingVector.vector()
             timer.lap("embed query (rest)")
             var hits: [(id: String, score: Float)]
