@@ -11,10 +11,14 @@ enum Kernels {
     /// `output[rows × outputSize] = input[rows × inputSize] · weightᵀ + bias`, where
     /// `weight` is `outputSize × inputSize` row-major (PyTorch's `Linear` layout).
     ///
-    /// Up to `splitRowLimit` rows (one text), the output columns are split between
-    /// the cores: with few rows sgemm spends most of its time packing the weight
-    /// matrix, and each core packs only its part. Larger batches already keep the
-    /// cores busy with one batch each.
+    /// Up to `vectorRowLimit` rows (a short query), one thread computes every column
+    /// with `computeFewRows`, which reads each weight once from memory and uses it
+    /// for all the rows: waking a second thread for each of the 24 layers' products
+    /// costs more than it saves, and on a busy machine the caller waits for it. Up
+    /// to `splitRowLimit` rows (one text), the output columns are split between the
+    /// cores: with few rows sgemm spends most of its time packing the weight matrix,
+    /// and each core packs only its part. Larger batches already keep the cores busy
+    /// with one batch each.
     static func linear(
         _ input: UnsafePointer<Float>, rows: Int, inputSize: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, outputSize: Int,
@@ -23,12 +27,10 @@ enum Kernels {
         let operands = LinearOperands(
             input: input, rows: rows, inputSize: inputSize, weight: weight, bias: bias, outputSize: outputSize,
             output: output)
-        // At least 64 columns a part, so that each sgemm or sgemv call stays worth its set-up.
+        // At least 64 columns a part, so that each sgemm call stays worth its set-up.
         let parts = min(cores, max(1, outputSize / 64))
         if rows <= vectorRowLimit {
-            DispatchQueue.concurrentPerform(iterations: parts) {
-                operands.computeByRows(columns: outputSize * $0 / parts..<outputSize * ($0 + 1) / parts)
-            }
+            operands.computeFewRows()
         } else if rows <= splitRowLimit {
             DispatchQueue.concurrentPerform(iterations: parts) {
                 operands.compute(columns: outputSize * $0 / parts..<outputSize * ($0 + 1) / parts)
@@ -44,14 +46,10 @@ enum Kernels {
     /// The most rows for which `linear` splits its columns between the cores.
     static let splitRowLimit = 256
 
-    /// The most rows (a short query) for which `linear` uses matrix-vector products
+    /// The most rows (a short query) for which `linear` uses `computeFewRows`
     /// instead of sgemm: sgemm packs the weights on every call, which costs more
     /// than the arithmetic when there are this few rows.
     static let vectorRowLimit = 16
-
-    /// The weight floats of one column block of `computeByRows`: 128 KB, so the
-    /// block read from memory for the first row stays in L2 for the others.
-    static let vectorBlockFloats = 32_768
 
     /// The operands of one `linear` call, shared by the threads that split its columns.
     ///
@@ -66,27 +64,98 @@ enum Kernels {
         let outputSize: Int
         let output: UnsafeMutablePointer<Float>
 
-        /// Computes the given output columns of every row with one sgemv per row
-        /// and block of columns; the weights are read from memory once, unpacked.
+        /// Computes every output of a few rows on this thread, without BLAS: four weight
+        /// rows (output columns) at a time against two input rows at a time, eight lanes
+        /// wide, so that each weight is read from memory once and used for every row from
+        /// the first level of cache. One sgemv per row reads all the weights again from
+        /// the second level for each row, and twice as many bytes pass through the cores.
         ///
-        /// - Complexity: O(rows × columns × inputSize), reading each weight of the
-        ///   columns once from memory.
-        func computeByRows(columns: Range<Int>) {
-            let blockColumns = max(8, vectorBlockFloats / inputSize)
-            let sgemv = OpenBLAS.loaded.sgemv
-            var start = columns.lowerBound
-            while start < columns.upperBound {
-                let count = min(blockColumns, columns.upperBound - start)
-                let weights = weight + start * inputSize
-                for row in 0..<rows {
-                    let target = output + row * outputSize + start
-                    target.update(from: bias + start, count: count)
-                    sgemv(
-                        CblasRowMajor, CblasNoTrans, Int32(count), Int32(inputSize),
-                        1, weights, Int32(inputSize), input + row * inputSize, 1, 1, target, 1)
+        /// - Complexity: O(rows × outputSize × inputSize), reading the weights once.
+        func computeFewRows() {
+            let lanes = inputSize - inputSize % 8
+            var column = 0
+            while column + 4 <= outputSize {
+                let w0 = weight + column * inputSize, w1 = w0 + inputSize, w2 = w1 + inputSize, w3 = w2 + inputSize
+                var row = 0
+                while row + 2 <= rows {
+                    let x0 = input + row * inputSize, x1 = x0 + inputSize
+                    var a00 = Vector(), a01 = Vector(), a02 = Vector(), a03 = Vector()
+                    var a10 = Vector(), a11 = Vector(), a12 = Vector(), a13 = Vector()
+                    var k = 0
+                    while k < lanes {
+                        let p = load(x0 + k), q = load(x1 + k)
+                        let v0 = load(w0 + k)
+                        a00 = a00.addingProduct(v0, p)
+                        a10 = a10.addingProduct(v0, q)
+                        let v1 = load(w1 + k)
+                        a01 = a01.addingProduct(v1, p)
+                        a11 = a11.addingProduct(v1, q)
+                        let v2 = load(w2 + k)
+                        a02 = a02.addingProduct(v2, p)
+                        a12 = a12.addingProduct(v2, q)
+                        let v3 = load(w3 + k)
+                        a03 = a03.addingProduct(v3, p)
+                        a13 = a13.addingProduct(v3, q)
+                        k += 8
+                    }
+                    let y0 = output + row * outputSize + column, y1 = y0 + outputSize
+                    y0[0] = bias[column] + a00.sum() + tail(x0, w0, from: lanes)
+                    y0[1] = bias[column + 1] + a01.sum() + tail(x0, w1, from: lanes)
+                    y0[2] = bias[column + 2] + a02.sum() + tail(x0, w2, from: lanes)
+                    y0[3] = bias[column + 3] + a03.sum() + tail(x0, w3, from: lanes)
+                    y1[0] = bias[column] + a10.sum() + tail(x1, w0, from: lanes)
+                    y1[1] = bias[column + 1] + a11.sum() + tail(x1, w1, from: lanes)
+                    y1[2] = bias[column + 2] + a12.sum() + tail(x1, w2, from: lanes)
+                    y1[3] = bias[column + 3] + a13.sum() + tail(x1, w3, from: lanes)
+                    row += 2
                 }
-                start += count
+                if row < rows {
+                    let x0 = input + row * inputSize
+                    var a0 = Vector(), a1 = Vector(), a2 = Vector(), a3 = Vector()
+                    var k = 0
+                    while k < lanes {
+                        let p = load(x0 + k)
+                        a0 = a0.addingProduct(load(w0 + k), p)
+                        a1 = a1.addingProduct(load(w1 + k), p)
+                        a2 = a2.addingProduct(load(w2 + k), p)
+                        a3 = a3.addingProduct(load(w3 + k), p)
+                        k += 8
+                    }
+                    let y0 = output + row * outputSize + column
+                    y0[0] = bias[column] + a0.sum() + tail(x0, w0, from: lanes)
+                    y0[1] = bias[column + 1] + a1.sum() + tail(x0, w1, from: lanes)
+                    y0[2] = bias[column + 2] + a2.sum() + tail(x0, w2, from: lanes)
+                    y0[3] = bias[column + 3] + a3.sum() + tail(x0, w3, from: lanes)
+                }
+                column += 4
             }
+            // The last columns when the output size is not a multiple of four.
+            while column < outputSize {
+                let w = weight + column * inputSize
+                for row in 0..<rows {
+                    let x = input + row * inputSize
+                    var a = Vector()
+                    var k = 0
+                    while k < lanes {
+                        a = a.addingProduct(load(w + k), load(x + k))
+                        k += 8
+                    }
+                    output[row * outputSize + column] = bias[column] + a.sum() + tail(x, w, from: lanes)
+                }
+                column += 1
+            }
+        }
+
+        /// The products past the last whole eight lanes (none for the model's sizes).
+        @inline(__always)
+        private func tail(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, from start: Int) -> Float {
+            var sum: Float = 0
+            var k = start
+            while k < inputSize {
+                sum += x[k] * w[k]
+                k += 1
+            }
+            return sum
         }
 
         /// Computes the given output columns of every row with one sgemm.

@@ -2,7 +2,7 @@ import Foundation
 
 internal import COpenBLAS
 
-/// The four OpenBLAS functions the embedder calls, from `libopenblas.so.0` loaded at run time.
+/// The three OpenBLAS functions the embedder calls, from `libopenblas.so.0` loaded at run time.
 ///
 /// The library is opened the first time an `Embedder` is made, not when the process starts:
 /// OpenBLAS starts its thread pool as it loads, and a command that never embeds (`--version`,
@@ -14,8 +14,6 @@ struct OpenBLAS: @unchecked Sendable {
 
     /// `cblas_sgemm`: C = alpha · op(A) · op(B) + beta · C.
     let sgemm: memvault_cblas_sgemm_function
-    /// `cblas_sgemv`: y = alpha · op(A) · x + beta · y.
-    let sgemv: memvault_cblas_sgemv_function
     /// `openblas_set_num_threads`.
     let setThreadCount: memvault_openblas_set_num_threads_function
     /// `openblas_get_corename`: the kernel OpenBLAS chose for this CPU.
@@ -41,16 +39,15 @@ struct OpenBLAS: @unchecked Sendable {
             dlsym(handle, name).map { unsafeBitCast($0, to: type) }
         }
         guard let sgemm = function("cblas_sgemm", as: memvault_cblas_sgemm_function.self),
-            let sgemv = function("cblas_sgemv", as: memvault_cblas_sgemv_function.self),
             let setThreadCount = function(
                 "openblas_set_num_threads", as: memvault_openblas_set_num_threads_function.self),
             let coreName = function("openblas_get_corename", as: memvault_openblas_get_corename_function.self)
         else {
-            return .failure(missing("it lacks cblas_sgemm, cblas_sgemv or openblas_get_corename"))
+            return .failure(missing("it lacks cblas_sgemm, openblas_set_num_threads or openblas_get_corename"))
         }
         // We parallelize across batches ourselves; OpenBLAS threads would only contend with us.
         setThreadCount(1)
-        return .success(OpenBLAS(sgemm: sgemm, sgemv: sgemv, setThreadCount: setThreadCount, coreName: coreName))
+        return .success(OpenBLAS(sgemm: sgemm, setThreadCount: setThreadCount, coreName: coreName))
     }
 
     private static func missing(_ reason: String) -> EmbedderError {

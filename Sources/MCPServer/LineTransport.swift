@@ -69,9 +69,10 @@ public actor LineTransport: Transport {
     }
 
     private func received(_ data: Data) {
-        for id in Self.requestIDs(in: data) { unanswered.insert(id) }
+        let messages = MessageSkim.messages(in: data)
+        for message in messages where message.isRequest { unanswered.insert(message.id!) }
         // A cancelled request gets no response (the protocol says so): stop waiting for it.
-        for id in Self.cancelledIDs(in: data) { unanswered.remove(id) }
+        for id in messages.compactMap(\.cancelledID) { unanswered.remove(id) }
         continuation.yield(data)
     }
 
@@ -118,32 +119,16 @@ public actor LineTransport: Transport {
 
     /// The ids of requests (messages with a method and an id) in a message or batch.
     static func requestIDs(in data: Data) -> [String] {
-        messages(in: data).compactMap { $0["method"] != nil ? idText($0["id"]) : nil }
+        MessageSkim.messages(in: data).compactMap { $0.isRequest ? $0.id : nil }
     }
 
     /// The ids of responses (messages with a result or an error) in a message or batch.
     static func responseIDs(in data: Data) -> [String] {
-        messages(in: data).compactMap { $0["method"] == nil && ($0["result"] != nil || $0["error"] != nil) ? idText($0["id"]) : nil }
+        MessageSkim.messages(in: data).compactMap { $0.isResponse ? $0.id : nil }
     }
 
     /// The ids a `notifications/cancelled` message cancels.
     static func cancelledIDs(in data: Data) -> [String] {
-        messages(in: data).compactMap {
-            $0["method"] as? String == "notifications/cancelled" ? idText(($0["params"] as? [String: Any])?["requestId"]) : nil
-        }
-    }
-
-    private static func messages(in data: Data) -> [[String: Any]] {
-        guard let parsed = try? JSONSerialization.jsonObject(with: data) else { return [] }
-        if let object = parsed as? [String: Any] { return [object] }
-        return (parsed as? [Any])?.compactMap { $0 as? [String: Any] } ?? []
-    }
-
-    private static func idText(_ id: Any?) -> String? {
-        switch id {
-        case let text as String: return "s:" + text
-        case let number as NSNumber: return "n:" + number.stringValue
-        default: return nil
-        }
+        MessageSkim.messages(in: data).compactMap(\.cancelledID)
     }
 }

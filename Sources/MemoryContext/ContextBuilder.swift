@@ -105,11 +105,13 @@ public struct ContextBuilder {
             memories.merge(try vault.memories(of: missing.map { (id: $0.id, path: $0.path) })) { found, _ in found }
         }
         var candidates: [Candidate] = []
+        var vocabulary = WordNumbers()
         for hit in hits {
             guard let memory = memories[hit.id], let text = memory.text else { continue }
             let flat = Self.oneLine(text)
             if flat.isEmpty && memory.title == nil { continue }
-            candidates.append(Candidate(memory: memory, score: hit.score, text: flat, words: Self.words((memory.title ?? "") + " " + flat)))
+            let words = vocabulary.numbers(of: Self.words((memory.title ?? "") + " " + flat))
+            candidates.append(Candidate(memory: memory, score: hit.score, text: flat, words: words))
         }
         let groups = group(candidates)
         var block = assemble(groups, request: request, considered: candidates.count, locked: response.locked)
@@ -121,7 +123,8 @@ public struct ContextBuilder {
         var memory: Memory
         var score: Float
         var text: String
-        var words: Set<String>
+        /// The distinct words of its title and text, as ascending numbers (`WordNumbers`).
+        var words: [Int32]
         var folded: [String] = []
 
         var sortKey: (EntryDate, String) {
@@ -260,11 +263,12 @@ public struct ContextBuilder {
 
     /// The text on one line: whitespace runs become one space.
     public static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        Vault.oneLine(text)
     }
 
     /// Lower-cased words of two letters or more; CJK text (no spaces) by single characters.
     static func words(_ text: String) -> Set<String> {
+        if let ascii = asciiWords(text) { return ascii }
         var result = Set<String>()
         for word in text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }) {
             if word.unicodeScalars.contains(where: { $0.properties.isIdeographic }) {
@@ -276,9 +280,68 @@ public struct ContextBuilder {
         return result
     }
 
-    static func similarity(_ a: Set<String>, _ b: Set<String>) -> Double {
+    /// `words` of an ASCII text, byte by byte (nil for any other text).
+    private static func asciiWords(_ text: String) -> Set<String>? {
+        var text = text
+        return text.withUTF8 { bytes -> Set<String>? in
+            var result = Set<String>()
+            var word: [UInt8] = []
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    word.append(byte)
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                    word.append(byte + 32)
+                default:
+                    if word.count >= 2 { result.insert(String(decoding: word, as: UTF8.self)) }
+                    word.removeAll(keepingCapacity: true)
+                }
+            }
+            if word.count >= 2 { result.insert(String(decoding: word, as: UTF8.self)) }
+            return result
+        }
+    }
+
+    /// Jaccard similarity of two ascending word-number lists.
+    static func similarity(_ a: [Int32], _ b: [Int32]) -> Double {
         if a.isEmpty || b.isEmpty { return 0 }
-        let shared = a.intersection(b).count
+        var shared = 0
+        var i = 0
+        var j = 0
+        while i < a.count && j < b.count {
+            if a[i] == b[j] {
+                shared += 1
+                i += 1
+                j += 1
+            } else if a[i] < b[j] {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
         return Double(shared) / Double(a.count + b.count - shared)
+    }
+}
+
+/// Numbers for the words of one block's candidates, so that the O(c²) comparisons of
+/// `ContextBuilder.group` merge two sorted lists of integers instead of hashing strings.
+struct WordNumbers {
+    private var numbers: [String: Int32] = [:]
+
+    /// The distinct words as ascending numbers; the same word gets the same number every time.
+    mutating func numbers(of words: Set<String>) -> [Int32] {
+        var result: [Int32] = []
+        result.reserveCapacity(words.count)
+        for word in words {
+            if let number = numbers[word] {
+                result.append(number)
+            } else {
+                let number = Int32(numbers.count)
+                numbers[word] = number
+                result.append(number)
+            }
+        }
+        return result.sorted()
     }
 }

@@ -16,6 +16,9 @@ public enum TokenBudget {
     /// - Complexity: O(n) in the text's Unicode scalars.
     public static func count(_ text: String) -> Int {
         let scalars = Array(text.unicodeScalars)
+        // Read once per call: each access to a global goes through its lazy initialization check.
+        let spaced = SingleTokenWordSet.spaced
+        let bare = SingleTokenWordSet.bare
         var total = 0
         var i = 0
         while i < scalars.count {
@@ -28,7 +31,7 @@ public enum TokenBudget {
                 i = end
                 continue
             }
-            if let (end, cost) = word(at: i, in: scalars) {
+            if let (end, cost) = word(at: i, in: scalars, spaced: spaced, bare: bare) {
                 total += cost
                 i = end
                 continue
@@ -41,7 +44,9 @@ public enum TokenBudget {
 
     /// An ASCII word starting at `start` (after an optional space) whose piece is the same in
     /// both encodings, with its cost: one when it is a single token in both, else its bytes.
-    private static func word(at start: Int, in scalars: [Unicode.Scalar]) -> (end: Int, cost: Int)? {
+    private static func word(
+        at start: Int, in scalars: [Unicode.Scalar], spaced spacedWords: Set<String>, bare bareWords: Set<String>
+    ) -> (end: Int, cost: Int)? {
         var letters = start
         let spaced = scalars[start] == " "
         if spaced {
@@ -62,7 +67,7 @@ public enum TokenBudget {
             if next == "'" || isLetterOrMark(next) { return nil }
         }
         let word = String(String.UnicodeScalarView(scalars[letters..<end]))
-        let known = spaced ? SingleTokenWordSet.spaced.contains(word) : SingleTokenWordSet.bare.contains(word)
+        let known = spaced ? spacedWords.contains(word) : bareWords.contains(word)
         return (end, known ? 1 : end - start)
     }
 

@@ -120,9 +120,11 @@ struct KernelTests {
         #expect(worst < 1e-5)
     }
 
-    @Test("a linear layer split over two threads equals one sgemm")
-    func splitLinear() {
-        let rows = 3, inputSize = 16, outputSize = 10
+    @Test(
+        "a linear layer equals a plain sum of products: few rows (own kernel, odd rows and columns), split over threads, one sgemm",
+        arguments: [(3, 10), (3, 130), (19, 130), (300, 130)])
+    func splitLinear(rows: Int, outputSize: Int) {
+        let inputSize = 16
         let input = (0..<rows * inputSize).map { Float($0 % 7) - 3 }
         let weight = (0..<outputSize * inputSize).map { Float($0 % 5) / 4 - 0.5 }
         let bias = (0..<outputSize).map { Float($0) }

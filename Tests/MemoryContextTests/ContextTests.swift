@@ -1,5 +1,5 @@
 import Foundation
-import MemoryContext
+@testable import MemoryContext
 import Testing
 import Vault
 
@@ -114,5 +114,49 @@ struct ContextBuilderTests {
         let builder = ContextBuilder(vault: fixture.vault, user: "alice", embedder: nil)
         #expect(throws: VaultError.self) { try builder.build(ContextRequest(query: "  ", budget: 500)) }
         #expect(throws: VaultError.self) { try builder.build(ContextRequest(query: "x", budget: 10)) }
+    }
+}
+
+@Suite("Context builder: text on one line and word sets")
+struct ContextWordTests {
+    static let texts = [
+        "", " ", "plain", "  Had coffee\twith Maria;\r\n\r\nshe starts at the MUSEUM in 2027.  ",
+        "line one\nline two\u{0B}\u{0C}end", "a b  c\t\td", "x\u{1C}y \u{1F} z", "O'Brien's e-mail: tom@example.org (42)",
+        "Café mit Maria über Ostern", "咖啡 with 玛丽亚 🎉 ok", "non\u{00A0}breaking and\u{2003}em space", "tab\t", "\n\nlead",
+    ]
+
+    @Test("one line: whitespace runs become one space, as a split on Character.isWhitespace gives", arguments: texts)
+    func oneLine(_ text: String) {
+        #expect(ContextBuilder.oneLine(text) == text.split(whereSeparator: \.isWhitespace).joined(separator: " "))
+        #expect(Vault.oneLine(text) == ContextBuilder.oneLine(text))
+    }
+
+    @Test("words: lower-cased runs of letters and digits, two or more, CJK by character", arguments: texts)
+    func words(_ text: String) {
+        var expected = Set<String>()
+        for word in text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }) {
+            if word.unicodeScalars.contains(where: { $0.properties.isIdeographic }) {
+                for character in word { expected.insert(String(character)) }
+            } else if word.count >= 2 {
+                expected.insert(String(word))
+            }
+        }
+        #expect(ContextBuilder.words(text) == expected)
+    }
+
+    @Test("similarity of word numbers is the Jaccard index of the word sets")
+    func similarity() {
+        var numbers = WordNumbers()
+        let pairs = [
+            ("coffee with maria at the museum", "maria at the museum with coffee again"),
+            ("alps trip in june", "dinner with jonas"), ("", "anything"), ("same words", "words same"),
+        ]
+        for (first, second) in pairs {
+            let a = ContextBuilder.words(first), b = ContextBuilder.words(second)
+            let x = numbers.numbers(of: a), y = numbers.numbers(of: b)
+            #expect(x == x.sorted() && Set(x).count == x.count)
+            let jaccard = a.isEmpty || b.isEmpty ? 0 : Double(a.intersection(b).count) / Double(a.union(b).count)
+            #expect(abs(ContextBuilder.similarity(x, y) - jaccard) < 1e-12, "\(first) / \(second)")
+        }
     }
 }

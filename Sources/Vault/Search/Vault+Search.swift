@@ -278,32 +278,42 @@ extension Vault {
             users: request.users ?? [user], tiers: request.tiers.map { Set($0.map(\.rawValue)) }, since: request.since,
             until: request.until, tags: request.tags, mentions: request.mentions)
         let count = Self.candidateCount(k: request.k)
-        let allowed = index.allowed(filter)
-        timer.lap("filter")
         // Unlocked encrypted tiers join the collection; the others are reported locked.
         let encrypted = try encryptedCollection(request, user: user, filter: filter, mode: mode, embedder: embedder, update: &encryptedUpdate)
         notices += encryptedUpdate.notices
         timer.lap("encrypted tiers")
+        // Nothing to compare with (an empty vault, or only locked tiers): the query is not embedded.
+        // Otherwise it is embedded on another core while this thread filters and runs the lexical half.
+        var pendingVector: QueryEmbedding?
+        if mode != .lexical, let embedder, index.count > 0 || !encrypted.entries.isEmpty {
+            pendingVector = QueryEmbedding(query, embedder: embedder)
+        }
+        let allowed = index.allowed(filter)
+        timer.lap("filter")
 
         var candidates = Candidates()
         candidates.queryTerms = Set(Analyzer.terms(query)).count
         var lexicalScore: [String: (score: Float, matched: Int)] = [:]
+        // Where each hit is in the index, so that its date and vector are read without a look-up by id.
+        var places: [String: VaultIndex.Ref] = [:]
         if mode != .semantic {
-            for hit in index.lexicalSearch(query, k: count, allowed: allowed, extra: encrypted.documents) {
+            for hit in index.lexicalHits(query, k: count, allowed: allowed, extra: encrypted.documents) {
                 candidates.lexical.append(hit.id)
                 lexicalScore[hit.id] = (hit.score, hit.matchedTerms.count)
+                if let ref = hit.ref { places[hit.id] = ref }
             }
             timer.lap("lexical")
         }
         var cosine: [String: Float] = [:]
         var encryptedCosines: [String: Float] = [:]
-        // Nothing to compare with (an empty vault, or only locked tiers): the query is not embedded.
-        if mode != .lexical, let embedder, index.count > 0 || !encrypted.entries.isEmpty {
-            let queryVector = embedder.embed([query])[0]
-            timer.lap("embed query")
+        if let pendingVector {
+            let queryVector = pendingVector.vector()
+            timer.lap("embed query (rest)")
             var hits: [(id: String, score: Float)]
             do {
-                hits = try index.semanticSearch(queryVector, k: count, allowed: allowed)
+                let found = try index.semanticHits(queryVector, k: count, allowed: allowed)
+                for hit in found { places[hit.id] = hit.ref }
+                hits = found.map { ($0.id, $0.score) }
             } catch {
                 throw VaultError.damaged(error)
             }
@@ -322,7 +332,11 @@ extension Vault {
                         cosine[id] = value
                     } else {
                         do {
-                            cosine[id] = try index.cosine(queryVector, key: id)
+                            if let ref = places[id] {
+                                cosine[id] = try index.cosine(queryVector, ref: ref)
+                            } else {
+                                cosine[id] = try index.cosine(queryVector, key: id)
+                            }
                         } catch {
                             throw VaultError.damaged(error)
                         }
@@ -335,7 +349,7 @@ extension Vault {
         for id in candidates.lexical + candidates.semantic where seen.insert(id).inserted {
             candidates.all.append(FusionCandidate(
                 id: id, lexical: lexicalScore[id]?.score, cosine: cosine[id], matchedTerms: lexicalScore[id]?.matched ?? 0,
-                date: encrypted.entries[id]?.indexed.date ?? index.date(key: id)))
+                date: encrypted.entries[id]?.indexed.date ?? (places[id].map { index.date(ref: $0) } ?? index.date(key: id))))
         }
         return Gathered(candidates: candidates, index: index, encrypted: encrypted, mode: mode, notices: notices, timer: timer)
     }
@@ -448,7 +462,7 @@ extension Vault {
 
     /// About 160 characters of the body on one line, around the first query word it contains.
     static func snippet(_ body: String, words: Set<String>) -> String {
-        let flat = body.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let flat = oneLine(body)
         guard flat.count > 160 else { return flat }
         let lower = flat.lowercased()
         var start = lower.startIndex
@@ -459,6 +473,62 @@ extension Vault {
         let from = flat.index(flat.startIndex, offsetBy: min(offset, flat.count))
         let to = flat.index(from, offsetBy: 160, limitedBy: flat.endIndex) ?? flat.endIndex
         return (from > flat.startIndex ? "…" : "") + flat[from..<to] + (to < flat.endIndex ? "…" : "")
+    }
+}
+
+extension Vault {
+    /// The text on one line: whitespace runs (`Character.isWhitespace`) become one space, and
+    /// none is left at either end.
+    public static func oneLine(_ text: String) -> String {
+        if let ascii = asciiOneLine(text) { return ascii }
+        return text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// `oneLine` of an ASCII text, byte by byte (nil for any other text): the same result
+    /// without breaking the text into characters, which dominated the call for long texts.
+    private static func asciiOneLine(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count)
+            var pendingSpace = false
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                // The ASCII characters `Character.isWhitespace` accepts: tab to carriage return, space.
+                if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
+                    pendingSpace = !output.isEmpty
+                    continue
+                }
+                if pendingSpace {
+                    output.append(0x20)
+                    pendingSpace = false
+                }
+                output.append(byte)
+            }
+            return String(decoding: output, as: UTF8.self)
+        }
+    }
+}
+
+/// One query's embedding, computed on a thread of its own from the moment it is made.
+private final class QueryEmbedding: @unchecked Sendable {
+    // `@unchecked Sendable`: `result` is written once by the worker before it signals `done`,
+    // and read only after waiting for that signal.
+    private var result: [Float] = []
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ query: String, embedder: any SentenceEmbedding) {
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            result = embedder.embed([query])[0]
+            done.signal()
+        }
+    }
+
+    /// The vector, once it is there.
+    func vector() -> [Float] {
+        done.wait()
+        done.signal()
+        return result
     }
 }
 

@@ -230,10 +230,14 @@ final class VaultIndex {
     }
 
     func date(key: String) -> Date? {
-        switch lookup(key) {
-        case .change(let i)?: return state.changes[i].record.entry.date
-        case .base(let row)?: return table!.date(at: row)
-        case nil: return nil
+        lookup(key).flatMap(date(ref:))
+    }
+
+    /// The date of the entry at `ref` (as `date(key:)` gives it, without looking the key up).
+    func date(ref: Ref) -> Date? {
+        switch ref {
+        case .change(let i): return state.changes[i].record.entry.date
+        case .base(let row): return table!.date(at: row)
         }
     }
 
@@ -602,6 +606,10 @@ final class VaultIndex {
     /// - Throws: `IndexError` when the chunk of the vector file holding it is damaged.
     func vector(key: String) throws(IndexError) -> [Float]? {
         guard let ref = lookup(key) else { return nil }
+        return try vector(ref: ref)
+    }
+
+    func vector(ref: Ref) throws(IndexError) -> [Float]? {
         switch vectorPlace(ref) {
         case .none: return nil
         case .base(let row): return try main?.checkedVector(at: row)
@@ -620,6 +628,12 @@ final class VaultIndex {
     /// The cosine of `query` with the current vector of the entry `key`, if it has one.
     func cosine(_ query: [Float], key: String) throws(IndexError) -> Float? {
         guard let vector = try vector(key: key) else { return nil }
+        return Vectors.dot(vector, query)
+    }
+
+    /// `cosine(_:key:)` of the entry at `ref`, a place a search of this index just returned.
+    func cosine(_ query: [Float], ref: Ref) throws(IndexError) -> Float? {
+        guard let vector = try vector(ref: ref) else { return nil }
         return Vectors.dot(vector, query)
     }
 
@@ -642,6 +656,14 @@ final class VaultIndex {
     func lexicalSearch(
         _ query: String, k: Int, allowed: Allowed, extra: [(id: String, document: LexicalDocument)] = []
     ) -> [(id: String, score: Float, matchedTerms: [String])] {
+        lexicalHits(query, k: k, allowed: allowed, extra: extra).map { ($0.id, $0.score, $0.matchedTerms) }
+    }
+
+    /// `lexicalSearch` with the place of each hit in this index (nil for the `extra` documents),
+    /// so that the caller need not look its id up again.
+    func lexicalHits(
+        _ query: String, k: Int, allowed: Allowed, extra: [(id: String, document: LexicalDocument)] = []
+    ) -> [(id: String, ref: Ref?, score: Float, matchedTerms: [String])] {
         if lexical == nil {
             lexical = LexicalSearch(base: postings, hidden: hidden, delta: state.changes.map(\.document))
         }
@@ -650,9 +672,9 @@ final class VaultIndex {
         return lexical!.search(
             query, k: k, allowedBase: allowed.base, allowedDelta: allowed.changes, extra: extra.map(\.document)
         ).map { hit in
-            if hit.document >= baseCount + changeCount { return (extra[hit.document - baseCount - changeCount].id, hit.score, hit.matchedTerms) }
+            if hit.document >= baseCount + changeCount { return (extra[hit.document - baseCount - changeCount].id, nil, hit.score, hit.matchedTerms) }
             let ref: Ref = hit.document < baseCount ? .base(hit.document) : .change(hit.document - baseCount)
-            return (key(ref), hit.score, hit.matchedTerms)
+            return (key(ref), ref, hit.score, hit.matchedTerms)
         }
     }
 
@@ -660,7 +682,12 @@ final class VaultIndex {
     /// - Throws: `IndexError` when a chunk of the base vector file that the scan reads is damaged.
     /// - Complexity: O(n/64) to combine the row masks, then the stores' exact int8-bounded scans.
     func semanticSearch(_ query: [Float], k: Int, allowed: Allowed) throws(IndexError) -> [(id: String, score: Float)] {
-        var hits: [(id: String, score: Float)] = []
+        try semanticHits(query, k: k, allowed: allowed).map { ($0.id, $0.score) }
+    }
+
+    /// `semanticSearch` with the place of each hit in this index.
+    func semanticHits(_ query: [Float], k: Int, allowed: Allowed) throws(IndexError) -> [(id: String, ref: Ref, score: Float)] {
+        var hits: [(id: String, ref: Ref, score: Float)] = []
         // Changes whose vector is a base row (an entry that moved to another file) own that row.
         var baseOwner: [Int: Int] = [:]
         var deltaOwner: [Int: Int] = [:]
@@ -679,13 +706,17 @@ final class VaultIndex {
             if let base = allowed.base { rows.formIntersection(base) }
             for row in baseOwner.keys { rows.insert(row) }
             for hit in try main.search(query, k: k, rowMask: rows) {
-                let key = baseOwner[hit.row].map { state.changes[$0].record.entry.id } ?? table.key(at: hit.row)
-                hits.append((key, hit.score))
+                if let owner = baseOwner[hit.row] {
+                    hits.append((state.changes[owner].record.entry.id, .change(owner), hit.score))
+                } else {
+                    hits.append((table.key(at: hit.row), .base(hit.row), hit.score))
+                }
             }
         }
         if let delta, !deltaOwner.isEmpty {
             for hit in delta.search(query, k: k, allowed: { deltaOwner[$0] != nil }) {
-                hits.append((state.changes[deltaOwner[hit.row]!].record.entry.id, hit.score))
+                let owner = deltaOwner[hit.row]!
+                hits.append((state.changes[owner].record.entry.id, .change(owner), hit.score))
             }
         }
         return Array(hits.sorted { $0.score > $1.score || ($0.score == $1.score && $0.id < $1.id) }.prefix(k))
