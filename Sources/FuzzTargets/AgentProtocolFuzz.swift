@@ -28,11 +28,14 @@ enum AgentProtocolFuzz {
     }
 
     /// Every kind of answer a client waits for; for file keys, the count the body announces
-    /// (as a client that sent that many files expects), at most the number a request may carry.
+    /// (as a client that sent that many files expects), at most the number a request may carry
+    /// and at most one per byte of the input (each file key takes at least one byte; a larger
+    /// count fails on the truncation in the same place, after reserving room for `count` results,
+    /// which would only slow the fuzzer down).
     static func expectations(for bytes: [UInt8]) -> [AgentProtocol.Expected] {
         var count = 1
         if bytes.count >= 13 {
-            count = min(bytes[9..<13].reduce(0) { $0 << 8 | Int($1) }, AgentProtocol.maximumFiles)
+            count = min(bytes[9..<13].reduce(0) { $0 << 8 | Int($1) }, AgentProtocol.maximumFiles, bytes.count - 13)
         }
         return [.status, .derivedKey, .fileKeys(count: count)]
     }
