@@ -26,6 +26,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case sealedIndex = "sealed-index"
     /// The entry-level three-way merge of `sync` and `resolve`.
     case entryMerge = "entry-merge"
+    /// The key agent's socket protocol: requests and answers.
+    case agentProtocol = "agent-protocol"
 
     /// Runs the target on one input.
     public func run(_ input: UnsafeRawBufferPointer) {
@@ -41,6 +43,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .indexState: SidecarFuzz.indexState(bytes)
         case .sealedIndex: SealedIndexFuzz.run(bytes)
         case .entryMerge: EntryMergeFuzz.run(bytes)
+        case .agentProtocol: AgentProtocolFuzz.run(bytes)
         }
     }
 

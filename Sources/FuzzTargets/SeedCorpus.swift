@@ -1,3 +1,4 @@
+import AgeCrypto
 import Foundation
 import SearchIndex
 import Vault
@@ -57,6 +58,36 @@ public enum SeedCorpus {
                 seeds[.sealedIndex, default: []].append(("file-\(n)", [1] + file))
             }
         }
+        seeds[.agentProtocol] = agentProtocolSeeds()
+        return seeds
+    }
+
+    /// Every request and every kind of answer of the key agent, encoded by `AgentProtocol.encode`,
+    /// and lines of the former text protocol (which the decoder refuses).
+    static func agentProtocolSeeds() -> [(name: String, bytes: [UInt8])] {
+        let recipient = "age1tgyuvdlmpejqsdf847hevurz9szk7vf3j7ytfyqecgzvphvu2d8qrtaxl6"
+        let x25519 = AgeStanza(arguments: ["X25519", "TEiF0ypqr+bpvcqXNyCVJpL7OuwPdVwPL7KQEbFDOCc"], body: Array((0..<32).map { UInt8($0 * 7 & 0xFF) }))
+        let scrypt = AgeStanza(arguments: ["scrypt", "rF0/NwblUHHTpgQgRpe5CQ", "10"], body: Array(repeating: 0x5A, count: 32))
+        let grease = AgeStanza(arguments: ["-grease", "x", "y"], body: [])
+        let requests: [(String, AgentProtocol.Request)] = [
+            ("request-ping", .ping),
+            ("request-lock", .lock),
+            ("request-put", .put(seconds: 900, identity: Array(AgeFuzz.testKitIdentities[0].utf8))),
+            ("request-holds", .holds(recipient: recipient)),
+            ("request-unwrap-0", .unwrap(recipient: recipient, files: [])),
+            ("request-unwrap-3", .unwrap(recipient: recipient, files: [[x25519], [scrypt], [grease, x25519, x25519]])),
+            ("request-derive", .derive(recipient: recipient, purpose: "memvault-sealed-index/v1/user=ana/tier=secret")),
+        ]
+        let answers: [(String, AgentProtocol.Response)] = [
+            ("answer-ok", .ok),
+            ("answer-none", .none),
+            ("answer-error", .error("no identity for this recipient is held")),
+            ("answer-file-keys-3", .fileKeys([.key(Array(0..<16)), .noMatch, .malformed("the X25519 stanza needs a share")])),
+            ("answer-derived-key", .derivedKey(Array((0..<32).map { UInt8(255 - $0) }))),
+        ]
+        var seeds = requests.map { ($0.0, AgentProtocol.encode($0.1)) } + answers.map { ($0.0, AgentProtocol.encode($0.1)) }
+        seeds.append(("legacy-get", Array("GET \(recipient)\n".utf8)))
+        seeds.append(("legacy-put", Array("PUT 900 \(AgeFuzz.testKitIdentities[1])\n".utf8)))
         return seeds
     }
 

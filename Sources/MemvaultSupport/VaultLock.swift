@@ -22,6 +22,9 @@ public final class VaultLock {
     /// Waits for the lock file `relativePath` below `root`, creating it (and its folders, 0700) if
     /// needed; no link on the way is followed (see `AtomicFile.openDirectory`).
     /// - Throws: `FileError` when the lock cannot be had in time, or a link is in the way (exit 5).
+    /// The message of the error thrown when another process holds the lock past the timeout.
+    public static let heldMessage = "another memvault process holds the vault lock"
+
     public init(_ relativePath: String, in root: URL, timeout: TimeInterval = 120) throws(FileError) {
         let parts = try AtomicFile.components(relativePath)
         guard let name = parts.last,
@@ -51,7 +54,7 @@ public final class VaultLock {
             }
             if Date() > deadline {
                 close(fd)
-                throw FileError(path: url.path, message: "another memvault process holds the vault lock")
+                throw FileError(path: url.path, message: Self.heldMessage)
             }
             usleep(5_000)
         }

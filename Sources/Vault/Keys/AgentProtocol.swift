@@ -29,7 +29,7 @@ public enum AgentProtocol {
     /// The largest frame body either side accepts: 16 MiB.
     static let maximumBody = 16 << 20
     /// At most this many files per UNWRAP request; clients send larger batches in parts.
-    static let maximumFiles = 65_536
+    package static let maximumFiles = 65_536
     static let maximumStanzas = 32
     static let maximumArguments = 16
     static let maximumArgumentLength = 1024
@@ -37,9 +37,9 @@ public enum AgentProtocol {
     static let maximumString = 1024
 
     /// One file's recipient stanzas, as sent in an UNWRAP request.
-    typealias StanzaSet = [AgeStanza]
+    package typealias StanzaSet = [AgeStanza]
 
-    enum Request: Equatable, Sendable {
+    package enum Request: Equatable, Sendable {
         case ping
         case lock
         case put(seconds: UInt32, identity: [UInt8])
@@ -48,7 +48,7 @@ public enum AgentProtocol {
         case derive(recipient: String, purpose: String)
 
         /// Never prints the identity of a PUT.
-        var name: String {
+        package var name: String {
             switch self {
             case .ping: "PING"
             case .lock: "LOCK"
@@ -61,13 +61,13 @@ public enum AgentProtocol {
     }
 
     /// What the agent says about one presented file.
-    enum Unwrapped: Equatable, Sendable {
+    package enum Unwrapped: Equatable, Sendable {
         case key([UInt8])
         case noMatch
         case malformed(String)
     }
 
-    enum Response: Equatable, Sendable {
+    package enum Response: Equatable, Sendable {
         case ok
         case none
         case error(String)
@@ -77,10 +77,10 @@ public enum AgentProtocol {
 
     /// Why bytes are not a request or answer. The message names the field at fault, never the
     /// bytes themselves.
-    struct ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
-        var message: String
+    package struct ProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
+        package var message: String
         init(_ message: String) { self.message = message }
-        var description: String { message }
+        package var description: String { message }
 
         /// The answer to an identity request of the former line protocol (`GET <recipient>`).
         static let identityRequest = ProtocolError(
@@ -135,7 +135,7 @@ public enum AgentProtocol {
 
     // MARK: Requests
 
-    static func encode(_ request: Request) -> [UInt8] {
+    package static func encode(_ request: Request) -> [UInt8] {
         var body: [UInt8] = []
         switch request {
         case .ping: body = [1]
@@ -173,7 +173,7 @@ public enum AgentProtocol {
     ///
     /// Pure and total: any bytes give a request or an error; counts are checked against the
     /// bytes that remain before anything is allocated for them.
-    static func decodeRequest(_ bytes: [UInt8]) -> Result<Request, ProtocolError> {
+    package static func decodeRequest(_ bytes: [UInt8]) -> Result<Request, ProtocolError> {
         do throws(ProtocolError) {
             var reader = Reader(try body(ofFrame: bytes))
             let request: Request
@@ -208,7 +208,7 @@ public enum AgentProtocol {
 
     // MARK: Answers
 
-    static func encode(_ response: Response) -> [UInt8] {
+    package static func encode(_ response: Response) -> [UInt8] {
         var body: [UInt8] = []
         switch response {
         case .ok: body = [0]
@@ -234,10 +234,10 @@ public enum AgentProtocol {
     }
 
     /// What a client expects back, since an `ok` body's shape depends on the request.
-    enum Expected { case status, fileKeys(count: Int), derivedKey }
+    package enum Expected { case status, fileKeys(count: Int), derivedKey }
 
     /// Decodes one answer to a request that expects `expected`. Pure and total, like `decodeRequest`.
-    static func decodeResponse(_ bytes: [UInt8], expected: Expected) -> Result<Response, ProtocolError> {
+    package static func decodeResponse(_ bytes: [UInt8], expected: Expected) -> Result<Response, ProtocolError> {
         do throws(ProtocolError) {
             var reader = Reader(try body(ofFrame: bytes))
             let response: Response

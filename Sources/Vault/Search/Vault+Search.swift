@@ -116,6 +116,10 @@ extension Vault {
             try AtomicFile.createDirectory(".memvault/cache/sealed", in: root)
         } catch where error.exitStatus == .integrity {
             throw VaultError(error)
+        } catch where error.message != VaultLock.heldMessage {
+            // The lock file cannot be opened or the folders made (a read-only file system, no space):
+            // say so, not that another process is busy.
+            throw VaultError(error)
         } catch {
             throw VaultError(.badInput, "another memvault process is updating the search index", at: error.path,
                 hint: "try again when it has finished")

@@ -481,7 +481,8 @@ final class VaultIndex {
         } catch let error as IndexError where error.kind == .corrupt {
             throw VaultError.damaged(error)  // a base chunk read while folding turned out damaged
         } catch {
-            throw VaultError(.integrity, "cannot write the index: \(error)")
+            // A write that fails (no space, a read-only file system) is not damage: exit 1, like every failed write.
+            throw VaultError(.badInput, "cannot write the index: \(error)")
         }
     }
 
