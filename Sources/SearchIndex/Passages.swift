@@ -21,8 +21,22 @@ public enum Passages {
     ///   text's start, the last ending at its end, each overlapping the one before.
     /// - Complexity: O(words), one `tokenCount` call per word.
     public static func split(_ text: String, window: Int, tokenCount: (Substring) -> Int) -> [Substring] {
+        split(text, limit: window, window: window, tokenCount: tokenCount)
+    }
+
+    /// The passage length for a model that reads `limit` tokens: at most ``preferredTokens``.
+    public static func window(forLimit limit: Int) -> Int { min(limit, preferredTokens) }
+
+    /// How long a passage of a long text is, in tokens, when the model reads more: all-MiniLM-L6-v2
+    /// reads 256 tokens but was trained on texts of at most 128, and one fact among 250 tokens of
+    /// other things moves a mean-pooled vector little (measured in docs/benchmarks.md).
+    public static let preferredTokens = 128
+
+    /// The passages of `text`: itself when it has at most `limit` tokens, otherwise passages of at
+    /// most `window` tokens as ``split(_:window:tokenCount:)`` cuts them.
+    public static func split(_ text: String, limit: Int, window: Int, tokenCount: (Substring) -> Int) -> [Substring] {
         let whole = text[...]
-        guard window > 0 else { return [whole] }
+        guard window > 0, limit >= window else { return [whole] }
         // Words: runs of non-whitespace, with their token counts.
         var words: [Range<String.Index>] = []
         var tokens: [Int] = []
@@ -38,7 +52,7 @@ public enum Passages {
             tokens.append(n)
             total += n
         }
-        guard total > window, words.count > 1 else { return [whole] }
+        guard total > limit, words.count > 1 else { return [whole] }
         // prefix[j] = tokens of words 0..<j.
         var prefix = [0]
         prefix.reserveCapacity(words.count + 1)

@@ -71,6 +71,17 @@ struct PassagesTests {
         #expect(Set(passages.flatMap { $0.split(separator: " ") }).count == 100)
     }
 
+    @Test("a text within the model's limit stays whole; a longer one is cut into passages of the shorter window")
+    func limitAndWindow() {
+        let within = (0..<200).map { "w\($0)" }.joined(separator: " ")
+        #expect(Passages.split(within, limit: 254, window: 128, tokenCount: words) == [within[...]])
+        let longer = (0..<300).map { "w\($0)" }.joined(separator: " ")
+        let passages = Passages.split(longer, limit: 254, window: 128, tokenCount: words)
+        #expect(passages.count == 3)
+        #expect(passages.allSatisfy { $0.split(separator: " ").count <= 128 })
+        #expect(Passages.window(forLimit: 254) == 128 && Passages.window(forLimit: 40) == 40)
+    }
+
     @Test("the best passage of each owner: deduplicated to owners before taking k")
     func bestPerOwner() {
         let hits: [(owner: String, passage: Int, score: Float)] = [

@@ -2,10 +2,11 @@ import Embedder
 import SearchIndex
 
 extension SentenceEmbedding {
-    /// The passages `text` is embedded as (``Passages``): itself when it fits the model's window.
+    /// The passages `text` is embedded as (``Passages``): itself when it fits the model's window,
+    /// otherwise passages of at most ``Passages/preferredTokens`` tokens.
     func passages(_ text: String) -> [String] {
-        guard let window = passageTokens else { return [text] }
-        return Passages.split(text, window: window, tokenCount: tokenCount).map(String.init)
+        guard let limit = passageTokens else { return [text] }
+        return Passages.split(text, limit: limit, window: Passages.window(forLimit: limit), tokenCount: tokenCount).map(String.init)
     }
 
     /// The vectors of every passage of each text, in one batch, row-major: the passages of the
