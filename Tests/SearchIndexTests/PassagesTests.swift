@@ -82,6 +82,25 @@ struct PassagesTests {
         #expect(Passages.window(forLimit: 254) == 128 && Passages.window(forLimit: 40) == 40)
     }
 
+    @Test("paragraphs are passages of their own: a short one joins the next, a long one is cut into overlapping windows")
+    func paragraphs() {
+        func paragraph(_ p: Int, _ n: Int) -> String { (0..<n).map { "p\(p)x\($0)" }.joined(separator: " ") }
+        let text = [paragraph(0, 30), paragraph(1, 5), paragraph(2, 30), paragraph(3, 100), paragraph(4, 20)].joined(separator: "\n\n")
+        let passages = Passages.split(text, limit: 60, window: 40, tokenCount: words)
+        #expect(passages.first == paragraph(0, 30)[...])
+        #expect(passages[1].hasPrefix("p1x0") && passages[1].hasSuffix("p2x29"), "a short paragraph joins the next")
+        let third = passages.filter { $0.hasPrefix("p3") }
+        #expect(third.count >= 3 && third.allSatisfy { !$0.contains("p2") && !$0.contains("p4") && $0.split(separator: " ").count <= 40 })
+        #expect(Set(third.flatMap { $0.split(separator: " ") }).count == 100)
+        #expect(passages.last == paragraph(4, 20)[...])
+        // A blank line with spaces in it still parts paragraphs; one newline does not.
+        let spaced = paragraph(0, 50) + "\n  \n" + paragraph(1, 50)
+        #expect(Passages.split(spaced, limit: 60, window: 60, tokenCount: words).count == 2)
+        let lines = paragraph(0, 50) + "\n" + paragraph(1, 50)
+        #expect(Passages.split(lines, limit: 60, window: 60, tokenCount: words).allSatisfy { $0.split(separator: " ").count <= 60 })
+        #expect(Passages.split(lines, limit: 60, window: 60, tokenCount: words).count == 2)
+    }
+
     @Test("the best passage of each owner: deduplicated to owners before taking k")
     func bestPerOwner() {
         let hits: [(owner: String, passage: Int, score: Float)] = [

@@ -25,7 +25,7 @@ struct PassageModelTests {
         var paragraphs: [String] = []
         var words = 0
         var i = 0
-        while words < 2950 {
+        while words < 3000 {
             var sentences: [String] = []
             for j in 0..<6 {
                 let n = i * 6 + j

@@ -475,7 +475,8 @@ extension Vault {
     static func snippet(_ body: String, words: Set<String>, passage: Bool = false) -> String {
         let flat = body.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         if passage {
-            let inner = snippet(flat, words: words)
+            // Centred on a query word that carries meaning ("for" and "the" are in every passage).
+            let inner = snippet(flat, words: words.filter { !Analyzer.terms($0).isEmpty })
             return inner.hasPrefix("…") ? inner : "…" + inner
         }
         guard flat.count > 160 else { return flat }
