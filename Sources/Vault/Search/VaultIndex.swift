@@ -166,6 +166,9 @@ final class VaultIndex {
             case .base(let row): guard row < baseCount else { throw IndexError(.corrupt, path: path, "vector row \(row) out of range") }
             case .delta(let row): guard row < delta?.count ?? 0 else { throw IndexError(.corrupt, path: path, "delta row \(row) out of range") }
             }
+            for row in change.passages where row >= delta?.count ?? 0 {
+                throw IndexError(.corrupt, path: path, "passage row \(row) out of range")
+            }
         }
         self.state = state
         stateStamp = readStateStamp()
