@@ -19,6 +19,9 @@ import Vault
 /// the current ``Fusion/standard`` and each half alone on the odd-numbered ones. With `--wide` the
 /// candidates are gathered as for k = 25 (100 per half), to see what a longer list would give.
 /// `--json` prints one JSON object (set → mode → scores) instead of the tables.
+/// `--no-passages` indexes a long memory as the model's first window only (as before passages),
+/// to measure what passages change; the row "(answer past 256 tokens)" gathers the questions
+/// whose answers include a memory longer than the window.
 enum EvalBench {
     /// One labelled question: the ids of every memory that answers it.
     struct Question: Decodable {
@@ -59,6 +62,16 @@ enum EvalBench {
         var name: String
         var vault: Vault
         var questions: [Question]
+        /// Memories longer than the model's window (their questions get a row of their own).
+        var longIDs: Set<String> = []
+    }
+
+    /// The model as the index used it before passages: a long text is read up to its window only.
+    struct FirstWindowOnly: SentenceEmbedding {
+        let base: Embedder
+        func embed(_ texts: [String]) -> [[Float]] { base.embed(texts) }
+        func embedMatrix(_ texts: [String]) -> [Float] { base.embedMatrix(texts) }
+        func tokenCount(_ text: Substring) -> Int { base.tokenCount(text) }
     }
 
     static let user = "robin"
@@ -87,13 +100,15 @@ enum EvalBench {
         let tune = arguments.contains("--tune")
         let needsModel = tune || modes.contains { $0 != .lexical }
         let embedder = needsModel ? try Embedder(modelDirectory: Embedder.defaultModelDirectory()) : nil
+        // `--no-passages`: a long memory embedded as its first 256 tokens only, as before passages.
+        let indexEmbedder: (any SentenceEmbedding)? = arguments.contains("--no-passages") ? embedder.map(FirstWindowOnly.init) : embedder
 
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("memvault-eval-\(getpid())")
         defer { try? FileManager.default.removeItem(at: scratch) }
         var loaded: [LoadedSet] = []
         for name in sets {
             let directory = try dataDirectory(name, subset: subset, scratch: scratch)
-            loaded.append(try load(name: name, from: directory, into: scratch, embedder: embedder, quiet: json))
+            loaded.append(try load(name: name, from: directory, into: scratch, embedder: indexEmbedder, quiet: json))
         }
         if arguments.contains("--wide") { candidateK = 25 }
         if tune {
@@ -108,10 +123,14 @@ enum EvalBench {
             for mode in modes {
                 for question in set.questions {
                     let response = try set.vault.search(
-                        SearchRequest(query: question.question, k: 10, mode: mode), user: user, embedder: embedder)
+                        SearchRequest(query: question.question, k: 10, mode: mode), user: user, embedder: indexEmbedder)
                     let scores = score(ranked: response.results.map(\.id), answers: Set(question.answers))
                     overall[mode, default: Scores()].add(scores)
                     byKind[question.kind, default: [:]][mode, default: Scores()].add(scores)
+                    // Questions whose answers include a memory longer than the model's window.
+                    if !set.longIDs.isDisjoint(with: question.answers) {
+                        byKind["(answer past 256 tokens)", default: [:]][mode, default: Scores()].add(scores)
+                    }
                     if scores.recall10 == 0 {
                         let first = response.results.first.map { $0.title ?? String($0.snippet.prefix(60)) } ?? "nothing"
                         misses[mode, default: []].append("[\(question.kind)] \(question.question) → got \"\(first)\"")
@@ -179,7 +198,7 @@ enum EvalBench {
     /// How short memories are embedded (`--context N`: with up to N earlier memories of the same day; 0: alone).
     nonisolated(unsafe) static var context = EmbeddingText.Context.standard
 
-    static func load(name: String, from data: URL, into scratch: URL, embedder: Embedder?, quiet: Bool) throws -> LoadedSet {
+    static func load(name: String, from data: URL, into scratch: URL, embedder: (any SentenceEmbedding)?, quiet: Bool) throws -> LoadedSet {
         let records = Array(try Data(contentsOf: data.appendingPathComponent("memories.jsonl")))
         let questions = try String(decoding: Data(contentsOf: data.appendingPathComponent("questions.jsonl")), as: UTF8.self)
             .split(separator: "\n").map { try JSONDecoder().decode(Question.self, from: Data($0.utf8)) }
@@ -199,7 +218,17 @@ enum EvalBench {
             print(String(format: "%@: %d memories, %d questions; index built in %.1f s (%d embedded)",
                          name, ids.count, questions.count, Date().timeIntervalSince(start), report.embedded))
         }
-        return LoadedSet(name: name, vault: vault, questions: questions)
+        // Memories the model cannot read whole (more than 254 tokens of title and text).
+        var longIDs = Set<String>()
+        if let embedder, let limit = embedder.passageTokens ?? Optional(Embedder.maxTokens - 2) {
+            for line in records.split(separator: UInt8(ascii: "\n")) {
+                guard let record = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                      let id = record["id"] as? String, let text = record["text"] as? String else { continue }
+                let whole = EmbeddingText.of(title: record["title"] as? String, body: text)
+                if embedder.tokenCount(whole[...]) > limit { longIDs.insert(id) }
+            }
+        }
+        return LoadedSet(name: name, vault: vault, questions: questions, longIDs: longIDs)
     }
 
     // MARK: Tuning

@@ -45,8 +45,10 @@ public enum SeedCorpus {
                 state.files[record.entry.path] = IndexState.FileState(size: 100 + i, modified: 1_764_000_000 + Int64(i))
                 if i == 0 { state.hiddenRows.append(0) }
                 if i == 1 { state.moves[1] = IndexState.Move(line: 9, byteRange: 10..<50) }
+                // The third change is a long memory: its passages after the first are delta rows 2 and 3.
                 state.changes.append(IndexState.Change(
-                    record: record, vector: i == 0 ? .none : i == 1 ? .base(0) : .delta(1), document: documents[i]))
+                    record: record, vector: i == 0 ? .none : i == 1 ? .base(0) : .delta(1), document: documents[i],
+                    passages: i == 2 ? [2, 3] : []))
             }
             let stateURL = dir.appendingPathComponent("state-\(n)")
             try state.write(to: stateURL)
@@ -100,6 +102,6 @@ public enum SeedCorpus {
             line: 1 + 6 * i, date: date, title: i == 2 ? nil : "title \(i)", contentHash: "hash\(i)", tags: tags,
             mentions: mentions, src: i == 0 ? "cli" : nil)
         let start = 100 * i
-        return EntryRecord(entry: entry, byteRange: start..<start + 80, hasVector: i != 1)
+        return EntryRecord(entry: entry, byteRange: start..<start + 80, hasVector: i != 1, extraPassages: i == 2 ? 2 : 0)
     }
 }

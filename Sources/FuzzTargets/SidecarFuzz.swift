@@ -29,6 +29,7 @@ enum SidecarFuzz {
             _ = table.rows(inPath: table.path(at: row))
             _ = table.byteRange(at: row)
             _ = table.date(at: row)
+            law(record.extraPassages == table.extraPassages(at: row), "row \(row): passage counts differ")
         }
         _ = table.keys(withPrefix: "", limit: 16)
         _ = table.keys(withPrefix: "0", limit: 16)

@@ -7,11 +7,16 @@ public struct EntryRecord: Sendable, Equatable {
     public var byteRange: Range<Int>
     /// Whether the vector file written with the table holds this entry's vector in the same row.
     public var hasVector: Bool
+    /// How many passages of a long entry follow its first one (``Passages``): their vectors are
+    /// rows of the vector file after the table's rows, in row order (0 for an entry that fits the
+    /// model's window).
+    public var extraPassages: Int
 
-    public init(entry: IndexedEntry, byteRange: Range<Int>, hasVector: Bool) {
+    public init(entry: IndexedEntry, byteRange: Range<Int>, hasVector: Bool, extraPassages: Int = 0) {
         self.entry = entry
         self.byteRange = byteRange
         self.hasVector = hasVector
+        self.extraPassages = extraPassages
     }
 }
 
@@ -25,7 +30,7 @@ public struct EntryRecord: Sendable, Equatable {
 ///
 /// | offset | size | field |
 /// | --- | --- | --- |
-/// | 0 | 32 | ``SidecarHeader``, magic `MVENTTAB`, version 1 |
+/// | 0 | 32 | ``SidecarHeader``, magic `MVENTTAB`, version 2 |
 /// | 32 | 8 | generation |
 /// | 40 | 4 | row count n |
 /// | 44 | 4 | symbol count s |
@@ -40,12 +45,13 @@ public struct EntryRecord: Sendable, Equatable {
 /// A record: id (pool), user, tier, path (symbols), line, flags (1: has a vector, 2: dated),
 /// date (Double seconds since 1970), title, content hash, src (pool, or 0xFFFFFFFF),
 /// tags, mentions (pool offsets of a count and that many symbols, or 0xFFFFFFFF),
-/// byte offset and byte length in the file, 4 bytes reserved.
+/// byte offset and byte length in the file, the number of extra passages (vectors after the
+/// table's rows in the vector file, version 2; reserved in version 1).
 ///
 /// `@unchecked Sendable`: immutable after init over a read-only mapping.
 public final class EntryTable: @unchecked Sendable {
     static let magic = Array("MVENTTAB".utf8)
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     static let recordSize = 64
     static let none = UInt32.max
 
@@ -152,6 +158,8 @@ public final class EntryTable: @unchecked Sendable {
     public func contentHash(at row: Int) -> String { poolString(field(row, 36)) ?? "" }
     /// Whether the vector file of this generation holds the vector of `row`.
     public func hasVector(at row: Int) -> Bool { field(row, 20) & 1 != 0 }
+    /// How many passages of `row`'s entry follow its first (``EntryRecord/extraPassages``).
+    public func extraPassages(at row: Int) -> Int { Int(field(row, 60)) }
     /// The 1-based line of `row`'s heading.
     public func line(at row: Int) -> Int { Int(field(row, 16)) }
     /// The bytes of `row`'s entry in its file.
@@ -176,7 +184,7 @@ public final class EntryTable: @unchecked Sendable {
             line: line(at: row), date: date(at: row), title: poolString(field(row, 32)), contentHash: contentHash(at: row),
             tags: symbolList(field(row, 44)).map(symbol), mentions: symbolList(field(row, 48)).map(symbol),
             src: poolString(field(row, 40)))
-        return EntryRecord(entry: entry, byteRange: byteRange(at: row), hasVector: hasVector(at: row))
+        return EntryRecord(entry: entry, byteRange: byteRange(at: row), hasVector: hasVector(at: row), extraPassages: extraPassages(at: row))
     }
 
     /// The row with id `key`.
@@ -340,7 +348,7 @@ public final class EntryTable: @unchecked Sendable {
             rows.u32(list(e.mentions))
             rows.u32(UInt32(clamping: record.byteRange.lowerBound))
             rows.u32(UInt32(clamping: record.byteRange.count))
-            rows.u32(0)
+            rows.u32(UInt32(clamping: record.extraPassages))
         }
         let byID = records.indices.sorted { records[$0].entry.id.utf8.lexicographicallyPrecedes(records[$1].entry.id.utf8) }
         let byPath = records.indices.sorted {

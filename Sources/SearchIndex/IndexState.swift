@@ -6,11 +6,12 @@ import Foundation
 /// vector places). Rewritten whole on each change (it stays small: the base absorbs it when
 /// it grows), and written last, so it is the commit point of every update.
 ///
-/// File layout: a ``SidecarHeader`` (magic `MVSTATE_`, version 1, checksum of the whole
+/// File layout: a ``SidecarHeader`` (magic `MVSTATE_`, version 2, checksum of the whole
 /// file), then the fields below in order; see docs/index.md.
 public struct IndexState: Sendable, Equatable {
     static let magic = Array("MVSTATE_".utf8)
-    static let version: UInt32 = 1
+    /// 2: a change lists the delta rows of its extra passages.
+    static let version: UInt32 = 2
 
     /// The size and modification time of an indexed file when it was read.
     public struct FileState: Sendable, Equatable {
@@ -39,11 +40,15 @@ public struct IndexState: Sendable, Equatable {
         public var record: EntryRecord
         public var vector: VectorPlace
         public var document: LexicalDocument
+        /// The delta rows of the passages after the first of a long entry (``Passages``), when
+        /// `vector` is a delta row; empty otherwise (a base row's passages are in the base).
+        public var passages: [Int]
 
-        public init(record: EntryRecord, vector: VectorPlace, document: LexicalDocument) {
+        public init(record: EntryRecord, vector: VectorPlace, document: LexicalDocument, passages: [Int] = []) {
             self.record = record
             self.vector = vector
             self.document = document
+            self.passages = passages
         }
     }
 
@@ -132,6 +137,8 @@ public struct IndexState: Sendable, Equatable {
             case .base(let row): w.u8(1); w.u32(UInt32(row))
             case .delta(let row): w.u8(2); w.u32(UInt32(row))
             }
+            w.u32(UInt32(change.passages.count))
+            for row in change.passages { w.u32(UInt32(row)) }
             w.f32(change.document.length)
             w.u32(UInt32(change.document.terms.count))
             for (term, tf) in zip(change.document.terms, change.document.frequencies) {
@@ -185,7 +192,7 @@ public struct IndexState: Sendable, Equatable {
             let length = Int(try r.u32())
             moves[row] = Move(line: line, byteRange: start..<start + length)
         }
-        let changeCount = try r.count(minBytesEach: 60)
+        let changeCount = try r.count(minBytesEach: 64)
         changes = []
         changes.reserveCapacity(changeCount)
         for _ in 0..<changeCount {
@@ -218,6 +225,10 @@ public struct IndexState: Sendable, Equatable {
             case 2: vector = .delta(row)
             default: throw r.fail("unknown vector place \(kind)")
             }
+            let passages = try r.u32Array(try r.count(minBytesEach: 4)).map(Int.init)
+            if !passages.isEmpty {
+                guard case .delta = vector else { throw r.fail("passages without a delta vector") }
+            }
             let docLength = try r.f32()
             let termCount = try r.count(minBytesEach: 8)
             var terms: [String] = [], frequencies: [Float] = []
@@ -233,7 +244,8 @@ public struct IndexState: Sendable, Equatable {
                 tags: lists[0], mentions: lists[1], src: optionals[1])
             changes.append(Change(
                 record: EntryRecord(entry: entry, byteRange: start..<start + length, hasVector: vector != .none),
-                vector: vector, document: LexicalDocument(terms: terms, frequencies: frequencies, length: docLength)))
+                vector: vector, document: LexicalDocument(terms: terms, frequencies: frequencies, length: docLength),
+                passages: passages))
         }
         guard r.offset == raw.count else { throw r.fail("trailing bytes") }
         withExtendedLifetime(file) {}  // the reader points into the mapping

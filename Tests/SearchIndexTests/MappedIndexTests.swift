@@ -134,7 +134,7 @@ import Testing
     static let damages: [(name: String, damage: @Sendable (inout [UInt8]) -> Void, kind: IndexError.Kind)] = [
         ("truncated", { $0.removeLast($0.count / 3) }, .corrupt),
         ("bit flip", { $0[$0.count / 2] ^= 0x08 }, .corrupt),
-        ("wrong version", { $0[16] = 2 }, .versionMismatch),
+        ("wrong version", { $0[16] = 9 }, .versionMismatch),
         ("wrong magic", { $0[0] = UInt8(ascii: "X") }, .corrupt),
         ("empty", { $0 = [] }, .corrupt),
     ]

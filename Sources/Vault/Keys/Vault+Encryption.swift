@@ -136,13 +136,21 @@ struct EncryptedCollection {
     /// Encrypted tiers that hold memories but stayed locked.
     var locked: [Tier] = []
 
-    /// Cosines of `query` with every entry that has a vector.
+    /// Cosines of `query` with every entry that has a vector: its best passage's (``Passages``).
     func cosines(_ query: [Float]) -> [String: Float] {
-        var cosines: [String: Float] = [:]
+        bestPassages(query).mapValues(\.score)
+    }
+
+    /// The cosine of `query` with each entry's best passage, and that passage's number (0: the first).
+    func bestPassages(_ query: [Float]) -> [String: (score: Float, passage: Int)] {
+        var best: [String: (score: Float, passage: Int)] = [:]
         for (id, entry) in entries {
-            if let vector = entry.record.vector { cosines[id] = Vectors.dot(vector, query) }
+            for (i, vector) in entry.record.allVectors.enumerated() {
+                let score = Vectors.dot(vector, query)
+                if best[id] == nil || score > best[id]!.score { best[id] = (score, i) }
+            }
         }
-        return cosines
+        return best
     }
 }
 

@@ -63,6 +63,10 @@ struct MemoisedEmbedder: SentenceEmbedding {
         return result.map { $0! }
     }
 
+    var passageTokens: Int? { base.passageTokens }
+
+    func tokenCount(_ text: Substring) -> Int { base.tokenCount(text) }
+
     func embedMatrix(_ texts: [String]) -> [Float] {
         if !texts.contains(where: { memo.vector($0) != nil }) { return base.embedMatrix(texts) }
         return embed(texts).flatMap { $0 }

@@ -14,7 +14,7 @@ import SearchIndex
 /// | bytes | field |
 /// | --- | --- |
 /// | 8 | magic `MVSEALED` |
-/// | 4 | format version (1) |
+/// | 4 | format version (2) |
 /// | 4 | vector dimension |
 /// | 4 + n | model id, length-prefixed UTF-8 |
 /// | 12 | ChaCha20-Poly1305 nonce, fresh random per write |
@@ -27,7 +27,7 @@ import SearchIndex
 ///
 /// The payload holds, per tier file, its size and mtime and, per entry, what ranking and results
 /// need (id, line, digest of the stored text, content hash, date, title, tags, mentions, src, body,
-/// vector). It exists only in memory.
+/// vector, and the vectors of a long entry's further passages, version 2). It exists only in memory.
 struct EncryptedIndex {
     /// Size and modification time of a tier file when it was read, to notice changes.
     typealias FileState = IndexState.FileState
@@ -52,7 +52,12 @@ struct EncryptedIndex {
         /// The embedding of the entry's text (with the entries before it when it is short,
         /// ``EmbeddingText/of(_:context:)``); nil until the model has been available.
         var vector: [Float]?
+        /// The vectors of a long entry's passages after the first (``Passages``): `vector` is the
+        /// first passage's. Empty for an entry that fits the model's window.
+        var passages: [[Float]] = []
 
+        /// Every passage's vector, first passage first (empty without a vector).
+        var allVectors: [[Float]] { vector.map { [$0] + passages } ?? [] }
     }
 
     struct File {
@@ -76,7 +81,8 @@ struct EncryptedIndex {
     }
 
     static let magic = Array("MVSEALED".utf8)
-    static let formatVersion: UInt32 = 1
+    /// 2: each entry also holds its extra passages' vectors.
+    static let formatVersion: UInt32 = 2
 
     /// Tier file (vault-relative path) → its state and entries.
     var files: [String: File] = [:]
@@ -168,6 +174,8 @@ struct EncryptedIndex {
                 writer.optional(record.src) { $0.string($1) }
                 writer.string(record.body)
                 writer.floats(record.vector ?? [])
+                writer.u32(UInt32(record.passages.count))
+                for passage in record.passages { writer.floats(passage) }
             }
         }
         return writer.bytes
@@ -179,7 +187,7 @@ struct EncryptedIndex {
         guard let fileCount = reader.u32() else { return nil }
         for _ in 0..<fileCount {
             guard let path = reader.string(), let size = reader.u64(), let modified = reader.u64(),
-                let recordCount = reader.count(minBytesEach: 35)
+                let recordCount = reader.count(minBytesEach: 39)
             else { return nil }
             var records: [Record] = []
             records.reserveCapacity(recordCount)
@@ -192,12 +200,18 @@ struct EncryptedIndex {
                     }),
                     let title = reader.optional({ $0.string() }), let tags = reader.strings(), let mentions = reader.strings(),
                     let src = reader.optional({ $0.string() }), let body = reader.string(),
-                    let vector = reader.floats()
+                    let vector = reader.floats(), let passageCount = reader.count(minBytesEach: 4),
+                    !(vector.isEmpty && passageCount > 0)
                 else { return nil }
+                var passages: [[Float]] = []
+                for _ in 0..<passageCount {
+                    guard let passage = reader.floats(), passage.count == vector.count else { return nil }
+                    passages.append(passage)
+                }
                 records.append(Record(
                     id: id, line: Int(line), storedDigest: digest, contentHash: contentHash, date: date, title: title,
                     tags: tags, mentions: mentions, src: src, body: body,
-                    vector: vector.isEmpty ? nil : vector))
+                    vector: vector.isEmpty ? nil : vector, passages: passages))
             }
             // A size beyond Int.max is damage, not a file (Int(size) would stop the process).
             guard let fileSize = Int(exactly: size) else { return nil }
@@ -230,7 +244,8 @@ package enum EncryptedIndexCodec {
                     id: "01KB\(i)", line: 1 + 8 * i, storedDigest: [UInt8](repeating: UInt8(i), count: 32), contentHash: "h\(i)",
                     date: i % 2 == 0 ? EntryDate(year: 2026, month: 12, day: 1 + i, hour: 9, minute: 30, utcOffsetMinutes: 60) : nil,
                     title: i % 3 == 0 ? nil : "title \(i)", tags: ["t\(i)"], mentions: i % 2 == 0 ? [] : ["bob"], src: i % 2 == 0 ? "cli" : nil,
-                    body: "body of #t\(i) with @bob", vector: i % 2 == 0 ? [Float](repeating: 0.5, count: dimension) : nil)
+                    body: "body of #t\(i) with @bob", vector: i % 2 == 0 ? [Float](repeating: 0.5, count: dimension) : nil,
+                    passages: i == 2 ? [[Float](repeating: -0.25, count: dimension)] : [])
             })
         return index.encodedPayload()
     }
@@ -345,6 +360,8 @@ struct EncryptedIndexUpdate {
     var filesRead = 0
     var decrypted = 0
     var embedded = 0
+    /// Vectors computed for those entries: one per passage (more than one for a long entry).
+    var passagesEmbedded = 0
     var removed = 0
     /// One line each, never with any plaintext.
     var notices: [String] = []
@@ -413,11 +430,11 @@ extension Vault {
             dirty = true
             // Entries may move between files (a rename, a date change): reuse by stored text.
             var reusable: [[UInt8]: EncryptedIndex.Record] = [:]
-            var vectors: [String: [Float]] = [:]
+            var vectors: [String: (first: [Float], passages: [[Float]])] = [:]
             for file in index.files.values {
                 for record in file.records {
                     reusable[record.storedDigest] = record
-                    if let vector = record.vector { vectors[record.contentHash] = vector }
+                    if let vector = record.vector { vectors[record.contentHash] = (vector, record.passages) }
                 }
             }
             for path in gone {
@@ -467,7 +484,7 @@ extension Vault {
                     records.append(EncryptedIndex.Record(
                         id: id, line: outer.line, storedDigest: digest, contentHash: inner.contentHash, date: inner.date,
                         title: inner.title, tags: inner.tags, mentions: inner.mentions, src: inner.src, body: inner.body,
-                        vector: vectors[inner.contentHash]))
+                        vector: vectors[inner.contentHash]?.first, passages: vectors[inner.contentHash]?.passages ?? []))
                 }
                 let before = index.files[path]?.records.count ?? 0
                 update.removed += max(0, before - records.count)
@@ -487,8 +504,13 @@ extension Vault {
                     texts[path] = EmbeddingText.of(
                         index.files[path]!.records.map { (title: $0.title, body: $0.body, day: $0.date.map(VaultIndex.day)) }, context: embeddingContext)
                 }
-                let vectors = embedder.embed(missing.map { texts[$0.path]![$0.row] })
-                for (slot, vector) in zip(missing, vectors) { index.files[slot.path]!.records[slot.row].vector = vector }
+                // A long entry is embedded as passages (Passages), all of them its vectors.
+                let vectors = embedder.passageVectors(missing.map { texts[$0.path]![$0.row] })
+                for (slot, passages) in zip(missing, vectors) {
+                    index.files[slot.path]!.records[slot.row].vector = passages.first
+                    index.files[slot.path]!.records[slot.row].passages = Array(passages.dropFirst())
+                }
+                update.passagesEmbedded += vectors.reduce(0) { $0 + $1.count }
                 update.embedded += missing.count
                 dirty = true
             }

@@ -239,6 +239,9 @@ extension Vault {
         package var semantic: [String] = []
         /// Distinct analyzed terms of the query.
         package var queryTerms = 0
+        /// The number of the passage whose cosine a candidate has (0: the first), for a long
+        /// memory embedded as several (``Passages``).
+        package var passages: [String: Int] = [:]
     }
 
     /// How many candidates each half contributes to a search for `k` results.
@@ -309,38 +312,40 @@ extension Vault {
             timer.lap("lexical")
         }
         var cosine: [String: Float] = [:]
-        var encryptedCosines: [String: Float] = [:]
         if let pendingVector {
             let queryVector = pendingVector.vector()
             timer.lap("embed query (rest)")
-            var hits: [(id: String, score: Float)]
+            var hits: [(id: String, score: Float, passage: Int)]
             do {
                 let found = try index.semanticHits(queryVector, k: count, allowed: allowed)
                 for hit in found { places[hit.id] = hit.ref }
-                hits = found.map { ($0.id, $0.score) }
+                hits = found.map { ($0.id, $0.score, $0.passage) }
             } catch {
                 throw VaultError.damaged(error)
             }
-            encryptedCosines = encrypted.cosines(queryVector)
-            if !encryptedCosines.isEmpty {
-                hits += encryptedCosines.map { (id: $0.key, score: $0.value) }
+            let encryptedBest = encrypted.bestPassages(queryVector)
+            if !encryptedBest.isEmpty {
+                hits += encryptedBest.map { (id: $0.key, score: $0.value.score, passage: $0.value.passage) }
                 hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
                 hits = Array(hits.prefix(count))
             }
-            for hit in hits { cosine[hit.id] = hit.score }
+            for hit in hits {
+                cosine[hit.id] = hit.score
+                if hit.passage > 0 { candidates.passages[hit.id] = hit.passage }
+            }
             candidates.semantic = hits.map(\.id)
             // A lexical candidate the semantic list missed still has a cosine, for the fusion.
             if mode == .hybrid {
                 for id in candidates.lexical where cosine[id] == nil {
-                    if let value = encryptedCosines[id] {
-                        cosine[id] = value
+                    if let value = encryptedBest[id] {
+                        cosine[id] = value.score
+                        if value.passage > 0 { candidates.passages[id] = value.passage }
                     } else {
                         do {
-                            if let ref = places[id] {
-                                cosine[id] = try index.cosine(queryVector, ref: ref)
-                            } else {
-                                cosine[id] = try index.cosine(queryVector, key: id)
-                            }
+                            let best = try places[id].map { (ref) throws(IndexError) in try index.bestCosine(queryVector, ref: ref) }
+                                ?? index.bestCosine(queryVector, key: id)
+                            cosine[id] = best?.score
+                            if let best, best.passage > 0 { candidates.passages[id] = best.passage }
                         } catch {
                             throw VaultError.damaged(error)
                         }
@@ -375,7 +380,11 @@ extension Vault {
         gathered.timer.lap("fuse")
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
         var memories: [String: Memory]? = request.includeMemories ? [:] : nil
-        let results = try searchResults(ranked, index: gathered.index, encrypted: gathered.encrypted, query: query, memories: &memories)
+        // A memory found by a later passage shows that passage (a lexical match keeps its own snippet).
+        let passages = gathered.mode == .lexical ? [:] : candidates.passages
+        let results = try searchResults(
+            ranked, index: gathered.index, encrypted: gathered.encrypted, query: query, memories: &memories,
+            passages: passages, semantic: gathered.mode == .semantic, embedder: embedder)
         gathered.timer.lap("snippets")
         let ms = PhaseTimer.milliseconds(clock.now - start)
         var response = SearchResponse(
@@ -394,19 +403,31 @@ extension Vault {
     /// Results with snippets read from the files themselves: only each entry's own bytes are
     /// parsed (the index keeps where they are); the whole file only if they no longer match.
     /// - Parameter memories: when not nil, receives the whole memory of each result with an id.
+    /// - Parameters:
+    ///   - passages: the passage (after the first) that gave a result its cosine; its snippet comes
+    ///     from that passage when `semantic`, or when the memory holds none of the query's words.
     private func searchResults(
         _ ranked: [(id: String, score: Float)], index: VaultIndex, encrypted: EncryptedCollection, query: String,
-        memories: inout [String: Memory]?
+        memories: inout [String: Memory]?, passages: [String: Int] = [:], semantic: Bool = false,
+        embedder: (any SentenceEmbedding)? = nil
     ) throws(VaultError) -> [SearchResult] {
         var bytesOfFile: [String: [UInt8]] = [:]
         var results: [SearchResult] = []
         let words = Self.snippetWords(query)
+        func snippet(_ key: String, title: String?, body: String) -> String {
+            if let passage = passages[key], let embedder,
+               semantic || !words.contains(where: { body.lowercased().contains($0) }) {
+                let texts = embedder.passages(EmbeddingText.of(title: title, body: body))
+                if passage < texts.count { return Self.snippet(texts[passage], words: words, passage: true) }
+            }
+            return Self.snippet(body, words: words)
+        }
         for (key, score) in ranked {
             if let (indexed, record) = encrypted.entries[key] {
                 results.append(SearchResult(
                     id: key, score: score, user: indexed.user, tier: indexed.tier,
                     date: record.date.map { DateText.iso8601($0, timeZone: config.timeZone) }, path: indexed.path,
-                    line: indexed.line, title: record.title, snippet: Self.snippet(record.body, words: words), tags: record.tags,
+                    line: indexed.line, title: record.title, snippet: snippet(key, title: record.title, body: record.body), tags: record.tags,
                     src: record.src))
                 if memories != nil, let tier = Tier(rawValue: indexed.tier) {
                     memories![key] = Memory(
@@ -451,7 +472,7 @@ extension Vault {
             results.append(SearchResult(
                 id: key.hasPrefix("~") ? "" : key, score: score, user: indexed.user, tier: indexed.tier, date: date,
                 path: indexed.path, line: indexed.line, title: entry?.title,
-                snippet: Self.snippet(entry?.body ?? "", words: words), tags: entry?.tags ?? indexed.tags, src: entry?.src))
+                snippet: snippet(key, title: entry?.title, body: entry?.body ?? ""), tags: entry?.tags ?? indexed.tags, src: entry?.src))
             if memories != nil, let entry, !key.hasPrefix("~"), let tier = Tier(rawValue: indexed.tier) {
                 // Lines of the file, not of the entry's bytes that were parsed alone.
                 var memory = Memory(entry: entry, id: key, user: indexed.user, tier: tier, path: indexed.path, timeZone: config.timeZone)
@@ -465,8 +486,14 @@ extension Vault {
     }
 
     /// About 160 characters of the body on one line, around the first query word it contains.
-    static func snippet(_ body: String, words: Set<String>) -> String {
+    /// - Parameter passage: `body` is a passage from within a memory: marked `…` at its start.
+    static func snippet(_ body: String, words: Set<String>, passage: Bool = false) -> String {
         let flat = oneLine(body)
+        if passage {
+            // Centred on a query word that carries meaning ("for" and "the" are in every passage).
+            let inner = snippet(flat, words: words.filter { !Analyzer.terms($0).isEmpty })
+            return inner.hasPrefix("…") ? inner : "…" + inner
+        }
         guard flat.count > 160 else { return flat }
         let lower = flat.lowercased()
         var start = lower.startIndex

@@ -25,6 +25,8 @@ final class VaultIndex {
     struct Update {
         var filesRead = 0
         var embedded = 0
+        /// Vectors computed for those entries: one per passage (more than one for a long memory).
+        var passagesEmbedded = 0
         var removed = 0
         var notices: [String] = []
     }
@@ -52,6 +54,9 @@ final class VaultIndex {
     private(set) var openPhases: [(name: String, ms: Double)] = []
     /// Base rows that have a vector, one bit each; computed on first use.
     private var rowsWithVector: RowSet?
+    /// The base's extra passages (vector rows after the table's rows): the rows of each base row
+    /// that has some, and the owner of each; computed on first use.
+    private var basePassages: (rows: [Int: Range<Int>], owner: [Int32])?
 
     /// See `Vault.indexCompactionLimit`; nil uses the built-in rule.
     var compactionLimit: Int?
@@ -140,7 +145,7 @@ final class VaultIndex {
                 contentsOf: mainURL(state.generation), expectedModelID: Embedder.modelID, expectedDimension: Embedder.dimension,
                 verification: .onFirstUse)
             guard table.generation == state.generation, postings.generation == state.generation,
-                  postings.documentCount == table.count, main.count == table.count
+                  postings.documentCount == table.count, main.count >= table.count
             else { throw IndexError(.corrupt, path: path, "base files of another generation") }
             self.table = table
             self.postings = postings
@@ -161,6 +166,9 @@ final class VaultIndex {
             case .base(let row): guard row < baseCount else { throw IndexError(.corrupt, path: path, "vector row \(row) out of range") }
             case .delta(let row): guard row < delta?.count ?? 0 else { throw IndexError(.corrupt, path: path, "delta row \(row) out of range") }
             }
+            for row in change.passages where row >= delta?.count ?? 0 {
+                throw IndexError(.corrupt, path: path, "passage row \(row) out of range")
+            }
         }
         self.state = state
         stateStamp = readStateStamp()
@@ -177,6 +185,35 @@ final class VaultIndex {
         for (i, change) in state.changes.enumerated() { changeOfKey[change.record.entry.id] = i }
         lexical = nil
         rowsWithVector = nil
+        basePassages = nil
+    }
+
+    /// The base's extra passages: which vector rows after the table's rows belong to which row.
+    /// - Throws: `.corrupt` when the table's passage counts do not add up to the vector file's rows.
+    /// - Complexity: O(n) over the mapped records, once.
+    private func loadBasePassages() throws(IndexError) -> (rows: [Int: Range<Int>], owner: [Int32]) {
+        if let basePassages { return basePassages }
+        var result: (rows: [Int: Range<Int>], owner: [Int32]) = ([:], [])
+        if let table, let main, main.count > table.count {
+            var next = table.count
+            for row in 0..<table.count {
+                let n = table.extraPassages(at: row)
+                guard n > 0 else { continue }
+                guard n <= main.count - next else { break }
+                result.rows[row] = next..<next + n
+                result.owner += repeatElement(Int32(row), count: n)
+                next += n
+            }
+            guard next == main.count else {
+                throw IndexError(.corrupt, path: mainURL(state.generation).path, "\(main.count - table.count) passage rows, the table names \(next - table.count)")
+            }
+        } else if let table {
+            for row in 0..<table.count where table.extraPassages(at: row) > 0 {
+                throw IndexError(.corrupt, path: tableURL(state.generation).path, "row \(row) names passages the vector file lacks")
+            }
+        }
+        basePassages = result
+        return result
     }
 
     private func isHidden(_ row: Int) -> Bool {
@@ -375,6 +412,7 @@ final class VaultIndex {
                         contentHash: entry.contentHash, tags: entry.tags, mentions: entry.mentions, src: entry.src)
                     let record = EntryRecord(entry: indexed, byteRange: entry.byteRange, hasVector: false)
                     var vector = IndexState.VectorPlace.none
+                    var passages: [Int] = []
                     if let existing, contentHash(existing) == entry.contentHash {
                         let old = self.record(existing)
                         if old.entry == indexed && old.byteRange == entry.byteRange { continue }
@@ -386,10 +424,12 @@ final class VaultIndex {
                             continue
                         }
                         vector = vectorPlace(existing)
+                        if case .change(let i) = existing { passages = state.changes[i].passages }
                     }
                     var change = IndexState.Change(
                         record: record, vector: vector,
-                        document: LexicalDocument(fields: LexicalFields(title: entry.title ?? "", body: entry.body, tags: entry.tags, mentions: entry.mentions)))
+                        document: LexicalDocument(fields: LexicalFields(title: entry.title ?? "", body: entry.body, tags: entry.tags, mentions: entry.mentions)),
+                        passages: passages)
                     change.record.hasVector = vector != .none
                     upsert(change)
                 }
@@ -410,8 +450,7 @@ final class VaultIndex {
         }
         // Vectors for every entry that lacks one for its current text.
         if changed { state.vectorsComplete = false }
-        var newVectors: [(key: String, vector: ArraySlice<Float>)] = []
-        var embeddedAll: [Float] = []
+        var newVectors: [(key: String, passages: [ArraySlice<Float>])] = []
         if let embedder, !state.vectorsComplete {
             var missing: [Ref] = []
             if let table {
@@ -442,11 +481,17 @@ final class VaultIndex {
                         record: record, vector: .none,
                         document: LexicalDocument(fields: LexicalFields(title: entry.title ?? "", body: entry.body, tags: entry.tags, mentions: entry.mentions))))
                 }
-                embeddedAll = embedder.embedMatrix(keys.map { texts[$0] ?? "" })
+                // A long memory is embedded as passages (Passages), all of them its vectors.
+                let (embedded, counts) = embedder.passageMatrix(keys.map { texts[$0] ?? "" })
                 update.embedded += keys.count
+                update.passagesEmbedded += counts.reduce(0, +)
                 let d = Embedder.dimension
-                for (i, key) in keys.enumerated() where changeOfKey[key] != nil {
-                    newVectors.append((key, embeddedAll[i * d..<(i + 1) * d]))
+                var row = 0
+                for (key, n) in zip(keys, counts) {
+                    if changeOfKey[key] != nil {
+                        newVectors.append((key, (row..<row + n).map { embedded[$0 * d..<($0 + 1) * d] }))
+                    }
+                    row += n
                 }
             }
         }
@@ -466,7 +511,7 @@ final class VaultIndex {
 
     /// Writes what changed: the new vectors into the delta vector file and then `state.idx`,
     /// or everything into a new base generation when the delta is large.
-    private func save(newVectors: [(key: String, vector: ArraySlice<Float>)], full: Bool) throws(VaultError) {
+    private func save(newVectors: [(key: String, passages: [ArraySlice<Float>])], full: Bool) throws(VaultError) {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             if full || shouldCompact {
@@ -486,28 +531,34 @@ final class VaultIndex {
         }
     }
 
-    /// Rewrites the delta vector file: the rows changes still use, then `newVectors`.
-    private func writeDelta(newVectors: [(key: String, vector: ArraySlice<Float>)]) throws(IndexError) {
+    /// Rewrites the delta vector file: the rows changes still use (each entry's passages), then
+    /// `newVectors`. Only the new entries' passages are embedded; the others are copied.
+    private func writeDelta(newVectors: [(key: String, passages: [ArraySlice<Float>])]) throws(IndexError) {
         let d = Embedder.dimension
         var vectors: [Float] = []
         var renumbered: [Int: Int] = [:]
         var rows = 0
         for change in state.changes {
-            if case .delta(let row) = change.vector, let delta, renumbered[row] == nil {
+            guard case .delta(let first) = change.vector, let delta else { continue }
+            for row in [first] + change.passages where renumbered[row] == nil {
                 renumbered[row] = rows
                 vectors += delta.vector(at: row)
                 rows += 1
             }
         }
         for i in state.changes.indices {
-            if case .delta(let row) = state.changes[i].vector { state.changes[i].vector = .delta(renumbered[row]!) }
+            if case .delta(let row) = state.changes[i].vector {
+                state.changes[i].vector = .delta(renumbered[row]!)
+                state.changes[i].passages = state.changes[i].passages.map { renumbered[$0]! }
+            }
         }
-        for (key, vector) in newVectors {
-            guard let i = changeOfKey[key] else { continue }
-            vectors += vector
+        for (key, passages) in newVectors {
+            guard let i = changeOfKey[key], !passages.isEmpty else { continue }
+            for vector in passages { vectors += vector }
             state.changes[i].vector = .delta(rows)
+            state.changes[i].passages = Array(rows + 1..<rows + passages.count)
             state.changes[i].record.hasVector = true
-            rows += 1
+            rows += passages.count
         }
         let sequence = state.deltaSequence + 1
         let url = deltaURL(state.generation, sequence)
@@ -518,21 +569,36 @@ final class VaultIndex {
 
     /// Folds base and delta into a new base generation and an empty delta.
     /// - Complexity: O(n·d).
-    private func compact(newVectors: [(key: String, vector: ArraySlice<Float>)]) throws(IndexError) {
+    private func compact(newVectors: [(key: String, passages: [ArraySlice<Float>])]) throws(IndexError) {
         let d = Embedder.dimension
         let generation = state.generation + 1
         var records: [EntryRecord] = []
         var vectors: [Float] = []
+        // The extra passages of every record, in record order, after all the records' rows.
+        var extraVectors: [Float] = []
         var keep: [Int32] = []
         let baseCount = table?.count ?? 0
         records.reserveCapacity(count)
         vectors.reserveCapacity(count * d)
         let zero = [Float](repeating: 0, count: d)
-        func appendVector(_ place: IndexState.VectorPlace) throws(IndexError) -> Bool {
+        let passagesOfBase = try loadBasePassages().rows
+        /// Appends the vector at `place` and its extra passages (`passages`: delta rows); false when there is none.
+        func appendVector(_ place: IndexState.VectorPlace, passages: [Int] = [], into record: inout EntryRecord) throws(IndexError) -> Bool {
+            record.extraPassages = 0
             switch place {
-            case .none: vectors += zero; return false
-            case .base(let row): vectors += try main!.checkedVector(at: row); return true
-            case .delta(let row): vectors += try delta!.checkedVector(at: row); return true
+            case .none:
+                vectors += zero
+                return false
+            case .base(let row):
+                vectors += try main!.checkedVector(at: row)
+                for extra in passagesOfBase[row] ?? 0..<0 { extraVectors += try main!.checkedVector(at: extra) }
+                record.extraPassages = passagesOfBase[row]?.count ?? 0
+                return true
+            case .delta(let row):
+                vectors += try delta!.checkedVector(at: row)
+                for extra in passages { extraVectors += try delta!.checkedVector(at: extra) }
+                record.extraPassages = passages.count
+                return true
             }
         }
         keep.reserveCapacity(baseCount)
@@ -543,23 +609,27 @@ final class VaultIndex {
             }
             keep.append(Int32(records.count))
             var record = self.record(.base(row))
-            record.hasVector = try appendVector(record.hasVector ? .base(row) : .none)
+            record.hasVector = try appendVector(record.hasVector ? .base(row) : .none, into: &record)
             records.append(record)
         }
-        var fresh: [String: ArraySlice<Float>] = [:]
-        for (key, vector) in newVectors { fresh[key] = vector }
+        var fresh: [String: [ArraySlice<Float>]] = [:]
+        for (key, passages) in newVectors where !passages.isEmpty { fresh[key] = passages }
         for change in state.changes {
             var record = change.record
-            if let vector = fresh[record.entry.id] {
-                vectors += vector
+            if let passages = fresh[record.entry.id] {
+                vectors += passages[0]
+                for extra in passages.dropFirst() { extraVectors += extra }
                 record.hasVector = true
+                record.extraPassages = passages.count - 1
             } else {
-                record.hasVector = try appendVector(change.vector)
+                record.hasVector = try appendVector(change.vector, passages: change.passages, into: &record)
             }
             records.append(record)
         }
+        vectors += extraVectors
+        let rowCount = vectors.count / d
         try PostingsFile.write(to: postingsURL(generation), generation: generation, base: postings, keep: keep, appended: state.changes.map(\.document))
-        try VectorStore.create(at: mainURL(generation), modelID: Embedder.modelID, dimension: d, ids: [String](repeating: "", count: records.count), vectors: vectors)
+        try VectorStore.create(at: mainURL(generation), modelID: Embedder.modelID, dimension: d, ids: [String](repeating: "", count: rowCount), vectors: vectors)
         try EntryTable.write(to: tableURL(generation), generation: generation, records: records)
         faults?.reached(.indexBeforeSave)  // tests: killed after writing the new base, before committing it
         var next = IndexState(modelID: Embedder.modelID)
@@ -626,16 +696,51 @@ final class VaultIndex {
         try delta?.verifyAll()
     }
 
-    /// The cosine of `query` with the current vector of the entry `key`, if it has one.
-    func cosine(_ query: [Float], key: String) throws(IndexError) -> Float? {
-        guard let vector = try vector(key: key) else { return nil }
-        return Vectors.dot(vector, query)
+    /// The vectors of every passage of the entry `key` (one for an entry that fits the model's
+    /// window), first passage first; empty when it has none.
+    /// - Throws: `IndexError` when the chunk of a vector file holding one is damaged.
+    func passageVectors(key: String) throws(IndexError) -> [[Float]] {
+        guard let ref = lookup(key) else { return [] }
+        return try passageVectors(ref: ref)
     }
 
-    /// `cosine(_:key:)` of the entry at `ref`, a place a search of this index just returned.
-    func cosine(_ query: [Float], ref: Ref) throws(IndexError) -> Float? {
-        guard let vector = try vector(ref: ref) else { return nil }
-        return Vectors.dot(vector, query)
+    /// `passageVectors(key:)` of the entry at `ref`.
+    func passageVectors(ref: Ref) throws(IndexError) -> [[Float]] {
+        switch vectorPlace(ref) {
+        case .none: return []
+        case .base(let row):
+            guard let main else { return [] }
+            var vectors = [try main.checkedVector(at: row)]
+            for extra in try loadBasePassages().rows[row] ?? 0..<0 { vectors.append(try main.checkedVector(at: extra)) }
+            return vectors
+        case .delta(let row):
+            guard let delta, case .change(let i) = ref else { return [] }
+            var vectors = [try delta.checkedVector(at: row)]
+            for extra in state.changes[i].passages { vectors.append(try delta.checkedVector(at: extra)) }
+            return vectors
+        }
+    }
+
+    /// The cosine of `query` with the entry `key`'s best passage, and that passage's number
+    /// (0: the first), if it has a vector.
+    func bestCosine(_ query: [Float], key: String) throws(IndexError) -> (score: Float, passage: Int)? {
+        guard let ref = lookup(key) else { return nil }
+        return try bestCosine(query, ref: ref)
+    }
+
+    /// The cosine of `query` with the entry `key`'s best passage, if it has a vector.
+    func cosine(_ query: [Float], key: String) throws(IndexError) -> Float? {
+        try bestCosine(query, key: key)?.score
+    }
+
+    /// `bestCosine(_:key:)` of the entry at `ref`, a place a search of this index just returned.
+    func bestCosine(_ query: [Float], ref: Ref) throws(IndexError) -> (score: Float, passage: Int)? {
+        var best: (score: Float, passage: Int)?
+        for (i, vector) in try passageVectors(ref: ref).enumerated() {
+            let score = Vectors.dot(vector, query)
+            if best == nil || score > best!.score { best = (score, i) }
+        }
+        return best
     }
 
     /// The live entries a search may return: base rows (one bit each) and changes.
@@ -679,47 +784,86 @@ final class VaultIndex {
         }
     }
 
-    /// Semantic top-k over both vector stores, restricted to the `allowed` entries.
+    /// Semantic top-k entries over both vector stores, restricted to the `allowed` entries: an
+    /// entry scores its best passage's cosine (``Passages``), and `passage` is that passage's
+    /// number (0: the first). Exact: the k entries whose best passages score highest, ties by id.
     /// - Throws: `IndexError` when a chunk of the base vector file that the scan reads is damaged.
-    /// - Complexity: O(n/64) to combine the row masks, then the stores' exact int8-bounded scans.
-    func semanticSearch(_ query: [Float], k: Int, allowed: Allowed) throws(IndexError) -> [(id: String, score: Float)] {
-        try semanticHits(query, k: k, allowed: allowed).map { ($0.id, $0.score) }
+    /// - Complexity: O(n/64) to combine the row masks, then the stores' exact int8-bounded scans
+    ///   (repeated with twice the rows while passages of the same entries fill the top rows).
+    func semanticSearch(_ query: [Float], k: Int, allowed: Allowed) throws(IndexError) -> [(id: String, score: Float, passage: Int)] {
+        try semanticHits(query, k: k, allowed: allowed).map { ($0.id, $0.score, $0.passage) }
     }
 
     /// `semanticSearch` with the place of each hit in this index.
-    func semanticHits(_ query: [Float], k: Int, allowed: Allowed) throws(IndexError) -> [(id: String, ref: Ref, score: Float)] {
-        var hits: [(id: String, ref: Ref, score: Float)] = []
+    func semanticHits(_ query: [Float], k: Int, allowed: Allowed) throws(IndexError)
+        -> [(id: String, ref: Ref, score: Float, passage: Int)]
+    {
+        var hits: [(id: String, score: Float, passage: Int)] = []
+        var places: [String: Ref] = [:]
         // Changes whose vector is a base row (an entry that moved to another file) own that row.
         var baseOwner: [Int: Int] = [:]
-        var deltaOwner: [Int: Int] = [:]
+        var deltaOwner: [Int: (change: Int, passage: Int)] = [:]
         for (i, change) in state.changes.enumerated() where allowed.changes[i] {
             switch change.vector {
             case .none: break
             case .base(let row): baseOwner[row] = i
-            case .delta(let row): deltaOwner[row] = i
+            case .delta(let row):
+                deltaOwner[row] = (i, 0)
+                for (p, extra) in change.passages.enumerated() { deltaOwner[extra] = (i, p + 1) }
             }
         }
         if let main, let table {
+            let passages = try loadBasePassages()
             if rowsWithVector == nil {
-                rowsWithVector = RowSet(capacity: table.count) { table.hasVector(at: $0) }
+                rowsWithVector = RowSet(capacity: main.count) { $0 < table.count && table.hasVector(at: $0) }
             }
             var rows = rowsWithVector!
             if let base = allowed.base { rows.formIntersection(base) }
             for row in baseOwner.keys { rows.insert(row) }
-            for hit in try main.search(query, k: k, rowMask: rows) {
-                if let owner = baseOwner[hit.row] {
-                    hits.append((state.changes[owner].record.entry.id, .change(owner), hit.score))
-                } else {
-                    hits.append((table.key(at: hit.row), .base(hit.row), hit.score))
+            for (p, owner) in passages.owner.enumerated() where rows.contains(Int(owner)) { rows.insert(table.count + p) }
+            hits += try Self.topEntries(k: k, rowsPerEntry: passages.owner.isEmpty ? 1 : 2) { (kk) throws(IndexError) in
+                try main.search(query, k: kk, rowMask: rows).map { hit in
+                    var row = hit.row
+                    var passage = 0
+                    if row >= table.count {
+                        row = Int(passages.owner[row - table.count])
+                        passage = hit.row - passages.rows[row]!.lowerBound + 1
+                    }
+                    let key = baseOwner[row].map { state.changes[$0].record.entry.id } ?? table.key(at: row)
+                    places[key] = baseOwner[row].map { Ref.change($0) } ?? .base(row)
+                    return (key, hit.score, passage)
                 }
             }
         }
         if let delta, !deltaOwner.isEmpty {
-            for hit in delta.search(query, k: k, allowed: { deltaOwner[$0] != nil }) {
-                let owner = deltaOwner[hit.row]!
-                hits.append((state.changes[owner].record.entry.id, .change(owner), hit.score))
+            let passages = deltaOwner.count > state.changes.count
+            hits += try Self.topEntries(k: k, rowsPerEntry: passages ? 2 : 1) { (kk) throws(IndexError) in
+                delta.search(query, k: kk, allowed: { deltaOwner[$0] != nil }).map { hit in
+                    let owner = deltaOwner[hit.row]!
+                    let key = state.changes[owner.change].record.entry.id
+                    places[key] = .change(owner.change)
+                    return (key, hit.score, owner.passage)
+                }
             }
         }
-        return Array(hits.sorted { $0.score > $1.score || ($0.score == $1.score && $0.id < $1.id) }.prefix(k))
+        return hits.sorted { $0.score > $1.score || ($0.score == $1.score && $0.id < $1.id) }.prefix(k)
+            .map { ($0.id, places[$0.id]!, $0.score, $0.passage) }
+    }
+
+    /// The exact top-k entries of one vector store whose entries may own several rows: `search(kk)`
+    /// gives the kk best rows (best first, ties by row) as (entry, score, passage); asked again
+    /// with twice kk while the rows found name fewer than k entries and more rows may exist.
+    /// Every entry missing from kk rows scores at most the kk-th row, so the first k distinct
+    /// entries of the rows are the top k.
+    static func topEntries(
+        k: Int, rowsPerEntry: Int, _ search: (Int) throws(IndexError) -> [(id: String, score: Float, passage: Int)]
+    ) throws(IndexError) -> [(id: String, score: Float, passage: Int)] {
+        var kk = k * rowsPerEntry
+        while true {
+            let rows = try search(kk)
+            let best = Passages.bestPerOwner(rows.map { (owner: $0.id, passage: $0.passage, score: $0.score) }, k: k)
+            if best.count >= k || rows.count < kk { return best.map { (id: $0.owner, score: $0.score, passage: $0.passage) } }
+            kk *= 2
+        }
     }
 }

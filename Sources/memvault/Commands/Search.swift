@@ -14,7 +14,8 @@ extension Memvault {
             discussion: """
                 Hybrid by default: BM25 over titles, text, tags and mentions, fused with cosine \
                 similarity of all-MiniLM-L6-v2 embeddings. The index under .memvault/cache is brought \
-                up to date first. Dates take YYYY-MM-DD, YYYY-MM, 7d, 2w, today, yesterday, last week, \
+                up to date first. A memory longer than the model's window is embedded passage by \
+                passage and scores its best passage, which its snippet then shows. Dates take YYYY-MM-DD, YYYY-MM, 7d, 2w, today, yesterday, last week, \
                 last month, last year. Unlocked encrypted tiers are searched with the others and ranked \
                 together; locked ones are not, and the output names them.
 
