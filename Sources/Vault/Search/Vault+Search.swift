@@ -342,8 +342,12 @@ extension Vault {
                         if value.passage > 0 { candidates.passages[id] = value.passage }
                     } else {
                         do {
-                            let best = try places[id].map { (ref) throws(IndexError) in try index.bestCosine(queryVector, ref: ref) }
-                                ?? index.bestCosine(queryVector, key: id)
+                            let best: (score: Float, passage: Int)?
+                            if let ref = places[id] {
+                                best = try index.bestCosine(queryVector, ref: ref)
+                            } else {
+                                best = try index.bestCosine(queryVector, key: id)
+                            }
                             cosine[id] = best?.score
                             if let best, best.passage > 0 { candidates.passages[id] = best.passage }
                         } catch {
