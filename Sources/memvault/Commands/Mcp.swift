@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Vault
 
 extension Memvault {
     struct Mcp: AsyncParsableCommand {
@@ -36,10 +35,12 @@ extension Memvault {
         }
 
         func run() async throws {
+            // The server finds the vault and the user itself (same folder, same environment),
+            // so the settings are read once, by the process that serves.
             try await Output.run {
-                let root = try Vault.locate(explicit: vaultOptions.vault)
-                let user = try Vault(at: root).resolveUser(vaultOptions.user)
-                var arguments = ["--vault", root.path, "--user", user]
+                var arguments: [String] = []
+                if let vault = vaultOptions.vault { arguments += ["--vault", vault] }
+                if let user = vaultOptions.user { arguments += ["--user", user] }
                 if let client { arguments += ["--client", client] }
                 try ServerProgram.replaceProcess(with: "memvault-mcp", arguments: arguments)
             }
