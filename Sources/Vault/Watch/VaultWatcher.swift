@@ -132,10 +132,12 @@ public final class VaultWatcher {
     ///   be committed, a refused file or an unreachable remote are reported and watching goes on.
     public func run() throws(VaultError) {
         try watchFolders()
-        report(WatchNote(kind: .info, text: "watching \(vault.root.path) (\(inotify.watchedFolders.count) folders; quiet period \(WatchDuration(seconds: options.quietPeriod)))"))
-        // Edits made while nobody watched.
+        // Edits made while nobody watched are committed before "watching" is said, so an edit
+        // made after that line is never swept into the catch-up commit.
         dirty = true
         lastEvent = .distantPast
+        settle()
+        report(WatchNote(kind: .info, text: "watching \(vault.root.path) (\(inotify.watchedFolders.count) folders; quiet period \(WatchDuration(seconds: options.quietPeriod)))"))
         while true {
             if dirty, now() >= settleTime() {
                 settle()
