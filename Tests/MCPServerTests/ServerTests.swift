@@ -278,9 +278,17 @@ struct ServerPolicyTests {
         #expect(before.failed)
 
         let environment = harness.environment
-        let agent = Thread { try? KeyAgent.serve(environment: environment) }
-        agent.start()
-        for _ in 0..<200 where !KeyAgent.isRunning(environment: environment) { try await Task.sleep(for: .milliseconds(10)) }
+        // Go on once the agent serves its socket (or failed to start: the calls below then fail).
+        await withCheckedContinuation { (serving: CheckedContinuation<Void, Never>) in
+            Thread {
+                var resumed = false
+                try? KeyAgent.serve(environment: environment) {
+                    resumed = true
+                    serving.resume()
+                }
+                if !resumed { serving.resume() }
+            }.start()
+        }
         let key = try harness.setup.unlock(user: "alice", tier: .confidential, passphrase: "pass-conf")
         try KeyAgent.store(key, ttl: 300, environment: environment)
 

@@ -21,11 +21,13 @@ struct AgentUnwrapTests {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
             environment = ["XDG_RUNTIME_DIR": folder]
             let environment = environment, finished = finished
+            let serving = DispatchSemaphore(value: 0)
             Thread.detachNewThread {
-                try? KeyAgent.listenAndServe(environment: environment, idleGrace: 60)
+                try? KeyAgent.listenAndServe(environment: environment, idleGrace: 60) { serving.signal() }
+                serving.signal()
                 finished.signal()
             }
-            for _ in 0..<500 where !KeyAgent.isRunning(environment: environment) { usleep(10_000) }
+            _ = serving.wait(timeout: .now() + 30)
         }
 
         func stop() {

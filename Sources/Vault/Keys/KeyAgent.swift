@@ -199,19 +199,22 @@ public enum KeyAgent {
     /// Runs the agent until it holds no key (after a short grace period) or is told to lock.
     /// Call from a detached process (`memvault agent --serve`): it hardens the process (no core
     /// dumps, not dumpable, its own session) and serves the socket.
+    /// `ready` is called once an agent serves the socket (this one, or one already running), so
+    /// whoever started it waits for that event instead of polling.
     /// - Throws: `.badInput` when the socket cannot be created.
-    public static func serve(environment: [String: String]) throws(VaultError) {
+    public static func serve(environment: [String: String], ready: () -> Void = {}) throws(VaultError) {
         SecureProcess.disableCoreDumps()
         SecureProcess.disableDumping()
         _ = setsid()
         signal(SIGPIPE, SIG_IGN)
         signal(SIGHUP, SIG_IGN)
-        try listenAndServe(environment: environment)
+        try listenAndServe(environment: environment, ready: ready)
     }
 
     /// Serves the agent socket in this process until no key is held (after a grace period of
-    /// `idleGrace` seconds) or a LOCK request. `serve(environment:)` without the process hardening.
-    static func listenAndServe(environment: [String: String], idleGrace: TimeInterval = 10) throws(VaultError) {
+    /// `idleGrace` seconds) or a LOCK request. `serve(environment:ready:)` without the process
+    /// hardening.
+    static func listenAndServe(environment: [String: String], idleGrace: TimeInterval = 10, ready: () -> Void = {}) throws(VaultError) {
         let folder = directory(environment: environment)
         let path = socketPath(environment: environment)
         try makePrivateDirectory(folder)
@@ -219,7 +222,11 @@ public enum KeyAgent {
         let lockFD = open(folder + "/agent.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFD >= 0 else { throw VaultError(.badInput, "cannot open the agent lock (errno \(errno))", at: folder) }
         defer { close(lockFD) }
-        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else { return }
+        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
+            // Another agent holds the folder: it serves the socket.
+            ready()
+            return
+        }
         unlink(path)
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw VaultError(.badInput, "cannot create the agent socket", at: path) }
@@ -238,6 +245,7 @@ public enum KeyAgent {
         guard bound == 0, chmod(path, 0o600) == 0, listen(listener, 8) == 0 else {
             throw VaultError(.badInput, "cannot listen on the agent socket (errno \(errno))", at: path)
         }
+        ready()
         var held = HeldKeys()
         let started = Date()
         while true {
