@@ -1,6 +1,7 @@
 // GitStore: a small libgit2 wrapper for the vault and sync.
 internal import CGit2
 internal import CGit2Loader
+import Foundation
 
 /// A failed libgit2 call (or a GitStore precondition), with the library's own message.
 ///
@@ -90,4 +91,14 @@ private let libgit2Setup: GitError? = {
 /// Makes sure libgit2 is initialized before any other call.
 func ensureLibgit2() throws(GitError) {
     if let error = libgit2Setup { throw error }
+}
+
+extension GitRepository {
+    /// Opens and initializes libgit2 on another thread now, for a command that will commit: its
+    /// set-up (loading the library and the ones it links, and the TLS back end parsing the
+    /// system's CA certificates, several milliseconds) then overlaps the command's own work. The
+    /// first libgit2 call waits for it if it is not done; a failure is reported there.
+    public static func prepareInBackground() {
+        Thread.detachNewThread { _ = libgit2Setup }
+    }
 }

@@ -126,8 +126,10 @@ enum Output {
 }
 
 extension VaultOptions {
-    /// Opens the vault these options name and resolves the user.
-    func open() throws -> (vault: Vault, user: String) {
+    /// Opens the vault these options name and resolves the user. A command that will commit
+    /// says `writing: true`, and libgit2 is set up on the other core meanwhile.
+    func open(writing: Bool = false) throws -> (vault: Vault, user: String) {
+        if writing { Vault.prepareGitInBackground() }
         // Plaintext an edit killed by SIGKILL left in /dev/shm is removed by the next command.
         ScratchFile.removeStale()
         let vault = try Vault(at: try Vault.locate(explicit: self.vault))

@@ -53,6 +53,7 @@ extension Vault {
     ) throws(VaultError) -> Memory {
         let prepared = try prepare(new, user: user, now: now, location: nil, allowSecrets: allowSecrets, embedder: embedder)
         var path = ""
+        var written: EntryFile?
         try transaction("memvault: add \(prepared.tier.rawValue) \(prepared.id)") { (changes) throws(VaultError) in
             // Chosen under the lock: the month's file, or its last part while that has room.
             path = newEntryPath(user: user, tier: prepared.tier, date: prepared.date, bytes: prepared.rendered.utf8.count)
@@ -67,8 +68,9 @@ extension Vault {
             }
             try checkWritableSize(file.bytes, path: path)
             changes.write(path, file.bytes)
+            written = file
         }
-        var added = try memory(id: prepared.id, user: user, in: path)
+        var added = try memory(id: prepared.id, user: user, in: path, written: written)
         added.classification = prepared.classification
         return added
     }

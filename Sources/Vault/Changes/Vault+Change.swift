@@ -59,6 +59,7 @@ extension Vault {
                 hint: "keep the line <!-- id: \(id) --> under the heading")
         }
         var path = ""
+        var written: EntryFile?
         try transaction("memvault: edit \(tierOf(path: path)?.tier.rawValue ?? "") \(id)") { (changes) throws(VaultError) in
             let located = try locate(id: id)
             path = located.path
@@ -87,8 +88,9 @@ extension Vault {
             // An edit stays in its file, even past the threshold of new parts, but never past the file limit.
             try checkWritableSize(file.bytes, path: located.path)
             changes.write(located.path, file.bytes)
+            written = file
         }
-        return try memory(id: id, user: tierOf(path: path)?.user ?? "", in: path)
+        return try memory(id: id, user: tierOf(path: path)?.user ?? "", in: path, written: written)
     }
 
     /// A vault-relative path of the file `edit` without an id opens: this month's file of `tier`,

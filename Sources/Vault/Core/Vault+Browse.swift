@@ -118,8 +118,11 @@ extension Vault {
         return memory
     }
 
-    func memory(id: String, user: String, in path: String) throws(VaultError) -> Memory {
-        let file = try readEntryFile(path)
+    /// `written`: the file as the change just committed it, which spares reading and parsing it
+    /// again (a month of a large vault takes milliseconds).
+    func memory(id: String, user: String, in path: String, written: EntryFile? = nil) throws(VaultError) -> Memory {
+        let file: EntryFile
+        if let written { file = written } else { file = try readEntryFile(path) }
         guard let entry = file.entry(id: id), let tier = tierOf(path: path)?.tier else {
             throw VaultError(.integrity, "memory \(id) missing after writing it", at: path)
         }

@@ -102,6 +102,12 @@ public final class Vault {
         self.environment = environment
     }
 
+    /// Starts setting up libgit2 on another thread, for a command that will commit (see
+    /// `GitRepository.prepareInBackground()`); commands that only read never load it.
+    public static func prepareGitInBackground() {
+        GitRepository.prepareInBackground()
+    }
+
     /// Finds the vault: `explicit` (--vault), else `$MEMVAULT_DIR`, else the nearest folder
     /// upward from `currentDirectory` holding `memvault.toml`.
     /// - Throws: `VaultError.badInput` when none is found.

@@ -66,7 +66,7 @@ extension Memvault {
 
         func run() async throws {
             try await Output.run {
-                let (vault, user) = try vaultOptions.open()
+                let (vault, user) = try vaultOptions.open(writing: !dryRun)
                 if let from {
                     try importExport(from: from, vault: vault, user: user)
                     return

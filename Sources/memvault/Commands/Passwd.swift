@@ -28,7 +28,7 @@ extension Memvault {
 
         func run() async throws {
             try await Output.run {
-                let (vault, user) = try vaultOptions.open()
+                let (vault, user) = try vaultOptions.open(writing: true)
                 vault.keyFile = key.keyFile
                 let tier = try Passphrase.encryptedTier(key.tier)
                 if let keyFile = key.keyFile {

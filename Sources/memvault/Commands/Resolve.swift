@@ -28,7 +28,7 @@ extension Memvault {
 
         func run() async throws {
             try await Output.run {
-                let (vault, _) = try vaultOptions.open()
+                let (vault, _) = try vaultOptions.open(writing: true)
                 let report = try vault.resolveMerge()
                 if json {
                     try Output.printJSON(report)

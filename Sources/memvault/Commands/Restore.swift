@@ -29,7 +29,7 @@ extension Memvault {
 
         func run() async throws {
             try await Output.run {
-                let (vault, _) = try vaultOptions.open()
+                let (vault, _) = try vaultOptions.open(writing: true)
                 let (id, revision) = Vault.splitRevision(target)
                 let (memory, commit) = try vault.restore(id: id, from: revision!)
                 if let commit {

@@ -16,7 +16,7 @@ extension Memvault {
 
         func run() async throws {
             try await Output.run {
-                let (vault, _) = try vaultOptions.open()
+                let (vault, _) = try vaultOptions.open(writing: true)
                 let removed = try vault.remove(id: id)
                 print("removed \(removed.id) from \(removed.path)")
             }

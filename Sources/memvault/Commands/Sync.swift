@@ -30,7 +30,7 @@ extension Memvault {
 
         func run() async throws {
             try await Output.run {
-                let (vault, _) = try vaultOptions.open()
+                let (vault, _) = try vaultOptions.open(writing: true)
                 let report = try vault.sync(remote: remote)
                 Output.mentionOtherFiles(vault)
                 if json {
