@@ -189,7 +189,9 @@ public final class VectorStore: @unchecked Sendable {
     public convenience init(
         contentsOf url: URL, expectedModelID: String, expectedDimension: Int, verification: Verification = .atLoad
     ) throws(IndexError) {
-        try self.init(file: MappedFile(url), expectedModelID: expectedModelID, expectedDimension: expectedDimension, verification: verification)
+        try self.init(
+            file: MappedFile(url, populate: verification == .atLoad), expectedModelID: expectedModelID,
+            expectedDimension: expectedDimension, verification: verification)
     }
 
     /// Reads a vector file from bytes in memory (the fuzz targets), like ``init(contentsOf:expectedModelID:expectedDimension:verification:)``.
