@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Search and the sidecar index, end to end")
@@ -50,6 +51,27 @@ struct SearchTests {
         #expect(lexical == [try Self.memoryID(cli, title: "Penicillin allergy")])
         let human = try cli.ok(["search", "penicillin", "--mode", "lexical"])
         #expect(human.contains("alice/general/2026-01.md:1"))
+    }
+
+    @Test("through the binary: a fact in the last paragraph of a 3,000-word memory is found by a paraphrase in --mode semantic, the snippet showing it")
+    func longMemoryFromTheCommandLine() throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        try cli.ok(["init", cli.vault.path, "--user", "alice"])
+        for (day, short) in ["Booked a table at the Thai restaurant for Friday.", "My sister Clara called about her new flat.",
+                             "The train to Munich was delayed again.", "Renewed the car insurance online."].enumerated() {
+            try cli.ok(["add", short, "--tier", "general", "--date", "2026-11-0\(2 + day) 09:00"])
+        }
+        let text = LongMemory.weeklyReview(fact: "In the evening I finally booked the flights to Lisbon for my sister Clara's wedding in June.")
+        let long = try cli.ok(["add", "-", "--tier", "general", "--date", "2026-11-01 20:00", "--title", "Weekly review"], stdin: Array(text.utf8))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let response = try cli.json(try cli.ok(["search", "plane tickets to Portugal for my sibling's marriage", "--mode", "semantic", "-k", "3", "--json"]))
+        let results = try #require(response["results"] as? [[String: Any]])
+        let best = try #require(results.first)
+        #expect(best["id"] as? String == long, "\(results.map { ($0["title"] ?? "", $0["score"] ?? "") })")
+        #expect((best["snippet"] as? String)?.contains("Lisbon") == true, "\(best["snippet"] ?? "")")
+        #expect(best["title"] as? String == "Weekly review")
+        #expect(Set(results.compactMap { $0["id"] as? String }).count == results.count, "one result per memory, not per passage")
     }
 
     @Test("filters: tier, dates, tag, mention")

@@ -2,6 +2,7 @@ import Embedder
 import Foundation
 import MarkdownCodec
 import SearchIndex
+import TestSupport
 import Testing
 @testable import Vault
 
@@ -15,30 +16,6 @@ private struct WholeTextOnly: SentenceEmbedding {
 /// Long memories with the real model (CI installs it first: scripts/fetch-model).
 @Suite("Long memories with the real model")
 struct PassageModelTests {
-    /// About 3,000 words of a weekly review, none of them about travel or family, then `fact` as the last paragraph.
-    static func weeklyReview(fact: String) -> String {
-        let subjects = ["the quarterly report", "the kitchen shelves", "my running plan", "the tomato seedlings", "the budget spreadsheet",
-                        "the novel I am reading", "the bike's brakes", "the team meeting", "the sourdough starter", "the laptop backup"]
-        let verbs = ["worked on", "thought about", "spent an hour with", "made progress on", "got annoyed with", "finally looked at"]
-        let remarks = ["It went better than expected.", "There is still a lot to do.", "I should write down what I learned.",
-                       "The weather was grey and cold all day.", "Coffee helped a little.", "Next week needs a better plan."]
-        var paragraphs: [String] = []
-        var words = 0
-        var i = 0
-        while words < 3000 {
-            var sentences: [String] = []
-            for j in 0..<6 {
-                let n = i * 6 + j
-                sentences.append("On day \(n % 7 + 1) I \(verbs[n % verbs.count]) \(subjects[(n * 7 + i) % subjects.count]). \(remarks[(n * 5 + j) % remarks.count])")
-            }
-            let paragraph = sentences.joined(separator: " ")
-            words += paragraph.split(separator: " ").count
-            paragraphs.append(paragraph)
-            i += 1
-        }
-        return (paragraphs + [fact]).joined(separator: "\n\n")
-    }
-
     @Test("a fact in the last paragraph of a 3,000-word memory is found by a paraphrased semantic query, with that passage as snippet")
     func lastParagraphOfALongMemory() throws {
         let model = try Embedder(modelDirectory: Embedder.defaultModelDirectory())
@@ -46,7 +23,7 @@ struct PassageModelTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let vault = try Vault.create(
             at: folder.appendingPathComponent("vault"), user: "alice", environment: ["XDG_RUNTIME_DIR": folder.path, "TZ": "Europe/Berlin"])
-        let text = Self.weeklyReview(fact: "In the evening I finally booked the flights to Lisbon for my sister Clara's wedding in June.")
+        let text = LongMemory.weeklyReview(fact: "In the evening I finally booked the flights to Lisbon for my sister Clara's wedding in June.")
         #expect(text.split(whereSeparator: \.isWhitespace).count >= 3000)
         let long = try vault.add(NewMemory(
             text: text, tier: .general, date: EntryDate(year: 2026, month: 11, day: 1, hour: 20, minute: 0), title: "Weekly review"),
