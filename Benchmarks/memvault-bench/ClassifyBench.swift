@@ -200,6 +200,24 @@ enum ClassifyBench {
         latencies.sort()
         print(String(format: "without neighbours: %.0f memories/s on one thread; per memory p50 %.3f ms, p99 %.3f ms (%d classifications)",
                      Double(texts.count * rounds) / seconds, latencies[latencies.count / 2], latencies[latencies.count * 99 / 100], latencies.count))
+        // What the learned scorer costs: the rules alone over the same texts, and the scorer alone.
+        let rules = TierClassifier(scorer: nil)
+        let scorer = LearnedScorer.shared
+        var rulesTimes: [Double] = [], scorerTimes: [Double] = []
+        var sink = 0.0
+        for _ in 0..<10 {
+            var t0 = clock.now
+            for text in texts { _ = rules.classify(text) }
+            rulesTimes.append(milliseconds(clock.now - t0))
+            t0 = clock.now
+            for text in texts { sink += scorer.probability(text) }
+            scorerTimes.append(milliseconds(clock.now - t0))
+        }
+        rulesTimes.sort()
+        scorerTimes.sort()
+        let n = Double(texts.count)
+        print(String(format: "  rules alone (no learned score): %.4f ms per memory (%.0f memories/s); the learned scorer alone: %.4f ms per memory (median of 10 passes over %d texts%@)",
+                     rulesTimes[5] / n, n / rulesTimes[5] * 1000, scorerTimes[5] / n, texts.count, sink.isNaN ? "!" : ""))
     }
 
     /// A vault in a temporary folder with keys for confidential and secret (scrypt work factor

@@ -15,16 +15,19 @@ enum ClassifyTrain {
     static let trainingSets = ["memories.jsonl", "classify-heldout.jsonl"]
     static let dimensionBits = 16
     /// The grid searched: L2 penalty and the number of full-batch Adam steps (early stopping).
-    static let lambdas = [1e-6, 3e-6, 1e-5]
-    static let iterationCounts = [50, 100, 150, 300]
+    static let lambdas = [1e-7, 1e-6, 1e-5]
+    static let iterationCounts = [25, 50, 100, 200]
     static let learningRate = 0.1
     static let folds = 5
     /// Thresholds are chosen on the out-of-fold probabilities, so that:
     /// - raise: the learned score alone recalls at least this share of the sensitive memories;
     static let targetRecall = 0.95
     /// - discount: no sensitive memory with weak rule evidence is discounted in any fold, with
-    ///   this margin (the threshold is this share of the lowest such probability).
+    ///   this margin (the threshold is this share of the lowest such probability);
     static let vetoMargin = 0.5
+    /// and the discount is used only if it keeps at least this share more of the plain memories
+    /// plain in both schemes (else its threshold is 0: weak words always move a memory up).
+    static let vetoMinimumGain = 0.01
 
     struct Row {
         var hashes: [UInt32]
@@ -91,12 +94,36 @@ enum ClassifyTrain {
         let raise = plainKept(kFold, rows, recall: targetRecall).threshold
         let weakSensitive = rows.indices.filter { rows[$0].sensitive && rows[$0].evidence.sensitiveIsWeak }
         let lowest = weakSensitive.map { min(kFold[$0], sets[$0]) }.min() ?? 1
-        let veto = (lowest * vetoMargin * 1000).rounded(.down) / 1000
+        let candidate = (lowest * vetoMargin * 1000).rounded(.down) / 1000
         let weakPlain = rows.indices.filter { !rows[$0].sensitive && rows[$0].evidence.sensitiveIsWeak }
+        let plainCount = Double(rows.filter { !$0.sensitive }.count)
+        let gain = min(Double(weakPlain.filter { kFold[$0] < candidate }.count), Double(weakPlain.filter { sets[$0] < candidate }.count)) / plainCount
+        let veto = gain >= vetoMinimumGain ? candidate : 0
+        print(String(format: "discount candidate %.3f would keep %.1f %% more plain memories plain (the fewer of the two schemes; needs %.0f %%): %@",
+                     candidate, gain * 100, vetoMinimumGain * 100, veto > 0 ? "used" : "not used, threshold 0"))
         print(String(format: "raise threshold %.3f: the learned score alone recalls %.0f %% of sensitive memories out of fold (5-fold)", raise, targetRecall * 100))
         print(String(format: "discount threshold %.3f: %d sensitive memories have weak rule evidence only, lowest out-of-fold probability %.3f (either scheme), × %.1f",
                      veto, weakSensitive.count, lowest, vetoMargin))
-        print("  plain memories with weak rule evidence only: \(weakPlain.count), of which below the threshold (5-fold): \(weakPlain.filter { kFold[$0] < veto }.count)\n")
+        print("  plain memories with weak rule evidence only: \(weakPlain.count), of which below the candidate (5-fold): \(weakPlain.filter { kFold[$0] < candidate }.count)\n")
+
+        // The trade-off: other recall targets for the raise threshold (5-fold, combined with the rules).
+        print("| learned recall target | raise threshold | learned alone: plain kept | rules + learned: plain kept (5-fold) | (cross-set) |")
+        print("| ---: | ---: | ---: | ---: | ---: |")
+        for target in [0.80, 0.85, 0.90, 0.95, 0.975, 0.99] {
+            let (t, alone) = plainKept(kFold, rows, recall: target)
+            let classifier = TierClassifier(scorer: nil, raiseThreshold: t, vetoThreshold: veto)
+            func combinedKept(_ scores: [Double]) -> String {
+                var m = ClassifyBench.Matrix()
+                for (i, row) in rows.enumerated() {
+                    var evidence = row.evidence
+                    evidence.learned = evidence.credentials.isEmpty ? scores[i] : nil
+                    m.add(label: row.tier, predicted: classifier.classify(evidence: evidence, neighbours: nil).tier.rawValue)
+                }
+                return ClassifyBench.percent(m.plainKept, m.plainTotal)
+            }
+            print(String(format: "| %.1f %% | %.3f | %.1f %% | ", target * 100, t, alone * 100) + combinedKept(kFold) + " | " + combinedKept(sets) + " |")
+        }
+        print("")
 
         // Cross-validated figures of the learned score alone and combined with the rules.
         for (name, scores) in [("5-fold", kFold), ("cross-set (train on one set, test on the other)", sets)] {

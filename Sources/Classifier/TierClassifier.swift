@@ -61,8 +61,9 @@ public struct Evidence: Sendable, Equatable {
     public var eventVerb = 0.0
     /// Strength in [0, 1] of timeless fact or preference language ("I prefer", "toujours").
     public var fact = 0.0
-    /// The largest weight of a single sensitive term or pattern found (strong 0.9, medium 0.45,
-    /// weak 0.15; 0 when none): tells decisive evidence from a weak word.
+    /// The largest weight of a single sensitive word found (strong 0.9, medium 0.45, weak 0.15;
+    /// 0 when none), a phrase or a pattern counting as strong: tells decisive evidence from a
+    /// weak word.
     public var strongestSensitive = 0.0
     /// P(sensitive) from ``LearnedScorer``, or nil when it was not run (no scorer, or a credential).
     public var learned: Double?
@@ -75,10 +76,10 @@ public struct Evidence: Sendable, Equatable {
     /// Whether the rules find a sensitive category (strength 0.4 or more).
     public var rulesFindSensitive: Bool { categories.values.contains { $0 >= 0.4 } }
 
-    /// Whether the rules' sensitive evidence is weak: no strong term or pattern, only about one
-    /// medium word (all categories together below 0.6: one medium word, perhaps with one weak
-    /// one, or a handful of weak ones). Such evidence is what a word used harmlessly gives
-    /// ("the bank on the corner"); strong evidence always forces a memory up.
+    /// Whether the rules' sensitive evidence is weak: no strong word, no phrase and no pattern,
+    /// only about one medium word (all categories together below 0.6: one medium word, perhaps
+    /// with one weak one, or a handful of weak ones). Such evidence is what a word used
+    /// harmlessly gives ("the bank on the corner"); strong evidence always forces a memory up.
     public var sensitiveIsWeak: Bool {
         rulesFindSensitive && strongestSensitive <= CompiledLexicon.medium + 1e-9 && sensitiveStrength < 0.6
     }
@@ -232,8 +233,13 @@ public struct TierClassifier: Sendable {
         func sensitive(_ cue: Cue, _ weight: Double) {
             if cue.category != nil { evidence.strongestSensitive = max(evidence.strongestSensitive, weight) }
         }
-        for term in CompiledLexicon.shared.matches(tokens) { add(term.cue, term.weight); sensitive(term.cue, term.weight) }
-        for pattern in Patterns.matches(text, tokens: Set(tokens)) { add(pattern.cue, pattern.weight); sensitive(pattern.cue, pattern.weight) }
+        // A phrase or a pattern (a kind of meaning or a shape) counts as strong evidence whatever its
+        // weight: only single words can be weak.
+        for term in CompiledLexicon.shared.matches(tokens) {
+            add(term.cue, term.weight)
+            sensitive(term.cue, term.isPhrase ? CompiledLexicon.strong : term.weight)
+        }
+        for pattern in Patterns.matches(text, tokens: Set(tokens)) { add(pattern.cue, pattern.weight); sensitive(pattern.cue, CompiledLexicon.strong) }
         if evidence.credentials.isEmpty, let scorer { evidence.learned = scorer.probability(tokens: tokens) }
         // English simple past: "walked", "cooked" (not "need", "bed", "tired", "married").
         let pastTense = tokens.filter { $0.count >= 5 && $0.hasSuffix("ed") && !Self.notPastTense.contains($0) }.prefix(2)
