@@ -101,6 +101,14 @@ extension TierClassifierTests {
         }
         // With the discount threshold at 0 the rule alone decides: up.
         #expect(TierClassifier(scorer: .shared, vetoThreshold: 0).classify(text).tier >= .confidential)
+        // With a threshold above the score, the weak word is discounted: plain, no tag, the reason says so.
+        let discounting = TierClassifier(scorer: .shared, raiseThreshold: 1, vetoThreshold: min(1, p + 0.01))
+        let discounted = discounting.classify(text)
+        #expect(discounted.tier <= .general, "\(discounted)")
+        #expect(discounted.tags.isEmpty)
+        #expect(discounted.reasons.contains { $0.contains("single weak word discounted") })
+        // The same threshold never discounts strong evidence.
+        #expect(discounting.classify("Die Scheidung ist seit gestern durch").tier >= .confidential)
     }
 
     @Test("with the learned score, doubt still only moves up: the threshold law on random evidence and scores")
