@@ -106,13 +106,15 @@ public struct Classification: Sendable, Codable, Equatable {
 
 /// Sorts a memory into a tier, locally, offline and deterministically.
 ///
-/// Four signals: the ``SecretScanner`` (a credential makes a memory at least `secret`); the
+/// Five signals: the ``SecretScanner`` (a credential makes a memory at least `secret`); the
 /// sensitive categories (``SensitiveCategory``, from curated lexicons in English, German,
 /// French and Spanish and from patterns; one makes it at least `confidential`); the person's
 /// habits (the tiers of the nearest already-tiered memories, weighted by how consistent they
-/// are; optional); and event language with a time anchor (`chronological`) against timeless
-/// facts and preferences (`general`). ``decide(_:floor:)`` turns the resulting probabilities
-/// into a tier so that doubt always moves a memory up, never down.
+/// are; optional); event language with a time anchor (`chronological`) against timeless
+/// facts and preferences (`general`); and the learned score (``LearnedScorer``), which makes a
+/// memory no rule flags at least `confidential` when P(sensitive) reaches ``raiseThreshold``.
+/// ``decide(_:floor:)`` turns the resulting probabilities into a tier so that doubt always moves
+/// a memory up, never down.
 public struct TierClassifier: Sendable {
     /// How far the neighbours can move the probabilities, at most (when they all agree and are close).
     public static let neighbourWeight = 0.4
@@ -189,7 +191,7 @@ public struct TierClassifier: Sendable {
     package func classify(evidence: Evidence, neighbours: [Neighbour]?) -> Classification {
         let call = sensitiveCall(evidence)
         var scores = Self.probabilities(evidence, call: call)
-        var reasons = Self.reasons(evidence, call: call)
+        var reasons = Self.reasons(evidence)
         if call.raised, let p = evidence.learned {
             reasons.append("learned score: sensitive \(Self.format(p)) (raises from \(Self.format(raiseThreshold)))")
         } else if call.discounted, let p = evidence.learned {
@@ -384,7 +386,7 @@ public struct TierClassifier: Sendable {
 
     // MARK: Reasons
 
-    static func reasons(_ evidence: Evidence, call: SensitiveCall? = nil) -> [String] {
+    static func reasons(_ evidence: Evidence) -> [String] {
         var reasons: [String] = []
         var kinds: [String] = []
         for hit in evidence.credentials {
