@@ -3,7 +3,8 @@ import Embedder
 import Foundation
 import Vault
 
-/// `memvault-bench classify [--data DIR] [--set FILE]... [--misses] [--quality-only] [--speed-only] [--probes N]`:
+/// `memvault-bench classify [--data DIR] [--set FILE]... [--misses] [--quality-only] [--speed-only] [--probes N]`
+/// (and `--train`: ``ClassifyTrain``):
 /// the tier classifier on the labelled sets of `Benchmarks/eval/classify/` (`memories.jsonl`, and
 /// `classify-heldout.jsonl` and `classify-heldout2.jsonl`, written by separate sessions; confusion
 /// matrices beside the keyword baseline, per language), its speed without the neighbour signal
@@ -85,6 +86,10 @@ enum ClassifyBench {
         if let flag = arguments.firstIndex(of: "--data"), flag + 1 < arguments.count {
             data = URL(fileURLWithPath: arguments[flag + 1], isDirectory: true)
         }
+        if arguments.contains("--train") {
+            try ClassifyTrain.run(arguments: arguments, data: data)
+            return
+        }
         var sets: [String] = []
         for (i, argument) in arguments.enumerated() where argument == "--set" && i + 1 < arguments.count { sets.append(arguments[i + 1]) }
         let explicit = !sets.isEmpty
@@ -94,8 +99,10 @@ enum ClassifyBench {
         if let flag = arguments.firstIndex(of: "--probes"), flag + 1 < arguments.count, let n = Int(arguments[flag + 1]) { probeCount = n }
 
         var first: [Labelled]?
+        if arguments.contains("--speed-only") { sets = Array(sets.prefix(1)) }  // the speed runs on the first set alone
         for name in sets {
-            let url = data.appendingPathComponent(name)
+            // A bare name is in the data folder; a path (holding a slash) is taken as it is.
+            let url = name.contains("/") ? URL(fileURLWithPath: name) : data.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: url.path) else {
                 if explicit { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: url.path]) }
                 continue
@@ -128,17 +135,21 @@ enum ClassifyBench {
     /// Confusion matrices of the classifier (text signals) and the keyword baseline on one set.
     static func quality(_ set: [Labelled], name: String, showMisses: Bool) {
         let classifier = TierClassifier()
-        var ours = Matrix(), baseline = Matrix()
-        var byLanguage: [String: (ours: Matrix, baseline: Matrix)] = [:]
+        let rulesAlone = TierClassifier(scorer: nil)
+        var ours = Matrix(), baseline = Matrix(), rules = Matrix()
+        var byLanguage: [String: (ours: Matrix, baseline: Matrix, rules: Matrix)] = [:]
         var misses: [String] = []
         var downgradedCategories: [String: Int] = [:]
         for memory in set {
             let chosen = classifier.classify(memory.text).tier.rawValue
             let keyword = keywordBaseline(memory.text)
+            let ruleTier = rulesAlone.classify(memory.text).tier.rawValue
             ours.add(label: memory.tier, predicted: chosen)
             baseline.add(label: memory.tier, predicted: keyword)
-            byLanguage[memory.lang, default: (Matrix(), Matrix())].ours.add(label: memory.tier, predicted: chosen)
-            byLanguage[memory.lang, default: (Matrix(), Matrix())].baseline.add(label: memory.tier, predicted: keyword)
+            rules.add(label: memory.tier, predicted: ruleTier)
+            byLanguage[memory.lang, default: (Matrix(), Matrix(), Matrix())].ours.add(label: memory.tier, predicted: chosen)
+            byLanguage[memory.lang, default: (Matrix(), Matrix(), Matrix())].baseline.add(label: memory.tier, predicted: keyword)
+            byLanguage[memory.lang, default: (Matrix(), Matrix(), Matrix())].rules.add(label: memory.tier, predicted: ruleTier)
             let labelPlain = memory.tier == "chronological" || memory.tier == "general"
             let chosenPlain = chosen == "chronological" || chosen == "general"
             if labelPlain != chosenPlain {
@@ -148,18 +159,20 @@ enum ClassifyBench {
         }
         let languages = Dictionary(grouping: set, by: \.lang).mapValues(\.count).sorted { $0.key < $1.key }
         print("## \(name): \(set.count) labelled memories (\(languages.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))\n")
-        print("### memvault classifier (text signals, no neighbours)\n")
+        print("### memvault classifier (rules + learned score, text signals, no neighbours)\n")
         print(ours.markdown())
+        print("### rules alone (no learned score)\n")
+        print(rules.markdown())
         print("### keyword baseline\n")
         print(baseline.markdown())
-        print("| | classifier | keyword baseline |")
-        print("| --- | ---: | ---: |")
-        print("| sensitive (confidential, secret, ultrasecret) landing in a plain tier | \(ours.downgrades) of \(ours.sensitiveTotal) | \(baseline.downgrades) of \(baseline.sensitiveTotal) |")
-        print("| plain memories kept plain | \(percent(ours.plainKept, ours.plainTotal)) | \(percent(baseline.plainKept, baseline.plainTotal)) |")
-        print("| exact tier | \(percent(ours.exact, ours.all)) | \(percent(baseline.exact, baseline.all)) |")
+        print("| | classifier | rules alone | keyword baseline |")
+        print("| --- | ---: | ---: | ---: |")
+        print("| sensitive (confidential, secret, ultrasecret) landing in a plain tier | \(ours.downgrades) of \(ours.sensitiveTotal) | \(rules.downgrades) of \(rules.sensitiveTotal) | \(baseline.downgrades) of \(baseline.sensitiveTotal) |")
+        print("| plain memories kept plain | \(percent(ours.plainKept, ours.plainTotal)) | \(percent(rules.plainKept, rules.plainTotal)) | \(percent(baseline.plainKept, baseline.plainTotal)) |")
+        print("| exact tier | \(percent(ours.exact, ours.all)) | \(percent(rules.exact, rules.all)) | \(percent(baseline.exact, baseline.all)) |")
         for lang in byLanguage.keys.sorted() {
             let m = byLanguage[lang]!
-            print("| \(lang): downgrades; plain kept plain | \(m.ours.downgrades); \(percent(m.ours.plainKept, m.ours.plainTotal)) | \(m.baseline.downgrades); \(percent(m.baseline.plainKept, m.baseline.plainTotal)) |")
+            print("| \(lang): downgrades; plain kept plain | \(m.ours.downgrades); \(percent(m.ours.plainKept, m.ours.plainTotal)) | \(m.rules.downgrades); \(percent(m.rules.plainKept, m.rules.plainTotal)) | \(m.baseline.downgrades); \(percent(m.baseline.plainKept, m.baseline.plainTotal)) |")
         }
         if !downgradedCategories.isEmpty {
             print("\ndowngrades by labelled category: " + downgradedCategories.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
@@ -187,6 +200,24 @@ enum ClassifyBench {
         latencies.sort()
         print(String(format: "without neighbours: %.0f memories/s on one thread; per memory p50 %.3f ms, p99 %.3f ms (%d classifications)",
                      Double(texts.count * rounds) / seconds, latencies[latencies.count / 2], latencies[latencies.count * 99 / 100], latencies.count))
+        // What the learned scorer costs: the rules alone over the same texts, and the scorer alone.
+        let rules = TierClassifier(scorer: nil)
+        let scorer = LearnedScorer.shared
+        var rulesTimes: [Double] = [], scorerTimes: [Double] = []
+        var sink = 0.0
+        for _ in 0..<10 {
+            var t0 = clock.now
+            for text in texts { _ = rules.classify(text) }
+            rulesTimes.append(milliseconds(clock.now - t0))
+            t0 = clock.now
+            for text in texts { sink += scorer.probability(text) }
+            scorerTimes.append(milliseconds(clock.now - t0))
+        }
+        rulesTimes.sort()
+        scorerTimes.sort()
+        let n = Double(texts.count)
+        print(String(format: "  rules alone (no learned score): %.4f ms per memory (%.0f memories/s); the learned scorer alone: %.4f ms per memory (median of 10 passes over %d texts%@)",
+                     rulesTimes[5] / n, n / rulesTimes[5] * 1000, scorerTimes[5] / n, texts.count, sink.isNaN ? "!" : ""))
     }
 
     /// A vault in a temporary folder with keys for confidential and secret (scrypt work factor

@@ -86,6 +86,8 @@ struct CompiledLexicon: Sendable {
         var id: Int
         var cue: Cue
         var weight: Double
+        /// A phrase of several words (more telling than one word).
+        var isPhrase = false
     }
     struct Stem: Sendable {
         var stem: String
@@ -139,7 +141,7 @@ struct CompiledLexicon: Sendable {
                 if isStem { text.removeLast() }
                 let parts = TextFeatures.tokens(text)
                 guard let first = parts.first else { continue }
-                let term = Term(id: termCount, cue: cue, weight: weight)
+                let term = Term(id: termCount, cue: cue, weight: weight, isPhrase: parts.count > 1)
                 termCount += 1
                 if parts.count > 1 {
                     phrases[first, default: []].append(Phrase(rest: Array(parts.dropFirst()), lastIsStem: isStem, term: term))

@@ -61,6 +61,28 @@ public struct Evidence: Sendable, Equatable {
     public var eventVerb = 0.0
     /// Strength in [0, 1] of timeless fact or preference language ("I prefer", "toujours").
     public var fact = 0.0
+    /// The largest weight of a single sensitive word found (strong 0.9, medium 0.45, weak 0.15;
+    /// 0 when none), a phrase or a pattern counting as strong: tells decisive evidence from a
+    /// weak word.
+    public var strongestSensitive = 0.0
+    /// P(sensitive) from ``LearnedScorer``, or nil when it was not run (no scorer, or a credential).
+    public var learned: Double?
+
+    public init() {}
+
+    /// The sensitive categories combined (noisy-or), in [0, 1].
+    public var sensitiveStrength: Double { 1 - categories.values.reduce(1.0) { $0 * (1 - $1) } }
+
+    /// Whether the rules find a sensitive category (strength 0.4 or more).
+    public var rulesFindSensitive: Bool { categories.values.contains { $0 >= 0.4 } }
+
+    /// Whether the rules' sensitive evidence is weak: no strong word, no phrase and no pattern,
+    /// only about one medium word (all categories together below 0.6: one medium word, perhaps
+    /// with one weak one, or a handful of weak ones). Such evidence is what a word used
+    /// harmlessly gives ("the bank on the corner"); strong evidence always forces a memory up.
+    public var sensitiveIsWeak: Bool {
+        rulesFindSensitive && strongestSensitive <= CompiledLexicon.medium + 1e-9 && sensitiveStrength < 0.6
+    }
 }
 
 /// The classifier's answer: the tier, how sure it is, why, and tags to suggest.
@@ -84,20 +106,43 @@ public struct Classification: Sendable, Codable, Equatable {
 
 /// Sorts a memory into a tier, locally, offline and deterministically.
 ///
-/// Four signals: the ``SecretScanner`` (a credential makes a memory at least `secret`); the
+/// Five signals: the ``SecretScanner`` (a credential makes a memory at least `secret`); the
 /// sensitive categories (``SensitiveCategory``, from curated lexicons in English, German,
 /// French and Spanish and from patterns; one makes it at least `confidential`); the person's
 /// habits (the tiers of the nearest already-tiered memories, weighted by how consistent they
-/// are; optional); and event language with a time anchor (`chronological`) against timeless
-/// facts and preferences (`general`). ``decide(_:floor:)`` turns the resulting probabilities
-/// into a tier so that doubt always moves a memory up, never down.
+/// are; optional); event language with a time anchor (`chronological`) against timeless
+/// facts and preferences (`general`); and the learned score (``LearnedScorer``), which makes a
+/// memory no rule flags at least `confidential` when P(sensitive) reaches ``raiseThreshold``.
+/// ``decide(_:floor:)`` turns the resulting probabilities into a tier so that doubt always moves
+/// a memory up, never down.
 public struct TierClassifier: Sendable {
     /// How far the neighbours can move the probabilities, at most (when they all agree and are close).
     public static let neighbourWeight = 0.4
     /// Neighbours less similar than this are ignored.
     public static let neighbourMinimumSimilarity: Float = 0.45
 
-    public init() {}
+    /// The learned scorer, or nil for the rules alone.
+    public var scorer: LearnedScorer?
+    /// P(sensitive) at or above which the learned scorer alone makes a memory at least
+    /// `confidential` (when no rule finds a sensitive category).
+    public var raiseThreshold: Double
+    /// P(sensitive) below which the learned scorer keeps a memory whose only sensitive evidence is
+    /// weak (``Evidence/sensitiveIsWeak``) from being moved up by it. Strong evidence and
+    /// credentials are never discounted.
+    public var vetoThreshold: Double
+
+    /// The shipped classifier: the rules and the learned scorer with the thresholds chosen by
+    /// cross-validation (``LearnedWeights``).
+    public init() {
+        self.init(scorer: .shared)
+    }
+
+    /// A classifier with another scorer (nil: the rules alone) or other thresholds.
+    public init(scorer: LearnedScorer?, raiseThreshold: Double = LearnedWeights.raiseThreshold, vetoThreshold: Double = LearnedWeights.vetoThreshold) {
+        self.scorer = scorer
+        self.raiseThreshold = raiseThreshold
+        self.vetoThreshold = vetoThreshold
+    }
 
     /// Classifies `text`.
     /// - Parameters:
@@ -120,9 +165,38 @@ public struct TierClassifier: Sendable {
     /// credential sets the floor at `secret` (the top; ``decide(_:floor:)`` moves all mass into it).
     static func neighboursCanMatter(_ evidence: Evidence) -> Bool { evidence.credentials.isEmpty }
 
-    func classify(evidence: Evidence, neighbours: [Neighbour]?) -> Classification {
-        var scores = Self.probabilities(evidence)
+    /// What the rules and the learned score together say about sensitivity: whether the memory is
+    /// at least confidential, and whether the learned score raised it or discounted weak evidence.
+    public struct SensitiveCall: Sendable, Equatable {
+        public var atLeastConfidential: Bool
+        public var raised = false
+        public var discounted = false
+    }
+
+    /// Doubt moves up: a credential or strong rule evidence always decides; the learned score can
+    /// raise a memory no rule flags, and can discount only weak rule evidence (one medium word)
+    /// when it is confident the text is plain.
+    public func sensitiveCall(_ evidence: Evidence) -> SensitiveCall {
+        guard evidence.credentials.isEmpty, let p = evidence.learned else {
+            return SensitiveCall(atLeastConfidential: !evidence.credentials.isEmpty || evidence.rulesFindSensitive)
+        }
+        if evidence.rulesFindSensitive {
+            if evidence.sensitiveIsWeak && p < vetoThreshold { return SensitiveCall(atLeastConfidential: false, discounted: true) }
+            return SensitiveCall(atLeastConfidential: true)
+        }
+        if p >= raiseThreshold { return SensitiveCall(atLeastConfidential: true, raised: true) }
+        return SensitiveCall(atLeastConfidential: false)
+    }
+
+    package func classify(evidence: Evidence, neighbours: [Neighbour]?) -> Classification {
+        let call = sensitiveCall(evidence)
+        var scores = Self.probabilities(evidence, call: call)
         var reasons = Self.reasons(evidence)
+        if call.raised, let p = evidence.learned {
+            reasons.append("learned score: sensitive \(Self.format(p)) (raises from \(Self.format(raiseThreshold)))")
+        } else if call.discounted, let p = evidence.learned {
+            reasons.append("learned score: sensitive only \(Self.format(p)) (below \(Self.format(vetoThreshold))), a single weak word discounted")
+        }
         if let neighbours, let vote = Self.neighbourVote(neighbours) {
             let w = vote.weight
             for tier in TierLabel.automatic { scores[tier] = (1 - w) * scores[tier, default: 0] + w * vote.distribution[tier, default: 0] }
@@ -131,7 +205,7 @@ public struct TierClassifier: Sendable {
             }
         }
         var floor = TierLabel.chronological
-        if !evidence.credentials.isEmpty { floor = .secret } else if evidence.categories.values.contains(where: { $0 >= 0.4 }) { floor = .confidential }
+        if !evidence.credentials.isEmpty { floor = .secret } else if call.atLeastConfidential { floor = .confidential }
         let decision = Self.decide(scores, floor: floor)
         if decision.escalated {
             let failing = TierLabel.automatic.filter { $0 < decision.tier && decision.atMost[$0, default: 0] < $0.threshold }
@@ -140,7 +214,7 @@ public struct TierClassifier: Sendable {
             }
         }
         if reasons.isEmpty { reasons.append("no sensitive signal") }
-        var tags = evidence.categories.filter { $0.value >= 0.4 }.keys.map(\.tag)
+        var tags = call.discounted ? [] : evidence.categories.filter { $0.value >= 0.4 }.keys.map(\.tag)
         if !evidence.credentials.isEmpty { tags.append("credentials") }
         return Classification(
             tier: decision.tier, confidence: Self.round(decision.scores[decision.tier, default: 0]),
@@ -158,8 +232,17 @@ public struct TierClassifier: Sendable {
         let tokens = TextFeatures.tokens(text)
         var remaining: [Cue: Double] = [:]  // product of (1 - weight) per cue
         func add(_ cue: Cue, _ weight: Double) { remaining[cue] = remaining[cue, default: 1] * (1 - weight) }
-        for term in CompiledLexicon.shared.matches(tokens) { add(term.cue, term.weight) }
-        for pattern in Patterns.matches(text, tokens: Set(tokens)) { add(pattern.cue, pattern.weight) }
+        func sensitive(_ cue: Cue, _ weight: Double) {
+            if cue.category != nil { evidence.strongestSensitive = max(evidence.strongestSensitive, weight) }
+        }
+        // A phrase or a pattern (a kind of meaning or a shape) counts as strong evidence whatever its
+        // weight: only single words can be weak.
+        for term in CompiledLexicon.shared.matches(tokens) {
+            add(term.cue, term.weight)
+            sensitive(term.cue, term.isPhrase ? CompiledLexicon.strong : term.weight)
+        }
+        for pattern in Patterns.matches(text, tokens: Set(tokens)) { add(pattern.cue, pattern.weight); sensitive(pattern.cue, CompiledLexicon.strong) }
+        if evidence.credentials.isEmpty, let scorer { evidence.learned = scorer.probability(tokens: tokens) }
         // English simple past: "walked", "cooked" (not "need", "bed", "tired", "married").
         let pastTense = tokens.filter { $0.count >= 5 && $0.hasSuffix("ed") && !Self.notPastTense.contains($0) }.prefix(2)
         for _ in pastTense { add(.eventVerb, CompiledLexicon.medium) }
@@ -194,9 +277,14 @@ public struct TierClassifier: Sendable {
     /// The plain rest splits between `chronological` (an event with a time anchor: 0.9; a time
     /// anchor alone: 0.78) and `general` (everything else, facts and preferences: 0.9 or more),
     /// so that the plain tiers are never left in doubt between themselves.
-    static func probabilities(_ evidence: Evidence) -> [TierLabel: Double] {
+    /// With the learned score: evidence it discounts gives way to the learned probability, and a
+    /// memory it raises gets at least that probability.
+    static func probabilities(_ evidence: Evidence, call: SensitiveCall? = nil) -> [TierLabel: Double] {
         let secret = evidence.credentials.isEmpty ? 0.0 : 0.97
-        let sensitive = 1 - evidence.categories.values.reduce(1.0) { $0 * (1 - $1) }
+        var sensitive = evidence.sensitiveStrength
+        if let call, let p = evidence.learned {
+            if call.discounted { sensitive = p } else if call.raised { sensitive = max(sensitive, p) }
+        }
         let calibrated = sensitive < 0.4 ? sensitive : min(0.98, 0.8 + (sensitive - 0.4) * 0.3)
         let confidential = (1 - secret) * calibrated
         let plain = 1 - secret - confidential

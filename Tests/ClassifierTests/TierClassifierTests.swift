@@ -4,6 +4,8 @@ import Testing
 @Suite("Tier classifier")
 struct TierClassifierTests {
     let classifier = TierClassifier()
+    /// The rules alone (no learned score): what tests of one rule signal check.
+    let rules = TierClassifier(scorer: nil)
 
     // MARK: (a) the secret scanner
 
@@ -73,7 +75,7 @@ struct TierClassifierTests {
         #expect(classifier.classify(text).tier >= .confidential)
     }
 
-    @Test("near misses of those shapes stay plain", arguments: [
+    @Test("near misses of those shapes: the rules leave them plain (the learned score may still raise one)", arguments: [
         "Area code: 0301 was on the old business cards",
         "Dress code: 1920s, bring a hat",
         "Promo code: 2024 gave us ten percent off",
@@ -82,7 +84,7 @@ struct TierClassifierTests {
         "Ordered a new keyboard, tracking number 1Z999AA10123456784",
     ])
     func nearMissesStayPlain(text: String) {
-        #expect(classifier.classify(text).tier <= .general, "\(classifier.classify(text))")
+        #expect(rules.classify(text).tier <= .general, "\(rules.classify(text))")
     }
 
     @Test("meaning without a telling word: night after a date, love in doubt, trouble in bed, at least confidential", arguments: [
@@ -185,7 +187,7 @@ struct TierClassifierTests {
         #expect(classifier.classify(text).tier >= .confidential, "\(classifier.classify(text))")
     }
 
-    @Test("the harmless neighbours of those rules stay plain", arguments: [
+    @Test("the harmless neighbours of those rules: the rules leave them plain", arguments: [
         "Stayed in bed until ten, lovely lazy Sunday",
         "Ana covered for me at the café on Saturday so I could go to the wedding",
         "The match results were announced after the final",
@@ -206,21 +208,22 @@ struct TierClassifierTests {
         "Twelve words on the poster: keep calm and carry on with the lovely summer fete again",
     ])
     func concealmentNearMissesStayPlain(text: String) {
-        #expect(classifier.classify(text).tier <= .general, "\(classifier.classify(text))")
+        #expect(rules.classify(text).tier <= .general, "\(rules.classify(text))")
     }
 
     // MARK: (c) the person's habits
 
     @Test("close and consistent neighbours move a neutral text up; distant ones are ignored")
     func neighbours() {
+        // The habit signal on its own: the rules alone, no learned score.
         let text = "Notes about the blue folder in the second drawer"
-        #expect(classifier.classify(text).tier == .general)
+        #expect(rules.classify(text).tier == .general)
         let close = (0..<5).map { _ in Neighbour(tier: .secret, similarity: 0.85) }
-        let moved = classifier.classify(text, neighbours: close)
+        let moved = rules.classify(text, neighbours: close)
         #expect(moved.tier >= .confidential, "\(moved)")
         #expect(moved.reasons.contains { $0.hasPrefix("neighbours:") })
         let far = (0..<5).map { _ in Neighbour(tier: .secret, similarity: 0.2) }
-        #expect(classifier.classify(text, neighbours: far).tier == .general)
+        #expect(rules.classify(text, neighbours: far).tier == .general)
         // Habits never lower a floor: plain neighbours cannot make a credential plain.
         let plain = (0..<8).map { _ in Neighbour(tier: .chronological, similarity: 0.95) }
         #expect(classifier.classify("PIN 4711 for the garage", neighbours: plain).tier == .secret)
