@@ -29,7 +29,7 @@ enum ClassifyBench {
     }
 
     /// The labelled sets run by default, in this order; a missing one is skipped.
-    static let defaultSets = ["memories.jsonl", "classify-heldout.jsonl", "classify-heldout2.jsonl"]
+    static let defaultSets = ["memories.jsonl", "classify-heldout.jsonl", "classify-heldout2.jsonl", "heldout3/classify-heldout3.jsonl"]
 
     static let tiers = ["chronological", "general", "confidential", "secret", "ultrasecret"]
 
@@ -101,8 +101,10 @@ enum ClassifyBench {
         var first: [Labelled]?
         if arguments.contains("--speed-only") { sets = Array(sets.prefix(1)) }  // the speed runs on the first set alone
         for name in sets {
-            // A bare name is in the data folder; a path (holding a slash) is taken as it is.
-            let url = name.contains("/") ? URL(fileURLWithPath: name) : data.appendingPathComponent(name)
+            // A name is looked up in the data folder first (`heldout3/classify-heldout3.jsonl`),
+            // then taken as a path as it is.
+            let inData = data.appendingPathComponent(name)
+            let url = FileManager.default.fileExists(atPath: inData.path) ? inData : URL(fileURLWithPath: name)
             guard FileManager.default.fileExists(atPath: url.path) else {
                 if explicit { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: url.path]) }
                 continue
