@@ -29,8 +29,9 @@ public enum EntryMerge {
     /// - Returns: the merged bytes and the ids that got a conflict copy.
     /// An entry that leaves an HTML comment or code fence open goes last, so that it hides no
     /// other entry; two such entries, or such a preamble before entries, make the merge throw.
-    /// - Throws: `CodecError` when a version is not valid UTF-8, or when two entries leave a
-    ///   comment or fence open, or the preamble does; the caller falls back to a file merge.
+    /// - Throws: `CodecError` when a version is not valid UTF-8, when two entries leave a
+    ///   comment or fence open, or the preamble does, or when the merged file would not read back
+    ///   as the same entries (see `assembled`); the caller then leaves the file to a person.
     /// - Complexity: O(n log n) in the number of entries, O(size) in bytes.
     public static func merge(base: [UInt8]?, ours: [UInt8], theirs: [UInt8]) throws(CodecError)
         -> (bytes: [UInt8], conflicts: [String])
@@ -114,8 +115,8 @@ public enum EntryMerge {
     /// entry-merge fuzz target: the entry and its id became body text of the entry before it).
     /// Such a heading loses its indentation, which changes nothing else (CommonMark ignores up to
     /// three spaces before `##`). Whatever else makes a block misread (the preamble read as front
-    /// matter that runs into the entries, an extra heading) throws, and the caller merges the file
-    /// as text instead: the merge never turns an entry into another entry's text.
+    /// matter that runs into the entries, an extra heading) throws, and the caller leaves the file
+    /// to a person: the merge never turns an entry into another entry's text.
     /// - Complexity: one parse of the result, plus one per heading that loses its indentation.
     static func assembled(preamble: String, blocks: [Block], lineEnding: String) throws(CodecError) -> String {
         var blocks = blocks
