@@ -146,6 +146,18 @@ struct EntryMergeTests {
         #expect(merged.text.contains("\n\n" + indented))
     }
 
+    @Test("a merged file whose blocks would not read back as themselves is refused, not written")
+    func misreadRefused() throws {
+        // Their preamble `---` (a thematic break in their file, where an entry follows) before our
+        // first block, a heading with a `---` line, would open front matter that swallows that
+        // block: no change of indentation helps, so the entry merge refuses the file.
+        let ours = Array(("## Notes\n\n---\n\n" + Self.a).utf8)
+        let theirs = Array(("---\n\n" + Self.a).utf8)
+        #expect(EntryFile.parse(String(decoding: theirs, as: UTF8.self)).entries.count == 1)
+        #expect(EntryFile.parse("---\n\n## Notes\n\n---\n\n" + Self.a).segments.filter { $0.kind == .invalidHeading }.isEmpty)
+        #expect(throws: CodecError.self) { try EntryMerge.merge(base: nil, ours: ours, theirs: theirs) }
+    }
+
     @Test("other files merge line by line like git; overlapping changes are a conflict")
     func lineMerge() {
         func merge(_ base: String, _ ours: String, _ theirs: String) -> String? {
