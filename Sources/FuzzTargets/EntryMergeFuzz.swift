@@ -28,6 +28,23 @@ enum EntryMergeFuzz {
         let lost = kept.subtracting(mergedIDs)
         law(lost.isEmpty, "the merge lost entries \(lost.sorted())")
         for id in result.conflicts { law(mergedIDs.contains(id), "conflict \(id) is not in the result") }
+        if base == nil, let oursFile = try? EntryFile.parse(ours), let theirsFile = try? EntryFile.parse(theirs) {
+            // Without a base ours' text always stays under its id, and theirs' under an id ours
+            // does not have: the merge moves entries, never changes what they say.
+            func unique(_ file: EntryFile) -> [String: Entry] {
+                let ids = file.entries.compactMap(\.id)
+                let once = Set(ids.filter { id in ids.lazy.filter { $0 == id }.count == 1 })
+                return Dictionary(file.entries.compactMap { entry in entry.id.flatMap { once.contains($0) ? ($0, entry) : nil } },
+                    uniquingKeysWith: { first, _ in first })
+            }
+            let (mine, their, out) = (unique(oursFile), unique(theirsFile), unique(merged))
+            let allIDs = Set(oursFile.entries.compactMap(\.id) + theirsFile.entries.compactMap(\.id))
+            for (id, entry) in out {
+                guard let source = mine[id] ?? (allIDs.contains(id) && !oursIDs.contains(id) ? their[id] : nil) else { continue }
+                law(entry.title == source.title && entry.body == source.body && entry.date == source.date,
+                    "the merge changed entry \(id): \(String(reflecting: source.body)) became \(String(reflecting: entry.body))")
+            }
+        }
         if base == nil, ours == theirs, let file = try? EntryFile.parse(ours) {
             law(merged.entries.map { [$0.id, $0.title, $0.body] } == file.entries.map { [$0.id, $0.title, $0.body] },
                 "merging a file with itself changed its entries")

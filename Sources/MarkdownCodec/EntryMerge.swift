@@ -188,7 +188,7 @@ public enum EntryMerge {
             var seenIDs = Set<String>()
             for segment in file.segments where segment.kind != .preamble {
                 let raw = String(decoding: file.bytes[segment.byteRange], as: UTF8.self)
-                let text = raw.trimmedTrailingWhitespace()
+                let text = raw.trimmedTrailingLineSpace()
                 if text.isEmpty { continue }
                 if let index = segment.entryIndex, segment.kind == .entry {
                     let entry = file.entries[index]
@@ -223,7 +223,7 @@ public enum EntryMerge {
     private static func mergedPreamble(base: EntryFile?, ours: EntryFile, theirs: EntryFile, lineEnding: String) -> String {
         func preamble(_ file: EntryFile?) -> String {
             guard let file, let segment = file.segments.first(where: { $0.kind == .preamble }) else { return "" }
-            return String(decoding: file.bytes[segment.byteRange], as: UTF8.self).trimmedTrailingWhitespace()
+            return String(decoding: file.bytes[segment.byteRange], as: UTF8.self).trimmedTrailingLineSpace()
         }
         let (old, mine, their) = (preamble(base), preamble(ours), preamble(theirs))
         let kept: String
@@ -263,7 +263,7 @@ public enum EntryMerge {
                     ?? EntryRenderer.render(
                         date: entry.date ?? EntryDate(year: 1970, month: 1, day: 1, hour: 0, minute: 0),
                         title: entry.title, id: newID, meta: meta, body: entry.body)
-                text = text.trimmedTrailingWhitespace()
+                text = text.trimmedTrailingLineSpace()
             }
         }
         return Block(key: newID, text: text, date: block.date, id: newID, anchor: originalID, entry: nil)
@@ -291,6 +291,18 @@ extension String {
     package func trimmedTrailingWhitespace() -> String {
         var text = self
         while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+
+    /// The text without trailing spaces, tabs, CRs and LFs: exactly what the parser trims from
+    /// an entry's body, so a block keeps every character of its entry. (Unicode white space such
+    /// as a vertical tab or U+00A0 at the end of a body is text; trimming it changed the entry,
+    /// found by the entry-merge fuzz target.)
+    func trimmedTrailingLineSpace() -> String {
+        var text = self
+        while let last = text.last, last == " " || last == "\t" || last == "\n" || last == "\r" || last == "\r\n" {
+            text.removeLast()
+        }
         return text
     }
 }

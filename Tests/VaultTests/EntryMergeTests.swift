@@ -158,6 +158,18 @@ struct EntryMergeTests {
         #expect(throws: CodecError.self) { try EntryMerge.merge(base: nil, ours: ours, theirs: theirs) }
     }
 
+    @Test("a body ending in Unicode white space keeps it: the merge trims only what the parser trims",
+        arguments: ["\u{0B}", "\u{0C}", "\u{A0}", "\u{2028}", "\u{85}", "\u{3000}"])
+    func trailingUnicodeSpaceKept(_ space: String) throws {
+        let ours = Self.file(Self.a, Self.entry(2, "01SSSSSSSSSSSSSS", "ends in a space" + space))
+        let theirs = Self.file(Self.a, Self.c)
+        for (one, other) in [(ours, theirs), (theirs, ours)] {
+            let merged = try Self.merge(Self.file(Self.a), one, other)
+            #expect(EntryFile.parse(merged.text).entry(id: "01SSSSSSSSSSSSSS")?.body == "ends in a space" + space)
+            #expect(Self.ids(merged.text) == ["01AAAAAAAAAAAAAA", "01SSSSSSSSSSSSSS", "01CCCCCCCCCCCCCC"])
+        }
+    }
+
     @Test("other files merge line by line like git; overlapping changes are a conflict")
     func lineMerge() {
         func merge(_ base: String, _ ours: String, _ theirs: String) -> String? {
