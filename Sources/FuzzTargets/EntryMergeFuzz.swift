@@ -28,21 +28,28 @@ enum EntryMergeFuzz {
         let lost = kept.subtracting(mergedIDs)
         law(lost.isEmpty, "the merge lost entries \(lost.sorted())")
         for id in result.conflicts { law(mergedIDs.contains(id), "conflict \(id) is not in the result") }
-        if base == nil, let oursFile = try? EntryFile.parse(ours), let theirsFile = try? EntryFile.parse(theirs) {
-            // Without a base ours' text always stays under its id, and theirs' under an id ours
-            // does not have: the merge moves entries, never changes what they say.
+        if let oursFile = try? EntryFile.parse(ours), let theirsFile = try? EntryFile.parse(theirs) {
+            // The merge moves entries and picks a side's version, never changes what one says:
+            // every entry under an id of either side says what that side's entry says (without a
+            // base, ours' under our ids, theirs' under ids only theirs has).
             func unique(_ file: EntryFile) -> [String: Entry] {
                 let ids = file.entries.compactMap(\.id)
                 let once = Set(ids.filter { id in ids.lazy.filter { $0 == id }.count == 1 })
                 return Dictionary(file.entries.compactMap { entry in entry.id.flatMap { once.contains($0) ? ($0, entry) : nil } },
                     uniquingKeysWith: { first, _ in first })
             }
+            func same(_ one: Entry, _ other: Entry) -> Bool {
+                one.title == other.title && one.body == other.body && one.date == other.date
+            }
             let (mine, their, out) = (unique(oursFile), unique(theirsFile), unique(merged))
             let allIDs = Set(oursFile.entries.compactMap(\.id) + theirsFile.entries.compactMap(\.id))
-            for (id, entry) in out {
-                guard let source = mine[id] ?? (allIDs.contains(id) && !oursIDs.contains(id) ? their[id] : nil) else { continue }
-                law(entry.title == source.title && entry.body == source.body && entry.date == source.date,
-                    "the merge changed entry \(id): \(String(reflecting: source.body)) became \(String(reflecting: entry.body))")
+            for (id, entry) in out where allIDs.contains(id) {
+                let sources = base == nil
+                    ? [oursIDs.contains(id) ? mine[id] : their[id]].compactMap { $0 }
+                    : [mine[id], their[id]].compactMap { $0 }
+                guard !sources.isEmpty else { continue }  // a repeated id on one side
+                law(sources.contains { same(entry, $0) },
+                    "the merge changed entry \(id): \(sources.map { String(reflecting: $0.body) }) became \(String(reflecting: entry.body))")
             }
         }
         if base == nil, ours == theirs, let file = try? EntryFile.parse(ours) {
