@@ -28,6 +28,30 @@ enum EntryMergeFuzz {
         let lost = kept.subtracting(mergedIDs)
         law(lost.isEmpty, "the merge lost entries \(lost.sorted())")
         for id in result.conflicts { law(mergedIDs.contains(id), "conflict \(id) is not in the result") }
+        if let oursFile = try? EntryFile.parse(ours), let theirsFile = try? EntryFile.parse(theirs) {
+            // The merge moves entries and picks a side's version, never changes what one says:
+            // every entry under an id of either side says what that side's entry says (without a
+            // base, ours' under our ids, theirs' under ids only theirs has).
+            func unique(_ file: EntryFile) -> [String: Entry] {
+                let ids = file.entries.compactMap(\.id)
+                let once = Set(ids.filter { id in ids.lazy.filter { $0 == id }.count == 1 })
+                return Dictionary(file.entries.compactMap { entry in entry.id.flatMap { once.contains($0) ? ($0, entry) : nil } },
+                    uniquingKeysWith: { first, _ in first })
+            }
+            func same(_ one: Entry, _ other: Entry) -> Bool {
+                one.title == other.title && one.body == other.body && one.date == other.date
+            }
+            let (mine, their, out) = (unique(oursFile), unique(theirsFile), unique(merged))
+            let allIDs = Set(oursFile.entries.compactMap(\.id) + theirsFile.entries.compactMap(\.id))
+            for (id, entry) in out where allIDs.contains(id) {
+                let sources = base == nil
+                    ? [oursIDs.contains(id) ? mine[id] : their[id]].compactMap { $0 }
+                    : [mine[id], their[id]].compactMap { $0 }
+                guard !sources.isEmpty else { continue }  // a repeated id on one side
+                law(sources.contains { same(entry, $0) },
+                    "the merge changed entry \(id): \(sources.map { String(reflecting: $0.body) }) became \(String(reflecting: entry.body))")
+            }
+        }
         if base == nil, ours == theirs, let file = try? EntryFile.parse(ours) {
             law(merged.entries.map { [$0.id, $0.title, $0.body] } == file.entries.map { [$0.id, $0.title, $0.body] },
                 "merging a file with itself changed its entries")

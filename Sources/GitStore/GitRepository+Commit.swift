@@ -214,11 +214,47 @@ extension GitRepository {
         let text = consumeBuffer(&cleaned)
         var parents = parents.compactMap { $0 }.map { Optional($0) }
         var id = git_oid()
+        git.git_error_clear()
         try check(
             git.git_commit_create(
                 &id, pointer, updateRef, signature, signature, nil, text, tree, parents.count, &parents),
             "git_commit_create")
+        try verifyCommitWritten(id, updateRef: updateRef)
         return id
+    }
+
+    /// Throws unless the commit object `id` is in the object database and `updateRef` (when
+    /// given) now points to it.
+    ///
+    /// libgit2 (1.5 as in Debian 12, and still in its current source) ignores a failed write of
+    /// the commit object itself: `git_commit_create` then returns 0 with the id the commit would
+    /// have had and moves no ref. On a full disk this made `rotate` print success without a
+    /// commit (found by DiskFullTests); the message libgit2 set for the failed write is kept.
+    private func verifyCommitWritten(_ id: git_oid, updateRef: String?) throws(GitError) {
+        // What libgit2 said about the failed write, read before the lookups below replace it.
+        let said = git.git_error_last()?.pointee.message.map { String(cString: $0) }
+        func notWritten(_ what: String) -> GitError {
+            GitError(code: -1, function: "git_commit_create", message: said ?? what)
+        }
+        var id = id
+        var commit: OpaquePointer?
+        guard git.git_commit_lookup(&commit, pointer, &id) == 0 else {
+            throw notWritten("the commit object \(id.hex) was not written")
+        }
+        git.git_commit_free(commit)
+        guard let updateRef else { return }
+        var reference: OpaquePointer?
+        var target: OpaquePointer?
+        defer {
+            git.git_commit_free(target)
+            git.git_reference_free(reference)
+        }
+        guard git.git_reference_lookup(&reference, pointer, updateRef) == 0,
+            git.git_reference_peel(&target, reference, GIT_OBJECT_COMMIT) == 0,
+            let moved = git.git_commit_id(target), git.git_oid_equal(moved, &id) != 0
+        else {
+            throw notWritten("\(updateRef) was not moved to the new commit \(id.hex)")
+        }
     }
 
     private func makeSignature(_ signature: Signature) throws(GitError) -> UnsafeMutablePointer<git_signature> {

@@ -29,8 +29,9 @@ public enum EntryMerge {
     /// - Returns: the merged bytes and the ids that got a conflict copy.
     /// An entry that leaves an HTML comment or code fence open goes last, so that it hides no
     /// other entry; two such entries, or such a preamble before entries, make the merge throw.
-    /// - Throws: `CodecError` when a version is not valid UTF-8, or when two entries leave a
-    ///   comment or fence open, or the preamble does; the caller falls back to a file merge.
+    /// - Throws: `CodecError` when a version is not valid UTF-8, when two entries leave a
+    ///   comment or fence open, or the preamble does, or when the merged file would not read back
+    ///   as the same entries (see `assembled`); the caller then leaves the file to a person.
     /// - Complexity: O(n log n) in the number of entries, O(size) in bytes.
     public static func merge(base: [UInt8]?, ours: [UInt8], theirs: [UInt8]) throws(CodecError)
         -> (bytes: [UInt8], conflicts: [String])
@@ -98,15 +99,57 @@ public enum EntryMerge {
             merged.removeAll { $0.key == open[0].key }
             merged.append(open[0])
         }
-        var text = mergedPreamble(base: baseFile, ours: oursFile, theirs: theirsFile, lineEnding: lineEnding)
-        if !merged.isEmpty, !text.isEmpty, leavesConstructOpen(text, lineEnding: lineEnding) {
+        let preamble = mergedPreamble(base: baseFile, ours: oursFile, theirs: theirsFile, lineEnding: lineEnding)
+        if !merged.isEmpty, !preamble.isEmpty, leavesConstructOpen(preamble, lineEnding: lineEnding) {
             throw CodecError(line: 1, message: "the text before the first entry leaves a comment or code fence open; cannot merge entry by entry")
         }
-        for (number, block) in merged.enumerated() {
-            if number > 0 || !text.isEmpty { text += lineEnding }
-            text += block.text + lineEnding
+        return (Array(try assembled(preamble: preamble, blocks: merged, lineEnding: lineEnding).utf8), conflicts)
+    }
+
+    /// The merged file: the preamble, then the blocks, one blank line between them, checked by
+    /// parsing it: every block must read as itself where it now stands.
+    ///
+    /// What a heading line means depends on what comes before it: a heading indented by one to
+    /// three spaces reads as an entry heading at the start of a file or after a paragraph, but as
+    /// part of a list item when it follows a list whose items are indented as far (found by the
+    /// entry-merge fuzz target: the entry and its id became body text of the entry before it).
+    /// Such a heading loses its indentation, which changes nothing else (CommonMark ignores up to
+    /// three spaces before `##`). Whatever else makes a block misread (the preamble read as front
+    /// matter that runs into the entries, an extra heading) throws, and the caller leaves the file
+    /// to a person: the merge never turns an entry into another entry's text.
+    /// - Complexity: one parse of the result, plus one per heading that loses its indentation.
+    static func assembled(preamble: String, blocks: [Block], lineEnding: String) throws(CodecError) -> String {
+        var blocks = blocks
+        while true {
+            var text = preamble
+            var starts: [Int] = []
+            for (number, block) in blocks.enumerated() {
+                if number > 0 || !text.isEmpty { text += lineEnding }
+                starts.append(text.utf8.count)
+                text += block.text + lineEnding
+            }
+            let parsed = EntryFile.parse(text)
+            let segments = parsed.segments.filter { $0.kind != .preamble }
+            let segmentAt = Dictionary(segments.map { ($0.byteRange.lowerBound, $0) }, uniquingKeysWith: { first, _ in first })
+            let misread = blocks.indices.first { index in
+                guard let segment = segmentAt[starts[index]], segment.kind == blocks[index].kind else { return true }
+                guard segment.kind == .entry else { return false }
+                guard let entryIndex = segment.entryIndex else { return true }
+                return parsed.entries[entryIndex].id != blocks[index].id
+            }
+            guard let misread else {
+                // Every block starts its own segment; one segment more would split a block.
+                guard segments.count == blocks.count else {
+                    throw CodecError(line: 1, message: "the merged entries do not read back as the same entries; cannot merge entry by entry")
+                }
+                return text
+            }
+            guard let unindented = blocks[misread].withUnindentedHeading() else {
+                let line = parsed.segments.last { $0.byteRange.lowerBound <= starts[misread] }?.line ?? 1
+                throw CodecError(line: line, message: "an entry heading would not read as one after the entry before it; cannot merge entry by entry")
+            }
+            blocks[misread] = unindented
         }
-        return (Array(text.utf8), conflicts)
     }
 
     /// Whether an entry heading written after `text` would not read as one (the text leaves an
@@ -127,13 +170,25 @@ public enum EntryMerge {
         /// For a conflict copy: the key of the block it follows.
         var anchor: String?
         var entry: Entry?
+        /// What the block's segment was in its file: an entry, or a heading that is none.
+        var kind: Segment.Kind = .entry
+
+        /// The block with its heading line's leading spaces (at most three) removed, or nil when
+        /// the heading is not indented.
+        func withUnindentedHeading() -> Block? {
+            let spaces = text.prefix { $0 == " " }.count
+            guard spaces > 0 else { return nil }
+            var block = self
+            block.text.removeFirst(spaces)
+            return block
+        }
 
         static func blocks(of file: EntryFile) -> [Block] {
             var blocks: [Block] = []
             var seenIDs = Set<String>()
             for segment in file.segments where segment.kind != .preamble {
                 let raw = String(decoding: file.bytes[segment.byteRange], as: UTF8.self)
-                let text = raw.trimmedTrailingWhitespace()
+                let text = raw.trimmedTrailingLineSpace()
                 if text.isEmpty { continue }
                 if let index = segment.entryIndex, segment.kind == .entry {
                     let entry = file.entries[index]
@@ -144,7 +199,7 @@ public enum EntryMerge {
                         blocks.append(Block(key: "text:" + text, text: text, date: entry.date, id: entry.id, entry: entry))
                     }
                 } else {
-                    blocks.append(Block(key: "text:" + text, text: text))
+                    blocks.append(Block(key: "text:" + text, text: text, kind: segment.kind))
                 }
             }
             return blocks
@@ -168,7 +223,7 @@ public enum EntryMerge {
     private static func mergedPreamble(base: EntryFile?, ours: EntryFile, theirs: EntryFile, lineEnding: String) -> String {
         func preamble(_ file: EntryFile?) -> String {
             guard let file, let segment = file.segments.first(where: { $0.kind == .preamble }) else { return "" }
-            return String(decoding: file.bytes[segment.byteRange], as: UTF8.self).trimmedTrailingWhitespace()
+            return String(decoding: file.bytes[segment.byteRange], as: UTF8.self).trimmedTrailingLineSpace()
         }
         let (old, mine, their) = (preamble(base), preamble(ours), preamble(theirs))
         let kept: String
@@ -208,7 +263,7 @@ public enum EntryMerge {
                     ?? EntryRenderer.render(
                         date: entry.date ?? EntryDate(year: 1970, month: 1, day: 1, hour: 0, minute: 0),
                         title: entry.title, id: newID, meta: meta, body: entry.body)
-                text = text.trimmedTrailingWhitespace()
+                text = text.trimmedTrailingLineSpace()
             }
         }
         return Block(key: newID, text: text, date: block.date, id: newID, anchor: originalID, entry: nil)
@@ -236,6 +291,18 @@ extension String {
     package func trimmedTrailingWhitespace() -> String {
         var text = self
         while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+
+    /// The text without trailing spaces, tabs, CRs and LFs: exactly what the parser trims from
+    /// an entry's body, so a block keeps every character of its entry. (Unicode white space such
+    /// as a vertical tab or U+00A0 at the end of a body is text; trimming it changed the entry,
+    /// found by the entry-merge fuzz target.)
+    func trimmedTrailingLineSpace() -> String {
+        var text = self
+        while let last = text.last, last == " " || last == "\t" || last == "\n" || last == "\r" || last == "\r\n" {
+            text.removeLast()
+        }
         return text
     }
 }

@@ -109,6 +109,67 @@ struct EntryMergeTests {
         #expect(copy.meta.contains(MetaField(key: "conflict-of", value: "01EEEEEEEEEEEEEE")))
     }
 
+    @Test(
+        "an indented entry heading placed after a list stays an entry: it loses its indentation, nothing else",
+        arguments: [("- item", "  "), ("- item", "   "), ("1. item", "   "), ("- outer\n  - inner", "   "), ("* item\n\n  more", "  ")],
+        ["\n", "\r\n"])
+    func indentedHeadingAfterList(list: (text: String, indent: String), lineEnding: String) throws {
+        func crlf(_ text: String) -> [UInt8] { Array(text.replacingOccurrences(of: "\n", with: lineEnding).utf8) }
+        // Ours starts with the indented heading, which reads as an entry there; theirs has an
+        // earlier entry ending in a list, which the merge places first.
+        let indented = "\(list.indent)## 2026-11-02 10:00 · Indented\n<!-- id: 01IIIIIIIIIIIIII -->\n\nindented body\n"
+        let listed = "## 2026-11-01 10:00 · Listed\n<!-- id: 01LLLLLLLLLLLLLL -->\n\n\(list.text)\n"
+        let ours = crlf("\n\n" + indented), theirs = crlf(listed)
+        // Placed there as it is, the heading is text of the list item (the fuzz finding).
+        let naive = EntryFile.parse(String(decoding: crlf(listed + "\n" + indented), as: UTF8.self))
+        #expect(naive.entry(id: "01IIIIIIIIIIIIII") == nil)
+        for (one, other) in [(ours, theirs), (theirs, ours)] {
+            let merged = try Self.merge(nil, one, other)
+            let parsed = EntryFile.parse(merged.text)
+            #expect(Self.ids(merged.text) == ["01LLLLLLLLLLLLLL", "01IIIIIIIIIIIIII"], "\(merged.text.debugDescription)")
+            let entry = try #require(parsed.entry(id: "01IIIIIIIIIIIIII"))
+            #expect(entry.title == "Indented" && entry.body == "indented body")
+            #expect(parsed.entry(id: "01LLLLLLLLLLLLLL")?.body == list.text)
+            #expect(merged.text.contains(lineEnding + "## 2026-11-02 10:00 · Indented" + lineEnding))
+            #expect(parsed.problems.isEmpty, "\(parsed.problems)")
+            #expect(try Self.merge(nil, one, other).text == merged.text)
+        }
+    }
+
+    @Test("an indented entry heading that reads as one where the merge puts it keeps its bytes")
+    func indentedHeadingKept() throws {
+        let indented = "   ## 2026-11-02 10:00 · Indented\n<!-- id: 01IIIIIIIIIIIIII -->\n\nindented body\n"
+        let ours = Self.file(Self.a, indented)
+        let theirs = Self.file(Self.a, Self.c)
+        let merged = try Self.merge(Self.file(Self.a), ours, theirs)
+        #expect(Self.ids(merged.text) == ["01AAAAAAAAAAAAAA", "01IIIIIIIIIIIIII", "01CCCCCCCCCCCCCC"])
+        #expect(merged.text.contains("\n\n" + indented))
+    }
+
+    @Test("a merged file whose blocks would not read back as themselves is refused, not written")
+    func misreadRefused() throws {
+        // Their preamble `---` (a thematic break in their file, where an entry follows) before our
+        // first block, a heading with a `---` line, would open front matter that swallows that
+        // block: no change of indentation helps, so the entry merge refuses the file.
+        let ours = Array(("## Notes\n\n---\n\n" + Self.a).utf8)
+        let theirs = Array(("---\n\n" + Self.a).utf8)
+        #expect(EntryFile.parse(String(decoding: theirs, as: UTF8.self)).entries.count == 1)
+        #expect(EntryFile.parse("---\n\n## Notes\n\n---\n\n" + Self.a).segments.filter { $0.kind == .invalidHeading }.isEmpty)
+        #expect(throws: CodecError.self) { try EntryMerge.merge(base: nil, ours: ours, theirs: theirs) }
+    }
+
+    @Test("a body ending in Unicode white space keeps it: the merge trims only what the parser trims",
+        arguments: ["\u{0B}", "\u{0C}", "\u{A0}", "\u{2028}", "\u{85}", "\u{3000}"])
+    func trailingUnicodeSpaceKept(_ space: String) throws {
+        let ours = Self.file(Self.a, Self.entry(2, "01SSSSSSSSSSSSSS", "ends in a space" + space))
+        let theirs = Self.file(Self.a, Self.c)
+        for (one, other) in [(ours, theirs), (theirs, ours)] {
+            let merged = try Self.merge(Self.file(Self.a), one, other)
+            #expect(EntryFile.parse(merged.text).entry(id: "01SSSSSSSSSSSSSS")?.body == "ends in a space" + space)
+            #expect(Self.ids(merged.text) == ["01AAAAAAAAAAAAAA", "01SSSSSSSSSSSSSS", "01CCCCCCCCCCCCCC"])
+        }
+    }
+
     @Test("other files merge line by line like git; overlapping changes are a conflict")
     func lineMerge() {
         func merge(_ base: String, _ ours: String, _ theirs: String) -> String? {

@@ -352,6 +352,7 @@ extension Vault {
                     let author = try signature()
                     result = try repository.commit(paths: commitPaths ?? writes.map(\.path), message: message, author: author)
                 }
+                try verifyCommitted(result, paths: commitPaths ?? writes.map(\.path))
                 reach(.committed)
             }
         } catch {
@@ -368,6 +369,26 @@ extension Vault {
         }
         try removeJournal()
         return result
+    }
+
+    /// Throws unless the change's commit is what HEAD now names, or, when nothing was committed,
+    /// no written path differs from HEAD: success is printed only for a change git recorded.
+    ///
+    /// (libgit2 once returned the id of a commit it had failed to write on a full disk, moving
+    /// nothing; `GitRepository.createCommit` checks for that itself, and this checks the outcome
+    /// whatever made the commit.)
+    private func verifyCommitted(_ commit: String?, paths: [String]) throws(GitError) {
+        if let commit {
+            let head = try repository.head()
+            guard head == commit else {
+                throw GitError(code: -1, function: "commit", message: "HEAD is \(head ?? "unborn"), not the new commit \(commit)")
+            }
+        } else {
+            let written = Set(paths)
+            if let differing = try repository.changedPaths().first(where: { written.contains($0.path) }) {
+                throw GitError(code: -1, function: "commit", message: "nothing was committed, yet \(differing.path) differs from HEAD")
+            }
+        }
     }
 
     /// Checks out `target` (a descendant of HEAD) and moves the branch to it, journaled: a crash
