@@ -301,6 +301,14 @@ public actor MemoryService {
         let arguments = try ToolArguments(raw, known: ["text", "title", "date", "tags", "tier"])
         try requireWrite()
         let text = try arguments.requiredString("text")
+        // Every argument is read before the text is classified: a bad one is the error to report.
+        let title = try arguments.string("title")
+        let tags = try arguments.strings("tags") ?? []
+        var date: EntryDate?
+        if let written = try arguments.string("date") {
+            let timeZone = vault.config.timeZone
+            date = try vaultStep { () throws(VaultError) in try DateText.parseUserDate(written, timeZone: timeZone) }
+        }
         let tier: Tier
         if let name = try arguments.string("tier") {
             guard let parsed = Tier(rawValue: name.lowercased()) else {
@@ -311,11 +319,8 @@ public actor MemoryService {
             tier = try tierForNewMemory(text: text)
         }
         guard policy.tiers.contains(tier) else { throw notGranted(tier) }
-        var new = NewMemory(text: text, tier: tier, title: try arguments.string("title"), tags: try arguments.strings("tags") ?? [], src: policy.source)
-        if let date = try arguments.string("date") {
-            let timeZone = vault.config.timeZone
-            new.date = try vaultStep { () throws(VaultError) in try DateText.parseUserDate(date, timeZone: timeZone) }
-        }
+        var new = NewMemory(text: text, tier: tier, title: title, tags: tags, src: policy.source)
+        new.date = date
         let instant = now()
         let memory = try vaultStep { () throws(VaultError) in try vault.add(new, user: user, now: instant) }
         return ToolOutput(

@@ -165,7 +165,7 @@ struct ServerToolTests {
             #expect(result.structuredContent == nil)
         }
         // Still serving after all of that.
-        let ok = try await call(client, "memory_add", ["text": "still here"])
+        let ok = try await call(client, "memory_add", ["text": "still here", "tier": "general"])
         #expect(!ok.failed, "\(ok.text)")
 
         let (reader, _) = try await harness.connect(client: "reader")
