@@ -298,7 +298,7 @@ import Testing
             [Int16](repeating: levels, count: stride),
         ]
         for q in queries {
-            let codes = (0..<chunks).map { c in SIMD16<Int16>(q[c * 16..<(c + 1) * 16]) }
+            let codes = q
             let expected = (0..<4).map { r in (0..<stride).reduce(0) { $0 + Int(rows[r * stride + $1]) * Int(q[$1]) } }
             let zeros = [Float](repeating: 0, count: 4)
             rows.withUnsafeBufferPointer { x in
