@@ -377,6 +377,13 @@ MV_INLINE void mv_int8_dot4_body(const int8_t *rows, long stride, const int16_t 
     out[3] = (int32_t)__builtin_reduce_add(a3);
 }
 
+MV_INLINE void mv_int8_dot_rows_body(
+    const int8_t *rows, long stride, long groups, const int16_t *query, uint64_t allowed, int32_t *out) {
+    for (long g = 0; g < groups; g++) {
+        if ((allowed >> (4 * g)) & 0xF) mv_int8_dot4_body(rows + 4 * g * stride, stride, query, out + 4 * g);
+    }
+}
+
 MV_INLINE float mv_dot_body(const float *a, const float *b, long count) {
     v16f acc = {0};
     for (long i = 0; i < count; i += 16) acc += *(const v16f_u *)(a + i) * *(const v16f_u *)(b + i);
@@ -447,6 +454,7 @@ MV_VOID_VARIANTS(mv_attention_head,
                  (tokens, query, key, value, stride, keys, scores, context, context_stride))
 MV_VOID_VARIANTS(mv_exp, (float *values, long count), (values, count))
 MV_VOID_VARIANTS(mv_erf, (float *values, long count), (values, count))
-MV_VOID_VARIANTS(mv_int8_dot4, (const int8_t *rows, long stride, const int16_t *query, int32_t *out),
-                 (rows, stride, query, out))
+MV_VOID_VARIANTS(mv_int8_dot_rows,
+                 (const int8_t *rows, long stride, long groups, const int16_t *query, uint64_t allowed, int32_t *out),
+                 (rows, stride, groups, query, allowed, out))
 MV_VARIANTS(float, mv_dot, (const float *a, const float *b, long count), (a, b, count))

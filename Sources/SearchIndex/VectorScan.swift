@@ -39,52 +39,55 @@ struct ScanKernel {
         var candidates: [(row: Int32, upper: Float)] = []
         candidates.reserveCapacity(4 * k + 64)
         var threshold = -Float.infinity
-        var row = range.lowerBound
-        while row < range.upperBound {
-            var allowed: UInt64 = 0xF
-            if let mask {
-                let word = mask[row &>> 6]
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { buffer in
+            let dots = buffer.baseAddress!
+            var start = range.lowerBound
+            while start < range.upperBound {
+                // The rows of one mask word (fewer at the ends of the range); bit i = row start + i.
+                let end = min(range.upperBound, (start | 63) &+ 1)
+                let word = mask.map { $0[start &>> 6] &>> UInt64(start & 63) } ?? ~0
                 if word == 0 {
-                    row = min(range.upperBound, (row | 63) &+ 1)
+                    start = end
                     continue
                 }
-                allowed = (word &>> UInt64(row & 63)) & 0xF
-                if allowed == 0 {
-                    row &+= 4
-                    continue
+                let groups = (end &- start) &>> 2
+                self.dots(start, groups: groups, allowed: word, into: dots)
+                for group in 0..<groups {
+                    let allowed = (word &>> UInt64(4 &* group)) & 0xF
+                    if allowed == 0 { continue }
+                    let row = start &+ 4 &* group
+                    let dot = UnsafeRawPointer(dots + 4 &* group).loadUnaligned(as: SIMD4<Int32>.self)
+                    let approx = qScale * SIMD4<Float>(loading: scales + row) * Self.float(dot)
+                    let err = qNorm * SIMD4<Float>(loading: residuals + row) + qResidual * SIMD4<Float>(loading: codeNorms + row)
+                        + qSlack * SIMD4<Float>(loading: slacks + row)
+                    let upper = approx + err
+                    if any(upper .>= threshold) {
+                        let lower = approx - err
+                        for i in 0..<4 where allowed & (1 << UInt64(i)) != 0 && row &+ i < count {
+                            if upper[i] >= threshold { candidates.append((Int32(truncatingIfNeeded: row &+ i), upper[i])) }
+                            heap.offer(lower[i])
+                            if heap.isFull, let kth = heap.minimum { threshold = kth }
+                        }
+                    }
                 }
+                start = end
             }
-            let approx = qScale * SIMD4<Float>(loading: scales + row) * Self.float(dot4(row))
-            let err = qNorm * SIMD4<Float>(loading: residuals + row) + qResidual * SIMD4<Float>(loading: codeNorms + row)
-                + qSlack * SIMD4<Float>(loading: slacks + row)
-            let upper = approx + err
-            if any(upper .>= threshold) {
-                let lower = approx - err
-                for i in 0..<4 where allowed & (1 << UInt64(i)) != 0 && row &+ i < count {
-                    if upper[i] >= threshold { candidates.append((Int32(truncatingIfNeeded: row &+ i), upper[i])) }
-                    heap.offer(lower[i])
-                    if heap.isFull, let kth = heap.minimum { threshold = kth }
-                }
-            }
-            row &+= 4
         }
         return Partial(lows: heap.unordered, candidates: candidates)
     }
 
-    /// The exact integer dot products of rows `row..<row+4` with the query.
+    /// The exact integer dot products of rows `start..<start + 4 × groups` (at most 64) with
+    /// the query, into `out[row − start]`, for the groups of four rows with a bit set in
+    /// `allowed` (bit i = row start + i).
     ///
-    /// `mv_int8_dot4` sign-extends each 16-code chunk to Int16 (vpmovsxbw), multiplies
+    /// `mv_int8_dot_rows` sign-extends each 16-code chunk to Int16 (vpmovsxbw), multiplies
     /// it with the query's Int16 codes and adds in pairs into Int32 (vpmaddwd), on AVX2
     /// one 256-bit instruction each. Four rows share every query load. Wrapping adds are
     /// exact because the query's code range is chosen so that no dot product leaves
     /// Int32 (see ``queryLevels(stride:)``).
     @inline(__always)
-    func dot4(_ row: Int) -> SIMD4<Int32> {
-        var sums = SIMD4<Int32>()
-        withUnsafeMutableBytes(of: &sums) { sums in
-            mv_int8_dot4(int8 + row &* stride, stride, query, sums.baseAddress!.assumingMemoryBound(to: Int32.self))
-        }
-        return sums
+    func dots(_ start: Int, groups: Int, allowed: UInt64, into out: UnsafeMutablePointer<Int32>) {
+        mv_int8_dot_rows(int8 + start &* stride, stride, groups, query, allowed, out)
     }
 
     /// The largest query code magnitude for rows of `stride` codes within ±127 such

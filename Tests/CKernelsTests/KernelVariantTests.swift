@@ -181,29 +181,33 @@ struct KernelVariantTests {
         }
     }
 
-    @Test("int8 dot products of four rows are exact in every variant", arguments: [1, 24, 33])
+    @Test(
+        "int8 dot products of a mask word's rows are exact in every variant, and skip groups without a bit",
+        arguments: [1, 24, 33])
     func int8Dot(chunks: Int) {
         var generator = Generator(seed: UInt64(chunks))
-        let stride = chunks * 16
-        let rows = (0..<4 * stride).map { _ in Int8.random(in: -127...127, using: &generator) }
+        let stride = chunks * 16, rows = 64
+        let codes = (0..<rows * stride).map { _ in Int8.random(in: -127...127, using: &generator) }
         let query = (0..<stride).map { _ in Int16.random(in: -1000...1000, using: &generator) }
-        var expected = [Int32](repeating: 0, count: 4)
-        for r in 0..<4 {
-            for j in 0..<stride { expected[r] += Int32(rows[r * stride + j]) * Int32(query[j]) }
+        // Groups 1 and 15 have no bit set; group 3 only its last row.
+        let allowed: UInt64 = ~0 & ~(0xF << 4) & ~(0xF << 60) & ~(0x7 << 12)
+        var expected = [Int32](repeating: -1, count: rows)
+        for r in 0..<rows where (allowed >> UInt64(r / 4 * 4)) & 0xF != 0 {
+            expected[r] = 0
+            for j in 0..<stride { expected[r] += Int32(codes[r * stride + j]) * Int32(query[j]) }
         }
-        var got = [Int32](repeating: 0, count: 4)
-        mv_int8_dot4_portable(rows, stride, query, &got)
-        #expect(got == expected)
-        got = [0, 0, 0, 0]
-        mv_int8_dot4(rows, stride, query, &got)
-        #expect(got == expected)
+        var variants: [(String, (UnsafeMutablePointer<Int32>) -> Void)] = [
+            ("portable", { mv_int8_dot_rows_portable(codes, stride, 16, query, allowed, $0) }),
+            ("dispatched", { mv_int8_dot_rows(codes, stride, 16, query, allowed, $0) }),
+        ]
         #if arch(x86_64)
-            if Self.fast {
-                got = [0, 0, 0, 0]
-                mv_int8_dot4_avx2(rows, stride, query, &got)
-                #expect(got == expected)
-            }
+            if Self.fast { variants.append(("avx2", { mv_int8_dot_rows_avx2(codes, stride, 16, query, allowed, $0) })) }
         #endif
+        for (name, run) in variants {
+            var got = [Int32](repeating: -1, count: rows)
+            got.withUnsafeMutableBufferPointer { run($0.baseAddress!) }
+            #expect(got == expected, "\(name)")
+        }
     }
 
     @Test("fp32 dot product", arguments: [16, 384, 400])

@@ -66,11 +66,15 @@ MV_DECLARE(void, mv_attention_head,
 MV_DECLARE(void, mv_exp, (float *values, long count))
 MV_DECLARE(void, mv_erf, (float *values, long count))
 
-/// The exact integer dot products of the four rows of `stride` int8 codes starting at `rows`
-/// (consecutive, `stride` apart, `stride` a multiple of 16) with the query's `stride` int16
-/// codes, into `out[0..3]`, with wrapping Int32 sums (the caller keeps the sums in range).
-/// Sign-extends 16 codes at a time and multiplies-and-adds them in pairs (vpmaddwd on AVX2).
-MV_DECLARE(void, mv_int8_dot4, (const int8_t *rows, long stride, const int16_t *query, int32_t *out))
+/// The exact integer dot products of up to 64 consecutive rows of `stride` int8 codes (`stride`
+/// apart, a multiple of 16), starting at `rows`, with the query's `stride` int16 codes, into
+/// `out[row]`, with wrapping Int32 sums (the caller keeps the true sums in range). The rows go
+/// in `groups` groups of four; a group is computed only if one of its four bits in `allowed`
+/// (bit r for row r) is set, else its `out` entries are left as they are. Sign-extends 16
+/// codes at a time and multiplies-and-adds them in pairs (vpmaddwd on AVX2); four rows share
+/// every query load. One call per 64 rows (one word of a row mask), not per four.
+MV_DECLARE(void, mv_int8_dot_rows,
+           (const int8_t *rows, long stride, long groups, const int16_t *query, uint64_t allowed, int32_t *out))
 
 /// The fp32 dot product of two vectors of `count` floats, `count` a multiple of 16.
 MV_DECLARE(float, mv_dot, (const float *a, const float *b, long count))
