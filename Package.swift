@@ -4,18 +4,6 @@
 // calls (inotify, prctl, SO_PEERCRED, st_mtim) and builds on no other platform.
 import PackageDescription
 
-// The embedder's and the index's numeric kernels are plain Swift loops over SIMD types; on x86-64
-// they are compiled for AVX2 and FMA (Haswell, 2013, and every AMD Zen), which every machine this
-// project runs on has. Other architectures use the compiler's default.
-#if arch(x86_64)
-let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
-#else
-let kernelSettings: [SwiftSetting] = []
-#endif
-// The embedder is optimized in debug builds too: a short query's projections are a SIMD loop of
-// ours (about 60 M multiply-adds), which unoptimized takes most of a second per query in the tests.
-let embedderSettings: [SwiftSetting] = kernelSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
-
 let package = Package(
     name: "memvault",
     products: [
@@ -63,10 +51,13 @@ let package = Package(
         // libgit2 opened with dlopen on first use (the table of the functions GitStore calls).
         .target(name: "CGit2Loader", dependencies: ["CGit2"]),
         .target(name: "GitStore", dependencies: ["CGit2", "CGit2Loader"]),
-        .target(name: "Embedder", dependencies: ["COpenBLAS"], swiftSettings: embedderSettings),
+        // The numeric inner loops of the embedder and the vector index, in C: each compiled for
+        // any x86-64 and for AVX2 with FMA, the loader choosing per CPU at start (no compiler
+        // flags, so the library builds as any package's dependency and runs on any x86-64).
+        .target(name: "CKernels"),
+        .target(name: "Embedder", dependencies: ["COpenBLAS", "CKernels"]),
         .target(
-            name: "SearchIndex", dependencies: [.product(name: "HeapModule", package: "swift-collections")],
-            swiftSettings: kernelSettings),
+            name: "SearchIndex", dependencies: ["CKernels", .product(name: "HeapModule", package: "swift-collections")]),
         // Tier classification on write: the secret scanner, sensitive-category lexicons, event language, neighbours.
         .target(name: "Classifier"),
         .target(
@@ -133,8 +124,9 @@ let package = Package(
         .testTarget(name: "MarkdownCodecTests", dependencies: ["MarkdownCodec"]),
         .testTarget(name: "AgeCryptoTests", dependencies: ["AgeCrypto"]),
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),
-        .testTarget(name: "EmbedderTests", dependencies: ["Embedder"]),
-        .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"]),
+        .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
+        .testTarget(name: "EmbedderTests", dependencies: ["Embedder", "CKernels"]),
+        .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex", "CKernels"]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier"]),
         .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto", "Embedder", "MarkdownCodec", "SearchIndex", "TestSupport"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest", "Vault", "Embedder"]),

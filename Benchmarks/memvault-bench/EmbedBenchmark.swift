@@ -62,6 +62,7 @@ enum EmbedBenchmark {
         let environment = ProcessInfo.processInfo.environment
         let forced = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"].map { "\($0)=\(environment[$0] ?? "(unset)")" }
         print("BLAS kernel: \(Embedder.blasCoreName) (\(forced.joined(separator: ", ")))")
+        print("own kernels (short queries, attention, GELU, LayerNorm): \(Embedder.kernelVariant)")
         print("texts: \(texts.count) from \(textsFile.path), \(format(Double(tokens) / Double(texts.count))) tokens on average")
         print("model load: first \(format(loads[0])) ms, median of 5 \(format(median(loads))) ms")
 

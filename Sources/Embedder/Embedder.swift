@@ -1,6 +1,8 @@
 import Foundation
 import Synchronization
 
+internal import CKernels
+
 /// all-MiniLM-L6-v2 sentence embeddings, computed locally on OpenBLAS.
 ///
 /// Texts are tokenized like Hugging Face's `BertTokenizer`, run through the six
@@ -26,6 +28,11 @@ public final class Embedder: Sendable {
         guard let name = blas.coreName() else { return "unknown" }
         return String(cString: name)
     }
+
+    /// Which variant of the embedder's own loops (`Sources/CKernels`) this process runs, as the
+    /// loader chose it from the CPU: "AVX2/FMA" or "portable". Benchmarks print it beside
+    /// every embedder figure.
+    public static var kernelVariant: String { mv_kernels_use_avx2() != 0 ? "AVX2/FMA" : "portable" }
 
     /// The model directory: `$MEMVAULT_MODEL_DIR`, else `~/.cache/memvault/models/all-MiniLM-L6-v2`.
     ///

@@ -1,3 +1,5 @@
+internal import CKernels
+
 /// The int8 first pass of ``VectorStore`` search over a range of rows: every row's
 /// score bounded from below and above, the k largest lower bounds kept, and the rows
 /// whose upper bound reaches the running k-th lower bound collected as candidates.
@@ -14,8 +16,8 @@ struct ScanKernel {
     let stride: Int
     /// Rows that exist; rows from here to the padded end are skipped.
     let count: Int
-    /// The query's Int16 codes, 16 per element, `stride / 16` elements.
-    let query: UnsafePointer<SIMD16<Int16>>
+    /// The query's Int16 codes, `stride` of them.
+    let query: UnsafePointer<Int16>
     let qScale: Float
     let qNorm: Float
     let qResidual: Float
@@ -37,83 +39,61 @@ struct ScanKernel {
         var candidates: [(row: Int32, upper: Float)] = []
         candidates.reserveCapacity(4 * k + 64)
         var threshold = -Float.infinity
-        var row = range.lowerBound
-        while row < range.upperBound {
-            var allowed: UInt64 = 0xF
-            if let mask {
-                let word = mask[row &>> 6]
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { buffer in
+            let dots = buffer.baseAddress!
+            var start = range.lowerBound
+            while start < range.upperBound {
+                // The rows of one mask word (fewer at the ends of the range); bit i = row start + i.
+                let end = min(range.upperBound, (start | 63) &+ 1)
+                let word = mask.map { $0[start &>> 6] &>> UInt64(start & 63) } ?? ~0
                 if word == 0 {
-                    row = min(range.upperBound, (row | 63) &+ 1)
+                    start = end
                     continue
                 }
-                allowed = (word &>> UInt64(row & 63)) & 0xF
-                if allowed == 0 {
-                    row &+= 4
-                    continue
+                let groups = (end &- start) &>> 2
+                self.dots(start, groups: groups, allowed: word, into: dots)
+                for group in 0..<groups {
+                    let allowed = (word &>> UInt64(4 &* group)) & 0xF
+                    if allowed == 0 { continue }
+                    let row = start &+ 4 &* group
+                    let dot = UnsafeRawPointer(dots + 4 &* group).loadUnaligned(as: SIMD4<Int32>.self)
+                    let approx = qScale * SIMD4<Float>(loading: scales + row) * Self.float(dot)
+                    let err = qNorm * SIMD4<Float>(loading: residuals + row) + qResidual * SIMD4<Float>(loading: codeNorms + row)
+                        + qSlack * SIMD4<Float>(loading: slacks + row)
+                    let upper = approx + err
+                    if any(upper .>= threshold) {
+                        let lower = approx - err
+                        for i in 0..<4 where allowed & (1 << UInt64(i)) != 0 && row &+ i < count {
+                            if upper[i] >= threshold { candidates.append((Int32(truncatingIfNeeded: row &+ i), upper[i])) }
+                            heap.offer(lower[i])
+                            if heap.isFull, let kth = heap.minimum { threshold = kth }
+                        }
+                    }
                 }
+                start = end
             }
-            let approx = qScale * SIMD4<Float>(loading: scales + row) * Self.float(dot4(row))
-            let err = qNorm * SIMD4<Float>(loading: residuals + row) + qResidual * SIMD4<Float>(loading: codeNorms + row)
-                + qSlack * SIMD4<Float>(loading: slacks + row)
-            let upper = approx + err
-            if any(upper .>= threshold) {
-                let lower = approx - err
-                for i in 0..<4 where allowed & (1 << UInt64(i)) != 0 && row &+ i < count {
-                    if upper[i] >= threshold { candidates.append((Int32(truncatingIfNeeded: row &+ i), upper[i])) }
-                    heap.offer(lower[i])
-                    if heap.isFull, let kth = heap.minimum { threshold = kth }
-                }
-            }
-            row &+= 4
         }
         return Partial(lows: heap.unordered, candidates: candidates)
     }
 
-    /// The exact integer dot products of rows `row..<row+4` with the query.
+    /// The exact integer dot products of rows `start..<start + 4 × groups` (at most 64) with
+    /// the query, into `out[row − start]`, for the groups of four rows with a bit set in
+    /// `allowed` (bit i = row start + i).
     ///
-    /// Each 16-code chunk is sign-extended to Int16 (vpmovsxbw), multiplied with the
-    /// query's Int16 codes and added in pairs into Int32 (vpmaddwd), on AVX2 one
-    /// 256-bit instruction each. Four rows share every query load. Wrapping adds are
+    /// `mv_int8_dot_rows` sign-extends each 16-code chunk to Int16 (vpmovsxbw), multiplies
+    /// it with the query's Int16 codes and adds in pairs into Int32 (vpmaddwd), on AVX2
+    /// one 256-bit instruction each. Four rows share every query load. Wrapping adds are
     /// exact because the query's code range is chosen so that no dot product leaves
     /// Int32 (see ``queryLevels(stride:)``).
     @inline(__always)
-    func dot4(_ row: Int) -> SIMD4<Int32> {
-        let x0 = UnsafeRawPointer(int8 + row &* stride)
-        let x1 = x0 + stride, x2 = x1 + stride, x3 = x2 + stride
-        var a0 = SIMD8<Int32>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
-        for c in 0..<(stride &>> 4) {
-            let q = Self.widen(query[c])
-            let o = c &* 16
-            a0 &+= Self.multiplyAddPairs(x0.loadUnaligned(fromByteOffset: o, as: SIMD16<Int8>.self), q)
-            a1 &+= Self.multiplyAddPairs(x1.loadUnaligned(fromByteOffset: o, as: SIMD16<Int8>.self), q)
-            a2 &+= Self.multiplyAddPairs(x2.loadUnaligned(fromByteOffset: o, as: SIMD16<Int8>.self), q)
-            a3 &+= Self.multiplyAddPairs(x3.loadUnaligned(fromByteOffset: o, as: SIMD16<Int8>.self), q)
-        }
-        return SIMD4(a0.wrappedSum(), a1.wrappedSum(), a2.wrappedSum(), a3.wrappedSum())
+    func dots(_ start: Int, groups: Int, allowed: UInt64, into out: UnsafeMutablePointer<Int32>) {
+        mv_int8_dot_rows(int8 + start &* stride, stride, groups, query, allowed, out)
     }
 
     /// The largest query code magnitude for rows of `stride` codes within ±127 such
     /// that |dot| ≤ stride · 127 · levels stays within Int32 (32767 for d ≤ 528).
     static func queryLevels(stride: Int) -> Float {
         Float(max(1, min(32767, Int(Int32.max) / (127 * max(1, stride)))))
-    }
-
-    /// x₀q₀ + x₁q₁, x₂q₂ + x₃q₃, … in Int32. Element-wise widening written as loops, which
-    /// LLVM turns into vpmovsxbw and vpmaddwd (the stdlib's generic SIMD conversions
-    /// are not inlined and would cost a call per chunk).
-    @inline(__always)
-    static func multiplyAddPairs(_ x: SIMD16<Int8>, _ q: SIMD16<Int32>) -> SIMD8<Int32> {
-        var w = SIMD16<Int16>()
-        for i in 0..<16 { w[i] = Int16(x[i]) }
-        let products = widen(w) &* q
-        return products.evenHalf &+ products.oddHalf
-    }
-
-    @inline(__always)
-    static func widen(_ v: SIMD16<Int16>) -> SIMD16<Int32> {
-        var w = SIMD16<Int32>()
-        for i in 0..<16 { w[i] = Int32(v[i]) }
-        return w
     }
 
     @inline(__always)

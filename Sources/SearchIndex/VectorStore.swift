@@ -1,6 +1,8 @@
 import Foundation
 import Synchronization
 
+internal import CKernels
+
 /// Dense vectors: a binary sidecar file, memory-mapped, searched exactly.
 ///
 /// The file holds every vector twice: in full precision (fp32) and as an int8 copy
@@ -377,10 +379,10 @@ public final class VectorStore: @unchecked Sendable {
         // The query, padded to the stride, in fp32 and as Int16 codes.
         var qf = [Float](repeating: 0, count: stride)
         for j in 0..<dimension { qf[j] = query[j].isFinite ? query[j] : 0 }
-        var codes = [SIMD16<Int16>](repeating: .zero, count: stride / 16)
+        var codes = [Int16](repeating: 0, count: stride)
         let q = qf.withUnsafeBufferPointer { p in
             Quantized(p.baseAddress!, dimension: dimension, levels: ScanKernel.queryLevels(stride: stride)) {
-                codes[$0 >> 4][$0 & 15] = Int16($1)
+                codes[$0] = Int16($1)
             }
         }
         let gamma = Double(Self.roundingSlack(dimension: dimension))
@@ -444,18 +446,10 @@ public final class VectorStore: @unchecked Sendable {
         return Array(all.prefix(k))
     }
 
-    /// fp32 dot product of two stride-length rows (stride a multiple of 16).
+    /// fp32 dot product of two stride-length rows (stride a multiple of 16), `mv_dot`.
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ stride: Int) -> Float {
-        var acc = SIMD16<Float>(repeating: 0)
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-        var j = 0
-        while j < stride {
-            acc += ra.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
-                * rb.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
-            j += 16
-        }
-        return acc.sum()
+        mv_dot(a, b, stride)
     }
 }
 
