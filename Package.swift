@@ -115,19 +115,19 @@ let package = Package(
         .target(name: "SyntheticExports", path: "Benchmarks/SyntheticExports"),
         .executableTarget(
             name: "memvault-bench",
-            dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer", "Classifier", "SyntheticExports"],
+            dependencies: ["Vault", "Embedder", "SearchIndex", "MarkdownCodec", "AgeCrypto", "ProcessTimer", "Classifier", "SyntheticExports", "TestSupport"],
             path: "Benchmarks/memvault-bench"),
 
         // Test helpers that several test targets share (not shipped: no product names it).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MemvaultSupportTests", dependencies: ["MemvaultSupport"]),
-        .testTarget(name: "MarkdownCodecTests", dependencies: ["MarkdownCodec"]),
+        .testTarget(name: "MarkdownCodecTests", dependencies: ["MarkdownCodec", "TestSupport"]),
         .testTarget(name: "AgeCryptoTests", dependencies: ["AgeCrypto"]),
         .testTarget(name: "GitStoreTests", dependencies: ["GitStore"]),
-        .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
-        .testTarget(name: "EmbedderTests", dependencies: ["Embedder", "CKernels"]),
-        .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex", "CKernels"]),
-        .testTarget(name: "ClassifierTests", dependencies: ["Classifier"]),
+        .testTarget(name: "CKernelsTests", dependencies: ["CKernels", "TestSupport"]),
+        .testTarget(name: "EmbedderTests", dependencies: ["Embedder", "CKernels", "TestSupport"]),
+        .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex", "CKernels", "TestSupport"]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "TestSupport"]),
         .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto", "Embedder", "MarkdownCodec", "SearchIndex", "TestSupport"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest", "Vault", "Embedder"]),
         // Runs the built `memvault` binary end to end; links none of the libraries, only the timer

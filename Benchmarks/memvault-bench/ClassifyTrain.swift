@@ -1,5 +1,6 @@
 import Classifier
 import Foundation
+import TestSupport
 
 /// `memvault-bench classify --train [--out FILE] [--seed N] [--data DIR]`: trains the learned
 /// sensitive-vs-plain scorer of the classifier (``LearnedScorer``) and writes its weights as
@@ -60,7 +61,7 @@ enum ClassifyTrain {
 
         // Stratified folds: within each (label, language, set) group, a seeded shuffle, dealt round-robin.
         var assignment = [Int](repeating: 0, count: rows.count)
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(rawSeed: seed)
         let groups = Dictionary(grouping: rows.indices) { "\(rows[$0].sensitive) \(rows[$0].lang) \(rows[$0].set)" }
         for key in groups.keys.sorted() {
             var members = groups[key]!
@@ -287,28 +288,5 @@ enum ClassifyTrain {
             }
 
             """
-    }
-}
-
-/// SplitMix64: a small seeded generator, the same sequence on every platform.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Fisher-Yates with this generator's own bounded draws (not the standard library's, whose
-    /// algorithm is not promised to stay the same).
-    mutating func shuffle<T>(_ array: inout [T]) {
-        guard array.count > 1 else { return }
-        for i in stride(from: array.count - 1, to: 0, by: -1) {
-            let j = Int(next() % UInt64(i + 1))
-            array.swapAt(i, j)
-        }
     }
 }

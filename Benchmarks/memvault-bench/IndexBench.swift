@@ -1,6 +1,7 @@
 import Foundation
 import ProcessTimer
 import SearchIndex
+import TestSupport
 
 /// Index benchmarks: exact vector top-10 and the in-memory BM25 (the encrypted indexes' lexical search) at 100k.
 ///

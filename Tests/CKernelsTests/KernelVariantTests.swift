@@ -1,6 +1,7 @@
 import CKernels
 import Foundation
 import Testing
+import TestSupport
 
 /// Each kernel runs as the variant the loader chose for this CPU. These tests run every kernel
 /// as its portable variant, as the AVX2/FMA variant (when this CPU has AVX2 and FMA) and through
@@ -32,7 +33,7 @@ struct KernelVariantTests {
         #expect(dispatched == portable, "\(name): the dispatched kernel is not the portable variant")
     }
 
-    static func random(_ count: Int, _ range: ClosedRange<Float>, _ generator: inout Generator) -> [Float] {
+    static func random(_ count: Int, _ range: ClosedRange<Float>, _ generator: inout SeededGenerator) -> [Float] {
         (0..<count).map { _ in Float.random(in: range, using: &generator) }
     }
 
@@ -50,7 +51,7 @@ struct KernelVariantTests {
 
     @Test("linear layer of a few rows", arguments: [(1, 384, 1536), (2, 1536, 384), (5, 100, 1003), (16, 384, 384)])
     func linear(rows: Int, inputSize: Int, outputSize: Int) {
-        var generator = Generator(seed: UInt64(rows * 7919 + outputSize))
+        var generator = SeededGenerator(rawSeed: UInt64(rows * 7919 + outputSize))
         let input = Self.random(rows * inputSize, -2...2, &generator)
         let weight = Self.random(outputSize * inputSize, -0.1...0.1, &generator)
         let bias = Self.random(outputSize, -1...1, &generator)
@@ -73,7 +74,7 @@ struct KernelVariantTests {
 
     @Test("LayerNorm with and without a residual", arguments: [true, false])
     func layerNorm(residual withResidual: Bool) {
-        var generator = Generator(seed: withResidual ? 1 : 2)
+        var generator = SeededGenerator(rawSeed: withResidual ? 1 : 2)
         let rows = 3, width = 384
         let values = Self.random(rows * width, 2...8, &generator)
         let residual = Self.random(rows * width, -1...1, &generator)
@@ -134,7 +135,7 @@ struct KernelVariantTests {
 
     @Test("softmax of one row, padding included", arguments: [1, 8, 13, 40])
     func softmax(count: Int) {
-        var generator = Generator(seed: UInt64(count))
+        var generator = SeededGenerator(rawSeed: UInt64(count))
         let padded = (count + 7) & ~7
         let row = Self.random(count, -20...20, &generator) + [Float](repeating: .nan, count: padded - count)
         check("mv_exponentiate \(count)", tolerance: 1e-6) { variant in
@@ -157,7 +158,7 @@ struct KernelVariantTests {
 
     @Test("attention of one head", arguments: [1, 2, 7, 8, 9, 17, 40])
     func attention(tokens: Int) {
-        var generator = Generator(seed: UInt64(100 + tokens))
+        var generator = SeededGenerator(rawSeed: UInt64(100 + tokens))
         let stride = 48
         let query = Self.random(tokens * stride, -2...2, &generator), key = Self.random(tokens * stride, -2...2, &generator)
         let value = Self.random(tokens * stride, -2...2, &generator)
@@ -185,7 +186,7 @@ struct KernelVariantTests {
         "int8 dot products of a mask word's rows are exact in every variant, and skip groups without a bit",
         arguments: [1, 24, 33])
     func int8Dot(chunks: Int) {
-        var generator = Generator(seed: UInt64(chunks))
+        var generator = SeededGenerator(rawSeed: UInt64(chunks))
         let stride = chunks * 16, rows = 64
         let codes = (0..<rows * stride).map { _ in Int8.random(in: -127...127, using: &generator) }
         let query = (0..<stride).map { _ in Int16.random(in: -1000...1000, using: &generator) }
@@ -212,7 +213,7 @@ struct KernelVariantTests {
 
     @Test("fp32 dot product", arguments: [16, 384, 400])
     func dot(count: Int) {
-        var generator = Generator(seed: UInt64(count))
+        var generator = SeededGenerator(rawSeed: UInt64(count))
         let a = Self.random(count, -1...1, &generator), b = Self.random(count, -1...1, &generator)
         check("mv_dot \(count)", tolerance: 1e-6) { variant in
             switch variant {
@@ -226,20 +227,5 @@ struct KernelVariantTests {
                 #endif
             }
         }
-    }
-}
-
-/// SplitMix64: reproducible random test data.
-struct Generator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Classifier
+import TestSupport
 
 extension TierClassifierTests {
     // MARK: The learned scorer
@@ -113,7 +114,7 @@ extension TierClassifierTests {
 
     @Test("with the learned score, doubt still only moves up: the threshold law on random evidence and scores")
     func thresholdLawWithLearnedScore() {
-        var generator = SplitMix64(seed: 23)
+        var generator = SeededGenerator(rawSeed: 23)
         let weights = [0, CompiledLexicon.weak, CompiledLexicon.medium, CompiledLexicon.strong]
         for _ in 0..<5_000 {
             var evidence = Evidence()

@@ -1,5 +1,6 @@
 import Testing
 @testable import Classifier
+import TestSupport
 
 @Suite("Tier classifier")
 struct TierClassifierTests {
@@ -273,7 +274,7 @@ struct TierClassifierTests {
 
     @Test("no confidence below a tier's threshold ever yields that tier or a lower one")
     func thresholdLaw() {
-        var generator = SplitMix64(seed: 17)
+        var generator = SeededGenerator(rawSeed: 17)
         for _ in 0..<20_000 {
             var scores: [TierLabel: Double] = [:]
             for tier in TierLabel.allCases where generator.next() % 3 != 0 {
@@ -310,18 +311,4 @@ struct TierClassifierTests {
         #expect(TierClassifier.decide([.ultrasecret: 1]).tier == .secret)
         #expect(TierClassifier.decide([.general: 1], floor: .confidential).tier == .confidential)
     }
-}
-
-/// A small deterministic generator for the property test.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

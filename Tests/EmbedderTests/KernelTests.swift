@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import Embedder
+import TestSupport
 
 /// The vectorizable approximations the forward pass uses instead of libm.
 @Suite("Kernels")
@@ -57,7 +58,7 @@ struct KernelTests {
 
     @Test("LayerNorm of values plus residual matches a plain double-precision one")
     func layerNorm() {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SeededGenerator(rawSeed: 7)
         let rows = 3, width = 384
         let values = (0..<rows * width).map { _ in Float.random(in: -3...3, using: &generator) + 5 }
         let residual = (0..<rows * width).map { _ in Float.random(in: -1...1, using: &generator) }
@@ -84,7 +85,7 @@ struct KernelTests {
 
     @Test("attention of one head matches a plain double-precision one", arguments: [1, 2, 7, 8, 9, 17, 40])
     func attentionHead(tokens: Int) {
-        var generator = SeededGenerator(seed: UInt64(tokens))
+        var generator = SeededGenerator(rawSeed: UInt64(tokens))
         let stride = 48  // rows wider than the head, as in the packed Q/K/V matrices
         let matrix = { (0..<tokens * stride).map { _ in Float.random(in: -2...2, using: &generator) } }
         let query = matrix(), key = matrix(), value = matrix()
@@ -145,7 +146,7 @@ struct KernelTests {
         "for short queries, a linear layer matches a plain sum of products",
         arguments: [(384, 1536), (1536, 384), (384, 384), (100, 1000)])
     func vectorLinear(inputSize: Int, outputSize: Int) {
-        var generator = SeededGenerator(seed: UInt64(inputSize * 10_007 + outputSize))
+        var generator = SeededGenerator(rawSeed: UInt64(inputSize * 10_007 + outputSize))
         let weight = (0..<outputSize * inputSize).map { _ in Float.random(in: -0.1...0.1, using: &generator) }
         let bias = (0..<outputSize).map { _ in Float.random(in: -1...1, using: &generator) }
         for rows in 1...Kernels.vectorRowLimit {
@@ -172,20 +173,5 @@ struct KernelTests {
             }
             #expect(worst < 1e-4, "rows \(rows): largest difference \(worst)")
         }
-    }
-}
-
-/// SplitMix64: reproducible random test data.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import MarkdownCodec
+import TestSupport
 
 /// Random documents built from Markdown fragments that stress the codec's byte handling.
 @Suite("Properties on generated files")
@@ -13,20 +14,9 @@ struct PropertyTests {
         "\n", "\n", "\n", "\n", "\r\n", "\r\n", "\r",
     ]
 
-    /// A deterministic generator (SplitMix64), so failures reproduce.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static func document(seed: UInt64) -> String {
-        var generator = Generator(state: seed)
+        var generator = SeededGenerator(rawSeed: seed)
         let count = Int.random(in: 0..<60, using: &generator)
         return (0..<count).map { _ in fragments.randomElement(using: &generator)! }.joined()
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SearchIndex
+import TestSupport
 
 /// A unique temporary directory; call `remove()` in a `defer`.
 struct TempDir {

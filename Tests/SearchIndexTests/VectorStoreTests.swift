@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SearchIndex
+import TestSupport
 
 @Suite struct VectorStoreTests {
     static let model = "test-model"
