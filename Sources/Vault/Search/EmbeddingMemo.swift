@@ -1,5 +1,6 @@
 import Embedder
 import Foundation
+import Synchronization
 
 /// The vectors of the last few texts this process embedded to classify a memory, so that the
 /// index refresh that later indexes the same memory takes the vector instead of running the
@@ -7,13 +8,12 @@ import Foundation
 ///
 /// Keyed by the exact text the index embeds (``EmbeddingText``); a text seen once is served
 /// once more at most as long as it is among the last ``capacity``. Memory only.
-final class EmbeddingMemo: @unchecked Sendable {
+final class EmbeddingMemo: Sendable {
     /// How many vectors are kept (the oldest goes first).
     static let capacity = 32
 
-    private let lock = NSLock()
-    private var vectors: [String: [Float]] = [:]
-    private var order: [String] = []
+    /// The vectors by text, and the texts oldest first.
+    private let state = Mutex<(vectors: [String: [Float]], order: [String])>(([:], []))
 
     /// The vector of `text`: from the memo, or from `embedder` (and then remembered).
     func embed(_ text: String, with embedder: any SentenceEmbedding) -> [Float] {
@@ -24,22 +24,18 @@ final class EmbeddingMemo: @unchecked Sendable {
     }
 
     func vector(_ text: String) -> [Float]? {
-        lock.lock()
-        defer { lock.unlock() }
-        return vectors[text]
+        state.withLock { $0.vectors[text] }
     }
 
     func remember(_ text: String, _ vector: [Float]) {
-        lock.lock()
-        defer { lock.unlock() }
-        if vectors.updateValue(vector, forKey: text) == nil { order.append(text) }
-        while order.count > Self.capacity { vectors[order.removeFirst()] = nil }
+        state.withLock { state in
+            if state.vectors.updateValue(vector, forKey: text) == nil { state.order.append(text) }
+            while state.order.count > Self.capacity { state.vectors[state.order.removeFirst()] = nil }
+        }
     }
 
     var isEmpty: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return vectors.isEmpty
+        state.withLock { $0.vectors.isEmpty }
     }
 
     /// `embedder` serving remembered texts from the memo (nil stays nil; an empty memo changes nothing).
