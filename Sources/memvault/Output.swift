@@ -12,6 +12,9 @@ enum Output {
     /// Runs a command body; reports a failure as one `memvault: error: ...` line (and a hint)
     /// on stderr and exits with the error's `ExitStatus` (the table in docs/cli.md).
     static func run(_ body: () async throws -> Void) async throws {
+        // libgit2 being set up on the other core (a command that will commit) must be done before
+        // the process exits, whichever way this ends.
+        defer { Vault.finishGitPreparation() }
         do {
             try await body()
         } catch let error as ExitCode {
@@ -28,6 +31,7 @@ enum Output {
     static func fail(_ message: String, hint: String?, status: ExitStatus) -> Never {
         printError("memvault: error: \(message)")
         if let hint { printError("hint: \(hint)") }
+        Vault.finishGitPreparation()
         exit(status.rawValue)
     }
 

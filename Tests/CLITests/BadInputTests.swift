@@ -53,6 +53,20 @@ struct BadInputTests {
         #expect(try cli.commitCount() == commits, "\(c.name) committed")
     }
 
+    @Test("a command that will commit and stops at once on bad input exits cleanly every time (libgit2 set up on the other core meanwhile)")
+    func earlyExitWhileGitIsSetUp() throws {
+        let (cli, before, commits) = try Self.prepared()
+        defer { cli.cleanup() }
+        // Exiting while the other thread still loaded libgit2 crashed about one run in four.
+        for args in Array(repeating: ["add", "x", "--user", "bob"], count: 30) + Array(repeating: ["rm", "01JD3K9X2F7Q8R3M"], count: 10) {
+            let result = try cli.run(args)
+            #expect(result.status == 1, "\(args): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("memvault: error: "), "\(result.stderr)")
+        }
+        #expect(try cli.snapshot() == before)
+        #expect(try cli.commitCount() == commits)
+    }
+
     @Test("invalid UTF-8 on standard input is refused")
     func invalidUTF8Stdin() throws {
         let (cli, before, commits) = try Self.prepared()

@@ -108,6 +108,12 @@ public final class Vault {
         GitRepository.prepareInBackground()
     }
 
+    /// Waits for the set-up `prepareGitInBackground()` started; a command calls it before the
+    /// process exits, however it ends (see `GitRepository.finishPreparation()`).
+    public static func finishGitPreparation() {
+        GitRepository.finishPreparation()
+    }
+
     /// Finds the vault: `explicit` (--vault), else `$MEMVAULT_DIR`, else the nearest folder
     /// upward from `currentDirectory` holding `memvault.toml`.
     /// - Throws: `VaultError.badInput` when none is found.
