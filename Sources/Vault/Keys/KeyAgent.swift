@@ -237,11 +237,12 @@ public enum KeyAgent {
         guard var address = socketAddress(path) else {
             throw VaultError(.badInput, "the agent socket path is too long", at: path)
         }
-        let previousMask = umask(0o177)
+        // No umask around bind: it is the whole process's, and an agent served in a process that
+        // starts others meanwhile (the tests) would hand them a umask of 0177. The socket is made
+        // inside the 0700 folder, set to 0600 at once, and every connection's peer is checked.
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        umask(previousMask)
         guard bound == 0, chmod(path, 0o600) == 0, listen(listener, 8) == 0 else {
             throw VaultError(.badInput, "cannot listen on the agent socket (errno \(errno))", at: path)
         }
