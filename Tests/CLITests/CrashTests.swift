@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTimer
 import Testing
 import TestSupport
 
@@ -226,10 +227,24 @@ final class CrashBench {
     func duration() throws -> Double {
         let folder = try copy()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let start = Date()
-        let outcome = try run(in: folder, killAfter: nil)
-        guard outcome.status == 0 else { throw CrashTestError("\(scenario.name) failed uninterrupted: \(outcome.stderr)") }
-        return Date().timeIntervalSince(start)
+        let input = folder.appendingPathComponent(".stdin"), errors = folder.appendingPathComponent(".stderr")
+        _ = FileManager.default.createFile(atPath: input.path, contents: Data(scenario.stdin ?? []))
+        var env = cli(folder).environment.merging(Self.cheap) { $1 }.merging(scenario.env) { $1 }
+        // ProcessTimer (posix_spawn + wait4, no polling tick) starts the child in this process's
+        // folder: the vault is named by MEMVAULT_DIR instead.
+        env["MEMVAULT_DIR"] = folder.appendingPathComponent(scenario.device).path
+        let run: ProcessRun
+        do {
+            run = try ProcessTimer.run(
+                CLI.binary.path, scenario.args, environment: env.map { "\($0.key)=\($0.value)" }, stdin: input.path, stderr: errors.path)
+        } catch {
+            throw CrashTestError("\(scenario.name) could not start: \(error)")
+        }
+        guard run.status == 0 else {
+            let said = String(decoding: (try? Data(contentsOf: errors)) ?? Data(), as: UTF8.self)
+            throw CrashTestError("\(scenario.name) failed uninterrupted: \(said)")
+        }
+        return run.wall
     }
 
     static let scenarios: [CrashScenario] = {
