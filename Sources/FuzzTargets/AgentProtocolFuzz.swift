@@ -47,7 +47,7 @@ enum AgentProtocolFuzz {
         let upper = bytes.map(uppercased)
         var start = 0
         while start + identityPrefix.count <= upper.count {
-            guard let at = upper[start...].firstRange(of: identityPrefix)?.lowerBound else { break }
+            guard let at = firstIndex(of: identityPrefix, in: upper, from: start) else { break }
             var end = at + identityPrefix.count
             while end < upper.count, isBech32(upper[end]) { end += 1 }
             found.append(Array(upper[at..<end]))
@@ -60,11 +60,26 @@ enum AgentProtocolFuzz {
     /// part of an identity in the input (8 characters or more of it) may appear.
     static func check(_ error: AgentProtocol.ProtocolError, _ secrets: [[UInt8]]) {
         let message = Array(error.message.utf8).map(uppercased)
-        law(message.firstRange(of: identityPrefix) == nil, "an error message holds an identity prefix: \(error.message)")
+        law(firstIndex(of: identityPrefix, in: message) == nil, "an error message holds an identity prefix: \(error.message)")
         for secret in secrets where secret.count >= identityPrefix.count + 8 {
             let tail = Array(secret[identityPrefix.count...].prefix(8))
-            law(message.firstRange(of: tail) == nil, "an error message holds part of an identity from the input")
+            law(firstIndex(of: tail, in: message) == nil, "an error message holds part of an identity from the input")
         }
+    }
+
+    /// Where `needle` first occurs in `haystack` at or after `start`. A plain loop: Foundation's
+    /// `firstRange(of:)` on byte arrays allocated on every step and took 87 % of the target's
+    /// time (about 1,000 executions per second).
+    static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
+        var at = start
+        while at + needle.count <= haystack.count {
+            var matched = 0
+            while matched < needle.count, haystack[at + matched] == needle[matched] { matched += 1 }
+            if matched == needle.count { return at }
+            at += 1
+        }
+        return nil
     }
 
     static func uppercased(_ byte: UInt8) -> UInt8 { (0x61...0x7A).contains(byte) ? byte - 0x20 : byte }
