@@ -50,7 +50,8 @@ let package = Package(
             ]),
         // libgit2 opened with dlopen on first use (the table of the functions GitStore calls).
         .target(name: "CGit2Loader", dependencies: ["CGit2"]),
-        .target(name: "GitStore", dependencies: ["CGit2", "CGit2Loader"]),
+        // AtomicFile: a checkout replaces each file whole (MemvaultSupport).
+        .target(name: "GitStore", dependencies: ["CGit2", "CGit2Loader", "MemvaultSupport"]),
         // The numeric inner loops of the embedder and the vector index, in C: each compiled for
         // any x86-64 and for AVX2 with FMA, the loader choosing per CPU at start (no compiler
         // flags, so the library builds as any package's dependency and runs on any x86-64).

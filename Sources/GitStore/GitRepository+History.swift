@@ -99,7 +99,7 @@ extension GitRepository {
         let prefix = normalizedRelativePath(prefix, workdir: workdir)
         var paths: [String] = []
         if prefix.isEmpty {
-            try walk(tree, base: "") { path, _ in paths.append(path) }
+            try walk(tree, base: "") { path, _, _ in paths.append(path) }
             return paths.sorted()
         }
         guard let entry = try treeEntry(tree, prefix) else { return [] }
@@ -111,7 +111,7 @@ extension GitRepository {
             var subtree: OpaquePointer?
             try check(git.git_tree_lookup(&subtree, pointer, git.git_tree_entry_id(entry)), "git_tree_lookup")
             defer { git.git_tree_free(subtree) }
-            try walk(subtree!, base: prefix + "/") { path, _ in paths.append(path) }
+            try walk(subtree!, base: prefix + "/") { path, _, _ in paths.append(path) }
             return paths.sorted()
         default:
             return []
@@ -123,7 +123,7 @@ extension GitRepository {
         let tree = try lookupTree(revision)
         defer { git.git_tree_free(tree) }
         var files: [String: String] = [:]
-        try walk(tree, base: "") { path, id in files[path] = id.hex }
+        try walk(tree, base: "") { path, id, _ in files[path] = id.hex }
         return files
     }
 
@@ -238,13 +238,13 @@ extension GitRepository {
     }
 
     /// Visits every blob under `tree`, depth first, with paths prefixed by `base`.
-    func walk(_ tree: OpaquePointer, base: String, _ visit: (String, git_oid) -> Void) throws(GitError) {
+    func walk(_ tree: OpaquePointer, base: String, _ visit: (String, git_oid, git_filemode_t) -> Void) throws(GitError) {
         for number in 0..<git.git_tree_entrycount(tree) {
             guard let entry = git.git_tree_entry_byindex(tree, number) else { continue }
             let path = base + String(cString: git.git_tree_entry_name(entry)!)
             switch git.git_tree_entry_type(entry) {
             case GIT_OBJECT_BLOB:
-                visit(path, git.git_tree_entry_id(entry)!.pointee)
+                visit(path, git.git_tree_entry_id(entry)!.pointee, git.git_tree_entry_filemode(entry))
             case GIT_OBJECT_TREE:
                 var subtree: OpaquePointer?
                 try check(git.git_tree_lookup(&subtree, pointer, git.git_tree_entry_id(entry)), "git_tree_lookup")
@@ -254,6 +254,25 @@ extension GitRepository {
                 continue  // submodule commits have no content here
             }
         }
+    }
+
+    /// Every file of a commit's tree: path → blob id and mode (links included, submodules not).
+    func blobEntries(ofCommit id: git_oid) throws(GitError) -> [String: (id: git_oid, mode: git_filemode_t)] {
+        var id = id
+        var commit: OpaquePointer?
+        try check(git.git_commit_lookup(&commit, pointer, &id), "git_commit_lookup")
+        defer { git.git_commit_free(commit) }
+        var tree: OpaquePointer?
+        try check(git.git_commit_tree(&tree, commit), "git_commit_tree")
+        defer { git.git_tree_free(tree) }
+        var files: [String: (id: git_oid, mode: git_filemode_t)] = [:]
+        try walk(tree!, base: "") { path, id, mode in files[path] = (id, mode) }
+        return files
+    }
+
+    func blobBytes(_ id: git_oid) throws(GitError) -> [UInt8] {
+        var id = id
+        return try blobBytes(&id)
     }
 
     private func blobBytes(_ id: UnsafePointer<git_oid>) throws(GitError) -> [UInt8] {

@@ -1,4 +1,5 @@
 import Foundation
+import MemvaultSupport
 internal import CGit2
 internal import CGit2Loader
 
@@ -107,11 +108,13 @@ extension GitRepository {
         }
     }
 
-    /// Moves the current branch forward to `commit` and checks it out safely.
+    /// Moves the current branch forward to `commit` and checks it out safely, each file replaced
+    /// whole (see `checkOut`), the branch moved last.
     ///
+    /// - Parameter afterEachFile: called with each path after its file is written or removed.
     /// - Throws: `GitError` with `isRejectedNonFastForward` when HEAD is not an ancestor
-    ///   of `commit`; `isCheckoutConflict` when a local change is in the way.
-    public func fastForward(to commit: String) throws(GitError) {
+    ///   of `commit`; `isCheckoutConflict` when a local change is in the way (nothing written).
+    public func fastForward(to commit: String, afterEachFile: (String) -> Void = { _ in }) throws(GitError) {
         var target = try commitID(commit)
         let head = try headCommitPointer()
         defer { git.git_commit_free(head) }
@@ -129,7 +132,7 @@ extension GitRepository {
             }
             current = headID
         }
-        try checkOut(target, replacing: current, reflog: "fast-forward")
+        try checkOut(target, replacing: current, reflog: "fast-forward", afterEachFile: afterEachFile)
     }
 
     // MARK: Internals
@@ -160,18 +163,101 @@ extension GitRepository {
         try check(added, "git_index_add", path: path)
     }
 
+    /// Points `path`'s index entry at `blob` with the stat data of the file just written, as a
+    /// checkout does (the file holds the blob's bytes, so nothing is hashed again).
+    private func stageWritten(_ path: String, blob: git_oid, mode: git_filemode_t, into index: OpaquePointer) throws(GitError) {
+        var st = stat()
+        guard lstat(workdir.appendingPathComponent(path).path, &st) == 0 else {
+            throw GitError(code: GIT_ERROR.rawValue, function: "checkout", message: "cannot stat the file written: \(String(cString: strerror(errno)))", path: path)
+        }
+        var entry = git_index_entry()
+        entry.ctime.seconds = Int32(truncatingIfNeeded: st.st_ctim.tv_sec)
+        entry.ctime.nanoseconds = UInt32(truncatingIfNeeded: st.st_ctim.tv_nsec)
+        entry.mtime.seconds = Int32(truncatingIfNeeded: st.st_mtim.tv_sec)
+        entry.mtime.nanoseconds = UInt32(truncatingIfNeeded: st.st_mtim.tv_nsec)
+        entry.dev = UInt32(truncatingIfNeeded: st.st_dev)
+        entry.ino = UInt32(truncatingIfNeeded: st.st_ino)
+        entry.mode = mode.rawValue
+        entry.uid = st.st_uid
+        entry.gid = st.st_gid
+        entry.file_size = UInt32(truncatingIfNeeded: st.st_size)
+        entry.id = blob
+        let added = path.withCString { cPath in
+            entry.path = cPath
+            return git.git_index_add(index, &entry)
+        }
+        try check(added, "git_index_add", path: path)
+    }
+
     /// Checks out commit `id` over HEAD's tree without touching local changes, then
     /// moves the current branch (or detached HEAD) from `expected` to it.
-    private func checkOut(_ id: git_oid, replacing expected: git_oid?, reflog: String) throws(GitError) {
+    ///
+    /// Every file that differs between the two trees is replaced whole and atomically
+    /// (`AtomicFile`: a temporary file, fsync, rename), so a process killed meanwhile leaves each
+    /// file as HEAD has it or as `id` has it, never half written: libgit2's own checkout truncates
+    /// a file and rewrites it in place. A local change in the way is refused before anything is
+    /// written, as git's safe checkout does: each such file must hold HEAD's version or already
+    /// the target's, and a file HEAD lacks must be absent. Then the index entries are staged from
+    /// the files written, and the branch moves last (compare-and-swap).
+    /// - Parameter afterEachFile: called after each file is written or removed (crash tests).
+    private func checkOut(_ id: git_oid, replacing expected: git_oid?, reflog: String, afterEachFile: (String) -> Void = { _ in })
+        throws(GitError)
+    {
         var id = id
-        var commit: OpaquePointer?
-        try check(git.git_commit_lookup(&commit, pointer, &id), "git_commit_lookup")
-        defer { git.git_commit_free(commit) }
-        var options = git_checkout_options()
-        try check(
-            git.git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "git_checkout_options_init")
-        options.checkout_strategy = GIT_CHECKOUT_SAFE.rawValue
-        try check(git.git_checkout_tree(pointer, commit, &options), "git_checkout_tree", path: workdir.path)
+        let old = try expected.map { (headID) throws(GitError) in try blobEntries(ofCommit: headID) } ?? [:]
+        let new = try blobEntries(ofCommit: id)
+        let paths = Set(old.keys).union(new.keys).filter { path in
+            guard let before = old[path], let after = new[path] else { return true }
+            var (a, b) = (before.id, after.id)
+            return git.git_oid_equal(&a, &b) == 0 || before.mode != after.mode
+        }.sorted()
+
+        var writes: [(path: String, bytes: [UInt8]?, entry: (id: git_oid, mode: git_filemode_t)?)] = []
+        for path in paths {
+            if let entry = new[path], entry.mode != GIT_FILEMODE_BLOB, entry.mode != GIT_FILEMODE_BLOB_EXECUTABLE {
+                throw GitError(code: GIT_ERROR.rawValue, function: "checkout",
+                    message: "\(path) is a symbolic link in the commit to check out; memvault checks out regular files only", path: path)
+            }
+            let wanted = try new[path].map { (entry) throws(GitError) in try blobBytes(entry.id) }
+            let committed = try old[path].map { (entry) throws(GitError) in try blobBytes(entry.id) }
+            let current: [UInt8]?
+            do {
+                current = try AtomicFile.read(path, in: workdir)
+            } catch {
+                throw GitError(code: GIT_ECONFLICT.rawValue, function: "checkout", message: error.message, path: path)
+            }
+            guard current == committed || current == wanted else {
+                throw GitError(code: GIT_ECONFLICT.rawValue, function: "checkout",
+                    message: "\(path) has local changes that the checkout would overwrite", path: path)
+            }
+            writes.append((path, wanted, new[path]))
+        }
+        for write in writes {
+            do {
+                if let bytes = write.bytes {
+                    let executable = write.entry?.mode == GIT_FILEMODE_BLOB_EXECUTABLE
+                    try AtomicFile.write(bytes, to: write.path, in: workdir, permissions: executable ? 0o700 : 0o600)
+                } else {
+                    try AtomicFile.remove(write.path, in: workdir)
+                }
+            } catch {
+                throw GitError(code: GIT_ERROR.rawValue, function: "checkout", message: error.message, path: write.path)
+            }
+            afterEachFile(write.path)
+        }
+        if !writes.isEmpty {
+            let index = try openIndex()
+            defer { git.git_index_free(index) }
+            for write in writes {
+                if let entry = write.entry {
+                    try stageWritten(write.path, blob: entry.id, mode: entry.mode, into: index)
+                } else {
+                    let result = git.git_index_remove_bypath(index, write.path)
+                    try check(result, "git_index_remove_bypath", path: write.path)
+                }
+            }
+            try check(git.git_index_write(index), "git_index_write", path: gitDirectory.path)
+        }
 
         var head: OpaquePointer?
         try check(git.git_reference_lookup(&head, pointer, "HEAD"), "git_reference_lookup(HEAD)")

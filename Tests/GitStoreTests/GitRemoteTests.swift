@@ -161,6 +161,48 @@ struct GitRemoteTests {
         #expect(try alice.head() == alices)
     }
 
+    /// libgit2's checkout truncates a file and rewrites it in place, so a process killed during it
+    /// left a half-written memory file that recovery could not tell from a hand edit. Each file is
+    /// now replaced whole (temporary file and rename) and the branch moves only after the last.
+    @Test func fastForwardReplacesEachFileWholeAndMovesTheBranchLast() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let (alice, bob) = (fixture.alice, fixture.bob)
+        try write("keep\n", to: "keep.md", in: alice.workdir)
+        _ = try #require(try alice.commitAll(message: "keep", author: tester))
+        try alice.push(remote: "origin", branch: "main")
+        try bob.fetch(remote: "origin")
+        try bob.fastForward(to: "origin/main")
+        let before = try #require(try bob.head())
+        let old: [String: String?] = ["shared.md": "shared\n", "keep.md": "keep\n", "notes/new.md": nil]
+        try write(String(repeating: "shared, long edit\n", count: 5_000), to: "shared.md", in: alice.workdir)
+        try write("new\n", to: "notes/new.md", in: alice.workdir)
+        try FileManager.default.removeItem(at: alice.workdir.appendingPathComponent("keep.md"))
+        let target = try #require(try alice.commitAll(message: "three files", author: tester))
+        try alice.push(remote: "origin", branch: "main")
+        try bob.fetch(remote: "origin")
+        let new: [String: String?] = [
+            "shared.md": String(repeating: "shared, long edit\n", count: 5_000), "keep.md": nil, "notes/new.md": "new\n",
+        ]
+
+        var seen: [String] = []
+        try bob.fastForward(to: "origin/main") { path in
+            seen.append(path)
+            #expect((try? bob.head()) == before, "the branch moved before every file was written")
+            for (file, oldText) in old {
+                let url = bob.workdir.appendingPathComponent(file)
+                let now = try? String(contentsOf: url, encoding: .utf8)
+                #expect(now == oldText || now == new[file]!, "\(file) is neither as before nor as after")
+            }
+            let names = (FileManager.default.subpaths(atPath: bob.workdir.path) ?? []).filter { !$0.hasPrefix(".git/") }
+            #expect(!names.contains { $0.contains(".tmp-") }, "a temporary file is left: \(names)")
+        }
+        #expect(seen == ["keep.md", "notes/new.md", "shared.md"])
+        #expect(try bob.head() == target)
+        #expect(try stockGit(["status", "--porcelain"], in: bob.workdir).output == "")
+        try expectFsckClean(bob.workdir)
+    }
+
     @Test func fastForwardFromAnUnbornBranch() throws {
         let root = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }

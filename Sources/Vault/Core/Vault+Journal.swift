@@ -410,7 +410,9 @@ extension Vault {
         try writeJournal(journal)
         reach(.journalWritten)
         do {
-            try gitStep("check out \(target.prefix(12))") { () throws(GitError) in try repository.fastForward(to: target) }
+            try gitStep("check out \(target.prefix(12))") { () throws(GitError) in
+                try repository.fastForward(to: target) { _ in reach(.fileWritten) }
+            }
         } catch {
             do {
                 if (try? repository.head()) == head { _ = try rollBack(journal) }
