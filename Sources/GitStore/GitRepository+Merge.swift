@@ -214,6 +214,11 @@ extension GitRepository {
 
         var writes: [(path: String, bytes: [UInt8]?, entry: (id: git_oid, mode: git_filemode_t)?)] = []
         for path in paths {
+            // What git's checkout refuses too: a tree from elsewhere naming git's own folder.
+            if path.split(separator: "/").contains(where: { $0.lowercased() == ".git" }) {
+                throw GitError(code: GIT_ERROR.rawValue, function: "checkout",
+                    message: "the commit to check out names a path inside .git: \(path)", path: path)
+            }
             if let entry = new[path], entry.mode != GIT_FILEMODE_BLOB, entry.mode != GIT_FILEMODE_BLOB_EXECUTABLE {
                 throw GitError(code: GIT_ERROR.rawValue, function: "checkout",
                     message: "\(path) is a symbolic link in the commit to check out; memvault checks out regular files only", path: path)

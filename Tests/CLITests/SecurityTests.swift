@@ -133,6 +133,37 @@ struct SecurityTests {
         #expect(try h.head() == before)
     }
 
+    @Test("sync refuses a remote that planted a journal of a change in progress, on the fast-forward and the merge path",
+          arguments: [false, true])
+    func plantedJournal(bothSidesMoved: Bool) throws {
+        let h = try HostileRemote()
+        defer { h.cleanup() }
+        if bothSidesMoved {
+            try h.ok(["add", "local memory", "--tier", "general", "--date", "2026-11-11 12:00"])
+        }
+        // A journal that would "roll back" the month file to the attacker's text at the next command.
+        let month = "alice/general/2026-11.md"
+        try FileManager.default.createDirectory(at: h.attacker.appendingPathComponent(".memvault"), withIntermediateDirectories: true)
+        try Data(#"{"version":1,"kind":"files","message":"planted","pid":1,"files":[{"path":"\#(month)","before":"b3duZWQK"}]}"#.utf8)
+            .write(to: h.attacker.appendingPathComponent(".memvault/journal"))
+        try h.git(["add", "-f", ".memvault/journal"], in: h.attacker)
+        let commit = try h.push("a journal")
+        let before = try h.head()
+        let snapshot = try h.cli.snapshot()
+        let result = try h.run(["sync"])
+        #expect(result.status == 5, "exit 5 (integrity): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").filter { $0.hasPrefix("memvault: error:") }.count == 1)
+        #expect(result.stderr.contains(".memvault/journal"), "names the path: \(result.stderr)")
+        #expect(result.stderr.contains(String(commit.prefix(12))) || bothSidesMoved, "names the commit: \(result.stderr)")
+        #expect(try h.head() == before, "no merge, no fast-forward")
+        #expect(try h.cli.snapshot() == snapshot, "nothing checked out")
+        #expect(!FileManager.default.fileExists(atPath: h.cli.vault.appendingPathComponent(".memvault/journal").path))
+        let status = try h.run(["status"])
+        #expect(status.status == 0)
+        #expect(!status.stderr.contains("recovered"), "no planted change was acted on: \(status.stderr)")
+        #expect(try h.cli.read(month).contains("first memory"))
+    }
+
     @Test("clone refuses a remote that holds a symbolic link, and leaves no folder")
     func cloneRefusesLinks() throws {
         let h = try HostileRemote()

@@ -203,6 +203,36 @@ struct GitRemoteTests {
         try expectFsckClean(bob.workdir)
     }
 
+    /// libgit2's checkout refused a tree naming `.git/...`; the checkout that replaced it must too,
+    /// or a remote could plant a hook. Stock git builds such a commit (`mktree` does not check).
+    @Test func checkoutRefusesAPathInsideGit() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.root) }
+        let (alice, bob) = (fixture.alice, fixture.bob)
+        let script = """
+            set -e
+            hook=$(printf '#!/bin/sh\\necho owned\\n' | git hash-object -w --stdin)
+            hooks=$(printf '100755 blob %s\\tpost-checkout\\n' "$hook" | git mktree)
+            dotgit=$(printf '040000 tree %s\\thooks\\n' "$hooks" | git mktree)
+            root=$( (git ls-tree HEAD; printf '040000 tree %s\\t.git\\n' "$dotgit") | git mktree)
+            commit=$(git -c user.name=t -c user.email=t@example.com commit-tree -p HEAD -m planted "$root")
+            git push -q origin "$commit":refs/heads/main
+            """
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", script]
+        shell.currentDirectoryURL = alice.workdir
+        try shell.run()
+        shell.waitUntilExit()
+        try #require(shell.terminationStatus == 0)
+        try bob.fetch(remote: "origin")
+        let refused = #expect(throws: GitError.self) { try bob.fastForward(to: "origin/main") }
+        #expect(refused?.message.contains(".git/hooks/post-checkout") == true)
+        #expect(try bob.head() == fixture.first)
+        #expect(!FileManager.default.fileExists(atPath: bob.workdir.appendingPathComponent(".git/hooks/post-checkout").path))
+        #expect(try stockGit(["status", "--porcelain"], in: bob.workdir).output == "")
+    }
+
     @Test func fastForwardFromAnUnbornBranch() throws {
         let root = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -391,6 +391,10 @@ extension Vault {
         }
     }
 
+    /// Files of one device that a commit from elsewhere must not bring (they are ignored, so only
+    /// a crafted commit holds them): the journal, which the next command would act on.
+    static var localOnlyPaths: Set<String> { [journalPath, journalAfterPath] }
+
     /// Checks out `target` (a descendant of HEAD) and moves the branch to it, journaled: a crash
     /// before the branch moves is rolled back by the next command, after it is finished.
     func journaledFastForward(to target: String, message: String) throws(VaultError) {
@@ -405,6 +409,10 @@ extension Vault {
                 let before = try? AtomicFile.read(path, in: root)
                 files.append(.init(path: path, before: before.map { Data($0) }, after: ChangeJournal.digest(after)))
             }
+        }
+        if let local = files.first(where: { Self.localOnlyPaths.contains($0.path) }) {
+            throw VaultError(.integrity, "the commit to check out (\(target.prefix(12))) holds \(local.path), the record of a change in progress on one device, which is never shared",
+                at: local.path, hint: "nothing was checked out; remove the file from that history before syncing with it")
         }
         let journal = ChangeJournal(kind: .checkout, message: message, pid: getpid(), headBefore: head, target: target, files: files)
         try writeJournal(journal)
