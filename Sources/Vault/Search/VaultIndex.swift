@@ -292,6 +292,60 @@ final class VaultIndex {
         return refs
     }
 
+    /// The 1-based line of a live entry in its file.
+    private func line(_ ref: Ref) -> Int {
+        switch ref {
+        case .change(let i): return state.changes[i].record.entry.line
+        case .base(let row): return state.moves[row]?.line ?? table!.line(at: row)
+        }
+    }
+
+    /// Each file's live entries in line order, kept between the calls of one search.
+    typealias FileOrders = [String: [Ref]]
+
+    /// The live entries next to `ref` in its file: up to `reach` before and after it in line
+    /// order (`distance` -reach...reach, never 0), those among the `allowed` only.
+    /// - Complexity: O(m log m) for the m entries of its file the first time a file is asked
+    ///   for (kept in `orders`), O(log m + reach) after.
+    func neighbours(of ref: Ref, reach: Int, allowed: Allowed, orders: inout FileOrders) -> [(ref: Ref, distance: Int)] {
+        guard reach > 0 else { return [] }
+        let path = self.path(ref)
+        if orders[path] == nil {
+            orders[path] = refs(inPath: path).map { ($0, line($0)) }.sorted { $0.1 < $1.1 }.map(\.0)
+        }
+        let order = orders[path]!
+        let own = line(ref)
+        // Binary search by line (lines are distinct within a file).
+        var lo = 0, hi = order.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if line(order[mid]) < own { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < order.count, order[lo] == ref else { return [] }
+        var result: [(ref: Ref, distance: Int)] = []
+        for d in -reach...reach where d != 0 && lo + d >= 0 && lo + d < order.count {
+            let other = order[lo + d]
+            let isAllowed: Bool
+            switch other {
+            case .base(let row): isAllowed = allowed.base?.contains(row) ?? false
+            case .change(let i): isAllowed = i < allowed.changes.count && allowed.changes[i]
+            }
+            if isAllowed { result.append((other, d)) }
+        }
+        return result
+    }
+
+    /// The id of a live entry.
+    func id(_ ref: Ref) -> String { key(ref) }
+
+    /// The weighted number of analyzed terms of a live entry, as BM25 counts them.
+    func lexicalLength(_ ref: Ref) -> Float? {
+        switch ref {
+        case .change(let i): return state.changes[i].document.length
+        case .base(let row): return postings?.weightedLength(row)
+        }
+    }
+
     /// Number of live entries.
     var count: Int { (table?.count ?? 0) - state.hiddenRows.count + state.changes.count }
 
