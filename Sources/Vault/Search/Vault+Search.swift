@@ -402,8 +402,22 @@ extension Vault {
         places: [String: VaultIndex.Ref], encrypted: EncryptedCollection,
         encryptedBest: [String: (score: Float, passage: Int)], encryptedLength: [String: Float]
     ) throws(IndexError) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = config.timeZone
+        // Day numbers in the vault's time zone (Calendar's same-day test costs microseconds a call);
+        // the zone's offset is looked up once per quarter hour of time (offsets change on those).
+        let timeZone = config.timeZone
+        var offsets: [Int: Int] = [:]
+        func day(_ date: Date) -> Int {
+            let t = date.timeIntervalSince1970
+            let quarter = Int((t / 900).rounded(.down))
+            let offset: Int
+            if let known = offsets[quarter] {
+                offset = known
+            } else {
+                offset = timeZone.secondsFromGMT(for: date)
+                offsets[quarter] = offset
+            }
+            return Int(((t + Double(offset)) / 86_400).rounded(.down))
+        }
         var orders = VaultIndex.FileOrders()
         // The encrypted entries of each file in line order (they are all in memory).
         var encryptedOrder: [String: [String]] = [:]
@@ -422,6 +436,7 @@ extension Vault {
         for i in 0..<listedCount {
             let c = candidates.all[i]
             guard let date = c.date else { continue }
+            let today = day(date)
             var found: [(id: String, distance: Int, date: Date?, ref: VaultIndex.Ref?)] = []
             if let place = encryptedPlace[c.id] {
                 let order = encryptedOrder[place.path]!
@@ -435,7 +450,7 @@ extension Vault {
                 }
             }
             for n in found {
-                guard let theirDate = n.date, calendar.isDate(theirDate, inSameDayAs: date) else { continue }
+                guard let theirDate = n.date, day(theirDate) == today else { continue }
                 let seconds = abs(theirDate.timeIntervalSince(date))
                 candidates.all[i].neighbours.append(FusionNeighbour(id: n.id, distance: n.distance, seconds: seconds))
                 if let j = position[n.id] {
