@@ -54,7 +54,7 @@ public struct FusionNeighbour: Sendable, Equatable {
 /// the scores of each memory's neighbours in its conversation.
 ///
 /// The weights live here and nowhere else. They were chosen on one half of the questions of
-/// the evaluation sets and reported on the other (docs/search.md, `memvault-bench eval --tune`):
+/// the evaluation sets and reported on the other (docs/index.md, "Fusion"; `memvault-bench eval --tune`):
 /// - normalisation: min-max of each half over the union of both candidate lists (a memory
 ///   missing from the lexical list scores 0 there; one without a vector 0 on the dense side);
 /// - the dense weight is ``semanticWeight`` when the best lexical candidate matches every
