@@ -22,14 +22,20 @@ private struct ChatVault {
     let vault: Vault
     var ids: [String] = []
 
-    init() throws {
+    /// - Parameter tier: where the memories go; an encrypted tier is created unlocked (its
+    ///   passphrase in the vault's environment), so it is searched with the others.
+    init(tier: Tier = .chronological) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("context-\(UUID().uuidString)")
-        vault = try Vault.create(
-            at: folder.appendingPathComponent("vault"), user: "robin",
-            environment: ["XDG_RUNTIME_DIR": folder.path, "TZ": "Europe/Berlin"])
+        var environment = ["XDG_RUNTIME_DIR": folder.path, "TZ": "Europe/Berlin"]
+        if tier.isEncrypted { environment[tier.passphraseVariable] = "context pass" }
+        vault = try Vault.create(at: folder.appendingPathComponent("vault"), user: "robin", environment: environment)
+        if tier.isEncrypted {
+            vault.scryptWorkFactorLimit = 10
+            try vault.setPassphrase(user: "robin", tier: tier, old: nil, new: "context pass")
+        }
         var records: [String] = []
         for (i, turn) in Self.chat.enumerated() {
-            records.append(Self.record(id: String(format: "%016X", i + 1), text: turn.text, date: "2026-03-14T\(turn.time):00+01:00"))
+            records.append(Self.record(id: String(format: "%016X", i + 1), text: turn.text, date: "2026-03-14T\(turn.time):00+01:00", tier: tier))
         }
         // Notes on other days of the same month (the same file) sharing one query word each.
         let words = ["band", "live", "show"]
@@ -38,13 +44,13 @@ private struct ChatVault {
             records.append(Self.record(
                 id: String(format: "%016X", 100 + i),
                 text: "Note \(i): the \(words[i % 3]) schedule for week \(i) and other plans number\(i)",
-                date: String(format: "2026-03-%02dT09:%02d:00+01:00", day, i % 60)))
+                date: String(format: "2026-03-%02dT09:%02d:00+01:00", day, i % 60), tier: tier))
         }
         ids = try vault.importRecords(Array(records.joined(separator: "\n").utf8), user: "robin")
     }
 
-    static func record(id: String, text: String, date: String) -> String {
-        let object: [String: Any] = ["id": id, "text": text, "tier": "chronological", "date": date]
+    static func record(id: String, text: String, date: String, tier: Tier) -> String {
+        let object: [String: Any] = ["id": id, "text": text, "tier": tier.rawValue, "date": date]
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }
@@ -64,9 +70,10 @@ private struct ChatVault {
 
 @Suite("Conversation context at ranking time")
 struct ConversationContextTests {
-    @Test("a reply turn with no query word ranks in the hybrid top 5 because the turn before it matches; each half alone misses it")
-    func replyFoundThroughItsNeighbour() throws {
-        let fixture = try ChatVault()
+    @Test("a reply turn with no query word ranks in the hybrid top 5 because the turn before it matches; each half alone misses it",
+          arguments: [Tier.chronological, .secret])
+    func replyFoundThroughItsNeighbour(tier: Tier) throws {
+        let fixture = try ChatVault(tier: tier)
         defer { fixture.cleanup() }
         let hybrid = try fixture.search(.hybrid)
         #expect(hybrid.first == fixture.lead)
