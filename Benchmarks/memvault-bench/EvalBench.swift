@@ -4,7 +4,7 @@ import ProcessTimer
 import SearchIndex
 import Vault
 
-/// `memvault-bench eval [--set diary|conversations|DIR,...] [--subset N] [--modes lexical,...] [--context N] [--tune] [--misses] [--json]`:
+/// `memvault-bench eval [--set diary|conversations|DIR,...] [--subset N] [--modes lexical,...] [--context N] [--tune [--wide] [--dump FILE]] [--misses] [--json]`:
 /// retrieval quality on labelled sets.
 ///
 /// Each set is a directory with `memories.jsonl` (import records) and `questions.jsonl`
@@ -18,6 +18,9 @@ import Vault
 /// parameters on the even-numbered questions of every set, then reports the chosen parameters,
 /// the current ``Fusion/standard`` and each half alone on the odd-numbered ones. With `--wide` the
 /// candidates are gathered as for k = 25 (100 per half), to see what a longer list would give.
+/// `--tune` also searches the conversation context (``Fusion/Context``) and the weights with it,
+/// and `--dump FILE` writes every question's candidates (both scores, neighbours, lengths) as
+/// JSON lines for offline study.
 /// `--json` prints one JSON object (set → mode → scores) instead of the tables.
 /// `--no-passages` indexes a long memory as the model's first window only (as before passages),
 /// to measure what passages change; the row "(answer past 256 tokens)" gathers the questions
