@@ -4,7 +4,7 @@ import ProcessTimer
 import SearchIndex
 import Vault
 
-/// `memvault-bench eval [--set diary|conversations|DIR,...] [--subset N] [--modes lexical,...] [--context N] [--tune] [--misses] [--json]`:
+/// `memvault-bench eval [--set diary|conversations|DIR,...] [--subset N] [--modes lexical,...] [--context N] [--tune [--wide] [--dump FILE]] [--misses] [--json]`:
 /// retrieval quality on labelled sets.
 ///
 /// Each set is a directory with `memories.jsonl` (import records) and `questions.jsonl`
@@ -18,6 +18,9 @@ import Vault
 /// parameters on the even-numbered questions of every set, then reports the chosen parameters,
 /// the current ``Fusion/standard`` and each half alone on the odd-numbered ones. With `--wide` the
 /// candidates are gathered as for k = 25 (100 per half), to see what a longer list would give.
+/// `--tune` also searches the conversation context (``Fusion/Context``) and the weights with it,
+/// and `--dump FILE` writes every question's candidates (both scores, neighbours, lengths) as
+/// JSON lines for offline study.
 /// `--json` prints one JSON object (set → mode → scores) instead of the tables.
 /// `--no-passages` indexes a long memory as the model's first window only (as before passages),
 /// to measure what passages change; the row "(answer past 256 tokens)" gathers the questions
@@ -111,6 +114,7 @@ enum EvalBench {
             loaded.append(try load(name: name, from: directory, into: scratch, embedder: indexEmbedder, quiet: json))
         }
         if arguments.contains("--wide") { candidateK = 25 }
+        dumpPath = value("--dump", in: arguments)
         if tune {
             try tuneFusion(loaded, embedder: embedder!)
             return
@@ -238,9 +242,13 @@ enum EvalBench {
         var set: Int
         var tuning: Bool
         var kind: String
+        var question: String
         var answers: Set<String>
         var candidates: Vault.Candidates
     }
+
+    /// `--tune --dump FILE`: where to write the gathered candidates.
+    nonisolated(unsafe) static var dumpPath: String?
 
     /// `--tune --wide`: gather for k = 25 (100 candidates per half) instead of k = 10 (40).
     nonisolated(unsafe) static var candidateK = 10
@@ -250,14 +258,16 @@ enum EvalBench {
         for (s, set) in sets.enumerated() {
             for (i, question) in set.questions.enumerated() {
                 let candidates = try set.vault.candidates(
-                    SearchRequest(query: question.question, k: candidateK, mode: .hybrid), user: user, embedder: embedder)
-                gathered.append(Gathered(set: s, tuning: i % 2 == 0, kind: question.kind, answers: Set(question.answers), candidates: candidates))
+                    SearchRequest(query: question.question, k: candidateK, mode: .hybrid), user: user, embedder: embedder,
+                    neighbourReach: 2)
+                gathered.append(Gathered(set: s, tuning: i % 2 == 0, kind: question.kind, question: question.question, answers: Set(question.answers), candidates: candidates))
             }
         }
         /// Mean over sets of each set's mean scores, on the tuning or the reporting half.
-        func evaluate(_ rank: (Vault.Candidates) -> [String], tuning: Bool) -> [Scores] {
+        /// `tuning` nil: every question.
+        func evaluate(_ rank: (Vault.Candidates) -> [String], tuning: Bool?) -> [Scores] {
             var perSet = Array(repeating: Scores(), count: sets.count)
-            for g in gathered where g.tuning == tuning { perSet[g.set].add(score(ranked: rank(g.candidates), answers: g.answers)) }
+            for g in gathered where tuning == nil || g.tuning == tuning { perSet[g.set].add(score(ranked: rank(g.candidates), answers: g.answers)) }
             return perSet
         }
         func objective(_ perSet: [Scores]) -> Double {
@@ -276,13 +286,95 @@ enum EvalBench {
                 }
             }
         }
+        // `--dump FILE`: every question's candidates as JSON lines, to study rankings offline.
+        if let path = dumpPath {
+            var lines: [String] = []
+            for g in gathered {
+                let candidates: [[String: Any]] = g.candidates.all.map { c in
+                    var o: [String: Any] = ["id": c.id, "matched": c.matchedTerms, "pulled": c.pulled, "length": Double(c.length ?? -1)]
+                    if let l = c.lexical { o["lexical"] = Double(l) }
+                    if let v = c.cosine { o["cosine"] = Double(v) }
+                    if let d = c.date { o["date"] = d.timeIntervalSince1970 }
+                    o["neighbours"] = c.neighbours.map { n -> [String: Any] in
+                        ["id": n.id, "distance": n.distance, "seconds": n.seconds ?? -1]
+                    }
+                    return o
+                }
+                let object: [String: Any] = [
+                    "set": sets[g.set].name, "tuning": g.tuning, "kind": g.kind, "question": g.question,
+                    "answers": g.answers.sorted(), "queryTerms": g.candidates.queryTerms,
+                    "lexicalOrder": g.candidates.lexical, "semanticOrder": g.candidates.semantic, "candidates": candidates,
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                lines.append(String(decoding: data, as: UTF8.self))
+            }
+            try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        // How many answers the candidates hold at all: what any re-ranking of them can reach.
+        for (s, set) in sets.enumerated() {
+            var listed = 0.0, pulled = 0.0, n = 0.0
+            for g in gathered where g.set == s {
+                let ids = Set(g.candidates.all.filter { !$0.pulled }.map(\.id))
+                let all = Set(g.candidates.all.map(\.id))
+                listed += Double(g.answers.filter(ids.contains).count) / Double(g.answers.count)
+                pulled += Double(g.answers.filter(all.contains).count) / Double(g.answers.count)
+                n += 1
+            }
+            let sizes = gathered.filter { $0.set == s }.map { Double($0.candidates.all.count) }
+            print(String(format: "%@: answers among the listed candidates %.3f, with the pulled neighbours %.3f (%.0f candidates per question)",
+                         set.name, listed / n, pulled / n, sizes.reduce(0, +) / max(1, Double(sizes.count))))
+        }
         let chosen = best!.fusion
         print("\nChosen on the tuning half (even-numbered questions): \(chosen)\n")
+        // Conversation context: first its parameters on the fusion used before it (weights 0.5 /
+        // 0.6, no context), then the weights again with the chosen context.
+        let plain = Fusion(semanticWeight: 0.5, semanticWeightPartial: 0.6, coverageExponent: 1, lexicalMinMax: false)
+        var bestContext: (fusion: Fusion, value: Double)?
+        for pull in [false, true] {
+            for reach in 1...2 {
+                for maxSeconds: Double? in [nil, 600, 1800] {
+                    for weight: Float in [0, 0.1, 0.2, 0.3] {
+                        for penalty: Float in [0, 0.5, 0.7, 1] {
+                            for shortLength: Float in penalty == 0 ? [0] : [4, 5, 6] {
+                                var fusion = plain
+                                fusion.context = Fusion.Context(
+                                    weight: weight, reach: reach, maxSeconds: maxSeconds, pull: pull, shortLength: shortLength,
+                                    shortPenalty: penalty)
+                                guard fusion.context.isActive else { continue }
+                                let value = objective(evaluate({ fusion.rank($0.all, queryTerms: $0.queryTerms, k: 10).map(\.id) }, tuning: true))
+                                if bestContext == nil || value > bestContext!.value { bestContext = (fusion, value) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var withContext = bestContext!.fusion
+        print("Context chosen on the tuning half: \(withContext.context)\n")
+        var bestWeights = (fusion: withContext, value: bestContext!.value)
+        for minMax in [false, true] {
+            for exponent: Float in [0, 1, 2] {
+                for w in stride(from: Float(0.3), through: 0.81, by: 0.05) {
+                    for wp in stride(from: Float(0.3), through: 0.81, by: 0.05) {
+                        let fusion = Fusion(
+                            semanticWeight: w, semanticWeightPartial: wp, coverageExponent: exponent, lexicalMinMax: minMax,
+                            context: withContext.context)
+                        let value = objective(evaluate({ fusion.rank($0.all, queryTerms: $0.queryTerms, k: 10).map(\.id) }, tuning: true))
+                        if value > bestWeights.value { bestWeights = (fusion, value) }
+                    }
+                }
+            }
+        }
+        withContext = bestWeights.fusion
+        print("Then the weights with that context: \(withContext)\n")
         let rows: [(String, (Vault.Candidates) -> [String])] = [
             ("lexical", { Array($0.lexical.prefix(10)) }),
             ("semantic", { Array($0.semantic.prefix(10)) }),
             ("Fusion.standard", { Fusion.standard.rank($0.all, queryTerms: $0.queryTerms, k: 10).map(\.id) }),
+            ("before context (0.5 / 0.6)", { plain.rank($0.all, queryTerms: $0.queryTerms, k: 10).map(\.id) }),
             ("chosen", { chosen.rank($0.all, queryTerms: $0.queryTerms, k: 10).map(\.id) }),
+            ("chosen context", { bestContext!.fusion.rank($0.all, queryTerms: $0.queryTerms, k: 10).map(\.id) }),
+            ("chosen context + weights", { withContext.rank($0.all, queryTerms: $0.queryTerms, k: 10).map(\.id) }),
             ("RRF k=60", { rrf($0, constant: 60) }),
         ]
         print("Reported on the other half (odd-numbered questions), recall@1 / recall@10 / MRR:\n")
@@ -290,6 +382,16 @@ enum EvalBench {
         print("|---|" + String(repeating: "---|", count: sets.count))
         for (name, rank) in rows {
             let cells = evaluate(rank, tuning: false).map { s in
+                let m = s.mean
+                return String(format: "%.3f / %.3f / %.3f", m.recall1, m.recall10, m.mrr)
+            }
+            print("| \(name) | " + cells.joined(separator: " | ") + " |")
+        }
+        print("\nThe same on every question (both halves), recall@1 / recall@10 / MRR:\n")
+        print("| ranking | " + sets.map(\.name).joined(separator: " | ") + " |")
+        print("|---|" + String(repeating: "---|", count: sets.count))
+        for (name, rank) in rows {
+            let cells = evaluate(rank, tuning: nil).map { s in
                 let m = s.mean
                 return String(format: "%.3f / %.3f / %.3f", m.recall1, m.recall10, m.mrr)
             }

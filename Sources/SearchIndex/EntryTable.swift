@@ -239,6 +239,39 @@ public final class EntryTable: @unchecked Sendable {
         return (first..<first + n).map { u32(pathOrder, $0) }.filter { $0 < count }
     }
 
+    /// The rows of `row`'s file next to it by line: up to `reach` before and after it, nearest
+    /// first on each side, with their distance in rows of the file (negative: before), leaving out
+    /// the rows `skip` says (they are not counted either).
+    /// - Complexity: O(log m) for the m rows of the file, plus the rows stepped over.
+    public func rows(around row: Int, reach: Int, skip: (Int) -> Bool = { _ in false }) -> [(row: Int, distance: Int)] {
+        guard row >= 0, row < count, reach > 0 else { return [] }
+        let number = Int(field(row, 12))
+        guard number < symbols.count else { return [] }
+        let first = u32(pathRanges, 2 * number), n = u32(pathRanges, 2 * number + 1)
+        guard first <= count, n <= count - first else { return [] }
+        // The row's own place in the path order: binary search by line.
+        let own = line(at: row)
+        var lo = first, hi = first + n
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let r = u32(pathOrder, mid)
+            if r < count && line(at: r) < own { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < first + n, u32(pathOrder, lo) == row else { return [] }
+        var result: [(row: Int, distance: Int)] = []
+        for step in [-1, 1] {
+            var i = lo + step, d = 0
+            while i >= first && i < first + n && d < reach {
+                let r = u32(pathOrder, i)
+                i += step
+                if r >= count || skip(r) { continue }
+                d += 1
+                result.append((r, d * step))
+            }
+        }
+        return result
+    }
+
     // MARK: Filters
 
     /// The rows that pass `filter`, one bit each, leaving out `hidden` rows and (with

@@ -81,6 +81,11 @@ public final class PostingsFile: @unchecked Sendable {
         // lazily per term in ``postings(of:)``, so opening stays O(1) beyond the checksum.
     }
 
+    /// The weighted length of document `doc`, or nil past the last document.
+    public func weightedLength(_ doc: Int) -> Float? {
+        doc >= 0 && doc < documentCount ? length(doc) : nil
+    }
+
     /// The weighted length of document `doc`.
     @inline(__always)
     func length(_ doc: Int) -> Float {

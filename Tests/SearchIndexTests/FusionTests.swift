@@ -53,6 +53,80 @@ struct FusionTests {
         #expect(fusion.denseWeight(some, queryTerms: 2) == 0.8)
     }
 
+    /// A conversation: the query "band live show Ines" (4 terms) matches the turn `lead` in every
+    /// term; the reply after it ("Robin: Caribou never disappoint") shares no word with the query,
+    /// so neither half listed it: it is a pulled neighbour with a low cosine. Five distractors
+    /// match one term each.
+    static func conversation(replySeconds: Double = 120) -> [FusionCandidate] {
+        var candidates = [
+            FusionCandidate(
+                id: "lead", lexical: 8, cosine: 0.70, matchedTerms: 4,
+                neighbours: [FusionNeighbour(id: "reply", distance: 1, seconds: replySeconds)], length: 6),
+            FusionCandidate(
+                id: "reply", lexical: nil, cosine: 0.20,
+                neighbours: [FusionNeighbour(id: "lead", distance: -1, seconds: replySeconds)], pulled: true, length: 5),
+        ]
+        for i in 0..<5 {
+            candidates.append(FusionCandidate(id: "other\(i)", lexical: 4, cosine: 0.5 + Float(i) * 0.01, matchedTerms: 1, length: 8))
+        }
+        return candidates
+    }
+
+    @Test("neighbour context: a reply with no query word ranks in the top 3 because the turn before it matches; without context, or further apart in time, it does not")
+    func neighbourLendsScore() {
+        let candidates = Self.conversation()
+        let fusion = Fusion.standard
+        #expect(fusion.context.weight > 0 && fusion.context.pull && fusion.neighbourReach >= 1)
+        // Neither half lists the reply at all.
+        #expect(!candidates.filter { !$0.pulled }.map(\.id).contains("reply"))
+        let ranked = fusion.rank(candidates, queryTerms: 4, k: 3).map(\.id)
+        #expect(ranked.first == "lead")
+        #expect(ranked.contains("reply"))
+        var without = fusion
+        without.context = .none
+        #expect(!without.rank(candidates, queryTerms: 4, k: 3).map(\.id).contains("reply"))
+        #expect(!without.rank(candidates, queryTerms: 4, k: 10).map(\.id).contains("reply"), "a pulled candidate is never returned without context")
+        // Two hours apart: not the same conversation.
+        let apart = fusion.rank(Self.conversation(replySeconds: 7200), queryTerms: 4, k: 3).map(\.id)
+        #expect(!apart.contains("reply"))
+    }
+
+    @Test("pulled neighbours do not move the normalisation of the listed candidates")
+    func pulledOutsideNormalisation() {
+        var fusion = Fusion.standard
+        fusion.context = Fusion.Context(weight: 0, reach: 1, pull: true)
+        let listed = Self.candidates
+        let far = FusionCandidate(id: "pulled", lexical: nil, cosine: -0.5, pulled: true)
+        let before = Dictionary(uniqueKeysWithValues: fusion.rank(listed, queryTerms: 3, k: 10).map { ($0.id, $0.score) })
+        let after = fusion.rank(listed + [far], queryTerms: 3, k: 10)
+        for (id, score) in after where id != "pulled" { #expect(score == before[id]) }
+        // Its cosine is below every listed one: it scores 0 on the dense side, last.
+        #expect(after.last?.id == "pulled" && after.last?.score == 0)
+    }
+
+    @Test("a short turn of a conversation is discounted by the share of terms it lacks; the same short memory standing alone is not")
+    func shortTurnDiscount() {
+        let fusion = Fusion.standard
+        let context = fusion.context
+        #expect(context.shortPenalty > 0 && context.shortLength > 1)
+        let turn = FusionCandidate(
+            id: "turn", lexical: 5, cosine: 0.6, matchedTerms: 2,
+            neighbours: [FusionNeighbour(id: "elsewhere", distance: 1, seconds: 60)], length: 1)
+        let alone = FusionCandidate(id: "alone", lexical: 5, cosine: 0.6, matchedTerms: 2, length: 1)
+        // A day's other entry hours away does not make a memory a turn.
+        let later = FusionCandidate(
+            id: "later", lexical: 5, cosine: 0.6, matchedTerms: 2,
+            neighbours: [FusionNeighbour(id: "elsewhere2", distance: 1, seconds: 5 * 3600)], length: 1)
+        let long = FusionCandidate(
+            id: "long", lexical: 5, cosine: 0.6, matchedTerms: 2,
+            neighbours: [FusionNeighbour(id: "elsewhere3", distance: -1, seconds: 60)], length: context.shortLength)
+        let scores = Dictionary(uniqueKeysWithValues: fusion.rank([turn, alone, later, long], queryTerms: 2, k: 10).map { ($0.id, $0.score) })
+        let expected = context.shortPenalty * (context.shortLength - 1) / context.shortLength
+        #expect(abs(scores["alone"]! - scores["turn"]! - expected) < 1e-5)
+        #expect(scores["later"] == scores["alone"])
+        #expect(scores["long"] == scores["alone"])
+    }
+
     @Test("the SIMD dot product equals the scalar one, tails included")
     func dotProduct() {
         for n in [0, 1, 15, 16, 17, 384, 390] {

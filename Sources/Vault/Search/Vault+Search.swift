@@ -247,11 +247,17 @@ extension Vault {
     /// How many candidates each half contributes to a search for `k` results.
     static func candidateCount(k: Int) -> Int { max(k * 4, 40) }
 
-    /// The candidates of a search without ranking them (for `memvault-bench eval --tune`).
-    package func candidates(_ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> Candidates {
+    /// The candidates of a search without ranking them (for `memvault-bench eval --tune`), with
+    /// the neighbours of each up to `neighbourReach` memories away.
+    package func candidates(
+        _ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?, neighbourReach: Int = 3
+    ) throws(VaultError) -> Candidates {
         var encryptedUpdate = EncryptedIndexUpdate()
-        return try gather(request, user: user, embedder: embedder, encryptedUpdate: &encryptedUpdate).candidates
+        return try gather(request, user: user, embedder: embedder, neighbourReach: neighbourReach, encryptedUpdate: &encryptedUpdate).candidates
     }
+
+    /// The fusion of hybrid searches (its parameters are in ``Fusion/standard``).
+    static let fusion = Fusion.standard
 
     private struct Gathered {
         var candidates: Candidates
@@ -263,7 +269,8 @@ extension Vault {
     }
 
     private func gather(
-        _ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?, encryptedUpdate: inout EncryptedIndexUpdate
+        _ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?, neighbourReach: Int = Vault.fusion.neighbourReach,
+        encryptedUpdate: inout EncryptedIndexUpdate
     ) throws(VaultError) -> Gathered {
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw VaultError(.badInput, "empty query") }
@@ -312,6 +319,7 @@ extension Vault {
             timer.lap("lexical")
         }
         var cosine: [String: Float] = [:]
+        var encryptedBest: [String: (score: Float, passage: Int)] = [:]
         if let pendingVector {
             let queryVector = pendingVector.vector()
             timer.lap("embed query (rest)")
@@ -323,7 +331,7 @@ extension Vault {
             } catch {
                 throw VaultError.damaged(error)
             }
-            let encryptedBest = encrypted.bestPassages(queryVector)
+            encryptedBest = encrypted.bestPassages(queryVector)
             if !encryptedBest.isEmpty {
                 hits += encryptedBest.map { (id: $0.key, score: $0.value.score, passage: $0.value.passage) }
                 hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
@@ -364,7 +372,108 @@ extension Vault {
                 id: id, lexical: lexicalScore[id]?.score, cosine: cosine[id], matchedTerms: lexicalScore[id]?.matched ?? 0,
                 date: encrypted.entries[id]?.indexed.date ?? (places[id].map { index.date(ref: $0) } ?? index.date(key: id))))
         }
+        if mode == .hybrid, neighbourReach > 0, let pendingVector {
+            var encryptedLength: [String: Float] = [:]
+            for (id, document) in encrypted.documents { encryptedLength[id] = document.length }
+            for i in candidates.all.indices {
+                let id = candidates.all[i].id
+                candidates.all[i].length = encryptedLength[id] ?? (places[id] ?? index.lookup(id)).flatMap { index.lexicalLength($0) }
+            }
+            do {
+                try addNeighbours(
+                    &candidates, reach: neighbourReach, query: pendingVector.vector(), index: index, allowed: allowed,
+                    places: places, encrypted: encrypted, encryptedBest: encryptedBest, encryptedLength: encryptedLength)
+            } catch {
+                throw VaultError.damaged(error)
+            }
+            timer.lap("neighbours")
+        }
         return Gathered(candidates: candidates, index: index, encrypted: encrypted, mode: mode, notices: notices, timer: timer)
+    }
+
+    /// Links each candidate to its neighbours: the memories next to it in its file, up to `reach`
+    /// before and after, dated the same day (a conversation's turns, a day's entries). A
+    /// neighbour that neither half listed joins as a pulled candidate with its cosine, linked back
+    /// to the candidates next to it, so the fusion can lend scores both ways (``Fusion/Context``).
+    /// - Complexity: O(c·reach) look-ups for c candidates, plus one sort of each file's entries
+    ///   the candidates are in, and one dot product per passage of each pulled neighbour.
+    private func addNeighbours(
+        _ candidates: inout Candidates, reach: Int, query: [Float], index: VaultIndex, allowed: VaultIndex.Allowed,
+        places: [String: VaultIndex.Ref], encrypted: EncryptedCollection,
+        encryptedBest: [String: (score: Float, passage: Int)], encryptedLength: [String: Float]
+    ) throws(IndexError) {
+        // Day numbers in the vault's time zone (Calendar's same-day test costs microseconds a call);
+        // the zone's offset is looked up once per quarter hour of time (offsets change on those).
+        let timeZone = config.timeZone
+        var offsets: [Int: Int] = [:]
+        func day(_ date: Date) -> Int {
+            let t = date.timeIntervalSince1970
+            let quarter = Int((t / 900).rounded(.down))
+            let offset: Int
+            if let known = offsets[quarter] {
+                offset = known
+            } else {
+                offset = timeZone.secondsFromGMT(for: date)
+                offsets[quarter] = offset
+            }
+            return Int(((t + Double(offset)) / 86_400).rounded(.down))
+        }
+        var orders = VaultIndex.FileOrders()
+        // The encrypted entries of each file in line order (they are all in memory).
+        var encryptedOrder: [String: [String]] = [:]
+        var encryptedPlace: [String: (path: String, position: Int)] = [:]
+        if !encrypted.entries.isEmpty {
+            for (id, entry) in encrypted.entries { encryptedOrder[entry.indexed.path, default: []].append(id) }
+            for (path, ids) in encryptedOrder {
+                let sorted = ids.sorted { encrypted.entries[$0]!.indexed.line < encrypted.entries[$1]!.indexed.line }
+                encryptedOrder[path] = sorted
+                for (i, id) in sorted.enumerated() { encryptedPlace[id] = (path, i) }
+            }
+        }
+        var position: [String: Int] = [:]
+        for (i, c) in candidates.all.enumerated() { position[c.id] = i }
+        let listedCount = candidates.all.count
+        for i in 0..<listedCount {
+            let c = candidates.all[i]
+            guard let date = c.date else { continue }
+            let today = day(date)
+            var found: [(id: String, distance: Int, date: Date?, ref: VaultIndex.Ref?)] = []
+            if let place = encryptedPlace[c.id] {
+                let order = encryptedOrder[place.path]!
+                for d in -reach...reach where d != 0 && place.position + d >= 0 && place.position + d < order.count {
+                    let id = order[place.position + d]
+                    found.append((id, d, encrypted.entries[id]!.indexed.date, nil))
+                }
+            } else if let ref = places[c.id] ?? index.lookup(c.id) {
+                for n in index.neighbours(of: ref, reach: reach, allowed: allowed, orders: &orders) {
+                    found.append((index.id(n.ref), n.distance, index.date(ref: n.ref), n.ref))
+                }
+            }
+            for n in found {
+                guard let theirDate = n.date, day(theirDate) == today else { continue }
+                let seconds = abs(theirDate.timeIntervalSince(date))
+                candidates.all[i].neighbours.append(FusionNeighbour(id: n.id, distance: n.distance, seconds: seconds))
+                if let j = position[n.id] {
+                    // A pulled neighbour learns of every listed candidate next to it.
+                    if j >= listedCount {
+                        candidates.all[j].neighbours.append(FusionNeighbour(id: c.id, distance: -n.distance, seconds: seconds))
+                    }
+                    continue
+                }
+                var best: (score: Float, passage: Int)?
+                if let value = encryptedBest[n.id] {
+                    best = value
+                } else if let ref = n.ref {
+                    best = try index.bestCosine(query, ref: ref)
+                }
+                if let best, best.passage > 0 { candidates.passages[n.id] = best.passage }
+                position[n.id] = candidates.all.count
+                candidates.all.append(FusionCandidate(
+                    id: n.id, lexical: nil, cosine: best?.score, date: theirDate,
+                    neighbours: [FusionNeighbour(id: c.id, distance: -n.distance, seconds: seconds)], pulled: true,
+                    length: encryptedLength[n.id] ?? n.ref.flatMap { index.lexicalLength($0) }))
+            }
+        }
     }
 
     func searchOnce(
@@ -379,7 +488,7 @@ extension Vault {
         switch gathered.mode {
         case .lexical: ranked = candidates.lexical.prefix(request.k).map { ($0, score[$0]!.lexical ?? 0) }
         case .semantic: ranked = candidates.semantic.prefix(request.k).map { ($0, score[$0]!.cosine ?? 0) }
-        case .hybrid: ranked = Fusion.standard.rank(candidates.all, queryTerms: candidates.queryTerms, k: request.k)
+        case .hybrid: ranked = Self.fusion.rank(candidates.all, queryTerms: candidates.queryTerms, k: request.k)
         }
         gathered.timer.lap("fuse")
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -292,6 +292,77 @@ final class VaultIndex {
         return refs
     }
 
+    /// The 1-based line of a live entry in its file.
+    private func line(_ ref: Ref) -> Int {
+        switch ref {
+        case .change(let i): return state.changes[i].record.entry.line
+        case .base(let row): return state.moves[row]?.line ?? table!.line(at: row)
+        }
+    }
+
+    /// What ``neighbours(of:reach:allowed:orders:)`` keeps between the calls of one search: the
+    /// files whose entries changed since the base was written (their order is computed from
+    /// every live entry) and those files' live entries in line order.
+    struct FileOrders {
+        var touched: Set<String>?
+        var files: [String: [Ref]] = [:]
+    }
+
+    /// The live entries next to `ref` in its file: up to `reach` before and after it in line
+    /// order (`distance` -reach...reach, never 0), those among the `allowed` only.
+    /// - Complexity: for a file unchanged since the base was written, O(log m) in the m entries of
+    ///   the file (its rows are in line order in the table); for a changed file, O(m log m) the
+    ///   first time it is asked for (kept in `orders`), O(log m + reach) after.
+    func neighbours(of ref: Ref, reach: Int, allowed: Allowed, orders: inout FileOrders) -> [(ref: Ref, distance: Int)] {
+        guard reach > 0 else { return [] }
+        func isAllowed(_ other: Ref) -> Bool {
+            switch other {
+            case .base(let row): return allowed.base?.contains(row) ?? false
+            case .change(let i): return i < allowed.changes.count && allowed.changes[i]
+            }
+        }
+        if orders.touched == nil {
+            var touched = Set(state.changes.map(\.record.entry.path))
+            if let table { for row in state.moves.keys { touched.insert(table.path(at: row)) } }
+            orders.touched = touched
+        }
+        let path = self.path(ref)
+        if case .base(let row) = ref, !orders.touched!.contains(path), let table {
+            // Live rows only count; rows another filter leaves out still do (they are entries of the file).
+            return table.rows(around: row, reach: reach, skip: isHidden).map { (Ref.base($0.row), $0.distance) }
+                .filter { isAllowed($0.0) }
+        }
+        if orders.files[path] == nil {
+            orders.files[path] = refs(inPath: path).map { ($0, line($0)) }.sorted { $0.1 < $1.1 }.map(\.0)
+        }
+        let order = orders.files[path]!
+        let own = line(ref)
+        // Binary search by line (lines are distinct within a file).
+        var lo = 0, hi = order.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if line(order[mid]) < own { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < order.count, order[lo] == ref else { return [] }
+        var result: [(ref: Ref, distance: Int)] = []
+        for d in -reach...reach where d != 0 && lo + d >= 0 && lo + d < order.count {
+            let other = order[lo + d]
+            if isAllowed(other) { result.append((other, d)) }
+        }
+        return result
+    }
+
+    /// The id of a live entry.
+    func id(_ ref: Ref) -> String { key(ref) }
+
+    /// The weighted number of analyzed terms of a live entry, as BM25 counts them.
+    func lexicalLength(_ ref: Ref) -> Float? {
+        switch ref {
+        case .change(let i): return state.changes[i].document.length
+        case .base(let row): return postings?.weightedLength(row)
+        }
+    }
+
     /// Number of live entries.
     var count: Int { (table?.count ?? 0) - state.hiddenRows.count + state.changes.count }
 

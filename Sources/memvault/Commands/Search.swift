@@ -15,7 +15,9 @@ extension Memvault {
                 Hybrid by default: BM25 over titles, text, tags and mentions, fused with cosine \
                 similarity of all-MiniLM-L6-v2 embeddings. The index under .memvault/cache is brought \
                 up to date first. A memory longer than the model's window is embedded passage by \
-                passage and scores its best passage, which its snippet then shows. Dates take YYYY-MM-DD, YYYY-MM, 7d, 2w, today, yesterday, last week, \
+                passage and scores its best passage, which its snippet then shows. In hybrid mode the \
+                turns of a conversation (memories next to each other in a file, the same day) lend each \
+                other score, so a reply found only through the turn before it is returned too. Dates take YYYY-MM-DD, YYYY-MM, 7d, 2w, today, yesterday, last week, \
                 last month, last year. Unlocked encrypted tiers are searched with the others and ranked \
                 together; locked ones are not, and the output names them.
 
