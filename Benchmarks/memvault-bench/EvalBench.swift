@@ -67,6 +67,10 @@ enum EvalBench {
         var questions: [Question]
         /// Memories longer than the model's window (their questions get a row of their own).
         var longIDs: Set<String> = []
+        /// Title and text of every memory, by id (`--prf`, `--entities`).
+        var texts: [String: String] = [:]
+        /// In how many memories each term occurs (`--prf`).
+        var documentFrequency: [String: Int] = [:]
     }
 
     /// The model as the index used it before passages: a long text is read up to its window only.
@@ -100,6 +104,12 @@ enum EvalBench {
             context = n == 0 ? .none : EmbeddingText.Context(previous: n, shortWords: 12)
         }
         let json = arguments.contains("--json")
+        // `--prf DOCS:TERMS` and `--entities WEIGHT`: probes of two known gains (see GainProbes).
+        let prf = value("--prf", in: arguments).map { spec -> (documents: Int, terms: Int) in
+            let parts = spec.split(separator: ":").compactMap { Int($0) }
+            return (parts.first ?? 5, parts.count > 1 ? parts[1] : 5)
+        }
+        let entityWeight = value("--entities", in: arguments).flatMap(Float.init)
         let tune = arguments.contains("--tune")
         let needsModel = tune || modes.contains { $0 != .lexical }
         let embedder = needsModel ? try Embedder(modelDirectory: Embedder.defaultModelDirectory()) : nil
@@ -126,9 +136,26 @@ enum EvalBench {
             var misses: [SearchMode: [String]] = [:]
             for mode in modes {
                 for question in set.questions {
-                    let response = try set.vault.search(
-                        SearchRequest(query: question.question, k: 10, mode: mode), user: user, embedder: indexEmbedder)
-                    let scores = score(ranked: response.results.map(\.id), answers: Set(question.answers))
+                    var query = question.question
+                    if let prf {
+                        // Pseudo-relevance feedback: the top lexical hits' most distinctive terms join the query.
+                        let feedback = try set.vault.search(SearchRequest(query: query, k: prf.documents, mode: .lexical), user: user, embedder: nil)
+                        query += " " + GainProbes.expansion(
+                            query: query, feedback: feedback.results.compactMap { set.texts[$0.id] }, terms: prf.terms,
+                            documentFrequency: set.documentFrequency, documents: set.texts.count).joined(separator: " ")
+                    }
+                    var ranked: [String]
+                    if let entityWeight, mode == .hybrid {
+                        // Names in the question weighted as entities: a candidate that holds them gains.
+                        let wide = try set.vault.search(SearchRequest(query: query, k: 40, mode: mode), user: user, embedder: indexEmbedder)
+                        ranked = GainProbes.rerank(wide.results.map { ($0.id, $0.score) }, entities: GainProbes.entities(question.question),
+                                                   texts: set.texts, weight: entityWeight).prefix(10).map { $0 }
+                    } else {
+                        ranked = try set.vault.search(
+                            SearchRequest(query: query, k: 10, mode: mode), user: user, embedder: indexEmbedder).results.map(\.id)
+                    }
+                    let response = (results: ranked, first: ranked.first.flatMap { set.texts[$0] })
+                    let scores = score(ranked: response.results, answers: Set(question.answers))
                     overall[mode, default: Scores()].add(scores)
                     byKind[question.kind, default: [:]][mode, default: Scores()].add(scores)
                     // Questions whose answers include a memory longer than the model's window.
@@ -136,7 +163,7 @@ enum EvalBench {
                         byKind["(answer past 256 tokens)", default: [:]][mode, default: Scores()].add(scores)
                     }
                     if scores.recall10 == 0 {
-                        let first = response.results.first.map { $0.title ?? String($0.snippet.prefix(60)) } ?? "nothing"
+                        let first = response.first.map { String($0.prefix(60)) } ?? "nothing"
                         misses[mode, default: []].append("[\(question.kind)] \(question.question) → got \"\(first)\"")
                     }
                 }
@@ -232,7 +259,16 @@ enum EvalBench {
                 if embedder.tokenCount(whole[...]) > limit { longIDs.insert(id) }
             }
         }
-        return LoadedSet(name: name, vault: vault, questions: questions, longIDs: longIDs)
+        var texts: [String: String] = [:]
+        var documentFrequency: [String: Int] = [:]
+        for line in records.split(separator: UInt8(ascii: "\n")) {
+            guard let record = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  let id = record["id"] as? String, let text = record["text"] as? String else { continue }
+            let whole = ((record["title"] as? String).map { $0 + "\n" } ?? "") + text
+            texts[id] = whole
+            for term in Set(GainProbes.terms(whole)) { documentFrequency[term, default: 0] += 1 }
+        }
+        return LoadedSet(name: name, vault: vault, questions: questions, longIDs: longIDs, texts: texts, documentFrequency: documentFrequency)
     }
 
     // MARK: Tuning
@@ -418,5 +454,46 @@ enum EvalBench {
         return Scores(
             recall1: Double(found1) / total, recall5: Double(found5) / total, recall10: Double(found10) / total,
             reciprocalRank: firstHit.map { 1 / Double($0 + 1) } ?? 0, count: 1)
+    }
+}
+
+
+/// Probes of two gains the evaluation weighs before the product gets them: pseudo-relevance
+/// feedback for the lexical side (the top lexical hits' most distinctive terms join the query)
+/// and names in a question weighted as entities (a re-ranking of the top 40 hybrid results by the
+/// share of the question's names a memory holds).
+enum GainProbes {
+    /// The index's own analysed terms (the lexical half's tokens, stop words out).
+    static func terms(_ text: String) -> [String] { Analyzer.terms(text) }
+
+    /// The `terms` best terms of the feedback texts by summed tf × idf, none already in the query.
+    static func expansion(query: String, feedback: [String], terms count: Int, documentFrequency: [String: Int], documents: Int) -> [String] {
+        let asked = Set(terms(query))
+        var weight: [String: Double] = [:]
+        for text in feedback {
+            for term in terms(text) where !asked.contains(term) {
+                weight[term, default: 0] += log(Double(documents) / Double(max(1, documentFrequency[term] ?? 1)))
+            }
+        }
+        return weight.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(count).map(\.key)
+    }
+
+    static let questionWords: Set<String> = ["What", "When", "Which", "Who", "Where", "Why", "How", "Did", "Do", "Does", "Is", "Was", "I", "My", "In", "On", "At", "The", "Have", "Has", "Can", "Could", "Would"]
+
+    /// Capitalised words of the question that are not question words: names, mostly.
+    static func entities(_ question: String) -> [String] {
+        question.split(whereSeparator: { !$0.isLetter && $0 != "'" }).map(String.init)
+            .filter { $0.first?.isUppercase == true && !questionWords.contains($0) }
+            .map { $0.hasSuffix("'s") ? String($0.dropLast(2)) : $0 }
+    }
+
+    /// Re-ranks by score + weight × the share of `entities` the memory's text holds.
+    static func rerank(_ results: [(id: String, score: Float)], entities: [String], texts: [String: String], weight: Float) -> [String] {
+        guard !entities.isEmpty, let best = results.map(\.score).max(), best > 0 else { return results.map(\.id) }
+        return results.map { result -> (String, Float) in
+            let text = texts[result.id] ?? ""
+            let held = entities.filter { text.contains($0) }.count
+            return (result.id, result.score / best + weight * Float(held) / Float(entities.count))
+        }.sorted { $0.1 > $1.1 }.map(\.0)
     }
 }
