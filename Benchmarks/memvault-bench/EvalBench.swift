@@ -4,7 +4,7 @@ import ProcessTimer
 import SearchIndex
 import Vault
 
-/// `memvault-bench eval [--set diary|conversations|DIR,...] [--subset N] [--modes lexical,...] [--context N] [--tune [--wide] [--dump FILE]] [--misses] [--json]`:
+/// `memvault-bench eval [--set diary|conversations|DIR,...] [--subset N] [--modes lexical,...] [--context N] [--tune [--wide] [--dump FILE]] [--prf DOCS:TERMS] [--entities WEIGHT] [--misses] [--json]`:
 /// retrieval quality on labelled sets.
 ///
 /// Each set is a directory with `memories.jsonl` (import records) and `questions.jsonl`
