@@ -413,25 +413,17 @@ enum EvalBench {
             ("chosen context + weights", { withContext.rank($0.all, queryTerms: $0.queryTerms, k: 10).map(\.id) }),
             ("RRF k=60", { rrf($0, constant: 60) }),
         ]
-        print("Reported on the other half (odd-numbered questions), recall@1 / recall@10 / MRR:\n")
-        print("| ranking | " + sets.map(\.name).joined(separator: " | ") + " |")
-        print("|---|" + String(repeating: "---|", count: sets.count))
-        for (name, rank) in rows {
-            let cells = evaluate(rank, tuning: false).map { s in
-                let m = s.mean
-                return String(format: "%.3f / %.3f / %.3f", m.recall1, m.recall10, m.mrr)
+        for (heading, tuning) in [("Reported on the other half (odd-numbered questions)", false), ("\nThe same on every question (both halves)", nil)] as [(String, Bool?)] {
+            print("\(heading), recall@1 / recall@10 / MRR:\n")
+            print("| ranking | " + sets.map(\.name).joined(separator: " | ") + " |")
+            print("|---|" + String(repeating: "---|", count: sets.count))
+            for (name, rank) in rows {
+                let cells = evaluate(rank, tuning: tuning).map { s in
+                    let m = s.mean
+                    return String(format: "%.3f / %.3f / %.3f", m.recall1, m.recall10, m.mrr)
+                }
+                print("| \(name) | " + cells.joined(separator: " | ") + " |")
             }
-            print("| \(name) | " + cells.joined(separator: " | ") + " |")
-        }
-        print("\nThe same on every question (both halves), recall@1 / recall@10 / MRR:\n")
-        print("| ranking | " + sets.map(\.name).joined(separator: " | ") + " |")
-        print("|---|" + String(repeating: "---|", count: sets.count))
-        for (name, rank) in rows {
-            let cells = evaluate(rank, tuning: nil).map { s in
-                let m = s.mean
-                return String(format: "%.3f / %.3f / %.3f", m.recall1, m.recall10, m.mrr)
-            }
-            print("| \(name) | " + cells.joined(separator: " | ") + " |")
         }
     }
 
