@@ -30,24 +30,23 @@ enum EntryMergeFuzz {
         for id in result.conflicts { law(mergedIDs.contains(id), "conflict \(id) is not in the result") }
         if let oursFile = try? EntryFile.parse(ours), let theirsFile = try? EntryFile.parse(theirs) {
             // The merge moves entries and picks a side's version, never changes what one says:
-            // every entry under an id of either side says what that side's entry says (without a
-            // base, ours' under our ids, theirs' under ids only theirs has).
-            func unique(_ file: EntryFile) -> [String: Entry] {
-                let ids = file.entries.compactMap(\.id)
-                let once = Set(ids.filter { id in ids.lazy.filter { $0 == id }.count == 1 })
-                return Dictionary(file.entries.compactMap { entry in entry.id.flatMap { once.contains($0) ? ($0, entry) : nil } },
-                    uniquingKeysWith: { first, _ in first })
+            // every entry under an id of either side says what one of that side's entries under
+            // the id says (without a base, ours' under our ids, theirs' under ids only theirs
+            // has). A side may repeat an id (a format error the merge matches by text), so every
+            // entry of a side under the id is a possible source, not only the first.
+            func byID(_ file: EntryFile) -> [String: [Entry]] {
+                Dictionary(grouping: file.entries.filter { $0.id != nil }, by: { $0.id ?? "" })
+            }
+            func uniqueIDs(_ file: EntryFile) -> [String: Entry] {
+                byID(file).compactMapValues { $0.count == 1 ? $0[0] : nil }
             }
             func same(_ one: Entry, _ other: Entry) -> Bool {
                 one.title == other.title && one.body == other.body && one.date == other.date
             }
-            let (mine, their, out) = (unique(oursFile), unique(theirsFile), unique(merged))
-            let allIDs = Set(oursFile.entries.compactMap(\.id) + theirsFile.entries.compactMap(\.id))
-            for (id, entry) in out where allIDs.contains(id) {
-                let sources = base == nil
-                    ? [oursIDs.contains(id) ? mine[id] : their[id]].compactMap { $0 }
-                    : [mine[id], their[id]].compactMap { $0 }
-                guard !sources.isEmpty else { continue }  // a repeated id on one side
+            let (mine, their, out) = (byID(oursFile), byID(theirsFile), uniqueIDs(merged))
+            for (id, entry) in out {
+                let sources = base == nil ? mine[id] ?? their[id] ?? [] : (mine[id] ?? []) + (their[id] ?? [])
+                guard !sources.isEmpty else { continue }  // a conflict copy's new id
                 law(sources.contains { same(entry, $0) },
                     "the merge changed entry \(id): \(sources.map { String(reflecting: $0.body) }) became \(String(reflecting: entry.body))")
             }
