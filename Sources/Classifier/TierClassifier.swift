@@ -152,18 +152,40 @@ public struct TierClassifier: Sendable {
         classify(evidence: evidence(text), neighbours: neighbours)
     }
 
-    /// Classifies `text`, asking for the neighbours only when they could change the tier: a
-    /// credential already makes the memory `secret`, the highest automatic tier, which habits
-    /// can neither raise nor lower (so a write that holds one is never embedded for them).
-    /// - Parameter neighbours: gives the nearest already-tiered memories, or nil to skip that signal.
-    public func classify<E: Error>(_ text: String, neighbours: () throws(E) -> [Neighbour]?) throws(E) -> Classification {
+    /// Classifies `text`, asking for the neighbours only when they could change the tier.
+    ///
+    /// Two cases cannot: a credential already makes the memory `secret`, the highest automatic
+    /// tier, which habits can neither raise nor lower; and a memory the text alone puts in the
+    /// encrypted tier its evidence requires (the floor) when no neighbour could come from a tier
+    /// above it. A vote from tiers at or below the floor only adds to the share at or below every
+    /// tier from the floor up (flooring moves it into the floor), so every threshold the text
+    /// alone met stays met and the tier is the same (only its confidence would rise). So a
+    /// write the text puts in a locked `confidential` tier is never embedded for its habits.
+    /// - Parameters:
+    ///   - highestNeighbourTier: the highest tier a neighbour could have (the plain tiers, and the
+    ///     encrypted tiers whose indexes can be read now); asked only when the answer matters.
+    ///   - neighbours: gives the nearest already-tiered memories, or nil to skip that signal.
+    public func classify<E: Error>(
+        _ text: String, highestNeighbourTier: () throws(E) -> TierLabel, neighbours: () throws(E) -> [Neighbour]?
+    ) throws(E) -> Classification {
         let evidence = self.evidence(text)
-        return classify(evidence: evidence, neighbours: Self.neighboursCanMatter(evidence) ? try neighbours() : nil)
+        guard evidence.credentials.isEmpty else { return classify(evidence: evidence, neighbours: nil) }
+        let call = sensitiveCall(evidence)
+        let floor = Self.floor(evidence, call: call)
+        if floor >= .confidential, Self.decide(Self.probabilities(evidence, call: call), floor: floor).tier == floor,
+            min(try highestNeighbourTier(), .secret) <= floor
+        {
+            return classify(evidence: evidence, neighbours: nil)
+        }
+        return classify(evidence: evidence, neighbours: try neighbours())
     }
 
-    /// Whether the habit signal could change the tier the text's own evidence gives: not when a
-    /// credential sets the floor at `secret` (the top; ``decide(_:floor:)`` moves all mass into it).
-    static func neighboursCanMatter(_ evidence: Evidence) -> Bool { evidence.credentials.isEmpty }
+    /// The lowest tier the text's evidence allows: `secret` with a credential, `confidential`
+    /// when the rules and the learned score call it sensitive, else `chronological`.
+    static func floor(_ evidence: Evidence, call: SensitiveCall) -> TierLabel {
+        if !evidence.credentials.isEmpty { return .secret }
+        return call.atLeastConfidential ? .confidential : .chronological
+    }
 
     /// What the rules and the learned score together say about sensitivity: whether the memory is
     /// at least confidential, and whether the learned score raised it or discounted weak evidence.
@@ -204,9 +226,7 @@ public struct TierClassifier: Sendable {
                 reasons.append("neighbours: \(vote.count) similar \(vote.count == 1 ? "memory" : "memories"), \(Int((top.value * 100).rounded())) % in \(top.key.rawValue) (weight \(Self.format(w)))")
             }
         }
-        var floor = TierLabel.chronological
-        if !evidence.credentials.isEmpty { floor = .secret } else if call.atLeastConfidential { floor = .confidential }
-        let decision = Self.decide(scores, floor: floor)
+        let decision = Self.decide(scores, floor: Self.floor(evidence, call: call))
         if decision.escalated {
             let failing = TierLabel.automatic.filter { $0 < decision.tier && decision.atMost[$0, default: 0] < $0.threshold }
             if let highest = failing.last {

@@ -230,6 +230,64 @@ struct TierClassifierTests {
         #expect(classifier.classify("PIN 4711 for the garage", neighbours: plain).tier == .secret)
     }
 
+    @Test("the neighbours are asked only when they could change the tier, and skipping them never changes it")
+    func neighboursAskedOnlyWhenTheyCanMatter() {
+        let texts = [
+            "Blood test: LDL 162, doctor wants a recheck in March",
+            "Termin beim Psychiater am Donnerstag, neue Dosis Sertralin",
+            "Notre avocat dit que le divorce sera prononcé en juin",
+            "La hipoteca nos cuesta 1.240 € al mes desde enero",
+            "My PIN for the Sparkasse card is 4711",
+            "Walked to the lake with Jonas",
+            "Notes about the blue folder in the second drawer",
+            "Passport number and expiry are in the usual place",
+        ]
+        let tiers: [TierLabel] = [.chronological, .general, .confidential, .secret, .ultrasecret]
+        for text in texts {
+            let alone = classifier.classify(text)
+            for highest in tiers {
+                var asked = false
+                let lazy = classifier.classify(text, highestNeighbourTier: { highest }, neighbours: { () -> [Neighbour]? in
+                    asked = true
+                    return nil
+                })
+                #expect(lazy.tier == alone.tier, "\(text)")
+                guard !asked else { continue }
+                // Skipped: no vote from tiers up to `highest`, however close and consistent, may
+                // give another tier.
+                for tier in tiers where tier <= highest {
+                    for similarity: Float in [0.5, 0.7, 0.99] {
+                        for count in [1, 3, 8] {
+                            let votes = (0..<count).map { Neighbour(tier: $0 == 0 ? tier : .chronological, similarity: similarity) }
+                            #expect(classifier.classify(text, neighbours: votes).tier == alone.tier, "\(text) \(tier) \(similarity) \(count)")
+                            let same = (0..<count).map { _ in Neighbour(tier: tier, similarity: similarity) }
+                            #expect(classifier.classify(text, neighbours: same).tier == alone.tier, "\(text) \(tier) \(similarity) \(count)")
+                        }
+                    }
+                }
+            }
+        }
+        // A health memory goes to confidential on its text alone: with only plain indexes (or a
+        // confidential one) readable it is not embedded; with a readable secret index it is.
+        let health = "Blood test: LDL 162, doctor wants a recheck in March"
+        #expect(classifier.classify(health).tier == .confidential)
+        for (highest, expected) in [(TierLabel.general, false), (.confidential, false), (.secret, true), (.ultrasecret, true)] {
+            var asked = false
+            _ = classifier.classify(health, highestNeighbourTier: { highest }, neighbours: { () -> [Neighbour]? in
+                asked = true
+                return nil
+            })
+            #expect(asked == expected, "\(highest)")
+        }
+        // A neutral text is always asked (plain neighbours can move it between the plain tiers, or up).
+        var asked = false
+        _ = classifier.classify("Walked to the lake with Jonas", highestNeighbourTier: { .general }, neighbours: { () -> [Neighbour]? in
+            asked = true
+            return nil
+        })
+        #expect(asked)
+    }
+
     @Test("an ultrasecret neighbourhood votes secret: ultrasecret is never chosen automatically")
     func neverUltrasecret() {
         let ultra = (0..<8).map { _ in Neighbour(tier: .ultrasecret, similarity: 0.99) }

@@ -74,6 +74,38 @@ struct ClassificationNeighbourTests {
         #expect(embedder.count == before + 1)
     }
 
+    @Test("a text that is confidential on its own words is not embedded while no index above confidential can be read")
+    func confidentialAtItsFloorSkipsTheHabitSignal() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("classify-floor-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let embedder = CountingEmbedder()
+        let vault = try Self.indexedVault(folder, embedder: embedder)
+        let before = embedder.count
+        let health = try vault.classify(text: "Blood test: LDL 162, doctor wants a recheck in March", user: "alice", embedder: embedder)
+        #expect(health.tier == .confidential)
+        #expect(health.neighbours == 0)
+        #expect(embedder.count == before)
+        #expect(try vault.highestReadableTier(user: "alice") == .general)
+    }
+
+    @Test("with a readable secret index the same text is embedded: a secret neighbourhood could raise it")
+    func readableSecretIndexAsksTheNeighbours() throws {
+        let fixture = try SecretVault()
+        defer { fixture.cleanup() }
+        let embedder = CountingEmbedder()
+        _ = try fixture.vault.reindex(full: false, embedder: embedder)  // writes the secret tier's sealed index
+        let unlocked = try fixture.reopened(unlocked: true)
+        #expect(try unlocked.highestReadableTier(user: "alice") == .secret)
+        let before = embedder.count
+        _ = try unlocked.classify(text: "Blood test: LDL 162, doctor wants a recheck in March", user: "alice", embedder: embedder)
+        #expect(embedder.count == before + 1)
+        let locked = try fixture.reopened(unlocked: false)
+        #expect(try locked.highestReadableTier(user: "alice") == .general)
+        let skipped = try locked.classify(text: "Blood test: LDL 162, doctor wants a recheck in March", user: "alice", embedder: embedder)
+        #expect(skipped.tier == .confidential)
+        #expect(embedder.count == before + 1)
+    }
+
     @Test("without an index the neighbour signal is skipped: nothing is embedded and no index is built")
     func noIndexNoEmbedding() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("classify-noindex-\(UUID().uuidString)")

@@ -94,13 +94,17 @@ extension Vault {
             throw VaultError(.badInput, "memory too large (\(body.utf8.count) bytes; the limit is \(Self.maximumMemorySize))")
         }
         // The habit signal (one embedding and the index look-ups) runs only when it could change
-        // the tier: never for a text holding a credential, which is secret whatever its neighbours.
+        // the tier: never for a text holding a credential, which is secret whatever its neighbours,
+        // nor for one the text puts in the encrypted tier it requires when no readable index holds
+        // a higher tier (a write to a locked tier then costs no embedding).
         var neighbours: [Neighbour]?
-        let result = try TierClassifier().classify(body) { () throws(VaultError) -> [Neighbour]? in
-            guard let embedder else { return nil }
-            neighbours = try self.neighbours(of: body, user: user, embedder: embedder, excluding: excluding, embeddingText: embeddingText)
-            return neighbours
-        }
+        let result = try TierClassifier().classify(
+            body, highestNeighbourTier: { () throws(VaultError) -> TierLabel in try highestReadableTier(user: user) },
+            neighbours: { () throws(VaultError) -> [Neighbour]? in
+                guard let embedder else { return nil }
+                neighbours = try self.neighbours(of: body, user: user, embedder: embedder, excluding: excluding, embeddingText: embeddingText)
+                return neighbours
+            })
         let counted = neighbours?.filter { $0.similarity >= TierClassifier.neighbourMinimumSimilarity }.count ?? 0
         return TierClassification(result, neighbours: counted)
     }
@@ -175,6 +179,19 @@ extension Vault {
         index.faults = faults
         loadedIndex = index
         return index
+    }
+
+    /// The highest tier a neighbour of `user`'s could come from: the highest encrypted tier with an
+    /// encrypted index that is unlocked now (as ``encryptedIndexesAsStored(user:)`` would read it),
+    /// else `general` (the search index holds the plain tiers). Never asks for a passphrase.
+    func highestReadableTier(user: String) throws(VaultError) -> TierLabel {
+        for tier in Tier.allCases.reversed() where tier.isEncrypted {
+            guard FileManager.default.fileExists(atPath: root.appendingPathComponent(encryptedIndexPath(user: user, tier: tier)).path),
+                try tierKey(user: user, tier: tier, ask: false) != nil
+            else { continue }
+            return TierLabel(rawValue: tier.rawValue) ?? .secret
+        }
+        return .general
     }
 
     /// The encrypted indexes of `user`'s encrypted tiers that are unlocked now, as last saved (not
