@@ -179,10 +179,10 @@ struct ClassifyCommandTests {
         defer { cli.cleanup() }
         try cli.ok(["init", cli.vault.path, "--user", "alice"])
         try cli.write("alice/general/2026-11.md", """
-            ## 2026-11-01 10:00 · Groceries
+            ## 2026-11-01 10:00 · Lake walk
             <!-- id: 01JD3K9X2F7Q8R3M -->
 
-            Oat milk, bread, apples.
+            Walked to the lake with Jonas after lunch.
 
             ## 2026-11-02 10:00 · Doctor
             <!-- id: 01JD3K9X2F7Q8R3N -->
