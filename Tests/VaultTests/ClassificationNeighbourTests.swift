@@ -94,6 +94,10 @@ struct ClassificationNeighbourTests {
         defer { fixture.cleanup() }
         let embedder = CountingEmbedder()
         _ = try fixture.vault.reindex(full: false, embedder: embedder)  // writes the secret tier's sealed index
+        // Without the model (import) no key is opened to find out which indexes could be read.
+        let withoutModel = try fixture.reopened(unlocked: true)
+        #expect(try withoutModel.classify(text: "Blood test: LDL 162, doctor wants a recheck in March", user: "alice").tier == .confidential)
+        #expect(withoutModel.unlockedKeys.isEmpty)
         let unlocked = try fixture.reopened(unlocked: true)
         #expect(try unlocked.highestReadableTier(user: "alice") == .secret)
         let before = embedder.count

@@ -99,7 +99,11 @@ extension Vault {
         // a higher tier (a write to a locked tier then costs no embedding).
         var neighbours: [Neighbour]?
         let result = try TierClassifier().classify(
-            body, highestNeighbourTier: { () throws(VaultError) -> TierLabel in try highestReadableTier(user: user) },
+            body,
+            highestNeighbourTier: { () throws(VaultError) -> TierLabel in
+                // Without the model there are no neighbours at all (and no key is opened to say so).
+                embedder == nil ? .chronological : try highestReadableTier(user: user)
+            },
             neighbours: { () throws(VaultError) -> [Neighbour]? in
                 guard let embedder else { return nil }
                 neighbours = try self.neighbours(of: body, user: user, embedder: embedder, excluding: excluding, embeddingText: embeddingText)
