@@ -13,4 +13,7 @@ typedef void (*memvault_cblas_sgemv_function)(
     float, const float *, blasint, const float *, blasint, float, float *, blasint);
 typedef void (*memvault_openblas_set_num_threads_function)(int);
 typedef char *(*memvault_openblas_get_corename_function)(void);
+// OpenBLAS's own `blas_thread_shutdown_` (not in cblas.h; exported by the pthreads build, which
+// calls it at fork): stops and joins the threads of its pool.
+typedef int (*memvault_blas_thread_shutdown_function)(void);
 #endif

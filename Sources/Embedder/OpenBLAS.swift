@@ -5,8 +5,8 @@ internal import COpenBLAS
 /// The three OpenBLAS functions the embedder calls, from `libopenblas.so.0` loaded at run time.
 ///
 /// The library is opened the first time an `Embedder` is made, not when the process starts:
-/// OpenBLAS starts its thread pool as it loads, and a command that never embeds (`--version`,
-/// `add` to a plain tier, `list`) should not pay for that. The functions are OpenBLAS's own;
+/// OpenBLAS starts its thread pool as it loads (stopped again at once, see `open()`), and a
+/// command that never embeds (`--version`, `add` to a plain tier, `list`) should not pay for that. The functions are OpenBLAS's own;
 /// only the moment of loading differs from linking them.
 struct OpenBLAS: @unchecked Sendable {
     /// The library's name as the dynamic linker finds it (Debian: `libopenblas0`).
@@ -18,6 +18,12 @@ struct OpenBLAS: @unchecked Sendable {
     let setThreadCount: memvault_openblas_set_num_threads_function
     /// `openblas_get_corename`: the kernel OpenBLAS chose for this CPU.
     let coreName: memvault_openblas_get_corename_function
+    /// OpenBLAS's `blas_server_avail`: non-zero while its thread pool runs (nil in a build that
+    /// does not export it).
+    let poolFlag: UnsafePointer<Int32>?
+
+    /// Whether OpenBLAS's own thread pool is running (nil when the library does not say).
+    var threadPoolRunning: Bool? { poolFlag.map { $0.pointee != 0 } }
 
     /// The library, opened once per process on first use (or why it could not be).
     static let shared: Result<OpenBLAS, EmbedderError> = open()
@@ -47,7 +53,16 @@ struct OpenBLAS: @unchecked Sendable {
         }
         // We parallelize across batches ourselves; OpenBLAS threads would only contend with us.
         setThreadCount(1)
-        return .success(OpenBLAS(sgemm: sgemm, setThreadCount: setThreadCount, coreName: coreName))
+        // OpenBLAS started its pool as it loaded, one thread per core but one, and each of them
+        // spins (calling sched_yield) for 2^28 cycles, about a tenth of a second, before it
+        // sleeps: a whole CLI search long, on every other core, beside our own threads (a quarter
+        // of a 100k search's CPU on two cores). With one thread OpenBLAS never uses the pool, so
+        // it is stopped now; a build without `blas_thread_shutdown_` keeps it.
+        if let shutdown = function("blas_thread_shutdown_", as: memvault_blas_thread_shutdown_function.self) {
+            _ = shutdown()
+        }
+        let poolFlag = dlsym(handle, "blas_server_avail").map { UnsafePointer($0.assumingMemoryBound(to: Int32.self)) }
+        return .success(OpenBLAS(sgemm: sgemm, setThreadCount: setThreadCount, coreName: coreName, poolFlag: poolFlag))
     }
 
     private static func missing(_ reason: String) -> EmbedderError {

@@ -7,6 +7,13 @@ import Testing
 /// Fidelity against sentence-transformers' own output for the same model.
 @Suite("Reference vectors from sentence-transformers")
 struct ReferenceTests {
+    @Test("once a model has loaded OpenBLAS, its own thread pool is stopped (its threads would spin beside ours)")
+    func openBLASPoolStopped() throws {
+        _ = try Model.embedder()
+        let blas = try OpenBLAS.shared.get()
+        #expect(blas.threadPoolRunning == false)
+    }
+
     @Test("token ids match BertTokenizer", arguments: ReferenceCase.all)
     func tokenIDs(_ reference: ReferenceCase) throws {
         let embedder = try Model.embedder()
