@@ -88,6 +88,36 @@ struct ClassificationNeighbourTests {
         #expect(try vault.highestReadableTier(user: "alice") == .general)
     }
 
+    @Test("the model is loaded only when the neighbours are asked for: not for a credential, a text at its floor, or a vault without an index")
+    func modelLoadedOnlyWhenNeeded() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("classify-lazy-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let embedder = CountingEmbedder()
+        let vault = try Self.indexedVault(folder, embedder: embedder)
+        var loads = 0
+        func load() -> CountingEmbedder {
+            loads += 1
+            return embedder
+        }
+        _ = try vault.classify(text: "the garage PIN is 4711", user: "alice", embedder: load())
+        _ = try vault.classify(text: "Blood test: LDL 162, doctor wants a recheck in March", user: "alice", embedder: load())
+        #expect(loads == 0)
+        let plain = try vault.classify(text: "walked to the lake with jonas and the dog", user: "alice", embedder: load())
+        #expect(loads == 1)  // once, though both the skip rule and the neighbours could ask
+        #expect(plain.neighbours > 0)
+        // An add with an automatic tier: the same rule (here refused: this vault has no key for
+        // confidential, and the model was not loaded to find out).
+        #expect(throws: VaultError.self) {
+            try vault.add(NewMemory(text: "Blood test: LDL 162 again", autoTier: true), user: "alice", embedder: load())
+        }
+        #expect(loads == 1)
+        // Without an index nothing is loaded, whatever the text.
+        let empty = try Vault.create(
+            at: folder.appendingPathComponent("empty"), user: "alice", environment: ["XDG_RUNTIME_DIR": folder.path])
+        _ = try empty.classify(text: "walked to the lake with jonas", user: "alice", embedder: load())
+        #expect(loads == 1)
+    }
+
     @Test("with a readable secret index the same text is embedded: a secret neighbourhood could raise it")
     func readableSecretIndexAsksTheNeighbours() throws {
         let fixture = try SecretVault()

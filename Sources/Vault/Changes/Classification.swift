@@ -73,20 +73,23 @@ extension Vault {
     /// write from another program without a tier) would choose, and why.
     ///
     /// - Parameters:
-    ///   - embedder: the loaded model, for the neighbour signal (the nearest already-tiered
-    ///     memories of `user` in the index and in the unlocked encrypted tiers); nil skips that signal.
+    ///   - embedder: the model, for the neighbour signal (the nearest already-tiered memories of
+    ///     `user` in the index and in the unlocked encrypted tiers); nil skips that signal. It is
+    ///     evaluated only when that signal could change the tier and an index can be read, so
+    ///     `Embedder(...)` written here loads the model only then.
     ///   - excluding: a memory id to leave out of the neighbours (the memory itself, on review).
     /// - Throws: `.badInput` for an empty or oversized text.
     public func classify(
-        text: String, user: String, embedder: (any SentenceEmbedding)? = nil, excluding: String? = nil
+        text: String, user: String, embedder: @autoclosure () -> (any SentenceEmbedding)? = nil, excluding: String? = nil
     ) throws(VaultError) -> TierClassification {
         try classify(text: text, user: user, embedder: embedder, excluding: excluding, embeddingText: nil)
     }
 
     /// ``classify(text:user:embedder:excluding:)`` for a write: `embeddingText` is what the index
     /// will embed for the new memory, so that its refresh reuses the vector (nil: `text`).
+    /// `loadEmbedder` is called at most once, and only when the neighbours are needed.
     func classify(
-        text: String, user: String, embedder: (any SentenceEmbedding)?, excluding: String?, embeddingText: String?
+        text: String, user: String, embedder loadEmbedder: () -> (any SentenceEmbedding)?, excluding: String?, embeddingText: String?
     ) throws(VaultError) -> TierClassification {
         let body = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !body.isEmpty else { throw VaultError(.badInput, "empty memory") }
@@ -97,15 +100,18 @@ extension Vault {
         // the tier: never for a text holding a credential, which is secret whatever its neighbours,
         // nor for one the text puts in the encrypted tier it requires when no readable index holds
         // a higher tier (a write to a locked tier then costs no embedding).
+        var loaded: (any SentenceEmbedding)??
+        func embedder() -> (any SentenceEmbedding)? {
+            if loaded == nil { loaded = .some(loadEmbedder()) }
+            return loaded ?? nil
+        }
         var neighbours: [Neighbour]?
         let result = try TierClassifier().classify(
             body,
             highestNeighbourTier: { () throws(VaultError) -> TierLabel in
-                // Without the model there are no neighbours at all (and no key is opened to say so).
-                embedder == nil ? .chronological : try highestReadableTier(user: user)
+                try highestReadableTier(user: user, modelAvailable: { embedder() != nil })
             },
             neighbours: { () throws(VaultError) -> [Neighbour]? in
-                guard let embedder else { return nil }
                 neighbours = try self.neighbours(of: body, user: user, embedder: embedder, excluding: excluding, embeddingText: embeddingText)
                 return neighbours
             })
@@ -126,12 +132,13 @@ extension Vault {
     /// - Parameter embeddingText: what the index will embed for this memory (title and body as
     ///   written); nil embeds `text`.
     func neighbours(
-        of text: String, user: String, embedder: any SentenceEmbedding, excluding: String?, embeddingText: String? = nil
+        of text: String, user: String, embedder: () -> (any SentenceEmbedding)?, excluding: String?, embeddingText: String? = nil
     ) throws(VaultError) -> [Neighbour] {
         let index = try indexAsLastRefreshed()
         let encrypted = try encryptedIndexesAsStored(user: user)
         let hasPlain = (index?.count ?? 0) > 0
         guard hasPlain || encrypted.contains(where: { !$0.index.files.isEmpty }) else { return [] }
+        guard let embedder = embedder() else { return [] }
         let vector = embeddingMemo.embed(embeddingText ?? text, with: embedder)
         let k = Self.classifierNeighbours
         var found: [(tier: Tier, score: Float)] = []
@@ -188,11 +195,14 @@ extension Vault {
     /// The highest tier a neighbour of `user`'s could come from: the highest encrypted tier with an
     /// encrypted index that is unlocked now (as ``encryptedIndexesAsStored(user:)`` would read it),
     /// else `general` (the search index holds the plain tiers). Never asks for a passphrase.
-    func highestReadableTier(user: String) throws(VaultError) -> TierLabel {
+    /// - Parameter modelAvailable: whether there is a model at all, asked only when a sealed index
+    ///   exists: without one there are no neighbours, and no key is opened to find that out.
+    func highestReadableTier(user: String, modelAvailable: () -> Bool = { true }) throws(VaultError) -> TierLabel {
         for tier in Tier.allCases.reversed() where tier.isEncrypted {
-            guard FileManager.default.fileExists(atPath: root.appendingPathComponent(encryptedIndexPath(user: user, tier: tier)).path),
-                try tierKey(user: user, tier: tier, ask: false) != nil
+            guard FileManager.default.fileExists(atPath: root.appendingPathComponent(encryptedIndexPath(user: user, tier: tier)).path)
             else { continue }
+            guard modelAvailable() else { return .chronological }
+            guard try tierKey(user: user, tier: tier, ask: false) != nil else { continue }
             return TierLabel(rawValue: tier.rawValue) ?? .secret
         }
         return .general

@@ -45,11 +45,13 @@ extension Vault {
     /// - Returns: the memory as written, with its id, path and line.
     /// - Throws: `VaultError.badInput` for empty or oversized text, bad tags or a text that would
     ///   break the entry format; nothing is written then.
-    /// - Parameter embedder: the loaded model, for the classifier's neighbour signal when the tier
-    ///   is automatic; nil skips that signal.
+    /// - Parameter embedder: the model, for the classifier's neighbour signal when the tier is
+    ///   automatic; nil skips that signal. Evaluated only when that signal is needed (see
+    ///   ``classify(text:user:embedder:excluding:)``), so `Embedder(...)` here loads the model only then.
     @discardableResult
     public func add(
-        _ new: NewMemory, user: String, now: Date = Date(), allowSecrets: Bool = false, embedder: (any SentenceEmbedding)? = nil
+        _ new: NewMemory, user: String, now: Date = Date(), allowSecrets: Bool = false,
+        embedder: @autoclosure () -> (any SentenceEmbedding)? = nil
     ) throws(VaultError) -> Memory {
         let prepared = try prepare(new, user: user, now: now, location: nil, allowSecrets: allowSecrets, embedder: embedder)
         var path = ""
@@ -246,7 +248,7 @@ extension Vault {
     ///   `allowSecrets`), or for an encrypted tier without a key.
     func prepare(
         _ memory: NewMemory, user: String, now: Date, location: String?, allowSecrets: Bool,
-        embedder: (any SentenceEmbedding)? = nil
+        embedder: () -> (any SentenceEmbedding)? = { nil }
     ) throws(VaultError) -> PreparedMemory {
         let body = Self.trimmedBody(memory.text)
         // A title alone is a whole memory (an entry with a heading and no body), as export writes it.

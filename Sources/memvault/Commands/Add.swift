@@ -66,8 +66,11 @@ extension Memvault {
                 if let date { memory.date = try DateText.parseUserDate(date, timeZone: vault.config.timeZone) }
                 let classifies = memory.autoTier || (memory.tier == nil && vault.config.classifiesByDefault)
                 // The neighbour signal needs the model; without it the classifier uses the text alone.
-                let embedder = classifies ? try? Embedder(modelDirectory: Embedder.defaultModelDirectory()) : nil
-                let added = try vault.add(memory, user: user, allowSecrets: allowSecret, embedder: embedder)
+                // It is loaded only if the classifier asks for the neighbours (not for a credential,
+                // nor for a memory its words put at its floor with no higher index readable).
+                let added = try vault.add(
+                    memory, user: user, allowSecrets: allowSecret,
+                    embedder: classifies ? try? Embedder(modelDirectory: Embedder.defaultModelDirectory()) : nil)
                 if let classification = added.classification { Output.printError(classification.summary) }
                 if json { try Output.printJSON(added) } else { print(added.id) }
             }

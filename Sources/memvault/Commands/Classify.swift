@@ -78,8 +78,9 @@ extension Memvault {
                     return
                 }
                 let body = text == "-" ? try Output.readStandardInput() : text!
-                let embedder = try? Embedder(modelDirectory: Embedder.defaultModelDirectory())
-                let result = try vault.classify(text: body, user: user, embedder: embedder)
+                // The model loads only if the neighbours are asked for.
+                let result = try vault.classify(
+                    text: body, user: user, embedder: try? Embedder(modelDirectory: Embedder.defaultModelDirectory()))
                 if json {
                     try Output.printJSON(result)
                 } else {
