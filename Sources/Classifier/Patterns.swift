@@ -1,12 +1,15 @@
 import Foundation
+import Synchronization
 
 /// Shapes the word lists cannot see: dates and clock times, national id numbers, street
 /// addresses, postcodes, amounts of money and children's ages.
 enum Patterns {
-    struct Pattern: @unchecked Sendable {
-        // NSRegularExpression is immutable after creation and safe to use from several threads
-        // at once (Foundation documents it so); this wrapper only makes the static table Sendable.
-        let expression: NSRegularExpression
+    struct Pattern: Sendable {
+        /// The regular expression, compiled the first time a text gets past the digit count and
+        /// the gate: compiling all of them took a sixth of a one-shot `classify` or
+        /// `add --tier auto`, and most texts need few or none.
+        private let compiled: CompiledOnUse
+        var expression: NSRegularExpression { compiled.expression }
         let cue: Cue
         let weight: Double
         let name: String
@@ -22,10 +25,35 @@ enum Patterns {
         ) {
             self.minimumDigits = minimumDigits
             self.gate = gate
-            expression = try! NSRegularExpression(pattern: pattern, options: caseInsensitive ? [.caseInsensitive] : [])
+            compiled = CompiledOnUse(pattern, options: caseInsensitive ? [.caseInsensitive] : [])
             self.cue = cue
             self.weight = weight
             self.name = name
+        }
+    }
+
+    /// A regular expression compiled on first use, once, from any thread.
+    final class CompiledOnUse: Sendable {
+        private let pattern: String
+        private let options: NSRegularExpression.Options
+        // NSRegularExpression is immutable after creation and safe to use from several threads at
+        // once (Foundation documents it so); it is not marked Sendable, hence the unchecked box.
+        private struct Box: @unchecked Sendable { let expression: NSRegularExpression }
+        private let box = Mutex<Box?>(nil)
+
+        init(_ pattern: String, options: NSRegularExpression.Options) {
+            self.pattern = pattern
+            self.options = options
+        }
+
+        var expression: NSRegularExpression {
+            box.withLock { box in
+                if let box { return box.expression }
+                // The patterns are constants of this file; a test compiles every one of them.
+                let made = Box(expression: try! NSRegularExpression(pattern: pattern, options: options))
+                box = made
+                return made.expression
+            }
         }
     }
 

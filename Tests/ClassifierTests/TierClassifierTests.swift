@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Classifier
 import TestSupport
@@ -228,6 +229,38 @@ struct TierClassifierTests {
         // Habits never lower a floor: plain neighbours cannot make a credential plain.
         let plain = (0..<8).map { _ in Neighbour(tier: .chronological, similarity: 0.95) }
         #expect(classifier.classify("PIN 4711 for the garage", neighbours: plain).tier == .secret)
+    }
+
+    @Test("every pattern compiles (they are compiled on first use) and the same expression serves every later use")
+    func patternsCompile() {
+        #expect(Patterns.all.count > 20)
+        for pattern in Patterns.all {
+            let first = pattern.expression
+            #expect(first === pattern.expression, "\(pattern.name)")
+        }
+    }
+
+    @Test("the word lists are trimmed as Foundation trims them, without bridging to NSString")
+    func lexiconTrimming() {
+        let sources = [
+            Lexicons.health, Lexicons.finances, Lexicons.identity, Lexicons.legal, Lexicons.intimate, Lexicons.address,
+            Lexicons.children, Lexicons.passwordHint, Lexicons.secrecy, Lexicons.timeAnchor, Lexicons.eventVerb, Lexicons.fact,
+        ]
+        var checked = 0
+        for source in sources {
+            for line in source.split(separator: "\n") {
+                #expect(String(line.trimmingSpaces()) == line.trimmingCharacters(in: .whitespaces))
+                for item in line.split(separator: ",") {
+                    #expect(String(item.trimmingSpaces()) == item.trimmingCharacters(in: .whitespaces))
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 1000)
+        for odd in ["", "  ", "\t a b \t", "\u{00A0}x\u{2003}", "x"] {
+            #expect(String(Substring(odd).trimmingSpaces()) == odd.trimmingCharacters(in: .whitespaces))
+        }
+        #expect(CompiledLexicon.shared.termCount > 1000)
     }
 
     @Test("the neighbours are asked only when they could change the tier, and skipping them never changes it")
