@@ -17,6 +17,19 @@ struct ClassificationNeighbourTests {
         "saw a heron on the canal on the way to work",
     ]
 
+    /// A vault of alice with the plain topics in general, indexed by a new counting model, in a
+    /// new temporary folder (the caller removes it).
+    static func indexedVault(named name: String) throws -> (vault: Vault, embedder: CountingEmbedder, folder: URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        let embedder = CountingEmbedder()
+        do {
+            return (try indexedVault(folder, embedder: embedder), embedder, folder)
+        } catch {
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        }
+    }
+
     /// A vault of alice with the plain topics in general, indexed with `embedder`.
     static func indexedVault(_ folder: URL, embedder: CountingEmbedder) throws -> Vault {
         let vault = try Vault.create(
@@ -31,10 +44,8 @@ struct ClassificationNeighbourTests {
 
     @Test("an automatic add embeds its text once; the index refresh after it takes that vector and runs the model for nothing else")
     func addReusesTheClassificationVector() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("classify-memo-\(UUID().uuidString)")
+        let (vault, embedder, folder) = try Self.indexedVault(named: "classify-memo")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let embedder = CountingEmbedder()
-        let vault = try Self.indexedVault(folder, embedder: embedder)
         #expect(embedder.count == Self.plainTopics.count)
 
         let added = try vault.add(
@@ -58,10 +69,8 @@ struct ClassificationNeighbourTests {
 
     @Test("a text holding a credential is secret whatever its neighbours: it is neither embedded nor looked up")
     func credentialSkipsTheHabitSignal() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("classify-credential-\(UUID().uuidString)")
+        let (vault, embedder, folder) = try Self.indexedVault(named: "classify-credential")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let embedder = CountingEmbedder()
-        let vault = try Self.indexedVault(folder, embedder: embedder)
         let before = embedder.count
         // Close to the plain neighbours in wording, but it holds a PIN.
         let result = try vault.classify(text: "walked to the lake with jonas, the garage PIN is 4711", user: "alice", embedder: embedder)
@@ -76,10 +85,8 @@ struct ClassificationNeighbourTests {
 
     @Test("a text that is confidential on its own words is not embedded while no index above confidential can be read")
     func confidentialAtItsFloorSkipsTheHabitSignal() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("classify-floor-\(UUID().uuidString)")
+        let (vault, embedder, folder) = try Self.indexedVault(named: "classify-floor")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let embedder = CountingEmbedder()
-        let vault = try Self.indexedVault(folder, embedder: embedder)
         let before = embedder.count
         let health = try vault.classify(text: "Blood test: LDL 162, doctor wants a recheck in March", user: "alice", embedder: embedder)
         #expect(health.tier == .confidential)
@@ -90,10 +97,8 @@ struct ClassificationNeighbourTests {
 
     @Test("the model is loaded only when the neighbours are asked for: not for a credential, a text at its floor, or a vault without an index")
     func modelLoadedOnlyWhenNeeded() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("classify-lazy-\(UUID().uuidString)")
+        let (vault, embedder, folder) = try Self.indexedVault(named: "classify-lazy")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let embedder = CountingEmbedder()
-        let vault = try Self.indexedVault(folder, embedder: embedder)
         var loads = 0
         func load() -> CountingEmbedder {
             loads += 1
@@ -157,10 +162,8 @@ struct ClassificationNeighbourTests {
 
     @Test("neighbours come from the index as last refreshed: no walk of the tier files, no embedding of what changed since")
     func indexAsLastRefreshed() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("classify-stale-\(UUID().uuidString)")
+        let (vault, embedder, folder) = try Self.indexedVault(named: "classify-stale")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let embedder = CountingEmbedder()
-        let vault = try Self.indexedVault(folder, embedder: embedder)
         // A memory written since the last refresh is not yet among the neighbours and is not embedded now.
         try vault.add(NewMemory(text: "quantum zebra violin marmalade", tier: .general), user: "alice")
         // A new Vault, as a new process: it loads the index from disk.
