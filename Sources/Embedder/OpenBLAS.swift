@@ -2,12 +2,12 @@ import Foundation
 
 internal import COpenBLAS
 
-/// The three OpenBLAS functions the embedder calls, from `libopenblas.so.0` loaded at run time.
+/// The OpenBLAS functions the embedder calls, from `libopenblas.so.0` loaded at run time.
 ///
 /// The library is opened the first time an `Embedder` is made, not when the process starts:
 /// OpenBLAS starts its thread pool as it loads (stopped again at once, see `open()`), and a
-/// command that never embeds (`--version`, `add` to a plain tier, `list`) should not pay for that. The functions are OpenBLAS's own;
-/// only the moment of loading differs from linking them.
+/// command that never embeds (`--version`, `add` to a plain tier, `list`) should not pay for
+/// that. The functions are OpenBLAS's own; only the moment of loading differs from linking them.
 struct OpenBLAS: @unchecked Sendable {
     /// The library's name as the dynamic linker finds it (Debian: `libopenblas0`).
     static let soname = "libopenblas.so.0"
