@@ -37,7 +37,10 @@ final class CountingEmbedder: SentenceEmbedding {
 struct SecretVault {
     static let passphrase = "secret pass 2"
     /// In every secret memory's title, body, tag and source; must never appear in the encrypted file.
-    static let marker = "Zqxmarker\(UUID().uuidString.prefix(8))"
+    /// Fixed, not random: the hashed-words embedder puts it in one of its buckets, and a marker
+    /// sharing a bucket with a query's word (about one in a hundred random ones does) ranks every
+    /// secret note above the memory the query is about.
+    static let marker = "Zqxmarker5C1D83A7"
     static let topics = [
         "dentist appointment moved to thursday bring the insurance card",
         "maria birthday dinner at the italian place on elm street",
