@@ -172,12 +172,12 @@ public struct TierClassifier: Sendable {
         guard evidence.credentials.isEmpty else { return classify(evidence: evidence, neighbours: nil) }
         let call = sensitiveCall(evidence)
         let floor = Self.floor(evidence, call: call)
-        if floor >= .confidential, Self.decide(Self.probabilities(evidence, call: call), floor: floor).tier == floor,
-            min(try highestNeighbourTier(), .secret) <= floor
-        {
-            return classify(evidence: evidence, neighbours: nil)
+        let textScores = Self.probabilities(evidence, call: call)
+        let textAlone = Self.decide(textScores, floor: floor)
+        if floor >= .confidential, textAlone.tier == floor, min(try highestNeighbourTier(), .secret) <= floor {
+            return classification(evidence, call: call, vote: nil, decision: textAlone)
         }
-        return classify(evidence: evidence, neighbours: try neighbours())
+        return classify(evidence: evidence, call: call, textScores: textScores, neighbours: try neighbours())
     }
 
     /// The lowest tier the text's evidence allows: `secret` with a credential, `confidential`
@@ -212,21 +212,32 @@ public struct TierClassifier: Sendable {
 
     package func classify(evidence: Evidence, neighbours: [Neighbour]?) -> Classification {
         let call = sensitiveCall(evidence)
-        var scores = Self.probabilities(evidence, call: call)
+        return classify(evidence: evidence, call: call, textScores: Self.probabilities(evidence, call: call), neighbours: neighbours)
+    }
+
+    /// The text's own label probabilities (`textScores`), moved towards the neighbours' vote, decided.
+    private func classify(evidence: Evidence, call: SensitiveCall, textScores: [TierLabel: Double], neighbours: [Neighbour]?) -> Classification {
+        var scores = textScores
+        let vote = neighbours.flatMap(Self.neighbourVote)
+        if let vote {
+            let w = vote.weight
+            for tier in TierLabel.automatic { scores[tier] = (1 - w) * scores[tier, default: 0] + w * vote.distribution[tier, default: 0] }
+        }
+        let decision = Self.decide(scores, floor: Self.floor(evidence, call: call))
+        return classification(evidence, call: call, vote: vote, decision: decision)
+    }
+
+    /// The classification `decision` makes, with the reasons of every signal that fired.
+    private func classification(_ evidence: Evidence, call: SensitiveCall, vote: NeighbourVote?, decision: Decision) -> Classification {
         var reasons = Self.reasons(evidence)
         if call.raised, let p = evidence.learned {
             reasons.append("learned score: sensitive \(Self.format(p)) (raises from \(Self.format(raiseThreshold)))")
         } else if call.discounted, let p = evidence.learned {
             reasons.append("learned score: sensitive only \(Self.format(p)) (below \(Self.format(vetoThreshold))), a single weak word discounted")
         }
-        if let neighbours, let vote = Self.neighbourVote(neighbours) {
-            let w = vote.weight
-            for tier in TierLabel.automatic { scores[tier] = (1 - w) * scores[tier, default: 0] + w * vote.distribution[tier, default: 0] }
-            if let top = vote.distribution.max(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
-                reasons.append("neighbours: \(vote.count) similar \(vote.count == 1 ? "memory" : "memories"), \(Int((top.value * 100).rounded())) % in \(top.key.rawValue) (weight \(Self.format(w)))")
-            }
+        if let vote, let top = vote.distribution.max(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
+            reasons.append("neighbours: \(vote.count) similar \(vote.count == 1 ? "memory" : "memories"), \(Int((top.value * 100).rounded())) % in \(top.key.rawValue) (weight \(Self.format(vote.weight)))")
         }
-        let decision = Self.decide(scores, floor: Self.floor(evidence, call: call))
         if decision.escalated {
             let failing = TierLabel.automatic.filter { $0 < decision.tier && decision.atMost[$0, default: 0] < $0.threshold }
             if let highest = failing.last {
