@@ -14,7 +14,9 @@ import TestSupport
 /// trained on all of them with the chosen hyperparameters. Training is full-batch Adam in Double
 /// with no randomness, so the same seed and data give the same file byte for byte.
 enum ClassifyTrain {
-    static let trainingSets = ["memories.jsonl", "classify-heldout.jsonl", "classify-heldout2.jsonl", "heldout3/classify-heldout3.jsonl"]
+    static let trainingSets = [
+        "memories.jsonl", "classify-heldout.jsonl", "classify-heldout2.jsonl", "heldout3/classify-heldout3.jsonl", "heldout4/classify-heldout4.jsonl",
+    ]
     static let dimensionBits = 16
     /// The grid searched: L2 penalty and the number of full-batch Adam steps (early stopping).
     static let lambdas = [1e-7, 1e-6, 1e-5]
