@@ -29,7 +29,10 @@ enum ClassifyBench {
     }
 
     /// The labelled sets run by default, in this order; a missing one is skipped.
-    static let defaultSets = ["memories.jsonl", "classify-heldout.jsonl", "classify-heldout2.jsonl", "heldout3/classify-heldout3.jsonl", "heldout4/classify-heldout4.jsonl"]
+    static let defaultSets = [
+        "memories.jsonl", "classify-heldout.jsonl", "classify-heldout2.jsonl", "heldout3/classify-heldout3.jsonl",
+        "heldout4/classify-heldout4.jsonl", "heldout5/classify-heldout5.jsonl",
+    ]
 
     static let tiers = ["chronological", "general", "confidential", "secret", "ultrasecret"]
 
