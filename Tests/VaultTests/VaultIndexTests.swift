@@ -1,6 +1,8 @@
+import Embedder
 import Foundation
 import MarkdownCodec
 import SearchIndex
+import Synchronization
 import Testing
 @testable import Vault
 
@@ -142,5 +144,67 @@ struct VaultIndexTests {
         // A full rebuild numbers rows differently, so equal scores may come in another order.
         _ = try fixture.vault.reindex(full: true, embedder: embedder)
         #expect(try answers().map { $0.sorted() } == beforeFold.map { $0.sorted() })
+    }
+}
+
+@Suite("A search that loads the model while the index is brought up to date")
+struct LoadingModelSearchTests {
+    /// A loader of `model` that counts its calls.
+    final class Loader: Sendable {
+        let model: CountingEmbedder?
+        let calls = Mutex(0)
+        init(_ model: CountingEmbedder?) { self.model = model }
+        var count: Int { calls.withLock { $0 } }
+        func load() -> (any SentenceEmbedding)? {
+            calls.withLock { $0 += 1 }
+            return model
+        }
+    }
+
+    private func search(_ fixture: PlainVault, _ query: String, mode: SearchMode, loader: Loader) throws -> SearchResponse {
+        try fixture.vault.search(SearchRequest(query: query, k: 3, mode: mode), user: "alice", loadingModel: { loader.load() })
+    }
+
+    @Test("hybrid and semantic: the same results as with the model given, loaded once; lexical never loads it")
+    func loadsOnceOnlyWhenNeeded() throws {
+        let fixture = try PlainVault()
+        defer { fixture.cleanup() }
+        let given = CountingEmbedder()
+        for mode in [SearchMode.hybrid, .semantic] {
+            let expected = try fixture.search("lake coffee Maria", mode: mode, embedder: given)
+            let loader = Loader(CountingEmbedder())
+            let found = try search(fixture, "lake coffee Maria", mode: mode, loader: loader)
+            #expect(found.results.map(\.id) == expected && !expected.isEmpty)
+            #expect(loader.count == 1)
+        }
+        let loader = Loader(CountingEmbedder())
+        let lexical = try search(fixture, "lake coffee Maria", mode: .lexical, loader: loader)
+        #expect(lexical.results.first?.id == fixture.ids[0])
+        #expect(loader.count == 0)
+    }
+
+    @Test("a memory added since the last search is embedded by the loaded model")
+    func staleIndexWaitsForTheModel() throws {
+        var fixture = try PlainVault()
+        defer { fixture.cleanup() }
+        _ = try fixture.search("lake", mode: .hybrid, embedder: CountingEmbedder())
+        fixture.ids.append(try fixture.vault.add(
+            NewMemory(text: "Planted tulip bulbs by the garden fence", tier: .general,
+                      date: EntryDate(year: 2026, month: 11, day: 20, hour: 9, minute: 0)), user: "alice").id)
+        let model = CountingEmbedder()
+        let loader = Loader(model)
+        let found = try search(fixture, "tulip bulbs garden", mode: .semantic, loader: loader)
+        #expect(found.results.first?.id == fixture.ids.last)
+        #expect(loader.count == 1 && model.count == 2)  // the new memory, then the query
+    }
+
+    @Test("without the model: hybrid gives lexical results with a notice, semantic is one error")
+    func missingModel() throws {
+        let fixture = try PlainVault()
+        defer { fixture.cleanup() }
+        let hybrid = try search(fixture, "lake coffee Maria", mode: .hybrid, loader: Loader(nil))
+        #expect(hybrid.results.first?.id == fixture.ids[0])
+        #expect(hybrid.notices.contains { $0.hasPrefix("embedding model missing") })
+        #expect(throws: VaultError.self) { try search(fixture, "lake coffee Maria", mode: .semantic, loader: Loader(nil)) }
     }
 }

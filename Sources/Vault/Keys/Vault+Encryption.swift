@@ -211,7 +211,7 @@ extension Vault {
         request.mode = mode
         request.users = filter.users ?? [user]
         request.tiers = Set(Tier.allCases.filter { $0.isEncrypted && (request.tiers?.contains($0) ?? true) })
-        let response = try searchOnce(request, user: user, embedder: embedder, encryptedUpdate: &update)
+        let response = try searchOnce(request, user: user, model: ModelLoad(loaded: embedder), encryptedUpdate: &update)
         return (response.results, response.locked.compactMap(Tier.init(rawValue:)))
     }
 }

@@ -94,18 +94,21 @@ extension Vault {
     }
 
     /// Loads the index and brings it up to date with the files.
-    func refreshedIndex(embedder: (any SentenceEmbedding)?, full: Bool, update: inout VaultIndex.Update) throws(VaultError) -> VaultIndex {
+    func refreshedIndex(
+        embedder: @autoclosure () -> (any SentenceEmbedding)?, full: Bool, update: inout VaultIndex.Update
+    ) throws(VaultError) -> VaultIndex {
         var timer = PhaseTimer()
-        return try refreshedIndex(embedder: embedder, full: full, update: &update, timer: &timer)
+        return try refreshedIndex(embedder: embedder(), full: full, update: &update, timer: &timer)
     }
 
     /// Loads the index (or keeps the one loaded earlier while nobody else has changed it) and
     /// brings it up to date with the files, holding the index lock throughout: two processes
-    /// never write the index files at once, and none reads them half-replaced.
+    /// never write the index files at once, and none reads them half-replaced. `embedder` is
+    /// asked only when an entry needs a vector.
     /// - Throws: `VaultError` when the lock cannot be had in time, a file cannot be read, or the
     ///   index cannot be written.
     func refreshedIndex(
-        embedder: (any SentenceEmbedding)?, full: Bool, update: inout VaultIndex.Update, timer: inout PhaseTimer,
+        embedder: @autoclosure () -> (any SentenceEmbedding)?, full: Bool, update: inout VaultIndex.Update, timer: inout PhaseTimer,
         verifyVectors: Bool = false
     ) throws(VaultError) -> VaultIndex {
         let lock: VaultLock
@@ -125,8 +128,6 @@ extension Vault {
                 hint: "try again when it has finished")
         }
         defer { lock.unlock() }
-        // A memory classified in this process a moment ago is indexed with the vector it got then.
-        let embedder = embeddingMemo.serving(embedder)
         let index: VaultIndex
         if !full, let loaded = loadedIndex, loaded.isCurrentOnDisk {
             index = loaded
@@ -150,15 +151,16 @@ extension Vault {
                 rebuild = true
             }
         }
+        // A memory classified in this process a moment ago is indexed with the vector it got then.
         do {
             try index.refresh(
-                sources: sources, root: root, timeZone: config.timeZone, full: rebuild, embedder: embedder,
+                sources: sources, root: root, timeZone: config.timeZone, full: rebuild, embedder: embeddingMemo.serving(embedder()),
                 read: { (path) throws(VaultError) in try readEntryFile(path) }, update: &update)
         } catch where error.damagedIndex && !rebuild {
             // A chunk read while folding the delta was damaged: rebuild everything from the files.
             update.notices.append(Self.damagedIndexNotice)
             try index.refresh(
-                sources: sources, root: root, timeZone: config.timeZone, full: true, embedder: embedder,
+                sources: sources, root: root, timeZone: config.timeZone, full: true, embedder: embeddingMemo.serving(embedder()),
                 read: { (path) throws(VaultError) in try readEntryFile(path) }, update: &update)
         }
         timer.lap("freshness check")
@@ -211,20 +213,34 @@ extension Vault {
     /// - Parameter embedder: nil when the model is missing: hybrid falls back to lexical with a
     ///   notice, semantic is an error.
     public func search(_ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?) throws(VaultError) -> SearchResponse {
+        try search(request, user: user, model: ModelLoad(loaded: embedder))
+    }
+
+    /// The same search for a process that has not loaded the model yet: `loadModel` runs on
+    /// another core while this thread brings the index up to date (it is waited for only if
+    /// that needs a vector); it returns nil when the model is missing. Lexical searches never
+    /// call it.
+    public func search(
+        _ request: SearchRequest, user: String, loadingModel loadModel: @escaping @Sendable () -> (any SentenceEmbedding)?
+    ) throws(VaultError) -> SearchResponse {
+        try search(request, user: user, model: ModelLoad(loadModel))
+    }
+
+    private func search(_ request: SearchRequest, user: String, model: ModelLoad) throws(VaultError) -> SearchResponse {
         var request = request
         // A scoped vault (an assistant's session) searches only the tiers it may read.
         if let scope = tierScope { request.tiers = (request.tiers ?? Set(Tier.allCases)).intersection(scope) }
         var encryptedUpdate = EncryptedIndexUpdate()
         do {
-            return try searchOnce(request, user: user, embedder: embedder, encryptedUpdate: &encryptedUpdate)
+            return try searchOnce(request, user: user, model: model, encryptedUpdate: &encryptedUpdate)
         } catch where error.damagedIndex {
             // The vector files are checked chunk by chunk as a search reads them: a damaged one
             // means a rebuild from the files and the same search again, never a wrong answer.
             var update = VaultIndex.Update()
             var timer = PhaseTimer()
             loadedIndex = nil
-            _ = try refreshedIndex(embedder: embedder, full: true, update: &update, timer: &timer)
-            var response = try searchOnce(request, user: user, embedder: embedder, encryptedUpdate: &encryptedUpdate)
+            _ = try refreshedIndex(embedder: model.model(), full: true, update: &update, timer: &timer)
+            var response = try searchOnce(request, user: user, model: model, encryptedUpdate: &encryptedUpdate)
             response.notices.insert(Self.damagedIndexNotice, at: 0)
             return response
         }
@@ -253,7 +269,9 @@ extension Vault {
         _ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?, neighbourReach: Int = 3
     ) throws(VaultError) -> Candidates {
         var encryptedUpdate = EncryptedIndexUpdate()
-        return try gather(request, user: user, embedder: embedder, neighbourReach: neighbourReach, encryptedUpdate: &encryptedUpdate).candidates
+        return try gather(
+            request, user: user, model: ModelLoad(loaded: embedder), neighbourReach: neighbourReach, encryptedUpdate: &encryptedUpdate
+        ).candidates
     }
 
     /// The fusion of hybrid searches (its parameters are in ``Fusion/standard``).
@@ -266,24 +284,29 @@ extension Vault {
         var mode: SearchMode
         var notices: [String]
         var timer: PhaseTimer
+        /// The model the search used (nil: lexical, or the model is missing).
+        var embedder: (any SentenceEmbedding)?
     }
 
     private func gather(
-        _ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?, neighbourReach: Int = Vault.fusion.neighbourReach,
+        _ request: SearchRequest, user: String, model: ModelLoad, neighbourReach: Int = Vault.fusion.neighbourReach,
         encryptedUpdate: inout EncryptedIndexUpdate
     ) throws(VaultError) -> Gathered {
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw VaultError(.badInput, "empty query") }
         guard request.k > 0 else { throw VaultError(.badInput, "-k must be at least 1") }
-        if request.mode == .semantic && embedder == nil {
+        // The model loads on another core from here on; this thread waits for it only where it needs it.
+        if request.mode != .lexical { model.preload() }
+        if request.mode == .semantic && model.model() == nil {
             throw VaultError(.badInput, "semantic search needs the embedding model, which is missing",
                 hint: "fetch it with scripts/fetch-model, or use --mode lexical")
         }
         var timer = PhaseTimer()
         var update = VaultIndex.Update()
-        let index = try refreshedIndex(embedder: embedder, full: false, update: &update, timer: &timer)
+        let index = try refreshedIndex(embedder: model.model(), full: false, update: &update, timer: &timer)
         var notices = update.notices
         var mode = request.mode
+        let embedder = mode == .lexical ? nil : model.model()
         if mode == .hybrid && embedder == nil {
             notices.append("embedding model missing: lexical results only (fetch it with scripts/fetch-model)")
             mode = .lexical
@@ -388,7 +411,8 @@ extension Vault {
             }
             timer.lap("neighbours")
         }
-        return Gathered(candidates: candidates, index: index, encrypted: encrypted, mode: mode, notices: notices, timer: timer)
+        return Gathered(
+            candidates: candidates, index: index, encrypted: encrypted, mode: mode, notices: notices, timer: timer, embedder: embedder)
     }
 
     /// Links each candidate to its neighbours: the memories next to it in its file, up to `reach`
@@ -477,11 +501,11 @@ extension Vault {
     }
 
     func searchOnce(
-        _ request: SearchRequest, user: String, embedder: (any SentenceEmbedding)?, encryptedUpdate: inout EncryptedIndexUpdate
+        _ request: SearchRequest, user: String, model: ModelLoad, encryptedUpdate: inout EncryptedIndexUpdate
     ) throws(VaultError) -> SearchResponse {
         let clock = ContinuousClock()
         let start = clock.now
-        var gathered = try gather(request, user: user, embedder: embedder, encryptedUpdate: &encryptedUpdate)
+        var gathered = try gather(request, user: user, model: model, encryptedUpdate: &encryptedUpdate)
         let candidates = gathered.candidates
         let score = Dictionary(uniqueKeysWithValues: candidates.all.map { ($0.id, $0) })
         let ranked: [(id: String, score: Float)]
@@ -497,7 +521,7 @@ extension Vault {
         let passages = gathered.mode == .lexical ? [:] : candidates.passages
         let results = try searchResults(
             ranked, index: gathered.index, encrypted: gathered.encrypted, query: query, memories: &memories,
-            passages: passages, semantic: gathered.mode == .semantic, embedder: embedder)
+            passages: passages, semantic: gathered.mode == .semantic, embedder: gathered.embedder)
         gathered.timer.lap("snippets")
         let ms = PhaseTimer.milliseconds(clock.now - start)
         var response = SearchResponse(
@@ -651,28 +675,6 @@ extension Vault {
             }
             return String(decoding: output, as: UTF8.self)
         }
-    }
-}
-
-/// One query's embedding, computed on a thread of its own from the moment it is made.
-private final class QueryEmbedding: @unchecked Sendable {
-    // `@unchecked Sendable`: `result` is written once by the worker before it signals `done`,
-    // and read only after waiting for that signal.
-    private var result: [Float] = []
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ query: String, embedder: any SentenceEmbedding) {
-        DispatchQueue.global(qos: .userInitiated).async { [self] in
-            result = embedder.embed([query])[0]
-            done.signal()
-        }
-    }
-
-    /// The vector, once it is there.
-    func vector() -> [Float] {
-        done.wait()
-        done.signal()
-        return result
     }
 }
 

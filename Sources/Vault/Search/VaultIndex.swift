@@ -426,13 +426,15 @@ final class VaultIndex {
     /// - Parameters:
     ///   - sources: the current tier files (vault-relative path → (user, tier)).
     ///   - read: parses a file.
-    ///   - embedder: nil when the model is missing; vectors then wait for a later refresh.
+    ///   - embedder: nil when the model is missing; vectors then wait for a later refresh. Asked
+    ///     only when an entry needs a vector (a search loads the model meanwhile).
     ///   - full: re-read every file and re-embed every entry.
     /// - Complexity: O(files) stats when nothing changed; otherwise O(changed entries) plus
     ///   small-file rewrites, and O(n) when the delta is folded into a new base.
     func refresh(
         sources: [String: (user: String, tier: Tier)], root: URL, timeZone: TimeZone, full: Bool,
-        embedder: (any SentenceEmbedding)?, read: (String) throws(VaultError) -> EntryFile, update: inout Update
+        embedder: @autoclosure () -> (any SentenceEmbedding)?, read: (String) throws(VaultError) -> EntryFile,
+        update: inout Update
     ) throws(VaultError) {
         if full {
             let generation = state.generation
@@ -522,7 +524,7 @@ final class VaultIndex {
         // Vectors for every entry that lacks one for its current text.
         if changed { state.vectorsComplete = false }
         var newVectors: [(key: String, passages: [ArraySlice<Float>])] = []
-        if let embedder, !state.vectorsComplete {
+        if !state.vectorsComplete, let embedder = embedder() {
             var missing: [Ref] = []
             if let table {
                 for row in 0..<table.count where !isHidden(row) && !table.hasVector(at: row) { missing.append(.base(row)) }

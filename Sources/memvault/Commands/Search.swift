@@ -56,8 +56,11 @@ extension Memvault {
                 var request = SearchRequest(query: query.joined(separator: " "), k: k, mode: mode)
                 request.filter = try filters.filter(timeZone: vault.config.timeZone)
                 if allUsers { request.users = Set(vault.config.users) }
-                let embedder = mode == .lexical ? nil : try? Embedder(modelDirectory: Embedder.defaultModelDirectory())
-                let response = try vault.search(request, user: user, embedder: embedder)
+                // The model loads on another core while the index is brought up to date.
+                let lexical = mode == .lexical
+                let response = try vault.search(request, user: user, loadingModel: {
+                    lexical ? nil : try? Embedder(modelDirectory: Embedder.defaultModelDirectory())
+                })
                 for notice in response.notices { Output.printError("memvault: notice: \(notice)") }
                 defer { Output.reportOtherKeyEntries(vault) }
                 if json {

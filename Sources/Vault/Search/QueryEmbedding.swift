@@ -1,0 +1,66 @@
+import Dispatch
+import Embedder
+import Synchronization
+
+/// The embedding model of one search: given loaded, or loaded once by whichever thread asks first
+/// (the others wait for that load).
+final class ModelLoad: Sendable {
+    private let load: @Sendable () -> (any SentenceEmbedding)?
+    /// nil until loaded; then the model, or `.some(nil)` when it is missing.
+    private let loaded: Mutex<(any SentenceEmbedding)??>
+    /// Whether the load has been started (or the model was given).
+    private let started: Atomic<Bool>
+
+    /// `load` runs at most once, when the model is first asked for; it returns nil when the model is missing.
+    init(_ load: @escaping @Sendable () -> (any SentenceEmbedding)?) {
+        self.load = load
+        loaded = Mutex(nil)
+        started = Atomic(false)
+    }
+
+    /// A model loaded already (nil: missing).
+    init(loaded model: (any SentenceEmbedding)?) {
+        load = { model }
+        loaded = Mutex(.some(model))
+        started = Atomic(true)
+    }
+
+    /// Starts loading the model on another core (if nobody has yet), for whoever asks next.
+    func preload() {
+        guard !started.exchange(true, ordering: .relaxed) else { return }
+        DispatchQueue.global(qos: .userInitiated).async { _ = self.model() }
+    }
+
+    /// The model, nil when it is missing; waits while another thread loads it.
+    func model() -> (any SentenceEmbedding)? {
+        started.store(true, ordering: .relaxed)
+        return loaded.withLock { loaded in
+            if let known = loaded { return known }
+            let model = load()
+            loaded = .some(model)
+            return model
+        }
+    }
+}
+
+/// One query's embedding, computed on a thread of its own from the moment it is made.
+final class QueryEmbedding: @unchecked Sendable {
+    // `@unchecked Sendable`: `result` is written once by the worker before it signals `done`,
+    // and read only after waiting for that signal.
+    private var result: [Float] = []
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ query: String, embedder: any SentenceEmbedding) {
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            result = embedder.embed([query])[0]
+            done.signal()
+        }
+    }
+
+    /// The vector, once it is there.
+    func vector() -> [Float] {
+        done.wait()
+        done.signal()
+        return result
+    }
+}
