@@ -79,10 +79,23 @@ public struct ContextBuilder {
     /// A memory that does not fit whole is shortened when at least this many tokens are left.
     public var shortestExcerpt = 24
 
+    /// Loads the model while the search brings the index up to date (a one-shot process).
+    private let loadModel: (@Sendable () -> (any SentenceEmbedding)?)?
+
     public init(vault: Vault, user: String, embedder: (any SentenceEmbedding)?) {
         self.vault = vault
         self.user = user
         self.embedder = embedder
+        loadModel = nil
+    }
+
+    /// A builder for a process that has not loaded the model: `loadModel` runs on another core
+    /// during the search (see `Vault.search(_:user:loadingModel:)`); nil when the model is missing.
+    public init(vault: Vault, user: String, loadingModel loadModel: @escaping @Sendable () -> (any SentenceEmbedding)?) {
+        self.vault = vault
+        self.user = user
+        embedder = nil
+        self.loadModel = loadModel
     }
 
     /// The block for `request`.
@@ -97,7 +110,11 @@ public struct ContextBuilder {
         search.tiers = request.tiers
         // The whole texts come with the results, read in the same pass as the snippets.
         search.includeMemories = true
-        let response = try vault.search(search, user: user, embedder: embedder)
+        let response = if let loadModel {
+            try vault.search(search, user: user, loadingModel: loadModel)
+        } else {
+            try vault.search(search, user: user, embedder: embedder)
+        }
         let hits = response.results.filter { !$0.id.isEmpty }
         var memories = response.memories
         let missing = hits.filter { memories[$0.id] == nil }

@@ -49,8 +49,10 @@ extension Memvault {
             try await Output.run {
                 let (vault, user) = try vaultOptions.open()
                 let tierSet: Set<Tier>? = tiers.isEmpty ? nil : Set(try tiers.map { try Tier(parsing: $0) })
-                let embedder = try? Embedder(modelDirectory: Embedder.defaultModelDirectory())
-                let builder = ContextBuilder(vault: vault, user: user, embedder: embedder)
+                // The model loads on another core while the search brings the index up to date.
+                let builder = ContextBuilder(vault: vault, user: user, loadingModel: {
+                    try? Embedder(modelDirectory: Embedder.defaultModelDirectory())
+                })
                 let block = try builder.build(ContextRequest(query: query.joined(separator: " "), budget: budget, tiers: tierSet))
                 for notice in block.notices { Output.printError("memvault: notice: \(notice)") }
                 if json {
