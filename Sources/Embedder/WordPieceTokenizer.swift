@@ -27,7 +27,7 @@ public struct WordPieceTokenizer: Sendable {
     /// The number of entries in the vocabulary.
     public var vocabularySize: Int { vocabulary.count }
 
-    private let vocabulary: [String: Int32]
+    let vocabulary: Vocabulary
     private let specialTokens: [(text: [Unicode.Scalar], id: Int32)]
 
     /// The longest word WordPiece splits; longer words become `[UNK]`.
@@ -51,8 +51,7 @@ public struct WordPieceTokenizer: Sendable {
         if #available(macOS 15, *), String(validating: data, as: UTF8.self) == nil {
             throw .corrupt("vocabulary is not UTF-8", vocabularyFile)
         }
-        var vocabulary: [String: Int32] = [:]
-        vocabulary.reserveCapacity(32_768)
+        var vocabulary = Vocabulary(capacity: data.count / 6)
         data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             var id: Int32 = 0
             var start = 0
@@ -60,23 +59,26 @@ public struct WordPieceTokenizer: Sendable {
             while start < bytes.count {
                 var end = start
                 while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-                var token = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
                 // Like the reference, trailing whitespace (a CR, say) is not part of the token. A line
                 // ending in an ASCII byte other than whitespace has none, and that is nearly every
                 // line: the Unicode property lookup runs only for the others.
                 let lastByte = end > start ? bytes[end - 1] : 0x20
                 if lastByte >= 0x80 || lastByte == 0x20 || (0x09...0x0D).contains(lastByte) {
+                    var token = String(decoding: line, as: UTF8.self)
                     while let last = token.unicodeScalars.last, last.properties.isWhitespace {
                         token.unicodeScalars.removeLast()
                     }
+                    vocabulary.insert(Array(token.utf8), id: id)
+                } else {
+                    vocabulary.insert(line, id: id)
                 }
-                vocabulary[token] = id
                 id += 1
                 start = end + 1
             }
         }
         func required(_ token: String) throws(EmbedderError) -> Int32 {
-            guard let id = vocabulary[token] else {
+            guard let id = vocabulary.id(token) else {
                 throw .corrupt("vocabulary lacks the special token \(token)", vocabularyFile)
             }
             return id
@@ -85,7 +87,7 @@ public struct WordPieceTokenizer: Sendable {
         separatorID = try required("[SEP]")
         unknownID = try required("[UNK]")
         specialTokens = ["[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]"].compactMap { token in
-            vocabulary[token].map { (Array(token.unicodeScalars), $0) }
+            vocabulary.id(token).map { (Array(token.unicodeScalars), $0) }
         }
         self.vocabulary = vocabulary
     }
@@ -198,7 +200,7 @@ public struct WordPieceTokenizer: Sendable {
             while start < end {
                 var candidate = start > 0 ? "##" : ""
                 candidate.unicodeScalars.append(contentsOf: word[start..<end])
-                if let id = vocabulary[candidate] {
+                if let id = vocabulary.id(candidate) {
                     match = id
                     break
                 }
