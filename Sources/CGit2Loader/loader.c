@@ -41,3 +41,7 @@ int memvault_git_set_owner_validation(const memvault_git *git, int enabled) {
 int memvault_git_enable_fsync_gitdir(const memvault_git *git, int enabled) {
     return git->git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, enabled);
 }
+
+int memvault_git_enable_strict_object_creation(const memvault_git *git, int enabled) {
+    return git->git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, enabled);
+}

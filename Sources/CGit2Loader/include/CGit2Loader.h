@@ -153,5 +153,8 @@ const memvault_git *_Nullable memvault_git_open(const char *_Nullable *_Nonnull 
 int memvault_git_set_owner_validation(const memvault_git *_Nonnull git, int enabled);
 /// Makes libgit2 fsync the objects, the index and the refs it writes.
 int memvault_git_enable_fsync_gitdir(const memvault_git *_Nonnull git, int enabled);
+/// Whether libgit2 reads the header of every object a new tree or commit names, to check it
+/// exists with the right type.
+int memvault_git_enable_strict_object_creation(const memvault_git *_Nonnull git, int enabled);
 
 #endif
