@@ -70,7 +70,8 @@ public struct ContextBlock: Sendable, Codable {
 public struct ContextBuilder {
     public let vault: Vault
     public let user: String
-    public let embedder: (any SentenceEmbedding)?
+    /// The model (see `Vault.search(_:user:loadingModel:)`).
+    private let loadModel: @Sendable () -> (any SentenceEmbedding)?
     /// Word-set similarity (Jaccard) at or above which two memories are near-duplicates.
     public var duplicateThreshold = 0.8
     /// Similarity at or above which two memories are about the same thing, so the newer one
@@ -79,22 +80,16 @@ public struct ContextBuilder {
     /// A memory that does not fit whole is shortened when at least this many tokens are left.
     public var shortestExcerpt = 24
 
-    /// Loads the model while the search brings the index up to date (a one-shot process).
-    private let loadModel: (@Sendable () -> (any SentenceEmbedding)?)?
-
+    /// A builder with the model loaded already (nil: missing).
     public init(vault: Vault, user: String, embedder: (any SentenceEmbedding)?) {
-        self.vault = vault
-        self.user = user
-        self.embedder = embedder
-        loadModel = nil
+        self.init(vault: vault, user: user, loadingModel: { embedder })
     }
 
     /// A builder for a process that has not loaded the model: `loadModel` runs on another core
-    /// during the search (see `Vault.search(_:user:loadingModel:)`); nil when the model is missing.
+    /// while the search brings the index up to date; it returns nil when the model is missing.
     public init(vault: Vault, user: String, loadingModel loadModel: @escaping @Sendable () -> (any SentenceEmbedding)?) {
         self.vault = vault
         self.user = user
-        embedder = nil
         self.loadModel = loadModel
     }
 
@@ -110,11 +105,7 @@ public struct ContextBuilder {
         search.tiers = request.tiers
         // The whole texts come with the results, read in the same pass as the snippets.
         search.includeMemories = true
-        let response = if let loadModel {
-            try vault.search(search, user: user, loadingModel: loadModel)
-        } else {
-            try vault.search(search, user: user, embedder: embedder)
-        }
+        let response = try vault.search(search, user: user, loadingModel: loadModel)
         let hits = response.results.filter { !$0.id.isEmpty }
         var memories = response.memories
         let missing = hits.filter { memories[$0.id] == nil }

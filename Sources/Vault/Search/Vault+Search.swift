@@ -216,10 +216,11 @@ extension Vault {
         try search(request, user: user, model: ModelLoad(loaded: embedder))
     }
 
-    /// The same search for a process that has not loaded the model yet: `loadModel` runs on
-    /// another core while this thread brings the index up to date (it is waited for only if
-    /// that needs a vector); it returns nil when the model is missing. Lexical searches never
-    /// call it.
+    /// The same search for a process that has not loaded the model yet: `loadModel` runs (at most
+    /// once) on another core while this thread brings the index up to date, and is waited for
+    /// where the search needs the model: an entry without a vector, the query's vector. It
+    /// returns nil when the model is missing. A lexical search asks for it only for an entry
+    /// without a vector.
     public func search(
         _ request: SearchRequest, user: String, loadingModel loadModel: @escaping @Sendable () -> (any SentenceEmbedding)?
     ) throws(VaultError) -> SearchResponse {
