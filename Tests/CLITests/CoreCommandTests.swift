@@ -152,6 +152,39 @@ struct CoreCommandTests {
         #expect((git["uncommitted"] as? [String])?.isEmpty == true)
     }
 
+    @Test("status counts the errors check reports, not its warnings (a credential in a plain tier is one)")
+    func statusCountsCheckErrors() throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        try cli.ok(["init", cli.vault.path, "--user", "alice"])
+        let id = try cli.ok(["add", "one", "--tier", "general"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        // A hand-edited file: the same id again (an error), conflict markers (errors), a password (a warning).
+        try cli.write("alice/chronological/2026-01.md", """
+            ## 2026-01-02 10:00
+            <!-- id: \(id) -->
+            copied by hand
+
+            ## 2026-01-03 10:00
+            <<<<<<< HEAD
+            mine
+            =======
+            theirs
+            >>>>>>> other
+
+            ## 2026-01-04 10:00
+            my password: Tr0ub4dor&3xyz
+
+            """)
+        let report = try cli.json(try cli.run(["check", "--json"]).stdout)
+        let problems = (report["problems"] as? [[String: Any]]) ?? []
+        let errors = problems.filter { $0["severity"] as? String == "error" }.count
+        #expect(errors >= 4 && problems.count > errors, "\(problems)")
+        let status = try cli.json(try cli.ok(["status", "--json"]))
+        #expect(status["problems"] as? Int == errors)
+        #expect((status["users"] as? [String: [String: Int]])?["alice"] == ["general": 1, "chronological": 3])
+        #expect((status["index"] as? [String: Any])?["total"] as? Int == 4)
+    }
+
     @Test("the vault is found from a subfolder, from MEMVAULT_DIR, and from --vault")
     func vaultDiscovery() throws {
         let cli = try CLI()

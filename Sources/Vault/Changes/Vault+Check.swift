@@ -31,6 +31,15 @@ extension Vault {
     /// - Parameter secretsAreErrors: report credentials in plain-text tiers as errors, not
     ///   warnings (the pre-commit hook, which must block such a commit).
     public func check(fix: Bool, secretsAreErrors: Bool = false) throws(VaultError) -> CheckReport {
+        try check(fix: fix, secretsAreErrors: secretsAreErrors, errorsOnly: false) { (path) throws(VaultError) in try readEntryFile(path) }
+    }
+
+    /// `check` for a caller that counts only its errors (`status`): with `errorsOnly`, the
+    /// credential scan of the plain tiers, whose findings are warnings there, is left out.
+    /// - Parameter read: reads a tier file (`status` keeps what it read for its own counts).
+    func check(
+        fix: Bool, secretsAreErrors: Bool, errorsOnly: Bool, read: (String) throws(VaultError) -> EntryFile
+    ) throws(VaultError) -> CheckReport {
         var report = CheckReport()
         let lock: VaultLock? = fix ? try lockVault() : nil
         defer { lock?.unlock() }
@@ -52,7 +61,7 @@ extension Vault {
                     report.filesChecked += 1
                     var file: EntryFile
                     do {
-                        file = try readEntryFile(path)
+                        file = try read(path)
                     } catch {
                         report.problems.append(.init(path: path, line: lineNumber(of: error), severity: "error", message: error.message))
                         continue
@@ -66,7 +75,7 @@ extension Vault {
                     }
                     report.entriesChecked += file.entries.count
                     if !tier.isEncrypted {
-                        for hit in Self.credentialHits(in: file) {
+                        for hit in errorsOnly && !secretsAreErrors ? [] : Self.credentialHits(in: file) {
                             report.problems.append(.init(path: path, line: hit.line, severity: secretsAreErrors ? "error" : "warning",
                                 message: "looks like a \(hit.kind.label) in a plain-text tier; move it to an encrypted tier"))
                         }

@@ -30,13 +30,17 @@ extension Vault {
     }
 
     /// Every entry of every user's tier files (or only `user`'s), in file order.
+    /// - Parameter read: reads a tier file (`status` passes the files its check has read).
     /// - Throws: `VaultError.badInput` for a file that is not valid UTF-8.
-    func allLocated(user: String? = nil, tiers: Set<Tier>? = nil) throws(VaultError) -> [Located] {
+    func allLocated(
+        user: String? = nil, tiers: Set<Tier>? = nil, read: ((String) throws(VaultError) -> EntryFile)? = nil
+    ) throws(VaultError) -> [Located] {
         var result: [Located] = []
         for name in user.map({ [$0] }) ?? config.users {
             for tier in Tier.allCases where tiers?.contains(tier) ?? true {
                 for path in tierFiles(user: name, tier: tier) {
-                    let file = try readEntryFile(path)
+                    let file: EntryFile
+                    if let read { file = try read(path) } else { file = try readEntryFile(path) }
                     for entry in file.entries {
                         result.append(Located(user: name, tier: tier, path: path, entry: entry))
                     }

@@ -48,14 +48,26 @@ extension Vault {
     public func status(user: String) throws(VaultError) -> VaultStatus {
         var users: [String: [String: Int]] = [:]
         var conflicts: [String] = []
-        for located in try allLocated() {
+        // Each tier file is read and parsed once, for the check, the counts and the index coverage
+        // (an unfinished change is recovered first, so all three see the files as they stay).
+        try recoverUnfinishedChange()
+        var parsed: [String: Result<EntryFile, VaultError>] = [:]
+        func read(_ path: String) throws(VaultError) -> EntryFile {
+            if let known = parsed[path] { return try known.get() }
+            let result = Result { () throws(VaultError) in try readEntryFile(path) }
+            parsed[path] = result
+            return try result.get()
+        }
+        let report = try check(fix: false, secretsAreErrors: false, errorsOnly: true, read: read)
+        let located = try allLocated(read: read)
+        parsed = [:]
+        for located in located {
             users[located.user, default: [:]][located.tier.rawValue, default: 0] += 1
             if let original = located.entry.meta.first(where: { $0.key == EntryMerge.conflictKey })?.value {
                 conflicts.append("\(located.entry.id ?? "?") (conflict copy of \(original))")
             }
         }
         for name in config.users where users[name] == nil { users[name] = [:] }
-        let report = try check(fix: false)
         var git = VaultStatus.Git(branch: nil, head: nil, uncommitted: [])
         do {
             git.branch = try repository.currentBranch()
@@ -72,7 +84,7 @@ extension Vault {
         return VaultStatus(
             vault: root.path, user: user, users: users,
             locked: lockedTiers(user: user).map(\.rawValue), noKey: tiersWithoutKey(user: user).map(\.rawValue),
-            index: try indexCoverage(), git: git, problems: report.problems.filter { $0.severity == "error" }.count,
+            index: try indexCoverage(located: located), git: git, problems: report.problems.filter { $0.severity == "error" }.count,
             conflicts: conflicts, untrusted: try untrustedChanges().map(\.description), recovered: lastRecovery,
             merge: try mergeState())
     }

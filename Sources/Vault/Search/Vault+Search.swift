@@ -183,7 +183,8 @@ extension Vault {
     }
 
     /// Index coverage without changing anything: entries indexed with vectors, total memories, stale files.
-    func indexCoverage() throws(VaultError) -> VaultStatus.Index {
+    /// - Parameter located: every entry of the vault, when the caller has them already.
+    func indexCoverage(located: [Located]? = nil) throws(VaultError) -> VaultStatus.Index {
         var notices: [String] = []
         // Under the index lock, so an update by another process is never seen half-replaced.
         let lock: VaultLock?
@@ -200,7 +201,9 @@ extension Vault {
         var stale: [String] = []
         for path in sources.keys.sorted() where index.files[path] != VaultIndex.stat(url(path)) { stale.append(path) }
         stale += index.files.keys.filter { sources[$0] == nil }.sorted()
-        let total = try allLocated().filter { !$0.tier.isEncrypted && ($0.entry.date != nil || $0.entry.id != nil) }.count
+        let all: [Located]
+        if let located { all = located } else { all = try allLocated() }
+        let total = all.filter { !$0.tier.isEncrypted && ($0.entry.date != nil || $0.entry.id != nil) }.count
         let indexed = index.countWithVectors(excluding: Set(stale))
         return VaultStatus.Index(indexed: indexed, total: total, staleFiles: stale)
     }
