@@ -140,10 +140,15 @@ extension Vault {
 
     /// A user's memories that pass `filter`, newest first. Entries without an id are included
     /// with an empty id (run `check --fix` to give them one).
-    public func memories(user: String, filter: MemoryFilter = MemoryFilter()) throws(VaultError) -> [Memory] {
+    /// - Parameter limit: at most this many, the newest; only those are turned into memories (and
+    ///   decrypted) when no tag or mention filter needs every memory's text.
+    public func memories(user: String, filter: MemoryFilter = MemoryFilter(), limit: Int? = nil) throws(VaultError) -> [Memory] {
         let timeZone = config.timeZone
         var selected: [(Date, Memory)] = []
-        let places = try allLocated(user: user, tiers: filter.tiers)
+        var places = try allLocated(user: user, tiers: filter.tiers)
+        if let limit, filter.tags == nil, filter.mentions == nil {
+            places = Self.newest(places, limit: max(0, limit), filter: filter, timeZone: timeZone)
+        }
         try prefetchFileKeys(places)
         for located in places {
             let memory = try memory(located)
@@ -154,7 +159,30 @@ extension Vault {
             if let mentions = filter.mentions, !mentions.isSubset(of: memory.mentions) { continue }
             selected.append((instant ?? .distantPast, memory))
         }
-        return selected.sorted { ($0.0, $0.1.id) > ($1.0, $1.1.id) }.map(\.1)
+        let newestFirst = selected.sorted { ($0.0, $0.1.id) > ($1.0, $1.1.id) }.map(\.1)
+        return limit.map { Array(newestFirst.prefix(max(0, $0))) } ?? newestFirst
+    }
+
+    /// The entries among which the newest `limit` memories passing `filter`'s dates are: the
+    /// newest `limit` plain ones that pass (a plain memory's date is its heading's), and every
+    /// encrypted one (its date may be inside the ciphertext).
+    /// - Complexity: O(n log n) for n entries, without building or decrypting a memory.
+    static func newest(_ places: [Located], limit: Int, filter: MemoryFilter, timeZone: TimeZone) -> [Located] {
+        var plain: [(instant: Date, id: String, index: Int)] = []
+        var kept: [Int] = []
+        for (i, located) in places.enumerated() {
+            if located.entry.isEncrypted {
+                kept.append(i)
+                continue
+            }
+            let instant = located.entry.date.map { DateText.instant($0, timeZone: timeZone) }
+            if let since = filter.since, (instant.map { $0 < since } ?? true) { continue }
+            if let until = filter.until, (instant.map { $0 > until } ?? true) { continue }
+            plain.append((instant ?? .distantPast, located.entry.id ?? "", i))
+        }
+        plain.sort { ($0.instant, $0.id) > ($1.instant, $1.id) }
+        kept += plain.prefix(limit).map(\.index)
+        return kept.sorted().map { places[$0] }
     }
 }
 

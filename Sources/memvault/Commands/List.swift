@@ -25,8 +25,7 @@ extension Memvault {
         func run() async throws {
             try await Output.run {
                 let (vault, user) = try vaultOptions.open()
-                var memories = try vault.memories(user: user, filter: try filters.filter(timeZone: vault.config.timeZone))
-                if let limit { memories = Array(memories.prefix(max(0, limit))) }
+                let memories = try vault.memories(user: user, filter: try filters.filter(timeZone: vault.config.timeZone), limit: limit)
                 if json {
                     try Output.printJSON(["memories": memories])
                     Output.reportOtherKeyEntries(vault)
