@@ -93,6 +93,37 @@ extension GitRepository {
         return try fileChanges(in: diff!, includingUntracked: true)
     }
 
+    /// What the next `git commit` would record: each path whose staged version differs from
+    /// HEAD's, with the bytes staged for it (a staged removal has none), sorted by path.
+    ///
+    /// The staged bytes, not the working file's: a file staged and then changed again commits
+    /// what was staged.
+    /// - Complexity: O(index entries) to compare, plus reading each changed blob.
+    public func stagedFiles() throws(GitError) -> [(path: String, bytes: [UInt8]?)] {
+        let head = try headCommitPointer()
+        defer { git.git_commit_free(head) }
+        var tree: OpaquePointer?
+        if let head { try check(git.git_commit_tree(&tree, head), "git_commit_tree") }
+        defer { git.git_tree_free(tree) }
+        let index = try openIndex()
+        defer { git.git_index_free(index) }
+        var options = git_diff_options()
+        try check(git.git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
+        var diff: OpaquePointer?
+        try check(git.git_diff_tree_to_index(&diff, pointer, tree, index, &options), "git_diff_tree_to_index")
+        defer { git.git_diff_free(diff) }
+        var staged: [(path: String, bytes: [UInt8]?)] = []
+        for change in try fileChanges(in: diff!, includingUntracked: false) {
+            if case .deleted(let path) = change {
+                staged.append((path, nil))
+                continue
+            }
+            guard let entry = git.git_index_get_bypath(index, change.path, 0) else { continue }
+            staged.append((change.path, try blobBytes(entry.pointee.id)))
+        }
+        return staged
+    }
+
     // MARK: Internals shared by the commit paths
 
     /// The repository's index, re-read from disk if another process changed it. Caller frees.

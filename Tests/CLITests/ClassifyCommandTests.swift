@@ -333,3 +333,54 @@ struct ClassifyCommandTests {
         #expect(try cli.commitCount() == commits)
     }
 }
+
+@Suite("check --staged: credentials in what the next git commit records")
+struct StagedCheckTests {
+    static let secretLine = "my password: Tr0ub4dor&3xyz"
+
+    @Test("the staged bytes are scanned, not the working file; other checks still cover every file; the hook uses it")
+    func stagedBytes() throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        try cli.ok(["init", cli.vault.path, "--user", "alice"])
+        // Only in the working tree: the full scan reports it, the staged one does not.
+        try cli.write("alice/general/2026-10.md", "## 2026-10-02 10:00 · Note\n\n\(Self.secretLine)\n")
+        #expect(try cli.run(["check", "--secrets-are-errors"]).status == 1)
+        let unstaged = try cli.run(["check", "--secrets-are-errors", "--staged"])
+        #expect(unstaged.status == 0, "\(unstaged.stdout)\(unstaged.stderr)")
+        try FileManager.default.removeItem(at: cli.vault.appendingPathComponent("alice/general/2026-10.md"))
+
+        // Staged, then cleaned in the working tree only: the commit would record the credential.
+        let path = "alice/chronological/2026-11.md"
+        try cli.write(path, "## 2026-11-22 14:03 · Note\n\nfirst line\n\(Self.secretLine)\n")
+        try cli.git(["add", path])
+        try cli.write(path, "## 2026-11-22 14:03 · Note\n\nfirst line\n")
+        #expect(try cli.run(["check", "--secrets-are-errors"]).status == 0)
+        let staged = try cli.run(["check", "--secrets-are-errors", "--staged"])
+        #expect(staged.status == 1)
+        #expect(staged.stdout.contains("\(path):4") && staged.stdout.contains("plain-text tier"), "\(staged.stdout)")
+        let report = try cli.json(try cli.run(["check", "--staged", "--json"]).stdout)
+        let problems = (report["problems"] as? [[String: Any]]) ?? []
+        #expect(problems.contains { $0["path"] as? String == path && $0["severity"] as? String == "warning" })
+
+        // The installed hook runs the staged scan and refuses the commit.
+        let hook = try String(contentsOf: cli.vault.appendingPathComponent(".git/hooks/pre-commit"), encoding: .utf8)
+        #expect(hook.contains("check --secrets-are-errors --staged"))
+        var env = cli.environment
+        env["PATH"] = CLI.binary.deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        let commits = try cli.commitCount()
+        let hooked = try CLI.process("/usr/bin/git", ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x"],
+                                     in: cli.vault, environment: env)
+        #expect(hooked.status != 0 && hooked.output.contains(path), "\(hooked.output)")
+        #expect(try cli.commitCount() == commits)
+
+        // Staged clean, and a staged removal: nothing to report; a broken working file is still an error.
+        try cli.git(["add", path])
+        #expect(try cli.run(["check", "--secrets-are-errors", "--staged"]).status == 0)
+        try cli.git(["rm", "-q", "--cached", path])
+        #expect(try cli.run(["check", "--secrets-are-errors", "--staged"]).status == 0)
+        try Data([0x23, 0x20, 0xFF, 0x0A]).write(to: cli.vault.appendingPathComponent("alice/general/2026-09.md"))
+        let broken = try cli.run(["check", "--staged"])
+        #expect(broken.status == 1 && broken.stdout.contains("UTF-8"), "\(broken.stdout)")
+    }
+}

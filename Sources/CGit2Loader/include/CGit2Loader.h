@@ -49,6 +49,7 @@
     X(git_diff_num_deltas) \
     X(git_diff_options_init) \
     X(git_diff_tree_to_tree) \
+    X(git_diff_tree_to_index) \
     X(git_diff_tree_to_workdir_with_index) \
     X(git_error_clear) \
     X(git_error_last) \

@@ -30,15 +30,28 @@ extension Vault {
     ///   the files atomically, under the vault lock. Does not commit: `memvault commit` records it.
     /// - Parameter secretsAreErrors: report credentials in plain-text tiers as errors, not
     ///   warnings (the pre-commit hook, which must block such a commit).
-    public func check(fix: Bool, secretsAreErrors: Bool = false) throws(VaultError) -> CheckReport {
-        try check(fix: fix, secretsAreErrors: secretsAreErrors, errorsOnly: false) { (path) throws(VaultError) in try readEntryFile(path) }
+    /// - Parameter staged: scan for credentials only what the next `git commit` would record (the
+    ///   bytes staged in git's index for the plain tiers' files), not the working files (the
+    ///   pre-commit hook: a credential elsewhere is not being committed).
+    public func check(fix: Bool, secretsAreErrors: Bool = false, staged: Bool = false) throws(VaultError) -> CheckReport {
+        try check(fix: fix, secretsAreErrors: secretsAreErrors, credentials: staged ? .staged : .files) { (path) throws(VaultError) in
+            try readEntryFile(path)
+        }
     }
 
-    /// `check` for a caller that counts only its errors (`status`): with `errorsOnly`, the
-    /// credential scan of the plain tiers, whose findings are warnings there, is left out.
+    /// Where `check` looks for credentials in the plain tiers.
+    enum CredentialScan {
+        /// The working files.
+        case files
+        /// The bytes staged in git's index.
+        case staged
+        /// Nowhere (`status`, which counts only errors, when credentials are warnings).
+        case none
+    }
+
     /// - Parameter read: reads a tier file (`status` keeps what it read for its own counts).
     func check(
-        fix: Bool, secretsAreErrors: Bool, errorsOnly: Bool, read: (String) throws(VaultError) -> EntryFile
+        fix: Bool, secretsAreErrors: Bool, credentials: CredentialScan, read: (String) throws(VaultError) -> EntryFile
     ) throws(VaultError) -> CheckReport {
         var report = CheckReport()
         let lock: VaultLock? = fix ? try lockVault() : nil
@@ -75,10 +88,7 @@ extension Vault {
                     }
                     report.entriesChecked += file.entries.count
                     if !tier.isEncrypted {
-                        for hit in errorsOnly && !secretsAreErrors ? [] : Self.credentialHits(in: file) {
-                            report.problems.append(.init(path: path, line: hit.line, severity: secretsAreErrors ? "error" : "warning",
-                                message: "looks like a \(hit.kind.label) in a plain-text tier; move it to an encrypted tier"))
-                        }
+                        if credentials == .files { report.problems += credentialProblems(in: file, path: path, secretsAreErrors: secretsAreErrors) }
                     } else {
                         for entry in file.entries where !entry.isEncrypted {
                             // An error, so the pre-commit hook stops a plain `git commit` of it.
@@ -112,10 +122,34 @@ extension Vault {
                 }
             }
         }
+        if credentials == .staged {
+            let staged: [(path: String, bytes: [UInt8]?)]
+            do {
+                staged = try repository.stagedFiles()
+            } catch {
+                throw VaultError(.badInput, "cannot read git's index: \(error.message)")
+            }
+            for (path, bytes) in staged {
+                guard let bytes, let place = tierOf(path: path), !place.tier.isEncrypted else { continue }
+                do {
+                    report.problems += credentialProblems(in: try parseEntryFile(bytes, path: path), path: path, secretsAreErrors: secretsAreErrors)
+                } catch {
+                    report.problems.append(.init(path: path, line: lineNumber(of: error), severity: "error", message: "as staged: \(error.message)"))
+                }
+            }
+        }
         if !fixes.isEmpty {
             _ = try applyJournaled(fixes, message: "memvault: check --fix (\(report.idsAssigned) ids)", commit: false)
         }
         return report
+    }
+
+    /// What looks like a credential in `file` of a plain tier.
+    private func credentialProblems(in file: EntryFile, path: String, secretsAreErrors: Bool) -> [CheckReport.Problem] {
+        Self.credentialHits(in: file).map { hit in
+            .init(path: path, line: hit.line, severity: secretsAreErrors ? "error" : "warning",
+                message: "looks like a \(hit.kind.label) in a plain-text tier; move it to an encrypted tier")
+        }
     }
 
     /// Whether a vault-relative path is one of the vault's own: memvault.toml, .gitignore, `.memvault/`

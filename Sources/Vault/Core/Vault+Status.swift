@@ -58,7 +58,8 @@ extension Vault {
             parsed[path] = result
             return try result.get()
         }
-        let report = try check(fix: false, secretsAreErrors: false, errorsOnly: true, read: read)
+        // Credentials in plain tiers are warnings there, and status counts errors.
+        let report = try check(fix: false, secretsAreErrors: false, credentials: .none, read: read)
         let located = try allLocated(read: read)
         parsed = [:]
         for located in located {

@@ -42,9 +42,9 @@ extension Vault {
     static let preCommitHook = """
         #!/bin/sh
         # Installed by memvault: a plain `git commit` in this vault runs `memvault check` first,
-        # and a credential in a plain-text tier blocks the commit (git commit --no-verify skips it).
+        # and a credential staged in a plain-text tier blocks the commit (git commit --no-verify skips it).
         if command -v memvault >/dev/null 2>&1; then
-            exec memvault check --secrets-are-errors --vault "$(git rev-parse --show-toplevel)"
+            exec memvault check --secrets-are-errors --staged --vault "$(git rev-parse --show-toplevel)"
         fi
         echo "memvault pre-commit hook: memvault is not on PATH; skipping memvault check" >&2
         exit 0

@@ -16,6 +16,7 @@ extension Memvault {
                 Examples:
                   memvault check
                   memvault check --fix && memvault commit
+                  memvault check --secrets-are-errors --staged   # what the pre-commit hook runs
                 """)
 
         @OptionGroup var vaultOptions: VaultOptions
@@ -26,13 +27,16 @@ extension Memvault {
         @Flag(help: "Report credentials in plain-text tiers as errors (exit 1), as the pre-commit hook does.")
         var secretsAreErrors = false
 
+        @Flag(help: "Look for credentials only in what the next git commit records (the files as staged), as the pre-commit hook does.")
+        var staged = false
+
         @Flag(help: "Print the report as JSON.")
         var json = false
 
         func run() async throws {
             try await Output.run {
                 let (vault, _) = try vaultOptions.open()
-                let report = try vault.check(fix: fix, secretsAreErrors: secretsAreErrors)
+                let report = try vault.check(fix: fix, secretsAreErrors: secretsAreErrors, staged: staged)
                 if json {
                     try Output.printJSON(report)
                 } else {
