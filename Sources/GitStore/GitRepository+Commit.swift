@@ -76,10 +76,7 @@ extension GitRepository {
     /// - Returns: Changes sorted by path; a moved file may appear as `.renamed`.
     /// - Complexity: A scan of the working directory.
     public func changedPaths() throws(GitError) -> [FileChange] {
-        let head = try headCommitPointer()
-        defer { git.git_commit_free(head) }
-        var tree: OpaquePointer?
-        if let head { try check(git.git_commit_tree(&tree, head), "git_commit_tree") }
+        let tree = try headTree()
         defer { git.git_tree_free(tree) }
         var options = git_diff_options()
         try check(git.git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
@@ -100,10 +97,7 @@ extension GitRepository {
     /// what was staged.
     /// - Complexity: O(index entries) to compare, plus reading each changed blob.
     public func stagedFiles() throws(GitError) -> [(path: String, bytes: [UInt8]?)] {
-        let head = try headCommitPointer()
-        defer { git.git_commit_free(head) }
-        var tree: OpaquePointer?
-        if let head { try check(git.git_commit_tree(&tree, head), "git_commit_tree") }
+        let tree = try headTree()
         defer { git.git_tree_free(tree) }
         let index = try openIndex()
         defer { git.git_index_free(index) }
@@ -125,6 +119,15 @@ extension GitRepository {
     }
 
     // MARK: Internals shared by the commit paths
+
+    /// HEAD's tree, nil on an unborn branch. Caller frees.
+    func headTree() throws(GitError) -> OpaquePointer? {
+        let head = try headCommitPointer()
+        defer { git.git_commit_free(head) }
+        var tree: OpaquePointer?
+        if let head { try check(git.git_commit_tree(&tree, head), "git_commit_tree") }
+        return tree
+    }
 
     /// The repository's index, re-read from disk if another process changed it. Caller frees.
     func openIndex() throws(GitError) -> OpaquePointer {
