@@ -90,7 +90,7 @@ struct VaultIndexTests {
 
     @Test("folding the delta into a new base generation keeps every answer, and a full rebuild agrees")
     func compactionKeepsAnswers() throws {
-        var fixture = try PlainVault()
+        let fixture = try PlainVault()
         defer { fixture.cleanup() }
         let embedder = CountingEmbedder()
         _ = try fixture.vault.reindex(full: true, embedder: embedder)
