@@ -25,25 +25,42 @@ extension Vault {
     /// Credential-looking lines of a plain-tier file, with the file's line numbers; a hit in a
     /// metadata field carries the line where its comment starts. At most one hit per kind and line.
     static func credentialHits(in file: EntryFile) -> [SecretScanner.Hit] {
-        var lines = String(decoding: file.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        // Lines split on LF bytes, as the parser numbers them (a String split on "\n" would walk
+        // grapheme clusters, a fifth of `check`, and keep "\r\n" whole).
+        let bytes = file.bytes
+        var starts = [0]
+        for (i, byte) in bytes.enumerated() where byte == 0x0A { starts.append(i + 1) }
+        func line(_ i: Int) -> ArraySlice<UInt8> { bytes[starts[i]..<(i + 1 < starts.count ? starts[i + 1] - 1 : bytes.count)] }
+        func contains(_ line: ArraySlice<UInt8>, _ needle: String) -> Bool {
+            let needle = Array(needle.utf8)
+            guard line.count >= needle.count else { return false }
+            return (line.startIndex...(line.endIndex - needle.count)).contains { line[$0..<($0 + needle.count)].elementsEqual(needle) }
+        }
+        var blanked = Set<Int>()
         var hits: [SecretScanner.Hit] = []
         for entry in file.entries where entry.id != nil || !entry.meta.isEmpty {
             // The comment, when there is one, starts on the line right under the heading.
             let first = entry.line  // 0-based index of the line after the heading
-            guard first < lines.count, first < entry.endLine,
-                lines[first].drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("<!--")
+            guard first < starts.count, first < entry.endLine,
+                line(first).drop(while: { $0 == 0x20 || $0 == 0x09 }).starts(with: "<!--".utf8)
             else { continue }
             var last = first
-            while last < entry.endLine - 1, last + 1 < lines.count, !lines[last].contains("-->") { last += 1 }
-            guard lines[last].contains("-->") else { continue }
-            for index in first...last { lines[index] = "" }
+            while last < entry.endLine - 1, last + 1 < starts.count, !contains(line(last), "-->") { last += 1 }
+            guard contains(line(last), "-->") else { continue }
+            blanked.formUnion(first...last)
             for field in entry.meta where !identifierFields.contains(field.key) {
                 for hit in SecretScanner.scan("\(field.key): \(field.value)") {
                     hits.append(SecretScanner.Hit(kind: hit.kind, line: first + 1))
                 }
             }
         }
-        hits += SecretScanner.scan(lines.joined(separator: "\n"))
+        var scanned: [UInt8] = []
+        scanned.reserveCapacity(bytes.count)
+        for i in starts.indices {
+            if !blanked.contains(i) { scanned += line(i) }
+            if i + 1 < starts.count { scanned.append(0x0A) }
+        }
+        hits += SecretScanner.scan(String(decoding: scanned, as: UTF8.self))
         var seen = Set<String>()
         return hits.filter { seen.insert("\($0.kind.rawValue) \($0.line)").inserted }.sorted { $0.line < $1.line }
     }
