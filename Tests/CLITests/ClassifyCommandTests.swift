@@ -382,5 +382,13 @@ struct StagedCheckTests {
         try Data([0x23, 0x20, 0xFF, 0x0A]).write(to: cli.vault.appendingPathComponent("alice/general/2026-09.md"))
         let broken = try cli.run(["check", "--staged"])
         #expect(broken.status == 1 && broken.stdout.contains("UTF-8"), "\(broken.stdout)")
+
+        // Bytes staged that memvault cannot read, the working file mended: an error naming the staged version.
+        try FileManager.default.removeItem(at: cli.vault.appendingPathComponent("alice/general/2026-09.md"))
+        try Data([0x23, 0x23, 0x20, 0xFF, 0x0A]).write(to: cli.vault.appendingPathComponent(path))
+        try cli.git(["add", path])
+        try cli.write(path, "## 2026-11-22 14:03 · Note\n\nfirst line\n")
+        let unreadable = try cli.run(["check", "--staged"])
+        #expect(unreadable.status == 1 && unreadable.stdout.contains("\(path)") && unreadable.stdout.contains("as staged"), "\(unreadable.stdout)")
     }
 }
