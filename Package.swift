@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "SearchIndex", dependencies: ["CKernels", .product(name: "HeapModule", package: "swift-collections")]),
         // Tier classification on write: the secret scanner, sensitive-category lexicons, event language, neighbours.
-        .target(name: "Classifier"),
+        .target(name: "Classifier", dependencies: ["MemvaultSupport"]),
         .target(
             name: "Vault",
             dependencies: [
@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels", "TestSupport"]),
         .testTarget(name: "EmbedderTests", dependencies: ["Embedder", "CKernels", "TestSupport"]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex", "CKernels", "TestSupport"]),
-        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "TestSupport"]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "MemvaultSupport", "TestSupport"]),
         .testTarget(name: "VaultTests", dependencies: ["Vault", "AgeCrypto", "Embedder", "MarkdownCodec", "SearchIndex", "TestSupport"]),
         .testTarget(name: "DigestTests", dependencies: ["Digest", "Vault", "Embedder"]),
         // Runs the built `memvault` binary end to end; links none of the libraries, only the timer

@@ -1,4 +1,5 @@
 import Foundation
+import MemvaultSupport
 import Testing
 @testable import Classifier
 import TestSupport
@@ -249,16 +250,16 @@ struct TierClassifierTests {
         var checked = 0
         for source in sources {
             for line in source.split(separator: "\n") {
-                #expect(String(line.trimmingSpaces()) == line.trimmingCharacters(in: .whitespaces))
+                #expect(line.trimmingWhitespaceAndNewlines() == line.trimmingCharacters(in: .whitespaces))
                 for item in line.split(separator: ",") {
-                    #expect(String(item.trimmingSpaces()) == item.trimmingCharacters(in: .whitespaces))
+                    #expect(item.trimmingWhitespaceAndNewlines() == item.trimmingCharacters(in: .whitespaces))
                     checked += 1
                 }
             }
         }
         #expect(checked > 1000)
         for odd in ["", "  ", "\t a b \t", "\u{00A0}x\u{2003}", "x"] {
-            #expect(String(Substring(odd).trimmingSpaces()) == odd.trimmingCharacters(in: .whitespaces))
+            #expect(odd.trimmingWhitespaceAndNewlines() == odd.trimmingCharacters(in: .whitespaces))
         }
         #expect(CompiledLexicon.shared.termCount > 1000)
     }
