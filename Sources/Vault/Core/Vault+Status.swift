@@ -48,9 +48,9 @@ extension Vault {
     public func status(user: String) throws(VaultError) -> VaultStatus {
         var users: [String: [String: Int]] = [:]
         var conflicts: [String] = []
-        // Each tier file is read and parsed once, for the check, the counts and the index coverage
-        // (an unfinished change is recovered first, so all three see the files as they stay).
-        try recoverUnfinishedChange()
+        // Each tier file is read and parsed once, for the check, the counts and the index coverage;
+        // the check reads first, after it has recovered any unfinished change, so all three see
+        // the files as they stay.
         var parsed: [String: Result<EntryFile, VaultError>] = [:]
         func read(_ path: String) throws(VaultError) -> EntryFile {
             if let known = parsed[path] { return try known.get() }
