@@ -19,6 +19,9 @@ import MarkdownCodec
 /// `add`, `import`, `mv`, `edit`, `commit`, `sync`, `watch` and `check` all use this one rule,
 /// so what an import writes, `check` finds clean.
 extension Vault {
+    /// The bytes that open and close an entry's metadata comment.
+    private static let commentOpen = Array("<!--".utf8), commentClose = Array("-->".utf8)
+
     /// Metadata keys whose values memvault writes: never scanned for credentials.
     static let identifierFields: Set<String> = ["id", "src", "import-hash", "part", "prev", "next", bindingKey]
 
@@ -31,8 +34,7 @@ extension Vault {
         var starts = [0]
         for (i, byte) in bytes.enumerated() where byte == 0x0A { starts.append(i + 1) }
         func line(_ i: Int) -> ArraySlice<UInt8> { bytes[starts[i]..<(i + 1 < starts.count ? starts[i + 1] - 1 : bytes.count)] }
-        func contains(_ line: ArraySlice<UInt8>, _ needle: String) -> Bool {
-            let needle = Array(needle.utf8)
+        func contains(_ line: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
             guard line.count >= needle.count else { return false }
             return (line.startIndex...(line.endIndex - needle.count)).contains { line[$0..<($0 + needle.count)].elementsEqual(needle) }
         }
@@ -42,11 +44,11 @@ extension Vault {
             // The comment, when there is one, starts on the line right under the heading.
             let first = entry.line  // 0-based index of the line after the heading
             guard first < starts.count, first < entry.endLine,
-                line(first).drop(while: { $0 == 0x20 || $0 == 0x09 }).starts(with: "<!--".utf8)
+                line(first).drop(while: { $0 == 0x20 || $0 == 0x09 }).starts(with: Self.commentOpen)
             else { continue }
             var last = first
-            while last < entry.endLine - 1, last + 1 < starts.count, !contains(line(last), "-->") { last += 1 }
-            guard contains(line(last), "-->") else { continue }
+            while last < entry.endLine - 1, last + 1 < starts.count, !contains(line(last), Self.commentClose) { last += 1 }
+            guard contains(line(last), Self.commentClose) else { continue }
             blanked.formUnion(first...last)
             for field in entry.meta where !identifierFields.contains(field.key) {
                 for hit in SecretScanner.scan("\(field.key): \(field.value)") {
