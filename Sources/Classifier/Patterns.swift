@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import MemvaultSupport
 
 /// Shapes the word lists cannot see: dates and clock times, national id numbers, street
 /// addresses, postcodes, amounts of money and children's ages.
@@ -34,27 +34,17 @@ enum Patterns {
 
     /// A regular expression compiled on first use, once, from any thread.
     final class CompiledOnUse: Sendable {
-        private let pattern: String
-        private let options: NSRegularExpression.Options
         // NSRegularExpression is immutable after creation and safe to use from several threads at
         // once (Foundation documents it so); it is not marked Sendable, hence the unchecked box.
         private struct Box: @unchecked Sendable { let expression: NSRegularExpression }
-        private let box = Mutex<Box?>(nil)
+        private let box: OnceValue<Box>
 
         init(_ pattern: String, options: NSRegularExpression.Options) {
-            self.pattern = pattern
-            self.options = options
+            // The patterns are constants of this file; a test compiles every one of them.
+            box = OnceValue { Box(expression: try! NSRegularExpression(pattern: pattern, options: options)) }
         }
 
-        var expression: NSRegularExpression {
-            box.withLock { box in
-                if let box { return box.expression }
-                // The patterns are constants of this file; a test compiles every one of them.
-                let made = Box(expression: try! NSRegularExpression(pattern: pattern, options: options))
-                box = made
-                return made.expression
-            }
-        }
+        var expression: NSRegularExpression { box.value.expression }
     }
 
     private static let months =

@@ -1,27 +1,24 @@
 import Dispatch
 import Embedder
+import MemvaultSupport
 import Synchronization
 
 /// The embedding model of one search: given loaded, or loaded once by whichever thread asks first
 /// (the others wait for that load).
 final class ModelLoad: Sendable {
-    private let load: @Sendable () -> (any SentenceEmbedding)?
-    /// nil until loaded; then the model, or `.some(nil)` when it is missing.
-    private let loaded: Mutex<(any SentenceEmbedding)??>
+    private let loaded: OnceValue<(any SentenceEmbedding)?>
     /// Whether the load has been started (or the model was given).
     private let started: Atomic<Bool>
 
     /// `load` runs at most once, when the model is first asked for; it returns nil when the model is missing.
     init(_ load: @escaping @Sendable () -> (any SentenceEmbedding)?) {
-        self.load = load
-        loaded = Mutex(nil)
+        loaded = OnceValue(load)
         started = Atomic(false)
     }
 
     /// A model loaded already (nil: missing).
     init(loaded model: (any SentenceEmbedding)?) {
-        load = { model }
-        loaded = Mutex(.some(model))
+        loaded = OnceValue(made: model)
         started = Atomic(true)
     }
 
@@ -34,12 +31,7 @@ final class ModelLoad: Sendable {
     /// The model, nil when it is missing; waits while another thread loads it.
     func model() -> (any SentenceEmbedding)? {
         started.store(true, ordering: .relaxed)
-        return loaded.withLock { loaded in
-            if let known = loaded { return known }
-            let model = load()
-            loaded = .some(model)
-            return model
-        }
+        return loaded.value
     }
 }
 

@@ -1,0 +1,28 @@
+import Dispatch
+import Foundation
+import MemvaultSupport
+import Synchronization
+import Testing
+
+@Suite("OnceValue")
+struct OnceValueTests {
+    @Test("made once, by the first caller, however many threads ask at once; a known value is never made")
+    func madeOnce() {
+        let calls = Atomic(0)
+        let once = OnceValue<Int> {
+            calls.add(1, ordering: .relaxed)
+            usleep(2_000)
+            return 42
+        }
+        let results = Mutex<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: 16) { _ in
+            let value = once.value
+            results.withLock { $0.append(value) }
+        }
+        #expect(calls.load(ordering: .relaxed) == 1)
+        #expect(results.withLock { $0 } == Array(repeating: 42, count: 16))
+
+        let known = OnceValue<Int?>(made: nil)
+        #expect(known.value == nil)
+    }
+}
