@@ -78,16 +78,10 @@ extension GitRepository {
     public func changedPaths() throws(GitError) -> [FileChange] {
         let tree = try headTree()
         defer { git.git_tree_free(tree) }
-        var options = git_diff_options()
-        try check(git.git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
-        options.flags = GIT_DIFF_INCLUDE_UNTRACKED.rawValue | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue
-            | GIT_DIFF_INCLUDE_TYPECHANGE.rawValue
-        var diff: OpaquePointer?
-        try check(
-            git.git_diff_tree_to_workdir_with_index(&diff, pointer, tree, &options),
-            "git_diff_tree_to_workdir_with_index")
-        defer { git.git_diff_free(diff) }
-        return try fileChanges(in: diff!, includingUntracked: true)
+        let flags = GIT_DIFF_INCLUDE_UNTRACKED.rawValue | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue | GIT_DIFF_INCLUDE_TYPECHANGE.rawValue
+        return try fileChanges("git_diff_tree_to_workdir_with_index", flags: flags, includingUntracked: true) {
+            git.git_diff_tree_to_workdir_with_index($0, pointer, tree, $1)
+        }
     }
 
     /// What the next `git commit` would record: each path whose staged version differs from
@@ -101,13 +95,8 @@ extension GitRepository {
         defer { git.git_tree_free(tree) }
         let index = try openIndex()
         defer { git.git_index_free(index) }
-        var options = git_diff_options()
-        try check(git.git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
-        var diff: OpaquePointer?
-        try check(git.git_diff_tree_to_index(&diff, pointer, tree, index, &options), "git_diff_tree_to_index")
-        defer { git.git_diff_free(diff) }
         var staged: [(path: String, bytes: [UInt8]?)] = []
-        for change in try fileChanges(in: diff!, includingUntracked: false) {
+        for change in try fileChanges("git_diff_tree_to_index", { git.git_diff_tree_to_index($0, pointer, tree, index, $1) }) {
             if case .deleted(let path) = change {
                 staged.append((path, nil))
                 continue
@@ -306,6 +295,21 @@ extension GitRepository {
     }
 
     /// Maps the deltas of a diff to `FileChange`s, detecting renames.
+    /// The file changes of the diff `make` creates (`function`, for errors) with libgit2's default
+    /// options and `flags`.
+    func fileChanges(
+        _ function: String, flags: UInt32 = 0, includingUntracked: Bool = false,
+        _ make: (UnsafeMutablePointer<OpaquePointer?>, UnsafePointer<git_diff_options>) -> Int32
+    ) throws(GitError) -> [FileChange] {
+        var options = git_diff_options()
+        try check(git.git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
+        options.flags |= flags
+        var diff: OpaquePointer?
+        try check(withUnsafePointer(to: options) { make(&diff, $0) }, function)
+        defer { git.git_diff_free(diff) }
+        return try fileChanges(in: diff!, includingUntracked: includingUntracked)
+    }
+
     func fileChanges(in diff: OpaquePointer, includingUntracked: Bool) throws(GitError) -> [FileChange] {
         var find = git_diff_find_options()
         try check(

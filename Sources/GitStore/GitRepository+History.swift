@@ -82,12 +82,7 @@ extension GitRepository {
         defer { git.git_tree_free(tree) }
         let parentTree = try firstParentTree(of: child)
         defer { git.git_tree_free(parentTree) }
-        var options = git_diff_options()
-        try check(git.git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
-        var diff: OpaquePointer?
-        try check(git.git_diff_tree_to_tree(&diff, pointer, parentTree, tree, &options), "git_diff_tree_to_tree")
-        defer { git.git_diff_free(diff) }
-        return try fileChanges(in: diff!, includingUntracked: false)
+        return try fileChanges("git_diff_tree_to_tree") { git.git_diff_tree_to_tree($0, pointer, parentTree, tree, $1) }
     }
 
     /// Every file path in `revision` under the directory `prefix` ("" for all), sorted.
