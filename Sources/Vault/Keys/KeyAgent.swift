@@ -263,6 +263,8 @@ public enum KeyAgent {
             guard var message = readRequest(client) else { continue }
             defer { wipe(&message) }
             var answer = held.answer(message, now: Date())
+            // The socket is gone before a stop is answered: whoever asked finds none once answered.
+            if answer.stop { unlink(path) }
             _ = writeAll(client, answer.reply)
             wipe(&answer.reply)
             if answer.stop {
