@@ -1,9 +1,13 @@
 import ArgumentParser
 import MemvaultSupport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The `memvault` command line: parses, calls the libraries, prints.
 @main
-struct Memvault: AsyncParsableCommand {
+struct Memvault: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "memvault",
         abstract: "Keep your memories as plain Markdown in a git repository.",
@@ -22,4 +26,16 @@ struct Memvault: AsyncParsableCommand {
             Classify.self, Mv.self, Context.self, Mcp.self, Watch.self, Completions.self,
         ]
     )
+
+    /// Runs the command with no signal blocked: a parent may start memvault with signals blocked
+    /// (Foundation's `Process` does), and `watch`, `agent` and the editor's scratch file rely on
+    /// SIGINT and SIGTERM reaching them. The commands run on this thread, synchronously: none of
+    /// them awaits anything, and starting Swift's concurrency runtime (its threads) costs every
+    /// command, completion included, about a millisecond (docs/benchmarks.md).
+    static func main() {
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
+        main(nil)
+    }
 }

@@ -11,12 +11,12 @@ import Glibc
 enum Output {
     /// Runs a command body; reports a failure as one `memvault: error: ...` line (and a hint)
     /// on stderr and exits with the error's `ExitStatus` (the table in docs/cli.md).
-    static func run(_ body: () async throws -> Void) async throws {
+    static func run(_ body: () throws -> Void) throws {
         // libgit2 being set up on the other core (a command that will commit) must be done before
         // the process exits, whichever way this ends.
         defer { Vault.finishGitPreparation() }
         do {
-            try await body()
+            try body()
         } catch let error as ExitCode {
             throw error
         } catch let error as ValidationError {

@@ -4,7 +4,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Add: AsyncParsableCommand {
+    struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
             abstract: "Add one memory and commit it; prints its id.",
@@ -53,8 +53,8 @@ extension Memvault {
         @Flag(help: "Print the memory as JSON.")
         var json = false
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, user) = try vaultOptions.open(writing: true)
                 let body = (text == nil || text == "-") ? try Output.readStandardInput() : text!
                 var memory = NewMemory(text: body, title: title, tags: tags, src: src)

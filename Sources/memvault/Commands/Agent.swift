@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Agent: AsyncParsableCommand {
+    struct Agent: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "agent",
             abstract: "The background key agent (started by unlock).", shouldDisplay: false)
@@ -11,8 +11,8 @@ extension Memvault {
         @Flag(help: "Serve on the per-user socket until no key is left or memvault lock.")
         var serve = false
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 guard serve else { throw VaultError(.badInput, "the agent is started by memvault unlock") }
                 // "ready" on standard output tells `unlock` the socket is served; then the agent
                 // lets go of the pipe, so the one who started it is not tied to its lifetime.

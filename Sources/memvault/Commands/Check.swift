@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Check: AsyncParsableCommand {
+    struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
             abstract: "Validate every memory file; with --fix, give id-less memories an id.",
@@ -33,8 +33,8 @@ extension Memvault {
         @Flag(help: "Print the report as JSON.")
         var json = false
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, _) = try vaultOptions.open()
                 let report = try vault.check(fix: fix, secretsAreErrors: secretsAreErrors, staged: staged)
                 if json {

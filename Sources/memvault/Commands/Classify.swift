@@ -4,7 +4,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Classify: AsyncParsableCommand {
+    struct Classify: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "classify",
             abstract: "Explain which tier a text would go to, or audit the plain tiers for sensitive memories.",
@@ -49,8 +49,8 @@ extension Memvault {
             if !review && !tiers.isEmpty { throw ValidationError("--tier goes with --review") }
         }
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, user) = try vaultOptions.open()
                 if review {
                     var selected: Set<Tier>?

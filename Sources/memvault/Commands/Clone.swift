@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Clone: AsyncParsableCommand {
+    struct Clone: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "clone",
             abstract: "Copy a vault from a git remote to start a second device.",
@@ -25,8 +25,8 @@ extension Memvault {
         @Argument(help: "The new folder for the vault; it must be empty or absent.")
         var path: String
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let environment = ProcessInfo.processInfo.environment
                 let user = environment["MEMVAULT_USER"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["USER"] ?? "me"
                 let vault = try Vault.clone(from: url, to: URL(fileURLWithPath: path).standardizedFileURL, emptyRemoteUser: user)

@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Commit: AsyncParsableCommand {
+    struct Commit: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "commit",
             abstract: "Record direct edits to the vault's files as one commit.",
@@ -24,8 +24,8 @@ extension Memvault {
         @Option(name: .shortAndLong, help: "The commit message. Default: memvault: commit direct edits (N files).")
         var message: String?
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, _) = try vaultOptions.open(writing: true)
                 if let (commit, paths) = try vault.commitDirectEdits(message: message, allowSecrets: allowSecret) {
                     print("committed \(paths.count) \(paths.count == 1 ? "file" : "files") as \(commit.prefix(12))")

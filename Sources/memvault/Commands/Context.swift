@@ -5,7 +5,7 @@ import MemoryContext
 import Vault
 
 extension Memvault {
-    struct Context: AsyncParsableCommand {
+    struct Context: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "context",
             abstract: "Print the memories most relevant to a prompt, within a token budget.",
@@ -45,8 +45,8 @@ extension Memvault {
             }
         }
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, user) = try vaultOptions.open()
                 let tierSet: Set<Tier>? = tiers.isEmpty ? nil : Set(try tiers.map { try Tier(parsing: $0) })
                 // The model loads on another core while the search brings the index up to date.

@@ -5,7 +5,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct DigestCommand: AsyncParsableCommand {
+    struct DigestCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "digest",
             abstract: "Write the daily digest of a day's memories and commit it.",
@@ -42,8 +42,8 @@ extension Memvault {
             if sinceLast && stdout { throw ValidationError("--since-last writes files; it cannot be combined with --stdout") }
         }
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, user) = try vaultOptions.open()
                 let embedder = try? Embedder(modelDirectory: Embedder.defaultModelDirectory())
                 if embedder == nil { Output.printError("memvault: notice: embedding model missing: highlights by length, connections by words") }

@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 extension Memvault {
-    struct Edit: AsyncParsableCommand {
+    struct Edit: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "edit",
             abstract: "Edit a memory, or this month's file, in $EDITOR; then commit.",
@@ -30,8 +30,8 @@ extension Memvault {
         @Option(help: "With no id: the tier whose current file to open.", completion: VaultCompletion.tiers)
         var tier: String?
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, user) = try vaultOptions.open(writing: true)
                 if let id {
                     let (original, memory) = try vault.entryText(id: id)

@@ -4,7 +4,7 @@ import Foundation
 
 extension Memvault {
     /// `memvault embed`: raw sentence embeddings for scripts.
-    struct Embed: AsyncParsableCommand {
+    struct Embed: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "embed",
             abstract: "Print raw sentence embeddings of texts, for scripts.",
@@ -33,7 +33,7 @@ extension Memvault {
             }
         }
 
-        func run() async throws {
+        func run() throws {
             let inputs = texts.flatMap { $0 == "-" ? Self.standardInputLines() : [$0] }
             let embedder: Embedder
             do {

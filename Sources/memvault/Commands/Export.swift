@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Export: AsyncParsableCommand {
+    struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "export",
             abstract: "Write every memory as JSON Lines to standard output.",
@@ -29,8 +29,8 @@ extension Memvault {
         @Flag(help: "Export every user's memories, not only the current user's.")
         var allUsers = false
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, user) = try vaultOptions.open()
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct History: AsyncParsableCommand {
+    struct History: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "history",
             abstract: "Show every version of one memory, oldest first, with commit, date and author.",
@@ -24,8 +24,8 @@ extension Memvault {
         @Flag(help: "Print the versions as JSON.")
         var json = false
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, _) = try vaultOptions.open()
                 let history = try vault.history(id: id)
                 if json {

@@ -5,7 +5,7 @@ import MemvaultSupport
 import Vault
 
 extension Memvault {
-    struct Import: AsyncParsableCommand {
+    struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "import",
             abstract: "Add many memories in one commit: from JSON Lines, or from a ChatGPT, Claude, Day One, jrnl or Markdown export.",
@@ -64,8 +64,8 @@ extension Memvault {
             }
         }
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, user) = try vaultOptions.open(writing: !dryRun)
                 if let from {
                     try importExport(from: from, vault: vault, user: user)

@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Init: AsyncParsableCommand {
+    struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "init",
             abstract: "Create a vault from the template, as a git repository, with its first user.",
@@ -44,8 +44,8 @@ extension Memvault {
         @Flag(help: "Make a vault in a folder that already holds other files; they are added to .gitignore and never committed.")
         var force = false
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let folder = path ?? vaultOptions.vault ?? ProcessInfo.processInfo.environment["MEMVAULT_DIR"] ?? "."
                 let url = URL(fileURLWithPath: folder).standardizedFileURL
                 let user = vaultOptions.user ?? ProcessInfo.processInfo.environment["MEMVAULT_USER"]

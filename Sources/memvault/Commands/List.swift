@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct List: AsyncParsableCommand {
+    struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "list",
             abstract: "List memories, newest first.",
@@ -22,8 +22,8 @@ extension Memvault {
         @Flag(help: "Print {\"memories\": [...]} as JSON.")
         var json = false
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, user) = try vaultOptions.open()
                 let memories = try vault.memories(user: user, filter: try filters.filter(timeZone: vault.config.timeZone), limit: limit)
                 if json {

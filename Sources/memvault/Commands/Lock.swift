@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Lock: AsyncParsableCommand {
+    struct Lock: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "lock",
             abstract: "Forget every cached key: wipes the agent's memory and stops it.",
@@ -14,8 +14,8 @@ extension Memvault {
 
         @OptionGroup var vaultOptions: VaultOptions
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 if KeyAgent.lock(environment: ProcessInfo.processInfo.environment) {
                     print("locked: the agent forgot every key")
                 } else {

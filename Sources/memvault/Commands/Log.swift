@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Log: AsyncParsableCommand {
+    struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "log",
             abstract: "List the vault's commits, newest first.",
@@ -34,8 +34,8 @@ extension Memvault {
             var commits: [LogEntry]
         }
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, _) = try vaultOptions.open()
                 let entries = try vault.log(tier: try tier.map { (name) throws(VaultError) in try Tier(parsing: name) }, limit: n)
                 if json {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 extension Memvault {
-    struct Mcp: AsyncParsableCommand {
+    struct Mcp: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "mcp",
             abstract: "Serve the vault to AI assistants over the Model Context Protocol (stdio).",
@@ -34,10 +34,10 @@ extension Memvault {
             }
         }
 
-        func run() async throws {
+        func run() throws {
             // The server finds the vault and the user itself (same folder, same environment),
             // so the settings are read once, by the process that serves.
-            try await Output.run {
+            try Output.run {
                 var arguments: [String] = []
                 if let vault = vaultOptions.vault { arguments += ["--vault", vault] }
                 if let user = vaultOptions.user { arguments += ["--user", user] }

@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Mv: AsyncParsableCommand {
+    struct Mv: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "mv",
             abstract: "Move a memory to another tier, keeping its id, in one commit.",
@@ -37,8 +37,8 @@ extension Memvault {
         @Flag(help: "Print the moved memory as JSON.")
         var json = false
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, _) = try vaultOptions.open(writing: true)
                 let target = try Tier(parsing: tier)
                 let moved = try vault.move(id: id, to: target, force: force, allowSecrets: allowSecret)

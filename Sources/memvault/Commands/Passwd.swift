@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Passwd: AsyncParsableCommand {
+    struct Passwd: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "passwd",
             abstract: "Create a tier's key, or change its passphrase (entries are not re-encrypted).",
@@ -26,8 +26,8 @@ extension Memvault {
         @Option(help: "Read the new passphrase from the first line of this file.")
         var newPassphraseFile: String?
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, user) = try vaultOptions.open(writing: true)
                 vault.keyFile = key.keyFile
                 let tier = try Passphrase.encryptedTier(key.tier)

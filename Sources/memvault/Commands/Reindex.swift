@@ -4,7 +4,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Reindex: AsyncParsableCommand {
+    struct Reindex: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "reindex",
             abstract: "Bring the search index up to date; --full rebuilds it.",
@@ -25,8 +25,8 @@ extension Memvault {
         @Flag(help: "Print the counts as JSON.")
         var json = false
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, _) = try vaultOptions.open()
                 var embedder: Embedder?
                 do {

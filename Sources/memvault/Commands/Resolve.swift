@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Resolve: AsyncParsableCommand {
+    struct Resolve: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "resolve",
             abstract: "Finish a merge that git pull or git merge stopped on conflicts, losing no memory.",
@@ -26,8 +26,8 @@ extension Memvault {
         @Flag(help: "Print the result as JSON: {\"commit\", \"merged\", \"kept_as_edited\", \"conflicts\"}.")
         var json = false
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, _) = try vaultOptions.open(writing: true)
                 let report = try vault.resolveMerge()
                 if json {

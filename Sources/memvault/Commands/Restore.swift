@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Restore: AsyncParsableCommand {
+    struct Restore: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "restore",
             abstract: "Put back the text a memory had in an earlier commit, as one new commit.",
@@ -27,8 +27,8 @@ extension Memvault {
             }
         }
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, _) = try vaultOptions.open(writing: true)
                 let (id, revision) = Vault.splitRevision(target)
                 let (memory, commit) = try vault.restore(id: id, from: revision!)

@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Rm: AsyncParsableCommand {
+    struct Rm: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rm",
             abstract: "Remove a memory and commit; its text stays in git history.",
@@ -14,8 +14,8 @@ extension Memvault {
         @Argument(help: "The memory's id.", completion: VaultCompletion.ids)
         var id: String
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, _) = try vaultOptions.open(writing: true)
                 let removed = try vault.remove(id: id)
                 print("removed \(removed.id) from \(removed.path)")

@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Rotate: AsyncParsableCommand {
+    struct Rotate: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rotate",
             abstract: "Make a new key for a tier and re-encrypt every memory of it, in one commit.",
@@ -21,8 +21,8 @@ extension Memvault {
 
         @OptionGroup var key: TierKeyOptions
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, user) = try vaultOptions.open(writing: true)
                 vault.keyFile = key.keyFile
                 let tier = try Passphrase.encryptedTier(key.tier)

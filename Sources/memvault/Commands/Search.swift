@@ -7,7 +7,7 @@ import Vault
 extension SearchMode: ExpressibleByArgument {}
 
 extension Memvault {
-    struct Search: AsyncParsableCommand {
+    struct Search: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "search",
             abstract: "Search memories by meaning and by words.",
@@ -50,8 +50,8 @@ extension Memvault {
             guard k >= 1 else { throw ValidationError("-k must be at least 1") }
         }
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, user) = try vaultOptions.open()
                 var request = SearchRequest(query: query.joined(separator: " "), k: k, mode: mode)
                 request.filter = try filters.filter(timeZone: vault.config.timeZone)

@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Show: AsyncParsableCommand {
+    struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "show",
             abstract: "Show one memory, now or as it was in an earlier commit.",
@@ -22,8 +22,8 @@ extension Memvault {
         @Flag(help: "Print the memory as JSON.")
         var json = false
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, _) = try vaultOptions.open()
                 let (memoryID, revision) = Vault.splitRevision(id)
                 let memory = try revision.map { (revision) throws(VaultError) in try vault.show(id: memoryID, at: revision) }

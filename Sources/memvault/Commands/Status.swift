@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Status: AsyncParsableCommand {
+    struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "status",
             abstract: "Summarize the vault: memories per user and tier, locked tiers, git state.",
@@ -14,8 +14,8 @@ extension Memvault {
         @Flag(help: "Print the summary as JSON.")
         var json = false
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, user) = try vaultOptions.open()
                 let status = try vault.status(user: user)
                 if json {

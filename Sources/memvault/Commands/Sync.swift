@@ -3,7 +3,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Sync: AsyncParsableCommand {
+    struct Sync: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sync",
             abstract: "Commit direct edits, fetch, merge and push, never losing a memory.",
@@ -28,8 +28,8 @@ extension Memvault {
         @Flag(help: "Print what the sync did as JSON.")
         var json = false
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, _) = try vaultOptions.open(writing: true)
                 let report = try vault.sync(remote: remote)
                 Output.mentionOtherFiles(vault)

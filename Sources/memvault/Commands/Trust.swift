@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 extension Memvault {
-    struct Trust: AsyncParsableCommand {
+    struct Trust: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "trust",
             abstract: "Show how the vault's keys and settings differ from what this device trusts, and accept them.",
@@ -39,8 +39,8 @@ extension Memvault {
             var accepted: Bool
         }
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, _) = try vaultOptions.open()
                 let changes = try vault.untrustedChanges()
                 var accepted = false

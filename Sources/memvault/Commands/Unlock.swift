@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 extension Memvault {
-    struct Unlock: AsyncParsableCommand {
+    struct Unlock: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "unlock",
             abstract: "Unlock an encrypted tier; the agent keeps confidential and secret keys for a while.",
@@ -55,8 +55,8 @@ extension Memvault {
             return overflow ? Int.max : product
         }
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, user) = try vaultOptions.open()
                 vault.keyFile = key.keyFile
                 let tier = try Passphrase.encryptedTier(key.tier)

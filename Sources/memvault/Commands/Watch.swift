@@ -4,7 +4,7 @@ import Foundation
 import Vault
 
 extension Memvault {
-    struct Watch: AsyncParsableCommand {
+    struct Watch: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "watch",
             abstract: "Commit and index hand edits as they are saved, until stopped.",
@@ -53,8 +53,8 @@ extension Memvault {
             }
         }
 
-        func run() async throws {
-            try await Output.run {
+        func run() throws {
+            try Output.run {
                 let (vault, _) = try vaultOptions.open()
                 // Never asks for a passphrase: watch does not read encrypted tiers.
                 vault.askPassphrase = nil
