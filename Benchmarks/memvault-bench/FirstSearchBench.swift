@@ -10,7 +10,7 @@ import Vault
 enum FirstSearchBench {
     static func run(_ arguments: [String]) throws {
         guard arguments.count >= 2 else {
-            throw VaultError(.badInput, "usage: memvault-bench first-search VAULT QUERY...")
+            throw VaultError(.badInput, "usage: memvault-bench first-search VAULT|--model QUERY...")
         }
         let clock = ContinuousClock()
         let ms = { (d: Duration) in Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }

@@ -13,7 +13,7 @@ let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)
     ("index", "vector and lexical index: build, exact top-10 latency, size", IndexBench.run),
     ("encrypted-index", "encrypted index: search over an unlocked 2,000-entry secret tier, first and later queries", EncryptedIndexBench.run),
     ("sync", "sync: no-op sync of a 100k vault, merge of two devices' 1,000 additions each", SyncBench.run),
-    ("first-search", "one search in this fresh process, as the CLI runs it: VAULT QUERY...; prints its phases", FirstSearchBench.run),
+    ("first-search", "one search in this fresh process, as the CLI runs it: VAULT QUERY... (its phases), or --model QUERY... (the model alone)", FirstSearchBench.run),
     ("hash-index", "index an existing vault with hash vectors instead of the model (for profiling search)", HashIndexBench.run),
     ("vault", "vault: import, parse, add [N] [--search: index build, search, incremental]", VaultBench.run),
 ]

@@ -31,7 +31,7 @@ struct Memvault: ParsableCommand {
     /// (Foundation's `Process` does), and `watch`, `agent` and the editor's scratch file rely on
     /// SIGINT and SIGTERM reaching them. The commands run on this thread, synchronously: none of
     /// them awaits anything, and starting Swift's concurrency runtime (its threads) costs every
-    /// command, completion included, about a millisecond (docs/benchmarks.md).
+    /// command, completion included, 1.5 to 2 ms (docs/benchmarks.md).
     static func main() {
         var none = sigset_t()
         sigemptyset(&none)

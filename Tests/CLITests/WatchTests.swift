@@ -359,6 +359,61 @@ struct WatchTests {
         #expect(!remoteFiles.contains(".obsidian") && !remoteFiles.contains("Untitled.md"))
     }
 
+    @Test("started by a parent with SIGINT and SIGTERM blocked, watch still stops on SIGTERM, with status 0")
+    func stopsWhenStartedWithSignalsBlocked() throws {
+        let cli = try Self.vault()
+        defer { cli.cleanup() }
+        // posix_spawn with both signals in the child's mask, as a parent thread that blocks them hands it down.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGINT)
+        sigaddset(&blocked, SIGTERM)
+        posix_spawnattr_setsigmask(&attributes, &blocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        var fds: [Int32] = [0, 0]
+        try #require(pipe(&fds) == 0)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
+        var env = cli.environment
+        env["MEMVAULT_DIR"] = cli.vault.path
+        let arguments: [String] = [CLI.binary.path, "watch", "--quiet-period", "200ms"]
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, CLI.binary.path, &actions, &attributes, argv, envp)
+        close(fds[1])
+        defer { close(fds[0]) }
+        try #require(spawned == 0)
+        // Its first line on stdout says it watches (or the pipe ends if it died).
+        var output: [UInt8] = []
+        var byte: UInt8 = 0
+        while !output.contains(10), read(fds[0], &byte, 1) == 1 { output.append(byte) }
+        #expect(String(decoding: output, as: UTF8.self).hasPrefix("watching"))
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        var reaped: pid_t = 0
+        for _ in 0..<600 where reaped == 0 {
+            reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == 0 { usleep(50_000) }
+        }
+        if reaped == 0 {
+            kill(pid, SIGKILL)
+            waitpid(pid, &status, 0)
+        }
+        #expect(reaped == pid, "watch did not stop on SIGTERM within 30 s")
+        #expect(status & 0x7f == 0 && (status >> 8) & 0xff == 0, "wait status \(status)")
+    }
+
     @Test("bad input: a wrong duration, --sync-every without a remote, no vault")
     func badInput() throws {
         let cli = try Self.vault()
