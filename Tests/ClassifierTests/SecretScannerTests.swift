@@ -45,6 +45,22 @@ struct SecretScannerTests {
         #expect(hits.contains(SecretScanner.Hit(kind: kind, line: 2)), "\(hits)")
     }
 
+    @Test("CRLF lines are lines: the same hits, kinds and line numbers as the LF text")
+    func crlfLines() {
+        let lines = ["A walk by the lake.", "", "The card is 4111 1111 1111 1111 and more.", "",
+                     "my password: hunter2hunter2", "IBAN DE89 3704 0044 0532 0130 00", "PIN 4711", ""]
+        let lf = SecretScanner.scan(lines.joined(separator: "\n"))
+        let crlf = SecretScanner.scan(lines.joined(separator: "\r\n"))
+        #expect(crlf == lf)
+        #expect(lf.map(\.line) == [3, 5, 6, 7], "\(lf)")
+        // A lone CR is not a line break (the parser does not count one), and a CR not before an LF stays.
+        #expect(SecretScanner.lines(of: "a\rb\r\nc\n\r").map(String.init) == ["a\rb", "c", "\r"])
+        #expect(SecretScanner.lines(of: "").map(String.init) == [""])
+        #expect(SecretScanner.lines(of: "x\n").map(String.init) == ["x", ""])
+        // Lines end at LF even where it follows a combining mark or emoji, and text after it is whole.
+        #expect(SecretScanner.lines(of: "e\u{301}\r\n👩‍👩‍👧\nz").map(String.init) == ["e\u{301}", "👩‍👩‍👧", "z"])
+    }
+
     @Test("ordinary text is not a credential", arguments: [
         "Call me at 0151 2345 6789, order 4711",
         "We walked 12 km on 2026-11-22 and paid 1234567890123 cents",

@@ -7,6 +7,17 @@ struct VaultUnitTests {
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    @Test("a CRLF file's credentials are reported on their own lines, as in the same LF file")
+    func crlfCredentialLines() {
+        let lines = ["## 2026-12-01 10:00 · First", "", "A walk by the lake.", "",
+                     "## 2026-12-02 10:00 · Second", "", "The card is 4111 1111 1111 1111 and more.", "",
+                     "## 2026-12-03 10:00 · Third", "", "my password: hunter2hunter2", ""]
+        let lf = Vault.credentialHits(inEntry: lines.joined(separator: "\n"))
+        let crlf = Vault.credentialHits(inEntry: lines.joined(separator: "\r\n"))
+        #expect(lf.map(\.line) == [7, 11], "\(lf)")
+        #expect(crlf == lf)
+    }
+
     @Test("the template in the binary is byte for byte vault-template/")
     func templateMatchesFolder() throws {
         let folder = Self.packageRoot.appendingPathComponent("vault-template")
