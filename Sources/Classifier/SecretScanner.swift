@@ -91,7 +91,8 @@ public enum SecretScanner {
                     let before = utf8.index(before: end)
                     if utf8[before] == 0x0D { end = before }
                 }
-                // LF and a CR before it always end a grapheme cluster, so both bounds are Character boundaries.
+                // Clusters always break before a CR, before an LF with no CR before it, and after an LF:
+                // both bounds are Character boundaries.
                 result.append(text[start..<end])
                 start = utf8.index(after: index)
             }
