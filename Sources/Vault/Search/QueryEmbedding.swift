@@ -36,23 +36,15 @@ final class ModelLoad: Sendable {
 }
 
 /// One query's embedding, computed on a thread of its own from the moment it is made.
-final class QueryEmbedding: @unchecked Sendable {
-    // `@unchecked Sendable`: `result` is written once by the worker before it signals `done`,
-    // and read only after waiting for that signal.
-    private var result: [Float] = []
-    private let done = DispatchSemaphore(value: 0)
+final class QueryEmbedding: Sendable {
+    private let embedding: OnceValue<[Float]>
 
     init(_ query: String, embedder: any SentenceEmbedding) {
-        DispatchQueue.global(qos: .userInitiated).async { [self] in
-            result = embedder.embed([query])[0]
-            done.signal()
-        }
+        let embedding = OnceValue { embedder.embed([query])[0] }
+        self.embedding = embedding
+        DispatchQueue.global(qos: .userInitiated).async { _ = embedding.value }
     }
 
-    /// The vector, once it is there.
-    func vector() -> [Float] {
-        done.wait()
-        done.signal()
-        return result
-    }
+    /// The vector, once it is there (made on this thread if the worker has not started yet).
+    func vector() -> [Float] { embedding.value }
 }
