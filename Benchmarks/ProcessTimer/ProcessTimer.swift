@@ -30,8 +30,8 @@ public struct ProcessTimerError: Error, CustomStringConvertible, Sendable {
 /// Times whole processes truly: `posix_spawn`, then a blocking `wait4` that returns the moment the
 /// child exits, with the child's own `rusage` for CPU time and peak memory.
 ///
-/// Foundation's `Process.waitUntilExit()` on Linux notices an exit on a run-loop tick of about
-/// 50 ms, so a 7 ms child reads as 51 ms; this timer has no such tick.
+/// Waiting on a Foundation `Process` instead notices an exit on Linux only at a run-loop tick of
+/// about 50 ms, so a 7 ms child reads as 51 ms; this timer has no such tick.
 public enum ProcessTimer {
     /// Runs `executable` (a path, or a name looked up in `PATH`) with `arguments` and waits for it.
     ///
