@@ -198,10 +198,10 @@ enum ClassifyBench {
             for text in texts {
                 let t0 = clock.now
                 _ = classifier.classify(text)
-                latencies.append(milliseconds(clock.now - t0))
+                latencies.append((clock.now - t0).milliseconds)
             }
         }
-        let seconds = milliseconds(clock.now - start) / 1000
+        let seconds = (clock.now - start).milliseconds / 1000
         latencies.sort()
         print(String(format: "without neighbours: %.0f memories/s on one thread; per memory p50 %.3f ms, p99 %.3f ms (%d classifications)",
                      Double(texts.count * rounds) / seconds, latencies[latencies.count / 2], latencies[latencies.count * 99 / 100], latencies.count))
@@ -213,10 +213,10 @@ enum ClassifyBench {
         for _ in 0..<10 {
             var t0 = clock.now
             for text in texts { _ = rules.classify(text) }
-            rulesTimes.append(milliseconds(clock.now - t0))
+            rulesTimes.append((clock.now - t0).milliseconds)
             t0 = clock.now
             for text in texts { sink += scorer.probability(text) }
-            scorerTimes.append(milliseconds(clock.now - t0))
+            scorerTimes.append((clock.now - t0).milliseconds)
         }
         rulesTimes.sort()
         scorerTimes.sort()
@@ -264,7 +264,7 @@ enum ClassifyBench {
                 let vault = try keyedVault(root)
                 let t0 = clock.now
                 let ids = try vault.importRecords(Array(records.utf8), user: "clara")
-                let ms = milliseconds(clock.now - t0)
+                let ms = (clock.now - t0).milliseconds
                 precondition(ids.count == count)
                 if isAuto { autoTimes.append(ms) } else { fixedTimes.append(ms) }
             }
@@ -281,7 +281,7 @@ enum ClassifyBench {
         for _ in 0..<5 {
             let t0 = clock.now
             for text in texts { _ = try vault.classify(text: text, user: "clara") }
-            passes.append(milliseconds(clock.now - t0))
+            passes.append((clock.now - t0).milliseconds)
         }
         passes.sort()
         print(String(format: "import of %d records, %d rounds: \"tier\": \"auto\" min %.0f ms, median %.0f ms (%.0f memories/s at the median); tiers given min %.0f ms, median %.0f ms (%.0f memories/s)",
@@ -340,17 +340,17 @@ enum ClassifyBench {
         for text in probes {
             var t0 = clock.now
             _ = try autoVault.classify(text: text + " ?", user: "clara", embedder: embedder)
-            classifyTimes.append(milliseconds(clock.now - t0))
+            classifyTimes.append((clock.now - t0).milliseconds)
             // The same text again: its vector is in the memo, so this is the look-up and the text signals alone.
             t0 = clock.now
             _ = try autoVault.classify(text: text + " ?", user: "clara", embedder: embedder)
-            withoutEmbedding.append(milliseconds(clock.now - t0))
+            withoutEmbedding.append((clock.now - t0).milliseconds)
             t0 = clock.now
             _ = embedder.embed([text + " !"])
-            embedTimes.append(milliseconds(clock.now - t0))
+            embedTimes.append((clock.now - t0).milliseconds)
             t0 = clock.now
             _ = try autoVault.classify(text: text, user: "clara", embedder: nil)
-            textOnly.append(milliseconds(clock.now - t0))
+            textOnly.append((clock.now - t0).milliseconds)
         }
         struct Pair { var auto: Double; var given: Double; var encrypted: Bool }
         var pairs: [Pair] = []
@@ -365,13 +365,13 @@ enum ClassifyBench {
                 let added = try autoVault.add(NewMemory(text: text, autoTier: true), user: "clara", now: when, embedder: autoModel)
                 _ = try autoVault.reindex(full: false, embedder: autoModel)
                 autoTier = added.tier
-                return milliseconds(clock.now - t0)
+                return (clock.now - t0).milliseconds
             }
             func runGiven() throws -> Double {
                 let t0 = clock.now
                 _ = try givenVault.add(NewMemory(text: text, tier: tier), user: "clara", now: when)
                 _ = try givenVault.reindex(full: false, embedder: givenModel)
-                return milliseconds(clock.now - t0)
+                return (clock.now - t0).milliseconds
             }
             var autoMs = 0.0, givenMs = 0.0
             if i % 2 == 0 {
@@ -404,10 +404,6 @@ enum ClassifyBench {
         print("  texts the model embedded: auto \(autoModel.count), given \(givenModel.count) (for \(probes.count) adds each)")
         if disagreements > 0 { print("  \(disagreements) probes got another tier from the add than from the look-ahead (their pairs compare different tiers)") }
         print("  tiers chosen: " + chosen.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-    }
-
-    static func milliseconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
     }
 }
 

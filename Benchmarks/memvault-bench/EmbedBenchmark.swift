@@ -54,7 +54,7 @@ enum EmbedBenchmark {
         for _ in 0..<5 {
             let start = ContinuousClock.now
             loaded = try Embedder(modelDirectory: directory)
-            loads.append(milliseconds(since: start))
+            loads.append((ContinuousClock.now - start).milliseconds)
         }
         let embedder = loaded!
         let tokens = texts.reduce(0) { $0 + embedder.tokenizer.encode($1).count }
@@ -82,7 +82,7 @@ enum EmbedBenchmark {
             let start = ContinuousClock.now
             let cpu = cpuMilliseconds()
             _ = embedder.embedMatrix(texts)
-            walls.append(milliseconds(since: start) / 1000)
+            walls.append((ContinuousClock.now - start).milliseconds / 1000)
             cpus.append((cpuMilliseconds() - cpu) / 1000)
         }
         let seconds = median(walls)
@@ -108,7 +108,7 @@ enum EmbedBenchmark {
         for text in texts {
             let start = ContinuousClock.now
             _ = embedder.embedMatrix([text])
-            wall.append(milliseconds(since: start))
+            wall.append((ContinuousClock.now - start).milliseconds)
         }
         let cpuPerText = (cpuMilliseconds() - cpu) / Double(texts.count)
         return "p50 \(format(percentile(wall, 0.5))) ms, p95 \(format(percentile(wall, 0.95))) ms, "
@@ -120,10 +120,6 @@ enum EmbedBenchmark {
         init(_ description: String) { self.description = description }
     }
 
-    static func milliseconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-    }
 
     /// CPU time of this process so far, all threads, in milliseconds.
     static func cpuMilliseconds() -> Double {

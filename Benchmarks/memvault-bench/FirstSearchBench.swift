@@ -13,7 +13,6 @@ enum FirstSearchBench {
             throw VaultError(.badInput, "usage: memvault-bench first-search VAULT|--model QUERY...")
         }
         let clock = ContinuousClock()
-        let ms = { (d: Duration) in Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
         if arguments[0] == "--model" {
             // The model's part alone, in this fresh process: load, then a first (cold) and a second query embedding.
             let query = arguments.dropFirst().joined(separator: " ")
@@ -24,7 +23,7 @@ enum FirstSearchBench {
             let t2 = clock.now
             _ = embedder.embed([query + " again"])
             let t3 = clock.now
-            print(String(format: "model load %.1f ms, first query %.1f ms, second %.1f ms", ms(t1 - t0), ms(t2 - t1), ms(t3 - t2)))
+            print(String(format: "model load %.1f ms, first query %.1f ms, second %.1f ms", (t1 - t0).milliseconds, (t2 - t1).milliseconds, (t3 - t2).milliseconds))
             return
         }
         let start = clock.now
@@ -35,7 +34,7 @@ enum FirstSearchBench {
             SearchRequest(query: arguments.dropFirst().joined(separator: " ")), user: user,
             loadingModel: { try? Embedder(modelDirectory: Embedder.defaultModelDirectory()) })
         let searched = clock.now
-        print(String(format: "vault open %.1f ms, search %.1f ms: ", ms(opened - start), ms(searched - opened))
+        print(String(format: "vault open %.1f ms, search %.1f ms: ", (opened - start).milliseconds, (searched - opened).milliseconds)
               + response.phases.map { String(format: "%@ %.1f", $0.name, $0.ms) }.joined(separator: ", "))
     }
 }

@@ -45,7 +45,7 @@ enum SyncBench {
             precondition(result.outcome == "up-to-date", "sync had something to do: \(result.outcome)")
         }
         print(String(format: "sync with nothing to do (%d memories): median %.3f s (min %.3f s, 5 runs)",
-            memories, seconds(noOp.sorted()[2]), seconds(noOp.min()!)))
+            memories, noOp.sorted()[2].milliseconds / 1000, noOp.min()!.milliseconds / 1000))
 
         clock = .now
         let b = try Vault.clone(from: remote.path, to: work.appendingPathComponent("b"), environment: environment)
@@ -114,12 +114,9 @@ enum SyncBench {
         return Int(arguments[index + 1])
     }
 
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 
     private static func report(_ what: String, since start: ContinuousClock.Instant) {
-        print("\(what): \(String(format: "%.3f", seconds(.now - start))) s")
+        print("\(what): \(String(format: "%.3f", (ContinuousClock.now - start).milliseconds / 1000)) s")
     }
 
     private static func git(_ arguments: [String]) throws {
