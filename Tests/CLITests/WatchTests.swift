@@ -430,4 +430,44 @@ struct WatchTests {
         let remoteAlone = try cli.run(["watch", "--remote", "origin"])
         #expect(remoteAlone.status == 64)
     }
+
+    @Test("while it runs, searches get the same answers from it (counted when it stops); its socket goes with it")
+    func answersSearchesWarm() throws {
+        let cli = try Self.vault()
+        defer { cli.cleanup() }
+        try cli.write("alice/general/2026-11.md", Self.twoEntries)
+        // A runtime folder of this test's own, to see the socket come and go.
+        let runtime = cli.home.appendingPathComponent("run")
+        try FileManager.default.createDirectory(at: runtime, withIntermediateDirectories: true)
+        let env = ["XDG_RUNTIME_DIR": runtime.path]
+        func sockets() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: runtime.path + "/memvault")) ?? []).filter { $0.hasSuffix(".sock") }
+        }
+        let watch = try WatchProcess(cli: cli, args: ["--quiet-period", "200ms"], env: env)
+        #expect(watch.waitFor("watching"))
+        #expect(watch.waitFor("index refreshed"), "\(watch.stdout)")
+        #expect(sockets().count == 1 && sockets().first?.hasPrefix("search-") == true, "\(sockets())")
+        let queries = [["search", "porridge with apples"], ["search", "plumber", "--mode", "lexical", "--json"], ["search", "breakfast", "--json", "-k", "1"]]
+        // The same searches in the command's own process (another runtime folder: no socket
+        // there), at the same moment: the same answers, but for the time taken.
+        let elsewhere = ["XDG_RUNTIME_DIR": cli.home.appendingPathComponent("other").path]
+        try FileManager.default.createDirectory(atPath: elsewhere["XDG_RUNTIME_DIR"]!, withIntermediateDirectories: true)
+        func withoutTime(_ text: String) -> String {
+            text.replacingOccurrences(of: #""took_ms":[0-9.e-]+"#, with: "", options: .regularExpression)
+        }
+        for query in queries {
+            let warm = try cli.run(query, env: env)
+            let local = try cli.run(query, env: elsewhere)
+            #expect(warm.status == 0 && local.status == 0, "\(warm.stderr) \(local.stderr)")
+            #expect(!warm.stdout.isEmpty && withoutTime(warm.stdout) == withoutTime(local.stdout), "\(query)")
+        }
+        // Hand edits saved meanwhile are searched at once, before watch commits them.
+        try cli.write("alice/general/2026-11.md", Self.twoEntries + "## 2026-11-21 08:00\nKayak rental at the harbour.\n")
+        let fresh = try cli.run(["search", "kayak harbour", "-k", "1"], env: env)
+        #expect(fresh.stdout.contains("Kayak rental at the harbour."), "\(fresh.stdout)")
+        #expect(watch.waitForCommits())
+        #expect(watch.stop() == 0)
+        #expect(watch.stdout.last == "answered 4 searches warm", "\(watch.stdout)")
+        #expect(sockets().isEmpty)
+    }
 }

@@ -14,22 +14,22 @@ struct KeyAgentTests {
         var fds: [Int32] = [0, 0]
         #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
         defer { close(fds[0]); close(fds[1]) }
-        let peer = try #require(KeyAgent.peerUID(of: fds[0]))
+        let peer = try #require(UnixSocket.peerUID(of: fds[0]))
         #expect(peer == getuid())
-        #expect(KeyAgent.isPeerAllowed(peerUID: peer, ownUID: getuid()))
-        #expect(!KeyAgent.isPeerAllowed(peerUID: getuid() &+ 1, ownUID: getuid()))
-        #expect(!KeyAgent.isPeerAllowed(peerUID: 0, ownUID: 1000))
+        #expect(UnixSocket.isPeerAllowed(peerUID: peer, ownUID: getuid()))
+        #expect(!UnixSocket.isPeerAllowed(peerUID: getuid() &+ 1, ownUID: getuid()))
+        #expect(!UnixSocket.isPeerAllowed(peerUID: 0, ownUID: 1000))
     }
 
     @Test("the agent's folder must be ours and 0700")
     func privateFolder() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agent-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try KeyAgent.makePrivateDirectory(folder)
-        #expect(KeyAgent.directoryIsPrivate(folder))
+        try UnixSocket.makePrivateDirectory(folder)
+        #expect(UnixSocket.directoryIsPrivate(folder))
         chmod(folder, 0o755)
-        #expect(!KeyAgent.directoryIsPrivate(folder))
-        #expect(throws: VaultError.self) { try KeyAgent.makePrivateDirectory(folder) }
+        #expect(!UnixSocket.directoryIsPrivate(folder))
+        #expect(throws: VaultError.self) { try UnixSocket.makePrivateDirectory(folder) }
     }
 
     @Test("held keys: put, holds by recipient, expire, refuse junk; no request returns the identity")

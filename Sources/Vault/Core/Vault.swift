@@ -1,4 +1,5 @@
 import AgeCrypto
+import Crypto
 import Foundation
 import GitStore
 import MarkdownCodec
@@ -63,6 +64,12 @@ public final class Vault {
     /// are then never listed, located, decrypted or counted. The search index still covers
     /// every plain tier, so it stays shared with the command line. See Vault+Scope.swift.
     public var tierScope: Set<Tier>?
+    /// Never asks for or uses a tier key: every encrypted tier reads as locked. The warm search
+    /// server of `watch` (WarmSearch.swift) sets it; it answers only searches that could read
+    /// no encrypted tier in the asking process either.
+    public var keysDisabled = false
+    /// The SHA-256 (hex) of the `memvault.toml` text this object was opened with.
+    public let configDigest: String
 
     static let configFileName = "memvault.toml"
     static let dataDirectoryName = ".memvault"
@@ -87,6 +94,11 @@ public final class Vault {
         return text
     }
 
+    /// The SHA-256 (hex) of a settings text, to tell whether two processes read the same one.
+    static func digest(of text: String) -> String {
+        SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Opens the vault at `root`.
     /// - Throws: `VaultError.badInput` when it is not a vault or its settings do not parse.
     public init(at root: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws(VaultError) {
@@ -94,6 +106,7 @@ public final class Vault {
         let configURL = root.appendingPathComponent(Self.configFileName)
         let text = try Self.configText(root: root, missingHint: "create one with: memvault init \(root.path)")
         self.config = try VaultConfig(parsing: text, path: configURL.path)
+        configDigest = Self.digest(of: text)
         // The repository itself opens on first use; a vault without one is refused now.
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent(".git").path) else {
             throw VaultError(.badInput, "not a git repository: no .git", at: root.path)

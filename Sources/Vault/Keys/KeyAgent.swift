@@ -29,30 +29,13 @@ public enum KeyAgent {
         }
     }
 
-    /// The agent's folder for `environment`.
+    /// The agent's folder for `environment` (memvault's socket folder, UnixSocket.swift).
     public static func directory(environment: [String: String]) -> String {
-        if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty {
-            return runtime + "/memvault"
-        }
-        return "/tmp/memvault-\(getuid())"
+        UnixSocket.directory(environment: environment)
     }
 
     public static func socketPath(environment: [String: String]) -> String {
         directory(environment: environment) + "/agent.sock"
-    }
-
-    /// Whether a connection from `peerUID` may talk to an agent of `ownUID`: only the same user.
-    public static func isPeerAllowed(peerUID: UInt32, ownUID: UInt32) -> Bool { peerUID == ownUID }
-
-    /// The uid of the process at the other end of a connected Unix socket.
-    /// - Returns: nil if the kernel does not say.
-    public static func peerUID(of socket: Int32) -> UInt32? {
-        // struct ucred (pid, uid, gid); declared here because glibc hides it without _GNU_SOURCE.
-        struct PeerCredentials { var pid: Int32 = 0; var uid: UInt32 = 0; var gid: UInt32 = 0 }
-        var credentials = PeerCredentials()
-        var length = socklen_t(MemoryLayout<PeerCredentials>.size)
-        guard getsockopt(socket, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0 else { return nil }
-        return credentials.uid
     }
 
     // MARK: Client
@@ -177,20 +160,13 @@ public enum KeyAgent {
 
     /// Connects to the agent (checking it runs as us), sends `bytes` and reads one answer.
     static func roundTrip(_ bytes: [UInt8], environment: [String: String], readAnswer: (Int32) -> [UInt8]?) -> [UInt8]? {
-        let path = socketPath(environment: environment)
-        guard directoryIsPrivate(directory(environment: environment)) else { return nil }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        guard var address = socketAddress(path) else { return nil }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else { return nil }
         // The agent must be ourselves too: a socket planted by another user is not trusted.
-        guard let peer = peerUID(of: fd), isPeerAllowed(peerUID: peer, ownUID: getuid()) else { return nil }
-        setTimeout(fd, seconds: 10)
-        guard writeAll(fd, bytes) else { return nil }
+        guard let fd = UnixSocket.connect(socketPath(environment: environment), folder: directory(environment: environment)) else {
+            return nil
+        }
+        defer { close(fd) }
+        UnixSocket.setTimeout(fd, seconds: 10)
+        guard UnixSocket.writeAll(fd, bytes) else { return nil }
         return readAnswer(fd)
     }
 
@@ -217,7 +193,7 @@ public enum KeyAgent {
     static func listenAndServe(environment: [String: String], idleGrace: TimeInterval = 10, ready: () -> Void = {}) throws(VaultError) {
         let folder = directory(environment: environment)
         let path = socketPath(environment: environment)
-        try makePrivateDirectory(folder)
+        try UnixSocket.makePrivateDirectory(folder)
         // One agent per folder: the lock is held for the agent's lifetime and released by exit.
         let lockFD = open(folder + "/agent.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFD >= 0 else { throw VaultError(.badInput, "cannot open the agent lock (errno \(errno))", at: folder) }
@@ -227,24 +203,10 @@ public enum KeyAgent {
             ready()
             return
         }
-        unlink(path)
-        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw VaultError(.badInput, "cannot create the agent socket", at: path) }
+        let listener = try UnixSocket.listen(path)
         defer {
             close(listener)
             unlink(path)
-        }
-        guard var address = socketAddress(path) else {
-            throw VaultError(.badInput, "the agent socket path is too long", at: path)
-        }
-        // No umask around bind: it is the whole process's, and an agent served in a process that
-        // starts others meanwhile (the tests) would hand them a umask of 0177. The socket is made
-        // inside the 0700 folder, set to 0600 at once, and every connection's peer is checked.
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard bound == 0, chmod(path, 0o600) == 0, listen(listener, 8) == 0 else {
-            throw VaultError(.badInput, "cannot listen on the agent socket (errno \(errno))", at: path)
         }
         ready()
         var held = HeldKeys()
@@ -258,14 +220,14 @@ public enum KeyAgent {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
             defer { close(client) }
-            guard let peer = peerUID(of: client), isPeerAllowed(peerUID: peer, ownUID: getuid()) else { continue }
-            setTimeout(client, seconds: 5)
+            guard UnixSocket.peerIsUs(client) else { continue }
+            UnixSocket.setTimeout(client, seconds: 5)
             guard var message = readRequest(client) else { continue }
             defer { wipe(&message) }
             var answer = held.answer(message, now: Date())
             // The socket is gone before a stop is answered: whoever asked finds none once answered.
             if answer.stop { unlink(path) }
-            _ = writeAll(client, answer.reply)
+            _ = UnixSocket.writeAll(client, answer.reply)
             wipe(&answer.reply)
             if answer.stop {
                 held.removeAll()
@@ -439,52 +401,6 @@ public enum KeyAgent {
 
     // MARK: Socket helpers
 
-    /// Creates the agent folder with mode 0700, or checks an existing one is ours and private.
-    static func makePrivateDirectory(_ path: String) throws(VaultError) {
-        if mkdir(path, 0o700) != 0 && errno != EEXIST {
-            throw VaultError(.badInput, "cannot create the agent folder (errno \(errno))", at: path)
-        }
-        guard directoryIsPrivate(path) else {
-            throw VaultError(.badInput, "the agent folder is not a private folder of this user (it must be mode 0700)", at: path)
-        }
-    }
-
-    /// Whether `path` is a real directory owned by us that nobody else can enter.
-    static func directoryIsPrivate(_ path: String) -> Bool {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return false }
-        return (info.st_mode & mode_t(S_IFMT)) == mode_t(S_IFDIR) && info.st_uid == getuid() && (info.st_mode & 0o077) == 0
-    }
-
-    private static func socketAddress(_ path: String) -> sockaddr_un? {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard bytes.count < capacity else { return nil }
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            for (index, byte) in bytes.enumerated() { buffer[index] = byte }
-            buffer[bytes.count] = 0
-        }
-        return address
-    }
-
-    private static func setTimeout(_ fd: Int32, seconds: Int) {
-        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if written <= 0 { return false }
-            offset += written
-        }
-        return true
-    }
-
     /// Reads up to the first newline (at most 4 KiB), without it.
     static func readLine(_ fd: Int32, prefix: [UInt8] = []) -> [UInt8]? {
         var line = prefix
@@ -499,39 +415,26 @@ public enum KeyAgent {
         return nil
     }
 
-    /// Reads exactly `count` bytes; nil on end of stream, error or timeout (or, with `partial`,
-    /// the bytes read until then, nil only when there were none).
-    private static func readExactly(_ fd: Int32, _ count: Int, partial: Bool = false) -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: count)
-        var offset = 0
-        while offset < count {
-            let read = buffer[offset...].withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if read <= 0 { return partial && offset > 0 ? Array(buffer[..<offset]) : nil }
-            offset += read
-        }
-        return buffer
-    }
-
     /// Reads one whole frame (header and body); a header that announces too much is returned
     /// alone, for the decoder to refuse.
     static func readFrame(_ fd: Int32) -> [UInt8]? {
-        guard let header = readExactly(fd, 8, partial: true) else { return nil }
+        guard let header = UnixSocket.readExactly(fd, 8, partial: true) else { return nil }
         guard header.count == 8, let length = try? AgentProtocol.bodyLength(header: header) else {
             // Not a frame: an older agent's text answer, read to its end of line.
             return header.starts(with: AgentProtocol.magic) ? header : readLine(fd, prefix: header)
         }
-        guard let body = readExactly(fd, length) else { return header }
+        guard let body = UnixSocket.readExactly(fd, length) else { return header }
         return header + body
     }
 
     /// Reads one request: a frame, or a line of the former text protocol (answered with an error).
     private static func readRequest(_ fd: Int32) -> [UInt8]? {
-        guard let start = readExactly(fd, 4) else { return nil }
+        guard let start = UnixSocket.readExactly(fd, 4) else { return nil }
         guard start == AgentProtocol.magic else { return readLine(fd, prefix: start) }
-        guard let count = readExactly(fd, 4) else { return start }
+        guard let count = UnixSocket.readExactly(fd, 4) else { return start }
         let header = start + count
         guard let length = try? AgentProtocol.bodyLength(header: header) else { return header }
-        guard let body = readExactly(fd, length) else { return header }
+        guard let body = UnixSocket.readExactly(fd, length) else { return header }
         return header + body
     }
 

@@ -201,6 +201,25 @@ extension Vault {
         return collection
     }
 
+    /// Whether a search of `request` could read an encrypted tier in this process: one it covers
+    /// holds memories and has a key here (unlocked in the agent, a passphrase in the environment,
+    /// or typed now where the search names the tier), or asking for one fails. The same tiers
+    /// and the same questions as `encryptedCollection`, whose keys it leaves cached for it.
+    func searchMayDecrypt(_ request: SearchRequest, user: String) -> Bool {
+        var tiers = request.tiers
+        if let scope = tierScope { tiers = (tiers ?? Set(Tier.allCases)).intersection(scope) }
+        for tier in Tier.allCases where tier.isEncrypted && (tiers?.contains(tier) ?? true) {
+            for name in (request.users ?? [user]).sorted() where !tierFiles(user: name, tier: tier).isEmpty {
+                do {
+                    if try tierKey(user: name, tier: tier, ask: tiers?.contains(tier) == true) != nil { return true }
+                } catch {
+                    return true  // the search itself reports it
+                }
+            }
+        }
+        return false
+    }
+
     /// The encrypted tiers alone, ranked as `search` ranks them among the others, reporting what
     /// the encrypted indexes' refresh did.
     func searchEncrypted(

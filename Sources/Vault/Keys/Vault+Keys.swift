@@ -198,7 +198,7 @@ extension Vault {
     /// - Throws: `.locked` when the environment's passphrase is wrong.
     /// - Parameter ask: whether `askPassphrase` may be used (not for summaries such as `status`).
     func tierKey(user: String, tier: Tier, ask: Bool = true) throws(VaultError) -> TierKey? {
-        guard tierScope?.contains(tier) ?? true else { return nil }
+        guard !keysDisabled, tierScope?.contains(tier) ?? true else { return nil }
         let slot = "\(user)/\(tier.rawValue)"
         if let known = unlockedKeys[slot] { return known }
         guard hasKey(user: user, tier: tier) else {

@@ -19,7 +19,9 @@ extension Memvault {
                 turns of a conversation (memories next to each other in a file, the same day) lend each \
                 other score, so a reply found only through the turn before it is returned too. Dates take YYYY-MM-DD, YYYY-MM, 7d, 2w, today, yesterday, last week, \
                 last month, last year. Unlocked encrypted tiers are searched with the others and ranked \
-                together; locked ones are not, and the output names them.
+                together; locked ones are not, and the output names them. While `memvault watch` runs \
+                on the vault, it answers searches that read no encrypted tier with the model already \
+                loaded (the same results, sooner); see docs/watch.md.
 
                 Examples:
                   memvault search "when did I last see Maria"
@@ -56,11 +58,18 @@ extension Memvault {
                 var request = SearchRequest(query: query.joined(separator: " "), k: k, mode: mode)
                 request.filter = try filters.filter(timeZone: vault.config.timeZone)
                 if allUsers { request.users = Set(vault.config.users) }
-                // The model loads on another core while the index is brought up to date.
-                let lexical = mode == .lexical
-                let response = try vault.search(request, user: user, loadingModel: {
-                    lexical ? nil : try? Embedder(modelDirectory: Embedder.defaultModelDirectory())
-                })
+                let modelDirectory = Embedder.defaultModelDirectory()
+                let response: SearchResponse
+                if let warm = vault.warmSearch(request, user: user, modelDirectory: modelDirectory.path) {
+                    // A running `memvault watch` answered, with the model and the index warm.
+                    response = warm
+                } else {
+                    // The model loads on another core while the index is brought up to date.
+                    let lexical = mode == .lexical
+                    response = try vault.search(request, user: user, loadingModel: {
+                        lexical ? nil : try? Embedder(modelDirectory: modelDirectory)
+                    })
+                }
                 for notice in response.notices { Output.printError("memvault: notice: \(notice)") }
                 defer { Output.reportOtherKeyEntries(vault) }
                 if json {

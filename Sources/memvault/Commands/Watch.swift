@@ -20,7 +20,9 @@ extension Memvault {
 
                 Other memvault commands run between its commits (it holds the vault lock only while \
                 committing), a git pull or memvault sync under it is fine, and encrypted tiers are \
-                never decrypted. With --sync-every it also syncs with the remote on that interval \
+                never decrypted. While it runs, `memvault search` asks it first: with the model loaded \
+                and the index mapped it answers a search that reads no encrypted tier sooner, with \
+                the same results (docs/watch.md, "Warm search"). With --sync-every it also syncs with the remote on that interval \
                 and after each commit; an unreachable remote is one line and a longer wait. \
                 Ctrl-C (SIGINT) or SIGTERM stop it. See docs/watch.md; scripts/install sets it up \
                 as the systemd user service memvault-watch.service.
@@ -63,10 +65,25 @@ extension Memvault {
                     syncEvery: try syncEvery.map { (text) throws(VaultError) in try WatchDuration(parsing: text).seconds },
                     remote: remote)
                 var embedder: Embedder?
+                let modelDirectory = Embedder.defaultModelDirectory()
                 do {
-                    embedder = try Embedder(modelDirectory: Embedder.defaultModelDirectory())
+                    embedder = try Embedder(modelDirectory: modelDirectory)
                 } catch {
                     Output.printError("memvault: notice: \(error); only the lexical index is kept fresh")
+                }
+                // Searches of this vault that read no encrypted tier are answered here, warm.
+                var warmSearch: WarmSearchServer?
+                if let embedder {
+                    do {
+                        warmSearch = try WarmSearchServer.start(root: vault.root, embedder: embedder, modelDirectory: modelDirectory.path)
+                    } catch {
+                        Output.printError("memvault: notice: searches are not answered warm: \(error)")
+                    }
+                }
+                defer {
+                    if let answered = warmSearch?.stop(), answered > 0 {
+                        FileHandle.standardOutput.write(Data("answered \(answered) \(answered == 1 ? "search" : "searches") warm\n".utf8))
+                    }
                 }
                 let watcher = try VaultWatcher(vault: vault, options: options, embedder: embedder) { note in
                     switch note.kind {

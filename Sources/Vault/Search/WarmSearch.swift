@@ -1,0 +1,288 @@
+import Crypto
+import Embedder
+import Foundation
+import MemvaultSupport
+import SearchIndex
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Warm search: a running `memvault watch` keeps the model loaded and the index mapped, and
+/// answers the searches of `memvault search` over a Unix socket, so that a one-shot search does
+/// not load the model, embed its first query cold and fault the index in (docs/watch.md,
+/// "Warm search").
+///
+/// The answer is the one the command would compute itself, or none at all, in which case the
+/// command searches in its own process as before:
+/// - the server never reads a key (its vault has `keysDisabled`), so a request goes to it only
+///   when no encrypted tier the search covers can be read by the asking process (no tier
+///   unlocked, no passphrase in its environment, none typed); the tiers it reports locked are
+///   then exactly the ones the command would report;
+/// - it answers only for the same release, the same `memvault.toml` (by digest, re-read for
+///   each request), the same time zone and the same model folder, and only with the model loaded
+///   when the search needs it; any error, and any other doubt, is no answer;
+/// - the socket is in memvault's private socket folder (UnixSocket.swift), and both ends check
+///   with `SO_PEERCRED` that the other runs as the same user.
+public enum WarmSearch {
+    /// Changes whenever the request or the answer changes shape.
+    static let protocolVersion = "memvault-warm-search/1 " + Release.version
+
+    /// The largest request a server reads (a query is at most a command line).
+    static let maximumRequest = 4 << 20
+    /// The largest answer a client reads.
+    static let maximumAnswer = 1 << 30
+    /// How long a client waits for an answer before searching itself.
+    static let answerTimeout = 60
+
+    /// The socket of the server for the vault at `root`, in memvault's socket folder.
+    static func socketPath(root: URL, environment: [String: String]) -> String {
+        UnixSocket.directory(environment: environment) + "/search-\(vaultKey(root)).sock"
+    }
+
+    /// 16 hex digits naming the vault by its real path.
+    static func vaultKey(_ root: URL) -> String {
+        let path = realPath(root.path) ?? root.standardizedFileURL.path
+        return SHA256.hash(data: Array(path.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// A search as it crosses the socket: the request with its dates resolved, and what the
+    /// server must share with the asking process for its answer to be the same.
+    struct Request: Codable {
+        var protocolVersion: String
+        var configDigest: String
+        var timeZone: String
+        var modelDirectory: String?
+        var user: String
+        var query: String
+        var k: Int
+        var mode: String
+        var users: [String]?
+        var tiers: [String]?
+        var since: Double?
+        var until: Double?
+        var tags: [String]?
+        var mentions: [String]?
+
+        init(_ request: SearchRequest, user: String, vault: Vault, modelDirectory: String?) {
+            protocolVersion = WarmSearch.protocolVersion
+            configDigest = vault.configDigest
+            timeZone = vault.config.timeZone.identifier
+            self.modelDirectory = modelDirectory
+            self.user = user
+            query = request.query
+            k = request.k
+            mode = request.mode.rawValue
+            users = request.users?.sorted()
+            tiers = request.tiers?.map(\.rawValue).sorted()
+            since = request.since?.timeIntervalSince1970
+            until = request.until?.timeIntervalSince1970
+            tags = request.tags?.sorted()
+            mentions = request.mentions?.sorted()
+        }
+
+        /// The search request, or nil when a field is not one this release knows.
+        var searchRequest: SearchRequest? {
+            guard let mode = SearchMode(rawValue: mode) else { return nil }
+            var request = SearchRequest(query: query, k: k, mode: mode)
+            if let tiers {
+                let parsed = tiers.compactMap(Tier.init(rawValue:))
+                guard parsed.count == tiers.count else { return nil }
+                request.tiers = Set(parsed)
+            }
+            request.users = users.map(Set.init)
+            request.since = since.map(Date.init(timeIntervalSince1970:))
+            request.until = until.map(Date.init(timeIntervalSince1970:))
+            request.tags = tags.map(Set.init)
+            request.mentions = mentions.map(Set.init)
+            return request
+        }
+    }
+
+    /// The server's answer: the response as `search` prints it, and its notices for stderr.
+    struct Answer: Codable {
+        var response: SearchResponse
+        var notices: [String]
+    }
+}
+
+extension Vault {
+    /// The search answered by a running `watch` of this vault (see `WarmSearch`), or nil when
+    /// none runs or it does not answer: the caller then searches itself, as before.
+    /// - Parameter modelDirectory: the model folder this process would load (the server must
+    ///   have loaded the same one).
+    public func warmSearch(_ request: SearchRequest, user: String, modelDirectory: String?) -> SearchResponse? {
+        // A search that could read an encrypted tier stays here: the server reads none.
+        guard !searchMayDecrypt(request, user: user) else { return nil }
+        let path = WarmSearch.socketPath(root: root, environment: environment)
+        guard let fd = UnixSocket.connect(path, folder: UnixSocket.directory(environment: environment)) else { return nil }
+        defer { close(fd) }
+        UnixSocket.setTimeout(fd, seconds: WarmSearch.answerTimeout)
+        let message = WarmSearch.Request(request, user: user, vault: self, modelDirectory: modelDirectory)
+        guard let bytes = try? JSONEncoder().encode(message), UnixSocket.writeAll(fd, Array(bytes)) else { return nil }
+        _ = shutdown(fd, Int32(SHUT_WR))
+        guard let answer = UnixSocket.readToEnd(fd, limit: WarmSearch.maximumAnswer), !answer.isEmpty,
+            var decoded = try? JSONDecoder().decode(WarmSearch.Answer.self, from: Data(answer))
+        else { return nil }
+        decoded.response.notices = decoded.notices
+        return decoded.response
+    }
+}
+
+/// The server side of warm search: a thread of `memvault watch` answering on the vault's
+/// socket, one connection at a time, with a vault of its own that never reads a key.
+public final class WarmSearchServer: @unchecked Sendable {
+    private let root: URL
+    private let environment: [String: String]
+    private let embedder: (any SentenceEmbedding)?
+    private let modelDirectory: String?
+    private let socketPath: String
+    private let listener: Int32
+    private let lockDescriptor: Int32
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    private let finished = DispatchSemaphore(value: 0)
+    /// Touched by the serving thread only.
+    private var vault: Vault?
+    /// How many searches were answered (written by the serving thread, read after it ended).
+    private var answered = 0
+
+    /// Starts answering warm searches for the vault at `root` on a thread of its own.
+    /// - Parameters:
+    ///   - embedder: the model the searches use; nil answers lexical searches only.
+    ///   - modelDirectory: the folder `embedder` was loaded from.
+    /// - Returns: nil when another process serves this vault already.
+    /// - Throws: `.badInput` when the socket cannot be set up.
+    public static func start(
+        root: URL, environment: [String: String] = ProcessInfo.processInfo.environment,
+        embedder: (any SentenceEmbedding)?, modelDirectory: String?
+    ) throws(VaultError) -> WarmSearchServer? {
+        let folder = UnixSocket.directory(environment: environment)
+        try UnixSocket.makePrivateDirectory(folder)
+        let path = WarmSearch.socketPath(root: root, environment: environment)
+        // One server per vault: the lock is held for the server's life and released by exit.
+        let lockPath = String(path.dropLast(".sock".count)) + ".lock"
+        let lockDescriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lockDescriptor >= 0 else { throw VaultError(.badInput, "cannot open the warm search lock (errno \(errno))", at: lockPath) }
+        guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(lockDescriptor)
+            return nil
+        }
+        let listener: Int32
+        do {
+            listener = try UnixSocket.listen(path)
+        } catch {
+            close(lockDescriptor)
+            throw error
+        }
+        var pipeEnds: [Int32] = [0, 0]
+        guard pipe(&pipeEnds) == 0 else {
+            close(listener)
+            unlink(path)
+            close(lockDescriptor)
+            throw VaultError(.badInput, "cannot create a pipe (errno \(errno))")
+        }
+        for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        let server = WarmSearchServer(
+            root: root, environment: environment, embedder: embedder, modelDirectory: modelDirectory, socketPath: path,
+            listener: listener, lockDescriptor: lockDescriptor, wake: (pipeEnds[0], pipeEnds[1]))
+        let thread = Thread { server.serve() }
+        thread.name = "memvault warm search"
+        thread.start()
+        return server
+    }
+
+    private init(
+        root: URL, environment: [String: String], embedder: (any SentenceEmbedding)?, modelDirectory: String?,
+        socketPath: String, listener: Int32, lockDescriptor: Int32, wake: (read: Int32, write: Int32)
+    ) {
+        self.root = root
+        self.environment = environment
+        self.embedder = embedder
+        self.modelDirectory = modelDirectory
+        self.socketPath = socketPath
+        self.listener = listener
+        self.lockDescriptor = lockDescriptor
+        wakeRead = wake.read
+        wakeWrite = wake.write
+    }
+
+    /// Stops answering (after the search under way, if any) and removes the socket.
+    /// - Returns: how many searches it answered.
+    @discardableResult
+    public func stop() -> Int {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+        finished.wait()
+        close(wakeRead)
+        close(wakeWrite)
+        return answered
+    }
+
+    private func serve() {
+        defer {
+            // The socket goes before the lock: a server started next finds neither in the way.
+            unlink(socketPath)
+            close(listener)
+            close(lockDescriptor)
+            vault = nil
+            finished.signal()
+        }
+        // The weights are faulted in and the settings read before the first search asks.
+        _ = embedder?.embed(["memvault"])
+        _ = currentVault()
+        while true {
+            var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&fds, 2, -1)
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0, fds[1].revents == 0 else { return }
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { continue }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            defer { close(client) }
+            guard UnixSocket.peerIsUs(client) else { continue }
+            UnixSocket.setTimeout(client, seconds: 10)
+            guard let request = UnixSocket.readToEnd(client, limit: WarmSearch.maximumRequest) else { continue }
+            // No answer (the connection closed empty) makes the client search itself.
+            if let answer = answer(request), UnixSocket.writeAll(client, answer) { answered += 1 }
+        }
+    }
+
+    /// The answer to one request, or nil to decline it.
+    func answer(_ bytes: [UInt8]) -> [UInt8]? {
+        guard let message = try? JSONDecoder().decode(WarmSearch.Request.self, from: Data(bytes)),
+            message.protocolVersion == WarmSearch.protocolVersion, let request = message.searchRequest,
+            let vault = currentVault(), message.configDigest == vault.configDigest,
+            message.timeZone == vault.config.timeZone.identifier,
+            request.mode == .lexical || (embedder != nil && message.modelDirectory == modelDirectory),
+            vault.config.users.contains(message.user)
+        else { return nil }
+        guard let response = try? vault.search(request, user: message.user, embedder: request.mode == .lexical ? nil : embedder) else {
+            return nil
+        }
+        var answer = WarmSearch.Answer(response: response, notices: response.notices)
+        answer.response.notices = []
+        return (try? JSONEncoder().encode(answer)).map(Array.init)
+    }
+
+    /// The server's vault, opened again when `memvault.toml` changed since it was opened.
+    private func currentVault() -> Vault? {
+        if let vault, let text = try? Vault.configText(root: root), Vault.digest(of: text) == vault.configDigest {
+            return vault
+        }
+        guard let opened = try? Vault(at: root, environment: environment) else {
+            vault = nil
+            return nil
+        }
+        opened.keysDisabled = true
+        opened.askPassphrase = nil
+        vault = opened
+        return opened
+    }
+}
