@@ -1,73 +1,73 @@
 /// Little-endian writer for the sidecar formats.
-struct BinaryWriter {
-    var bytes: [UInt8] = []
+package struct BinaryWriter {
+    package var bytes: [UInt8] = []
 
-    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+    package init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
-    mutating func u8(_ v: UInt8) { bytes.append(v) }
-    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func f32(_ v: Float) { u32(v.bitPattern) }
-    mutating func f64(_ v: Double) { u64(v.bitPattern) }
+    package mutating func u8(_ v: UInt8) { bytes.append(v) }
+    package mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    package mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    package mutating func f32(_ v: Float) { u32(v.bitPattern) }
+    package mutating func f64(_ v: Double) { u64(v.bitPattern) }
     /// A length-prefixed UTF-8 string.
-    mutating func string(_ s: String) {
+    package mutating func string(_ s: String) {
         var s = s
         s.withUTF8 { utf8 in
             u32(UInt32(utf8.count))
             bytes.append(contentsOf: utf8)
         }
     }
-    mutating func pad(to alignment: Int) {
+    package mutating func pad(to alignment: Int) {
         while bytes.count % alignment != 0 { bytes.append(0) }
     }
 }
 
 /// Bounds-checked little-endian reader: every read past the end throws `.corrupt`
 /// instead of trapping, so a damaged file can never crash the process.
-struct BinaryReader {
-    let base: UnsafeRawBufferPointer
-    var offset: Int
-    let path: String
+package struct BinaryReader {
+    package let base: UnsafeRawBufferPointer
+    package var offset: Int
+    package let path: String
 
-    init(_ base: UnsafeRawBufferPointer, offset: Int = 0, path: String) {
+    package init(_ base: UnsafeRawBufferPointer, offset: Int = 0, path: String) {
         self.base = base
         self.offset = offset
         self.path = path
     }
 
-    func fail(_ what: String) -> IndexError {
+    package func fail(_ what: String) -> IndexError {
         IndexError(.corrupt, path: path, "\(what) at byte \(offset)")
     }
 
     @inline(__always)
-    mutating func need(_ n: Int) throws(IndexError) {
+    package mutating func need(_ n: Int) throws(IndexError) {
         guard n >= 0, offset <= base.count, base.count - offset >= n else { throw fail("unexpected end of file") }
     }
-    mutating func u8() throws(IndexError) -> UInt8 {
+    package mutating func u8() throws(IndexError) -> UInt8 {
         try need(1)
         defer { offset += 1 }
         return base[offset]
     }
-    mutating func u32() throws(IndexError) -> UInt32 {
+    package mutating func u32() throws(IndexError) -> UInt32 {
         try need(4)
         defer { offset += 4 }
         return UInt32(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
-    mutating func u64() throws(IndexError) -> UInt64 {
+    package mutating func u64() throws(IndexError) -> UInt64 {
         try need(8)
         defer { offset += 8 }
         return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
-    mutating func f32() throws(IndexError) -> Float { Float(bitPattern: try u32()) }
-    mutating func f64() throws(IndexError) -> Double { Double(bitPattern: try u64()) }
+    package mutating func f32() throws(IndexError) -> Float { Float(bitPattern: try u32()) }
+    package mutating func f64() throws(IndexError) -> Double { Double(bitPattern: try u64()) }
     /// A count that must fit in what is left of the file at `minBytesEach` bytes per item.
-    mutating func count(minBytesEach: Int) throws(IndexError) -> Int {
+    package mutating func count(minBytesEach: Int) throws(IndexError) -> Int {
         let n = Int(try u32())
         guard n <= (base.count - offset) / max(1, minBytesEach) else { throw fail("impossible count \(n)") }
         return n
     }
     /// `n` little-endian 32-bit words, copied in bulk.
-    mutating func u32Array(_ n: Int) throws(IndexError) -> [UInt32] {
+    package mutating func u32Array(_ n: Int) throws(IndexError) -> [UInt32] {
         try need(n * 4)
         defer { offset += n * 4 }
         let source = base.baseAddress! + offset
@@ -79,7 +79,7 @@ struct BinaryReader {
             initialized = n
         }
     }
-    mutating func string() throws(IndexError) -> String {
+    package mutating func string() throws(IndexError) -> String {
         let n = Int(try u32())
         try need(n)
         defer { offset += n }

@@ -142,8 +142,7 @@ final class ScratchFile {
             candidates.append(runtime)
         }
         for parent in Set(candidates) {
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { continue }
-            for name in names {
+            for name in memvaultNames(in: parent) {
                 let full = "\(parent)/\(name)"
                 if name.hasPrefix("\(prefix)\(uid)-") {
                     // memvault-edit-<uid>-<pid>-XXXXXX
@@ -167,6 +166,27 @@ final class ScratchFile {
             }
         }
         return removed
+    }
+
+    /// The names starting with `memvault-` in the folder `parent` (none if it cannot be read).
+    /// Every command looks, and a shared /tmp may hold thousands of others: names are compared
+    /// as bytes, and only the ones that match become strings.
+    private static func memvaultNames(in parent: String) -> [String] {
+        guard let directory = opendir(parent) else { return [] }
+        defer { closedir(directory) }
+        let wanted = Array("memvault-".utf8CString.dropLast())
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let matches = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
+                raw.count > wanted.count && memcmp(raw.baseAddress!, wanted, wanted.count) == 0
+            }
+            if matches {
+                names.append(withUnsafeBytes(of: &entry.pointee.d_name) { raw in
+                    String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+                })
+            }
+        }
+        return names
     }
 
     /// Whether a process with `pid` exists (a process of another user counts as alive).

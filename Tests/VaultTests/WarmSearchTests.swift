@@ -170,4 +170,25 @@ struct WarmSearchTests {
         #expect(!FileManager.default.fileExists(atPath: warm.socketPath))
         #expect(try warm.warm(SearchRequest(query: "lake", k: 1)) == nil)
     }
+
+    @Test("answers cross the socket whole: every field round-trips, every cut or padded message is refused")
+    func answerCoding() throws {
+        var response = SearchResponse(query: "zürich 🚲", mode: "hybrid", tookMs: 12.5, locked: ["secret", "ultrasecret"], results: [
+            SearchResult(id: "01M951JWBP6X0N7M", score: 0.725, user: "alice", tier: "general", date: "2026-09-01T08:00:00+02:00",
+                path: "alice/general/2026-09.md", line: 12, title: "Zürich", snippet: "a ride\nby the lake", tags: ["bike", "lake"],
+                src: "chat:xyz"),
+            SearchResult(id: "01M951JWC21DC1YY", score: 0, user: "bob", tier: "chronological", date: nil, path: "bob/chronological/2026-09.md",
+                line: 1, title: nil, snippet: "", tags: [], src: nil),
+        ])
+        response.notices = ["index rebuilt"]
+        let bytes = WarmSearch.encode(response)
+        let decoded = try WarmSearch.decodeAnswer(bytes)
+        #expect(printed(decoded) == printed(response))
+        #expect(decoded.results.map(\.src) == response.results.map(\.src) && decoded.query == response.query && decoded.tookMs == 12.5)
+        for cut in 0..<bytes.count {
+            #expect(throws: (any Error).self) { try WarmSearch.decodeAnswer(Array(bytes[..<cut])) }
+        }
+        #expect(throws: (any Error).self) { try WarmSearch.decodeAnswer(bytes + [0]) }
+    }
 }
+

@@ -144,7 +144,7 @@ extension Vault {
         // Written with "0x" in front: sixteen bare hex digits that start with two letters and
         // two digits read to the plain-text secret scanner as an IBAN about once in 1,700
         // records, which refused whole imports into plain tiers.
-        return "0x" + Array(hasher.finalize()).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return "0x" + Array(hasher.finalize()).prefix(8).hexString
     }
 
     /// Whether an `import-hash` read from the vault is `hash`; imports before the "0x" prefix

@@ -51,7 +51,7 @@ struct ChangeJournal: Codable, Sendable {
     var files: [File]
 
     static func digest(_ bytes: [UInt8]?) -> String? {
-        bytes.map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() }
+        bytes.map { SHA256.hash(data: $0).hexString }
     }
 }
 

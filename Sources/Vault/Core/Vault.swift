@@ -96,7 +96,7 @@ public final class Vault {
 
     /// The SHA-256 (hex) of a settings text, to tell whether two processes read the same one.
     static func digest(of text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Array(text.utf8)).hexString
     }
 
     /// Opens the vault at `root`.

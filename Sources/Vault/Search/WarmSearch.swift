@@ -43,7 +43,7 @@ public enum WarmSearch {
     /// 16 hex digits naming the vault by its real path.
     static func vaultKey(_ root: URL) -> String {
         let path = realPath(root.path) ?? root.standardizedFileURL.path
-        return SHA256.hash(data: Array(path.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: Array(path.utf8)).prefix(8).hexString
     }
 
     private static func realPath(_ path: String) -> String? {
@@ -53,8 +53,10 @@ public enum WarmSearch {
     }
 
     /// A search as it crosses the socket: the request with its dates resolved, and what the
-    /// server must share with the asking process for its answer to be the same.
-    struct Request: Codable {
+    /// server must share with the asking process for its answer to be the same. Both messages
+    /// are little-endian binary (BinaryCoding.swift): decoding JSON cost the asking process a
+    /// millisecond of Codable's first use, a twentieth of its whole run.
+    struct Request {
         var protocolVersion: String
         var configDigest: String
         var timeZone: String
@@ -103,12 +105,166 @@ public enum WarmSearch {
             request.mentions = mentions.map(Set.init)
             return request
         }
+
+        var encoded: [UInt8] {
+            var writer = BinaryWriter()
+            writer.bytes += WarmSearch.requestMagic
+            for text in [protocolVersion, configDigest, timeZone] { writer.string(text) }
+            writer.optional(modelDirectory) { $0.string($1) }
+            for text in [user, query] { writer.string(text) }
+            writer.u64(UInt64(clamping: k))
+            writer.string(mode)
+            writer.optional(users) { $0.strings($1) }
+            writer.optional(tiers) { $0.strings($1) }
+            writer.optional(since) { $0.f64($1) }
+            writer.optional(until) { $0.f64($1) }
+            writer.optional(tags) { $0.strings($1) }
+            writer.optional(mentions) { $0.strings($1) }
+            return writer.bytes
+        }
+
+        /// - Throws: `IndexError` for bytes that are not a whole request.
+        init(decoding bytes: [UInt8]) throws {
+            self = try bytes.withUnsafeBytes { raw in
+                var reader = BinaryReader(raw, path: "warm search request")
+                try reader.expect(WarmSearch.requestMagic)
+                let decoded = Request(
+                    protocolVersion: try reader.string(), configDigest: try reader.string(), timeZone: try reader.string(),
+                    modelDirectory: try reader.optional { (r) throws(IndexError) in try r.string() },
+                    user: try reader.string(), query: try reader.string(), k: Int(clamping: try reader.u64()),
+                    mode: try reader.string(), users: try reader.optional { (r) throws(IndexError) in try r.strings() },
+                    tiers: try reader.optional { (r) throws(IndexError) in try r.strings() },
+                    since: try reader.optional { (r) throws(IndexError) in try r.f64() },
+                    until: try reader.optional { (r) throws(IndexError) in try r.f64() },
+                    tags: try reader.optional { (r) throws(IndexError) in try r.strings() },
+                    mentions: try reader.optional { (r) throws(IndexError) in try r.strings() })
+                try reader.expectEnd()
+                return decoded
+            }
+        }
+
+        private init(
+            protocolVersion: String, configDigest: String, timeZone: String, modelDirectory: String?, user: String, query: String,
+            k: Int, mode: String, users: [String]?, tiers: [String]?, since: Double?, until: Double?, tags: [String]?,
+            mentions: [String]?
+        ) {
+            self.protocolVersion = protocolVersion
+            self.configDigest = configDigest
+            self.timeZone = timeZone
+            self.modelDirectory = modelDirectory
+            self.user = user
+            self.query = query
+            self.k = k
+            self.mode = mode
+            self.users = users
+            self.tiers = tiers
+            self.since = since
+            self.until = until
+            self.tags = tags
+            self.mentions = mentions
+        }
     }
 
-    /// The server's answer: the response as `search` prints it, and its notices for stderr.
-    struct Answer: Codable {
-        var response: SearchResponse
-        var notices: [String]
+    static let requestMagic = Array("MVWSQ001".utf8)
+    static let answerMagic = Array("MVWSA001".utf8)
+
+    /// The server's answer: the response as `search` prints it, with its notices for stderr.
+    static func encode(_ response: SearchResponse) -> [UInt8] {
+        var writer = BinaryWriter()
+        writer.bytes += answerMagic
+        writer.string(response.query)
+        writer.string(response.mode)
+        writer.f64(response.tookMs)
+        writer.strings(response.locked)
+        writer.strings(response.notices)
+        writer.u64(UInt64(response.results.count))
+        for result in response.results {
+            for text in [result.id, result.user, result.tier] { writer.string(text) }
+            writer.f32(result.score)
+            writer.optional(result.date) { $0.string($1) }
+            writer.string(result.path)
+            writer.u64(UInt64(clamping: result.line))
+            writer.optional(result.title) { $0.string($1) }
+            writer.string(result.snippet)
+            writer.strings(result.tags)
+            writer.optional(result.src) { $0.string($1) }
+        }
+        return writer.bytes
+    }
+
+    /// - Throws: `IndexError` for bytes that are not a whole answer.
+    static func decodeAnswer(_ bytes: [UInt8]) throws -> SearchResponse {
+        try bytes.withUnsafeBytes { raw in
+            var reader = BinaryReader(raw, path: "warm search answer")
+            try reader.expect(answerMagic)
+            var response = SearchResponse(
+                query: try reader.string(), mode: try reader.string(), tookMs: try reader.f64(), locked: try reader.strings(), results: [])
+            response.notices = try reader.strings()
+            let count = try reader.count64(minBytesEach: 40)
+            response.results.reserveCapacity(count)
+            for _ in 0..<count {
+                let id = try reader.string(), user = try reader.string(), tier = try reader.string()
+                let score = try reader.f32()
+                let date = try reader.optional { (r) throws(IndexError) in try r.string() }
+                let path = try reader.string()
+                let line = Int(clamping: try reader.u64())
+                let title = try reader.optional { (r) throws(IndexError) in try r.string() }
+                let snippet = try reader.string()
+                let tags = try reader.strings()
+                let src = try reader.optional { (r) throws(IndexError) in try r.string() }
+                response.results.append(SearchResult(
+                    id: id, score: score, user: user, tier: tier, date: date, path: path, line: line, title: title,
+                    snippet: snippet, tags: tags, src: src))
+            }
+            try reader.expectEnd()
+            return response
+        }
+    }
+}
+
+extension BinaryWriter {
+    mutating func strings(_ texts: [String]) {
+        u64(UInt64(texts.count))
+        for text in texts { string(text) }
+    }
+
+    /// A presence byte, then the value when there is one.
+    mutating func optional<Value>(_ value: Value?, _ write: (inout BinaryWriter, Value) -> Void) {
+        u8(value == nil ? 0 : 1)
+        if let value { write(&self, value) }
+    }
+}
+
+extension BinaryReader {
+    mutating func expect(_ magic: [UInt8]) throws(IndexError) {
+        for byte in magic where try u8() != byte { throw fail("not a memvault warm search message") }
+    }
+
+    mutating func expectEnd() throws(IndexError) {
+        guard offset == base.count else { throw fail("bytes after the message") }
+    }
+
+    /// A 64-bit count that must fit in what is left at `minBytesEach` bytes per item.
+    mutating func count64(minBytesEach: Int) throws(IndexError) -> Int {
+        let n = try u64()
+        guard n <= UInt64((base.count - offset) / max(1, minBytesEach)) else { throw fail("impossible count \(n)") }
+        return Int(n)
+    }
+
+    mutating func strings() throws(IndexError) -> [String] {
+        let count = try count64(minBytesEach: 4)
+        var texts: [String] = []
+        texts.reserveCapacity(count)
+        for _ in 0..<count { texts.append(try string()) }
+        return texts
+    }
+
+    mutating func optional<Value>(_ read: (inout BinaryReader) throws(IndexError) -> Value) throws(IndexError) -> Value? {
+        switch try u8() {
+        case 0: return nil
+        case 1: return try read(&self)
+        default: throw fail("not a presence byte")
+        }
     }
 }
 
@@ -125,13 +281,10 @@ extension Vault {
         defer { close(fd) }
         UnixSocket.setTimeout(fd, seconds: WarmSearch.answerTimeout)
         let message = WarmSearch.Request(request, user: user, vault: self, modelDirectory: modelDirectory)
-        guard let bytes = try? JSONEncoder().encode(message), UnixSocket.writeAll(fd, Array(bytes)) else { return nil }
+        guard UnixSocket.writeAll(fd, message.encoded) else { return nil }
         _ = shutdown(fd, Int32(SHUT_WR))
-        guard let answer = UnixSocket.readToEnd(fd, limit: WarmSearch.maximumAnswer), !answer.isEmpty,
-            var decoded = try? JSONDecoder().decode(WarmSearch.Answer.self, from: Data(answer))
-        else { return nil }
-        decoded.response.notices = decoded.notices
-        return decoded.response
+        guard let answer = UnixSocket.readToEnd(fd, limit: WarmSearch.maximumAnswer), !answer.isEmpty else { return nil }
+        return try? WarmSearch.decodeAnswer(answer)
     }
 }
 
@@ -256,7 +409,7 @@ public final class WarmSearchServer: @unchecked Sendable {
 
     /// The answer to one request, or nil to decline it.
     func answer(_ bytes: [UInt8]) -> [UInt8]? {
-        guard let message = try? JSONDecoder().decode(WarmSearch.Request.self, from: Data(bytes)),
+        guard let message = try? WarmSearch.Request(decoding: bytes),
             message.protocolVersion == WarmSearch.protocolVersion, let request = message.searchRequest,
             let vault = currentVault(), message.configDigest == vault.configDigest,
             message.timeZone == vault.config.timeZone.identifier,
@@ -266,9 +419,7 @@ public final class WarmSearchServer: @unchecked Sendable {
         guard let response = try? vault.search(request, user: message.user, embedder: request.mode == .lexical ? nil : embedder) else {
             return nil
         }
-        var answer = WarmSearch.Answer(response: response, notices: response.notices)
-        answer.response.notices = []
-        return (try? JSONEncoder().encode(answer)).map(Array.init)
+        return WarmSearch.encode(response)
     }
 
     /// The server's vault, opened again when `memvault.toml` changed since it was opened.

@@ -78,8 +78,9 @@ extension Memvault {
                 }
                 let words = Set(request.query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
                 for (rank, result) in response.results.enumerated() {
-                    let date = result.date.map { String($0.prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "(encrypted)"
-                    print("\(Output.style(String(format: "%2d.", rank + 1), "1")) \(Output.style(date, "2"))  \(result.tier)  \(Output.style("\(result.path):\(result.line)", "36"))")
+                    let date = result.date.map { String($0.prefix(16).map { $0 == "T" ? " " : $0 }) } ?? "(encrypted)"
+                    let number = (rank < 9 ? " " : "") + "\(rank + 1)."
+                    print("\(Output.style(number, "1")) \(Output.style(date, "2"))  \(result.tier)  \(Output.style("\(result.path):\(result.line)", "36"))")
                     if let title = result.title { print("    " + Output.style(Output.safe(title), "1")) }
                     if !result.snippet.isEmpty { print("    " + highlight(Output.safe(result.snippet), words)) }
                 }
