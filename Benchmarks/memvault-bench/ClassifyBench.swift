@@ -31,7 +31,8 @@ enum ClassifyBench {
     /// The labelled sets run by default, in this order; a missing one is skipped.
     static let defaultSets = [
         "memories.jsonl", "classify-heldout.jsonl", "classify-heldout2.jsonl", "heldout3/classify-heldout3.jsonl",
-        "heldout4/classify-heldout4.jsonl", "heldout5/classify-heldout5.jsonl",
+        "heldout4/classify-heldout4.jsonl", "heldout5/classify-heldout5.jsonl", "heldout6/classify-heldout6.jsonl",
+        "heldout7/classify-heldout7.jsonl", "heldout8/classify-heldout8.jsonl",
     ]
 
     static let tiers = ["chronological", "general", "confidential", "secret", "ultrasecret"]

@@ -16,6 +16,7 @@ import TestSupport
 enum ClassifyTrain {
     static let trainingSets = [
         "memories.jsonl", "classify-heldout.jsonl", "classify-heldout2.jsonl", "heldout3/classify-heldout3.jsonl", "heldout4/classify-heldout4.jsonl",
+        "heldout5/classify-heldout5.jsonl", "heldout6/classify-heldout6.jsonl", "heldout7/classify-heldout7.jsonl",
     ]
     static let dimensionBits = 16
     /// The grid searched: L2 penalty and the number of full-batch Adam steps (early stopping).

@@ -165,11 +165,11 @@ struct ClassificationNeighbourTests {
         let (vault, embedder, folder) = try Self.indexedVault(named: "classify-stale")
         defer { try? FileManager.default.removeItem(at: folder) }
         // A memory written since the last refresh is not yet among the neighbours and is not embedded now.
-        try vault.add(NewMemory(text: "quantum zebra violin marmalade", tier: .general), user: "alice")
+        try vault.add(NewMemory(text: "zebra crossing outside the bakery", tier: .general), user: "alice")
         // A new Vault, as a new process: it loads the index from disk.
         let reopened = try Vault(at: vault.root, environment: ["XDG_RUNTIME_DIR": folder.path, "TZ": "Europe/Berlin"])
         let before = embedder.count
-        let unseen = try reopened.classify(text: "quantum zebra violin marmalade", user: "alice", embedder: embedder)
+        let unseen = try reopened.classify(text: "zebra crossing outside the bakery", user: "alice", embedder: embedder)
         #expect(embedder.count == before + 1)  // the text itself only
         #expect(unseen.neighbours == 0)
         let seen = try reopened.classify(text: "walked to the lake with jonas and the dog", user: "alice", embedder: embedder)
@@ -177,7 +177,7 @@ struct ClassificationNeighbourTests {
         #expect(seen.reasons.contains { $0.hasPrefix("neighbours:") })
         // After a refresh the newer memory counts.
         _ = try reopened.reindex(full: false, embedder: embedder)
-        #expect(try reopened.classify(text: "quantum zebra violin marmalade", user: "alice", embedder: embedder).neighbours == 1)
+        #expect(try reopened.classify(text: "zebra crossing outside the bakery", user: "alice", embedder: embedder).neighbours == 1)
     }
 
     @Test("an unlocked encrypted tier's sealed index votes; a locked one is skipped and no passphrase is asked for")
