@@ -85,12 +85,15 @@ enum Patterns {
         Pattern(#"\b[Mm]it\s+\p{Lu}\p{Ll}+\s+geschlafen\b"#, .intimate, CompiledLexicon.strong, "slept with", caseInsensitive: false, minimumDigits: 0,
                 gate: { _, tokens in tokens.contains("geschlafen") }),
         // Credentials the scanner leaves to the classifier (it guards every plain write, so it
-        // takes only unmistakable shapes): a login and a password side by side, a secret word in
-        // short or in another language followed by a value, a lock, alarm or one-time code with
-        // its digits, an API key or token word followed by a long value.
+        // takes only unmistakable shapes): a login and a password side by side (also
+        // `Service: login / Passw0rd-like`, the second with letters and digits), a secret word in
+        // short or in another language followed by a value, a lock, door, alarm or one-time code
+        // with its digits (further away after a colon), an API key or token word followed by a
+        // long value.
         Pattern(
             #"\b[\w.+-]+@[\w-]+\.[\w.]+\s*(?:/|\|)\s*\S{6,}"#
                 + #"|\b(?:admin|root|user(?:name)?|login|usuario|utilisateur|benutzer(?:name)?)\s*(?:/|:)\s*\S+\s*/\s*\S{6,}"#
+                + #"|:\s*[\w.@-]{2,40}(?:\s+/\s*|\s*/\s+)(?=\S*\d)(?=\S*[A-Za-z])\S{8,}"#
                 + #"|\b(?:pw|pwd|passwd|mdp|clave|kennwort|passwort|contrase(?:ñ|n)a|master\s?pass\w*|masterpasswort\w*|app password|pin)\b[^\n]{0,50}?(?:[:=]|\bis\b|\bist\b|\best\b|\bes\b)?\s*(?=\S*\d)(?=\S*[^\d\s])\S{6,}"#,
             .passwordHint, CompiledLexicon.strong, "login or password value", caseInsensitive: true, minimumDigits: 0,
             gate: { text, tokens in
@@ -98,9 +101,9 @@ enum Patterns {
                     || tokens.contains { passwordWords.contains($0) || $0.hasPrefix("master") }
             }),
         Pattern(
-            #"\b(?:alarm\w*|alarme|alarma|combo|combination|combinaison|combinaci(?:ó|o)n|padlock|cadenas|candado|locker|casier|taquilla|spind|"#
+            #"\b(?:alarm\w*|alarme|alarma|combo|combination|combinaison|combinaci(?:ó|o)n|padlock|cadenas|candado|locker|casier|taquilla|spind|door|haust(?:ü|u)re?|t(?:ü|u)re?|porte|portail|puerta|port(?:ó|o)n|"#
                 + #"key ?safe|safe|tresor|coffre(?:-fort)?|caja fuerte|key ?box|lock ?box|schl(?:ü|u)sselkasten|schl(?:ü|u)sselbox|bo(?:î|i)te (?:à|a) cl(?:é|e)s|caja de llaves|opener|garage door|torcode|digicode|schl(?:ü|u)sselsafe|zahlenschloss|vorh(?:ä|a)ngeschloss|passcode|verification code|best(?:ä|a)tigungscode|"#
-                + #"code de v(?:é|e)rification|c(?:ó|o)digo de verificaci(?:ó|o)n|one-time code|security code|sicherheitscode|cvv|cvc)\b[^\n.]{0,40}?\b\d(?:[ -]?\d){2,7}\b"#
+                + #"code de v(?:é|e)rification|c(?:ó|o)digo de verificaci(?:ó|o)n|one-time code|security code|sicherheitscode|cvv|cvc)\b(?:[^\n.]{0,40}?|[^\n.]{0,80}?:\s*)(?<![\w-])\d(?:[ -]?\d){2,7}(?![\w-])"#
                 + #"|\b(?<!zip |post|area |promo |discount |dress|country )code\s*(?:[:=]|\bis\b|\best\b|\bist\b|\bes\b|\blautet\b)\s*\d(?:[ -]?\d){3,7}\b"#,
             .passwordHint, CompiledLexicon.strong, "lock, alarm or one-time code", caseInsensitive: true, minimumDigits: 3,
             gate: { _, tokens in
@@ -250,6 +253,7 @@ enum Patterns {
     static let codeWords: Set<String> = [
         "combo", "combination", "combinaison", "combinacion", "padlock", "cadenas", "candado", "locker", "casier", "taquilla",
         "spind", "keysafe", "safe", "schlusselsafe", "tresor", "coffre", "caja", "boite", "box", "keybox", "lockbox", "opener", "garage", "verification", "verificacion", "cvv", "cvc", "codigo",
+        "door", "tur", "ture", "haustur", "hausture", "porte", "portail", "puerta", "porton",
     ]
     /// Words about an accident, the police, a fault or insurance, one of which the cover-up pattern needs.
     static let accidentWords: Set<String> = [

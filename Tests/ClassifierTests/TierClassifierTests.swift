@@ -71,6 +71,11 @@ struct TierClassifierTests {
         ("Sorgerechtsstreit geht in die nächste Runde", .legal),
         ("The card ending in 7731 was charged twice, disputing it", .finances),
         ("Visa interview and the immigration paperwork went fine", .legal),
+        ("Tür zum Lager im Keller: 40716", .passwordHint),
+        ("Puerta del garaje comunitario, la de atrás: 5531", .passwordHint),
+        ("Safe in the wardrobe, behind the winter coats on the top shelf: 12-40-07", .passwordHint),
+        ("Intranet du lycée : m.durand / Vt8#kQ2pLw", .passwordHint),
+        ("Shop till: supervisor / Kiwi42Apfel", .passwordHint),
     ])
     func credentialShapesAndLanguageGaps(text: String, category: SensitiveCategory) {
         let evidence = classifier.evidence(text)
@@ -85,6 +90,10 @@ struct TierClassifierTests {
         "Born in 1990, same year as my cousin",
         "The train ending in Zurich was 12 minutes late",
         "Ordered a new keyboard, tracking number 1Z999AA10123456784",
+        "Serial number is on the sticker inside the door: WM8-2231-77B",
+        "Docs are here: github.com/memvault/releases2024",
+        "Door to door: 15 minutes by bike",
+        "Gate change: boarding now at gate 112",
     ])
     func nearMissesStayPlain(text: String) {
         #expect(rules.classify(text).tier <= .general, "\(rules.classify(text))")
