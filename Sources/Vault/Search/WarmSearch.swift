@@ -71,98 +71,6 @@ public enum WarmSearch {
         var until: Double?
         var tags: [String]?
         var mentions: [String]?
-
-        init(_ request: SearchRequest, user: String, vault: Vault, modelDirectory: String?) {
-            protocolVersion = WarmSearch.protocolVersion
-            configDigest = vault.configDigest
-            timeZone = vault.config.timeZone.identifier
-            self.modelDirectory = modelDirectory
-            self.user = user
-            query = request.query
-            k = request.k
-            mode = request.mode.rawValue
-            users = request.users?.sorted()
-            tiers = request.tiers?.map(\.rawValue).sorted()
-            since = request.since?.timeIntervalSince1970
-            until = request.until?.timeIntervalSince1970
-            tags = request.tags?.sorted()
-            mentions = request.mentions?.sorted()
-        }
-
-        /// The search request, or nil when a field is not one this release knows.
-        var searchRequest: SearchRequest? {
-            guard let mode = SearchMode(rawValue: mode) else { return nil }
-            var request = SearchRequest(query: query, k: k, mode: mode)
-            if let tiers {
-                let parsed = tiers.compactMap(Tier.init(rawValue:))
-                guard parsed.count == tiers.count else { return nil }
-                request.tiers = Set(parsed)
-            }
-            request.users = users.map(Set.init)
-            request.since = since.map(Date.init(timeIntervalSince1970:))
-            request.until = until.map(Date.init(timeIntervalSince1970:))
-            request.tags = tags.map(Set.init)
-            request.mentions = mentions.map(Set.init)
-            return request
-        }
-
-        var encoded: [UInt8] {
-            var writer = BinaryWriter()
-            writer.bytes += WarmSearch.requestMagic
-            for text in [protocolVersion, configDigest, timeZone] { writer.string(text) }
-            writer.optional(modelDirectory) { $0.string($1) }
-            for text in [user, query] { writer.string(text) }
-            writer.u64(UInt64(clamping: k))
-            writer.string(mode)
-            writer.optional(users) { $0.strings($1) }
-            writer.optional(tiers) { $0.strings($1) }
-            writer.optional(since) { $0.f64($1) }
-            writer.optional(until) { $0.f64($1) }
-            writer.optional(tags) { $0.strings($1) }
-            writer.optional(mentions) { $0.strings($1) }
-            return writer.bytes
-        }
-
-        /// - Throws: `IndexError` for bytes that are not a whole request.
-        init(decoding bytes: [UInt8]) throws {
-            self = try bytes.withUnsafeBytes { raw in
-                var reader = BinaryReader(raw, path: "warm search request")
-                try reader.expect(WarmSearch.requestMagic)
-                let decoded = Request(
-                    protocolVersion: try reader.string(), configDigest: try reader.string(), timeZone: try reader.string(),
-                    modelDirectory: try reader.optional { (r) throws(IndexError) in try r.string() },
-                    user: try reader.string(), query: try reader.string(), k: Int(clamping: try reader.u64()),
-                    mode: try reader.string(), users: try reader.optional { (r) throws(IndexError) in try r.strings() },
-                    tiers: try reader.optional { (r) throws(IndexError) in try r.strings() },
-                    since: try reader.optional { (r) throws(IndexError) in try r.f64() },
-                    until: try reader.optional { (r) throws(IndexError) in try r.f64() },
-                    tags: try reader.optional { (r) throws(IndexError) in try r.strings() },
-                    mentions: try reader.optional { (r) throws(IndexError) in try r.strings() })
-                try reader.expectEnd()
-                return decoded
-            }
-        }
-
-        private init(
-            protocolVersion: String, configDigest: String, timeZone: String, modelDirectory: String?, user: String, query: String,
-            k: Int, mode: String, users: [String]?, tiers: [String]?, since: Double?, until: Double?, tags: [String]?,
-            mentions: [String]?
-        ) {
-            self.protocolVersion = protocolVersion
-            self.configDigest = configDigest
-            self.timeZone = timeZone
-            self.modelDirectory = modelDirectory
-            self.user = user
-            self.query = query
-            self.k = k
-            self.mode = mode
-            self.users = users
-            self.tiers = tiers
-            self.since = since
-            self.until = until
-            self.tags = tags
-            self.mentions = mentions
-        }
     }
 
     static let requestMagic = Array("MVWSQ001".utf8)
@@ -218,6 +126,79 @@ public enum WarmSearch {
             }
             try reader.expectEnd()
             return response
+        }
+    }
+}
+
+extension WarmSearch.Request {
+    init(_ request: SearchRequest, user: String, vault: Vault, modelDirectory: String?) {
+        protocolVersion = WarmSearch.protocolVersion
+        configDigest = vault.configDigest
+        timeZone = vault.config.timeZone.identifier
+        self.modelDirectory = modelDirectory
+        self.user = user
+        query = request.query
+        k = request.k
+        mode = request.mode.rawValue
+        users = request.users?.sorted()
+        tiers = request.tiers?.map(\.rawValue).sorted()
+        since = request.since?.timeIntervalSince1970
+        until = request.until?.timeIntervalSince1970
+        tags = request.tags?.sorted()
+        mentions = request.mentions?.sorted()
+    }
+
+    /// The search request, or nil when a field is not one this release knows.
+    var searchRequest: SearchRequest? {
+        guard let mode = SearchMode(rawValue: mode) else { return nil }
+        var request = SearchRequest(query: query, k: k, mode: mode)
+        if let tiers {
+            let parsed = tiers.compactMap(Tier.init(rawValue:))
+            guard parsed.count == tiers.count else { return nil }
+            request.tiers = Set(parsed)
+        }
+        request.users = users.map(Set.init)
+        request.since = since.map(Date.init(timeIntervalSince1970:))
+        request.until = until.map(Date.init(timeIntervalSince1970:))
+        request.tags = tags.map(Set.init)
+        request.mentions = mentions.map(Set.init)
+        return request
+    }
+
+    var encoded: [UInt8] {
+        var writer = BinaryWriter()
+        writer.bytes += WarmSearch.requestMagic
+        for text in [protocolVersion, configDigest, timeZone] { writer.string(text) }
+        writer.optional(modelDirectory) { $0.string($1) }
+        for text in [user, query] { writer.string(text) }
+        writer.u64(UInt64(clamping: k))
+        writer.string(mode)
+        writer.optional(users) { $0.strings($1) }
+        writer.optional(tiers) { $0.strings($1) }
+        writer.optional(since) { $0.f64($1) }
+        writer.optional(until) { $0.f64($1) }
+        writer.optional(tags) { $0.strings($1) }
+        writer.optional(mentions) { $0.strings($1) }
+        return writer.bytes
+    }
+
+    /// - Throws: `IndexError` for bytes that are not a whole request.
+    init(decoding bytes: [UInt8]) throws {
+        self = try bytes.withUnsafeBytes { raw in
+            var reader = BinaryReader(raw, path: "warm search request")
+            try reader.expect(WarmSearch.requestMagic)
+            let decoded = Self(
+                protocolVersion: try reader.string(), configDigest: try reader.string(), timeZone: try reader.string(),
+                modelDirectory: try reader.optional { (r) throws(IndexError) in try r.string() },
+                user: try reader.string(), query: try reader.string(), k: Int(clamping: try reader.u64()),
+                mode: try reader.string(), users: try reader.optional { (r) throws(IndexError) in try r.strings() },
+                tiers: try reader.optional { (r) throws(IndexError) in try r.strings() },
+                since: try reader.optional { (r) throws(IndexError) in try r.f64() },
+                until: try reader.optional { (r) throws(IndexError) in try r.f64() },
+                tags: try reader.optional { (r) throws(IndexError) in try r.strings() },
+                mentions: try reader.optional { (r) throws(IndexError) in try r.strings() })
+            try reader.expectEnd()
+            return decoded
         }
     }
 }
