@@ -34,7 +34,7 @@ enum EncryptedIndexBench {
             let text = (0..<24).map { _ in words.randomElement(using: &generator)! }.joined(separator: " ")
             lines.append("{\"text\": \"Secret \(i): \(text). #tag\(i % 20) @person\(i % 15)\", \"tier\": \"secret\", \"date\": \"\(year)-\(String(format: "%02d", month))-\(String(format: "%02d", day)) \(String(format: "%02d", i % 24)):\(String(format: "%02d", i % 60))\"}")
         }
-        var start = Date()
+        let start = Date()
         let ids = try vault.importRecords(Array((lines.joined(separator: "\n") + "\n").utf8), user: "alice")
         print(String(format: "import: %d secret memories (encrypted) in %.1f s", ids.count, Date().timeIntervalSince(start)))
 
