@@ -470,4 +470,37 @@ struct WatchTests {
         #expect(watch.stdout.last == "answered 4 searches warm", "\(watch.stdout)")
         #expect(sockets().isEmpty)
     }
+
+    @Test("a watch killed with SIGKILL leaves a stale socket: searches fall back at once, and the next watch answers again")
+    func staleWarmSearchSocket() throws {
+        let cli = try Self.vault()
+        defer { cli.cleanup() }
+        try cli.write("alice/general/2026-11.md", Self.twoEntries)
+        let runtime = cli.home.appendingPathComponent("run")
+        try FileManager.default.createDirectory(at: runtime, withIntermediateDirectories: true)
+        let env = ["XDG_RUNTIME_DIR": runtime.path]
+        let first = try WatchProcess(cli: cli, args: ["--quiet-period", "200ms"], env: env)
+        #expect(first.waitFor("index refreshed"), "\(first.stdout)")
+        let answered = try cli.run(["search", "porridge", "--json"], env: env)
+        #expect(answered.status == 0)
+        _ = first.stop(signal: SIGKILL)
+        let sockets = try FileManager.default.contentsOfDirectory(atPath: runtime.path + "/memvault").filter { $0.hasSuffix(".sock") }
+        #expect(sockets.count == 1, "the socket outlives a killed watch: \(sockets)")
+        // Nobody listens: the search runs in its own process and gives the same results.
+        let started = Date()
+        let fallback = try cli.run(["search", "porridge", "--json"], env: env)
+        #expect(fallback.status == 0, "\(fallback.stderr)")
+        #expect(Date().timeIntervalSince(started) < 30)
+        func withoutTime(_ text: String) -> String {
+            text.replacingOccurrences(of: #""took_ms":[0-9.e-]+"#, with: "", options: .regularExpression)
+        }
+        #expect(withoutTime(fallback.stdout) == withoutTime(answered.stdout))
+        // The next watch replaces the stale socket and answers.
+        let second = try WatchProcess(cli: cli, args: ["--quiet-period", "200ms"], env: env)
+        #expect(second.waitFor("watching"))
+        #expect(try cli.run(["search", "porridge"], env: env).status == 0)
+        #expect(second.stop() == 0)
+        #expect(second.stdout.last == "answered 1 search warm", "\(second.stdout)")
+    }
 }
+
