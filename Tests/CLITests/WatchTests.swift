@@ -431,19 +431,31 @@ struct WatchTests {
         #expect(remoteAlone.status == 64)
     }
 
-    @Test("while it runs, searches get the same answers from it (counted when it stops); its socket goes with it")
-    func answersSearchesWarm() throws {
-        let cli = try Self.vault()
-        defer { cli.cleanup() }
-        try cli.write("alice/general/2026-11.md", Self.twoEntries)
-        // A runtime folder of this test's own, to see the socket come and go.
+    /// A vault with two entries and a runtime folder of the test's own (`XDG_RUNTIME_DIR`), so
+    /// that the warm search socket can be seen to come and go.
+    static func warmSearchVault() throws -> (cli: CLI, env: [String: String], sockets: () -> [String]) {
+        let cli = try vault()
+        try cli.write("alice/general/2026-11.md", twoEntries)
         let runtime = cli.home.appendingPathComponent("run")
         try FileManager.default.createDirectory(at: runtime, withIntermediateDirectories: true)
-        let env = ["XDG_RUNTIME_DIR": runtime.path]
-        func sockets() -> [String] {
+        let sockets = {
             ((try? FileManager.default.contentsOfDirectory(atPath: runtime.path + "/memvault")) ?? []).filter { $0.hasSuffix(".sock") }
         }
-        let watch = try WatchProcess(cli: cli, args: ["--quiet-period", "200ms"], env: env)
+        return (cli, ["XDG_RUNTIME_DIR": runtime.path], sockets)
+    }
+
+    /// `search --json` output without its time, which differs from run to run.
+    static func withoutTime(_ text: String) -> String {
+        text.replacingOccurrences(of: #""took_ms":[0-9.e-]+"#, with: "", options: .regularExpression)
+    }
+
+    @Test("while it runs, searches get the same answers from it (counted when it stops); its socket goes with it")
+    func answersSearchesWarm() throws {
+        let (cli, env, sockets) = try Self.warmSearchVault()
+        defer { cli.cleanup() }
+        // A quiet period long enough that the fresh edit below is searched before watch commits
+        // it, even on a loaded machine (the catch-up commit at start does not wait for it).
+        let watch = try WatchProcess(cli: cli, args: ["--quiet-period", "5s"], env: env)
         #expect(watch.waitFor("watching"))
         #expect(watch.waitFor("index refreshed"), "\(watch.stdout)")
         #expect(sockets().count == 1 && sockets().first?.hasPrefix("search-") == true, "\(sockets())")
@@ -452,14 +464,11 @@ struct WatchTests {
         // there), at the same moment: the same answers, but for the time taken.
         let elsewhere = ["XDG_RUNTIME_DIR": cli.home.appendingPathComponent("other").path]
         try FileManager.default.createDirectory(atPath: elsewhere["XDG_RUNTIME_DIR"]!, withIntermediateDirectories: true)
-        func withoutTime(_ text: String) -> String {
-            text.replacingOccurrences(of: #""took_ms":[0-9.e-]+"#, with: "", options: .regularExpression)
-        }
         for query in queries {
             let warm = try cli.run(query, env: env)
             let local = try cli.run(query, env: elsewhere)
             #expect(warm.status == 0 && local.status == 0, "\(warm.stderr) \(local.stderr)")
-            #expect(!warm.stdout.isEmpty && withoutTime(warm.stdout) == withoutTime(local.stdout), "\(query)")
+            #expect(!warm.stdout.isEmpty && Self.withoutTime(warm.stdout) == Self.withoutTime(local.stdout), "\(query)")
         }
         // Hand edits saved meanwhile are searched at once, before watch commits them.
         try cli.write("alice/general/2026-11.md", Self.twoEntries + "## 2026-11-21 08:00\nKayak rental at the harbour.\n")
@@ -473,28 +482,20 @@ struct WatchTests {
 
     @Test("a watch killed with SIGKILL leaves a stale socket: searches fall back at once, and the next watch answers again")
     func staleWarmSearchSocket() throws {
-        let cli = try Self.vault()
+        let (cli, env, sockets) = try Self.warmSearchVault()
         defer { cli.cleanup() }
-        try cli.write("alice/general/2026-11.md", Self.twoEntries)
-        let runtime = cli.home.appendingPathComponent("run")
-        try FileManager.default.createDirectory(at: runtime, withIntermediateDirectories: true)
-        let env = ["XDG_RUNTIME_DIR": runtime.path]
         let first = try WatchProcess(cli: cli, args: ["--quiet-period", "200ms"], env: env)
         #expect(first.waitFor("index refreshed"), "\(first.stdout)")
         let answered = try cli.run(["search", "porridge", "--json"], env: env)
         #expect(answered.status == 0)
         _ = first.stop(signal: SIGKILL)
-        let sockets = try FileManager.default.contentsOfDirectory(atPath: runtime.path + "/memvault").filter { $0.hasSuffix(".sock") }
-        #expect(sockets.count == 1, "the socket outlives a killed watch: \(sockets)")
+        #expect(sockets().count == 1, "the socket outlives a killed watch: \(sockets())")
         // Nobody listens: the search runs in its own process and gives the same results.
         let started = Date()
         let fallback = try cli.run(["search", "porridge", "--json"], env: env)
         #expect(fallback.status == 0, "\(fallback.stderr)")
         #expect(Date().timeIntervalSince(started) < 30)
-        func withoutTime(_ text: String) -> String {
-            text.replacingOccurrences(of: #""took_ms":[0-9.e-]+"#, with: "", options: .regularExpression)
-        }
-        #expect(withoutTime(fallback.stdout) == withoutTime(answered.stdout))
+        #expect(Self.withoutTime(fallback.stdout) == Self.withoutTime(answered.stdout))
         // The next watch replaces the stale socket and answers.
         let second = try WatchProcess(cli: cli, args: ["--quiet-period", "200ms"], env: env)
         #expect(second.waitFor("watching"))

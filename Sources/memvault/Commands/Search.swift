@@ -78,7 +78,9 @@ extension Memvault {
                 }
                 let words = Set(request.query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count >= 3 })
                 for (rank, result) in response.results.enumerated() {
-                    let date = result.date.map { String($0.prefix(16).map { $0 == "T" ? " " : $0 }) } ?? "(encrypted)"
+                    // No date: an encrypted memory whose date the index does not hold, or a plain one written without one.
+                    let undated = Tier(rawValue: result.tier)?.isEncrypted == true ? "(encrypted)" : "(no date)"
+                    let date = result.date.map { String($0.prefix(16).map { $0 == "T" ? " " : $0 }) } ?? undated
                     let number = (rank < 9 ? " " : "") + "\(rank + 1)."
                     print("\(Output.style(number, "1")) \(Output.style(date, "2"))  \(result.tier)  \(Output.style("\(result.path):\(result.line)", "36"))")
                     if let title = result.title { print("    " + Output.style(Output.safe(title), "1")) }
