@@ -279,8 +279,7 @@ public final class WarmSearchServer: @unchecked Sendable {
     private let socketPath: String
     private let listener: Int32
     private let lockDescriptor: Int32
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
+    private let wakePipe: WakePipe
     private let finished = DispatchSemaphore(value: 0)
     /// Touched by the serving thread only.
     private var vault: Vault?
@@ -315,17 +314,15 @@ public final class WarmSearchServer: @unchecked Sendable {
             close(lockDescriptor)
             throw error
         }
-        var pipeEnds: [Int32] = [0, 0]
-        guard pipe(&pipeEnds) == 0 else {
+        guard let wakePipe = WakePipe() else {
             close(listener)
             unlink(path)
             close(lockDescriptor)
             throw VaultError(.badInput, "cannot create a pipe (errno \(errno))")
         }
-        for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         let server = WarmSearchServer(
             root: root, environment: environment, embedder: embedder, modelDirectory: modelDirectory, socketPath: path,
-            listener: listener, lockDescriptor: lockDescriptor, wake: (pipeEnds[0], pipeEnds[1]))
+            listener: listener, lockDescriptor: lockDescriptor, wakePipe: wakePipe)
         let thread = Thread { server.serve() }
         thread.name = "memvault warm search"
         thread.start()
@@ -334,7 +331,7 @@ public final class WarmSearchServer: @unchecked Sendable {
 
     private init(
         root: URL, environment: [String: String], embedder: (any SentenceEmbedding)?, modelDirectory: String?,
-        socketPath: String, listener: Int32, lockDescriptor: Int32, wake: (read: Int32, write: Int32)
+        socketPath: String, listener: Int32, lockDescriptor: Int32, wakePipe: WakePipe
     ) {
         self.root = root
         self.environment = environment
@@ -343,19 +340,15 @@ public final class WarmSearchServer: @unchecked Sendable {
         self.socketPath = socketPath
         self.listener = listener
         self.lockDescriptor = lockDescriptor
-        wakeRead = wake.read
-        wakeWrite = wake.write
+        self.wakePipe = wakePipe
     }
 
     /// Stops answering (after the search under way, if any) and removes the socket.
     /// - Returns: how many searches it answered.
     @discardableResult
     public func stop() -> Int {
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
+        wakePipe.wake()
         finished.wait()
-        close(wakeRead)
-        close(wakeWrite)
         return answered
     }
 
@@ -372,10 +365,11 @@ public final class WarmSearchServer: @unchecked Sendable {
         _ = embedder?.embed(["memvault"])
         _ = currentVault()
         while true {
-            var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&fds, 2, -1)
-            if ready < 0 && errno == EINTR { continue }
-            guard ready > 0, fds[1].revents == 0 else { return }
+            switch wakePipe.wait(on: listener, milliseconds: -1) {
+            case .ready: break
+            case .interrupted, .timedOut: continue
+            case .woken, .failed: return
+            }
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)

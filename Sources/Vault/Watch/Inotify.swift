@@ -32,9 +32,10 @@ struct FolderEvent: Sendable, Equatable {
 /// called from another thread or a signal handler (it only writes one byte to a pipe).
 final class Inotify {
     private let fd: Int32
-    /// The pipe whose read end `poll` also waits on, so that `wake()` interrupts a wait at once.
-    private let wakeRead: Int32
-    let wakeWrite: Int32
+    /// What `wake()` writes to, so that it interrupts a wait at once.
+    private let wakePipe: WakePipe
+    /// The pipe's write end, for a signal handler.
+    var wakeWrite: Int32 { wakePipe.writeEnd }
     /// Watch descriptor → folder relative to the vault, and back.
     private var folders: [Int32: String] = [:]
     private var descriptors: [String: Int32] = [:]
@@ -51,24 +52,16 @@ final class Inotify {
         guard fd >= 0 else {
             throw VaultError(.badInput, "cannot watch files: inotify_init1: \(String(cString: strerror(errno)))", at: root.path)
         }
-        var pipeFDs: [Int32] = [-1, -1]
-        guard pipe(&pipeFDs) == 0 else {
+        guard let wakePipe = WakePipe() else {
             close(fd)
             throw VaultError(.badInput, "cannot watch files: pipe: \(String(cString: strerror(errno)))", at: root.path)
         }
-        for end in pipeFDs {
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(end, F_SETFL, O_NONBLOCK)
-        }
         self.fd = fd
-        self.wakeRead = pipeFDs[0]
-        self.wakeWrite = pipeFDs[1]
+        self.wakePipe = wakePipe
     }
 
     deinit {
         close(fd)
-        close(wakeRead)
-        close(wakeWrite)
     }
 
     /// The folders watched now, relative to the vault.
@@ -99,10 +92,7 @@ final class Inotify {
     }
 
     /// Interrupts a `wait` from any thread or a signal handler.
-    func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
-    }
+    func wake() { wakePipe.wake() }
 
     enum WaitResult: Equatable {
         case events([FolderEvent])
@@ -113,20 +103,15 @@ final class Inotify {
     /// Blocks until the kernel reports changes, `wake()` is called, or `timeout` seconds pass
     /// (nil: no timeout). Uses no CPU while it waits.
     func wait(timeout: TimeInterval?) throws(VaultError) -> WaitResult {
-        var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
         let milliseconds: Int32 = timeout.map { Int32(clamping: Int(($0 * 1000).rounded(.up))) } ?? -1
-        let ready = poll(&fds, 2, max(milliseconds, -1))
-        if ready < 0 {
-            if errno == EINTR { return .events([]) }
-            throw VaultError(.badInput, "cannot watch files: poll: \(String(cString: strerror(errno)))", at: root.path)
+        switch wakePipe.wait(on: fd, milliseconds: max(milliseconds, -1)) {
+        case .ready: return .events(readEvents())
+        case .woken: return .woken
+        case .timedOut: return .timedOut
+        case .interrupted: return .events([])
+        case .failed(let code):
+            throw VaultError(.badInput, "cannot watch files: poll: \(String(cString: strerror(code)))", at: root.path)
         }
-        if ready == 0 { return .timedOut }
-        if fds[1].revents != 0 {
-            var drain = [UInt8](repeating: 0, count: 64)
-            while read(wakeRead, &drain, drain.count) > 0 {}
-            return .woken
-        }
-        return .events(readEvents())
     }
 
     /// Reads every event queued now.
