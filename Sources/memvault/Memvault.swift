@@ -1,5 +1,6 @@
 import ArgumentParser
 import MemvaultSupport
+import Vault
 
 #if canImport(Glibc)
 import Glibc
@@ -32,10 +33,50 @@ struct Memvault: ParsableCommand {
     /// SIGINT and SIGTERM reaching them. The commands run on this thread, synchronously: none of
     /// them awaits anything, and starting Swift's concurrency runtime (its threads) costs every
     /// command, completion included, 1.5 to 2 ms (docs/benchmarks.md).
+    ///
+    /// A command that commits (``CommitsChanges``) starts setting libgit2 up on the other core
+    /// before its arguments are parsed. Loading it (2.7 ms) and its TLS back end's parse of the
+    /// system's CA certificates (5 ms) took 8 ms; started once `add` had parsed its arguments
+    /// and opened the vault, the set-up was still running when `add` reached its commit
+    /// (docs/benchmarks.md, "Start-up without an exported symbol table, libgit2 set up before parsing").
     static func main() {
         var none = sigset_t()
         sigemptyset(&none)
         sigprocmask(SIG_SETMASK, &none, nil)
-        main(nil)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if commits(arguments) { Vault.prepareGitInBackground() }
+        // `main(nil)` of swift-argument-parser, with the set-up finished before any exit.
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            Vault.finishGitPreparation()
+            exit(withError: error)
+        }
+        Vault.finishGitPreparation()
+    }
+
+    /// Whether the subcommand `arguments` name (the first one: `memvault` itself has no options
+    /// before it) commits.
+    static func commits(_ arguments: [String]) -> Bool {
+        guard let name = arguments.first,
+            let command = configuration.subcommands.first(where: { $0._commandName == name })
+        else { return false }
+        return command is any CommitsChanges.Type
     }
 }
+
+/// A subcommand that commits a change to the vault (it opens it with `writing: true`).
+protocol CommitsChanges {}
+
+extension Memvault.Add: CommitsChanges {}
+extension Memvault.Import: CommitsChanges {}
+extension Memvault.Edit: CommitsChanges {}
+extension Memvault.Rm: CommitsChanges {}
+extension Memvault.Mv: CommitsChanges {}
+extension Memvault.Commit: CommitsChanges {}
+extension Memvault.Restore: CommitsChanges {}
+extension Memvault.Resolve: CommitsChanges {}
+extension Memvault.Sync: CommitsChanges {}
+extension Memvault.Passwd: CommitsChanges {}
+extension Memvault.Rotate: CommitsChanges {}

@@ -35,6 +35,28 @@ struct StartupTests {
         #expect(try cli.commitCount() == 2)
     }
 
+    @Test("a command that commits starts libgit2 before parsing, and exits cleanly when its arguments stop it")
+    func committingCommandStoppedEarly() throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        try #require(try cli.run(["init", cli.vault.path, "--user", "alice"]).status == 0)
+
+        let help = try cli.run(["add", "--help"], env: ["LD_DEBUG": "files"])
+        #expect(help.status == 0, "\(help.stderr.suffix(2000))")
+        #expect(help.stdout.contains("USAGE: memvault add"), "\(help.stdout)")
+        #expect(help.stderr.contains("libgit2"), "add --help did not start setting libgit2 up")
+        // The parser stops these while libgit2 may still be loading: the process must wait for
+        // it, not crash in the libraries' clean-up at exit.
+        for arguments in [["add", "--bogus"], ["rm"], ["mv", "01JD3K9X2F7Q8R", "--tier", "nowhere"], ["commit", "--bogus"]] {
+            let stopped = try cli.run(arguments)
+            #expect([64, 1].contains(stopped.status), "\(arguments): status \(stopped.status), \(stopped.stderr)")
+            #expect(!stopped.stderr.isEmpty, "\(arguments) printed no error")
+        }
+        let list = try cli.run(["list"], env: ["LD_DEBUG": "files"])
+        #expect(!list.stderr.contains("libgit2"), "list loaded libgit2")
+        #expect(try cli.commitCount() == 1)
+    }
+
     @Test("memvault mcp without memvault-mcp beside it: one error line, exit 1")
     func missingServerProgram() throws {
         let cli = try CLI()
