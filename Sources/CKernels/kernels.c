@@ -399,7 +399,7 @@ MV_INLINE float mv_dot_body(const float *a, const float *b, long count) {
 /// Whether the CPU has AVX2 and FMA and the OS saves the AVX registers (XCR0 bits 1 and 2).
 /// Only `cpuid` and `xgetbv`: the resolvers run while the loader relocates the program, before
 /// any library call is safe.
-static int cpu_has_avx2_fma(void) {
+static int cpu_check_avx2_fma(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     if (!(c & bit_FMA) || !(c & bit_AVX) || !(c & bit_OSXSAVE)) return 0;
@@ -409,6 +409,15 @@ static int cpu_has_avx2_fma(void) {
     if (__get_cpuid_max(0, 0) < 7) return 0;
     __cpuid_count(7, 0, a, b, c, d);
     return (b & bit_AVX2) != 0;
+}
+
+/// `cpu_check_avx2_fma()`, asked once per process: every resolver below runs at each start, and
+/// in a virtual machine each `cpuid` traps to the hypervisor (1 % of `memvault --version`'s
+/// samples before, docs/benchmarks.md). The resolvers run one after another on one thread.
+static int cpu_has_avx2_fma(void) {
+    static int known = -1;
+    if (known < 0) known = cpu_check_avx2_fma();
+    return known;
 }
 
 int mv_kernels_use_avx2(void) { return cpu_has_avx2_fma(); }
