@@ -299,8 +299,9 @@ extension Vault {
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw VaultError(.badInput, "empty query") }
         guard request.k > 0 else { throw VaultError(.badInput, "-k must be at least 1") }
-        // The model loads on another core from here on; this thread waits for it only where it needs it.
-        if request.mode != .lexical { model.preload() }
+        // The model loads on another core from here on, and the query's embedding follows at once;
+        // this thread waits for them only where it needs them.
+        let early = request.mode == .lexical ? nil : QueryEmbedding(query, loading: model)
         if request.mode == .semantic && model.model() == nil {
             throw VaultError(.badInput, "semantic search needs the embedding model, which is missing",
                 hint: "fetch it with scripts/fetch-model, or use --mode lexical")
@@ -323,11 +324,12 @@ extension Vault {
         let encrypted = try encryptedCollection(request, user: user, filter: filter, mode: mode, embedder: embedder, update: &encryptedUpdate)
         notices += encryptedUpdate.notices
         timer.lap("encrypted tiers")
-        // Nothing to compare with (an empty vault, or only locked tiers): the query is not embedded.
-        // Otherwise it is embedded on another core while this thread filters and runs the lexical half.
+        // Nothing to compare with (an empty vault, or only locked tiers): the query's vector is not
+        // used. Otherwise it is being embedded on another core while this thread filters and runs
+        // the lexical half.
         var pendingVector: QueryEmbedding?
-        if mode != .lexical, let embedder, index.count > 0 || !encrypted.entries.isEmpty {
-            pendingVector = QueryEmbedding(query, embedder: embedder)
+        if mode != .lexical, embedder != nil, index.count > 0 || !encrypted.entries.isEmpty {
+            pendingVector = early
         }
         let allowed = index.allowed(filter)
         timer.lap("filter")
