@@ -160,11 +160,13 @@ extension Vault {
     /// up to date with the tier's files (decrypting and embedding only what changed) and saved
     /// encrypted again. A locked tier's encrypted file is neither read nor changed.
     ///
+    /// - Parameter embedder: asked for only when a tier is unlocked (a search waits for the model
+    ///   no earlier than it must).
     /// - Complexity: O(entries of the unlocked tiers); decrypts and embeds only entries changed
     ///   since the last search.
     func encryptedCollection(
-        _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode, embedder: (any SentenceEmbedding)?,
-        update: inout EncryptedIndexUpdate
+        _ request: SearchRequest, user: String, filter: SearchFilter, mode: SearchMode,
+        embedder: @autoclosure () -> (any SentenceEmbedding)?, update: inout EncryptedIndexUpdate
     ) throws(VaultError) -> EncryptedCollection {
         var collection = EncryptedCollection()
         for tier in Tier.allCases where tier.isEncrypted && (request.tiers?.contains(tier) ?? true) {
@@ -178,7 +180,7 @@ extension Vault {
                 }
                 // A lexical search leaves missing vectors to the next search that needs them.
                 let index = try refreshedEncryptedIndex(
-                    user: name, tier: tier, paths: paths, key: key, embedder: mode == .lexical ? nil : embedder,
+                    user: name, tier: tier, paths: paths, key: key, embedder: mode == .lexical ? nil : embedder(),
                     update: &update)
                 for path in paths {
                     for record in index.files[path]?.records ?? [] {

@@ -311,26 +311,15 @@ extension Vault {
         let index = try refreshedIndex(embedder: model.model(), full: false, update: &update, timer: &timer)
         var notices = update.notices
         var mode = request.mode
-        let embedder = mode == .lexical ? nil : model.model()
-        if mode == .hybrid && embedder == nil {
-            notices.append("embedding model missing: lexical results only (fetch it with scripts/fetch-model)")
-            mode = .lexical
-        }
         let filter = SearchFilter(
             users: request.users ?? [user], tiers: request.tiers.map { Set($0.map(\.rawValue)) }, since: request.since,
             until: request.until, tags: request.tags, mentions: request.mentions)
         let count = Self.candidateCount(k: request.k)
-        // Unlocked encrypted tiers join the collection; the others are reported locked.
-        let encrypted = try encryptedCollection(request, user: user, filter: filter, mode: mode, embedder: embedder, update: &encryptedUpdate)
+        // Unlocked encrypted tiers join the collection; the others are reported locked. The model
+        // is waited for here only when a tier is unlocked (its index is brought up to date).
+        let encrypted = try encryptedCollection(request, user: user, filter: filter, mode: mode, embedder: model.model(), update: &encryptedUpdate)
         notices += encryptedUpdate.notices
         timer.lap("encrypted tiers")
-        // Nothing to compare with (an empty vault, or only locked tiers): the query's vector is not
-        // used. Otherwise it is being embedded on another core while this thread filters and runs
-        // the lexical half.
-        var pendingVector: QueryEmbedding?
-        if mode != .lexical, embedder != nil, index.count > 0 || !encrypted.entries.isEmpty {
-            pendingVector = early
-        }
         let allowed = index.allowed(filter)
         timer.lap("filter")
 
@@ -347,6 +336,19 @@ extension Vault {
             }
             timer.lap("lexical")
         }
+        // Only now does this thread wait for the model, which has been loading on the other core.
+        let embedder = mode == .lexical ? nil : model.model()
+        if mode == .hybrid && embedder == nil {
+            notices.insert("embedding model missing: lexical results only (fetch it with scripts/fetch-model)", at: update.notices.count)
+            mode = .lexical
+        }
+        // Nothing to compare with (an empty vault, or only locked tiers): the query's vector is not
+        // used. Otherwise it has been embedded on the other core meanwhile.
+        var pendingVector: QueryEmbedding?
+        if mode != .lexical, embedder != nil, index.count > 0 || !encrypted.entries.isEmpty {
+            pendingVector = early
+        }
+        timer.lap("model")
         var cosine: [String: Float] = [:]
         var encryptedBest: [String: (score: Float, passage: Int)] = [:]
         if let pendingVector {
