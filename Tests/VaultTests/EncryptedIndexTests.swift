@@ -11,14 +11,23 @@ import Testing
 /// L2-normalized, so texts sharing words are close and results are deterministic.
 final class CountingEmbedder: SentenceEmbedding {
     private let seen = Mutex<[String]>([])
+    private let done = Mutex(0)
+    /// Seconds each call takes, as a model's would.
+    private let pause: Double
 
-    /// How many texts it has embedded.
+    init(pause: Double = 0) { self.pause = pause }
+
+    /// How many texts it has been given to embed.
     var count: Int { seen.withLock { $0.count } }
-    /// The texts it has embedded, in order.
+    /// The texts it has been given, in order.
     var texts: [String] { seen.withLock { $0 } }
+    /// How many texts it has finished embedding.
+    var finished: Int { done.withLock { $0 } }
 
     func embed(_ texts: [String]) -> [[Float]] {
         seen.withLock { $0 += texts }
+        if pause > 0 { Thread.sleep(forTimeInterval: pause) }
+        defer { done.withLock { $0 += texts.count } }
         return texts.map(Self.vector)
     }
 
@@ -286,6 +295,19 @@ struct EncryptedIndexTests {
         #expect(embedder.texts.allSatisfy { $0 == "notebook" }, "\(embedder.texts)")
         #expect(try Data(contentsOf: fixture.encryptedIndexURL) == junk)
         #expect(try FileManager.default.attributesOfItem(atPath: fixture.encryptedIndexURL.path)[.modificationDate] as? Date == modified)
+    }
+
+    @Test("a query embedded for nothing (only locked memories) is finished before the search returns")
+    func speculativeEmbeddingEndsWithTheSearch() throws {
+        // The search embeds the query on another core from its start. Used or not, that work
+        // must be over when the search returns: the process may exit at once, and exit's clean-up
+        // must not run under a worker still inside the model (OpenBLAS's sgemm).
+        let fixture = try SecretVault()
+        defer { fixture.cleanup() }
+        let embedder = CountingEmbedder(pause: 0.3)
+        let locked = try fixture.search("notebook", embedder: embedder, unlocked: false)
+        #expect(locked.locked == [.secret] && locked.results.isEmpty)
+        #expect(embedder.texts == ["notebook"] && embedder.finished == 1, "\(embedder.texts), \(embedder.finished) finished")
     }
 
     @Test("another identity cannot open the file: after rotate it is rebuilt, same results")

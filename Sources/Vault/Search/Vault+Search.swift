@@ -302,6 +302,10 @@ extension Vault {
         // The model loads on another core from here on, and the query's embedding follows at once;
         // this thread waits for them only where it needs them.
         let early = request.mode == .lexical ? nil : QueryEmbedding(query, loading: model)
+        // It never outlives the search, used or not, thrown out of or not: the process may exit
+        // right after, and exit's clean-up (OpenBLAS's destructor) must not run under a worker
+        // still inside sgemm (a long query's embedding).
+        defer { _ = early?.vector() }
         if request.mode == .semantic && model.model() == nil {
             throw VaultError(.badInput, "semantic search needs the embedding model, which is missing",
                 hint: "fetch it with scripts/fetch-model, or use --mode lexical")
