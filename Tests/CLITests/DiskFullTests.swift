@@ -57,6 +57,18 @@ struct DiskFullTests {
         var files: [String: Data]
         var head: String
         var porcelain: String
+
+        /// What differs from `other`, for a failed expectation: the paths added, removed or
+        /// changed (with their sizes), HEAD and `git status --porcelain` when they differ.
+        func differences(from other: State) -> String {
+            var lines: [String] = []
+            for path in Set(files.keys).union(other.files.keys).sorted() where files[path] != other.files[path] {
+                lines.append("\(path): \(other.files[path].map { "\($0.count) bytes" } ?? "absent") -> \(files[path].map { "\($0.count) bytes" } ?? "absent")")
+            }
+            if head != other.head { lines.append("HEAD \(other.head) -> \(head)") }
+            if porcelain != other.porcelain { lines.append("status '\(other.porcelain)' -> '\(porcelain)'") }
+            return lines.joined(separator: "; ")
+        }
     }
 
     static func state(_ cli: CLI) throws -> State {
@@ -73,7 +85,8 @@ struct DiskFullTests {
         #expect(lines.allSatisfy { $0.hasPrefix("memvault: error: ") || $0.hasPrefix("hint: ") || $0.hasPrefix("memvault: notice: ") },
             "\(result.stderr)", sourceLocation: sourceLocation)
         #expect(lines.filter { $0.hasPrefix("hint: ") }.count <= 1, "\(result.stderr)", sourceLocation: sourceLocation)
-        #expect(try state(cli) == before, sourceLocation: sourceLocation)
+        let after = try state(cli)
+        #expect(after == before, "\(after.differences(from: before)); stderr: \(result.stderr)", sourceLocation: sourceLocation)
         let fsck = try cli.git(["fsck", "--strict"])
         #expect(fsck.status == 0, "\(fsck.output)", sourceLocation: sourceLocation)
         let names = try FileManager.default.subpathsOfDirectory(atPath: cli.vault.path).filter { !$0.hasPrefix(".git/") }
