@@ -66,7 +66,8 @@ struct Memvault: ParsableCommand {
     }
 }
 
-/// A subcommand that commits a change to the vault (it opens it with `writing: true`).
+/// A subcommand that commits a change to the vault: `Memvault.main` sets libgit2 up for it on
+/// the other core from the start, and waits for that set-up however the command ends.
 protocol CommitsChanges {}
 
 extension Memvault.Add: CommitsChanges {}

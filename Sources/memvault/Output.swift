@@ -12,9 +12,8 @@ enum Output {
     /// Runs a command body; reports a failure as one `memvault: error: ...` line (and a hint)
     /// on stderr and exits with the error's `ExitStatus` (the table in docs/cli.md).
     static func run(_ body: () throws -> Void) throws {
-        // libgit2 being set up on the other core (a command that will commit) must be done before
-        // the process exits, whichever way this ends.
-        defer { Vault.finishGitPreparation() }
+        // A return or a thrown `ExitCode` reaches `Memvault.main`, which waits for libgit2's
+        // set-up before the process exits; `fail` exits here, so it waits itself.
         do {
             try body()
         } catch let error as ExitCode {
@@ -130,10 +129,9 @@ enum Output {
 }
 
 extension VaultOptions {
-    /// Opens the vault these options name and resolves the user. A command that will commit
-    /// says `writing: true`, and libgit2 is set up on the other core meanwhile.
-    func open(writing: Bool = false) throws -> (vault: Vault, user: String) {
-        if writing { Vault.prepareGitInBackground() }
+    /// Opens the vault these options name and resolves the user. (A command that commits has
+    /// had libgit2 set up on the other core since `Memvault.main` began: ``CommitsChanges``.)
+    func open() throws -> (vault: Vault, user: String) {
         // Plaintext an edit killed by SIGKILL left in /dev/shm is removed by the next command.
         ScratchFile.removeStale()
         let vault = try Vault(at: try Vault.locate(explicit: self.vault))

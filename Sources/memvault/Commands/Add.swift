@@ -55,7 +55,7 @@ extension Memvault {
 
         func run() throws {
             try Output.run {
-                let (vault, user) = try vaultOptions.open(writing: true)
+                let (vault, user) = try vaultOptions.open()
                 let body = (text == nil || text == "-") ? try Output.readStandardInput() : text!
                 var memory = NewMemory(text: body, title: title, tags: tags, src: src)
                 if let tier, tier.lowercased() == "auto" {

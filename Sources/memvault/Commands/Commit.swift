@@ -26,7 +26,7 @@ extension Memvault {
 
         func run() throws {
             try Output.run {
-                let (vault, _) = try vaultOptions.open(writing: true)
+                let (vault, _) = try vaultOptions.open()
                 if let (commit, paths) = try vault.commitDirectEdits(message: message, allowSecrets: allowSecret) {
                     print("committed \(paths.count) \(paths.count == 1 ? "file" : "files") as \(commit.prefix(12))")
                 } else {

@@ -32,7 +32,7 @@ extension Memvault {
 
         func run() throws {
             try Output.run {
-                let (vault, user) = try vaultOptions.open(writing: true)
+                let (vault, user) = try vaultOptions.open()
                 if let id {
                     let (original, memory) = try vault.entryText(id: id)
                     // A private 0700 folder of our own, the file created exclusively; for an encrypted

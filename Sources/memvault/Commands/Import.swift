@@ -66,7 +66,7 @@ extension Memvault {
 
         func run() throws {
             try Output.run {
-                let (vault, user) = try vaultOptions.open(writing: !dryRun)
+                let (vault, user) = try vaultOptions.open()
                 if let from {
                     try importExport(from: from, vault: vault, user: user)
                     return

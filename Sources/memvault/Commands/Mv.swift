@@ -39,7 +39,7 @@ extension Memvault {
 
         func run() throws {
             try Output.run {
-                let (vault, _) = try vaultOptions.open(writing: true)
+                let (vault, _) = try vaultOptions.open()
                 let target = try Tier(parsing: tier)
                 let moved = try vault.move(id: id, to: target, force: force, allowSecrets: allowSecret)
                 if json { try Output.printJSON(moved) } else { print("\(moved.id) -> \(moved.path):\(moved.line)") }

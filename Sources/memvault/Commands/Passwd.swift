@@ -28,7 +28,7 @@ extension Memvault {
 
         func run() throws {
             try Output.run {
-                let (vault, user) = try vaultOptions.open(writing: true)
+                let (vault, user) = try vaultOptions.open()
                 vault.keyFile = key.keyFile
                 let tier = try Passphrase.encryptedTier(key.tier)
                 if let keyFile = key.keyFile {

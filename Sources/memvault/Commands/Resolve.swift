@@ -28,7 +28,7 @@ extension Memvault {
 
         func run() throws {
             try Output.run {
-                let (vault, _) = try vaultOptions.open(writing: true)
+                let (vault, _) = try vaultOptions.open()
                 let report = try vault.resolveMerge()
                 if json {
                     try Output.printJSON(report)

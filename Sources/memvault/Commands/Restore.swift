@@ -29,7 +29,7 @@ extension Memvault {
 
         func run() throws {
             try Output.run {
-                let (vault, _) = try vaultOptions.open(writing: true)
+                let (vault, _) = try vaultOptions.open()
                 let (id, revision) = Vault.splitRevision(target)
                 let (memory, commit) = try vault.restore(id: id, from: revision!)
                 if let commit {

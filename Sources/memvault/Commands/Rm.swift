@@ -16,7 +16,7 @@ extension Memvault {
 
         func run() throws {
             try Output.run {
-                let (vault, _) = try vaultOptions.open(writing: true)
+                let (vault, _) = try vaultOptions.open()
                 let removed = try vault.remove(id: id)
                 print("removed \(removed.id) from \(removed.path)")
             }

@@ -23,7 +23,7 @@ extension Memvault {
 
         func run() throws {
             try Output.run {
-                let (vault, user) = try vaultOptions.open(writing: true)
+                let (vault, user) = try vaultOptions.open()
                 vault.keyFile = key.keyFile
                 let tier = try Passphrase.encryptedTier(key.tier)
                 let count = try vault.rotate(user: user, tier: tier, passphrase: try Passphrase.current(tier, file: key.passphraseFile))

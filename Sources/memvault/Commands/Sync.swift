@@ -30,7 +30,7 @@ extension Memvault {
 
         func run() throws {
             try Output.run {
-                let (vault, _) = try vaultOptions.open(writing: true)
+                let (vault, _) = try vaultOptions.open()
                 let report = try vault.sync(remote: remote)
                 Output.mentionOtherFiles(vault)
                 if json {
