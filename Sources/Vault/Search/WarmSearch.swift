@@ -255,9 +255,13 @@ extension Vault {
     /// - Parameter modelDirectory: the model folder this process would load (the server must
     ///   have loaded the same one).
     public func warmSearch(_ request: SearchRequest, user: String, modelDirectory: String?) -> SearchResponse? {
-        // A search that could read an encrypted tier stays here: the server reads none.
-        guard !searchMayDecrypt(request, user: user) else { return nil }
+        // No socket (no `watch` running), the usual case: the tiers and keys are not looked at
+        // here, only by the search this process then makes.
         let path = WarmSearch.socketPath(root: root, environment: environment)
+        guard access(path, F_OK) == 0 else { return nil }
+        // A search that could read an encrypted tier stays here: the server reads none. Asked
+        // before connecting: it may prompt for a passphrase, and the server serves one at a time.
+        guard !searchMayDecrypt(request, user: user) else { return nil }
         guard let fd = UnixSocket.connect(path, folder: UnixSocket.directory(environment: environment)) else { return nil }
         defer { close(fd) }
         UnixSocket.setTimeout(fd, seconds: WarmSearch.answerTimeout)
