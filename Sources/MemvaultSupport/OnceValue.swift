@@ -17,6 +17,9 @@ public final class OnceValue<Value: Sendable>: Sendable {
         made.withLock { $0 = value }
     }
 
+    /// Whether the value is there; never waits (false while another thread is still making it).
+    public var isMade: Bool { made.withLockIfAvailable { $0 != nil } ?? false }
+
     /// The value, made now if nobody has yet.
     public var value: Value {
         made.withLock { made in

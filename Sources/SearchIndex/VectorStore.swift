@@ -310,6 +310,30 @@ public final class VectorStore: @unchecked Sendable {
         return Array(UnsafeBufferPointer(start: fp32! + row * stride, count: dimension))
     }
 
+    /// Checks, block by block as ``search(_:k:rowMask:)`` scans them, the chunks a scan reads (the
+    /// int8 codes and the bounds), for as long as `keepGoing` says so, on this thread only. A
+    /// search that has to wait for its query's vector calls this meanwhile: the first scan then
+    /// finds its pages checked and mapped. Damage found here is thrown later, by the search.
+    /// - Complexity: O(bytes of the unchecked chunks it gets to).
+    public func prepareScan(while keepGoing: () -> Bool) {
+        guard count > 0, !verifier.isComplete else { return }
+        let blockRows = Self.scanBlockRows(count: count, paddedCount: paddedCount)
+        var start = 0
+        while start < paddedCount && keepGoing() {
+            let end = min(start + blockRows, paddedCount)
+            do throws(IndexError) {
+                try verifier.verify(chunks: scanChunks(start..<end), parallel: false)
+            } catch {
+                return
+            }
+            start = end
+        }
+    }
+
+    /// Rows per block of a scan: 4096 (1.5 MB of codes at d = 384), taken by whichever core is
+    /// free; one block when there are few.
+    private static func scanBlockRows(count: Int, paddedCount: Int) -> Int { count >= 8192 ? 4096 : paddedCount }
+
     /// The chunks holding the int8 codes and the four bounds of `rows`.
     private func scanChunks(_ rows: Range<Int>) -> [ClosedRange<Int>] {
         let boundsStart = int8Start + paddedCount * stride
@@ -370,8 +394,7 @@ public final class VectorStore: @unchecked Sendable {
         // The scan reads the mask a word (64 rows) at a time.
         let rowMask = rowMask?.words(forCapacity: count)
         if let rowMask, !rowMask.contains(where: { $0 != 0 }) { return [] }
-        // Blocks of 4096 rows (1.5 MB of codes at d = 384), taken by whichever core is free.
-        let blockRows = count >= 8192 ? 4096 : paddedCount
+        let blockRows = Self.scanBlockRows(count: count, paddedCount: paddedCount)
         // Unless all is checked already, each block checks its codes and bounds just
         // before scanning them (one pass over memory instead of two on a first query).
         let checkScan = !verifier.isComplete

@@ -37,6 +37,9 @@ final class QueryEmbedding: Sendable {
         DispatchQueue.global(qos: .userInitiated).async { _ = embedding.value }
     }
 
+    /// Whether the vector is there (``vector()`` would not wait).
+    var isReady: Bool { embedding.isMade }
+
     /// The vector, once it is there (made on this thread if the worker has not started yet).
     func vector() -> [Float] { embedding.value }
 }

@@ -340,6 +340,9 @@ extension Vault {
             }
             timer.lap("lexical")
         }
+        // While the query's vector is still being made on the other core, this thread checks the
+        // vector file's parts that the scan will read, so that the scan finds them checked and mapped.
+        if mode != .lexical, let early { index.prepareVectorScan(while: { !early.isReady }) }
         // Only now does this thread wait for the model, which has been loading on the other core.
         let embedder = mode == .lexical ? nil : model.model()
         if mode == .hybrid && embedder == nil {

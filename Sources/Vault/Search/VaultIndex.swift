@@ -769,6 +769,12 @@ final class VaultIndex {
         try delta?.verifyAll()
     }
 
+    /// Checks the parts of the vector files a semantic search scans for as long as `keepGoing`
+    /// says so (``VectorStore/prepareScan(while:)``): work for a thread that waits for the query's vector.
+    func prepareVectorScan(while keepGoing: () -> Bool) {
+        main?.prepareScan(while: keepGoing)
+    }
+
     /// The vectors of every passage of the entry `key` (one for an entry that fits the model's
     /// window), first passage first; empty when it has none.
     /// - Throws: `IndexError` when the chunk of a vector file holding one is damaged.
