@@ -1,3 +1,5 @@
+import Foundation
+
 /// WordPiece's vocabulary: a token's UTF-8 bytes to its id.
 ///
 /// One open-addressing table over one buffer of every token's bytes, hashed with FNV-1a:
@@ -19,6 +21,61 @@ struct Vocabulary: Sendable {
         slots = [Int32](repeating: -1, count: size)
         bytes.reserveCapacity(capacity * 8)
         spans.reserveCapacity(capacity)
+    }
+
+    /// The vocabulary of a file of one token per line, the id being the line number from 0.
+    /// Like the reference, a line's trailing white space (a CR, say) is not part of its token.
+    ///
+    /// The file's bytes are kept as they are, each token pointing at its line, and the table is
+    /// sized once for the lines: no token is copied and the table never grows.
+    /// - Complexity: O(size of the file).
+    init(lines file: UnsafeRawBufferPointer) {
+        bytes = Array(file)
+        var lineCount = 0
+        var spans: [(start: Int32, count: Int32)] = []
+        bytes.withUnsafeBufferPointer { all in
+            guard let base = all.baseAddress else { return }
+            for byte in all where byte == 0x0A { lineCount += 1 }
+            spans.reserveCapacity(lineCount + 1)
+            var start = 0
+            while start < all.count {
+                let newline = memchr(base + start, 0x0A, all.count - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base }
+                let end = newline ?? all.count
+                spans.append((Int32(start), Int32(Self.trimmedLength(UnsafeBufferPointer(rebasing: all[start..<end])))))
+                start = end + 1
+            }
+        }
+        var size = 16
+        while size < spans.count * 2 { size <<= 1 }
+        var slots = [Int32](repeating: -1, count: size)
+        var distinct = 0
+        bytes.withUnsafeBufferPointer { all in
+            spans.withUnsafeBufferPointer { spans in
+                slots.withUnsafeMutableBufferPointer { slots in
+                    for id in spans.indices {
+                        let token = UnsafeBufferPointer(rebasing: all[Int(spans[id].start)..<Int(spans[id].start + spans[id].count)])
+                        let slot = Self.find(token, in: all, slots: UnsafeBufferPointer(slots), spans: spans)
+                        if slots[slot] < 0 { distinct += 1 }
+                        slots[slot] = Int32(id)
+                    }
+                }
+            }
+        }
+        self.spans = spans
+        self.slots = slots
+        count = distinct
+    }
+
+    /// The length of `line` without its trailing white space. A line ending in an ASCII byte
+    /// other than white space has none, and that is nearly every line: the Unicode property
+    /// look-up runs only for the others.
+    private static func trimmedLength(_ line: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let last = line.last, last >= 0x80 || last == 0x20 || (0x09...0x0D).contains(last) else { return line.count }
+        var token = String(decoding: line, as: UTF8.self)
+        while let scalar = token.unicodeScalars.last, scalar.properties.isWhitespace { token.unicodeScalars.removeLast() }
+        // Dropping whole scalars from the end leaves a prefix of the line's bytes (a line that is
+        // not valid UTF-8 is refused before this).
+        return token.utf8.count
     }
 
     /// Adds `token` as `id`; ids come in order from 0.
@@ -48,13 +105,26 @@ struct Vocabulary: Sendable {
 
     /// The slot that holds `token`, or the empty slot where it would go.
     private func find(_ token: UnsafeBufferPointer<UInt8>, in all: UnsafeBufferPointer<UInt8>) -> Int {
+        slots.withUnsafeBufferPointer { slots in
+            spans.withUnsafeBufferPointer { spans in Self.find(token, in: all, slots: slots, spans: spans) }
+        }
+    }
+
+    private static func find(
+        _ token: UnsafeBufferPointer<UInt8>, in all: UnsafeBufferPointer<UInt8>, slots: UnsafeBufferPointer<Int32>,
+        spans: UnsafeBufferPointer<(start: Int32, count: Int32)>
+    ) -> Int {
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: Self.hash(token)) & mask
+        var slot = Int(truncatingIfNeeded: hash(token)) & mask
         while true {
             let id = slots[slot]
             if id < 0 { return slot }
             let span = spans[Int(id)]
-            if Int(span.count) == token.count && all[Int(span.start)..<Int(span.start + span.count)].elementsEqual(token) { return slot }
+            if Int(span.count) == token.count
+                && (token.isEmpty || memcmp(all.baseAddress! + Int(span.start), token.baseAddress!, token.count) == 0)
+            {
+                return slot
+            }
             slot = (slot + 1) & mask
         }
     }

@@ -51,32 +51,7 @@ public struct WordPieceTokenizer: Sendable {
         if #available(macOS 15, *), String(validating: data, as: UTF8.self) == nil {
             throw .corrupt("vocabulary is not UTF-8", vocabularyFile)
         }
-        var vocabulary = Vocabulary(capacity: data.count / 6)
-        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            var id: Int32 = 0
-            var start = 0
-            // Splitting bytes, not Characters: grapheme breaking of 230 kB would dominate loading.
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-                let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-                // Like the reference, trailing whitespace (a CR, say) is not part of the token. A line
-                // ending in an ASCII byte other than whitespace has none, and that is nearly every
-                // line: the Unicode property lookup runs only for the others.
-                let lastByte = end > start ? bytes[end - 1] : 0x20
-                if lastByte >= 0x80 || lastByte == 0x20 || (0x09...0x0D).contains(lastByte) {
-                    var token = String(decoding: line, as: UTF8.self)
-                    while let last = token.unicodeScalars.last, last.properties.isWhitespace {
-                        token.unicodeScalars.removeLast()
-                    }
-                    vocabulary.insert(Array(token.utf8), id: id)
-                } else {
-                    vocabulary.insert(line, id: id)
-                }
-                id += 1
-                start = end + 1
-            }
-        }
+        let vocabulary = data.withUnsafeBytes { Vocabulary(lines: $0) }
         func required(_ token: String) throws(EmbedderError) -> Int32 {
             guard let id = vocabulary.id(token) else {
                 throw .corrupt("vocabulary lacks the special token \(token)", vocabularyFile)
