@@ -22,7 +22,7 @@ public final class Embedder: Sendable {
     /// The OpenBLAS kernel this process runs with (`openblas_get_corename()`, e.g. "Haswell" or
     /// "SkylakeX"): chosen by OpenBLAS for the CPU unless `OPENBLAS_CORETYPE` forces one. Benchmarks
     /// print it beside every embedder figure.
-    /// Loads OpenBLAS if no embedder has yet; "not loaded" if it cannot be.
+    /// Loads OpenBLAS if nothing has yet; "not loaded" if it cannot be.
     public static var blasCoreName: String {
         guard case .success(let blas) = OpenBLAS.shared else { return "not loaded" }
         guard let name = blas.coreName() else { return "unknown" }
@@ -69,11 +69,10 @@ public final class Embedder: Sendable {
     ///   `vocab.txt`, such as `defaultModelDirectory()`.
     /// - Throws: `EmbedderError` of kind `.modelMissing` if the directory or the
     ///   weights are absent, `.vocabularyMissing` without `vocab.txt`, `.corrupt`
-    ///   if a file is truncated or holds unexpected tensors, `.libraryMissing` if OpenBLAS
-    ///   cannot be loaded.
+    ///   if a file is truncated or holds unexpected tensors. OpenBLAS is not opened here but by
+    ///   the first forward pass of more than a short query's tokens (`Kernels`).
     /// - Complexity: O(vocabulary size); the weights are mapped, not read.
     public init(modelDirectory: URL) throws(EmbedderError) {
-        _ = try OpenBLAS.shared.get()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: modelDirectory.path, isDirectory: &isDirectory),
             isDirectory.boolValue

@@ -7,7 +7,9 @@ internal import COpenBLAS
 ///
 /// The loops themselves are C (`Sources/CKernels`), compiled both for any x86-64 and for
 /// AVX2 with FMA; the loader picks one per kernel from the CPU at start. This enum
-/// chooses between them and OpenBLAS by shape, and splits work between the cores.
+/// chooses between them and OpenBLAS by shape, and splits work between the cores. OpenBLAS
+/// is opened by the first product with more rows than a short query has; where it cannot be,
+/// those products run on the short-query kernel too.
 enum Kernels {
     /// `output[rows × outputSize] = input[rows × inputSize] · weightᵀ + bias`, where
     /// `weight` is `outputSize × inputSize` row-major (PyTorch's `Linear` layout).
@@ -32,6 +34,9 @@ enum Kernels {
         let parts = min(cores, max(1, outputSize / 64))
         if rows <= vectorRowLimit {
             operands.computeFewRows()
+        } else if case .failure = OpenBLAS.shared {
+            // Without OpenBLAS, the short-query kernel a few rows at a time: slower, same products.
+            operands.computeInBlocksOfFewRows()
         } else if rows <= splitRowLimit {
             DispatchQueue.concurrentPerform(iterations: parts) {
                 operands.compute(columns: outputSize * $0 / parts..<outputSize * ($0 + 1) / parts)
@@ -75,7 +80,18 @@ enum Kernels {
             mv_linear_few_rows(input, rows, inputSize, weight, bias, outputSize, output)
         }
 
-        /// Computes the given output columns of every row with one sgemm.
+        /// Computes every output `vectorRowLimit` rows at a time with `computeFewRows`'s kernel,
+        /// on this thread: the products without OpenBLAS.
+        func computeInBlocksOfFewRows() {
+            for first in stride(from: 0, to: rows, by: vectorRowLimit) {
+                let count = min(vectorRowLimit, rows - first)
+                mv_linear_few_rows(
+                    input + first * inputSize, count, inputSize, weight, bias, outputSize, output + first * outputSize)
+            }
+        }
+
+        /// Computes the given output columns of every row with one sgemm (OpenBLAS, opened on the
+        /// first call).
         func compute(columns: Range<Int>) {
             let weights = weight + columns.lowerBound * inputSize
             for row in 0..<rows {

@@ -4,10 +4,14 @@ internal import COpenBLAS
 
 /// The OpenBLAS functions the embedder calls, from `libopenblas.so.0` loaded at run time.
 ///
-/// The library is opened the first time an `Embedder` is made, not when the process starts:
-/// OpenBLAS starts its thread pool as it loads (stopped again at once, see `open()`), and a
-/// command that never embeds (`--version`, `add` to a plain tier, `list`) should not pay for
-/// that. The functions are OpenBLAS's own; only the moment of loading differs from linking them.
+/// The library is opened by the first matrix product that needs it (a forward pass of more
+/// tokens than a short query has, `Kernels.linear`), not when the process starts or the model
+/// loads: loading it and its libraries takes about 2 ms, and OpenBLAS starts its thread pool as
+/// it loads (stopped again at once, see `open()`). A command that never embeds (`--version`,
+/// `add` to a plain tier, `list`), and a search whose query is short, do not pay for that. Where
+/// the library cannot be opened, the products run on the embedder's own short-query kernel, a
+/// few rows at a time. The functions are OpenBLAS's own; only the moment of loading differs
+/// from linking them.
 struct OpenBLAS: @unchecked Sendable {
     /// The library's name as the dynamic linker finds it (Debian: `libopenblas0`).
     static let soname = "libopenblas.so.0"
@@ -28,10 +32,10 @@ struct OpenBLAS: @unchecked Sendable {
     /// The library, opened once per process on first use (or why it could not be).
     static let shared: Result<OpenBLAS, EmbedderError> = open()
 
-    /// The loaded library, for the kernels, which only run inside an `Embedder` that loaded it.
+    /// The loaded library, for the kernels, which call it only once `shared` has succeeded.
     static var loaded: OpenBLAS {
         guard case .success(let library) = shared else {
-            preconditionFailure("OpenBLAS used before an Embedder loaded it")
+            preconditionFailure("OpenBLAS used although it could not be loaded")
         }
         return library
     }

@@ -57,6 +57,24 @@ struct StartupTests {
         #expect(try cli.commitCount() == 1)
     }
 
+    @Test("OpenBLAS is opened by the first product a short query does not need, and the two embed alike")
+    func openBLASOnDemand() throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        try #require(try cli.run(["init", cli.vault.path, "--user", "alice"]).status == 0)
+        // A short query's projections run on the embedder's own kernel: no OpenBLAS.
+        let short = try cli.run(["embed", "trip to the mountains", "--json"], env: ["LD_DEBUG": "files"])
+        #expect(short.status == 0, "\(short.stderr.suffix(2000))")
+        #expect(short.stderr.contains("file="), "LD_DEBUG=files printed no trace")
+        #expect(!short.stderr.contains("libopenblas"), "a four-word query opened OpenBLAS")
+        // Forty tokens: sgemm, so OpenBLAS is opened.
+        let words = (1...40).map { "word\($0)" }.joined(separator: " ")
+        let long = try cli.run(["embed", words, "--json"], env: ["LD_DEBUG": "files"])
+        #expect(long.status == 0, "\(long.stderr.suffix(2000))")
+        #expect(long.stderr.contains("libopenblas"), "a forty-token text did not open OpenBLAS")
+        #expect(short.stdout.contains("\"dimension\": 384"), "\(short.stdout.prefix(200))")
+    }
+
     @Test("memvault mcp without memvault-mcp beside it: one error line, exit 1")
     func missingServerProgram() throws {
         let cli = try CLI()

@@ -133,11 +133,36 @@ struct KernelTests {
                 input, rows: rows, inputSize: inputSize, weight: weight, bias: bias, outputSize: outputSize,
                 into: out.baseAddress!)
         }
+        Self.expectPlainSums(output, input: input, weight: weight, bias: bias)
+    }
+
+    @Test("without OpenBLAS, a linear layer of many rows equals a plain sum of products (short-query kernel in blocks)", arguments: [17, 33, 300])
+    func linearWithoutBLAS(rows: Int) {
+        let (inputSize, outputSize) = (24, 70)
+        let input = (0..<rows * inputSize).map { Float($0 % 11) - 5 }
+        let weight = (0..<outputSize * inputSize).map { Float($0 % 9) / 8 - 0.5 }
+        let bias = (0..<outputSize).map { Float($0) / 3 }
+        var output = [Float](repeating: .nan, count: rows * outputSize)
+        output.withUnsafeMutableBufferPointer { out in
+            Kernels.LinearOperands(
+                input: input, rows: rows, inputSize: inputSize, weight: weight, bias: bias, outputSize: outputSize,
+                output: out.baseAddress!
+            ).computeInBlocksOfFewRows()
+        }
+        Self.expectPlainSums(output, input: input, weight: weight, bias: bias)
+    }
+
+    /// Every output of a linear layer against `bias + Σ input·weight` (weight rows are outputs).
+    static func expectPlainSums(_ output: [Float], input: [Float], weight: [Float], bias: [Float]) {
+        let outputSize = bias.count
+        let inputSize = weight.count / outputSize
+        let rows = input.count / inputSize
+        #expect(output.count == rows * outputSize)
         for row in 0..<rows {
             for column in 0..<outputSize {
                 var expected = bias[column]
                 for k in 0..<inputSize { expected += input[row * inputSize + k] * weight[column * inputSize + k] }
-                #expect(abs(output[row * outputSize + column] - expected) < 1e-4)
+                #expect(abs(output[row * outputSize + column] - expected) < 1e-4, "row \(row), column \(column)")
             }
         }
     }
