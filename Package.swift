@@ -63,9 +63,10 @@ let package = Package(
         // any x86-64 and for AVX2 with FMA, the loader choosing per CPU at start (no compiler
         // flags, so the library builds as any package's dependency and runs on any x86-64).
         .target(name: "CKernels"),
-        .target(name: "Embedder", dependencies: ["COpenBLAS", "CKernels"]),
+        .target(name: "Embedder", dependencies: ["COpenBLAS", "CKernels", "MemvaultSupport"]),
         .target(
-            name: "SearchIndex", dependencies: ["CKernels", .product(name: "HeapModule", package: "swift-collections")]),
+            name: "SearchIndex",
+            dependencies: ["CKernels", "MemvaultSupport", .product(name: "HeapModule", package: "swift-collections")]),
         // Tier classification on write: the secret scanner, sensitive-category lexicons, event language, neighbours.
         .target(name: "Classifier", dependencies: ["MemvaultSupport"]),
         .target(

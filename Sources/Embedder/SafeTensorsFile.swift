@@ -1,4 +1,5 @@
 import Foundation
+import MemvaultSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -157,9 +158,7 @@ final class MappedFile: @unchecked Sendable {
         count = Int(status.st_size)
         // mmap refuses a zero length; map one page so an empty file still reads as "truncated".
         mappedLength = max(count, 1)
-        guard let address = mmap(nil, mappedLength, PROT_READ, MAP_PRIVATE, descriptor, 0),
-            address != MAP_FAILED
-        else {
+        guard let address = ReadOnlyMapping.map(descriptor: descriptor, length: mappedLength, populate: false) else {
             throw EmbedderError(
                 kind: .unreadable, message: "cannot mmap: \(String(cString: strerror(errno)))", path: url.path)
         }

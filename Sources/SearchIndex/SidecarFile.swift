@@ -1,4 +1,5 @@
 import Foundation
+import MemvaultSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -119,12 +120,7 @@ final class MappedFile: @unchecked Sendable {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return
         }
-        #if canImport(Glibc)
-        let flags = populate ? MAP_PRIVATE | MAP_POPULATE : MAP_PRIVATE
-        #else
-        let flags = MAP_PRIVATE
-        #endif
-        guard let p = mmap(nil, size, PROT_READ, flags, fd, 0), p != MAP_FAILED else {
+        guard let p = ReadOnlyMapping.map(descriptor: fd, length: size, populate: populate) else {
             throw IndexError(.io, path: path, "mmap failed: \(String(cString: strerror(errno)))")
         }
         bytes = UnsafeRawBufferPointer(start: p, count: size)

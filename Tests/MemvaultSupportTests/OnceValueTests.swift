@@ -25,4 +25,27 @@ struct OnceValueTests {
         let known = OnceValue<Int?>(made: nil)
         #expect(known.value == nil)
     }
+
+    @Test("isMade never waits: false before, and while another thread makes the value; true after")
+    func isMadeDoesNotWait() {
+        let started = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let once = OnceValue<Int> {
+            started.signal()
+            release.wait()
+            return 7
+        }
+        #expect(!once.isMade)
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            _ = once.value
+            done.signal()
+        }
+        started.wait()
+        #expect(!once.isMade)  // answered while the maker holds the lock
+        release.signal()
+        done.wait()
+        #expect(once.isMade)
+        #expect(OnceValue<Int>(made: 1).isMade)
+    }
 }
