@@ -36,6 +36,27 @@ public struct SafeTensorsFile: Sendable {
 
     private let mapping: MappedFile
 
+    /// One value of the header: a tensor's description, or anything else (`__metadata__`'s
+    /// strings, or an entry that lacks a field, which is refused unless it is the metadata).
+    private enum HeaderEntry: Decodable {
+        case tensor(dtype: String, shape: [Int], offsets: [Int])
+        case other
+
+        private enum Key: String, CodingKey { case dtype, shape, dataOffsets = "data_offsets" }
+
+        init(from decoder: any Decoder) throws {
+            guard let fields = try? decoder.container(keyedBy: Key.self),
+                let dtype = try? fields.decode(String.self, forKey: .dtype),
+                let shape = try? fields.decode([Int].self, forKey: .shape),
+                let offsets = try? fields.decode([Int].self, forKey: .dataOffsets)
+            else {
+                self = .other
+                return
+            }
+            self = .tensor(dtype: dtype, shape: shape, offsets: offsets)
+        }
+    }
+
     private static let elementSizes: [String: Int] = [
         "F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1,
         "U64": 8, "U32": 4, "U16": 2, "U8": 1, "BOOL": 1, "F8_E4M3": 1, "F8_E5M2": 1,
@@ -65,16 +86,14 @@ public struct SafeTensorsFile: Sendable {
         }
         let dataStart = 8 + Int(headerLength)
         let headerBytes = Data(bytes: mapping.bytes + 8, count: Int(headerLength))
-        guard let header = (try? JSONSerialization.jsonObject(with: headerBytes)) as? [String: Any] else {
+        // Decoded into one plain struct per entry (JSONDecoder), not JSONSerialization's
+        // dictionaries of `Any`: their casts cost more than the parse.
+        guard let header = try? JSONDecoder().decode([String: HeaderEntry].self, from: headerBytes) else {
             throw .corrupt("safetensors header is not a JSON object", url, at: "byte 8")
         }
         var tensors: [String: TensorInfo] = [:]
-        for (name, value) in header where name != "__metadata__" {
-            guard let entry = value as? [String: Any],
-                let dtype = entry["dtype"] as? String,
-                let shape = entry["shape"] as? [Int],
-                let offsets = entry["data_offsets"] as? [Int], offsets.count == 2
-            else {
+        for (name, entry) in header where name != "__metadata__" {
+            guard case .tensor(let dtype, let shape, let offsets) = entry, offsets.count == 2 else {
                 throw .corrupt("safetensors entry \(name) lacks dtype, shape or data_offsets", url, at: "byte 8")
             }
             guard let elementSize = Self.elementSizes[dtype] else {
