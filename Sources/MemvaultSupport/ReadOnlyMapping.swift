@@ -21,8 +21,9 @@ public enum ReadOnlyMapping {
         guard let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else { return nil }
         #if os(Linux)
         _ = madvise(address, length, 14)  // MADV_HUGEPAGE
-        if populate, madvise(address, length, 22) != 0 {  // MADV_POPULATE_READ (Linux 5.14)
-            // An older kernel: touch one byte a page, as MAP_POPULATE would have mapped them.
+        if populate, madvise(address, length, 22) != 0, errno == EINVAL {  // MADV_POPULATE_READ (Linux 5.14)
+            // A kernel that does not know the advice: touch one byte a page, as MAP_POPULATE would
+            // have mapped them. (Any other failure leaves the pages to be faulted in when read.)
             let page = Int(sysconf(Int32(_SC_PAGESIZE)))
             var sum: UInt8 = 0
             for offset in stride(from: 0, to: length, by: page) { sum &+= address.load(fromByteOffset: offset, as: UInt8.self) }
