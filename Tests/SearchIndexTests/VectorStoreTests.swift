@@ -197,6 +197,40 @@ import TestSupport
         }
     }
 
+    /// `prepareScan(while:)` checks the chunks a scan reads, in its order, only while asked to
+    /// go on, and never throws: damage it finds is what the next search reports.
+    @Test func prepareScanChecksWhileAskedAndLeavesDamageToTheSearch() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var rng = SeededRandom(seed: 31)
+        let d = 32, n = 9000
+        let vectors = TestVectors.random(n, d, &rng)
+        let q = TestVectors.random(1, d, &rng)
+        let store = try makeStore(dir, vectors: vectors, d: d, verification: .onFirstUse)
+        // Asked for one block: it stops after it.
+        var asked = 0
+        store.prepareScan(while: { asked += 1; return asked == 1 })
+        #expect(asked == 2)
+        // Asked for all: three blocks of 4096 rows, and the result is the exact one.
+        asked = 0
+        store.prepareScan(while: { asked += 1; return true })
+        #expect(asked == 3)
+        checkExact(store, vectors, q, d: d, k: 10, allowed: nil)
+
+        // A flipped int8 code in the second block: prepare stays quiet, the search reports it.
+        let url = dir.file("vectors.bin")
+        var bytes = try Data(contentsOf: url)
+        // The file ends with the int8 codes (padded rows of d bytes) and then 16 bytes of bounds a padded row.
+        let padded = (n + 15) / 16 * 16
+        let flip = bytes.count - 16 * padded - (padded - 5000) * d
+        bytes[flip] ^= 0x10
+        try bytes.write(to: url)
+        let damaged = try VectorStore(contentsOf: url, expectedModelID: Self.model, expectedDimension: d, verification: .onFirstUse)
+        damaged.prepareScan(while: { true })
+        #expect(throws: IndexError.self) { try damaged.search(q, k: 5, rowMask: nil) }
+        #expect(throws: IndexError.self) { try damaged.verifyAll() }
+    }
+
     /// Opened with verification on first use, a flipped bit anywhere is reported by the
     /// open or by the first member that reads it; a search never returns a wrong answer.
     @Test func everyBitFlipIsDetectedOnFirstUse() throws {
