@@ -3,7 +3,9 @@ import Foundation
 /// Finds credentials in text meant for a plain-text tier: provider API keys and tokens, AWS
 /// secret keys, JWTs, private key blocks (PEM, OpenSSH, PGP, age), card numbers (Luhn, grouped
 /// by spaces, dashes or dots), IBANs (mod 97, any case), `password: x` and "password is x" lines
-/// (English, German, French, Spanish) and PINs written out (`PIN 4711`).
+/// (English, German, French, Spanish), passwords in URLs and on command lines (`--password x`,
+/// `mysql -px`, `curl -u user:x`), token and secret settings (`API_TOKEN=…`) and PINs written out
+/// (`PIN 4711`).
 ///
 /// Invisible format characters (zero-width space, joiners, soft hyphen, BOM) are removed before
 /// scanning, so a key split by one is still found.
@@ -15,6 +17,8 @@ public enum SecretScanner {
         case awsAccessKey, githubToken, slackToken, stripeKey, openAIKey, googleAPIKey
         case privateKey, cardNumber, iban, password
         case awsSecretKey, jsonWebToken, pin
+        /// `API_TOKEN=…`, `client_secret: …` with a value shaped like a key.
+        case secretSetting
 
         /// Readable name for messages: "AWS access key".
         public var label: String {
@@ -32,6 +36,7 @@ public enum SecretScanner {
             case .awsSecretKey: "AWS secret key"
             case .jsonWebToken: "JSON web token"
             case .pin: "PIN"
+            case .secretSetting: "token or secret setting"
             }
         }
     }
@@ -67,7 +72,10 @@ public enum SecretScanner {
             let digits = bytes.reduce(0) { $0 + ($1 >= 0x30 && $1 <= 0x39 ? 1 : 0) }
             if digits >= 13, hasCardNumber(line) { add(.cardNumber) }
             if digits >= 8, hasIBAN(line) { add(.iban) }
-            if hasPasswordAssignment(line) || hasPasswordStatement(line) { add(.password) }
+            if hasPasswordAssignment(line) || hasPasswordStatement(line) || hasURLPassword(bytes) || hasCommandLinePassword(bytes) {
+                add(.password)
+            }
+            if hasSecretSetting(bytes) { add(.secretSetting) }
             if hasPIN(line) { add(.pin) }
             hits += kinds.map { Hit(kind: $0, line: lineNumber) }
         }
@@ -368,7 +376,126 @@ public enum SecretScanner {
         return false
     }
 
-    private static let assignmentWords = ["password", "passwort", "passwd", "passphrase", "kennwort", "pwd"].map { Array($0.utf8) }
+    private static let assignmentWords = ["password", "passwort", "passwd", "passphrase", "kennwort", "pwd", "pgpassword"].map { Array($0.utf8) }
+
+    /// A password in a URL: `postgres://app:S3cret@db/app`, `https://user:token@host/repo.git`
+    /// (the user part, a colon, a non-empty password, then `@`, before the host's end).
+    static func hasURLPassword(_ bytes: [UInt8]) -> Bool {
+        let scheme = Array("://".utf8)
+        var i = 0
+        while i + 3 <= bytes.count {
+            guard bytes[i] == scheme[0], bytes[i + 1] == scheme[1], bytes[i + 2] == scheme[2] else { i += 1; continue }
+            var end = i + 3
+            while end < bytes.count, ![0x20, 0x09, 0x2F, 0x3F, 0x23, 0x22, 0x27, 0x3C, 0x3E].contains(bytes[end]) { end += 1 }
+            let authority = bytes[(i + 3)..<end]
+            if let at = authority.lastIndex(of: 0x40), let colon = authority[..<at].firstIndex(of: 0x3A),
+                colon > authority.startIndex, colon + 1 < at, bytes[colon + 1] != 0x2A  // not a masked `user:***@`
+            {
+                return true
+            }
+            i = end
+        }
+        return false
+    }
+
+    /// A password given on a command line, as shell history keeps it: `--password VALUE`,
+    /// `mysql -uroot -pVALUE` (the value joined to `-p`), `sshpass -p VALUE`, `redis-cli -a VALUE`,
+    /// `curl -u user:VALUE`. (`--password=VALUE` is an assignment, found above.)
+    static func hasCommandLinePassword(_ bytes: [UInt8]) -> Bool {
+        let lower = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+        func value(at start: Int) -> ArraySlice<UInt8>? {
+            var end = start
+            while end < lower.count, lower[end] != 0x20, lower[end] != 0x09 { end += 1 }
+            let value = bytes[start..<end].filter { $0 != 0x22 && $0 != 0x27 }
+            guard let first = value.first, value.count >= 4, ![0x2D, 0x24, 0x3C, 0x7B, 0x2A, 0x28, 0x5B].contains(first) else { return nil }  // - $ < { * ( [
+            return value[...]
+        }
+        func option(_ flag: String, then check: (ArraySlice<UInt8>) -> Bool = { _ in true }) -> Bool {
+            let needle = Array((" " + flag + " ").utf8)
+            var i = 0
+            while let found = find(needle, in: lower, from: i) {
+                if let v = value(at: found + needle.count), check(v) { return true }
+                i = found + 1
+            }
+            return false
+        }
+        if option("--password") || option("--passwd") { return true }
+        if contains(Array("sshpass".utf8), in: lower), option("-p") { return true }
+        if contains(Array("redis-cli".utf8), in: lower), option("-a") { return true }
+        if contains(Array("curl".utf8), in: lower),
+            option("-u", then: { v in v.firstIndex(of: 0x3A).map { $0 + 1 < v.endIndex } ?? false })
+                || option("--user", then: { v in v.firstIndex(of: 0x3A).map { $0 + 1 < v.endIndex } ?? false })
+        {
+            return true
+        }
+        if contains(Array("mysql".utf8), in: lower) || contains(Array("mariadb".utf8), in: lower) {
+            let needle = Array(" -p".utf8)
+            var i = 0
+            while let found = find(needle, in: lower, from: i) {
+                let start = found + needle.count
+                if start < lower.count, lower[start] != 0x20, value(at: start) != nil { return true }
+                i = found + 1
+            }
+        }
+        return false
+    }
+
+    /// `API_TOKEN=…`, `client_secret: "…"`, `export GITLAB_TOKEN=…`: a setting whose name ends in
+    /// a secret's word (token, secret, api key, access key, secret key, private key, auth key), `=`
+    /// or `:`, and a value shaped like a key: at least 8 characters of letters, digits and `_-+/=.~:`
+    /// mixing letters and digits (or at least 20 of them), not a placeholder (`$VAR`, `<…>`, `{…}`,
+    /// `xxxxxxxx`). "Secret Santa: 20 euros" and "API key: ask Tom" are not settings.
+    static func hasSecretSetting(_ bytes: [UInt8]) -> Bool {
+        let lower = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+        func isNameByte(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x2D || b == 0x2E }
+        var i = 0
+        while i < lower.count {
+            guard isNameByte(lower[i]), i == 0 || !isNameByte(lower[i - 1]) else { i += 1; continue }
+            var end = i
+            while end < lower.count, isNameByte(lower[end]) { end += 1 }
+            let name = lower[i..<end].filter { $0 != 0x5F && $0 != 0x2D && $0 != 0x2E }
+            i = end
+            guard secretNameEndings.contains(where: { name.count >= $0.count && name.suffix($0.count).elementsEqual($0) }) else { continue }
+            var j = end
+            while j < lower.count, lower[j] == 0x20 || lower[j] == 0x22 || lower[j] == 0x27 { j += 1 }
+            guard j < lower.count, lower[j] == 0x3D || lower[j] == 0x3A else { continue }
+            j += 1
+            guard j >= lower.count || (lower[j] != 0x3D && lower[j] != 0x2F) else { continue }  // `==`, `://`
+            while j < lower.count, lower[j] == 0x20 || lower[j] == 0x09 || lower[j] == 0x22 || lower[j] == 0x27 { j += 1 }
+            var k = j
+            while k < bytes.count, isKeyByte(bytes[k]) { k += 1 }
+            if isKeyShaped(bytes[j..<k]) { return true }
+        }
+        return false
+    }
+
+    private static let secretNameEndings = ["token", "secret", "apikey", "accesskey", "secretkey", "privatekey", "authkey"]
+        .map { Array($0.utf8) }
+
+    private static func isKeyByte(_ b: UInt8) -> Bool {
+        (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39)
+            || [0x5F, 0x2D, 0x2B, 0x2F, 0x3D, 0x2E, 0x7E, 0x3A].contains(b)
+    }
+
+    /// A value a key generator would make, not a word, a placeholder or a repeated character.
+    private static func isKeyShaped(_ value: ArraySlice<UInt8>) -> Bool {
+        guard value.count >= 8, let first = value.first, Set(value).count > 2 else { return false }
+        let hasDigit = value.contains { $0 >= 0x30 && $0 <= 0x39 }
+        let hasLetter = value.contains { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) }
+        guard hasLetter, first != 0x2E, first != 0x2F else { return false }  // not a path or a file name's end
+        return hasDigit || value.count >= 20
+    }
+
+    /// The first offset at or after `from` where `needle` starts in `haystack`.
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+        guard needle.count <= haystack.count else { return nil }
+        var i = from
+        while i + needle.count <= haystack.count {
+            if haystack[i] == needle[0], haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
+        }
+        return nil
+    }
 
     /// "the password is hunter2", "mein Passwort für Netflix ist Sonne77", "le mot de passe du
     /// wifi est chaton123", "la contraseña es gatito99": a password word, at most five words, a

@@ -39,6 +39,20 @@ struct SecretScannerTests {
         ("iban de89 3704 0044 0532 0130 00", .iban),
         ("token ghp_\u{200B}" + String(repeating: "a1B2", count: 9), .githubToken),
         ("token gh\u{200B}p_" + String(repeating: "a1B2", count: 9), .githubToken),
+        // Shell history, configs and URLs.
+        ("DATABASE_URL=postgres://app:Xk29vLqp@db.internal:5432/app", .password),
+        ("git clone https://anna:hunter2hunter2@git.example.org/anna/notes.git", .password),
+        ("mysql -u root -pS3cretDb42 shop < dump.sql", .password),
+        ("$ sshpass -p 'Summer2024' ssh pi@192.168.1.20", .password),
+        ("redis-cli -h cache -a Kq8vNw2x ping", .password),
+        ("curl -u admin:Pa55w0rd https://router.local/api", .password),
+        ("psql --host db --password Tz8wq4Lm", .password),
+        ("export PGPASSWORD=Tz8wq4Lm", .password),
+        ("export GITLAB_TOKEN=glpat-8f3kd9a2mZx7Qw", .secretSetting),
+        ("client_secret: \"9c2f7a1b4e6d8f0a3c5e\"", .secretSetting),
+        ("SECRET_KEY = 'django-insecure-7h3k9q2m5x8v1b4n'", .secretSetting),
+        ("api.key=AbC123dEf456GhI789", .secretSetting),
+        ("TELEGRAM_BOT_TOKEN=5829104763:AAHfQk2Lx9mPqRsTuVwXyZ0123456789abcd", .secretSetting),
     ])
     func truePositives(text: String, kind: SecretScanner.Kind) {
         let hits = SecretScanner.scan("first line\n" + text)
@@ -82,6 +96,17 @@ struct SecretScannerTests {
         "Pinned the photo 4711 times",
         "The password manager is Bitwarden. Emergency access is set up for Tobias and Jana.",
         "Unser Passwort-Manager ist KeePassXC",
+        // Shell lines, URLs and settings without a secret in them.
+        "ssh://git@github.com/anna/notes.git and https://example.org/a:b@c",
+        "https://user@example.org/ and http://[::1]:8080/ and mailto:anna@example.org",
+        "psql --password (it asks for it) and mysql -u root -p shop",
+        "curl -u anna https://example.org (prompts) and mysql -p $DB_PASS",
+        "Secret Santa: 20 euros each, token: the blue one",
+        "API key: ask Tom. The session token expires after 3600 seconds",
+        "SECRET_KEY=${SECRET_KEY} and API_TOKEN=<your token here> and token = none",
+        "GITHUB_TOKEN=xxxxxxxxxxxxxxxxxxxx or secret: ********",
+        "my secret: I love pineapple pizza; the access token: see the wiki",
+        "cache_secret=./config/secrets.yml",
     ])
     func falsePositives(text: String) {
         #expect(SecretScanner.scan(text).isEmpty, "\(SecretScanner.scan(text))")
