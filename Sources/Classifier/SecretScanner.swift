@@ -72,11 +72,15 @@ public enum SecretScanner {
             let digits = bytes.reduce(0) { $0 + ($1 >= 0x30 && $1 <= 0x39 ? 1 : 0) }
             if digits >= 13, hasCardNumber(line) { add(.cardNumber) }
             if digits >= 8, hasIBAN(line) { add(.iban) }
-            if hasPasswordAssignment(line) || hasPasswordStatement(line) || hasURLPassword(bytes) || hasCommandLinePassword(bytes) {
+            // The word-based checks below share one lower-cased copy of the line.
+            let lower = lowerBytes(line)
+            if hasPasswordAssignment(lower) || hasPasswordStatement(lower) || hasURLPassword(bytes)
+                || hasCommandLinePassword(bytes, lower: lower)
+            {
                 add(.password)
             }
-            if hasSecretSetting(bytes) { add(.secretSetting) }
-            if hasPIN(line) { add(.pin) }
+            if hasSecretSetting(bytes, lower: lower) { add(.secretSetting) }
+            if hasPIN(lower) { add(.pin) }
             hits += kinds.map { Hit(kind: $0, line: lineNumber) }
         }
         return hits
@@ -171,17 +175,7 @@ public enum SecretScanner {
     private static let privateKeyMarker = Array("PRIVATE KEY".utf8)
 
     static func contains(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
-        guard needle.count <= haystack.count else { return false }
-        var i = 0
-        while i <= haystack.count - needle.count {
-            if haystack[i] == needle[0] {
-                var j = 1
-                while j < needle.count, haystack[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return true }
-            }
-            i += 1
-        }
-        return false
+        find(needle, in: haystack, from: 0) != nil
     }
 
     /// The line's UTF-8 bytes with ASCII letters lower-cased.
@@ -361,8 +355,8 @@ public enum SecretScanner {
     // MARK: Passwords
 
     /// `password: hunter2`, `Passwort = x`, `pwd=x`: a password word, `:` or `=`, a non-empty value.
-    static func hasPasswordAssignment(_ line: Substring) -> Bool {
-        let lower = lowerBytes(line)
+    /// - Parameter lower: the line's bytes, lower-cased (``lowerBytes(_:)``).
+    static func hasPasswordAssignment(_ lower: [UInt8]) -> Bool {
         for word in assignmentWords {
             for start in wordOccurrences(of: word, in: lower) {
                 var i = start + word.count
@@ -401,8 +395,10 @@ public enum SecretScanner {
     /// A password given on a command line, as shell history keeps it: `--password VALUE`,
     /// `mysql -uroot -pVALUE` (the value joined to `-p`), `sshpass -p VALUE`, `redis-cli -a VALUE`,
     /// `curl -u user:VALUE`. (`--password=VALUE` is an assignment, found above.)
-    static func hasCommandLinePassword(_ bytes: [UInt8]) -> Bool {
-        let lower = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+    /// - Parameters:
+    ///   - bytes: the line's bytes.
+    ///   - lower: the same, lower-cased (``lowerBytes(_:)``).
+    static func hasCommandLinePassword(_ bytes: [UInt8], lower: [UInt8]) -> Bool {
         func value(at start: Int) -> ArraySlice<UInt8>? {
             var end = start
             while end < lower.count, lower[end] != 0x20, lower[end] != 0x09 { end += 1 }
@@ -445,20 +441,24 @@ public enum SecretScanner {
     /// or `:`, and a value shaped like a key: at least 8 characters of letters, digits and `_-+/=.~:`
     /// mixing letters and digits (or at least 20 of them), not a placeholder (`$VAR`, `<…>`, `{…}`,
     /// `xxxxxxxx`). "Secret Santa: 20 euros" and "API key: ask Tom" are not settings.
-    static func hasSecretSetting(_ bytes: [UInt8]) -> Bool {
-        let lower = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+    /// - Parameters:
+    ///   - bytes: the line's bytes.
+    ///   - lower: the same, lower-cased (``lowerBytes(_:)``).
+    static func hasSecretSetting(_ bytes: [UInt8], lower: [UInt8]) -> Bool {
         func isNameByte(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x2D || b == 0x2E }
         var i = 0
         while i < lower.count {
             guard isNameByte(lower[i]), i == 0 || !isNameByte(lower[i - 1]) else { i += 1; continue }
             var end = i
             while end < lower.count, isNameByte(lower[end]) { end += 1 }
-            let name = lower[i..<end].filter { $0 != 0x5F && $0 != 0x2D && $0 != 0x2E }
+            let nameRange = i..<end
             i = end
-            guard secretNameEndings.contains(where: { name.count >= $0.count && name.suffix($0.count).elementsEqual($0) }) else { continue }
+            // Only a name followed by `=` or `:` is looked at further.
             var j = end
             while j < lower.count, lower[j] == 0x20 || lower[j] == 0x22 || lower[j] == 0x27 { j += 1 }
             guard j < lower.count, lower[j] == 0x3D || lower[j] == 0x3A else { continue }
+            let name = lower[nameRange].filter { $0 != 0x5F && $0 != 0x2D && $0 != 0x2E }
+            guard secretNameEndings.contains(where: { name.count >= $0.count && name.suffix($0.count).elementsEqual($0) }) else { continue }
             j += 1
             guard j >= lower.count || (lower[j] != 0x3D && lower[j] != 0x2F) else { continue }  // `==`, `://`
             while j < lower.count, lower[j] == 0x20 || lower[j] == 0x09 || lower[j] == 0x22 || lower[j] == 0x27 { j += 1 }
@@ -490,8 +490,12 @@ public enum SecretScanner {
     private static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
         guard needle.count <= haystack.count else { return nil }
         var i = from
-        while i + needle.count <= haystack.count {
-            if haystack[i] == needle[0], haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
+        while i <= haystack.count - needle.count {
+            if haystack[i] == needle[0] {
+                var j = 1
+                while j < needle.count, haystack[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return i }
+            }
             i += 1
         }
         return nil
@@ -501,8 +505,8 @@ public enum SecretScanner {
     /// wifi est chaton123", "la contraseña es gatito99": a password word, at most five words, a
     /// verb "is", then a value that looks like a password rather than a description ("is in the
     /// drawer", "was too short", "is the name of my dog" are not values).
-    static func hasPasswordStatement(_ line: Substring) -> Bool {
-        let lower = lowerBytes(line)
+    /// - Parameter lower: the line's bytes, lower-cased (``lowerBytes(_:)``).
+    static func hasPasswordStatement(_ lower: [UInt8]) -> Bool {
         for word in passwordWords {
             for start in wordOccurrences(of: word, in: lower) {
                 var sawCopula = false
@@ -569,8 +573,8 @@ public enum SecretScanner {
     /// `PIN 4711`, `PIN: 4711`, `PIN-Code ist 0815`, "my PIN for the Sparkasse card is 4711",
     /// `code PIN 1234`, `Geheimzahl 2468`: a PIN word, then a 4-8 digit number either right
     /// after it or after a verb "is" or a colon within six words.
-    static func hasPIN(_ line: Substring) -> Bool {
-        let lower = lowerBytes(line)
+    /// - Parameter lower: the line's bytes, lower-cased (``lowerBytes(_:)``).
+    static func hasPIN(_ lower: [UInt8]) -> Bool {
         for word in pinWords {
             for start in wordOccurrences(of: word, in: lower, allowDigitAfter: false) {
                 var previousAllows = true
