@@ -6,22 +6,14 @@ import Foundation
 /// loading 30,522 tokens this way takes a fraction of a `[String: Int32]`'s SipHash and
 /// string storage, and a look-up hashes the candidate's bytes in place.
 struct Vocabulary: Sendable {
-    /// Every token's bytes, one after another.
-    private var bytes: [UInt8] = []
+    /// The vocabulary file's bytes, which the tokens point into.
+    private let bytes: [UInt8]
     /// Per id: where its token starts in `bytes`, and its length.
-    private var spans: [(start: Int32, count: Int32)] = []
+    private let spans: [(start: Int32, count: Int32)]
     /// Ids by hash; -1 is an empty slot. A power of two, at most half full.
-    private var slots: [Int32]
+    private let slots: [Int32]
     /// Distinct tokens (a token repeated in the file keeps its last id, as a dictionary would).
-    private(set) var count = 0
-
-    init(capacity: Int) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        slots = [Int32](repeating: -1, count: size)
-        bytes.reserveCapacity(capacity * 8)
-        spans.reserveCapacity(capacity)
-    }
+    let count: Int
 
     /// The vocabulary of a file of one token per line, the id being the line number from 0.
     /// Like the reference, a line's trailing white space (a CR, say) is not part of its token.
@@ -76,20 +68,6 @@ struct Vocabulary: Sendable {
         return token.utf8.count
     }
 
-    /// Adds `token` as `id`; ids come in order from 0.
-    mutating func insert(_ token: some Collection<UInt8>, id: Int32) {
-        precondition(Int(id) == spans.count, "ids are added in order")
-        let start = bytes.count
-        bytes.append(contentsOf: token)
-        spans.append((Int32(start), Int32(bytes.count - start)))
-        if (count + 1) * 2 > slots.count { grow() }
-        let slot = bytes.withUnsafeBufferPointer { all in
-            find(UnsafeBufferPointer(rebasing: all[start..<all.count]), in: all)
-        }
-        if slots[slot] < 0 { count += 1 }
-        slots[slot] = id
-    }
-
     /// The id of `token`, if it is in the vocabulary.
     func id(_ token: String) -> Int32? {
         var token = token
@@ -124,21 +102,6 @@ struct Vocabulary: Sendable {
                 return slot
             }
             slot = (slot + 1) & mask
-        }
-    }
-
-    private mutating func grow() {
-        let ids = slots.filter { $0 >= 0 }
-        slots = [Int32](repeating: -1, count: slots.count * 2)
-        let mask = slots.count - 1
-        bytes.withUnsafeBufferPointer { all in
-            for id in ids {
-                let span = spans[Int(id)]
-                let token = UnsafeBufferPointer(rebasing: all[Int(span.start)..<Int(span.start + span.count)])
-                var slot = Int(truncatingIfNeeded: Self.hash(token)) & mask
-                while slots[slot] >= 0 { slot = (slot + 1) & mask }
-                slots[slot] = id
-            }
         }
     }
 
