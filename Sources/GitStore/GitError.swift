@@ -74,7 +74,8 @@ private let libgit2Setup: GitError? = {
     guard let table = memvault_git_open(&error) else {
         return GitError(code: -1, function: "dlopen", message: error.map { String(cString: $0) } ?? "libgit2 cannot be opened")
     }
-    if git.git_libgit2_init() < 0 { return GitError.last(-1, "git_libgit2_init") }
+    // The system's CA certificates are read only before a fetch, push or clone (loader.c).
+    if memvault_git_init(table) < 0 { return GitError.last(-1, "git_libgit2_init") }
     // Vaults and CI checkouts may belong to another uid; git's "dubious ownership"
     // check would refuse them, and memvault opens only paths the user named.
     if memvault_git_set_owner_validation(table, 0) < 0 {
@@ -98,6 +99,15 @@ private let libgit2Setup: GitError? = {
 /// Makes sure libgit2 is initialized before any other call.
 func ensureLibgit2() throws(GitError) {
     if let error = libgit2Setup { throw error }
+}
+
+/// Makes sure the system's CA certificates, which set-up only noted, are read: before every
+/// operation that may reach a remote over TLS.
+func ensureCertificates() throws(GitError) {
+    try ensureLibgit2()
+    if withUnsafePointer(to: git, { memvault_git_load_certificates($0) }) < 0 {
+        throw GitError.last(-1, "git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS)")
+    }
 }
 
 /// Signalled when the set-up `prepareInBackground()` started has finished.

@@ -31,6 +31,7 @@ extension GitRepository {
     /// `GIT_USERNAME`/`GIT_PASSWORD` from the environment. Local paths need none.
     /// - Throws: `GitError` (`isAuthenticationFailure` when no credential was accepted).
     public func fetch(remote: String) throws(GitError) {
+        try ensureCertificates()
         let handle = try lookupRemote(remote)
         defer { git.git_remote_free(handle) }
         var options = git_fetch_options()
@@ -51,6 +52,7 @@ extension GitRepository {
     ///   commits we lack (fetch, merge, push again); `isAuthenticationFailure` when no
     ///   credential was accepted.
     public func push(remote: String, branch: String) throws(GitError) {
+        try ensureCertificates()
         let handle = try lookupRemote(remote)
         defer { git.git_remote_free(handle) }
         let url = string(git.git_remote_url(handle))
@@ -88,7 +90,7 @@ extension GitRepository {
     ///   tree can be inspected first (`specialEntries(at:)`, then `checkOutHeadIntoEmptyWorkdir()`).
     /// - Throws: `GitError` when the clone fails; the directory must be empty or absent.
     public static func clone(url: String, to directory: URL, checkout: Bool = true) throws(GitError) -> GitRepository {
-        try ensureLibgit2()
+        try ensureCertificates()
         var options = git_clone_options()
         try check(git.git_clone_options_init(&options, UInt32(GIT_CLONE_OPTIONS_VERSION)), "git_clone_options_init")
         if !checkout { options.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE.rawValue }

@@ -35,6 +35,30 @@ struct StartupTests {
         #expect(try cli.commitCount() == 2)
     }
 
+    @Test("libgit2's set-up leaves the CA certificates to memvault, which reads them before a sync")
+    func certificatesOnDemand() throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        let remote = cli.home.appendingPathComponent("remote.git")
+        _ = try CLI.git(["init", "--bare", "--quiet", "--initial-branch=main", remote.path], in: cli.home, environment: cli.environment)
+        try #require(try cli.run(["init", cli.vault.path, "--user", "alice", "--remote", remote.path]).status == 0)
+
+        // libgit2 (and mbedTLS's folder reader) call memvault's two readers, not mbedTLS's.
+        let add = try cli.run(["add", "a memory committed without reading certificates", "--tier", "general"], env: ["LD_DEBUG": "bindings"])
+        #expect(add.status == 0, "\(add.stderr.suffix(2000))")
+        for reader in ["mbedtls_x509_crt_parse_file", "mbedtls_x509_crt_parse_path"] {
+            let bound = add.stderr.split(separator: "\n").contains {
+                $0.contains("libgit2.so") && $0.contains("/\(CLI.binary.lastPathComponent) [0]") && $0.contains("`\(reader)'")
+            }
+            #expect(bound, "libgit2 does not call memvault's \(reader)")
+        }
+        // A sync reads the noted certificates first (a file that cannot be read fails it).
+        let sync = try cli.run(["sync"])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        let pushed = try CLI.git(["rev-parse", "main"], in: remote, environment: cli.environment).output
+        #expect(pushed == (try cli.git(["rev-parse", "HEAD"]).output), "the remote's main is \(pushed)")
+    }
+
     @Test("a command that commits starts libgit2 before parsing, and exits cleanly when its arguments stop it")
     func committingCommandStoppedEarly() throws {
         let cli = try CLI()
