@@ -12,6 +12,8 @@ enum EntryFileFuzz {
         law(viaString.bytes == bytes, "parsing the text changed the bytes")
         law(viaString.entries.count == file.entries.count, "the text parses to another entry count")
 
+        checkChangesReadAsWholeFile(file)
+
         var counter: UInt64 = 0
         var withIDs = file
         let newIDs = withIDs.assignMissingIDs {
@@ -54,6 +56,30 @@ enum EntryFileFuzz {
         // Idempotent.
         var again = withIDs
         law(again.assignMissingIDs(using: { "unused" }).isEmpty && again.bytes == withIDs.bytes, "a second id insertion changed the file")
+    }
+
+    /// An insert, a replacement and a removal parse the file again only from the heading before
+    /// the change: each must read exactly as the whole changed file does.
+    static func checkChangesReadAsWholeFile(_ file: EntryFile) {
+        func same(_ changed: EntryFile, _ what: String) {
+            let whole = EntryFile.parse(String(decoding: changed.bytes, as: UTF8.self))
+            law(changed.segments == whole.segments && changed.problems == whole.problems && changed.lineEnding == whole.lineEnding,
+                "\(what): the segments or problems differ from the whole file's parse")
+            law(changed.entries.count == whole.entries.count, "\(what): the entry count differs from the whole file's parse")
+            for (left, right) in zip(changed.entries, whole.entries) {
+                law(String(describing: left) == String(describing: right), "\(what): the entry on line \(right.line) reads differently")
+            }
+        }
+        func rendered(_ id: String) -> String {
+            EntryRenderer.render(date: EntryDate(year: 2026, month: 1, day: 15, hour: 12), title: "fuzz", id: id, meta: [], body: "added #fuzz")
+        }
+        var inserted = file
+        if inserted.insert(rendered("01KFUZZ0000000000000000000")) { same(inserted, "insert") }
+        guard let last = file.entries.last(where: { $0.id != nil }), let id = last.id else { return }
+        var replaced = file
+        if replaced.replace(id: id, with: rendered(id)) { same(replaced, "replace") }
+        var removed = file
+        if removed.remove(id: id) { same(removed, "remove") }
     }
 
     /// Segments cover every byte in order; entries lie inside the file.

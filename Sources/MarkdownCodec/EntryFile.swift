@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A Markdown file of entries, held as its exact bytes.
 ///
 /// Parsing never changes a byte (`EntryFile.parse(b).bytes == b` for every valid
@@ -40,7 +44,10 @@ public struct EntryFile: Sendable {
     }
 
     private mutating func reparse() {
-        let result = bytes.withUnsafeBufferPointer { FileParser.parse($0) }
+        take(bytes.withUnsafeBufferPointer { FileParser.parse($0) })
+    }
+
+    private mutating func take(_ result: FileParser.Result) {
         entries = result.entries
         segments = result.segments
         problems = result.problems
@@ -117,7 +124,7 @@ public struct EntryFile: Sendable {
         if position < bytes.count { insertion += lineEnding }
         var changed = bytes
         changed.insert(contentsOf: insertion.utf8, at: position)
-        return commit(changed, entryCountChange: 1, keeping: rendered[0].id)
+        return commit(changed, from: position, entryCountChange: 1, keeping: rendered[0].id)
     }
 
     /// Removes the entry's whole segment.
@@ -128,7 +135,7 @@ public struct EntryFile: Sendable {
         guard let entry = entry(id: id) else { return false }
         var changed = bytes
         changed.removeSubrange(entry.byteRange)
-        return commit(changed, entryCountChange: -1, keeping: nil)
+        return commit(changed, from: entry.byteRange.lowerBound, entryCountChange: -1, keeping: nil)
     }
 
     /// Replaces the entry's text, keeping the blank lines that end its segment (and a
@@ -158,20 +165,64 @@ public struct EntryFile: Sendable {
         if hasLineEnding { text += lineEnding }
         var changed = bytes
         changed.replaceSubrange(range.lowerBound..<contentEnd, with: text.utf8)
-        return commit(changed, entryCountChange: 0, keeping: rendered[0].id)
+        return commit(changed, from: range.lowerBound, entryCountChange: 0, keeping: rendered[0].id)
     }
 
-    /// Takes `changed` if it reads as the same entries plus `entryCountChange`, with an
-    /// entry `id` when given; otherwise keeps the file as it was.
-    private mutating func commit(_ changed: [UInt8], entryCountChange: Int, keeping id: String?) -> Bool {
-        var candidate = self
-        candidate.bytes = changed
-        candidate.reparse()
+    /// Takes `changed` (these bytes with the ones from `changeStart` on changed) if it reads as
+    /// the same entries plus `entryCountChange`, with an entry `id` when given; otherwise keeps
+    /// the file as it was.
+    private mutating func commit(_ changed: [UInt8], from changeStart: Int, entryCountChange: Int, keeping id: String?) -> Bool {
+        let candidate = reparsed(changed, from: changeStart)
         guard candidate.entries.count == entries.count + entryCountChange,
             id.map({ candidate.entry(id: $0) != nil }) ?? true
         else { return false }
         self = candidate
         return true
+    }
+
+    /// The file `changed` reads as, where `changed` is these bytes with the ones from
+    /// `changeStart` on changed. Only the segments from the last one whose heading line ends
+    /// before `changeStart` are parsed again (`FileParser.parse(_:resuming:of:)`): an entry added
+    /// at the end of a month's file parses that file's last entry and itself, not the whole file.
+    /// The whole file is parsed when no such segment exists or the file defines a link reference
+    /// or a footnote (`]:`), whose effect reaches text before it.
+    /// - Complexity: O(n) to find the lines, plus a parse of the bytes from that segment on.
+    func reparsed(_ changed: [UInt8], from changeStart: Int) -> EntryFile {
+        var candidate = self
+        candidate.bytes = changed
+        guard let segment = resumableSegment(before: changeStart), !Self.mayDefineReferences(changed) else {
+            candidate.reparse()
+            return candidate
+        }
+        let previous = FileParser.Result(entries: entries, segments: segments, problems: problems, lineEnding: lineEnding, indexOfID: indexOfID)
+        candidate.take(changed.withUnsafeBufferPointer { FileParser.parse($0, resuming: segment, of: previous) })
+        return candidate
+    }
+
+    /// The last segment that starts at a level-2 heading (an entry, or a heading without a valid
+    /// date) whose line, line ending included, ends at or before `offset`.
+    func resumableSegment(before offset: Int) -> Int? {
+        for index in segments.indices.reversed() where segments[index].kind != .preamble {
+            var end = segments[index].byteRange.lowerBound
+            while end < bytes.count, bytes[end] != .lineFeed, bytes[end] != .carriageReturn { end += 1 }
+            if end < bytes.count { end += bytes[end] == .carriageReturn && end + 1 < bytes.count && bytes[end + 1] == .lineFeed ? 2 : 1 }
+            if end <= offset { return index }
+        }
+        return nil
+    }
+
+    /// Whether `bytes` hold `]:`, which every link reference and footnote definition does.
+    private static func mayDefineReferences(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            var offset = 0
+            while offset + 1 < buffer.count, let found = memchr(base + offset, 0x5D, buffer.count - offset - 1) {
+                let bracket = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if buffer[bracket + 1] == 0x3A { return true }
+                offset = bracket + 1
+            }
+            return false
+        }
     }
 
     // MARK: Placement helpers

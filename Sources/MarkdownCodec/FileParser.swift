@@ -31,6 +31,8 @@ struct FileParser: TopBlockVisitor {
     private let lineOffset: Int
     private let frontMatterLines: Int
     private var pending: Pending?
+    /// Parsing resumed at a heading (``parse(_:resuming:of:)``): no preamble precedes it.
+    private var resumed = false
     private var segmentStart = 0
     private var result = Result()
     var scanner = TagScanner()
@@ -50,10 +52,38 @@ struct FileParser: TopBlockVisitor {
         return parser.result
     }
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, lines: LineTable, frontMatterLines: Int) {
+    /// Parses valid UTF-8 `bytes` again after a change that left everything before segment
+    /// `resumeSegment` of `previous` (the parse of the bytes before the change) as it was, that
+    /// segment's heading line included: that segment and the rest are parsed anew, the earlier
+    /// ones kept. The result is the one ``parse(_:)`` gives when (see `EntryFile.resumableSegment`)
+    /// that segment starts at a level-2 heading and the file defines no link reference or
+    /// footnote: that heading's line then starts at the top level of the document, whatever
+    /// precedes it (cmark parses blocks line after line, and a top-level heading closes every
+    /// open block), and nothing after it changes how the text before it reads.
+    /// - Complexity: O(n) to find the lines, plus one cmark parse of the bytes from that segment on.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, resuming resumeSegment: Int, of previous: Result) -> Result {
+        let bom = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
+        let lines = LineTable(bytes, firstLineStart: bom)
+        let first = previous.segments[resumeSegment]
+        var parser = FileParser(bytes: bytes, lines: lines, frontMatterLines: 0, lineOffset: first.line - 1)
+        parser.resumed = true
+        parser.segmentStart = first.byteRange.lowerBound
+        let keptEntries = previous.segments[..<resumeSegment].last(where: { $0.entryIndex != nil })?.entryIndex.map { $0 + 1 } ?? 0
+        parser.result.segments = Array(previous.segments[..<resumeSegment])
+        parser.result.entries = Array(previous.entries[..<keptEntries])
+        parser.result.problems = previous.problems.filter { $0.line < first.line }
+        parser.result.indexOfID = previous.indexOfID.filter { $0.value < keptEntries }
+        CmarkTree.parse(UnsafeBufferPointer(rebasing: bytes[first.byteRange.lowerBound...]), into: &parser)
+        parser.finishSegment(before: lines.count + 1)
+        parser.result.lineEnding = lines.crlfCount > lines.lfCount ? "\r\n" : "\n"
+        parser.result.problems.sort { $0.line < $1.line }
+        return parser.result
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>, lines: LineTable, frontMatterLines: Int, lineOffset: Int? = nil) {
         self.bytes = bytes
         self.lines = lines
-        self.lineOffset = frontMatterLines
+        self.lineOffset = lineOffset ?? frontMatterLines
         self.frontMatterLines = frontMatterLines
     }
 
@@ -215,7 +245,7 @@ struct FileParser: TopBlockVisitor {
             pending = nil
         }
         guard let entry = pending else {
-            finishPreamble(end: end, nextLine: nextLine)
+            if !resumed { finishPreamble(end: end, nextLine: nextLine) }
             return
         }
         let range = segmentStart..<end
