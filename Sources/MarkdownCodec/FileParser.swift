@@ -40,16 +40,24 @@ struct FileParser: TopBlockVisitor {
     /// Parses valid UTF-8 `bytes`.
     /// - Complexity: O(n) in the file size, one cmark parse.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result {
-        let bom = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
-        let lines = LineTable(bytes, firstLineStart: bom)
+        let lines = lineTable(bytes)
         let frontMatter = frontMatterLineCount(bytes, lines)
         var parser = FileParser(bytes: bytes, lines: lines, frontMatterLines: frontMatter)
-        let markdownStart = lines.start(ofLine: frontMatter + 1)
-        CmarkTree.parse(UnsafeBufferPointer(rebasing: bytes[markdownStart...]), into: &parser)
-        parser.finishSegment(before: lines.count + 1)
-        parser.result.lineEnding = lines.crlfCount > lines.lfCount ? "\r\n" : "\n"
-        parser.result.problems.sort { $0.line < $1.line }
-        return parser.result
+        return parser.run(from: lines.start(ofLine: frontMatter + 1))
+    }
+
+    private static func lineTable(_ bytes: UnsafeBufferPointer<UInt8>) -> LineTable {
+        let bom = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
+        return LineTable(bytes, firstLineStart: bom)
+    }
+
+    /// Parses the Markdown from byte `start` on into `result`.
+    private mutating func run(from start: Int) -> Result {
+        CmarkTree.parse(UnsafeBufferPointer(rebasing: bytes[start...]), into: &self)
+        finishSegment(before: lines.count + 1)
+        result.lineEnding = lines.crlfCount > lines.lfCount ? "\r\n" : "\n"
+        result.problems.sort { $0.line < $1.line }
+        return result
     }
 
     /// Parses valid UTF-8 `bytes` again after a change that left everything before segment
@@ -62,10 +70,8 @@ struct FileParser: TopBlockVisitor {
     /// open block), and nothing after it changes how the text before it reads.
     /// - Complexity: O(n) to find the lines, plus one cmark parse of the bytes from that segment on.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, resuming resumeSegment: Int, of previous: Result) -> Result {
-        let bom = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
-        let lines = LineTable(bytes, firstLineStart: bom)
         let first = previous.segments[resumeSegment]
-        var parser = FileParser(bytes: bytes, lines: lines, frontMatterLines: 0, lineOffset: first.line - 1)
+        var parser = FileParser(bytes: bytes, lines: lineTable(bytes), frontMatterLines: 0, lineOffset: first.line - 1)
         parser.resumed = true
         parser.segmentStart = first.byteRange.lowerBound
         let keptEntries = previous.segments[..<resumeSegment].last(where: { $0.entryIndex != nil })?.entryIndex.map { $0 + 1 } ?? 0
@@ -73,11 +79,7 @@ struct FileParser: TopBlockVisitor {
         parser.result.entries = Array(previous.entries[..<keptEntries])
         parser.result.problems = previous.problems.filter { $0.line < first.line }
         parser.result.indexOfID = previous.indexOfID.filter { $0.value < keptEntries }
-        CmarkTree.parse(UnsafeBufferPointer(rebasing: bytes[first.byteRange.lowerBound...]), into: &parser)
-        parser.finishSegment(before: lines.count + 1)
-        parser.result.lineEnding = lines.crlfCount > lines.lfCount ? "\r\n" : "\n"
-        parser.result.problems.sort { $0.line < $1.line }
-        return parser.result
+        return parser.run(from: first.byteRange.lowerBound)
     }
 
     private init(bytes: UnsafeBufferPointer<UInt8>, lines: LineTable, frontMatterLines: Int, lineOffset: Int? = nil) {
