@@ -18,7 +18,7 @@ enum ClassifyTrain {
         "memories.jsonl", "classify-heldout.jsonl", "classify-heldout2.jsonl", "heldout3/classify-heldout3.jsonl", "heldout4/classify-heldout4.jsonl",
         "heldout5/classify-heldout5.jsonl", "heldout6/classify-heldout6.jsonl", "heldout7/classify-heldout7.jsonl",
         "heldout8/classify-heldout8.jsonl", "heldout9/classify-heldout9.jsonl", "heldout10/classify-heldout10.jsonl",
-        "heldout11/classify-heldout11.jsonl", "heldout12/classify-heldout12.jsonl",
+        "heldout11/classify-heldout11.jsonl", "heldout12/classify-heldout12.jsonl", "heldout13/classify-heldout13.jsonl",
     ]
     static let dimensionBits = 16
     /// The grid searched: L2 penalty and the number of full-batch Adam steps (early stopping).

@@ -56,6 +56,14 @@ enum Lexicons {
         strong: dementia, demenz, demence, demencia, alzheimer*, parkinson*, had a stroke, a minor stroke, after the stroke, schlaganfall, avc, ictus, heart attack, herzinfarkt, \
             infarctus, infarto, came back abnormal, came back positive, results were abnormal, auffalliger befund, resultat anormal
         medium: abnormal, auffallig, anormal, anormale, wets the bed, bedwetting, nasst ein, einnassen, fait pipi au lit, enuresis, se hace pis
+        strong: dialysis, dialyse, dialisis, transplant list, kidney transplant, liver transplant, waiting for a transplant, nierentransplant*, \
+            transplantationsliste, liste de greffe, greffe de rein, greffe du rein, en attente de greffe, lista de trasplante, trasplante de rinon, \
+            fibromyalgia, fibromyalgie, fibromialgia, rheumatolog*, rhumatolog*, reumatolog*, rheuma, polyarthrite, artritis reumatoide, \
+            hearing aid, hearing aids, horgerat*, appareil auditif, appareils auditifs, audifono*, audiology, audiolog*, \
+            cochlear implant, cochlea implantat, implant cochleaire, implante coclear, \
+            levodopa, madopar, modopar, sinemet, neupro, rotigotin*, pramipexol*, ropinirol*, \
+            days sober, tage trocken, trocken seit, jours sans alcool, dias sin beber, sin beber desde
+        medium: my tablets, no drink, without a drink
         """
 
     static let finances = """
@@ -147,6 +155,7 @@ enum Lexicons {
         strong: sex, sexual, sexually, had sex, slept with, sleeping with, slept together, sleeping together, made love, make love, hookup, hooked up, one night stand, \
         affair, cheating on, cheated on, orgasm, erection, condom, condoms, birth control, libido, porn, \
         masturbat*, fetish, kink*, nudes, sexting, grindr, coming out, came out to, bisexual, transgender, \
+        hacer el amor, hicimos el amor, haciendo el amor, faire l amour, fait l amour, miteinander geschlafen, \
         gender dysphoria, threesome, erectile, \
         geschlafen mit, affare, fremdgegangen, fremdgehen, kondom, kondome, verhutung, porno, selbstbefriedigung, \
         sexuell, schwul, lesbisch, bisexuell, erektion, nacktbild*, nacktfoto*, \

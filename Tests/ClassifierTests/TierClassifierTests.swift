@@ -47,6 +47,13 @@ struct TierClassifierTests {
         ("Le pédiatre trouve que Léa, 4 ans, grandit bien", .children),
         ("Password hint for the old laptop: name of the first cat", .passwordHint),
         ("La pista de la contraseña del banco es el nombre de mi abuela", .passwordHint),
+        // Chronic illness and recovery without a doctor named, and intimacy in other words.
+        ("Dialyse mardi et jeudi, toujours sur la liste d'attente", .health),
+        ("New hearing aids from audiology, the left one still whistles", .health),
+        ("Mit dem Rheuma heute kaum aus dem Bett gekommen", .health),
+        ("Papa: Madopar um 8, 12 und 16 Uhr, pünktlich", .health),
+        ("300 days sober today, called my sponsor instead of the pub", .health),
+        ("Anoche hicimos el amor por primera vez en meses", .intimate),
     ])
     func sensitiveCategory(text: String, category: SensitiveCategory) {
         let evidence = classifier.evidence(text)
