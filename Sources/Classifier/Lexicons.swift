@@ -64,6 +64,9 @@ enum Lexicons {
             levodopa, madopar, modopar, sinemet, neupro, rotigotin*, pramipexol*, ropinirol*, \
             days sober, tage trocken, trocken seit, jours sans alcool, dias sin beber, sin beber desde
         medium: my tablets, no drink, without a drink
+        strong: sleep apnea, sleep apnoea, cpap, schlafapnoe, apnee du sommeil, apnea del sueno, apnea obstructiva, \
+            suchtdruck, craving alcohol, cravings for alcohol, envie de boire, ganas de beber
+        medium: craving, cravings, craved, apnea, apnee
         """
 
     static let finances = """
@@ -119,6 +122,8 @@ enum Lexicons {
     static let legal = """
         strong: lawyer, attorney, solicitor, lawsuit, sued, suing, sue him, sue her, sue them, court date, \
         court hearing, in court, custody, divorce, divorcing, restraining order, arrested, arrest, charged with, \
+        eviction, evicted, eviction notice, section 21 notice, served a section 21, raumungsklage, zwangsraumung, \
+        avis d expulsion, procedure d expulsion, desahucio, orden de desahucio, \
         conviction, convicted, criminal record, probation, parole, subpoena, deposition, cease and desist, \
         small claims, legal action, legal advice, tribunal, settlement offer, fraud, forged, \
         anwalt, anwaltin, rechtsanwalt*, klage, verklagt, verklagen, gericht, gerichtstermin, sorgerecht, \
@@ -163,7 +168,8 @@ enum Lexicons {
         contraception, masturb*, bisexuel*, lesbienne, \
         sexo, relaciones sexuales, me acoste con, acostarme con, acostamos, infiel, condon, preservativo, \
         anticonceptiv*, masturb*, salir del armario, sali del armario, lesbiana
-        medium: tinder, bumble, hinge, dating app, gay, lesbian, queer, crush on, in love with, kissed, \
+        medium: blindfold, handcuffs, augenbinde, bandeau sur les yeux, venda en los ojos, \
+        tinder, bumble, hinge, dating app, gay, lesbian, queer, crush on, in love with, kissed, \
         kissing, make out, made out, naked, intimate, breakup, broke up, ex boyfriend, ex girlfriend, jealous, \
         verknallt, verliebt, gekusst, nackt, schluss gemacht, eifersuchtig, amoureux, amoureuse, embrasse, \
         liaison, nue, rupture, jaloux, jalouse, enamorado, enamorada, bese, nos besamos, desnudo, desnuda, \

@@ -54,6 +54,9 @@ struct TierClassifierTests {
         ("Papa: Madopar um 8, 12 und 16 Uhr, pünktlich", .health),
         ("300 days sober today, called my sponsor instead of the pub", .health),
         ("Anoche hicimos el amor por primera vez en meses", .intimate),
+        ("Seit der Schlafapnoe schlafe ich mit CPAP-Maske", .health),
+        ("La propriétaire a lancé la procédure d'expulsion, audience en mai", .legal),
+        ("Got the eviction notice today, two months to find a flat", .legal),
     ])
     func sensitiveCategory(text: String, category: SensitiveCategory) {
         let evidence = classifier.evidence(text)
