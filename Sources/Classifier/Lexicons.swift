@@ -66,7 +66,7 @@ enum Lexicons {
         medium: my tablets, no drink, without a drink
         strong: sleep apnea, sleep apnoea, cpap, schlafapnoe, apnee du sommeil, apnea del sueno, apnea obstructiva, \
             suchtdruck, craving alcohol, cravings for alcohol, envie de boire, ganas de beber
-        medium: craving, cravings, craved, apnea, apnee
+        medium: craving, cravings, craved
         """
 
     static let finances = """
