@@ -43,7 +43,12 @@ struct DiskFullTests {
     /// Fills the file system, then frees `spare` bytes.
     static func fill(_ mount: URL, leaving spare: Int) throws {
         let filler = mount.appendingPathComponent("filler")
-        let fd = open(filler.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Close-on-exec: the tests run in parallel, and a child another test starts meanwhile with
+        // `posix_spawn` (`ProcessTimer`, used by the kill -9 tests; Foundation's `Process` closes
+        // other descriptors, `posix_spawn` does not) would inherit the descriptor and keep the
+        // file's pages allocated after it is removed: the "freed" disk stayed full (a CI run:
+        // `status` after the filler's removal failed with "No space left on device").
+        let fd = open(filler.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         try #require(fd >= 0)
         let chunk = [UInt8](repeating: 0x61, count: 4096)
         var size = 0
