@@ -375,7 +375,7 @@ public enum SecretScanner {
     /// A password in a URL: `postgres://app:S3cret@db/app`, `https://user:token@host/repo.git`
     /// (the user part, a colon, a non-empty password, then `@`, before the host's end).
     static func hasURLPassword(_ bytes: [UInt8]) -> Bool {
-        let scheme = Array("://".utf8)
+        let scheme = urlScheme
         var i = 0
         while i + 3 <= bytes.count {
             guard bytes[i] == scheme[0], bytes[i + 1] == scheme[1], bytes[i + 2] == scheme[2] else { i += 1; continue }
@@ -406,8 +406,7 @@ public enum SecretScanner {
             guard let first = value.first, value.count >= 4, ![0x2D, 0x24, 0x3C, 0x7B, 0x2A, 0x28, 0x5B].contains(first) else { return nil }  // - $ < { * ( [
             return value[...]
         }
-        func option(_ flag: String, then check: (ArraySlice<UInt8>) -> Bool = { _ in true }) -> Bool {
-            let needle = Array((" " + flag + " ").utf8)
+        func option(_ needle: [UInt8], then check: (ArraySlice<UInt8>) -> Bool = { _ in true }) -> Bool {
             var i = 0
             while let found = find(needle, in: lower, from: i) {
                 if let v = value(at: found + needle.count), check(v) { return true }
@@ -415,17 +414,18 @@ public enum SecretScanner {
             }
             return false
         }
-        if option("--password") || option("--passwd") { return true }
-        if contains(Array("sshpass".utf8), in: lower), option("-p") { return true }
-        if contains(Array("redis-cli".utf8), in: lower), option("-a") { return true }
-        if contains(Array("curl".utf8), in: lower),
-            option("-u", then: { v in v.firstIndex(of: 0x3A).map { $0 + 1 < v.endIndex } ?? false })
-                || option("--user", then: { v in v.firstIndex(of: 0x3A).map { $0 + 1 < v.endIndex } ?? false })
+        let c = CommandLineWords.self
+        if option(c.passwordOption) || option(c.passwdOption) { return true }
+        if contains(c.sshpass, in: lower), option(c.pOption) { return true }
+        if contains(c.redisCLI, in: lower), option(c.aOption) { return true }
+        if contains(c.curl, in: lower),
+            option(c.uOption, then: { v in v.firstIndex(of: 0x3A).map { $0 + 1 < v.endIndex } ?? false })
+                || option(c.userOption, then: { v in v.firstIndex(of: 0x3A).map { $0 + 1 < v.endIndex } ?? false })
         {
             return true
         }
-        if contains(Array("mysql".utf8), in: lower) || contains(Array("mariadb".utf8), in: lower) {
-            let needle = Array(" -p".utf8)
+        if contains(c.mysql, in: lower) || contains(c.mariadb, in: lower) {
+            let needle = c.joinedP
             var i = 0
             while let found = find(needle, in: lower, from: i) {
                 let start = found + needle.count
@@ -434,6 +434,17 @@ public enum SecretScanner {
             }
         }
         return false
+    }
+
+    private static let urlScheme = Array("://".utf8)
+
+    /// The words ``hasCommandLinePassword(_:lower:)`` looks for, made once (it runs on every line).
+    private enum CommandLineWords {
+        static let passwordOption = Array(" --password ".utf8), passwdOption = Array(" --passwd ".utf8)
+        static let pOption = Array(" -p ".utf8), aOption = Array(" -a ".utf8), joinedP = Array(" -p".utf8)
+        static let uOption = Array(" -u ".utf8), userOption = Array(" --user ".utf8)
+        static let sshpass = Array("sshpass".utf8), redisCLI = Array("redis-cli".utf8), curl = Array("curl".utf8)
+        static let mysql = Array("mysql".utf8), mariadb = Array("mariadb".utf8)
     }
 
     /// `API_TOKEN=…`, `client_secret: "…"`, `export GITLAB_TOKEN=…`: a setting whose name ends in
