@@ -97,14 +97,14 @@ int memvault_git_init(const memvault_git *git) {
     return result;
 }
 
-int memvault_git_certificates_deferred(void) {
+static int certificates_deferred(void) {
     return deferred_file[0] != 0 || deferred_folder[0] != 0;
 }
 
 int memvault_git_load_certificates(const memvault_git *git) {
     pthread_mutex_lock(&certificates_lock);
     int result = 0;
-    if (!certificates_loaded && memvault_git_certificates_deferred()) {
+    if (!certificates_loaded && certificates_deferred()) {
         result = git->git_libgit2_opts(
             GIT_OPT_SET_SSL_CERT_LOCATIONS, deferred_file[0] ? deferred_file : NULL,
             deferred_folder[0] ? deferred_folder : NULL);

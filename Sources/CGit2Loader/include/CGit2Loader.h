@@ -161,8 +161,6 @@ int memvault_git_enable_strict_object_creation(const memvault_git *_Nonnull git,
 /// git_libgit2_init, with the system's CA certificates only noted, not read (loader.c): in a
 /// program that exports mbedTLS's two certificate readers, as memvault and memvault-mcp do.
 int memvault_git_init(const memvault_git *_Nonnull git);
-/// Whether memvault_git_init noted CA certificates to read later.
-int memvault_git_certificates_deferred(void);
 /// Reads the CA certificates memvault_git_init noted, once per process (thread-safe): call it
 /// before the first fetch, push or clone. 0 when read or nothing was noted; -1 with libgit2's
 /// error set when they cannot be read.
