@@ -198,6 +198,42 @@ struct LoadingModelSearchTests {
         #expect(loader.count == 1 && model.count == 2)  // the new memory, then the query
     }
 
+    @Test("prepared before the vault opened: the same results, the model loaded once, the query embedded once")
+    func preparedQuery() throws {
+        let fixture = try PlainVault()
+        defer { fixture.cleanup() }
+        let expected = try fixture.search("lake coffee Maria", mode: .hybrid, embedder: CountingEmbedder())
+        let model = CountingEmbedder()
+        let loader = Loader(model)
+        // The search trims its query as the preparation does.
+        let prepared = QueryPreparation(query: " lake coffee Maria\n", loadingModel: { loader.load() })
+        let found = try fixture.vault.search(SearchRequest(query: "lake coffee Maria", k: 3, mode: .hybrid), user: "alice", prepared: prepared)
+        prepared.finish()
+        #expect(found.results.map(\.id) == expected && !expected.isEmpty)
+        #expect(loader.count == 1 && model.texts == ["lake coffee Maria"])
+    }
+
+    @Test("a request whose query is not the prepared one embeds its own, with the prepared load")
+    func preparedForAnotherQuery() throws {
+        let fixture = try PlainVault()
+        defer { fixture.cleanup() }
+        let expected = try fixture.search("lake coffee Maria", mode: .semantic, embedder: CountingEmbedder())
+        let model = CountingEmbedder()
+        let loader = Loader(model)
+        let prepared = QueryPreparation(query: "tulip bulbs", loadingModel: { loader.load() })
+        let found = try fixture.vault.search(SearchRequest(query: "lake coffee Maria", k: 3, mode: .semantic), user: "alice", prepared: prepared)
+        prepared.finish()
+        #expect(found.results.map(\.id) == expected && !expected.isEmpty)
+        #expect(loader.count == 1 && Set(model.texts) == ["tulip bulbs", "lake coffee Maria"])
+
+        // Prepared without a model: hybrid falls back to lexical with its notice.
+        let missing = QueryPreparation(query: "lake coffee Maria", loadingModel: { nil })
+        let lexical = try fixture.vault.search(SearchRequest(query: "lake coffee Maria", k: 3, mode: .hybrid), user: "alice", prepared: missing)
+        missing.finish()
+        #expect(lexical.results.first?.id == fixture.ids[0])
+        #expect(lexical.notices.contains { $0.hasPrefix("embedding model missing") })
+    }
+
     @Test("without the model: hybrid gives lexical results with a notice, semantic is one error")
     func missingModel() throws {
         let fixture = try PlainVault()

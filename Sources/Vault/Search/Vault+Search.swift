@@ -230,13 +230,22 @@ extension Vault {
         try search(request, user: user, model: ModelLoad(loadModel))
     }
 
-    private func search(_ request: SearchRequest, user: String, model: ModelLoad) throws(VaultError) -> SearchResponse {
+    /// The same search with the model's load and the query's embedding begun before the vault
+    /// was opened (``QueryPreparation``); the search waits for them where it needs them. A
+    /// request whose query is not the prepared one embeds its own.
+    public func search(_ request: SearchRequest, user: String, prepared: QueryPreparation) throws(VaultError) -> SearchResponse {
+        try search(request, user: user, model: prepared.model, prepared: prepared)
+    }
+
+    private func search(
+        _ request: SearchRequest, user: String, model: ModelLoad, prepared: QueryPreparation? = nil
+    ) throws(VaultError) -> SearchResponse {
         var request = request
         // A scoped vault (an assistant's session) searches only the tiers it may read.
         if let scope = tierScope { request.tiers = (request.tiers ?? Set(Tier.allCases)).intersection(scope) }
         var encryptedUpdate = EncryptedIndexUpdate()
         do {
-            return try searchOnce(request, user: user, model: model, encryptedUpdate: &encryptedUpdate)
+            return try searchOnce(request, user: user, model: model, prepared: prepared, encryptedUpdate: &encryptedUpdate)
         } catch where error.damagedIndex {
             // The vector files are checked chunk by chunk as a search reads them: a damaged one
             // means a rebuild from the files and the same search again, never a wrong answer.
@@ -244,7 +253,7 @@ extension Vault {
             var timer = PhaseTimer()
             loadedIndex = nil
             _ = try refreshedIndex(embedder: model.model(), full: true, update: &update, timer: &timer)
-            var response = try searchOnce(request, user: user, model: model, encryptedUpdate: &encryptedUpdate)
+            var response = try searchOnce(request, user: user, model: model, prepared: prepared, encryptedUpdate: &encryptedUpdate)
             response.notices.insert(Self.damagedIndexNotice, at: 0)
             return response
         }
@@ -293,15 +302,17 @@ extension Vault {
     }
 
     private func gather(
-        _ request: SearchRequest, user: String, model: ModelLoad, neighbourReach: Int = Vault.fusion.neighbourReach,
-        encryptedUpdate: inout EncryptedIndexUpdate
+        _ request: SearchRequest, user: String, model: ModelLoad, prepared: QueryPreparation? = nil,
+        neighbourReach: Int = Vault.fusion.neighbourReach, encryptedUpdate: inout EncryptedIndexUpdate
     ) throws(VaultError) -> Gathered {
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw VaultError(.badInput, "empty query") }
         guard request.k > 0 else { throw VaultError(.badInput, "-k must be at least 1") }
-        // The model loads on another core from here on, and the query's embedding follows at once;
-        // this thread waits for them only where it needs them.
-        let early = request.mode == .lexical ? nil : QueryEmbedding(query, loading: model)
+        // The model loads on another core from here on (or from before the vault was opened, when
+        // prepared), and the query's embedding follows at once; this thread waits for them only
+        // where it needs them.
+        let early = request.mode == .lexical ? nil
+            : prepared.flatMap { $0.query == query ? $0.embedding : nil } ?? QueryEmbedding(query, loading: model)
         // It never outlives the search, used or not, thrown out of or not: the process may exit
         // right after, and exit's clean-up (OpenBLAS's destructor) must not run under a worker
         // still inside sgemm (a long query's embedding).
@@ -516,11 +527,12 @@ extension Vault {
     }
 
     func searchOnce(
-        _ request: SearchRequest, user: String, model: ModelLoad, encryptedUpdate: inout EncryptedIndexUpdate
+        _ request: SearchRequest, user: String, model: ModelLoad, prepared: QueryPreparation? = nil,
+        encryptedUpdate: inout EncryptedIndexUpdate
     ) throws(VaultError) -> SearchResponse {
         let clock = ContinuousClock()
         let start = clock.now
-        var gathered = try gather(request, user: user, model: model, encryptedUpdate: &encryptedUpdate)
+        var gathered = try gather(request, user: user, model: model, prepared: prepared, encryptedUpdate: &encryptedUpdate)
         let candidates = gathered.candidates
         let score = Dictionary(uniqueKeysWithValues: candidates.all.map { ($0.id, $0) })
         let ranked: [(id: String, score: Float)]

@@ -250,6 +250,12 @@ extension BinaryReader {
 }
 
 extension Vault {
+    /// Whether a `watch` of the vault at `root` may be running to answer searches (its socket
+    /// is there), asked before the vault is opened.
+    public static func watchMayAnswer(root: URL, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        access(WarmSearch.socketPath(root: root, environment: environment), F_OK) == 0
+    }
+
     /// The search answered by a running `watch` of this vault (see `WarmSearch`), or nil when
     /// none runs or it does not answer: the caller then searches itself, as before.
     /// - Parameter modelDirectory: the model folder this process would load (the server must

@@ -54,21 +54,29 @@ extension Memvault {
 
         func run() throws {
             try Output.run {
+                let text = query.joined(separator: " ")
+                let modelDirectory = Embedder.defaultModelDirectory()
+                let loadModel: @Sendable () -> Embedder? = { try? Embedder(modelDirectory: modelDirectory) }
+                // Unless a running `watch` may answer (or nothing is to be embedded), the model loads
+                // and the query embeds on the other core from here, while this thread opens the vault
+                // and its index.
+                let root = try Vault.locate(explicit: vaultOptions.vault)
+                let embeds = mode != .lexical && !text.allSatisfy(\.isWhitespace)
+                let prepared = embeds && !Vault.watchMayAnswer(root: root) ? QueryPreparation(query: text, loadingModel: loadModel) : nil
+                defer { prepared?.finish() }
                 let (vault, user) = try vaultOptions.open()
-                var request = SearchRequest(query: query.joined(separator: " "), k: k, mode: mode)
+                var request = SearchRequest(query: text, k: k, mode: mode)
                 request.filter = try filters.filter(timeZone: vault.config.timeZone)
                 if allUsers { request.users = Set(vault.config.users) }
-                let modelDirectory = Embedder.defaultModelDirectory()
                 let response: SearchResponse
-                if let warm = vault.warmSearch(request, user: user, modelDirectory: modelDirectory.path) {
+                if let prepared {
+                    response = try vault.search(request, user: user, prepared: prepared)
+                } else if let warm = vault.warmSearch(request, user: user, modelDirectory: modelDirectory.path) {
                     // A running `memvault watch` answered, with the model and the index warm.
                     response = warm
                 } else {
                     // The model loads on another core while the index is brought up to date.
-                    let lexical = mode == .lexical
-                    response = try vault.search(request, user: user, loadingModel: {
-                        lexical ? nil : try? Embedder(modelDirectory: modelDirectory)
-                    })
+                    response = try vault.search(request, user: user, loadingModel: mode == .lexical ? { nil } : loadModel)
                 }
                 for notice in response.notices { Output.printError("memvault: notice: \(notice)") }
                 defer { Output.reportOtherKeyEntries(vault) }
