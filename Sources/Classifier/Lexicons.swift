@@ -22,7 +22,7 @@ enum Lexicons {
         arzt, arztin, arzte, hausarzt, hausarztin, krankenhaus, klinik, diagnose, befund*, medikament*, tablette*, \
         therapie, therapeut*, depression*, angststorung, panikattack*, krebs, tumor*, chemo, blutwert*, blutdruck, \
         blutabnahme, blutbild, cholesterin, allergi*, migrane, operation, op termin, schwanger*, fehlgeburt, \
-        krankschreibung, krankgeschrieben, krankmeldung, zahnarzt*, physiotherap*, entzug, sucht, suizid*, frauenarzt*, \
+        krankschreibung, krankgeschrieben, krankmeldung*, zahnarzt*, physiotherap*, entzug, sucht, suizid*, frauenarzt*, \
         orthopad*, mrt, rontgen*, ultraschall, darmspiegelung, schilddruse, heuschnupfen, asthmaspray, notaufnahme, \
         kinderarzt*, psychotherap*, facharzt*, reha, antibiotika, krankenkasse, attest, \
         medecin*, docteur, generaliste, hopital, clinique, diagnostic, ordonnance, medicament*, therapie, psychiatre, \
@@ -66,7 +66,23 @@ enum Lexicons {
         medium: my tablets, no drink, without a drink
         strong: sleep apnea, sleep apnoea, cpap, schlafapnoe, apnee du sommeil, apnea del sueno, apnea obstructiva, \
             suchtdruck, craving alcohol, cravings for alcohol, envie de boire, ganas de beber
-        medium: craving, cravings, craved
+        medium: craving, cravings, craved, nichts getrunken, keinen tropfen
+        strong: warfarin*, marcumar, phenprocoumon, sintrom, acenocoumarol, apixaban, eliquis, rivaroxaban, xarelto, heparin*, clexane, enoxaparin*, \
+            clopidogrel, atorvastatin*, simvastatin*, rosuvastatin*, amlodipin*, ramipril, lisinopril, bisoprolol, metoprolol, furosemid*, \
+            prednisolon*, prednison*, methotrexat*, humira, adalimumab, gabapentin*, pregabalin*, lyrica, codein*, fentanyl, buprenorphin*, \
+            naloxon*, zolpidem, zopiclon*, amitriptylin*, valproat*, depakin*, levetiracetam, keppra, carbamazepin*, risperidon*, risperdal, \
+            olanzapin*, zyprexa, aripiprazol*, abilify, clozapin*, haloperidol, atomoxetin*, strattera, sildenafil, viagra, tadalafil, cialis, \
+            finasterid*, isotretinoin*, roaccutan*, accutane, truvada, antiretrovira*, tamoxifen*, letrozol*, clomid, clomifen*, menopur, \
+            gonal f, epipen, salbutamol, ventolin, montelukast, carbimazol*, allopurinol, colchicin*, insulin pen, insulinpen, stylo a insuline, \
+            pluma de insulina, glucose sensor, freestyle libre, dexcom, glukosesensor, capteur de glycemie, sensor de glucosa, \
+            stoma, stomie, estoma, colostom*, ileostom*, catheter, katheter, sonde urinaire, sonda vesical, cannula, kanule, canule, \
+            ferritin*, creatinin*, glycemie, glucemia, blutzucker, blood sugar, psa test, psa level, psa wert, \
+            eczema, ekzem*, eccema, psoriasis, dermatitis, dermatite, neurodermitis, arztlich*, \
+            fiv, pma, embryo transfer, transfert d embryon, transferencia de embriones, egg retrieval, \
+            ponction ovocytaire, puncion ovarica, eizellentnahme, kinderwunschklinik, reproduccion asistida, fecondation in vitro, \
+            fecundacion in vitro, kunstliche befruchtung, \
+            cbt, cognitive behavioural, cognitive behavioral, verhaltenstherapie, tcc, therapie cognitive, terapia cognitivo*, talking therapy, emdr
+        medium: perfusion, infusion, lithium, statin, statins, inr, insemination, inseminacion
         """
 
     static let finances = """
@@ -95,6 +111,9 @@ enum Lexicons {
         alquiler, factura, dinero, cuenta, caro
         strong: my balance, bank balance, account balance, balance is down, kontostand, mon solde, le solde, mi saldo, el saldo, \
             car payment, missed a payment, behind on rent, mietruckstand, retard de loyer, atrasado con el alquiler
+        strong: debt collector*, debt collection, collection agency, recouvrement, agence de recouvrement, agencia de recobro, recobro, \
+            minicredito*, microcredito*, intereses de demora, mahngebuhr*, rent arrears, in arrears, arrieres de loyer, loyers impayes, \
+            facture impayee, factures impayees, recibos impagados, impago
         medium: got fired, been fired, was fired, i m fired, fired me, fired from, laid off, being let go, was let go, got let go, made redundant, redundancy, gekundigt, entlassen, arbeitslos, \
             licencie, licenciee, licenciement, chomage, me han despedido, me despidieron, carta de despido, en el paro
         """
@@ -138,6 +157,9 @@ enum Lexicons {
         polizei, richter, prozess, notar, anzeige, juge, notaire, amende, arrete, policia, \
         juez, notario, testamento, multa, demanda
         weak: rules, law, gesetz, loi, ley
+        strong: out of the till, from the till, in die kasse gegriffen, griff in die kasse, pique dans la caisse, piquer dans la caisse, \
+            argent de la caisse
+        medium: dinero de la caja
         strong: immigration, asylum, deportation, deported, asyl*, abschiebung, einwanderung*, demande d asile, expulsion, asilo, deportacion, inmigracion, extranjeria, \
             signed my will, updated my will, wrote my will, last will, sorgerecht*, familiengericht*, commissariat, anonymous source, whistleblower*, \
             informant, lanceur d alerte, source anonyme, fuente anonima, informante, hinweisgeber*, \
@@ -190,6 +212,8 @@ enum Lexicons {
             todavia siento algo por, aun siento algo por, sigo sintiendo algo por, si todavia lo quiero, si todavia la quiero, si aun lo quiero, si aun la quiero, \
             si lo sigo queriendo, si la sigo queriendo
         medium: enamor*, verlieb*, amoureu*, falling for, fallen for, fell for
+        medium: break up with, breaking up with, want to break up, wants to break up, schluss machen, mit ihm schluss, mit ihr schluss, \
+            rompre avec, quitter quelqu un avec qui, romper con, cortar con
         medium: geknutscht, knutschen, rumgeknutscht, snogged, me lie con, nos liamos, se lio con, me enrolle con, nos enrollamos, \
             j ai embrasse, on s est embrasses
         """
@@ -209,6 +233,9 @@ enum Lexicons {
         children, kinder, enfants, ninos, bebe
         medium: principal, headteacher, head teacher, schulleiter*, directeur de l ecole, directrice de l ecole, director del colegio, directora del colegio, \
             school pickup, pick up from school, abholen von der schule, sortie de l ecole, salida del colegio, recoger del colegio
+        strong: fiscalia de menores, proteccion de menores, servicios sociales de menores, protection de l enfance, aide sociale a l enfance, \
+            child protection, safeguarding referral, kindeswohlgefahrdung, kinderschutz
+        medium: padrastro, madrastra, stepfather, stepmother, stiefvater, stiefmutter
         medium: forderplan, forderbedarf, nachteilsausgleich, iep, sen support, aesh, pap scolaire, necesidades educativas
         """
 
@@ -221,6 +248,7 @@ enum Lexicons {
         code portail, double des cles, \
         mi direccion, nuestra direccion, nueva direccion, vivo en la calle, vivimos en la calle, codigo del portal, \
         codigo de la puerta, llave de repuesto
+        strong: zweitschlussel, reserveschlussel, cle de secours, cle de rechange, llave de emergencia, copia de la llave
         medium: apartment number, flat number, postcode, zip code, postleitzahl, code postal, codigo postal, \
         wohnung nr, appartement numero
         weak: street, strasse, rue, calle, piso

@@ -57,6 +57,15 @@ struct TierClassifierTests {
         ("Seit der Schlafapnoe schlafe ich mit CPAP-Maske", .health),
         ("La propriétaire a lancé la procédure d'expulsion, audience en mai", .legal),
         ("Got the eviction notice today, two months to find a flat", .legal),
+        // Named only by a drug, a device, a test value or a treatment.
+        ("Mum's warfarin dose goes down to 3 mg from Monday", .health),
+        ("Neuer Glukosesensor am Oberarm, hält vierzehn Tage", .health),
+        ("Ferritin at 9 again, the iron tablets do nothing", .health),
+        ("Deuxième tentative de FIV en janvier, on croise les doigts", .health),
+        ("Primera sesión de terapia cognitivo-conductual el jueves", .health),
+        ("Carta de la agencia de recobro por la factura del móvil", .finances),
+        ("La clé de secours est dans le pot de fleurs à gauche de la porte", .address),
+        ("Took forty quid out of the till last week and nobody noticed", .legal),
     ])
     func sensitiveCategory(text: String, category: SensitiveCategory) {
         let evidence = classifier.evidence(text)
