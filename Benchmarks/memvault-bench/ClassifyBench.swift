@@ -35,7 +35,7 @@ enum ClassifyBench {
         "heldout7/classify-heldout7.jsonl", "heldout8/classify-heldout8.jsonl", "heldout9/classify-heldout9.jsonl",
         "heldout10/classify-heldout10.jsonl", "heldout11/classify-heldout11.jsonl", "heldout12/classify-heldout12.jsonl",
         "heldout13/classify-heldout13.jsonl", "heldout14/classify-heldout14.jsonl",
-        "heldout15/classify-heldout15.jsonl", "heldout16/classify-heldout16.jsonl",
+        "heldout15/classify-heldout15.jsonl", "heldout16/classify-heldout16.jsonl", "heldout17/classify-heldout17.jsonl",
     ]
 
     static let tiers = ["chronological", "general", "confidential", "secret", "ultrasecret"]
