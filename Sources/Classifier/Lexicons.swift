@@ -83,6 +83,10 @@ enum Lexicons {
             fecundacion in vitro, kunstliche befruchtung, \
             cbt, cognitive behavioural, cognitive behavioral, verhaltenstherapie, tcc, therapie cognitive, terapia cognitivo*, talking therapy, emdr
         medium: perfusion, infusion, lithium, statin, statins, inr, insemination, inseminacion
+        strong: libre sensor, capteur freestyle, pression positive continue, walking frame, zimmer frame, rollator, deambulateur, andador, \
+            shower chair, duschstuhl, chaise de douche, silla de ducha, admitted to hospital, eingeliefert, hospitalise*, ingresado, ingresada, \
+            pneumolog*, neumolog*, pulmonolog*, geriatri*, chu de, oxygen tank, sauerstoffgerat, oxygenotherap*
+        medium: ppc, vertige*, schwindel*, mareo*, dizzy, dizziness, oxygen, sauerstoff, oxigeno, entorse, verstauchung, esguince
         """
 
     static let finances = """
@@ -113,7 +117,10 @@ enum Lexicons {
             car payment, missed a payment, behind on rent, mietruckstand, retard de loyer, atrasado con el alquiler
         strong: debt collector*, debt collection, collection agency, recouvrement, agence de recouvrement, agencia de recobro, recobro, \
             minicredito*, microcredito*, intereses de demora, mahngebuhr*, rent arrears, in arrears, arrieres de loyer, loyers impayes, \
-            facture impayee, factures impayees, recibos impagados, impago
+            facture impayee, factures impayees, recibos impagados, impago, \
+            concurso de acreedores, liquidation judiciaire, redressement judiciaire, embarg*, tax audit, vat audit, betriebsprufung, \
+            steuerprufung, controle fiscal, inspeccion de hacienda, cash in hand, bar auf die hand, schwarzarbeit, schwarz bezahlt, \
+            ohne rechnung, travail au noir, paye au noir, sans facture, pagado en negro, cobrar en negro, trabajo en negro, sin factura
         medium: got fired, been fired, was fired, i m fired, fired me, fired from, laid off, being let go, was let go, got let go, made redundant, redundancy, gekundigt, entlassen, arbeitslos, \
             licencie, licenciee, licenciement, chomage, me han despedido, me despidieron, carta de despido, en el paro
         """
@@ -273,6 +280,7 @@ enum Lexicons {
         strong: seed words, recovery words, wallet words, seed worter, wiederherstellungsphrase, \
             phrase de recuperation, mots de recuperation, frase semilla, palabras de recuperacion
         strong: pregunta secreta, respuesta secreta, geheimfrage, secret question, security q
+        strong: router key, wifi key, wpa key, wlan schlussel, netzwerkschlussel, cle wifi, cle wpa, clave del router, clave wpa
         """
 
     /// The writer says it is a secret: a confession is sensitive whatever its topic.

@@ -66,6 +66,10 @@ struct TierClassifierTests {
         ("Carta de la agencia de recobro por la factura del móvil", .finances),
         ("La clé de secours est dans le pot de fleurs à gauche de la porte", .address),
         ("Took forty quid out of the till last week and nobody noticed", .legal),
+        ("Opa ist seit gestern in der Geriatrie, Zimmer 4", .health),
+        ("Nuevo andador para la tía, el viejo ya no frena", .health),
+        ("Le restaurant du coin est en liquidation judiciaire depuis lundi", .finances),
+        ("Painted the Hoffmanns' fence, paid cash in hand, not going through the books", .finances),
     ])
     func sensitiveCategory(text: String, category: SensitiveCategory) {
         let evidence = classifier.evidence(text)
