@@ -198,38 +198,36 @@ struct LoadingModelSearchTests {
         #expect(loader.count == 1 && model.count == 2)  // the new memory, then the query
     }
 
-    @Test("prepared before the vault opened: the same results, the model loaded once, the query embedded once")
-    func preparedQuery() throws {
-        let fixture = try PlainVault()
-        defer { fixture.cleanup() }
-        let expected = try fixture.search("lake coffee Maria", mode: .hybrid, embedder: CountingEmbedder())
-        let model = CountingEmbedder()
-        let loader = Loader(model)
-        // The search trims its query as the preparation does.
-        let prepared = QueryPreparation(query: " lake coffee Maria\n", loadingModel: { loader.load() })
-        let found = try fixture.vault.search(SearchRequest(query: "lake coffee Maria", k: 3, mode: .hybrid), user: "alice", prepared: prepared)
-        prepared.finish()
-        #expect(found.results.map(\.id) == expected && !expected.isEmpty)
-        #expect(loader.count == 1 && model.texts == ["lake coffee Maria"])
+    /// A search of "lake coffee Maria" with the model's load and an embedding begun beforehand for `prepared`.
+    private func preparedSearch(
+        _ fixture: PlainVault, prepared query: String, mode: SearchMode, loader: Loader
+    ) throws -> SearchResponse {
+        let prepared = QueryPreparation(query: query, loadingModel: { loader.load() })
+        defer { prepared.finish() }
+        return try fixture.vault.search(SearchRequest(query: "lake coffee Maria", k: 3, mode: mode), user: "alice", prepared: prepared)
     }
 
-    @Test("a request whose query is not the prepared one embeds its own, with the prepared load")
-    func preparedForAnotherQuery() throws {
+    @Test("prepared before the vault opened: the same results, the model loaded once; only another query is embedded again", arguments: [
+        // The search trims its query as the preparation does: the prepared vector is used.
+        (" lake coffee Maria\n", SearchMode.hybrid, Set(["lake coffee Maria"])),
+        ("tulip bulbs", .semantic, Set(["tulip bulbs", "lake coffee Maria"])),
+    ])
+    func preparedQuery(prepared query: String, mode: SearchMode, embedded: Set<String>) throws {
         let fixture = try PlainVault()
         defer { fixture.cleanup() }
-        let expected = try fixture.search("lake coffee Maria", mode: .semantic, embedder: CountingEmbedder())
+        let expected = try fixture.search("lake coffee Maria", mode: mode, embedder: CountingEmbedder())
         let model = CountingEmbedder()
         let loader = Loader(model)
-        let prepared = QueryPreparation(query: "tulip bulbs", loadingModel: { loader.load() })
-        let found = try fixture.vault.search(SearchRequest(query: "lake coffee Maria", k: 3, mode: .semantic), user: "alice", prepared: prepared)
-        prepared.finish()
+        let found = try preparedSearch(fixture, prepared: query, mode: mode, loader: loader)
         #expect(found.results.map(\.id) == expected && !expected.isEmpty)
-        #expect(loader.count == 1 && Set(model.texts) == ["tulip bulbs", "lake coffee Maria"])
+        #expect(loader.count == 1 && Set(model.texts) == embedded && model.count == embedded.count)
+    }
 
-        // Prepared without a model: hybrid falls back to lexical with its notice.
-        let missing = QueryPreparation(query: "lake coffee Maria", loadingModel: { nil })
-        let lexical = try fixture.vault.search(SearchRequest(query: "lake coffee Maria", k: 3, mode: .hybrid), user: "alice", prepared: missing)
-        missing.finish()
+    @Test("prepared without a model: hybrid falls back to lexical results with its notice")
+    func preparedWithoutModel() throws {
+        let fixture = try PlainVault()
+        defer { fixture.cleanup() }
+        let lexical = try preparedSearch(fixture, prepared: "lake coffee Maria", mode: .hybrid, loader: Loader(nil))
         #expect(lexical.results.first?.id == fixture.ids[0])
         #expect(lexical.notices.contains { $0.hasPrefix("embedding model missing") })
     }
