@@ -36,6 +36,7 @@ enum ClassifyBench {
         "heldout10/classify-heldout10.jsonl", "heldout11/classify-heldout11.jsonl", "heldout12/classify-heldout12.jsonl",
         "heldout13/classify-heldout13.jsonl", "heldout14/classify-heldout14.jsonl",
         "heldout15/classify-heldout15.jsonl", "heldout16/classify-heldout16.jsonl", "heldout17/classify-heldout17.jsonl",
+        "heldout18/classify-heldout18.jsonl",
     ]
 
     static let tiers = ["chronological", "general", "confidential", "secret", "ultrasecret"]
