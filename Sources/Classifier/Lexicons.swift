@@ -104,7 +104,7 @@ enum Lexicons {
         placements, heritage, pension alimentaire, carte bancaire, carte bleue, augmentation de salaire, surendette*, \
         sueldo, salario, nomina, cuenta bancaria, numero de cuenta, prestamo, hipoteca, deuda, deudas, descubierto, \
         impuestos, declaracion de la renta, quiebra, ahorros, inversiones, herencia, pension alimenticia, \
-        tarjeta de credito, tarjeta de debito, aumento de sueldo, embargo
+        tarjeta de credito, tarjeta de debito, aumento de sueldo
         medium: bank, banking, invoice, tax, taxes, invest*, stocks, crypto, bitcoin, pension, money problems, \
         paypal, venmo, income, finances, financial, insurance, borrow money, lent him, lent her, lend me, \
         konto, steuer, steuern, aktien, rente, versicherung, uberweisung, finanzen, pleite, geld leihen, geld geliehen, \
