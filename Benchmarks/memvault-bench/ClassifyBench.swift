@@ -4,7 +4,7 @@ import Foundation
 import Vault
 
 /// `memvault-bench classify [--data DIR] [--set FILE]... [--misses] [--quality-only] [--speed-only] [--probes N]`
-/// (and `--train`: ``ClassifyTrain``):
+/// (and `--train`: ``ClassifyTrain``; `--probe`: ``ClassifyProbe``):
 /// the tier classifier on the labelled sets of `Benchmarks/eval/classify/` (`memories.jsonl`, and
 /// `classify-heldout.jsonl` and `classify-heldout2.jsonl`, written by separate sessions; confusion
 /// matrices beside the keyword baseline, per language), its speed without the neighbour signal
@@ -102,6 +102,10 @@ enum ClassifyBench {
         for (i, argument) in arguments.enumerated() where argument == "--set" && i + 1 < arguments.count { sets.append(arguments[i + 1]) }
         let explicit = !sets.isEmpty
         if sets.isEmpty { sets = defaultSets }
+        if arguments.contains("--probe") {
+            try ClassifyProbe.run(arguments: arguments, data: data, sets: sets)
+            return
+        }
         let showMisses = arguments.contains("--misses")
         var probeCount = 200
         if let flag = arguments.firstIndex(of: "--probes"), flag + 1 < arguments.count, let n = Int(arguments[flag + 1]) { probeCount = n }
