@@ -3,7 +3,7 @@ import Embedder
 import Foundation
 import Vault
 
-/// `memvault-bench classify [--data DIR] [--set FILE]... [--misses] [--quality-only] [--speed-only] [--probes N]`
+/// `memvault-bench classify [--data DIR] [--set FILE]... [--misses] [--quality-only] [--speed-only] [--probes N] [--raise T]`
 /// (and `--train`: ``ClassifyTrain``; `--probe`: ``ClassifyProbe``):
 /// the tier classifier on the labelled sets of `Benchmarks/eval/classify/` (`memories.jsonl`, and
 /// `classify-heldout.jsonl` and `classify-heldout2.jsonl`, written by separate sessions; confusion
@@ -107,6 +107,8 @@ enum ClassifyBench {
             return
         }
         let showMisses = arguments.contains("--misses")
+        var raise = LearnedWeights.raiseThreshold
+        if let flag = arguments.firstIndex(of: "--raise"), flag + 1 < arguments.count, let t = Double(arguments[flag + 1]) { raise = t }
         var probeCount = 200
         if let flag = arguments.firstIndex(of: "--probes"), flag + 1 < arguments.count, let n = Int(arguments[flag + 1]) { probeCount = n }
 
@@ -123,7 +125,7 @@ enum ClassifyBench {
             }
             let set = try load(url)
             if first == nil { first = set }
-            if !arguments.contains("--speed-only") { quality(set, name: name, showMisses: showMisses) }
+            if !arguments.contains("--speed-only") { quality(set, name: name, showMisses: showMisses, raise: raise) }
         }
         guard let set = first, !arguments.contains("--quality-only") else { return }
         try speedWithoutNeighbours(set)
@@ -147,8 +149,9 @@ enum ClassifyBench {
     static func percent(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : String(format: "%.1f %%", 100 * Double(a) / Double(b)) }
 
     /// Confusion matrices of the classifier (text signals) and the keyword baseline on one set.
-    static func quality(_ set: [Labelled], name: String, showMisses: Bool) {
-        let classifier = TierClassifier()
+    /// - Parameter raise: the learned score's raise threshold (`--raise T`; the shipped one by default).
+    static func quality(_ set: [Labelled], name: String, showMisses: Bool, raise: Double = LearnedWeights.raiseThreshold) {
+        let classifier = TierClassifier(scorer: LearnedScorer.shared, raiseThreshold: raise)
         let rulesAlone = TierClassifier(scorer: nil)
         var ours = Matrix(), baseline = Matrix(), rules = Matrix()
         var byLanguage: [String: (ours: Matrix, baseline: Matrix, rules: Matrix)] = [:]
