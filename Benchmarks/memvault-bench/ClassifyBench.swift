@@ -103,7 +103,7 @@ enum ClassifyBench {
         let explicit = !sets.isEmpty
         if sets.isEmpty { sets = defaultSets }
         if arguments.contains("--probe") {
-            try ClassifyProbe.run(arguments: arguments, data: data, sets: sets)
+            try ClassifyProbe.run(data: data, sets: sets)
             return
         }
         let showMisses = arguments.contains("--misses")

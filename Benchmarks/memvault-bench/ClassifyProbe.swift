@@ -15,7 +15,7 @@ enum ClassifyProbe {
     static let learningRate = 0.05
     static let recalls = [0.50, 0.70, 0.80, 0.90, 0.95]
 
-    static func run(arguments: [String], data: URL, sets: [String]) throws {
+    static func run(data: URL, sets: [String]) throws {
         let embedder = try Embedder(modelDirectory: Embedder.defaultModelDirectory())
         func embed(_ texts: [String]) -> [[Float]] {
             stride(from: 0, to: texts.count, by: 64).flatMap { embedder.embed(Array(texts[$0..<min(texts.count, $0 + 64)])) }

@@ -129,12 +129,18 @@ enum Output {
 }
 
 extension VaultOptions {
+    /// The folder of the vault these options name (`--vault`, `$MEMVAULT_DIR`, or found upward).
+    func root() throws -> URL {
+        try Vault.locate(explicit: vault)
+    }
+
     /// Opens the vault these options name and resolves the user. (A command that commits has
     /// had libgit2 set up on the other core since `Memvault.main` began: ``CommitsChanges``.)
-    func open() throws -> (vault: Vault, user: String) {
+    /// - Parameter root: the vault's folder when the command has located it already (``root()``).
+    func open(at root: URL? = nil) throws -> (vault: Vault, user: String) {
         // Plaintext an edit killed by SIGKILL left in /dev/shm is removed by the next command.
         ScratchFile.removeStale()
-        let vault = try Vault(at: try Vault.locate(explicit: self.vault))
+        let vault = try Vault(at: try root ?? self.root())
         vault.installDebugHooks()
         vault.recoveryHandler = { report in
             FileHandle.standardError.write(Data("memvault: \(report.summary)\n".utf8))

@@ -40,6 +40,12 @@ public enum WarmSearch {
         UnixSocket.directory(environment: environment) + "/search-\(vaultKey(root)).sock"
     }
 
+    /// The socket's path when the socket is there (a `watch` of the vault may be running), else nil.
+    static func presentSocket(root: URL, environment: [String: String]) -> String? {
+        let path = socketPath(root: root, environment: environment)
+        return access(path, F_OK) == 0 ? path : nil
+    }
+
     /// 16 hex digits naming the vault by its real path.
     static func vaultKey(_ root: URL) -> String {
         let path = realPath(root.path) ?? root.standardizedFileURL.path
@@ -253,7 +259,7 @@ extension Vault {
     /// Whether a `watch` of the vault at `root` may be running to answer searches (its socket
     /// is there), asked before the vault is opened.
     public static func watchMayAnswer(root: URL, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
-        access(WarmSearch.socketPath(root: root, environment: environment), F_OK) == 0
+        WarmSearch.presentSocket(root: root, environment: environment) != nil
     }
 
     /// The search answered by a running `watch` of this vault (see `WarmSearch`), or nil when
@@ -263,8 +269,7 @@ extension Vault {
     public func warmSearch(_ request: SearchRequest, user: String, modelDirectory: String?) -> SearchResponse? {
         // No socket (no `watch` running), the usual case: the tiers and keys are not looked at
         // here, only by the search this process then makes.
-        let path = WarmSearch.socketPath(root: root, environment: environment)
-        guard access(path, F_OK) == 0 else { return nil }
+        guard let path = WarmSearch.presentSocket(root: root, environment: environment) else { return nil }
         // A search that could read an encrypted tier stays here: the server reads none. Asked
         // before connecting: it may prompt for a passphrase, and the server serves one at a time.
         guard !searchMayDecrypt(request, user: user) else { return nil }

@@ -60,11 +60,11 @@ extension Memvault {
                 // Unless a running `watch` may answer (or nothing is to be embedded), the model loads
                 // and the query embeds on the other core from here, while this thread opens the vault
                 // and its index.
-                let root = try Vault.locate(explicit: vaultOptions.vault)
+                let root = try vaultOptions.root()
                 let embeds = mode != .lexical && !text.allSatisfy(\.isWhitespace)
                 let prepared = embeds && !Vault.watchMayAnswer(root: root) ? QueryPreparation(query: text, loadingModel: loadModel) : nil
                 defer { prepared?.finish() }
-                let (vault, user) = try vaultOptions.open()
+                let (vault, user) = try vaultOptions.open(at: root)
                 var request = SearchRequest(query: text, k: k, mode: mode)
                 request.filter = try filters.filter(timeZone: vault.config.timeZone)
                 if allUsers { request.users = Set(vault.config.users) }
