@@ -155,15 +155,17 @@ extension GitRepository {
     private func stage(_ path: String, in index: OpaquePointer, copyingInto snapshot: OpaquePointer)
         throws(GitError)
     {
-        let url = workdir.appendingPathComponent(path)
-        let type = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.type] as? FileAttributeType
-        switch type {
+        // lstat, not FileManager's attributes: those build a dictionary of boxed values whose
+        // first use costs a commit 0.3 ms of runtime type look-ups.
+        var info = stat()
+        let exists = lstat(workdir.appendingPathComponent(path).path, &info) == 0
+        switch exists ? info.st_mode & S_IFMT : nil {
         case nil:
             for target in [index, snapshot] {
                 try check(git.git_index_remove_bypath(target, path), "git_index_remove_bypath", path: path)
                 try check(git.git_index_remove_directory(target, path, 0), "git_index_remove_directory", path: path)
             }
-        case .typeDirectory?:
+        case S_IFDIR?:
             var result = withStrarray([path]) { spec in
                 git.git_index_add_all(index, spec, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil)
             }
