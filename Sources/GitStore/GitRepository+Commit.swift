@@ -255,7 +255,7 @@ extension GitRepository {
     /// the commit object itself: `git_commit_create` then returns 0 with the id the commit would
     /// have had and moves no ref. On a full disk this made `rotate` print success without a
     /// commit (found by DiskFullTests); the message libgit2 set for the failed write is kept.
-    private func verifyCommitWritten(_ id: git_oid, updateRef: String?) throws(GitError) {
+    func verifyCommitWritten(_ id: git_oid, updateRef: String?) throws(GitError) {
         // What libgit2 said about the failed write, read before the lookups below replace it.
         let said = git.git_error_last()?.pointee.message.map { String(cString: $0) }
         func notWritten(_ what: String) -> GitError {

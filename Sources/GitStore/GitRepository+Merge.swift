@@ -165,7 +165,7 @@ extension GitRepository {
 
     /// Points `path`'s index entry at `blob` with the stat data of the file just written, as a
     /// checkout does (the file holds the blob's bytes, so nothing is hashed again).
-    private func stageWritten(_ path: String, blob: git_oid, mode: git_filemode_t, into index: OpaquePointer) throws(GitError) {
+    func stageWritten(_ path: String, blob: git_oid, mode: git_filemode_t, into index: OpaquePointer) throws(GitError) {
         var st = stat()
         guard lstat(workdir.appendingPathComponent(path).path, &st) == 0 else {
             throw GitError(code: GIT_ERROR.rawValue, function: "checkout", message: "cannot stat the file written: \(String(cString: strerror(errno)))", path: path)
@@ -264,6 +264,14 @@ extension GitRepository {
             try check(git.git_index_write(index), "git_index_write", path: gitDirectory.path)
         }
 
+        try moveHead(to: id, from: expected, reflog: reflog)
+    }
+
+    /// Moves HEAD's branch (or a detached HEAD) to `id`, writing `reflog` in the reflogs: from
+    /// `expected` only (compare-and-swap: fails if someone moved the branch meanwhile), or creating
+    /// the branch when `expected` is nil.
+    func moveHead(to id: git_oid, from expected: git_oid?, reflog: String) throws(GitError) {
+        var id = id
         var head: OpaquePointer?
         try check(git.git_reference_lookup(&head, pointer, "HEAD"), "git_reference_lookup(HEAD)")
         defer { git.git_reference_free(head) }
@@ -275,7 +283,6 @@ extension GitRepository {
         }
         var updated: OpaquePointer?
         if var expected {
-            // Compare-and-swap: fails if someone moved the branch meanwhile.
             try check(
                 git.git_reference_create_matching(&updated, pointer, branch, &id, 1, &expected, reflog),
                 "git_reference_create_matching(\(branch))")

@@ -125,6 +125,7 @@
     X(git_signature_new) \
     X(git_signature_now) \
     X(git_strarray_dispose) \
+    X(git_tree_create_updated) \
     X(git_tree_entry_byindex) \
     X(git_tree_entry_bypath) \
     X(git_tree_entry_filemode) \

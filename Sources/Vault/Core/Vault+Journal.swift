@@ -329,8 +329,31 @@ extension Vault {
         let journal = ChangeJournal(
             kind: commit ? .commit : .files, message: String(message.prefix { $0 != "\n" }), pid: getpid(),
             headBefore: head, target: nil, files: files)
-        try writeJournal(journal)
-        reach(.journalWritten)
+        // The common change (files with new bytes, committed the usual way) has git write its
+        // objects on another core while the journal and the files are written and synced here.
+        var pending: PendingCommit?
+        if commit, committer == nil, commitPaths == nil, producers.isEmpty, !writes.isEmpty {
+            let replaced = writes.compactMap { write in write.bytes.map { (write.path, $0) } }
+            if replaced.count == writes.count {
+                let author = try signature()
+                pending = try gitStep("start the commit") { () throws(GitError) in
+                    try repository.beginCommit(files: replaced, message: message, author: author)
+                }
+            }
+        }
+        // A fault handler may copy the vault as a crash at that instant leaves it (the crash
+        // tests): the other thread's writes are waited for first, so that the copy is of one instant.
+        func reachSettled(_ point: FaultPoint) {
+            if faults != nil { pending?.wait() }
+            reach(point)
+        }
+        do {
+            try writeJournal(journal)
+        } catch {
+            pending?.wait()
+            throw error
+        }
+        reachSettled(.journalWritten)
         var result: String?
         do {
             for (path, bytes) in writes {
@@ -343,11 +366,13 @@ extension Vault {
                 } else {
                     try AtomicFile.remove(path, in: root)
                 }
-                reach(.fileWritten)
+                reachSettled(.fileWritten)
             }
             if commit {
                 if let committer {
                     result = try committer()
+                } else if let pending {
+                    result = try pending.finish()
                 } else {
                     let author = try signature()
                     result = try repository.commit(paths: commitPaths ?? writes.map(\.path), message: message, author: author)
@@ -356,6 +381,7 @@ extension Vault {
                 reach(.committed)
             }
         } catch {
+            pending?.wait()
             var message = "change not saved"
             do {
                 _ = try rollBack(journal)

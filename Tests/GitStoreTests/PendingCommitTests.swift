@@ -1,0 +1,84 @@
+import Foundation
+import GitStore
+import Testing
+
+@Suite("GitRepository: a commit whose objects are written while the files are")
+struct PendingCommitTests {
+    /// A repository with one commit of a.md, b.md (staged change) and c.md.
+    private func repositoryWithHistory() throws -> (URL, GitRepository) {
+        let root = try makeTemporaryDirectory()
+        let repository = try GitRepository.initialize(at: root)
+        for name in ["a.md", "b.md", "notes/c.md"] { try write("\(name) v1\n", to: name, in: root) }
+        _ = try repository.commitAll(message: "start", author: tester)
+        return (root, repository)
+    }
+
+    @Test func makesTheCommitThatCommitPathsMakes() throws {
+        let (root, repository) = try repositoryWithHistory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let start = try #require(try repository.head())
+        try write("b.md staged\n", to: "b.md", in: root)
+        #expect(try stockGit(["add", "b.md"], in: root).status == 0)
+
+        let pending = repository.beginCommit(
+            files: [("a.md", bytes("a.md v2\n")), ("notes/c.md", bytes("c.md v2\n"))], message: "two files\n\nbody", author: tester)
+        // The caller writes the files while the objects are written.
+        try write("a.md v2\n", to: "a.md", in: root)
+        try write("c.md v2\n", to: "notes/c.md", in: root)
+        let id = try #require(try pending.finish())
+
+        #expect(try repository.head() == id)
+        #expect(try repository.log(limit: 1, paths: nil).first?.parents == [start])
+        #expect(try repository.filesChanged(in: id) == [.modified("a.md"), .modified("notes/c.md")])
+        #expect(try repository.fileContents(path: "a.md", at: "HEAD") == bytes("a.md v2\n"))
+        #expect(try repository.fileContents(path: "notes/c.md", at: "HEAD") == bytes("c.md v2\n"))
+        // The change staged earlier for another path stays staged and out of the commit.
+        #expect(try repository.fileContents(path: "b.md", at: "HEAD") == bytes("b.md v1\n"))
+        #expect(try stockGit(["status", "--porcelain"], in: root).output == "M  b.md\n")
+        // The branch's reflog and HEAD's say what a commit says.
+        #expect(try stockGit(["reflog", "-1", "--format=%gs", "main"], in: root).output == "commit: two files\n")
+        #expect(try stockGit(["reflog", "-1", "--format=%gs", "HEAD"], in: root).output == "commit: two files\n")
+        try expectFsckClean(root)
+    }
+
+    @Test func unchangedFilesCommitNothing() throws {
+        let (root, repository) = try repositoryWithHistory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let start = try repository.head()
+        let pending = repository.beginCommit(files: [("a.md", bytes("a.md v1\n"))], message: "same", author: tester)
+        try write("a.md v1\n", to: "a.md", in: root)
+        #expect(try pending.finish() == nil)
+        #expect(try repository.head() == start)
+        #expect(try stockGit(["status", "--porcelain"], in: root).output == "")
+    }
+
+    @Test func anUnbornBranchIsCommittedTheUsualWay() throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let repository = try GitRepository.initialize(at: root)
+        let pending = repository.beginCommit(files: [("first.md", bytes("hello\n"))], message: "first", author: tester)
+        try write("hello\n", to: "first.md", in: root)
+        let id = try #require(try pending.finish())
+        #expect(try repository.head() == id)
+        #expect(try repository.log(limit: nil, paths: nil).map(\.summary) == ["first"])
+        #expect(try stockGit(["status", "--porcelain"], in: root).output == "")
+        try expectFsckClean(root)
+    }
+
+    @Test func aBranchMovedMeanwhileIsNotOverwritten() throws {
+        let (root, repository) = try repositoryWithHistory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let pending = repository.beginCommit(files: [("a.md", bytes("a.md mine\n"))], message: "mine", author: tester)
+        pending.wait()
+        // Another program commits on the branch before this change moves it.
+        try write("b.md theirs\n", to: "b.md", in: root)
+        #expect(try stockGit(["-c", "user.name=Other", "-c", "user.email=other@example.com", "commit", "-qam", "theirs"], in: root).status == 0)
+        let theirs = try repository.head()
+        try write("a.md mine\n", to: "a.md", in: root)
+
+        #expect(throws: GitError.self) { try pending.finish() }
+        #expect(try repository.head() == theirs)
+        #expect(try repository.log(limit: 1, paths: nil).first?.summary == "theirs")
+        try expectFsckClean(root)
+    }
+}
