@@ -81,4 +81,18 @@ struct PendingCommitTests {
         #expect(try repository.log(limit: 1, paths: nil).first?.summary == "theirs")
         try expectFsckClean(root)
     }
+    @Test func aFileEditedBeforeItsCommitIsRefused() throws {
+        let (root, repository) = try repositoryWithHistory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let start = try repository.head()
+        let pending = repository.beginCommit(files: [("a.md", bytes("a.md v2\n"))], message: "v2", author: tester)
+        try write("a.md v2\n", to: "a.md", in: root)
+        // A hand edit saved between the write and the commit.
+        try write("a.md edited by hand\n", to: "a.md", in: root)
+        #expect(throws: GitError.self) { try pending.finish() }
+        #expect(try repository.head() == start)
+        // Not staged under the change's blob: git sees the edit as the unstaged change it is.
+        #expect(try stockGit(["status", "--porcelain"], in: root).output == " M a.md\n")
+        #expect(try stockGit(["diff", "--cached", "--name-only"], in: root).output == "")
+    }
 }
