@@ -3,7 +3,8 @@ import Foundation
 extension UserName {
     /// The name in Unicode normal form C, as memvault stores it (`zoe\u{0308}` → `zoë`).
     public static func normalized(_ name: String) -> String {
-        name.precomposedStringWithCanonicalMapping
+        // ASCII is its own normal form; Foundation's normalization costs a command 0.3 ms on first use.
+        name.utf8.allSatisfy { $0 < 0x80 } ? name : name.precomposedStringWithCanonicalMapping
     }
 
     /// Letters of other scripts (and digits) that look like Latin letters, mapped to the Latin letter.

@@ -154,7 +154,9 @@ public enum UserName {
     /// - Throws: `VaultError.badInput` for path separators, `..`, hidden names, reserved or odd characters.
     public static func validate(_ name: String) throws(VaultError) {
         let allowed = name.unicodeScalars.allSatisfy {
-            CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" || $0 == "."
+            $0.isASCII
+                ? ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
+                : CharacterSet.alphanumerics.contains($0)
         }
         guard !name.isEmpty, allowed, !name.hasPrefix("."), !name.hasPrefix("-") else {
             throw VaultError(.badInput, "invalid user name '\(name.prefix(80))'",
