@@ -1,83 +1,145 @@
+import Dispatch
 import Foundation
 import MemvaultSupport
 internal import CGit2
 internal import CGit2Loader
 
-/// A commit of files whose new bytes are known before they are written, made in two steps so
-/// that git's objects and the files are written at the same time, on two cores.
+/// A commit made on a thread of its own, beside the change it records, so that git's work
+/// overlaps the caller's on two cores.
 ///
-/// ``GitRepository/beginCommit(files:message:author:)`` writes the blobs, the trees and the
-/// commit object on a thread of its own (each one synced when the repository syncs: about a
-/// dozen fsyncs for one file); meanwhile the caller writes its undo journal and the files.
-/// ``finish()`` then stages the files' index entries from their stat data (the blobs are their
-/// bytes, so nothing is hashed again; each file is read back once to be sure it still holds
-/// them) and moves the branch, the commit's point of no return. Until `finish` or ``wait()``
-/// returns, the caller must not use the repository.
+/// ``GitRepository/prepareCommit(at:fallbackName:fallbackEmail:)`` starts the thread as soon as
+/// a change begins: it opens its own handle on the repository and reads HEAD and the author
+/// while the caller reads and checks its files. Once the caller knows the new bytes,
+/// ``begin(files:message:)`` has the thread write the blobs, the trees and the commit object
+/// (each synced when the repository syncs: about a dozen fsyncs for one file) while the caller
+/// writes its undo journal and the files. ``finish()`` then stages the files' index entries from
+/// their stat data (the blobs are their bytes, so nothing is hashed again; each file is read back
+/// once to be sure it still holds them) and moves the branch from the HEAD read at the start,
+/// compare-and-swap: the commit's point of no return. A change that is not made this way calls
+/// ``cancel()``. After `finish` or `cancel`, ``repository`` is free for the caller.
 ///
 /// The commit is the one ``GitRepository/commit(paths:message:author:)`` makes for these paths:
 /// HEAD's tree with only them replaced, other staged changes left out. Objects written for a
 /// change that is then abandoned stay unreferenced, as after a killed `git commit`, until a gc.
-public final class PendingCommit {
-    private let repository: GitRepository
-    private let files: [(path: String, bytes: [UInt8])]
-    private let message: String
-    private let author: Signature
-    private let objects: OnceValue<Outcome>
+public final class PendingCommit: @unchecked Sendable {
+    // Every field is written by one side before it signals a semaphore and read by the other
+    // only after waiting on it: `opened` publishes the handle and HEAD, `requested` the files,
+    // `done` the outcome. The caller's side is one thread.
+    private var opened: Result<(repository: GitRepository, head: GitObjectID?, author: Signature), GitError>?
+    private var request: (files: [(path: String, bytes: [UInt8])], message: String)?
+    private var outcome: Outcome = .notPrepared
+    private let openedSignal = DispatchSemaphore(value: 0)
+    private let requestSignal = DispatchSemaphore(value: 0)
+    private let doneSignal = DispatchSemaphore(value: 0)
+    private var openedSeen = false
+    private var requested = false
+    private var doneSeen = false
 
     /// What the thread wrote.
-    enum Outcome: Sendable {
-        /// The commit `id` on `parent`, with each file's blob.
-        case written(id: GitObjectID, parent: GitObjectID, blobs: [GitObjectID])
+    enum Outcome {
+        /// The commit `id`, with each file's blob.
+        case written(id: GitObjectID, blobs: [GitObjectID])
         /// The files hold what HEAD has: nothing to commit (their index entries are still staged).
         case unchanged(blobs: [GitObjectID])
-        /// HEAD is unborn or detached: ``PendingCommit/finish()`` commits the usual way.
+        /// HEAD is unborn or detached, or the change was cancelled: `finish` commits the usual way.
         case notPrepared
         case failed(GitError)
     }
 
-    init(repository: GitRepository, files: [(path: String, bytes: [UInt8])], message: String, author: Signature) {
-        self.repository = repository
-        self.files = files
-        self.message = message
-        self.author = author
-        // The repository is used by that thread alone until `wait` has its outcome (see above).
-        nonisolated(unsafe) let unshared = repository
-        let objects = OnceValue<Outcome> {
-            do throws(GitError) {
-                return try unshared.writeCommitObjects(files: files, message: message, author: author)
-            } catch {
-                return .failed(error)
-            }
-        }
-        self.objects = objects
+    init(at root: URL, fallbackName: String, fallbackEmail: String) {
         // A thread of its own rather than libdispatch's pool (see QueryEmbedding).
-        Thread { _ = objects.value }.start()
+        Thread { [self] in
+            let handle = Result(catching: { () throws(GitError) -> (repository: GitRepository, head: GitObjectID?, author: Signature) in
+                let repository = try GitRepository(at: root)
+                let head = try repository.headCommitID()
+                return (repository, head, repository.defaultSignature(fallbackName: fallbackName, fallbackEmail: fallbackEmail))
+            })
+            opened = handle
+            openedSignal.signal()
+            requestSignal.wait()
+            if case .success(let opened) = handle, let request {
+                do throws(GitError) {
+                    outcome = try opened.repository.writeCommitObjects(
+                        files: request.files, message: request.message, author: opened.author, parent: opened.head)
+                } catch {
+                    outcome = .failed(error)
+                }
+            }
+            doneSignal.signal()
+        }.start()
     }
 
-    /// Waits until the objects are written (or writes them on this thread if the other has not
-    /// begun); the repository may be used again afterwards. Call it before rolling a change back.
-    public func wait() { _ = objects.value }
+    private func openedHandle() throws(GitError) -> (repository: GitRepository, head: GitObjectID?, author: Signature) {
+        if !openedSeen {
+            openedSignal.wait()
+            openedSeen = true
+        }
+        return try opened!.get()
+    }
 
-    /// Stages the files, which must now hold the bytes given, and moves the branch to the commit.
+    /// HEAD when the change began (nil on an unborn branch), waiting until the thread has read it.
+    public func head() throws(GitError) -> String? { try openedHandle().head?.oid.hex }
+
+    /// The author the commit will have: git's user.name and user.email, else the fallbacks.
+    public func author() throws(GitError) -> Signature { try openedHandle().author }
+
+    /// Has the thread write the commit's objects for `files` (paths relative to the working
+    /// directory, with the bytes they are about to hold). Call once, then ``finish()``.
+    public func begin(files: [(path: String, bytes: [UInt8])], message: String) throws(GitError) {
+        let repository = try openedHandle().repository
+        precondition(!requested, "a pending commit begins once")
+        request = (files.map { (normalizedRelativePath($0.path, workdir: repository.workdir), $0.bytes) }, message)
+        requested = true
+        requestSignal.signal()
+    }
+
+    /// Stops the thread without writing anything (when it has not begun) and waits for it.
+    public func cancel() {
+        if !requested {
+            requested = true
+            requestSignal.signal()
+        }
+        waitUntilDone()
+    }
+
+    /// Waits until the objects are written (or the thread has stopped); call before rolling back.
+    public func waitUntilDone() {
+        guard requested, !doneSeen else { return }
+        doneSignal.wait()
+        doneSeen = true
+    }
+
+    /// The thread's handle on the repository, once it has stopped (after `finish` or `cancel`);
+    /// nil when it could not open the repository.
+    public var repository: GitRepository? {
+        guard doneSeen, case .success(let opened) = opened else { return nil }
+        return opened.repository
+    }
+
+    /// Stages the files, which must now hold the bytes given to `begin`, and moves the branch to the
+    /// commit.
     /// - Returns: the new commit id, or nil when the files hold what HEAD has.
     /// - Throws: `GitError` when an object could not be written or the branch moved meanwhile.
     public func finish() throws(GitError) -> String? {
+        let (repository, head, author) = try openedHandle()
+        guard let request else { preconditionFailure("finish before begin") }
+        waitUntilDone()
         let blobs: [GitObjectID]
-        var commit: (id: GitObjectID, parent: GitObjectID)?
-        switch objects.value {
+        var commit: GitObjectID?
+        switch outcome {
         case .notPrepared:
-            return try repository.commit(paths: files.map(\.path), message: message, author: author)
+            return try repository.commit(paths: request.files.map(\.path), message: request.message, author: author)
         case .failed(let error):
             throw error
         case .unchanged(let ids):
             blobs = ids
-        case .written(let id, let parent, let ids):
+        case .written(let id, let ids):
             blobs = ids
-            commit = (id, parent)
+            commit = id
         }
         let index = try repository.openIndex()
         defer { git.git_index_free(index) }
-        for (file, blob) in zip(files, blobs) {
+        for (file, blob) in zip(request.files, blobs) {
             try repository.stageWritten(file.path, blob: blob.oid, mode: GIT_FILEMODE_BLOB, into: index)
             // Read after the stat it was staged with: a hand edit saved since the file was written
             // would otherwise keep its own stat data under this change's blob and look committed.
@@ -93,11 +155,11 @@ public final class PendingCommit {
             }
         }
         try check(git.git_index_write(index), "git_index_write", path: repository.gitDirectory.path)
-        guard let commit else { return nil }
-        let summary = message.prefix { $0 != "\n" }
-        try repository.moveHead(to: commit.id.oid, from: commit.parent.oid, reflog: "commit: \(summary)")
-        try repository.verifyCommitWritten(commit.id.oid, updateRef: "HEAD")
-        return commit.id.oid.hex
+        guard let commit, let head else { return nil }
+        let summary = request.message.prefix { $0 != "\n" }
+        try repository.moveHead(to: commit.oid, from: head.oid, reflog: "commit: \(summary)")
+        try repository.verifyCommitWritten(commit.oid, updateRef: "HEAD")
+        return commit.oid.hex
     }
 }
 
@@ -113,25 +175,36 @@ struct GitObjectID: Sendable {
 }
 
 extension GitRepository {
-    /// Starts committing `files` (paths relative to the working directory, with the bytes they are
-    /// about to hold): git's objects are written on another thread while the caller writes the
-    /// files. See ``PendingCommit``.
-    public func beginCommit(files: [(path: String, bytes: [UInt8])], message: String, author: Signature) -> PendingCommit {
-        PendingCommit(
-            repository: self, files: files.map { (normalizedRelativePath($0.path, workdir: workdir), $0.bytes) },
-            message: message, author: author)
+    /// Starts a commit on a thread of its own, with its own handle on the repository at `root`
+    /// (see ``PendingCommit``); `fallbackName` and `fallbackEmail` make the author when git's
+    /// configuration has none.
+    public static func prepareCommit(at root: URL, fallbackName: String, fallbackEmail: String) -> PendingCommit {
+        PendingCommit(at: root, fallbackName: fallbackName, fallbackEmail: fallbackEmail)
     }
 
-    /// The blobs, HEAD's tree with the files replaced, and the commit object on HEAD; no ref moves.
-    fileprivate func writeCommitObjects(files: [(path: String, bytes: [UInt8])], message: String, author: Signature)
-        throws(GitError) -> PendingCommit.Outcome
-    {
+    /// HEAD's commit, nil on an unborn branch.
+    func headCommitID() throws(GitError) -> GitObjectID? {
+        guard let commit = try headCommitPointer() else { return nil }
+        defer { git.git_commit_free(commit) }
+        return GitObjectID(git.git_commit_id(commit)!.pointee)
+    }
+
+    /// The blobs, `parent`'s tree with the files replaced, and the commit object on `parent`; no
+    /// ref moves. Not prepared when HEAD is unborn or detached; failed when it is no longer `parent`.
+    fileprivate func writeCommitObjects(
+        files: [(path: String, bytes: [UInt8])], message: String, author: Signature, parent parentID: GitObjectID?
+    ) throws(GitError) -> PendingCommit.Outcome {
         var head: OpaquePointer?
         try check(git.git_reference_lookup(&head, pointer, "HEAD"), "git_reference_lookup(HEAD)")
         let symbolic = git.git_reference_type(head) == GIT_REFERENCE_SYMBOLIC
         git.git_reference_free(head)
-        guard symbolic, let parent = try headCommitPointer() else { return .notPrepared }
+        guard symbolic, let parentID, let parent = try headCommitPointer() else { return .notPrepared }
         defer { git.git_commit_free(parent) }
+        var expected = parentID.oid
+        guard git.git_oid_equal(git.git_commit_id(parent), &expected) != 0 else {
+            // Another program committed since the change began (it read HEAD then).
+            return .failed(GitError(code: GIT_ERROR.rawValue, function: "commit", message: "the branch moved while the change was being made"))
+        }
         var baseTree: OpaquePointer?
         try check(git.git_commit_tree(&baseTree, parent), "git_commit_tree")
         defer { git.git_tree_free(baseTree) }
@@ -155,6 +228,6 @@ extension GitRepository {
             return .unchanged(blobs: blobs.map(GitObjectID.init))
         }
         let id = try createCommit(tree: treeID, parents: [parent], message: message, author: author, updateRef: nil)
-        return .written(id: GitObjectID(id), parent: GitObjectID(git.git_commit_id(parent)!.pointee), blobs: blobs.map(GitObjectID.init))
+        return .written(id: GitObjectID(id), blobs: blobs.map(GitObjectID.init))
     }
 }

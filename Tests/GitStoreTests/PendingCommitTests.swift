@@ -4,6 +4,10 @@ import Testing
 
 @Suite("GitRepository: a commit whose objects are written while the files are")
 struct PendingCommitTests {
+    private func prepare(_ root: URL) -> PendingCommit {
+        GitRepository.prepareCommit(at: root, fallbackName: tester.name, fallbackEmail: tester.email)
+    }
+
     /// A repository with one commit of a.md, b.md (staged change) and c.md.
     private func repositoryWithHistory() throws -> (URL, GitRepository) {
         let root = try makeTemporaryDirectory()
@@ -20,8 +24,9 @@ struct PendingCommitTests {
         try write("b.md staged\n", to: "b.md", in: root)
         #expect(try stockGit(["add", "b.md"], in: root).status == 0)
 
-        let pending = repository.beginCommit(
-            files: [("a.md", bytes("a.md v2\n")), ("notes/c.md", bytes("c.md v2\n"))], message: "two files\n\nbody", author: tester)
+        let pending = prepare(root)
+        #expect(try pending.head() == start)
+        try pending.begin(files: [("a.md", bytes("a.md v2\n")), ("notes/c.md", bytes("c.md v2\n"))], message: "two files\n\nbody")
         // The caller writes the files while the objects are written.
         try write("a.md v2\n", to: "a.md", in: root)
         try write("c.md v2\n", to: "notes/c.md", in: root)
@@ -29,6 +34,8 @@ struct PendingCommitTests {
 
         #expect(try repository.head() == id)
         #expect(try repository.log(limit: 1, paths: nil).first?.parents == [start])
+        #expect(try repository.log(limit: 1, paths: nil).first?.author.name == repository.defaultSignature(fallbackName: tester.name, fallbackEmail: tester.email).name)
+        #expect(pending.repository != nil)
         #expect(try repository.filesChanged(in: id) == [.modified("a.md"), .modified("notes/c.md")])
         #expect(try repository.fileContents(path: "a.md", at: "HEAD") == bytes("a.md v2\n"))
         #expect(try repository.fileContents(path: "notes/c.md", at: "HEAD") == bytes("c.md v2\n"))
@@ -45,7 +52,8 @@ struct PendingCommitTests {
         let (root, repository) = try repositoryWithHistory()
         defer { try? FileManager.default.removeItem(at: root) }
         let start = try repository.head()
-        let pending = repository.beginCommit(files: [("a.md", bytes("a.md v1\n"))], message: "same", author: tester)
+        let pending = prepare(root)
+        try pending.begin(files: [("a.md", bytes("a.md v1\n"))], message: "same")
         try write("a.md v1\n", to: "a.md", in: root)
         #expect(try pending.finish() == nil)
         #expect(try repository.head() == start)
@@ -56,7 +64,9 @@ struct PendingCommitTests {
         let root = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let repository = try GitRepository.initialize(at: root)
-        let pending = repository.beginCommit(files: [("first.md", bytes("hello\n"))], message: "first", author: tester)
+        let pending = prepare(root)
+        #expect(try pending.head() == nil)
+        try pending.begin(files: [("first.md", bytes("hello\n"))], message: "first")
         try write("hello\n", to: "first.md", in: root)
         let id = try #require(try pending.finish())
         #expect(try repository.head() == id)
@@ -65,15 +75,21 @@ struct PendingCommitTests {
         try expectFsckClean(root)
     }
 
-    @Test func aBranchMovedMeanwhileIsNotOverwritten() throws {
+    @Test(arguments: [false, true])
+    func aBranchMovedMeanwhileIsNotOverwritten(afterTheObjects: Bool) throws {
         let (root, repository) = try repositoryWithHistory()
         defer { try? FileManager.default.removeItem(at: root) }
-        let pending = repository.beginCommit(files: [("a.md", bytes("a.md mine\n"))], message: "mine", author: tester)
-        pending.wait()
+        let pending = prepare(root)
+        _ = try pending.head()
+        if afterTheObjects {
+            try pending.begin(files: [("a.md", bytes("a.md mine\n"))], message: "mine")
+            pending.waitUntilDone()
+        }
         // Another program commits on the branch before this change moves it.
         try write("b.md theirs\n", to: "b.md", in: root)
         #expect(try stockGit(["-c", "user.name=Other", "-c", "user.email=other@example.com", "commit", "-qam", "theirs"], in: root).status == 0)
         let theirs = try repository.head()
+        if !afterTheObjects { try pending.begin(files: [("a.md", bytes("a.md mine\n"))], message: "mine") }
         try write("a.md mine\n", to: "a.md", in: root)
 
         #expect(throws: GitError.self) { try pending.finish() }
@@ -81,11 +97,25 @@ struct PendingCommitTests {
         #expect(try repository.log(limit: 1, paths: nil).first?.summary == "theirs")
         try expectFsckClean(root)
     }
+
+    @Test func aCancelledCommitWritesNothing() throws {
+        let (root, repository) = try repositoryWithHistory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let start = try repository.head()
+        let objects = try stockGit(["count-objects"], in: root).output
+        let pending = prepare(root)
+        pending.cancel()
+        #expect(pending.repository != nil)
+        #expect(try repository.head() == start)
+        #expect(try stockGit(["count-objects"], in: root).output == objects)
+    }
+
     @Test func aFileEditedBeforeItsCommitIsRefused() throws {
         let (root, repository) = try repositoryWithHistory()
         defer { try? FileManager.default.removeItem(at: root) }
         let start = try repository.head()
-        let pending = repository.beginCommit(files: [("a.md", bytes("a.md v2\n"))], message: "v2", author: tester)
+        let pending = prepare(root)
+        try pending.begin(files: [("a.md", bytes("a.md v2\n"))], message: "v2")
         try write("a.md v2\n", to: "a.md", in: root)
         // A hand edit saved between the write and the commit.
         try write("a.md edited by hand\n", to: "a.md", in: root)

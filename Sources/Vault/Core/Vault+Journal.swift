@@ -308,16 +308,30 @@ extension Vault {
     ///   (their entry in `writes` is ignored): a large change holds one file in memory, not all.
     func applyJournaled(
         _ writes: [(path: String, bytes: [UInt8]?)], producers: [String: () throws -> [UInt8]] = [:], message: String,
-        commit: Bool, commitPaths: [String]? = nil, committer: (() throws -> String?)? = nil
+        commit: Bool, commitPaths: [String]? = nil, committer: (() throws -> String?)? = nil, pending prepared: PendingCommit? = nil
     ) throws(VaultError) -> String? {
+        // The common change (files with new bytes, committed the usual way) has the pending
+        // commit's thread write git's objects while the journal and the files are written and
+        // synced here; until it is settled, this thread leaves the repository to it.
+        var pending: PendingCommit?
         var head: String?
-        if commit { head = try gitStep("read HEAD") { () throws(GitError) in try repository.head() } }
+        if let prepared, commit, committer == nil, commitPaths == nil, producers.isEmpty, !writes.isEmpty,
+            case let replaced = writes.compactMap({ write in write.bytes.map { (write.path, $0) } }), replaced.count == writes.count
+        {
+            head = try gitStep("read HEAD") { () throws(GitError) in try prepared.head() }
+            try gitStep("start the commit") { () throws(GitError) in try prepared.begin(files: replaced, message: message) }
+            pending = prepared
+        } else {
+            if let prepared { settle(prepared) }
+            if commit { head = try gitStep("read HEAD") { () throws(GitError) in try repository.head() } }
+        }
         var files: [ChangeJournal.File] = []
         for (path, bytes) in writes {
             let before: [UInt8]?
             do {
                 before = try AtomicFile.read(path, in: root)
             } catch {
+                if let pending { settle(pending) }
                 throw VaultError(.badInput, error.message, at: path)
             }
             if producers[path] != nil {
@@ -329,28 +343,16 @@ extension Vault {
         let journal = ChangeJournal(
             kind: commit ? .commit : .files, message: String(message.prefix { $0 != "\n" }), pid: getpid(),
             headBefore: head, target: nil, files: files)
-        // The common change (files with new bytes, committed the usual way) has git write its
-        // objects on another core while the journal and the files are written and synced here.
-        var pending: PendingCommit?
-        if commit, committer == nil, commitPaths == nil, producers.isEmpty, !writes.isEmpty {
-            let replaced = writes.compactMap { write in write.bytes.map { (write.path, $0) } }
-            if replaced.count == writes.count {
-                let author = try signature()
-                pending = try gitStep("start the commit") { () throws(GitError) in
-                    try repository.beginCommit(files: replaced, message: message, author: author)
-                }
-            }
-        }
         // A fault handler may copy the vault as a crash at that instant leaves it (the crash
         // tests): the other thread's writes are waited for first, so that the copy is of one instant.
         func reachSettled(_ point: FaultPoint) {
-            if faults != nil { pending?.wait() }
+            if faults != nil { pending?.waitUntilDone() }
             reach(point)
         }
         do {
             try writeJournal(journal)
         } catch {
-            pending?.wait()
+            if let pending { settle(pending) }
             throw error
         }
         reachSettled(.journalWritten)
@@ -372,6 +374,7 @@ extension Vault {
                 if let committer {
                     result = try committer()
                 } else if let pending {
+                    defer { settle(pending) }
                     result = try pending.finish()
                 } else {
                     let author = try signature()
@@ -381,7 +384,7 @@ extension Vault {
                 reach(.committed)
             }
         } catch {
-            pending?.wait()
+            if let pending { settle(pending) }
             var message = "change not saved"
             do {
                 _ = try rollBack(journal)

@@ -311,21 +311,35 @@ public final class Vault {
     ) throws(VaultError) -> String? {
         let lock = try lockVault()
         defer { lock.unlock() }
+        // The commit's own thread opens the repository and reads HEAD while the body reads and
+        // checks its files (PendingCommit); it is stopped, or done, before the lock is released.
+        let pending = commit ? GitRepository.prepareCommit(at: root, fallbackName: authorFallback.name, fallbackEmail: authorFallback.email) : nil
+        defer { if let pending { settle(pending) } }
         var changes = Changeset()
         try body(&changes)
         if changes.writes.isEmpty { return nil }
         try refuseUntrustedWrites(changes.writes.map(\.path))
-        return try applyJournaled(changes.writes, producers: changes.producers, message: message(), commit: commit)
+        return try applyJournaled(changes.writes, producers: changes.producers, message: message(), commit: commit, pending: pending)
+    }
+
+    /// Stops a pending commit's thread (or waits until it is done) and keeps its handle on the
+    /// repository for what follows, unless this vault has opened its own.
+    func settle(_ pending: PendingCommit) {
+        pending.cancel()
+        if openedRepository == nil { openedRepository = pending.repository }
     }
 
     /// The commit author: git's user.name/user.email, else memvault.toml's, else memvault.
     func signature() throws(VaultError) -> Signature {
         do {
-            return try repository.defaultSignature(
-                fallbackName: config.authorName ?? "memvault",
-                fallbackEmail: config.authorEmail ?? "memvault@localhost")
+            return try repository.defaultSignature(fallbackName: authorFallback.name, fallbackEmail: authorFallback.email)
         } catch {
             throw VaultError(.badInput, "not a git repository: \(error.message)", at: root.path)
         }
+    }
+
+    /// The author when git's configuration names none: memvault.toml's, else memvault.
+    var authorFallback: (name: String, email: String) {
+        (config.authorName ?? "memvault", config.authorEmail ?? "memvault@localhost")
     }
 }
