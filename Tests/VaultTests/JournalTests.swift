@@ -305,4 +305,39 @@ struct JournalTests {
         let tracked = try JournalVault.git(["ls-files"], in: v.vault.root).output
         #expect(!tracked.contains(".tmp-"))
     }
+    /// Another program commits once the journal is written (git's objects for the change are
+    /// written by then): the branch is not moved over its commit, and the change rolls back.
+    final class CommitsMeanwhile: FaultInjection {
+        let root: URL
+        init(root: URL) { self.root = root }
+        func reached(_ point: FaultPoint) {
+            guard point == .journalWritten else { return }
+            try? Data("by another program\n".utf8).write(to: root.appendingPathComponent("other.md"))
+            _ = try? JournalVault.git(["add", "other.md"], in: root)
+            _ = try? JournalVault.git(["-c", "user.name=Other", "-c", "user.email=other@example.com", "commit", "-qm", "other program"], in: root)
+        }
+    }
+
+    @Test("a branch moved by another program during a change is kept, and the change rolls back")
+    func branchMovedMeanwhile() throws {
+        let v = try JournalVault()
+        defer { v.cleanup() }
+        _ = try v.vault.add(NewMemory(text: "before", tier: .general, date: EntryDate(year: 2026, month: 3, day: 4, hour: 9, minute: 0)), user: "alice")
+        let files = try JournalVault.files(v.vault.root)
+        v.vault.faults = CommitsMeanwhile(root: v.vault.root)
+        do {
+            _ = try v.vault.add(NewMemory(text: "during", tier: .general, date: EntryDate(year: 2026, month: 3, day: 5, hour: 9, minute: 0)), user: "alice")
+            Issue.record("the change moved a branch another program had moved")
+        } catch {
+            #expect(error.description.contains("change not saved"))
+        }
+        v.vault.faults = nil
+        #expect(try JournalVault.git(["log", "-1", "--format=%s"], in: v.vault.root).output == "other program\n")
+        var expected = files
+        expected["other.md"] = Data("by another program\n".utf8)
+        #expect(try JournalVault.files(v.vault.root) == expected)
+        #expect(!FileManager.default.fileExists(atPath: v.vault.root.appendingPathComponent(".memvault/journal").path))
+        #expect(try JournalVault.git(["status", "--porcelain"], in: v.vault.root).output == "")
+        #expect(try JournalVault.git(["fsck", "--strict"], in: v.vault.root).status == 0)
+    }
 }
