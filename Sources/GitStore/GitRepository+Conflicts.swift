@@ -65,12 +65,7 @@ extension GitRepository {
             }
             if git.git_index_conflict_remove(index, path) < 0 { git.git_error_clear() }  // not conflicted: nothing to remove
             if let content {
-                var blobID = git_oid()
-                let storage = content.isEmpty ? [0] : content
-                let created = storage.withUnsafeBytes { bytes in
-                    git.git_blob_create_from_buffer(&blobID, pointer, bytes.baseAddress, content.count)
-                }
-                try check(created, "git_blob_create_from_buffer", path: path)
+                let blobID = try writeBlob(content, path: path)
                 var entry = git_index_entry()
                 entry.mode = mode
                 entry.id = blobID

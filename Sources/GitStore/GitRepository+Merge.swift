@@ -146,13 +146,7 @@ extension GitRepository {
 
     /// Writes `content` as a blob and points `path` at it in `index`, keeping an existing mode.
     private func write(_ content: [UInt8], at path: String, into index: OpaquePointer) throws(GitError) {
-        var blobID = git_oid()
-        // An empty array may have no storage; libgit2 wants a valid pointer even for 0 bytes.
-        let storage = content.isEmpty ? [0] : content
-        let result = storage.withUnsafeBytes { bytes in
-            git.git_blob_create_from_buffer(&blobID, pointer, bytes.baseAddress, content.count)
-        }
-        try check(result, "git_blob_create_from_buffer", path: path)
+        let blobID = try writeBlob(content, path: path)
         var entry = git_index_entry()
         entry.mode = git.git_index_get_bypath(index, path, 0)?.pointee.mode ?? GIT_FILEMODE_BLOB.rawValue
         entry.id = blobID
@@ -161,6 +155,18 @@ extension GitRepository {
             return git.git_index_add(index, &entry)
         }
         try check(added, "git_index_add", path: path)
+    }
+
+    /// Writes `content` as a blob (`path` names it in an error).
+    func writeBlob(_ content: [UInt8], path: String) throws(GitError) -> git_oid {
+        var blobID = git_oid()
+        // An empty array may have no storage; libgit2 wants a valid pointer even for 0 bytes.
+        let storage = content.isEmpty ? [0] : content
+        let result = storage.withUnsafeBytes { bytes in
+            git.git_blob_create_from_buffer(&blobID, pointer, bytes.baseAddress, content.count)
+        }
+        try check(result, "git_blob_create_from_buffer", path: path)
+        return blobID
     }
 
     /// Points `path`'s index entry at `blob` with the stat data of the file just written, as a

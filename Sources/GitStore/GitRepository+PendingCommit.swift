@@ -210,14 +210,7 @@ extension GitRepository {
         defer { git.git_tree_free(baseTree) }
 
         var blobs: [git_oid] = []
-        for file in files {
-            var blob = git_oid()
-            // An empty array may have no storage; libgit2 wants a valid pointer even for 0 bytes.
-            let storage = file.bytes.isEmpty ? [0] : file.bytes
-            let result = storage.withUnsafeBytes { git.git_blob_create_from_buffer(&blob, pointer, $0.baseAddress, file.bytes.count) }
-            try check(result, "git_blob_create_from_buffer", path: file.path)
-            blobs.append(blob)
-        }
+        for file in files { blobs.append(try writeBlob(file.bytes, path: file.path)) }
         let paths = files.map { strdup($0.path) }
         defer { paths.forEach { free($0) } }
         let updates = zip(blobs, paths).map { git_tree_update(action: GIT_TREE_UPDATE_UPSERT, id: $0, filemode: GIT_FILEMODE_BLOB, path: $1) }
