@@ -70,6 +70,8 @@ public final class Vault {
     public var keysDisabled = false
     /// The SHA-256 (hex) of the `memvault.toml` text this object was opened with.
     public let configDigest: String
+    /// The settings as that text parsed (`config` may have changed since, in memory).
+    let configAtOpen: VaultConfig
 
     static let configFileName = "memvault.toml"
     static let dataDirectoryName = ".memvault"
@@ -106,6 +108,7 @@ public final class Vault {
         let configURL = root.appendingPathComponent(Self.configFileName)
         let text = try Self.configText(root: root, missingHint: "create one with: memvault init \(root.path)")
         self.config = try VaultConfig(parsing: text, path: configURL.path)
+        configAtOpen = config
         configDigest = Self.digest(of: text)
         // The repository itself opens on first use; a vault without one is refused now.
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent(".git").path) else {

@@ -129,7 +129,8 @@ extension Vault {
             throw VaultError(error)
         }
         if let configBytes, let text = String(validating: configBytes, as: UTF8.self) {
-            settings = try VaultConfig(parsing: text, path: Self.configFileName)
+            // The text this vault was opened with parses as it did then (a write command's usual case).
+            settings = Self.digest(of: text) == configDigest ? configAtOpen : try VaultConfig(parsing: text, path: Self.configFileName)
         }
         var ignored: [String] = []
         do {
