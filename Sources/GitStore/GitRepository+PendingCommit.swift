@@ -41,7 +41,7 @@ public final class PendingCommit: @unchecked Sendable {
         case written(id: GitObjectID, blobs: [GitObjectID])
         /// The files hold what HEAD has: nothing to commit (their index entries are still staged).
         case unchanged(blobs: [GitObjectID])
-        /// HEAD is unborn or detached, or the change was cancelled: `finish` commits the usual way.
+        /// HEAD is unborn or detached (`finish` then commits the usual way), or nothing was asked.
         case notPrepared
         case failed(GitError)
     }
@@ -79,9 +79,6 @@ public final class PendingCommit: @unchecked Sendable {
 
     /// HEAD when the change began (nil on an unborn branch), waiting until the thread has read it.
     public func head() throws(GitError) -> String? { try openedHandle().head?.oid.hex }
-
-    /// The author the commit will have: git's user.name and user.email, else the fallbacks.
-    public func author() throws(GitError) -> Signature { try openedHandle().author }
 
     /// Has the thread write the commit's objects for `files` (paths relative to the working
     /// directory, with the bytes they are about to hold). Call once, then ``finish()``.
