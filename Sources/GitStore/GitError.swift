@@ -69,7 +69,7 @@ nonisolated(unsafe) let git: memvault_git = {
 }()
 
 /// libgit2 is opened and initialized once per process; a global `let` is lazily and atomically set up.
-private let libgit2Setup: GitError? = {
+let libgit2Setup: GitError? = {
     var error: UnsafePointer<CChar>?
     guard let table = memvault_git_open(&error) else {
         return GitError(code: -1, function: "dlopen", message: error.map { String(cString: $0) } ?? "libgit2 cannot be opened")
@@ -107,37 +107,5 @@ func ensureCertificates() throws(GitError) {
     try ensureLibgit2()
     if withUnsafePointer(to: git, { memvault_git_load_certificates($0) }) < 0 {
         throw GitError.last(-1, "git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS)")
-    }
-}
-
-/// Signalled when the set-up `prepareInBackground()` started has finished.
-nonisolated(unsafe) private var backgroundSetup: DispatchSemaphore?
-
-extension GitRepository {
-    /// Opens and initializes libgit2 on another thread now, for a command that will commit: its
-    /// set-up (loading the library and the ones it links, and the TLS back end parsing the
-    /// system's CA certificates, several milliseconds) then overlaps the command's own work. The
-    /// first libgit2 call waits for it if it is not done; a failure is reported there.
-    ///
-    /// A command that stops early (bad input) must call ``finishPreparation()`` before the
-    /// process exits: the clean-up at exit (the libraries' destructors, registered while they
-    /// load) would otherwise run under the set-up still going on, and crash it.
-    /// - Important: call at most once per process, from the main thread, before any libgit2 use.
-    public static func prepareInBackground() {
-        guard backgroundSetup == nil else { return }
-        let done = DispatchSemaphore(value: 0)
-        backgroundSetup = done
-        Thread.detachNewThread {
-            _ = libgit2Setup
-            done.signal()
-        }
-    }
-
-    /// Waits until the set-up `prepareInBackground()` started has finished (at once when none
-    /// was started, or when it is done); call it before the process exits.
-    public static func finishPreparation() {
-        guard let done = backgroundSetup else { return }
-        done.wait()
-        done.signal()
     }
 }

@@ -7,15 +7,16 @@ internal import CGit2Loader
 /// A commit made on a thread of its own, beside the change it records, so that git's work
 /// overlaps the caller's on two cores.
 ///
-/// ``GitRepository/prepareCommit(at:fallbackName:fallbackEmail:)`` starts the thread as soon as
-/// a change begins: it opens its own handle on the repository and reads HEAD and the author
-/// while the caller reads and checks its files. Once the caller knows the new bytes,
-/// ``begin(files:message:)`` has the thread write the blobs, the trees and the commit object
-/// (each synced when the repository syncs: about a dozen fsyncs for one file) while the caller
-/// writes its undo journal and the files. ``finish()`` then stages the files' index entries from
-/// their stat data (the blobs are their bytes, so nothing is hashed again; each file is read back
-/// once to be sure it still holds them) and moves the branch from the HEAD read at the start,
-/// compare-and-swap: the commit's point of no return. A change that is not made this way calls
+/// ``GitRepository/prepareCommit(at:fallbackName:fallbackEmail:)`` starts the work as soon as
+/// a change begins, on the command's idle set-up thread (``BackgroundGitThread``) or a new one:
+/// it opens its own handle on the repository and reads HEAD and the author while the caller
+/// reads and checks its files. Once the caller knows the new bytes, ``begin(files:message:)`` has
+/// the thread write the blobs, the trees and the commit object (each synced when the repository
+/// syncs: about a dozen fsyncs for one file) while the caller writes its undo journal and the
+/// files. ``finish()`` stages the files' index entries from their stat data while the thread may
+/// still write (a blob's id is the hash of its bytes; each file is read back once to be sure it
+/// still holds them), then waits for the objects, writes the index and moves the branch from the
+/// HEAD read at the start, compare-and-swap: the commit's point of no return. A change that is not made this way calls
 /// ``cancel()``. After `finish` or `cancel`, ``repository`` is free for the caller.
 ///
 /// The commit is the one ``GitRepository/commit(paths:message:author:)`` makes for these paths:
@@ -47,8 +48,7 @@ public final class PendingCommit: @unchecked Sendable {
     }
 
     init(at root: URL, fallbackName: String, fallbackEmail: String) {
-        // A thread of its own rather than libdispatch's pool (see QueryEmbedding).
-        Thread { [self] in
+        let work: @Sendable () -> Void = { [self] in
             let handle = Result(catching: { () throws(GitError) -> (repository: GitRepository, head: GitObjectID?, author: Signature) in
                 let repository = try GitRepository(at: root)
                 let head = try repository.headCommitID()
@@ -66,7 +66,10 @@ public final class PendingCommit: @unchecked Sendable {
                 }
             }
             doneSignal.signal()
-        }.start()
+        }
+        // The command's set-up thread when it waits idle, else a thread of its own rather than
+        // libdispatch's pool (see QueryEmbedding).
+        if !BackgroundGitThread.run(work) { Thread(block: work).start() }
     }
 
     private func openedHandle() throws(GitError) -> (repository: GitRepository, head: GitObjectID?, author: Signature) {
@@ -120,6 +123,19 @@ public final class PendingCommit: @unchecked Sendable {
     public func finish() throws(GitError) -> String? {
         let (repository, head, author) = try openedHandle()
         guard let request else { preconditionFailure("finish before begin") }
+        // The index entries are staged while the thread may still be writing the objects (a
+        // blob's id is its bytes' hash; the index is opened on its own, so the repository handle
+        // stays the thread's alone). The index is written once the objects are.
+        let staged: [git_oid]
+        let index: OpaquePointer
+        do {
+            staged = try request.files.map { file throws(GitError) in try Self.blobID(of: file.bytes) }
+            index = try stage(request.files, blobs: staged, in: repository)
+        } catch {
+            waitUntilDone()
+            throw error
+        }
+        defer { git.git_index_free(index) }
         waitUntilDone()
         let blobs: [GitObjectID]
         var commit: GitObjectID?
@@ -134,10 +150,36 @@ public final class PendingCommit: @unchecked Sendable {
             blobs = ids
             commit = id
         }
-        let index = try repository.openIndex()
-        defer { git.git_index_free(index) }
-        for (file, blob) in zip(request.files, blobs) {
-            try repository.stageWritten(file.path, blob: blob.oid, mode: GIT_FILEMODE_BLOB, into: index)
+        guard blobs == staged.map(GitObjectID.init) else {
+            throw GitError(code: GIT_ERROR.rawValue, function: "commit", message: "the blobs written are not the ones staged")
+        }
+        try check(git.git_index_write(index), "git_index_write", path: repository.gitDirectory.path)
+        guard let commit, let head else { return nil }
+        let summary = request.message.prefix { $0 != "\n" }
+        try repository.moveHead(to: commit.oid, from: head.oid, reflog: "commit: \(summary)")
+        try repository.verifyCommitWritten(commit.oid, updateRef: "HEAD")
+        return commit.oid.hex
+    }
+
+    /// The id git gives a blob of `bytes`.
+    private static func blobID(of bytes: [UInt8]) throws(GitError) -> git_oid {
+        var id = git_oid()
+        try check(bytes.withUnsafeBytes { git.git_odb_hash(&id, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }, "git_odb_hash")
+        return id
+    }
+
+    /// The repository's index file, opened apart from the repository handle (which the thread is
+    /// using), with each file staged under its blob; not written. Each file is read back once,
+    /// after the stat it is staged with. The caller frees the index.
+    private func stage(_ files: [(path: String, bytes: [UInt8])], blobs: [git_oid], in repository: GitRepository) throws(GitError) -> OpaquePointer {
+        let path = repository.gitDirectory.appendingPathComponent("index").path
+        var opened: OpaquePointer?
+        try check(git.git_index_open(&opened, path), "git_index_open", path: path)
+        let index = opened!
+        var staged = false
+        defer { if !staged { git.git_index_free(index) } }
+        for (file, blob) in zip(files, blobs) {
+            try repository.stageWritten(file.path, blob: blob, mode: GIT_FILEMODE_BLOB, into: index)
             // Read after the stat it was staged with: a hand edit saved since the file was written
             // would otherwise keep its own stat data under this change's blob and look committed.
             let current: [UInt8]?
@@ -151,17 +193,13 @@ public final class PendingCommit: @unchecked Sendable {
                     message: "the file changed while it was being committed", path: file.path)
             }
         }
-        try check(git.git_index_write(index), "git_index_write", path: repository.gitDirectory.path)
-        guard let commit, let head else { return nil }
-        let summary = request.message.prefix { $0 != "\n" }
-        try repository.moveHead(to: commit.oid, from: head.oid, reflog: "commit: \(summary)")
-        try repository.verifyCommitWritten(commit.oid, updateRef: "HEAD")
-        return commit.oid.hex
+        staged = true
+        return index
     }
 }
 
 /// A git object id that can cross threads.
-struct GitObjectID: Sendable {
+struct GitObjectID: Sendable, Equatable {
     let bytes: [UInt8]
     init(_ oid: git_oid) { bytes = withUnsafeBytes(of: oid.id) { Array($0) } }
     var oid: git_oid {

@@ -98,6 +98,27 @@ struct PendingCommitTests {
         try expectFsckClean(root)
     }
 
+    /// The set-up thread takes a pending commit's work once it is idle; a second commit at the
+    /// same time gets a thread of its own. Both are made as usual.
+    @Test func twoCommitsAtOnceAfterTheSetUpThreadStarted() throws {
+        GitRepository.prepareInBackground()
+        GitRepository.finishPreparation()
+        let first = try repositoryWithHistory(), second = try repositoryWithHistory()
+        defer { for (root, _) in [first, second] { try? FileManager.default.removeItem(at: root) } }
+        let pendings = [first, second].map { prepare($0.0) }
+        for ((root, _), pending) in zip([first, second], pendings) {
+            try pending.begin(files: [("a.md", bytes("a.md \(root.lastPathComponent)\n"))], message: "at once")
+        }
+        for ((root, repository), pending) in zip([first, second], pendings) {
+            try write("a.md \(root.lastPathComponent)\n", to: "a.md", in: root)
+            let id = try #require(try pending.finish())
+            #expect(try repository.head() == id)
+            #expect(try repository.fileContents(path: "a.md", at: "HEAD") == bytes("a.md \(root.lastPathComponent)\n"))
+            #expect(try stockGit(["status", "--porcelain"], in: root).output == "")
+            try expectFsckClean(root)
+        }
+    }
+
     @Test func aCancelledCommitWritesNothing() throws {
         let (root, repository) = try repositoryWithHistory()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -120,6 +141,7 @@ struct PendingCommitTests {
         // A hand edit saved between the write and the commit.
         try write("a.md edited by hand\n", to: "a.md", in: root)
         #expect(throws: GitError.self) { try pending.finish() }
+        #expect(pending.repository != nil)  // the thread is done, whatever finish threw
         #expect(try repository.head() == start)
         // Not staged under the change's blob: git sees the edit as the unstaged change it is.
         #expect(try stockGit(["status", "--porcelain"], in: root).output == " M a.md\n")

@@ -71,6 +71,7 @@
     X(git_index_get_bypath) \
     X(git_index_has_conflicts) \
     X(git_index_new) \
+    X(git_index_open) \
     X(git_index_read) \
     X(git_index_read_tree) \
     X(git_index_remove_bypath) \
@@ -87,6 +88,7 @@
     X(git_object_peel) \
     X(git_object_short_id) \
     X(git_object_type) \
+    X(git_odb_hash) \
     X(git_oid_equal) \
     X(git_oid_fromstrn) \
     X(git_push_options_init) \
