@@ -109,9 +109,10 @@ extension AtomicFile {
         fsync(directory)
     }
 
-    /// Removes a regular file below `root` if present, then syncs its folder.
+    /// Removes a regular file below `root` if present, then syncs its folder unless
+    /// `syncingFolder` is false (a removal that may come undone at a power loss).
     /// - Throws: `FileError` (exit 5) when a link or special file is in the way.
-    public static func remove(_ relativePath: String, in root: URL) throws(FileError) {
+    public static func remove(_ relativePath: String, in root: URL, syncingFolder: Bool = true) throws(FileError) {
         let (folder, name) = try split(relativePath)
         guard let directory = try openDirectory(folder, in: root, create: false) else { return }
         defer { close(directory) }
@@ -122,7 +123,7 @@ extension AtomicFile {
         }
         guard st.st_mode & S_IFMT == S_IFREG else { throw notRegular(relativePath, mode: st.st_mode) }
         guard unlinkat(directory, name, 0) == 0 || errno == ENOENT else { throw .errno("cannot remove", path: relativePath) }
-        fsync(directory)
+        if syncingFolder { fsync(directory) }
     }
 
     /// Creates the folder `relativePath` below `root` (and missing parents) with mode 0700.

@@ -253,10 +253,13 @@ extension Vault {
         }
     }
 
-    private func removeJournal() throws(VaultError) {
+    /// Removes the journal. `synced: false` after the point of no return: a journal that comes
+    /// back after a power loss names a change whose commit is there, which the next command only
+    /// finishes (removes the journal again).
+    private func removeJournal(synced: Bool = true) throws(VaultError) {
         do {
-            try AtomicFile.remove(Self.journalAfterPath, in: root)
-            try AtomicFile.remove(Self.journalPath, in: root)
+            try AtomicFile.remove(Self.journalAfterPath, in: root, syncingFolder: synced)
+            try AtomicFile.remove(Self.journalPath, in: root, syncingFolder: synced)
         } catch {
             throw VaultError(.badInput, "cannot remove the journal: \(error.message)", at: Self.journalPath)
         }
@@ -306,9 +309,12 @@ extension Vault {
     ///   commits the index of a stopped merge with two parents).
     /// - Parameter producers: paths whose bytes are made only when they are written, one at a time
     ///   (their entry in `writes` is ignored): a large change holds one file in memory, not all.
+    /// - Parameter check: runs before the journal is written (its error writes nothing), while a
+    ///   `pending` commit's thread already writes the objects.
     func applyJournaled(
         _ writes: [(path: String, bytes: [UInt8]?)], producers: [String: () throws -> [UInt8]] = [:], message: String,
-        commit: Bool, commitPaths: [String]? = nil, committer: (() throws -> String?)? = nil, pending prepared: PendingCommit? = nil
+        commit: Bool, commitPaths: [String]? = nil, committer: (() throws -> String?)? = nil, pending prepared: PendingCommit? = nil,
+        checkedFirst check: () throws(VaultError) -> Void = {}
     ) throws(VaultError) -> String? {
         // The common change (files with new bytes, committed the usual way) has the pending
         // commit's thread write git's objects while the journal and the files are written and
@@ -324,6 +330,12 @@ extension Vault {
         } else {
             if let prepared { settle(prepared) }
             if commit { head = try gitStep("read HEAD") { () throws(GitError) in try repository.head() } }
+        }
+        do {
+            try check()
+        } catch {
+            if let pending { settle(pending) }
+            throw error
         }
         var files: [ChangeJournal.File] = []
         for (path, bytes) in writes {
@@ -396,7 +408,7 @@ extension Vault {
             }
             throw VaultError.wrap(error, message)
         }
-        try removeJournal()
+        try removeJournal(synced: result == nil)
         return result
     }
 
@@ -461,6 +473,6 @@ extension Vault {
             throw error
         }
         reach(.committed)
-        try removeJournal()
+        try removeJournal(synced: false)
     }
 }

@@ -321,8 +321,11 @@ public final class Vault {
         var changes = Changeset()
         try body(&changes)
         if changes.writes.isEmpty { return nil }
-        try refuseUntrustedWrites(changes.writes.map(\.path))
-        return try applyJournaled(changes.writes, producers: changes.producers, message: message(), commit: commit, pending: pending)
+        // Checked while the pending commit's thread writes the objects (which stay unreferenced
+        // when the write is refused), before the journal: a refused write changes no file.
+        return try applyJournaled(
+            changes.writes, producers: changes.producers, message: message(), commit: commit, pending: pending,
+            checkedFirst: { () throws(VaultError) in try refuseUntrustedWrites(changes.writes.map(\.path)) })
     }
 
     /// Stops a pending commit's thread (or waits until it is done) and keeps its handle on the
