@@ -198,4 +198,35 @@ struct CoreCommandTests {
         #expect(missing.status == 1)
         #expect(missing.stderr.hasPrefix("memvault: error: no vault here or above"))
     }
+
+    /// `add` stamps a memory with the machine's clock as the C library reads the zone (`TZ`), and
+    /// `--json` gives its offset; the same minute and offset Foundation gives for that zone.
+    @Test("add without --date writes the machine zone's wall clock, and its offset in the JSON", arguments: [
+        "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "UTC",
+    ])
+    func machineZone(zone: String) throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        try cli.ok(["init", cli.vault.path, "--user", "alice"])
+        let before = Date()
+        let result = try cli.run(["add", "Stamped by the clock", "--tier", "general", "--json"], env: ["TZ": zone])
+        let after = Date()
+        #expect(result.status == 0, "\(result.stderr)")
+        let memory = try cli.json(result.stdout)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: zone))
+        // The minute of either end of the run (the add may cross a minute's edge).
+        let expected = [before, after].map { instant -> String in
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: instant)
+            let offset = calendar.timeZone.secondsFromGMT(for: instant) / 60
+            return String(format: "%04d-%02d-%02dT%02d:%02d:00%@%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!,
+                offset < 0 ? "-" : "+", abs(offset) / 60, abs(offset) % 60)
+        }
+        let date = try #require(memory["date"] as? String)
+        #expect(expected.contains(date), "\(date) not in \(expected)")
+        // The heading holds the same wall clock.
+        let path = try #require(memory["path"] as? String)
+        let heading = "## " + date.prefix(10) + " " + date.dropFirst(11).prefix(5)
+        #expect(try cli.read(path).contains(heading))
+    }
 }

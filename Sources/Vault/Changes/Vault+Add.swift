@@ -293,7 +293,7 @@ extension Vault {
             }
             meta.append(MetaField(key: key, value: value))
         }
-        let date = memory.date ?? DateText.entryDate(now, timeZone: config.timeZone)
+        let date = memory.date ?? config.entryDate(now)
         try checkLimits(Array(body.utf8), at: location)
         var text = body
         if !tags.isEmpty {

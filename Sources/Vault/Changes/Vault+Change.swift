@@ -96,7 +96,7 @@ extension Vault {
     /// A vault-relative path of the file `edit` without an id opens: this month's file of `tier`,
     /// or its last part when the month is continued in parts (where `add` writes next).
     public func currentFilePath(user: String, tier: Tier, now: Date = Date()) -> String {
-        let month = monthFilePath(user: user, tier: tier, date: DateText.entryDate(now, timeZone: config.timeZone))
+        let month = monthFilePath(user: user, tier: tier, date: config.entryDate(now))
         return MonthFiles.partPath(month, part: MonthFiles.lastPart(of: month, in: root).part)
     }
 

@@ -343,7 +343,7 @@ final class ImportSession {
         guard seenSources.insert(src).inserted else {
             throw VaultError(.badInput, "the export holds \(src) twice", at: item.location)
         }
-        let date = item.memory.date ?? DateText.entryDate(now, timeZone: vault.config.timeZone)
+        let date = item.memory.date ?? vault.config.entryDate(now)
         var memory = item.memory
         memory.date = date
         let hash = Vault.importHash(memory)

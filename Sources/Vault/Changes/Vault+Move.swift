@@ -50,7 +50,7 @@ extension Vault {
                 _ = parsed.assignMissingIDs(using: { id })
                 rendered = String(decoding: parsed.bytes, as: UTF8.self)
             }
-            let date = inner.date ?? located.entry.date ?? DateText.entryDate(Date(), timeZone: config.timeZone)
+            let date = inner.date ?? located.entry.date ?? config.entryDate(Date())
             if tier.isEncrypted {
                 rendered = try encryptedEntry(rendered, tier: tier, user: located.user, date: date, id: id)
             } else if !allowSecrets, let hit = Self.credentialHits(inEntry: rendered).first {

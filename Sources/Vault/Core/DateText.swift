@@ -19,8 +19,25 @@ public enum DateText {
 
     /// `2026-11-22T14:03:00+01:00`.
     public static func iso8601(_ date: EntryDate, timeZone: TimeZone) -> String {
-        let offsetMinutes = date.utcOffsetMinutes
-            ?? timeZone.secondsFromGMT(for: instant(date, timeZone: timeZone)) / 60
+        iso8601(date, offsetMinutes: date.utcOffsetMinutes ?? timeZone.secondsFromGMT(for: instant(date, timeZone: timeZone)) / 60)
+    }
+
+    /// `iso8601(_:timeZone: .current)` with the offset the C library gives the wall-clock time in
+    /// this machine's zone (see `localEntryDate`).
+    public static func localISO8601(_ date: EntryDate) -> String {
+        if let offset = date.utcOffsetMinutes { return iso8601(date, offsetMinutes: offset) }
+        var parts = tm()
+        parts.tm_year = Int32(clamping: date.year - 1900)
+        parts.tm_mon = Int32(clamping: date.month - 1)
+        parts.tm_mday = Int32(clamping: date.day)
+        parts.tm_hour = Int32(clamping: date.hour)
+        parts.tm_min = Int32(clamping: date.minute)
+        parts.tm_isdst = -1
+        guard mktime(&parts) != -1 else { return iso8601(date, timeZone: .current) }
+        return iso8601(date, offsetMinutes: parts.tm_gmtoff / 60)
+    }
+
+    private static func iso8601(_ date: EntryDate, offsetMinutes: Int) -> String {
         let sign = offsetMinutes < 0 ? "-" : "+"
         let offset = abs(offsetMinutes)
         guard date.year >= 0, date.month >= 0, date.day >= 0, date.hour >= 0, date.minute >= 0 else {
@@ -43,6 +60,18 @@ public enum DateText {
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: instant)
         return EntryDate(year: c.year!, month: c.month!, day: c.day!, hour: c.hour!, minute: c.minute!)
+    }
+
+    /// The wall-clock time of `instant` in this machine's zone, as the C library reads it (`TZ`,
+    /// else `/etc/localtime`): the same minute as `entryDate(_:timeZone: .current)` without the
+    /// ICU look-ups of Foundation's first `TimeZone.current` (half a millisecond of an `add`).
+    public static func localEntryDate(_ instant: Date) -> EntryDate {
+        var seconds = time_t(instant.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        guard localtime_r(&seconds, &parts) != nil else { return entryDate(instant, timeZone: .current) }
+        return EntryDate(
+            year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday),
+            hour: Int(parts.tm_hour), minute: Int(parts.tm_min))
     }
 
     /// Parses a user-given date for `add --date` and `import`.

@@ -75,11 +75,11 @@ extension Memory: Codable {
 
 extension Memory {
     /// Builds the memory of a parsed entry.
-    init(entry: Entry, id: String, user: String, tier: Tier, path: String, timeZone: TimeZone) {
+    init(entry: Entry, id: String, user: String, tier: Tier, path: String, config: VaultConfig) {
         self.id = id
         self.user = user
         self.tier = tier
-        self.date = entry.date.map { DateText.iso8601($0, timeZone: timeZone) }
+        self.date = entry.date.map(config.iso8601)
         self.path = path
         self.line = entry.line
         self.title = entry.title

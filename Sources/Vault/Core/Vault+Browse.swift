@@ -100,21 +100,21 @@ extension Vault {
                 return lockedMemory(located)
             }
             if let (_, inner) = opened {
-                var memory = Memory(entry: inner, id: id, user: located.user, tier: located.tier, path: located.path, timeZone: config.timeZone)
+                var memory = Memory(entry: inner, id: id, user: located.user, tier: located.tier, path: located.path, config: config)
                 memory.line = located.entry.line
                 memory.tasks = []
                 return memory
             }
             return lockedMemory(located)
         }
-        return Memory(entry: located.entry, id: id, user: located.user, tier: located.tier, path: located.path, timeZone: config.timeZone)
+        return Memory(entry: located.entry, id: id, user: located.user, tier: located.tier, path: located.path, config: config)
     }
 
     /// What can be shown of an entry without decrypting it: no title, no text.
     func lockedMemory(_ located: Located) -> Memory {
         var memory = Memory(
             entry: located.entry, id: located.entry.id ?? "", user: located.user, tier: located.tier, path: located.path,
-            timeZone: config.timeZone)
+            config: config)
         if located.entry.isEncrypted {
             memory.text = nil
             memory.title = nil

@@ -1,4 +1,5 @@
 import Foundation
+import MarkdownCodec
 import MemvaultSupport
 import TOMLKit
 
@@ -21,6 +22,21 @@ public struct VaultConfig: Sendable, Equatable {
 
     public var timeZone: TimeZone {
         timeZoneName.flatMap(TimeZone.init(identifier:)) ?? .current
+    }
+
+    // The two below read this machine's zone through the C library when no zone is set, not
+    // through `timeZone`: Foundation's `TimeZone.current` costs a command half a millisecond.
+
+    /// The wall-clock time of `instant` in `timeZone`, as a new entry's heading writes it.
+    public func entryDate(_ instant: Date) -> EntryDate {
+        if let zone = timeZoneName.flatMap(TimeZone.init(identifier:)) { return DateText.entryDate(instant, timeZone: zone) }
+        return DateText.localEntryDate(instant)
+    }
+
+    /// A heading's time as ISO 8601, with its own offset or else `timeZone`'s then.
+    public func iso8601(_ date: EntryDate) -> String {
+        if let zone = timeZoneName.flatMap(TimeZone.init(identifier:)) { return DateText.iso8601(date, timeZone: zone) }
+        return DateText.localISO8601(date)
     }
 
     /// Parses the TOML text of `memvault.toml`.

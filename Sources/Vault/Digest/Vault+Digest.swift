@@ -107,7 +107,7 @@ extension Vault {
     /// person wrote there in plain text and that is not encrypted yet).
     private func digestMemory(_ located: Located, unlocked: Bool) throws(VaultError) -> Memory {
         var memory = Memory(entry: located.entry, id: located.entry.id ?? "", user: located.user, tier: located.tier,
-                            path: located.path, timeZone: config.timeZone)
+                            path: located.path, config: config)
         guard located.tier.isEncrypted else { return memory }
         var opened: (text: String, entry: Entry)?
         var otherKey = false
@@ -120,7 +120,7 @@ extension Vault {
             }
         }
         if let (_, inner) = opened {
-            memory = Memory(entry: inner, id: memory.id, user: located.user, tier: located.tier, path: located.path, timeZone: config.timeZone)
+            memory = Memory(entry: inner, id: memory.id, user: located.user, tier: located.tier, path: located.path, config: config)
             memory.line = located.entry.line
             memory.tasks = inner.tasks.map { Memory.Task(text: $0.text, checked: $0.checked, line: located.entry.line) }
         } else if !unlocked || otherKey {

@@ -590,7 +590,7 @@ extension Vault {
             if let (indexed, record) = encrypted.entries[key] {
                 results.append(SearchResult(
                     id: key, score: score, user: indexed.user, tier: indexed.tier,
-                    date: record.date.map { DateText.iso8601($0, timeZone: config.timeZone) }, path: indexed.path,
+                    date: record.date.map { config.iso8601($0) }, path: indexed.path,
                     line: indexed.line, title: record.title, snippet: snippet(key, title: record.title, body: record.body), tags: record.tags,
                     src: record.src))
                 if memories != nil, let tier = Tier(rawValue: indexed.tier) {
@@ -632,14 +632,14 @@ extension Vault {
                 }
                 entry = try parseEntryFile(bytesOfFile[indexed.path]!, path: indexed.path).entries.first { VaultIndex.key($0, path: indexed.path) == key }
             }
-            let date = entry?.date.map { DateText.iso8601($0, timeZone: config.timeZone) }
+            let date = entry?.date.map { config.iso8601($0) }
             results.append(SearchResult(
                 id: key.hasPrefix("~") ? "" : key, score: score, user: indexed.user, tier: indexed.tier, date: date,
                 path: indexed.path, line: indexed.line, title: entry?.title,
                 snippet: snippet(key, title: entry?.title, body: entry?.body ?? ""), tags: entry?.tags ?? indexed.tags, src: entry?.src))
             if memories != nil, let entry, !key.hasPrefix("~"), let tier = Tier(rawValue: indexed.tier) {
                 // Lines of the file, not of the entry's bytes that were parsed alone.
-                var memory = Memory(entry: entry, id: key, user: indexed.user, tier: tier, path: indexed.path, timeZone: config.timeZone)
+                var memory = Memory(entry: entry, id: key, user: indexed.user, tier: tier, path: indexed.path, config: config)
                 let offset = indexed.line - entry.line
                 memory.line = indexed.line
                 for i in memory.tasks.indices { memory.tasks[i].line += offset }
