@@ -60,6 +60,62 @@ struct VaultUnitTests {
         } throws: { ($0 as? VaultError)?.message.contains("invalid user name") == true }
     }
 
+    @Test("a setting of the wrong kind names its key and the kind it takes", arguments: [
+        ("users = \"alice\"\n", "users must be a list of strings"),
+        ("users = [\"a\", 3]\n", "users must be a list of strings"),
+        ("default_user = 5\n", "default_user must be a string"),
+        ("git = 4\n", "git must be a table"),
+        ("[model]\nname = [\"x\"]\n", "[model] name must be a string"),
+        ("[digest]\nskip_sections = \"on-this-day\"\n", "[digest] skip_sections must be a list of strings"),
+        ("[mcp]\nwrite = \"yes\"\n", "[mcp] write must be true or false"),
+        ("[mcp.clients]\ncursor = 3\n", "[mcp.clients] cursor must be a table"),
+        ("[mcp.clients.cursor]\ntiers = [\"general\", 4]\n", "[mcp.clients.cursor] tiers must be a list of strings"),
+    ])
+    func settingOfWrongKind(text: String, message: String) {
+        #expect {
+            try VaultConfig(parsing: text, path: "memvault.toml")
+        } throws: { error in
+            guard let error = error as? VaultError else { return false }
+            return error.message == "invalid settings: \(message)" && error.location == "memvault.toml" && error.exitStatus == .badInput
+        }
+    }
+
+    @Test("every setting is read from its key; unknown keys are ignored")
+    func everySetting() throws {
+        let text = """
+            format = 1
+            users = ["ana", "bob"]
+            default_user = "bob"
+            default_tier = "auto"
+            timezone = "Europe/Berlin"
+            unknown = { a = 1 }
+            [model]
+            name = "other-model"
+            [git]
+            author_name = "Ana"
+            author_email = "ana@example.org"
+            [digest]
+            skip_sections = ["on-this-day"]
+            [mcp]
+            default_tiers = ["general"]
+            write = false
+            [mcp.clients.cursor]
+            tiers = ["general", "confidential"]
+            write = true
+            """
+        let config = try VaultConfig(parsing: text)
+        #expect(config.users == ["ana", "bob"])
+        #expect(config.defaultUser == "bob")
+        #expect(config.classifiesByDefault)
+        #expect(config.timeZoneName == "Europe/Berlin")
+        #expect(config.modelName == "other-model")
+        #expect(config.authorName == "Ana" && config.authorEmail == "ana@example.org")
+        #expect(config.digestSkipSections == ["on-this-day"])
+        #expect(config.assistants.defaultTiers == [.general])
+        #expect(config.assistants.defaultWrite == false)
+        #expect(config.assistants.clients["cursor"] == AssistantPolicySettings.Client(tiers: [.general, .confidential], write: true))
+    }
+
     /// TOMLKit's parser stops the process with a failed assertion on a table header without a
     /// name and on `}` where an array expects a value (found by the vault-config fuzz target);
     /// such settings are refused with the line.

@@ -27,12 +27,12 @@ public struct AssistantPolicySettings: Sendable, Equatable {
 
     public init() {}
 
-    /// The shape TOMLDecoder reads.
-    struct Section: Decodable {
+    /// The `[mcp]` table as memvault.toml has it (`VaultConfig` reads it).
+    struct Section {
         var default_tiers: [String]?
         var write: Bool?
         var clients: [String: ClientSection]?
-        struct ClientSection: Decodable {
+        struct ClientSection {
             var tiers: [String]?
             var write: Bool?
         }

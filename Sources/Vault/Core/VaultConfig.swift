@@ -47,28 +47,30 @@ public struct VaultConfig: Sendable, Equatable {
         }
         let file: File
         do {
-            file = try TOMLDecoder().decode(File.self, from: text)
+            file = try File(TOMLTable(string: text))
         } catch let error as TOMLParseError {
             throw VaultError(.badInput, "invalid settings: \(error.description)", at: "\(path):\(error.source.begin.line)")
+        } catch let error as File.WrongType {
+            throw VaultError(.badInput, "invalid settings: \(error.key) must be \(error.expected)", at: path)
         } catch {
             throw VaultError(.badInput, "invalid settings: \(error)", at: path)
         }
         users = file.users ?? []
-        defaultUser = file.default_user.flatMap { $0.isEmpty ? nil : $0 }
-        if file.default_tier?.lowercased() == "auto" {
+        defaultUser = file.defaultUser.flatMap { $0.isEmpty ? nil : $0 }
+        if file.defaultTier?.lowercased() == "auto" {
             classifiesByDefault = true
             defaultTier = .chronological
         } else {
-            defaultTier = try Tier(parsing: file.default_tier ?? "chronological")
+            defaultTier = try Tier(parsing: file.defaultTier ?? "chronological")
         }
         timeZoneName = file.timezone.flatMap { $0.isEmpty ? nil : $0 }
         if let name = timeZoneName, TimeZone(identifier: name) == nil {
             throw VaultError(.badInput, "unknown time zone '\(name)'", at: path)
         }
-        modelName = file.model?.name ?? "all-MiniLM-L6-v2"
-        authorName = file.git?.author_name.flatMap { $0.isEmpty ? nil : $0 }
-        authorEmail = file.git?.author_email.flatMap { $0.isEmpty ? nil : $0 }
-        digestSkipSections = file.digest?.skip_sections ?? []
+        modelName = file.modelName ?? "all-MiniLM-L6-v2"
+        authorName = file.authorName.flatMap { $0.isEmpty ? nil : $0 }
+        authorEmail = file.authorEmail.flatMap { $0.isEmpty ? nil : $0 }
+        digestSkipSections = file.skipSections ?? []
         assistants = try AssistantPolicySettings(file.mcp, path: path)
         for user in users {
             try UserName.validate(user)
@@ -146,19 +148,88 @@ public struct VaultConfig: Sendable, Equatable {
         return nil
     }
 
-    // The file's shape, as TOMLDecoder reads it.
-    private struct File: Decodable {
+    /// The file's settings, each read by its key from the parsed table; other keys are ignored.
+    /// (Not TOMLKit's `TOMLDecoder`: its `Codable` path cost every command 0.5 ms.)
+    private struct File {
         var users: [String]?
-        var default_user: String?
-        var default_tier: String?
+        var defaultUser: String?
+        var defaultTier: String?
         var timezone: String?
-        var model: Model?
-        var git: Git?
-        var digest: Digest?
+        var modelName: String?
+        var authorName: String?
+        var authorEmail: String?
+        var skipSections: [String]?
         var mcp: AssistantPolicySettings.Section?
-        struct Model: Decodable { var name: String? }
-        struct Git: Decodable { var author_name: String?; var author_email: String? }
-        struct Digest: Decodable { var skip_sections: [String]? }
+
+        /// A key that holds another kind of value than its setting takes.
+        struct WrongType: Error {
+            var key: String
+            var expected: String
+        }
+
+        init(_ file: TOMLTable) throws(WrongType) {
+            users = try Self.strings(file, "users")
+            defaultUser = try Self.string(file, "default_user")
+            defaultTier = try Self.string(file, "default_tier")
+            timezone = try Self.string(file, "timezone")
+            if let model = try Self.table(file, "model") {
+                modelName = try Self.string(model, "name", in: "model")
+            }
+            if let git = try Self.table(file, "git") {
+                authorName = try Self.string(git, "author_name", in: "git")
+                authorEmail = try Self.string(git, "author_email", in: "git")
+            }
+            if let digest = try Self.table(file, "digest") {
+                skipSections = try Self.strings(digest, "skip_sections", in: "digest")
+            }
+            if let table = try Self.table(file, "mcp") {
+                var section = AssistantPolicySettings.Section(
+                    default_tiers: try Self.strings(table, "default_tiers", in: "mcp"), write: try Self.bool(table, "write", in: "mcp"))
+                if let clients = try Self.table(table, "clients", in: "mcp") {
+                    var sections: [String: AssistantPolicySettings.Section.ClientSection] = [:]
+                    for name in clients.keys {
+                        guard let client = clients[name]?.table else { throw WrongType(key: "[mcp.clients] \(name)", expected: "a table") }
+                        let key = "mcp.clients.\(name)"
+                        sections[name] = .init(tiers: try Self.strings(client, "tiers", in: key), write: try Self.bool(client, "write", in: key))
+                    }
+                    section.clients = sections
+                }
+                mcp = section
+            }
+        }
+
+        /// The value of `key` as `read` converts it; nil when absent.
+        private static func value<Value>(
+            _ table: TOMLTable, _ key: String, in section: String?, _ expected: String, _ read: (TOMLValueConvertible) -> Value?
+        ) throws(WrongType) -> Value? {
+            guard let value = table[key] else { return nil }
+            guard let read = read(value) else { throw WrongType(key: section.map { "[\($0)] \(key)" } ?? key, expected: expected) }
+            return read
+        }
+
+        private static func string(_ table: TOMLTable, _ key: String, in section: String? = nil) throws(WrongType) -> String? {
+            try value(table, key, in: section, "a string") { $0.string }
+        }
+
+        private static func bool(_ table: TOMLTable, _ key: String, in section: String? = nil) throws(WrongType) -> Bool? {
+            try value(table, key, in: section, "true or false") { $0.bool }
+        }
+
+        private static func table(_ table: TOMLTable, _ key: String, in section: String? = nil) throws(WrongType) -> TOMLTable? {
+            try value(table, key, in: section, "a table") { $0.table }
+        }
+
+        private static func strings(_ table: TOMLTable, _ key: String, in section: String? = nil) throws(WrongType) -> [String]? {
+            try value(table, key, in: section, "a list of strings") { value in
+                guard let array = value.array else { return nil }
+                var strings: [String] = []
+                for element in array {
+                    guard let string = element.string else { return nil }
+                    strings.append(string)
+                }
+                return strings
+            }
+        }
     }
 }
 
