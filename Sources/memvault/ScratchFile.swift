@@ -108,7 +108,7 @@ final class ScratchFile {
     /// /dev/shm, else $XDG_RUNTIME_DIR, if it is a tmpfs mount point we can write (per /proc/mounts).
     static func memoryBackedFolder() -> String? {
         var candidates = ["/dev/shm"]
-        if let runtime = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"], !runtime.isEmpty { candidates.append(runtime) }
+        if let runtime = variable("XDG_RUNTIME_DIR") { candidates.append(runtime) }
         guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return nil }
         let tmpfs = Set(mounts.split(separator: "\n").compactMap { line -> String? in
             let fields = line.split(separator: " ")
@@ -117,9 +117,16 @@ final class ScratchFile {
         return candidates.first { tmpfs.contains($0) && access($0, W_OK) == 0 }
     }
 
+    /// The environment variable `name` when set and not empty. (`getenv`: every command cleans up
+    /// stale files first, and Foundation's `environment` copies the whole environment.)
+    private static func variable(_ name: String) -> String? {
+        guard let value = getenv(name), value.pointee != 0 else { return nil }
+        return String(cString: value)
+    }
+
     /// `$TMPDIR`, else /tmp, without a trailing slash.
     static func temporaryFolder() -> String {
-        var folder = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var folder = variable("TMPDIR") ?? "/tmp"
         while folder.count > 1, folder.hasSuffix("/") { folder.removeLast() }
         return folder
     }
@@ -138,7 +145,7 @@ final class ScratchFile {
         var removed: [String] = []
         let uid = getuid()
         var candidates = folders ?? ["/dev/shm", temporaryFolder()]
-        if folders == nil, let runtime = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"], !runtime.isEmpty {
+        if folders == nil, let runtime = variable("XDG_RUNTIME_DIR") {
             candidates.append(runtime)
         }
         for parent in Set(candidates) {
