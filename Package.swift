@@ -53,15 +53,15 @@ let package = Package(
         .systemLibrary(
             name: "CCmarkGFM", path: "Sources/CCmarkGFM", pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
-        // Linux system calls that are variadic in libc (prctl), wrapped for Swift; no library to link.
-        .systemLibrary(name: "CLinuxProcess", path: "Sources/CLinuxProcess"),
         .systemLibrary(
             // Headers only: the embedder loads libopenblas.so.0 with dlopen when it first needs it.
             name: "COpenBLAS", path: "Sources/COpenBLAS",
             providers: [.apt(["libopenblas-dev"])]),
 
         // One library per concern.
-        .target(name: "MemvaultSupport"),
+        // Linux calls that are variadic in libc (prctl) or need _GNU_SOURCE (CPU sets), wrapped for Swift.
+        .target(name: "CLinuxProcess"),
+        .target(name: "MemvaultSupport", dependencies: ["CLinuxProcess"]),
         .target(name: "MarkdownCodec", dependencies: ["CCmarkGFM"]),
         .target(
             name: "AgeCrypto",

@@ -1,14 +1,14 @@
 import Dispatch
 import Foundation
+import MemvaultSupport
 import Synchronization
 
 /// The one thread of a committing command that sets libgit2 up beside the command's own work,
 /// and then stays for that command's ``PendingCommit``.
 ///
-/// A new thread on these machines often starts running only 0.5-2 ms after it is created (the
-/// scheduler places it beside its busy parent first), and a pending commit's thread must have
-/// read HEAD by the time the change's bytes are known. A thread that already runs starts the
-/// commit's work as soon as its set-up is done, or within tens of microseconds when it waits.
+/// A pending commit's thread must have read HEAD by the time the change's bytes are known; a
+/// thread that already runs starts the commit's work as soon as its set-up is done, or within
+/// tens of microseconds when it waits, where a new thread costs another start.
 enum BackgroundGitThread {
     /// Set when the set-up has finished; nil until ``start()``.
     nonisolated(unsafe) private static var setUp: DispatchSemaphore?
@@ -22,7 +22,7 @@ enum BackgroundGitThread {
         let done = DispatchSemaphore(value: 0)
         setUp = done
         state.withLock { $0.started = true }
-        Thread.detachNewThread {
+        ThreadStart.elsewhere {
             _ = libgit2Setup
             done.signal()
             while true {

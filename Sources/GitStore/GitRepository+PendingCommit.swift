@@ -67,9 +67,9 @@ public final class PendingCommit: @unchecked Sendable {
             }
             doneSignal.signal()
         }
-        // The command's set-up thread when it waits idle, else a thread of its own rather than
-        // libdispatch's pool (see QueryEmbedding).
-        if !BackgroundGitThread.run(work) { Thread(block: work).start() }
+        // The command's set-up thread when it has no other work, else a thread of its own rather
+        // than libdispatch's pool (see QueryEmbedding).
+        if !BackgroundGitThread.run(work) { ThreadStart.elsewhere(work) }
     }
 
     private func openedHandle() throws(GitError) -> (repository: GitRepository, head: GitObjectID?, author: Signature) {
