@@ -229,4 +229,30 @@ struct CoreCommandTests {
         let heading = "## " + date.prefix(10) + " " + date.dropFirst(11).prefix(5)
         #expect(try cli.read(path).contains(heading))
     }
+
+    /// The offset of a heading's wall clock in the machine's zone, read through the C library, is
+    /// the one Foundation's calendar gives it, also for the hour a summer time begins (skipped)
+    /// or ends (repeated).
+    @Test("a heading's offset in the machine zone matches Foundation's around summer-time changes", arguments: [
+        ("Europe/Berlin", ["2026-03-29 02:30", "2026-10-25 02:30", "2026-10-25 01:59", "2026-10-25 03:00", "2026-07-01 12:00"]),
+        ("America/New_York", ["2026-03-08 02:30", "2026-11-01 01:30", "2026-01-15 23:59"]),
+        ("Australia/Lord_Howe", ["2026-04-05 01:45", "2026-10-04 02:15"]),
+    ])
+    func machineZoneTransitions(zone: String, times: [String]) throws {
+        let cli = try CLI()
+        defer { cli.cleanup() }
+        try cli.ok(["init", cli.vault.path, "--user", "alice"])
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: zone))
+        for time in times {
+            let result = try cli.run(["add", "At \(time)", "--tier", "general", "--date", time, "--json"], env: ["TZ": zone])
+            #expect(result.status == 0, "\(result.stderr)")
+            let numbers = time.split(whereSeparator: { !$0.isNumber }).map { Int($0)! }
+            var wall = DateComponents(year: numbers[0], month: numbers[1], day: numbers[2], hour: numbers[3], minute: numbers[4])
+            wall.calendar = calendar
+            let offset = calendar.timeZone.secondsFromGMT(for: try #require(calendar.date(from: wall))) / 60
+            let expected = time.prefix(10) + "T" + time.suffix(5) + ":00" + String(format: "%@%02d:%02d", offset < 0 ? "-" : "+", abs(offset) / 60, abs(offset) % 60)
+            #expect(try cli.json(result.stdout)["date"] as? String == expected, "\(zone) \(time)")
+        }
+    }
 }

@@ -26,15 +26,34 @@ public enum DateText {
     /// this machine's zone (see `localEntryDate`).
     public static func localISO8601(_ date: EntryDate) -> String {
         if let offset = date.utcOffsetMinutes { return iso8601(date, offsetMinutes: offset) }
-        var parts = tm()
-        parts.tm_year = Int32(clamping: date.year - 1900)
-        parts.tm_mon = Int32(clamping: date.month - 1)
-        parts.tm_mday = Int32(clamping: date.day)
-        parts.tm_hour = Int32(clamping: date.hour)
-        parts.tm_min = Int32(clamping: date.minute)
-        parts.tm_isdst = -1
-        guard mktime(&parts) != -1 else { return iso8601(date, timeZone: .current) }
-        return iso8601(date, offsetMinutes: parts.tm_gmtoff / 60)
+        guard let seconds = localOffsetSeconds(date) else { return iso8601(date, timeZone: .current) }
+        return iso8601(date, offsetMinutes: seconds / 60)
+    }
+
+    /// The UTC offset of this machine's zone at the wall-clock time `date`, from `localtime_r`
+    /// only (`mktime` stats /etc/localtime at every call: `list` of 100,000 memories took 0.15 s
+    /// more). As Foundation's calendar does: a repeated wall-clock time (the hour a summer time
+    /// ends) is the earlier instant; a skipped one (the hour it begins) is read with the offset
+    /// from before, and shows the offset of the instant that gives.
+    static func localOffsetSeconds(_ date: EntryDate) -> Int? {
+        var wall = tm()
+        wall.tm_year = Int32(clamping: date.year - 1900)
+        wall.tm_mon = Int32(clamping: date.month - 1)
+        wall.tm_mday = Int32(clamping: date.day)
+        wall.tm_hour = Int32(clamping: date.hour)
+        wall.tm_min = Int32(clamping: date.minute)
+        let asUTC = timegm(&wall)  // the wall clock read as UTC
+        guard asUTC != -1 else { return nil }
+        func offset(at instant: time_t) -> Int? {
+            var instant = instant
+            var parts = tm()
+            return localtime_r(&instant, &parts) == nil ? nil : parts.tm_gmtoff
+        }
+        // A zone changes its offset at most once within a day: the wall clock's offset is the one
+        // in force a day before or the one a day after.
+        guard let before = offset(at: asUTC - 86_400), let after = offset(at: asUTC + 86_400) else { return nil }
+        let valid = Set([before, after]).filter { offset(at: asUTC - $0) == $0 }
+        return valid.max() ?? offset(at: asUTC - before)
     }
 
     private static func iso8601(_ date: EntryDate, offsetMinutes: Int) -> String {
