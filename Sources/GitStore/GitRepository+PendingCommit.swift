@@ -16,8 +16,9 @@ internal import CGit2Loader
 /// files. ``finish()`` stages the files' index entries from their stat data while the thread may
 /// still write (a blob's id is the hash of its bytes; each file is read back once to be sure it
 /// still holds them), then waits for the objects, writes the index and moves the branch from the
-/// HEAD read at the start, compare-and-swap: the commit's point of no return. A change that is not made this way calls
-/// ``cancel()``. After `finish` or `cancel`, ``repository`` is free for the caller.
+/// HEAD read at the start, compare-and-swap: the commit's point of no return. A change that is
+/// not made this way calls ``cancel()``. After `finish` (whatever it throws) or `cancel`,
+/// ``repository`` is free for the caller.
 ///
 /// The commit is the one ``GitRepository/commit(paths:message:author:)`` makes for these paths:
 /// HEAD's tree with only them replaced, other staged changes left out. Objects written for a
