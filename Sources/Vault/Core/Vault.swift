@@ -68,9 +68,12 @@ public final class Vault {
     /// server of `watch` (WarmSearch.swift) sets it; it answers only searches that could read
     /// no encrypted tier in the asking process either.
     public var keysDisabled = false
-    /// The SHA-256 (hex) of the `memvault.toml` text this object was opened with.
-    public let configDigest: String
-    /// The settings as that text parsed (`config` may have changed since, in memory).
+    /// The SHA-256 (hex) of the `memvault.toml` text this object was opened with; hashed when
+    /// first asked for (a warm search's request), not by every command that opens the vault.
+    public var configDigest: String { configDigestOnce.value }
+    private let configDigestOnce: OnceValue<String>
+    /// That text, and the settings as it parsed (`config` may have changed since, in memory).
+    let configTextAtOpen: String
     let configAtOpen: VaultConfig
 
     static let configFileName = "memvault.toml"
@@ -109,7 +112,8 @@ public final class Vault {
         let text = try Self.configText(root: root, missingHint: "create one with: memvault init \(root.path)")
         self.config = try VaultConfig(parsing: text, path: configURL.path)
         configAtOpen = config
-        configDigest = Self.digest(of: text)
+        configTextAtOpen = text
+        configDigestOnce = OnceValue { Self.digest(of: text) }
         // The repository itself opens on first use; a vault without one is refused now.
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent(".git").path) else {
             throw VaultError(.badInput, "not a git repository: no .git", at: root.path)

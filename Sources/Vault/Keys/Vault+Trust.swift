@@ -130,7 +130,7 @@ extension Vault {
         }
         if let configBytes, let text = String(validating: configBytes, as: UTF8.self) {
             // The text this vault was opened with parses as it did then (a write command's usual case).
-            settings = Self.digest(of: text) == configDigest ? configAtOpen : try VaultConfig(parsing: text, path: Self.configFileName)
+            settings = text.utf8.elementsEqual(configTextAtOpen.utf8) ? configAtOpen : try VaultConfig(parsing: text, path: Self.configFileName)
         }
         var ignored: [String] = []
         do {
