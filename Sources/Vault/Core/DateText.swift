@@ -52,8 +52,13 @@ public enum DateText {
         // A zone changes its offset at most once within a day: the wall clock's offset is the one
         // in force a day before or the one a day after.
         guard let before = offset(at: asUTC - 86_400), let after = offset(at: asUTC + 86_400) else { return nil }
-        let valid = Set([before, after]).filter { offset(at: asUTC - $0) == $0 }
-        return valid.max() ?? offset(at: asUTC - before)
+        func shows(_ candidate: Int) -> Bool { offset(at: asUTC - candidate) == candidate }
+        switch (shows(before), before == after || shows(after)) {
+        case (true, true): return max(before, after)
+        case (true, false): return before
+        case (false, true) where before != after: return after
+        default: return offset(at: asUTC - before)
+        }
     }
 
     private static func iso8601(_ date: EntryDate, offsetMinutes: Int) -> String {

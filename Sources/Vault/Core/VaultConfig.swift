@@ -21,21 +21,24 @@ public struct VaultConfig: Sendable, Equatable {
     public var assistants: AssistantPolicySettings = AssistantPolicySettings()
 
     public var timeZone: TimeZone {
-        timeZoneName.flatMap(TimeZone.init(identifier:)) ?? .current
+        namedTimeZone ?? .current
     }
+
+    /// The zone `timezone` names; nil for the machine's.
+    private var namedTimeZone: TimeZone? { timeZoneName.flatMap(TimeZone.init(identifier:)) }
 
     // The two below read this machine's zone through the C library when no zone is set, not
     // through `timeZone`: Foundation's `TimeZone.current` costs a command half a millisecond.
 
     /// The wall-clock time of `instant` in `timeZone`, as a new entry's heading writes it.
     public func entryDate(_ instant: Date) -> EntryDate {
-        if let zone = timeZoneName.flatMap(TimeZone.init(identifier:)) { return DateText.entryDate(instant, timeZone: zone) }
+        if let zone = namedTimeZone { return DateText.entryDate(instant, timeZone: zone) }
         return DateText.localEntryDate(instant)
     }
 
     /// A heading's time as ISO 8601, with its own offset or else `timeZone`'s then.
     public func iso8601(_ date: EntryDate) -> String {
-        if let zone = timeZoneName.flatMap(TimeZone.init(identifier:)) { return DateText.iso8601(date, timeZone: zone) }
+        if let zone = namedTimeZone { return DateText.iso8601(date, timeZone: zone) }
         return DateText.localISO8601(date)
     }
 
