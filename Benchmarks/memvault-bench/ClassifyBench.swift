@@ -4,9 +4,9 @@ import Foundation
 import Vault
 
 /// `memvault-bench classify [--data DIR] [--set FILE]... [--misses] [--quality-only] [--speed-only] [--probes N] [--raise T]`
-/// (and `--train`: ``ClassifyTrain``; `--probe`: ``ClassifyProbe``):
+/// (and `--train`: ``ClassifyTrain``; `--probe`: ``ClassifyProbe``; `--frontier`: ``ClassifyFrontier``):
 /// the tier classifier on the labelled sets of `Benchmarks/eval/classify/` (`memories.jsonl`, and
-/// `classify-heldout.jsonl` and `classify-heldout2.jsonl`, written by separate sessions; confusion
+/// the held-out sets written by separate sessions, ``defaultSets``; confusion
 /// matrices beside the keyword baseline, per language), its speed without the neighbour signal
 /// (memories per second, alone and inside an import), and what it adds to a whole `add` (with its
 /// commit and index refresh) with the model loaded (neighbours included).
@@ -36,7 +36,7 @@ enum ClassifyBench {
         "heldout10/classify-heldout10.jsonl", "heldout11/classify-heldout11.jsonl", "heldout12/classify-heldout12.jsonl",
         "heldout13/classify-heldout13.jsonl", "heldout14/classify-heldout14.jsonl",
         "heldout15/classify-heldout15.jsonl", "heldout16/classify-heldout16.jsonl", "heldout17/classify-heldout17.jsonl",
-        "heldout18/classify-heldout18.jsonl",
+        "heldout18/classify-heldout18.jsonl", "heldout19/classify-heldout19.jsonl", "heldout20/classify-heldout20.jsonl",
     ]
 
     static let tiers = ["chronological", "general", "confidential", "secret", "ultrasecret"]
@@ -94,6 +94,10 @@ enum ClassifyBench {
         if let flag = arguments.firstIndex(of: "--data"), flag + 1 < arguments.count {
             data = URL(fileURLWithPath: arguments[flag + 1], isDirectory: true)
         }
+        if arguments.contains("--frontier") {
+            try ClassifyFrontier.run(data: data, seed: seed(arguments))
+            return
+        }
         if arguments.contains("--train") {
             try ClassifyTrain.run(arguments: arguments, data: data)
             return
@@ -131,6 +135,12 @@ enum ClassifyBench {
         try speedWithoutNeighbours(set)
         try importThroughput(set)
         try addWithModel(set, probes: probeCount)
+    }
+
+    /// The seed of `--seed N` (17 when absent): the folds of `--train`, the samples of `--frontier`.
+    static func seed(_ arguments: [String]) -> UInt64 {
+        guard let flag = arguments.firstIndex(of: "--seed"), flag + 1 < arguments.count, let n = UInt64(arguments[flag + 1]) else { return 17 }
+        return n
     }
 
     static func load(_ url: URL) throws -> [Labelled] {

@@ -46,8 +46,7 @@ enum ClassifyTrain {
     }
 
     static func run(arguments: [String], data: URL) throws {
-        var seed: UInt64 = 17
-        if let flag = arguments.firstIndex(of: "--seed"), flag + 1 < arguments.count, let n = UInt64(arguments[flag + 1]) { seed = n }
+        let seed = ClassifyBench.seed(arguments)
         var out = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Sources/Classifier/LearnedWeights.swift")
         if let flag = arguments.firstIndex(of: "--out"), flag + 1 < arguments.count { out = URL(fileURLWithPath: arguments[flag + 1]) }

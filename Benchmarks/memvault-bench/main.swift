@@ -3,7 +3,7 @@
 import Foundation
 
 let benchmarks: [(name: String, summary: String, run: ([String]) throws -> Void)] = [
-    ("classify", "tier classifier: confusion matrices beside the rules alone and the keyword baseline, speed [--misses] [--set FILE] [--quality-only] [--speed-only] [--raise T]; --train [--seed N] trains the learned scorer; --probe measures a linear probe on the model's embeddings beside it", ClassifyBench.run),
+    ("classify", "tier classifier: confusion matrices beside the rules alone and the keyword baseline, speed [--misses] [--set FILE] [--quality-only] [--speed-only] [--raise T]; --train [--seed N] trains the learned scorer; --probe measures a linear probe on the model's embeddings beside it; --frontier [--seed N]: the trade-off rules + a learned score reach on sets it never saw", ClassifyBench.run),
     ("crypto", "age: throughput, per-entry cost, unlock time per tier", CryptoBench.run),
     ("digest", "daily digest of a 200-memory day in a 100k vault [N] [--base DIR]: stale and fresh index, peak RSS", DigestBench.run),
     ("embed", "embedder: model load, one-text latency, batch throughput", EmbedBenchmark.run),
