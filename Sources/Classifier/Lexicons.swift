@@ -42,6 +42,8 @@ enum Lexicons {
         nausee, blesse*, toux, insomnie, enfermo, enferma, enfermedad, dolor, fiebre, gripe, vacuna*, nauseas, \
         herido, herida, tos, insomnio
         weak: tired, exhausted, sleep, gym, workout, run, müde, erschopft, fatigue, cansado, cansada
+        strong: kardiolog*, onkolog*, gynakolog*, hamatolog*, nephrolog*, endokrinolog*, gastroenterolog*, \
+            ekg, ecg, holter, pacemaker, herzschrittmacher, stimulateur cardiaque, marcapasos, celiaco, celiaca
         strong: arztpraxis, pedopsy*, tdah, adhs, lab results, test results, laborergebnis*, laborwerte, resultats d analyse*, resultados de los analisis
         medium: labo, laboratoire, laboratorio, blood results
         weak: results, ergebnisse, resultats, resultados, praxis

@@ -101,7 +101,7 @@ enum Patterns {
                     || tokens.contains { passwordWords.contains($0) || $0.hasPrefix("master") }
             }),
         Pattern(
-            #"\b(?:alarm\w*|alarme|alarma|combo|combination|combinaison|combinaci(?:ó|o)n|padlock|cadenas|candado|locker|casier|taquilla|spind|door|haust(?:ü|u)re?|t(?:ü|u)re?|porte|portail|puerta|port(?:ó|o)n|"#
+            #"\b(?:alarm\w*|alarme|alarma|combo|combination|combinaison|combinaci(?:ó|o)n|padlock|lock|antivol|antirrobo|cadenas|candado|locker|casier|taquilla|spind|door|haust(?:ü|u)re?|t(?:ü|u)re?|porte|portail|puerta|port(?:ó|o)n|"#
                 + #"key ?safe|safe|tresor|coffre(?:-fort)?|caja fuerte|key ?box|lock ?box|schl(?:ü|u)sselkasten|schl(?:ü|u)sselbox|bo(?:î|i)te (?:à|a) cl(?:é|e)s|caja de llaves|opener|garage door|torcode|digicode|schl(?:ü|u)sselsafe|zahlenschloss|vorh(?:ä|a)ngeschloss|passcode|verification code|best(?:ä|a)tigungscode|"#
                 + #"code de v(?:é|e)rification|c(?:ó|o)digo de verificaci(?:ó|o)n|one-time code|security code|sicherheitscode|cvv|cvc)\b(?:[^\n.]{0,40}?|[^\n.]{0,80}?:\s*)(?<![\w-])\d(?:[ -]?\d){2,7}(?![\w-])"#
                 + #"|\b(?<!zip |post|area |promo |discount |dress|country )code\s*(?:[:=]|\bis\b|\best\b|\bist\b|\bes\b|\blautet\b)\s*\d(?:[ -]?\d){3,7}\b"#,
@@ -251,7 +251,7 @@ enum Patterns {
     /// The words (tokens, accents removed) one of which the lock, alarm or one-time code pattern
     /// needs, besides words starting "alarm" or ending "code" or "schloss".
     static let codeWords: Set<String> = [
-        "combo", "combination", "combinaison", "combinacion", "padlock", "cadenas", "candado", "locker", "casier", "taquilla",
+        "combo", "combination", "combinaison", "combinacion", "padlock", "lock", "antivol", "antirrobo", "cadenas", "candado", "locker", "casier", "taquilla",
         "spind", "keysafe", "safe", "schlusselsafe", "tresor", "coffre", "caja", "boite", "box", "keybox", "lockbox", "opener", "garage", "verification", "verificacion", "cvv", "cvc", "codigo",
         "door", "tur", "ture", "haustur", "hausture", "porte", "portail", "puerta", "porton",
     ]

@@ -86,6 +86,8 @@ struct TierClassifierTests {
         ("mdp du compte Free : Lapin2021", .passwordHint),
         ("Bike lock combination is 3319", .passwordHint),
         ("Código del candado de la bici: 7702", .passwordHint),
+        ("cable lock on the blue bike 4127", .passwordHint),
+        ("Antivol du scooter : 8391", .passwordHint),
         ("Dein Bestätigungscode lautet 918-220", .passwordHint),
         ("api key for the weather widget: 9f8e7d6c5b4a39281706f5e4d3c2b1a0", .passwordHint),
         ("Answer to the security question about my first school: Hillcrest", .passwordHint),
@@ -197,6 +199,9 @@ struct TierClassifierTests {
         ("Gestern mit Nico rumgeknutscht, obwohl er vergeben ist", .intimate),
         ("La vecina nos ha demandado por las humedades", .legal),
         ("Geheimfrage fürs Bankkonto: Lieblingslehrer", .passwordHint),
+        ("Termin beim Onkologen am 3.", .health),
+        ("Opa bekommt nächste Woche einen Herzschrittmacher", .health),
+        ("Mi sobrina es celíaca, ojo con la tarta", .health),
     ])
     func vocabularyAndNumberShapes(text: String, category: SensitiveCategory) {
         let evidence = classifier.evidence(text)
