@@ -2,16 +2,16 @@ import Classifier
 import Foundation
 import TestSupport
 
-/// `memvault-bench classify --frontier [--data DIR]`: how far the targets of issue 17 (no
+/// `memvault-bench classify --frontier [--seed N] [--data DIR]`: how far the targets of issue 17 (no
 /// sensitive memory in a plain tier, at least 85 % of plain memories kept plain) are from what
 /// the rules and a learned score of the shipped kind reach on text by an author the score never
 /// saw. Every labelled set of ``ClassifyBench/defaultSets`` (each by its own author) is scored by
 /// a model trained on other sets only — all of them, or a seeded sample of `m` for the learning
 /// curve — with the shipped model's settings (``learnedLambda``, ``learnedSteps``), then combined
 /// with the rules as the classifier combines them (a memory is plain only when the rules leave it
-/// plain and its score is below the raise threshold). The rules themselves were written while
-/// reading the misses of the first nineteen sets, so their share of the recall is flattered; the
-/// learned score's is not.
+/// plain and its score is below the raise threshold). The word lists and patterns were written
+/// while reading the misses of these sets, so their share of the recall is flattered; the learned
+/// score's is not.
 ///
 /// Printed: per training size, the pooled trade-off (the most plain memories kept plain while at
 /// most D sensitive memories land in a plain tier, D = 0, one, two and four per set), and the
