@@ -30,12 +30,7 @@ enum ClassifyFrontier {
             guard FileManager.default.fileExists(atPath: url.path) else { continue }
             let index = names.count
             names.append(name)
-            for memory in try ClassifyBench.load(url) {
-                rows.append(ClassifyTrain.Row(
-                    hashes: LearnedScorer.featureHashes(text: memory.text),
-                    sensitive: ["confidential", "secret", "ultrasecret"].contains(memory.tier),
-                    lang: memory.lang, set: index, tier: memory.tier, evidence: rules.evidence(memory.text)))
-            }
+            rows += try ClassifyBench.load(url).map { ClassifyTrain.Row($0, set: index, rules: rules) }
         }
         // Whether the rules alone leave each memory in a plain tier (a credential never does).
         let rulesPlain = rows.map { [TierLabel.chronological, .general].contains(rules.classify(evidence: $0.evidence, neighbours: nil).tier) }

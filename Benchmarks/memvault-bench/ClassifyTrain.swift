@@ -43,6 +43,16 @@ enum ClassifyTrain {
         var set: Int
         var tier: String
         var evidence: Evidence
+
+        /// A labelled memory of set `set`, with its features and the rules' evidence.
+        init(_ memory: ClassifyBench.Labelled, set: Int, rules: TierClassifier) {
+            hashes = LearnedScorer.featureHashes(text: memory.text)
+            sensitive = ["confidential", "secret", "ultrasecret"].contains(memory.tier)
+            lang = memory.lang
+            self.set = set
+            tier = memory.tier
+            evidence = rules.evidence(memory.text)
+        }
     }
 
     static func run(arguments: [String], data: URL) throws {
@@ -54,12 +64,7 @@ enum ClassifyTrain {
         let rules = TierClassifier(scorer: nil)
         var rows: [Row] = []
         for (index, name) in trainingSets.enumerated() {
-            for memory in try ClassifyBench.load(data.appendingPathComponent(name)) {
-                rows.append(Row(
-                    hashes: LearnedScorer.featureHashes(text: memory.text),
-                    sensitive: ["confidential", "secret", "ultrasecret"].contains(memory.tier),
-                    lang: memory.lang, set: index, tier: memory.tier, evidence: rules.evidence(memory.text)))
-            }
+            rows += try ClassifyBench.load(data.appendingPathComponent(name)).map { Row($0, set: index, rules: rules) }
         }
         let positives = rows.filter(\.sensitive).count
         print("# training the learned scorer: \(rows.count) memories (\(positives) sensitive) from \(trainingSets.joined(separator: " + ")), seed \(seed)\n")
