@@ -114,7 +114,10 @@ enum ClassifyBench {
         var raise = LearnedWeights.raiseThreshold
         if let flag = arguments.firstIndex(of: "--raise"), flag + 1 < arguments.count, let t = Double(arguments[flag + 1]) { raise = t }
         var probeCount = 200
-        if let flag = arguments.firstIndex(of: "--probes"), flag + 1 < arguments.count, let n = Int(arguments[flag + 1]) { probeCount = n }
+        if let flag = arguments.firstIndex(of: "--probes"), flag + 1 < arguments.count, let n = Int(arguments[flag + 1]) {
+            guard n >= 1 else { throw CocoaError(.formatting, userInfo: [NSLocalizedDescriptionKey: "--probes takes 1 or more"]) }
+            probeCount = n
+        }
 
         var first: [Labelled]?
         if arguments.contains("--speed-only") { sets = Array(sets.prefix(1)) }  // the speed runs on the first set alone
